@@ -1,0 +1,88 @@
+/* Records and constants shared by the BPF programs (bpf/synbench.bpf.c) and
+ * user space. Fixed-width fields only, widest first; no bool, no includes. */
+#ifndef SB_SYNBENCH_H
+#define SB_SYNBENCH_H
+
+/* TCP states as the kernel numbers them (include/net/tcp_states.h). */
+enum sb_tcp_state {
+	SB_TCP_ESTABLISHED = 1,
+	SB_TCP_SYN_SENT = 2,
+	SB_TCP_SYN_RECV = 3,
+	SB_TCP_FIN_WAIT1 = 4,
+	SB_TCP_FIN_WAIT2 = 5,
+	SB_TCP_TIME_WAIT = 6,
+	SB_TCP_CLOSE = 7,
+	SB_TCP_CLOSE_WAIT = 8,
+	SB_TCP_LAST_ACK = 9,
+	SB_TCP_LISTEN = 10,
+	SB_TCP_CLOSING = 11,
+	SB_TCP_NEW_SYN_RECV = 12,
+	SB_NSTATES = 13,
+};
+
+enum sb_role {
+	SB_ROLE_CLIENT = 1, /* active open: CLOSE -> SYN_SENT */
+	SB_ROLE_CHILD = 2,  /* passive open: LISTEN -> SYN_RECV on the child */
+};
+
+/* One record per connection socket, sent to the ring buffer when the socket
+ * enters CLOSE (or flushed by user space at the end of a run). ts[state] is
+ * the bpf_ktime_get_ns() (== CLOCK_MONOTONIC) stamp at which the socket
+ * entered that state, 0 if it never did. ts[0] is unused. */
+struct sb_conn_rec {
+	__u64 cookie; /* bpf_get_socket_cookie() == getsockopt(SO_COOKIE) */
+	__u64 ts[SB_NSTATES];
+	__u32 saddr[4]; /* network byte order; IPv4 in saddr[0] */
+	__u32 daddr[4];
+	__u16 sport; /* host byte order */
+	__u16 dport; /* host byte order */
+	__u16 family;
+	__u16 syn_retrans; /* SYN retransmits while in SYN_SENT */
+	__u8 role;	   /* enum sb_role */
+	__u8 final_state;  /* state entered last */
+	__u8 flushed;	   /* 1: read from the live map at the end, not closed */
+	__u8 pad[5];
+};
+
+/* One accept-queue sample per listener, written by the iter/tcp program. */
+struct sb_listen_sample {
+	__u64 ts;	      /* bpf_ktime_get_ns() */
+	__u32 ack_backlog;    /* sk_ack_backlog: accept-queue depth */
+	__u32 max_ack_backlog; /* sk_max_ack_backlog: the effective backlog B */
+	__u32 syn_qlen;       /* icsk_accept_queue.qlen: request socks */
+	__u32 drops;	      /* sk_drops: ListenDrops on this listener */
+	__u16 port;
+	__u16 family;
+	__u32 pad;
+};
+
+/* Per-CPU counters (array map "counters"), summed by user space. */
+enum sb_counter {
+	SB_C_EVENTS,	    /* inet_sock_set_state events in our netns */
+	SB_C_CLIENTS,	    /* client sockets tracked (CLOSE -> SYN_SENT) */
+	SB_C_CHILDREN,	    /* child sockets tracked (LISTEN -> SYN_RECV) */
+	SB_C_RECORDS,	    /* records written to the ring buffer */
+	SB_C_RB_FAIL,	    /* ring buffer full: record lost */
+	SB_C_MAP_FULL,	    /* socket map full: socket not tracked */
+	SB_C_UNTRACKED,	    /* events for sockets opened before the probes */
+	SB_C_SYN_RETRANS,   /* tcp_retransmit_skb in SYN_SENT */
+	SB_C_SYNACK_RETRANS, /* tcp_retransmit_synack */
+	SB_C_DROPS,	    /* kfree_skb in our netns, all reasons */
+	SB_C_HIST_OVER,	    /* histogram index out of range (never expected) */
+	SB_C_RTT_SAMPLES,   /* tcp_probe samples */
+	SB_NCOUNTERS,
+};
+
+/* Histograms kept in the kernel (array map "hists", SB_NHISTS x buckets). */
+enum sb_hist_id {
+	SB_H_HANDSHAKE = 0, /* client SYN_SENT -> ESTABLISHED */
+	SB_H_CHILD_EST = 1, /* child SYN_RECV -> ESTABLISHED */
+	SB_H_SRTT = 2,	    /* smoothed RTT (tcp_probe), ns */
+	SB_H_DWELL = 3,	    /* + old * SB_NSTATES + new: time in old before new */
+	SB_NHISTS = SB_H_DWELL + SB_NSTATES * SB_NSTATES,
+};
+
+#define SB_MAX_DROP_REASONS 512
+#define SB_MAX_PORTS 8
+
+#endif

@@ -1,0 +1,67 @@
+/* Every option of a run, parsed once into struct sb_opts (owned by main,
+ * passed as const). */
+#ifndef SB_OPTS_H
+#define SB_OPTS_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include "loadgen/loadgen.h"
+
+#define SB_DEFAULT_PORT 5201
+
+enum sb_attach { SB_ATTACH_AUTO = 0, SB_ATTACH_TP_BTF, SB_ATTACH_RAW_TP, SB_ATTACH_TRACEPOINT };
+
+struct sb_opts {
+	/* load */
+	uint64_t conns;		 /* --conns N (>= 1) */
+	int backlog;		 /* --backlog B (0..65535) */
+	uint32_t concurrency;	 /* --concurrency N (closed loop, in flight) */
+	double rate;		 /* --rate R (open loop; 0 = closed loop) */
+	uint32_t threads;	 /* --threads T (default: cores) */
+	enum lg_mode mode;	 /* --mode connect|crr */
+	enum lg_close close;	 /* --close fin|rst */
+	enum lg_engine engine;	 /* --engine uring|epoll */
+	uint32_t req_bytes;	 /* --req N (crr) */
+	uint32_t resp_bytes;	 /* --resp N (crr) */
+	struct lg_accept_policy accept; /* --accept fast|delay:MS|rate:N|pause:MS|none */
+	uint32_t connect_timeout_ms;	/* --connect-timeout MS */
+	uint32_t max_time_s;		/* --max-time S: hard bound of the run */
+	int ipv6;			/* --ipv6 */
+	uint16_t port;			/* --port P (never 2024) */
+	uint32_t ndest;			/* --dests N: 127.0.0.1..N */
+	/* namespace sysctls; -1 = leave the namespace default */
+	int syncookies;		/* --syncookies 0|1|2 (bare --syncookies = 1) */
+	int abort_on_overflow;	/* --abort-on-overflow */
+	int somaxconn;		/* --somaxconn N */
+	int syn_retries;	/* --syn-retries N */
+	int synack_retries;	/* --synack-retries N */
+	int syn_linear_timeouts; /* --syn-linear-timeouts N */
+	int max_syn_backlog;	/* --max-syn-backlog N */
+	char port_range[32];	/* --port-range LO-HI ("" = default 1024-65535) */
+	/* probes */
+	int no_probes;		/* --no-probes */
+	enum sb_attach attach;	/* --attach auto|tp_btf|raw_tp|tracepoint */
+	uint32_t sample_us;	/* --sample-us N: accept-queue sample period */
+	int trace_states;	/* --trace-states */
+	/* output */
+	char out[4096];		/* --out DIR ("" = results/<ts>[-label]) */
+	char label[128];	/* --label */
+	int force;		/* --force */
+	int no_plot;		/* --no-plot */
+	int json;		/* --json: summary.json to stdout */
+	int quiet;		/* --quiet: no table, no progress */
+	int verbose;		/* -v: libbpf messages */
+};
+
+/* Defaults for every field. */
+void sb_opts_defaults(struct sb_opts *o);
+
+/* Parses argv (without the sub-command) into o. Returns 0, or -1 after
+ * writing one line "synbench: <problem>; <fix>" into err. */
+int sb_opts_parse(int argc, char **argv, struct sb_opts *o, char *err, size_t errlen);
+
+/* Writes every effective option as key=value lines (neper style). */
+void sb_opts_print(const struct sb_opts *o, FILE *f);
+
+#endif

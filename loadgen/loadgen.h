@@ -1,0 +1,146 @@
+/* Load generator and listener: the user half of the measurement.
+ *
+ * Every stamp is CLOCK_MONOTONIC in ns (lg_now_ns()), the clock that
+ * bpf_ktime_get_ns() reads, so user and kernel stamps subtract directly.
+ * Records are preallocated: no allocation per connection. */
+#ifndef SB_LOADGEN_H
+#define SB_LOADGEN_H
+
+#include <signal.h>
+#include <stdint.h>
+#include <time.h>
+
+static inline uint64_t lg_now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+enum lg_mode { LG_MODE_CONNECT = 0, LG_MODE_CRR = 1 };
+enum lg_close { LG_CLOSE_FIN = 0, LG_CLOSE_RST = 1 };
+enum lg_engine { LG_ENGINE_URING = 0, LG_ENGINE_EPOLL = 1 };
+
+enum lg_outcome {
+	LG_OUT_NONE = 0,    /* never started (run stopped first) */
+	LG_OUT_OK = 1,	    /* connected (and, in crr, full response read) */
+	LG_OUT_TIMEOUT = 2, /* connect did not finish within --connect-timeout */
+	LG_OUT_REFUSED = 3, /* ECONNREFUSED */
+	LG_OUT_RESET = 4,   /* ECONNRESET / EPIPE after connect */
+	LG_OUT_ERROR = 5,   /* any other errno, kept in err */
+};
+
+/* One client connection, 72 bytes. A stamp is 0 when the step never happened. */
+struct lg_conn {
+	uint64_t cookie;      /* getsockopt(SO_COOKIE) */
+	uint64_t t_sched;     /* open loop: scheduled start; closed loop: = t_submit */
+	uint64_t t_submit;    /* just before connect was handed to the kernel */
+	uint64_t t_connected; /* connect completion seen by the engine (or failure) */
+	uint64_t t_sent;      /* crr: request fully written */
+	uint64_t t_resp;      /* crr: response fully read */
+	uint64_t t_closed;    /* close completed */
+	int32_t err;	      /* errno of the failure, 0 when ok */
+	uint16_t lport;	      /* local (client) port, host order */
+	uint16_t rport;	      /* server port, host order */
+	uint32_t raddr;	      /* IPv4 server address (network order); IPv6: 0 */
+	uint8_t outcome;      /* enum lg_outcome */
+	uint8_t thread;
+	uint16_t pad;
+};
+
+/* One accepted connection on the server side. */
+struct lg_accept {
+	uint64_t cookie;   /* getsockopt(SO_COOKIE) on the accepted socket */
+	uint64_t t_accept; /* accept() returned */
+	uint64_t t_closed; /* server closed it */
+	uint16_t peer_port;
+	uint16_t pad;
+	uint32_t peer_addr; /* IPv4 network order; IPv6: 0 */
+};
+
+enum lg_accept_kind {
+	LG_ACCEPT_FAST = 0,  /* accept as fast as possible */
+	LG_ACCEPT_DELAY = 1, /* sleep value ms before each accept */
+	LG_ACCEPT_RATE = 2,  /* at most value accepts per second */
+	LG_ACCEPT_PAUSE = 3, /* no accept for the first value ms, then fast */
+	LG_ACCEPT_NONE = 4,  /* never accept */
+};
+
+struct lg_accept_policy {
+	enum lg_accept_kind kind;
+	uint32_t value;
+};
+
+/* "fast", "delay:MS", "rate:N", "pause:MS", "none". 0, or -EINVAL. */
+int lg_accept_policy_parse(const char *s, struct lg_accept_policy *p);
+/* Writes the canonical text form ("delay:5") into buf. */
+const char *lg_accept_policy_str(const struct lg_accept_policy *p, char *buf, size_t len);
+
+/* ---- listener ---- */
+struct lg_server_opts {
+	uint16_t port;	/* listen port, host order (never 2024) */
+	int backlog;	/* passed to listen() as given */
+	int ipv6;	/* listen on :: (v6 only) instead of 0.0.0.0 */
+	enum lg_mode mode;
+	uint32_t req_bytes;  /* crr: request size read from the client */
+	uint32_t resp_bytes; /* crr: response size written back */
+	struct lg_accept_policy policy;
+	uint32_t threads;      /* accept threads for policy fast (>= 1) */
+	uint64_t max_accepts;  /* size of the accept record array */
+	volatile sig_atomic_t *stop; /* set by a signal handler: stop now */
+};
+
+struct lg_server;
+/* Creates the socket and calls listen(backlog). Negative errno on failure. */
+int lg_server__new(const struct lg_server_opts *opts, struct lg_server **out);
+int lg_server__start(struct lg_server *s);	/* starts the accept threads */
+void lg_server__stop(struct lg_server *s);	/* stops and joins them */
+void lg_server__free(struct lg_server *s);	/* NULL is fine; closes all */
+int lg_server__fd(const struct lg_server *s);	/* the listening socket */
+/* min(backlog, net.core.somaxconn) as the kernel applied it. */
+int lg_server__effective_backlog(const struct lg_server *s);
+const struct lg_accept *lg_server__accepts(const struct lg_server *s, uint64_t *n);
+
+/* ---- client ---- */
+struct lg_client_opts {
+	uint64_t conns;	      /* total connections */
+	uint32_t concurrency; /* closed loop: in flight across all threads */
+	double rate;	      /* > 0: open loop, connections per second */
+	uint32_t threads;     /* >= 1 */
+	enum lg_mode mode;
+	enum lg_close close;
+	enum lg_engine engine;
+	uint32_t req_bytes;
+	uint32_t resp_bytes;
+	uint32_t connect_timeout_ms;
+	int ipv6;	      /* connect to ::1 instead of 127.0.0.x */
+	uint16_t port;	      /* server port */
+	uint32_t ndest;	      /* IPv4: spread over 127.0.0.1 .. 127.0.0.ndest */
+	uint64_t deadline_ns; /* absolute CLOCK_MONOTONIC: stop everything then */
+	volatile sig_atomic_t *stop;
+};
+
+struct lg_client_stats {
+	uint64_t started;	  /* connects submitted */
+	uint64_t done;		  /* connections finished (any outcome) */
+	uint64_t ok;
+	uint64_t failed;
+	uint64_t behind_schedule; /* open loop: starts later than scheduled by > 1 ms */
+	uint64_t max_lag_ns;	  /* open loop: worst start lag */
+	uint64_t port_retries;	  /* local port busy, another one tried */
+	uint64_t t_start, t_end;  /* CLOCK_MONOTONIC ns */
+};
+
+struct lg_client;
+int lg_client__new(const struct lg_client_opts *opts, struct lg_client **out);
+int lg_client__start(struct lg_client *c);
+/* Waits until all connections finished, the deadline passed or *stop is set. */
+int lg_client__wait(struct lg_client *c);
+/* Live progress, safe to call from another thread while running. */
+uint64_t lg_client__done(const struct lg_client *c);
+void lg_client__stats(const struct lg_client *c, struct lg_client_stats *st);
+const struct lg_conn *lg_client__conns(const struct lg_client *c, uint64_t *n);
+void lg_client__free(struct lg_client *c);
+
+#endif
