@@ -1,23 +1,401 @@
 // SPDX-License-Identifier: GPL-2.0
+/* synbench kernel side: tracepoints only (no kprobes, no fentry).
+ *
+ * Every handler exists in three flavours with one body: tp_btf (typed
+ * arguments, direct loads, bpf_get_socket_cookie), raw_tp and classic
+ * tracepoint (CO-RE reads). User space turns on the flavour that loads
+ * (harness/probes.c) and records which one is in use.
+ *
+ * Per connection socket one record lives in the "socks" hash (keyed by the
+ * socket's address) from CLOSE->SYN_SENT (client) or LISTEN->SYN_RECV (child)
+ * until ->CLOSE, when it goes to the ring buffer in one piece. Histograms and
+ * counters are updated in place so that summaries stay exact even when a
+ * record is lost; every loss is counted.
+ */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_tracing.h>
 #include <bpf/bpf_core_read.h>
+#include <bpf/bpf_endian.h>
 #include "bpf/synbench.h"
 #include "bpf/hist.h"
 #include "bpf/compat.bpf.h"
 
 char LICENSE[] SEC("license") = "GPL";
 
+/* Set by user space before load. */
 const volatile __u64 netns_ino = 0;
-__u64 syn_sent_count = 0;
+const volatile __u32 nports = 0;
+const volatile __u16 ports[SB_MAX_PORTS] = {};
 
-SEC("tp_btf/inet_sock_set_state")
-int BPF_PROG(handle_set_state_btf, const struct sock *sk, int oldstate, int newstate)
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 65536); /* resized from --conns */
+	__type(key, __u64);
+	__type(value, struct sb_conn_rec);
+} socks SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 4 << 20); /* resized from --conns */
+} events SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, SB_NCOUNTERS);
+	__type(key, __u32);
+	__type(value, __u64);
+} counters SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, SB_MAX_DROP_REASONS);
+	__type(key, __u32);
+	__type(value, __u64);
+} drops SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, SB_NHISTS * SB_HIST_BUCKETS);
+	__uint(map_flags, BPF_F_MMAPABLE);
+	__type(key, __u32);
+	__type(value, __u64);
+} hists SEC(".maps");
+
+enum { K_BTF = 1, K_RAW = 2, K_CLASSIC = 3 };
+
+/* Read a kernel field: a direct load where the pointer is typed (tp_btf),
+ * a CO-RE probe read otherwise. `kind` is a constant after inlining. */
+#define KREAD(kind, ptr, ...) \
+	((kind) == K_BTF ? (ptr)->__VA_ARGS__ : BPF_CORE_READ(ptr, __VA_ARGS__))
+
+/* ts[] slot of a state. The mask is hidden from the compiler so that it
+ * stays in the program and the verifier sees a bounded index. */
+static __always_inline __u64 slot(int state)
 {
-	if (BPF_CORE_READ(sk, __sk_common.skc_net.net, ns.inum) != netns_ino)
+	__u64 s = (__u32)state;
+
+	asm volatile("%0 &= 15" : "+r"(s));
+	return s;
+}
+
+static __always_inline void count(__u32 c)
+{
+	__u64 *v = bpf_map_lookup_elem(&counters, &c);
+
+	if (v)
+		*v += 1;
+}
+
+static __always_inline void hist_add(__u32 id, __u64 ns)
+{
+	__u32 idx = id * SB_HIST_BUCKETS + sb_hist_bucket(ns);
+	__u64 *v;
+
+	if (idx >= SB_NHISTS * SB_HIST_BUCKETS) {
+		count(SB_C_HIST_OVER);
+		return;
+	}
+	v = bpf_map_lookup_elem(&hists, &idx);
+	if (v)
+		__sync_fetch_and_add(v, 1);
+}
+
+static __always_inline int port_wanted(__u16 port)
+{
+	if (!nports)
+		return 1;
+#pragma unroll
+	for (int i = 0; i < SB_MAX_PORTS; i++)
+		if (i < nports && ports[i] == port)
+			return 1;
+	return 0;
+}
+
+static __always_inline __u64 sk_netns(const struct sock *sk, int kind)
+{
+	if (kind == K_BTF)
+		return sk->__sk_common.skc_net.net->ns.inum;
+	return BPF_CORE_READ(sk, __sk_common.skc_net.net, ns.inum);
+}
+
+static __always_inline __u64 sk_cookie(const struct sock *sk, int kind)
+{
+	if (kind == K_BTF)
+		return bpf_get_socket_cookie((void *)sk);
+	/* Without typed pointers the cookie can only be read once it exists:
+	 * the load generator asks for SO_COOKIE before connect and right after
+	 * accept, so it does by the time a socket closes. */
+	return BPF_CORE_READ(sk, __sk_common.skc_cookie.counter);
+}
+
+static __always_inline void fill_addrs(struct sb_conn_rec *r, const struct sock *sk, int kind)
+{
+	r->family = KREAD(kind, sk, __sk_common.skc_family);
+	r->sport = KREAD(kind, sk, __sk_common.skc_num);
+	r->dport = bpf_ntohs(KREAD(kind, sk, __sk_common.skc_dport));
+	if (r->family == AF_INET6) {
+		BPF_CORE_READ_INTO(&r->saddr, sk, __sk_common.skc_v6_rcv_saddr.in6_u.u6_addr32);
+		BPF_CORE_READ_INTO(&r->daddr, sk, __sk_common.skc_v6_daddr.in6_u.u6_addr32);
+	} else {
+		r->saddr[0] = KREAD(kind, sk, __sk_common.skc_rcv_saddr);
+		r->daddr[0] = KREAD(kind, sk, __sk_common.skc_daddr);
+	}
+}
+
+static __always_inline int on_set_state(const struct sock *sk, int old, int new, int kind)
+{
+	__u64 key = (__u64)sk, now;
+	struct sb_conn_rec *r;
+
+	if (sk_netns(sk, kind) != netns_ino)
 		return 0;
-	if (oldstate == SB_TCP_CLOSE && newstate == SB_TCP_SYN_SENT)
-		__sync_fetch_and_add(&syn_sent_count, 1);
+	count(SB_C_EVENTS);
+	now = bpf_ktime_get_ns();
+
+	if ((old == SB_TCP_CLOSE && new == SB_TCP_SYN_SENT) ||
+	    (old == SB_TCP_LISTEN && new == SB_TCP_SYN_RECV)) {
+		struct sb_conn_rec init = {};
+		int client = new == SB_TCP_SYN_SENT;
+
+		fill_addrs(&init, sk, kind);
+		if (!port_wanted(client ? init.dport : init.sport))
+			return 0;
+		init.role = client ? SB_ROLE_CLIENT : SB_ROLE_CHILD;
+		init.final_state = new;
+		init.ts[new] = now;
+		if (kind == K_BTF)
+			init.cookie = sk_cookie(sk, kind);
+		if (bpf_map_update_elem(&socks, &key, &init, BPF_ANY)) {
+			count(SB_C_MAP_FULL);
+			return 0;
+		}
+		count(client ? SB_C_CLIENTS : SB_C_CHILDREN);
+		return 0;
+	}
+
+	r = bpf_map_lookup_elem(&socks, &key);
+	if (!r) {
+		if (old != SB_TCP_LISTEN && new != SB_TCP_LISTEN)
+			count(SB_C_UNTRACKED);
+		return 0;
+	}
+	if (old > 0 && old < SB_NSTATES && new > 0 && new < SB_NSTATES) {
+		__u64 since = r->ts[slot(old)];
+
+		if (since && now >= since) {
+			hist_add(SB_H_DWELL + old * SB_NSTATES + new, now - since);
+			if (old == SB_TCP_SYN_SENT && new == SB_TCP_ESTABLISHED)
+				hist_add(SB_H_HANDSHAKE, now - since);
+			else if (old == SB_TCP_SYN_RECV && new == SB_TCP_ESTABLISHED)
+				hist_add(SB_H_CHILD_EST, now - since);
+		}
+		if (!r->ts[slot(new)])
+			r->ts[slot(new)] = now;
+	}
+	r->final_state = new;
+	/* CLOSE->SYN_SENT has sport 0 (kernel-facts 9); the port is known at
+	 * ESTABLISHED, or at CLOSE for a connect that failed (by then a socket
+	 * that went through TIME_WAIT may have released it: keep what we had). */
+	if (new == SB_TCP_ESTABLISHED || (new == SB_TCP_CLOSE && !r->sport))
+		fill_addrs(r, sk, kind);
+	if (new != SB_TCP_CLOSE)
+		return 0;
+	if (!r->cookie)
+		r->cookie = sk_cookie(sk, kind);
+	if (bpf_ringbuf_output(&events, r, sizeof(*r), 0))
+		count(SB_C_RB_FAIL);
+	else
+		count(SB_C_RECORDS);
+	bpf_map_delete_elem(&socks, &key);
+	return 0;
+}
+
+static __always_inline int on_retransmit(const struct sock *sk, int kind)
+{
+	__u64 key = (__u64)sk;
+	struct sb_conn_rec *r;
+
+	if (KREAD(kind, sk, __sk_common.skc_state) != SB_TCP_SYN_SENT)
+		return 0;
+	if (sk_netns(sk, kind) != netns_ino)
+		return 0;
+	count(SB_C_SYN_RETRANS);
+	r = bpf_map_lookup_elem(&socks, &key);
+	if (r)
+		r->syn_retrans++;
+	return 0;
+}
+
+static __always_inline int on_synack(const struct sock *sk, int kind)
+{
+	if (sk_netns(sk, kind) == netns_ino)
+		count(SB_C_SYNACK_RETRANS);
+	return 0;
+}
+
+static __always_inline __u64 skb_netns(const struct sk_buff *skb, int kind)
+{
+	const struct net_device *dev = KREAD(kind, skb, dev);
+	const struct sock *sk;
+
+	if (dev)
+		return kind == K_BTF ? dev->nd_net.net->ns.inum
+				     : BPF_CORE_READ(dev, nd_net.net, ns.inum);
+	sk = KREAD(kind, skb, sk);
+	if (sk)
+		return sk_netns(sk, kind);
+	return 0;
+}
+
+static __always_inline int on_drop(const struct sk_buff *skb, __u32 reason, int kind)
+{
+	__u64 *v;
+
+	if (skb_netns(skb, kind) != netns_ino)
+		return 0;
+	count(SB_C_DROPS);
+	if (reason >= SB_MAX_DROP_REASONS)
+		reason = SB_MAX_DROP_REASONS - 1;
+	v = bpf_map_lookup_elem(&drops, &reason);
+	if (v)
+		*v += 1;
+	return 0;
+}
+
+static __always_inline int on_probe(const struct sock *sk, int kind)
+{
+	const struct tcp_sock *tp = (const struct tcp_sock *)sk;
+	__u32 srtt;
+
+	if (sk_netns(sk, kind) != netns_ino)
+		return 0;
+	srtt = BPF_CORE_READ(tp, srtt_us) >> 3;
+	count(SB_C_RTT_SAMPLES);
+	hist_add(SB_H_SRTT, (__u64)srtt * 1000);
+	return 0;
+}
+
+/* ---- tp_btf ---- */
+SEC("tp_btf/inet_sock_set_state")
+int BPF_PROG(btf_set_state, const struct sock *sk, int old, int new)
+{
+	return on_set_state(sk, old, new, K_BTF);
+}
+
+SEC("tp_btf/tcp_retransmit_skb")
+int BPF_PROG(btf_retransmit, const struct sock *sk)
+{
+	return on_retransmit(sk, K_BTF);
+}
+
+SEC("tp_btf/tcp_retransmit_synack")
+int BPF_PROG(btf_synack, const struct sock *sk)
+{
+	return on_synack(sk, K_BTF);
+}
+
+SEC("tp_btf/kfree_skb")
+int BPF_PROG(btf_drop, struct sk_buff *skb, void *location, int reason)
+{
+	return on_drop(skb, (__u32)reason, K_BTF);
+}
+
+SEC("tp_btf/tcp_probe")
+int BPF_PROG(btf_probe, struct sock *sk)
+{
+	return on_probe(sk, K_BTF);
+}
+
+/* ---- raw_tp ---- */
+SEC("raw_tp/inet_sock_set_state")
+int BPF_PROG(raw_set_state, const struct sock *sk, int old, int new)
+{
+	return on_set_state(sk, old, new, K_RAW);
+}
+
+SEC("raw_tp/tcp_retransmit_skb")
+int BPF_PROG(raw_retransmit, const struct sock *sk)
+{
+	return on_retransmit(sk, K_RAW);
+}
+
+SEC("raw_tp/tcp_retransmit_synack")
+int BPF_PROG(raw_synack, const struct sock *sk)
+{
+	return on_synack(sk, K_RAW);
+}
+
+SEC("raw_tp/kfree_skb")
+int BPF_PROG(raw_drop, struct sk_buff *skb, void *location, int reason)
+{
+	return on_drop(skb, (__u32)reason, K_RAW);
+}
+
+SEC("raw_tp/tcp_probe")
+int BPF_PROG(raw_probe, struct sock *sk)
+{
+	return on_probe(sk, K_RAW);
+}
+
+/* ---- classic tracepoints (need tracefs) ---- */
+SEC("tracepoint/sock/inet_sock_set_state")
+int tp_set_state(struct trace_event_raw_inet_sock_set_state *ctx)
+{
+	if (ctx->protocol != IPPROTO_TCP)
+		return 0;
+	return on_set_state(ctx->skaddr, ctx->oldstate, ctx->newstate, K_CLASSIC);
+}
+
+SEC("tracepoint/tcp/tcp_retransmit_skb")
+int tp_retransmit(struct trace_event_raw_tcp_retransmit_skb *ctx)
+{
+	return on_retransmit(ctx->skaddr, K_CLASSIC);
+}
+
+SEC("tracepoint/tcp/tcp_retransmit_synack")
+int tp_synack(struct trace_event_raw_tcp_retransmit_synack *ctx)
+{
+	return on_synack(ctx->skaddr, K_CLASSIC);
+}
+
+SEC("tracepoint/skb/kfree_skb")
+int tp_drop(struct trace_event_raw_kfree_skb *ctx)
+{
+	return on_drop(ctx->skbaddr, (__u32)ctx->reason, K_CLASSIC);
+}
+
+SEC("tracepoint/tcp/tcp_probe")
+int tp_probe(struct trace_event_raw_tcp_probe *ctx)
+{
+	return on_probe(ctx->skaddr, K_CLASSIC);
+}
+
+/* ---- accept-queue sampler: one record per listener of our namespace ----
+ * The iterator walks the namespace of the process that reads it. */
+SEC("iter/tcp")
+int sample_listeners(struct bpf_iter__tcp *ctx)
+{
+	struct sock_common *skc = ctx->sk_common;
+	struct sb_listen_sample s = {};
+	struct tcp_sock *tp;
+	struct sock *sk;
+
+	if (!skc || skc->skc_state != SB_TCP_LISTEN)
+		return 0;
+	if (skc->skc_net.net->ns.inum != netns_ino || !port_wanted(skc->skc_num))
+		return 0;
+	tp = bpf_skc_to_tcp_sock(skc);
+	if (!tp)
+		return 0;
+	sk = &tp->inet_conn.icsk_inet.sk;
+	s.ts = bpf_ktime_get_ns();
+	s.port = skc->skc_num;
+	s.family = skc->skc_family;
+	s.ack_backlog = sk->sk_ack_backlog;
+	s.max_ack_backlog = sk->sk_max_ack_backlog;
+	s.syn_qlen = tp->inet_conn.icsk_accept_queue.qlen.counter;
+	s.drops = sk->sk_drops.counter;
+	bpf_seq_write(ctx->meta->seq, &s, sizeof(s));
 	return 0;
 }

@@ -18,6 +18,7 @@ enum sb_tcp_state {
 	SB_TCP_CLOSING = 11,
 	SB_TCP_NEW_SYN_RECV = 12,
 	SB_NSTATES = 13,
+	SB_TS_SLOTS = 16, /* ts[] size: a power of two, so ts[state & 15] is verifiable */
 };
 
 enum sb_role {
@@ -28,10 +29,10 @@ enum sb_role {
 /* One record per connection socket, sent to the ring buffer when the socket
  * enters CLOSE (or flushed by user space at the end of a run). ts[state] is
  * the bpf_ktime_get_ns() (== CLOCK_MONOTONIC) stamp at which the socket
- * entered that state, 0 if it never did. ts[0] is unused. */
+ * entered that state, 0 if it never did. ts[0] and ts[13..15] are unused. */
 struct sb_conn_rec {
 	__u64 cookie; /* bpf_get_socket_cookie() == getsockopt(SO_COOKIE) */
-	__u64 ts[SB_NSTATES];
+	__u64 ts[SB_TS_SLOTS];
 	__u32 saddr[4]; /* network byte order; IPv4 in saddr[0] */
 	__u32 daddr[4];
 	__u16 sport; /* host byte order */

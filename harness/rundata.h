@@ -6,6 +6,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <linux/types.h> /* __u64 for the shared BPF headers */
 #include "bpf/synbench.h"
 #include "bpf/hist.h"
 #include "harness/opts.h"

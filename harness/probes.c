@@ -1,0 +1,450 @@
+#include "harness/probes.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <sched.h>
+#include <stdarg.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <bpf/bpf.h>
+#include <bpf/btf.h>
+#include <bpf/libbpf.h>
+
+#include "synbench.skel.h"
+
+#define SB_RB_MIN (1u << 20)
+#define SB_RB_MAX (256u << 20)
+#define SB_SOCKS_MAX (1u << 21)
+
+struct sb_probes {
+	struct sb_probes_opts opts;
+	struct synbench *skel;
+	const char *plan;
+	struct bpf_link *iter_link;
+	struct ring_buffer *rb;
+	pthread_t thread;
+	int thread_started;
+	atomic_int stop;
+	int stopped;
+	/* records from the ring buffer, written by the consumer thread only
+	 * until stop; read by collect after the thread has been joined */
+	struct sb_conn_rec *recs;
+	size_t nrecs, caprecs;
+	int oom; /* records that could not be stored in user space */
+	uint64_t lost_user;
+	uint64_t *hists_map; /* mmap of the hists map */
+	size_t hists_len;
+};
+
+static int verbose_print(enum libbpf_print_level level, const char *fmt, va_list args)
+{
+	(void)level;
+	return vfprintf(stderr, fmt, args);
+}
+
+static int quiet_print(enum libbpf_print_level level, const char *fmt, va_list args)
+{
+	(void)level;
+	(void)fmt;
+	(void)args;
+	return 0;
+}
+
+static uint32_t pow2_at_least(uint64_t v)
+{
+	uint32_t p = SB_RB_MIN;
+
+	while (p < v && p < SB_RB_MAX)
+		p <<= 1;
+	return p;
+}
+
+static const char *plan_name(enum sb_attach a)
+{
+	switch (a) {
+	case SB_ATTACH_TP_BTF: return "tp_btf";
+	case SB_ATTACH_RAW_TP: return "raw_tp";
+	case SB_ATTACH_TRACEPOINT: return "tracepoint";
+	default: return "auto";
+	}
+}
+
+/* Classic tracepoints need tracefs. Mount it in a private mount namespace
+ * of this process so the host's mounts are left as they were. Must run
+ * before any thread is started. */
+static int ensure_tracefs(void)
+{
+	struct stat st;
+
+	if (stat("/sys/kernel/tracing/events", &st) == 0 ||
+	    stat("/sys/kernel/debug/tracing/events", &st) == 0)
+		return 0;
+	if (unshare(CLONE_NEWNS) != 0)
+		return -errno;
+	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) != 0)
+		return -errno;
+	if (mount("tracefs", "/sys/kernel/tracing", "tracefs", 0, NULL) != 0)
+		return -errno;
+	return 0;
+}
+
+static void set_autoload(struct synbench *s, enum sb_attach plan)
+{
+	struct bpf_program *btf[] = { s->progs.btf_set_state, s->progs.btf_retransmit,
+				      s->progs.btf_synack, s->progs.btf_drop, s->progs.btf_probe };
+	struct bpf_program *raw[] = { s->progs.raw_set_state, s->progs.raw_retransmit,
+				      s->progs.raw_synack, s->progs.raw_drop, s->progs.raw_probe };
+	struct bpf_program *tp[] = { s->progs.tp_set_state, s->progs.tp_retransmit,
+				     s->progs.tp_synack, s->progs.tp_drop, s->progs.tp_probe };
+
+	for (size_t i = 0; i < 5; i++) {
+		bpf_program__set_autoload(btf[i], plan == SB_ATTACH_TP_BTF);
+		bpf_program__set_autoload(raw[i], plan == SB_ATTACH_RAW_TP);
+		bpf_program__set_autoload(tp[i], plan == SB_ATTACH_TRACEPOINT);
+	}
+}
+
+/* open + configure + load + attach with one plan. */
+static int try_plan(struct sb_probes *p, enum sb_attach plan)
+{
+	const struct sb_probes_opts *o = &p->opts;
+	uint64_t socks, rb;
+	int err;
+
+	if (plan == SB_ATTACH_TRACEPOINT) {
+		err = ensure_tracefs();
+		if (err)
+			return err;
+	}
+	p->skel = synbench__open();
+	if (!p->skel)
+		return -errno;
+	p->skel->rodata->netns_ino = o->netns_ino;
+	p->skel->rodata->nports = o->nports;
+	for (uint32_t i = 0; i < o->nports && i < SB_MAX_PORTS; i++)
+		p->skel->rodata->ports[i] = o->ports[i];
+	/* client + child per connection may be alive at once */
+	socks = 2 * o->conns + 4096;
+	if (socks > SB_SOCKS_MAX)
+		socks = SB_SOCKS_MAX;
+	rb = 2 * o->conns * (sizeof(struct sb_conn_rec) + 8);
+	bpf_map__set_max_entries(p->skel->maps.socks, (uint32_t)socks);
+	bpf_map__set_max_entries(p->skel->maps.events, pow2_at_least(rb));
+	set_autoload(p->skel, plan);
+	err = synbench__load(p->skel);
+	if (!err)
+		err = synbench__attach(p->skel);
+	if (err) {
+		synbench__destroy(p->skel);
+		p->skel = NULL;
+		return err;
+	}
+	p->plan = plan_name(plan);
+	return 0;
+}
+
+static int on_record(void *ctx, void *data, size_t len)
+{
+	struct sb_probes *p = ctx;
+
+	if (len < sizeof(struct sb_conn_rec))
+		return 0;
+	if (p->nrecs == p->caprecs) {
+		size_t cap = p->caprecs ? p->caprecs * 2 : 4096;
+		struct sb_conn_rec *n = realloc(p->recs, cap * sizeof(*n));
+
+		if (!n) {
+			p->lost_user++;
+			return 0;
+		}
+		p->recs = n;
+		p->caprecs = cap;
+	}
+	memcpy(&p->recs[p->nrecs++], data, sizeof(struct sb_conn_rec));
+	return 0;
+}
+
+static int env_check(char *err, size_t errlen)
+{
+	if (access("/sys/kernel/btf/vmlinux", R_OK) != 0) {
+		snprintf(err, errlen,
+			 "synbench: kernel BTF not found at /sys/kernel/btf/vmlinux; the probes need a "
+			 "kernel built with CONFIG_DEBUG_INFO_BTF=y (Linux >= 5.8), or run with --no-probes");
+		return -ENOENT;
+	}
+	if (geteuid() != 0) {
+		snprintf(err, errlen,
+			 "synbench: needs root (or CAP_BPF, CAP_PERFMON, CAP_NET_ADMIN and "
+			 "CAP_SYS_ADMIN); run it with sudo");
+		return -EPERM;
+	}
+	return 0;
+}
+
+int sb_probes__new(const struct sb_probes_opts *opts, struct sb_probes **out, char *err,
+		   size_t errlen)
+{
+	static const enum sb_attach order[] = { SB_ATTACH_TP_BTF, SB_ATTACH_RAW_TP,
+						SB_ATTACH_TRACEPOINT };
+	struct sb_probes *p;
+	int e = env_check(err, errlen);
+	char tried[128] = "";
+
+	if (e)
+		return e;
+	libbpf_set_print(opts->verbose ? verbose_print : quiet_print);
+	p = calloc(1, sizeof(*p));
+	if (!p)
+		return -ENOMEM;
+	p->opts = *opts;
+	e = -ENOENT;
+	for (size_t i = 0; i < sizeof(order) / sizeof(order[0]); i++) {
+		if (opts->attach != SB_ATTACH_AUTO && opts->attach != order[i])
+			continue;
+		e = try_plan(p, order[i]);
+		if (!e)
+			break;
+		snprintf(tried + strlen(tried), sizeof(tried) - strlen(tried), "%s%s: %s",
+			 tried[0] ? ", " : "", plan_name(order[i]), strerror(-e));
+	}
+	if (e) {
+		snprintf(err, errlen,
+			 "synbench: could not load the BPF probes (%s); check that BPF is enabled "
+			 "(kernel.unprivileged_bpf_disabled does not matter for root), rerun with -v "
+			 "for the verifier log, or use --no-probes",
+			 tried);
+		free(p);
+		return e;
+	}
+	p->iter_link = bpf_program__attach_iter(p->skel->progs.sample_listeners, NULL);
+	if (!p->iter_link) {
+		e = -errno;
+		snprintf(err, errlen,
+			 "synbench: could not attach the iter/tcp listener sampler (%s); "
+			 "needs Linux >= 5.9, or use --no-probes",
+			 strerror(-e));
+		sb_probes__free(p);
+		return e;
+	}
+	p->hists_len = (size_t)SB_NHISTS * SB_HIST_BUCKETS * sizeof(uint64_t);
+	p->hists_map = mmap(NULL, p->hists_len, PROT_READ, MAP_SHARED,
+			    bpf_map__fd(p->skel->maps.hists), 0);
+	if (p->hists_map == MAP_FAILED) {
+		e = -errno;
+		p->hists_map = NULL;
+		snprintf(err, errlen, "synbench: could not map the histogram map (%s)",
+			 strerror(-e));
+		sb_probes__free(p);
+		return e;
+	}
+	p->rb = ring_buffer__new(bpf_map__fd(p->skel->maps.events), on_record, p, NULL);
+	if (!p->rb) {
+		e = -errno;
+		snprintf(err, errlen, "synbench: could not open the BPF ring buffer (%s); needs "
+				      "Linux >= 5.8", strerror(-e));
+		sb_probes__free(p);
+		return e;
+	}
+	*out = p;
+	return 0;
+}
+
+const char *sb_probes__plan(const struct sb_probes *p)
+{
+	return p->plan;
+}
+
+static void *consumer(void *arg)
+{
+	struct sb_probes *p = arg;
+
+	while (!atomic_load(&p->stop))
+		ring_buffer__poll(p->rb, 50);
+	return NULL;
+}
+
+int sb_probes__start(struct sb_probes *p)
+{
+	int err = pthread_create(&p->thread, NULL, consumer, p);
+
+	if (err)
+		return -err;
+	p->thread_started = 1;
+	return 0;
+}
+
+int sb_probes__sample(struct sb_probes *p, struct sb_listen_sample *out, int max)
+{
+	struct sb_listen_sample s;
+	int fd, n = 0;
+	ssize_t r;
+
+	fd = bpf_iter_create(bpf_link__fd(p->iter_link));
+	if (fd < 0)
+		return -errno;
+	while ((r = read(fd, &s, sizeof(s))) == (ssize_t)sizeof(s)) {
+		if (n < max)
+			out[n++] = s;
+	}
+	close(fd);
+	return r < 0 ? -errno : n;
+}
+
+long sb_probes__live(struct sb_probes *p)
+{
+	uint64_t key, next;
+	long n = 0;
+	int fd = bpf_map__fd(p->skel->maps.socks);
+	void *prev = NULL;
+
+	while (bpf_map_get_next_key(fd, prev, &next) == 0) {
+		key = next;
+		prev = &key;
+		n++;
+	}
+	return n;
+}
+
+/* Sockets still in the map never reached CLOSE while we watched. */
+static void flush_live(struct sb_probes *p)
+{
+	int fd = bpf_map__fd(p->skel->maps.socks);
+	uint64_t key, next;
+	void *prev = NULL;
+	struct sb_conn_rec r;
+
+	while (bpf_map_get_next_key(fd, prev, &next) == 0) {
+		key = next;
+		prev = &key;
+		if (bpf_map_lookup_elem(fd, &key, &r) == 0) {
+			r.flushed = 1;
+			on_record(p, &r, sizeof(r));
+		}
+	}
+}
+
+void sb_probes__stop(struct sb_probes *p)
+{
+	if (!p || p->stopped)
+		return;
+	p->stopped = 1;
+	if (p->skel)
+		synbench__detach(p->skel);
+	atomic_store(&p->stop, 1);
+	if (p->thread_started)
+		pthread_join(p->thread, NULL);
+	p->thread_started = 0;
+	if (p->rb)
+		ring_buffer__consume(p->rb);
+	if (p->skel)
+		flush_live(p);
+}
+
+static uint64_t percpu_sum(int fd, uint32_t key, uint64_t *vals, int ncpu)
+{
+	uint64_t sum = 0;
+
+	if (bpf_map_lookup_elem(fd, &key, vals) != 0)
+		return 0;
+	for (int c = 0; c < ncpu; c++)
+		sum += vals[c];
+	return sum;
+}
+
+int sb_probes__collect(struct sb_probes *p, struct sb_rundata *rd)
+{
+	int ncpu = libbpf_num_possible_cpus();
+	uint64_t *vals;
+	int fd;
+
+	if (ncpu <= 0)
+		return ncpu ? ncpu : -EINVAL;
+	vals = calloc((size_t)ncpu, sizeof(uint64_t));
+	if (!vals)
+		return -ENOMEM;
+	fd = bpf_map__fd(p->skel->maps.counters);
+	for (uint32_t c = 0; c < SB_NCOUNTERS; c++)
+		rd->counters[c] = percpu_sum(fd, c, vals, ncpu);
+	fd = bpf_map__fd(p->skel->maps.drops);
+	for (uint32_t r = 0; r < SB_MAX_DROP_REASONS; r++)
+		rd->drops[r] = percpu_sum(fd, r, vals, ncpu);
+	free(vals);
+	sb_drop_reason_names(rd->drop_names, SB_MAX_DROP_REASONS);
+
+	rd->hists = malloc(p->hists_len);
+	if (rd->hists && p->hists_map)
+		memcpy(rd->hists, p->hists_map, p->hists_len);
+	rd->krecs = p->recs;
+	rd->nkrecs = p->nrecs;
+	p->recs = NULL;
+	p->nrecs = p->caprecs = 0;
+	/* records that reached user space but could not be kept */
+	rd->counters[SB_C_RB_FAIL] += p->lost_user;
+	snprintf(rd->attach_plan, sizeof(rd->attach_plan), "%s", p->plan);
+	return rd->hists ? 0 : -ENOMEM;
+}
+
+void sb_probes__free(struct sb_probes *p)
+{
+	if (!p)
+		return;
+	sb_probes__stop(p);
+	ring_buffer__free(p->rb);
+	if (p->hists_map)
+		munmap(p->hists_map, p->hists_len);
+	bpf_link__destroy(p->iter_link);
+	synbench__destroy(p->skel);
+	free(p->recs);
+	free(p);
+}
+
+void sb_rundata_free_kernel(struct sb_rundata *rd)
+{
+	free(rd->krecs);
+	rd->krecs = NULL;
+	rd->nkrecs = 0;
+	free(rd->hists);
+	rd->hists = NULL;
+	for (size_t i = 0; i < SB_MAX_DROP_REASONS; i++) {
+		free((void *)rd->drop_names[i]);
+		rd->drop_names[i] = NULL;
+	}
+}
+
+int sb_drop_reason_names(const char **names, size_t n)
+{
+	static const char prefix[] = "SKB_DROP_REASON_";
+	struct btf *btf = btf__load_vmlinux_btf();
+	const struct btf_type *t;
+	const struct btf_enum *e;
+	int id;
+
+	if (!btf)
+		return -errno;
+	id = btf__find_by_name_kind(btf, "skb_drop_reason", BTF_KIND_ENUM);
+	if (id < 0) {
+		btf__free(btf);
+		return id;
+	}
+	t = btf__type_by_id(btf, id);
+	e = btf_enum(t);
+	for (int i = 0; i < btf_vlen(t); i++, e++) {
+		const char *name = btf__name_by_offset(btf, e->name_off);
+		uint32_t v = (uint32_t)e->val;
+
+		if (!name || v >= n || names[v])
+			continue;
+		if (strncmp(name, prefix, sizeof(prefix) - 1) == 0)
+			name += sizeof(prefix) - 1;
+		names[v] = strdup(name);
+	}
+	btf__free(btf);
+	return 0;
+}

@@ -1,0 +1,55 @@
+/* The kernel probes' lifecycle: open, filter, size, load with the first
+ * attach plan that works (tp_btf -> raw_tp -> classic tracepoint), attach,
+ * consume the ring buffer, sample listeners, detach, collect. */
+#ifndef SB_PROBES_H
+#define SB_PROBES_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <linux/types.h> /* __u64 for the shared BPF headers */
+#include "bpf/synbench.h"
+#include "harness/opts.h"
+#include "harness/rundata.h"
+
+struct sb_probes_opts {
+	uint64_t netns_ino;   /* only sockets of this namespace are counted */
+	uint16_t ports[SB_MAX_PORTS]; /* optional port filter (listen port) */
+	uint32_t nports;
+	uint64_t conns;	      /* sizes the socket map and the ring buffer */
+	enum sb_attach attach; /* SB_ATTACH_AUTO tries tp_btf, raw_tp, tracepoint */
+	int verbose;	      /* libbpf messages on stderr */
+};
+
+struct sb_probes;
+
+/* Checks the environment (privileges, BTF), loads and attaches. On failure
+ * returns a negative errno and writes one line naming the problem and the
+ * fix into err. */
+int sb_probes__new(const struct sb_probes_opts *opts, struct sb_probes **out, char *err,
+		   size_t errlen);
+/* "tp_btf", "raw_tp" or "tracepoint". */
+const char *sb_probes__plan(const struct sb_probes *p);
+/* Starts the ring-buffer consumer thread. */
+int sb_probes__start(struct sb_probes *p);
+/* Runs the iter/tcp sampler once: one sample per listener, appended to out
+ * (at most max). Returns the number written or a negative errno. */
+int sb_probes__sample(struct sb_probes *p, struct sb_listen_sample *out, int max);
+/* Live count of sockets the probes are tracking now (sockets not yet
+ * CLOSE), -1 if unknown. */
+long sb_probes__live(struct sb_probes *p);
+/* Detaches every program, drains the ring buffer and flushes sockets that
+ * never closed. Idempotent. */
+void sb_probes__stop(struct sb_probes *p);
+/* Moves records, counters, histograms and drop reasons into rd (which then
+ * owns them: free with sb_rundata_free_kernel()). Call after stop. */
+int sb_probes__collect(struct sb_probes *p, struct sb_rundata *rd);
+void sb_probes__free(struct sb_probes *p);
+
+/* Frees what sb_probes__collect() put into rd. */
+void sb_rundata_free_kernel(struct sb_rundata *rd);
+
+/* Names of the kernel's enum skb_drop_reason, read from its BTF:
+ * names[value] = "NO_SOCKET" (strdup'ed; free with the array's owner). */
+int sb_drop_reason_names(const char **names, size_t n);
+
+#endif
