@@ -1,0 +1,23 @@
+#include "harness/commands.h"
+
+#include <stdio.h>
+#include <string.h>
+
+struct command {
+	const char *name;
+	int (*fn)(int argc, char **argv);
+};
+
+static const struct command commands[] = {
+	{ NULL, NULL },
+};
+
+int sb_command(int argc, char **argv)
+{
+	for (const struct command *c = commands; c->name; c++)
+		if (strcmp(c->name, argv[0]) == 0)
+			return c->fn(argc, argv);
+	(void)argc;
+	fprintf(stderr, "synbench: unknown command '%s'; see bench --help\n", argv[0]);
+	return 2;
+}

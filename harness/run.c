@@ -1,0 +1,351 @@
+/* One run, start to end: namespace and sysctls, probes, listener, load,
+ * sampler, MIB before/after, collect, join, write. Every step that can fail
+ * on bad input fails before anything is written. */
+#include "harness/run.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/utsname.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "harness/mib.h"
+#include "harness/netns.h"
+#include "harness/outdir.h"
+#include "harness/output.h"
+#include "harness/probes.h"
+#include "harness/sampler.h"
+#include "loadgen/loadgen.h"
+
+/* The only mutable global: what the signal handler sets. */
+static volatile sig_atomic_t sb_stop_flag;
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	sb_stop_flag = 1;
+}
+
+static void install_signals(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal; /* no SA_RESTART: blocking calls return EINTR */
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+}
+
+volatile sig_atomic_t *sb_run_stop_flag(void)
+{
+	return &sb_stop_flag;
+}
+
+struct sysctl_opt {
+	const char *name;
+	int value;
+};
+
+/* Applies the namespace sysctls asked for and records the effective value
+ * of every sysctl on the connection-setup path. */
+static int apply_sysctls(const struct sb_opts *o, struct sb_rundata *rd, char *err, size_t len)
+{
+	const struct sysctl_opt set[] = {
+		{ "net.ipv4.tcp_syncookies", o->syncookies },
+		{ "net.ipv4.tcp_abort_on_overflow", o->abort_on_overflow },
+		{ "net.core.somaxconn", o->somaxconn },
+		{ "net.ipv4.tcp_syn_retries", o->syn_retries },
+		{ "net.ipv4.tcp_synack_retries", o->synack_retries },
+		{ "net.ipv4.tcp_syn_linear_timeouts", o->syn_linear_timeouts },
+		{ "net.ipv4.tcp_max_syn_backlog", o->max_syn_backlog },
+	};
+	static const char *const record[] = {
+		"net.ipv4.tcp_syncookies",	    "net.ipv4.tcp_abort_on_overflow",
+		"net.core.somaxconn",		    "net.ipv4.tcp_syn_retries",
+		"net.ipv4.tcp_synack_retries",	    "net.ipv4.tcp_syn_linear_timeouts",
+		"net.ipv4.tcp_max_syn_backlog",	    "net.ipv4.ip_local_port_range",
+		"net.ipv4.tcp_tw_reuse",	    "net.ipv4.tcp_max_tw_buckets",
+		"net.core.netdev_max_backlog",	    "net.ipv4.tcp_timestamps",
+	};
+	char range[64];
+	size_t n = sizeof(record) / sizeof(record[0]);
+	int e;
+
+	for (size_t i = 0; i < sizeof(set) / sizeof(set[0]); i++) {
+		if (set[i].value < 0)
+			continue;
+		e = sb_sysctl_write_int(set[i].name, set[i].value);
+		if (e) {
+			snprintf(err, len,
+				 "synbench: cannot set %s=%d in the run's namespace (%s); this kernel "
+				 "may lack it or refuse the value, drop or change that option",
+				 set[i].name, set[i].value, strerror(-e));
+			return e;
+		}
+	}
+	/* a wide local port range: the load generator binds its own ports */
+	snprintf(range, sizeof(range), "%s", o->port_range[0] ? o->port_range : "1024-65535");
+	for (char *p = range; *p; p++)
+		if (*p == '-')
+			*p = ' ';
+	e = sb_sysctl_write("net.ipv4.ip_local_port_range", range);
+	if (e) {
+		snprintf(err, len, "synbench: cannot set net.ipv4.ip_local_port_range=%s (%s)", range,
+			 strerror(-e));
+		return e;
+	}
+	rd->sysctls = calloc(n, sizeof(*rd->sysctls));
+	if (!rd->sysctls)
+		return -ENOMEM;
+	for (size_t i = 0; i < n; i++) {
+		struct sb_sysctl *s = &rd->sysctls[rd->nsysctls];
+
+		snprintf(s->name, sizeof(s->name), "%s", record[i]);
+		if (sb_sysctl_read(record[i], s->value, sizeof(s->value)) == 0)
+			rd->nsysctls++;
+	}
+	return 0;
+}
+
+static void iso_now(char *buf, size_t len)
+{
+	time_t t = time(NULL);
+	struct tm tm;
+
+	gmtime_r(&t, &tm);
+	strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+static void progress(const struct sb_opts *o, const struct lg_client *c, uint64_t t0, int final)
+{
+	uint64_t done = lg_client__done(c), now = lg_now_ns();
+	double s = (double)(now - t0) / 1e9;
+
+	if (final) {
+		fprintf(stderr, "\r\033[K");
+		return;
+	}
+	fprintf(stderr, "\r\033[K%llu/%llu connections  %.0f/s  %.1f s", (unsigned long long)done,
+		(unsigned long long)o->conns, s > 0 ? (double)done / s : 0.0, s);
+}
+
+/* Waits for the load to finish (or the deadline, or a signal) with a
+ * progress line on a terminal once the run takes longer than a second. */
+static void wait_for_load(const struct sb_opts *o, struct lg_client *c, uint64_t t0)
+{
+	int tty = !o->quiet && !o->json && isatty(STDERR_FILENO), shown = 0;
+	struct timespec tick = { 0, 100 * 1000 * 1000 };
+
+	while (lg_client__done(c) < o->conns && !sb_stop_flag &&
+	       lg_now_ns() < t0 + (uint64_t)o->max_time_s * 1000000000ull) {
+		nanosleep(&tick, NULL);
+		if (tty && lg_now_ns() - t0 > 1000000000ull) {
+			progress(o, c, t0, 0);
+			shown = 1;
+		}
+	}
+	lg_client__wait(c);
+	if (shown)
+		progress(o, c, t0, 1);
+}
+
+/* After the load: sockets close on their own within microseconds on
+ * loopback; give them a bounded moment so their records are complete. */
+static void settle(struct sb_probes *p)
+{
+	for (int i = 0; i < 50 && p && sb_probes__live(p) > 0; i++)
+		usleep(10 * 1000);
+}
+
+static int start_server(const struct sb_opts *o, struct lg_server **srv, char *err, size_t len)
+{
+	struct lg_server_opts so = {
+		.port = o->port,
+		.backlog = o->backlog,
+		.ipv6 = o->ipv6,
+		.mode = o->mode,
+		.req_bytes = o->req_bytes,
+		.resp_bytes = o->resp_bytes,
+		.policy = o->accept,
+		.threads = o->accept.kind == LG_ACCEPT_FAST ? o->threads : 1,
+		.max_accepts = o->conns + 1024,
+		.stop = &sb_stop_flag,
+	};
+	int e = lg_server__new(&so, srv);
+
+	if (!e)
+		e = lg_server__start(*srv);
+	if (e)
+		snprintf(err, len, "synbench: cannot start the listener on port %u (%s)", o->port,
+			 strerror(-e));
+	return e;
+}
+
+static int start_client(const struct sb_opts *o, uint64_t deadline, struct lg_client **cl,
+			char *err, size_t len)
+{
+	struct lg_client_opts co = {
+		.conns = o->conns,
+		.concurrency = o->concurrency,
+		.rate = o->rate,
+		.threads = o->threads,
+		.mode = o->mode,
+		.close = o->close,
+		.engine = o->engine,
+		.req_bytes = o->req_bytes,
+		.resp_bytes = o->resp_bytes,
+		.connect_timeout_ms = o->connect_timeout_ms,
+		.ipv6 = o->ipv6,
+		.port = o->port,
+		.ndest = o->ndest,
+		.deadline_ns = deadline,
+		.stop = &sb_stop_flag,
+	};
+	int e = lg_client__new(&co, cl);
+
+	if (!e)
+		e = lg_client__start(*cl);
+	if (e)
+		snprintf(err, len, "synbench: cannot start the load generator (%s)", strerror(-e));
+	return e;
+}
+
+static void *memdup(const void *p, size_t n)
+{
+	void *q = malloc(n ? n : 1);
+
+	if (q && n)
+		memcpy(q, p, n);
+	return q;
+}
+
+int sb_run(const struct sb_opts *o)
+{
+	struct sb_rundata rd = { .opts = o };
+	struct sb_probes *probes = NULL;
+	struct sb_sampler *sampler = NULL;
+	struct lg_server *srv = NULL;
+	struct lg_client *cl = NULL;
+	struct sb_mib_snap *mib0 = NULL, *mib1 = NULL;
+	struct utsname un;
+	char dir[4096], err[1024] = "";
+	uint64_t deadline, n;
+	int e, rc = 2;
+
+	/* bad input and a bad environment fail here, before anything exists */
+	e = sb_outdir_check(o, dir, sizeof(dir), err, sizeof(err));
+	if (e)
+		goto fail;
+	if (geteuid() != 0) {
+		snprintf(err, sizeof(err),
+			 "synbench: needs root (a private network namespace and BPF programs: "
+			 "CAP_SYS_ADMIN, CAP_NET_ADMIN, CAP_BPF, CAP_PERFMON); run it with sudo");
+		goto fail;
+	}
+	install_signals();
+	e = sb_netns_enter(&rd.netns_inode);
+	if (e) {
+		snprintf(err, sizeof(err), "synbench: cannot create a private network namespace (%s)",
+			 strerror(-e));
+		goto fail;
+	}
+	if (apply_sysctls(o, &rd, err, sizeof(err)))
+		goto fail;
+	if (!o->no_probes) {
+		struct sb_probes_opts po = {
+			.netns_ino = rd.netns_inode,
+			.ports = { o->port },
+			.nports = 1,
+			.conns = o->conns,
+			.attach = o->attach,
+			.verbose = o->verbose,
+		};
+
+		if (sb_probes__new(&po, &probes, err, sizeof(err)))
+			goto fail;
+		snprintf(rd.attach_plan, sizeof(rd.attach_plan), "%s", sb_probes__plan(probes));
+	} else {
+		snprintf(rd.attach_plan, sizeof(rd.attach_plan), "none");
+	}
+	if (!o->quiet && !o->json)
+		fprintf(stderr, "synbench: netns %llu, probes: %s, backlog %d, %llu connections\n",
+			(unsigned long long)rd.netns_inode, rd.attach_plan, o->backlog,
+			(unsigned long long)o->conns);
+	if (start_server(o, &srv, err, sizeof(err)))
+		goto fail;
+	rd.effective_backlog = lg_server__effective_backlog(srv);
+	uname(&un);
+	snprintf(rd.kernel_release, sizeof(rd.kernel_release), "%s", un.release);
+	iso_now(rd.started_at, sizeof(rd.started_at));
+	if (sb_mib_snap__read(&mib0)) {
+		snprintf(err, sizeof(err), "synbench: cannot read /proc/net/netstat and /proc/net/snmp");
+		goto fail;
+	}
+	if (probes && (sb_probes__start(probes) ||
+		       sb_sampler__start(probes, o->sample_us, &sampler))) {
+		snprintf(err, sizeof(err), "synbench: cannot start the probe threads");
+		goto fail;
+	}
+	rd.t_start_ns = lg_now_ns();
+	deadline = rd.t_start_ns + (uint64_t)o->max_time_s * 1000000000ull;
+	if (start_client(o, deadline, &cl, err, sizeof(err)))
+		goto fail;
+	wait_for_load(o, cl, rd.t_start_ns);
+	rd.t_end_ns = lg_now_ns();
+	rd.interrupted = sb_stop_flag != 0;
+
+	/* user side first, then close every socket, then the kernel side */
+	lg_client__stats(cl, &rd.client);
+	rd.conns = (struct lg_conn *)lg_client__conns(cl, &n);
+	rd.nconns = n;
+	lg_server__stop(srv);
+	{
+		const struct lg_accept *a = lg_server__accepts(srv, &n);
+
+		rd.accepts = memdup(a, n * sizeof(*a));
+		rd.naccepts = n;
+	}
+	lg_server__free(srv);
+	srv = NULL;
+	settle(probes);
+	sb_mib_snap__read(&mib1);
+	if (mib1)
+		sb_mib_deltas(mib0, mib1, &rd.mib, &rd.nmib);
+	if (probes) {
+		sb_sampler__stop(sampler, &rd.samples, &rd.nsamples, &rd.lost_samples);
+		sampler = NULL;
+		sb_probes__stop(probes);
+		sb_probes__collect(probes, &rd);
+	}
+	rc = sb_output_write(&rd, dir);
+	if (rc == 0 && rd.interrupted)
+		rc = 130;
+	goto out;
+fail:
+	fprintf(stderr, "%s\n", err);
+	rc = 2;
+out:
+	if (sampler) {
+		struct sb_listen_sample *s;
+		size_t ns;
+		uint64_t f;
+
+		sb_sampler__stop(sampler, &s, &ns, &f);
+		free(s);
+	}
+	lg_server__free(srv);
+	lg_client__free(cl);
+	sb_probes__free(probes);
+	sb_rundata_free_kernel(&rd);
+	sb_mib_snap__free(mib0);
+	sb_mib_snap__free(mib1);
+	free(rd.samples);
+	free(rd.accepts);
+	free(rd.mib);
+	free(rd.sysctls);
+	return rc;
+}

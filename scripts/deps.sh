@@ -1,0 +1,56 @@
+#!/bin/sh
+# Checks synbench's build (and, with --test, test) dependencies and installs
+# the missing Debian packages when it can (root + apt-get); otherwise prints
+# the exact command to run and exits 2.
+set -u
+want_test=0
+[ "${1:-}" = "--test" ] && want_test=1
+
+missing=""
+need() { # need PACKAGE CHECK...
+	pkg=$1
+	shift
+	if ! "$@" >/dev/null 2>&1; then
+		case " $missing " in *" $pkg "*) ;; *) missing="$missing $pkg" ;; esac
+	fi
+}
+has() { command -v "$1"; }
+pc() { pkg-config --exists "$1"; }
+hdr() { [ -f "/usr/include/$1" ]; }
+
+need cmake has cmake
+need pkg-config has pkg-config
+need gcc has cc
+need make has make
+need clang has clang
+need llvm has llvm-strip
+need bpftool sh -c 'has() { command -v "$1"; }; has bpftool || [ -x /usr/sbin/bpftool ]'
+need libbpf-dev pc libbpf
+need libelf-dev pc libelf
+need zlib1g-dev hdr zlib.h
+need liburing-dev pc liburing
+need gnuplot-nox has gnuplot
+need iproute2 has ss
+if [ "$want_test" = 1 ]; then
+	need chromium has chromium
+fi
+
+[ -z "$missing" ] && exit 0
+missing=${missing# }
+if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+	echo "synbench: installing missing packages: $missing" >&2
+	export DEBIAN_FRONTEND=noninteractive
+	# shellcheck disable=SC2086
+	if ! apt-get install -y -q --no-install-recommends $missing >/tmp/synbench-apt.log 2>&1; then
+		apt-get update -q >>/tmp/synbench-apt.log 2>&1
+		# shellcheck disable=SC2086
+		if ! apt-get install -y -q --no-install-recommends $missing >>/tmp/synbench-apt.log 2>&1; then
+			echo "synbench: apt-get install failed (log: /tmp/synbench-apt.log); run: apt-get update && apt-get install -y $missing" >&2
+			exit 2
+		fi
+	fi
+	echo "synbench: installed $missing" >&2
+	exit 0
+fi
+echo "synbench: missing build dependencies: $missing; install them with: sudo apt-get install -y $missing" >&2
+exit 2
