@@ -9,7 +9,7 @@
 #include "harness/netns.h"
 #include "harness/probes.h"
 
-#define N 200
+#define NMAX 1000
 #define PORT 5301
 
 struct conn {
@@ -24,17 +24,17 @@ static const struct sb_conn_rec *find(const struct sb_rundata *rd, uint64_t cook
 	return NULL;
 }
 
-static void run_plan(enum sb_attach plan, const char *name)
+static void run_plan(enum sb_attach plan, const char *name, int N)
 {
-	struct sb_probes_opts po = { .conns = N, .attach = plan, .verbose = getenv("SB_VERBOSE") != NULL };
+	struct sb_probes_opts po = { .conns = (uint64_t)N, .attach = plan, .verbose = getenv("SB_VERBOSE") != NULL };
 	struct sb_rundata rd = { 0 };
 	struct sb_probes *p = NULL;
-	static struct conn c[N];
-	uint64_t child_cookie[N];
+	static struct conn c[NMAX];
+	static uint64_t child_cookie[NMAX];
 	char err[512], label[128];
 	int lfd, ok_found = 0, in_window = 0, children = 0;
 
-	fprintf(stderr, "plan %s\n", name);
+	fprintf(stderr, "plan %s, %d connections\n", name, N);
 	if (!ASSERT_OK(sb_netns_enter(&po.netns_ino), "netns"))
 		return;
 	if (!ASSERT_OK(sb_probes__new(&po, &p, err, sizeof(err)), "load and attach")) {
@@ -105,8 +105,8 @@ int main(void)
 
 	if (rc)
 		return rc;
-	run_plan(SB_ATTACH_TP_BTF, "tp_btf");
-	run_plan(SB_ATTACH_RAW_TP, "raw_tp");
-	run_plan(SB_ATTACH_TRACEPOINT, "tracepoint");
+	run_plan(SB_ATTACH_TP_BTF, "tp_btf", 1000);
+	run_plan(SB_ATTACH_RAW_TP, "raw_tp", 200);
+	run_plan(SB_ATTACH_TRACEPOINT, "tracepoint", 200);
 	return sb_test_result();
 }
