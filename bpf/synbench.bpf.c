@@ -27,6 +27,7 @@ char LICENSE[] SEC("license") = "GPL";
 const volatile __u64 netns_ino = 0;
 const volatile __u32 nports = 0;
 const volatile __u16 ports[SB_MAX_PORTS] = {};
+const volatile __u32 trace_states = 0;
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
@@ -39,6 +40,11 @@ struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
 	__uint(max_entries, 4 << 20); /* resized from --conns */
 } events SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 4096); /* 4 MiB with --trace-states */
+} trace SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
@@ -143,6 +149,37 @@ static __always_inline void fill_addrs(struct sb_conn_rec *r, const struct sock 
 	}
 }
 
+static __always_inline void trace_state(const struct sock *sk, int old, int new, __u8 role,
+					 __u64 now, int kind)
+{
+	struct sb_state_event *e;
+	struct sb_conn_rec a = {};
+	__u16 port;
+
+	fill_addrs(&a, sk, kind);
+	port = new == SB_TCP_SYN_SENT || role == SB_ROLE_CLIENT ? a.dport : a.sport;
+	if (!port_wanted(port) && !port_wanted(a.dport))
+		return;
+	e = bpf_ringbuf_reserve(&trace, sizeof(*e), 0);
+	if (!e) {
+		count(SB_C_TRACE_FAIL);
+		return;
+	}
+	e->ts = now;
+	e->skaddr = (__u64)sk;
+	__builtin_memcpy(e->saddr, a.saddr, sizeof(e->saddr));
+	__builtin_memcpy(e->daddr, a.daddr, sizeof(e->daddr));
+	e->pid = bpf_get_current_pid_tgid() >> 32;
+	e->sport = a.sport;
+	e->dport = a.dport;
+	e->family = a.family;
+	e->oldstate = old;
+	e->newstate = new;
+	e->role = role;
+	bpf_get_current_comm(e->comm, sizeof(e->comm));
+	bpf_ringbuf_submit(e, 0);
+}
+
 static __always_inline int on_set_state(const struct sock *sk, int old, int new, int kind)
 {
 	__u64 key = (__u64)sk, now;
@@ -152,6 +189,11 @@ static __always_inline int on_set_state(const struct sock *sk, int old, int new,
 		return 0;
 	count(SB_C_EVENTS);
 	now = bpf_ktime_get_ns();
+	if (trace_states)
+		trace_state(sk, old, new,
+			    new == SB_TCP_SYN_SENT ? SB_ROLE_CLIENT
+			    : old == SB_TCP_LISTEN && new == SB_TCP_SYN_RECV ? SB_ROLE_CHILD : 0,
+			    now, kind);
 
 	if ((old == SB_TCP_CLOSE && new == SB_TCP_SYN_SENT) ||
 	    (old == SB_TCP_LISTEN && new == SB_TCP_SYN_RECV)) {

@@ -45,6 +45,24 @@ struct sb_conn_rec {
 	__u8 pad[5];
 };
 
+/* One state transition, sent only with --trace-states (ring buffer
+ * "trace"): what tcpstates prints. */
+struct sb_state_event {
+	__u64 ts;     /* bpf_ktime_get_ns() */
+	__u64 skaddr; /* identifies the socket within a run */
+	__u32 saddr[4];
+	__u32 daddr[4];
+	__u32 pid;    /* task on the CPU at the transition (often softirq) */
+	__u16 sport;
+	__u16 dport;
+	__u16 family;
+	__u8 oldstate;
+	__u8 newstate;
+	__u8 role;    /* enum sb_role, 0 for a listener or an untracked socket */
+	__u8 pad[3];
+	char comm[16];
+};
+
 /* One accept-queue sample per listener, written by the iter/tcp program. */
 struct sb_listen_sample {
 	__u64 ts;	      /* bpf_ktime_get_ns() */
@@ -71,6 +89,7 @@ enum sb_counter {
 	SB_C_DROPS,	    /* kfree_skb in our netns, all reasons */
 	SB_C_HIST_OVER,	    /* histogram index out of range (never expected) */
 	SB_C_RTT_SAMPLES,   /* tcp_probe samples */
+	SB_C_TRACE_FAIL,    /* --trace-states: trace ring buffer full */
 	SB_NCOUNTERS,
 };
 

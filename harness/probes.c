@@ -128,6 +128,9 @@ static int try_plan(struct sb_probes *p, enum sb_attach plan)
 		return -errno;
 	p->skel->rodata->netns_ino = o->netns_ino;
 	p->skel->rodata->nports = o->nports;
+	p->skel->rodata->trace_states = o->on_state != NULL;
+	if (o->on_state)
+		bpf_map__set_max_entries(p->skel->maps.trace, 4u << 20);
 	for (uint32_t i = 0; i < o->nports && i < SB_MAX_PORTS; i++)
 		p->skel->rodata->ports[i] = o->ports[i];
 	/* client + child per connection may be alive at once */
@@ -168,6 +171,15 @@ static int on_record(void *ctx, void *data, size_t len)
 		p->caprecs = cap;
 	}
 	memcpy(&p->recs[p->nrecs++], data, sizeof(struct sb_conn_rec));
+	return 0;
+}
+
+static int on_trace(void *ctx, void *data, size_t len)
+{
+	struct sb_probes *p = ctx;
+
+	if (len >= sizeof(struct sb_state_event))
+		p->opts.on_state(p->opts.on_state_ctx, data);
 	return 0;
 }
 
@@ -245,6 +257,11 @@ int sb_probes__new(const struct sb_probes_opts *opts, struct sb_probes **out, ch
 		return e;
 	}
 	p->rb = ring_buffer__new(bpf_map__fd(p->skel->maps.events), on_record, p, NULL);
+	if (p->rb && opts->on_state &&
+	    ring_buffer__add(p->rb, bpf_map__fd(p->skel->maps.trace), on_trace, p) != 0) {
+		ring_buffer__free(p->rb);
+		p->rb = NULL;
+	}
 	if (!p->rb) {
 		e = -errno;
 		snprintf(err, errlen, "synbench: could not open the BPF ring buffer (%s); needs "

@@ -18,6 +18,10 @@ struct sb_probes_opts {
 	uint64_t conns;	      /* sizes the socket map and the ring buffer */
 	enum sb_attach attach; /* SB_ATTACH_AUTO tries tp_btf, raw_tp, tracepoint */
 	int verbose;	      /* libbpf messages on stderr */
+	/* --trace-states: every transition goes to on_state, called from the
+	 * consumer thread (NULL: no per-transition events at all) */
+	void (*on_state)(void *ctx, const struct sb_state_event *e);
+	void *on_state_ctx;
 };
 
 struct sb_probes;

@@ -19,6 +19,7 @@
 #include "harness/output.h"
 #include "harness/probes.h"
 #include "harness/sampler.h"
+#include "harness/tracefmt.h"
 #include "loadgen/loadgen.h"
 
 /* The only mutable global: what the signal handler sets. */
@@ -231,6 +232,7 @@ int sb_run(const struct sb_opts *o)
 	struct lg_server *srv = NULL;
 	struct lg_client *cl = NULL;
 	struct sb_mib_snap *mib0 = NULL, *mib1 = NULL;
+	struct sb_tracefmt *trace = NULL;
 	struct utsname un;
 	char dir[4096], err[1024] = "";
 	uint64_t deadline, n;
@@ -265,6 +267,16 @@ int sb_run(const struct sb_opts *o)
 			.verbose = o->verbose,
 		};
 
+		if (o->trace_states) {
+			trace = sb_tracefmt__new(stdout);
+			if (!trace) {
+				snprintf(err, sizeof(err), "synbench: out of memory");
+				goto fail;
+			}
+			sb_tracefmt__header(trace);
+			po.on_state = sb_tracefmt_on_state;
+			po.on_state_ctx = trace;
+		}
 		if (sb_probes__new(&po, &probes, err, sizeof(err)))
 			goto fail;
 		snprintf(rd.attach_plan, sizeof(rd.attach_plan), "%s", sb_probes__plan(probes));
@@ -340,6 +352,7 @@ out:
 	lg_server__free(srv);
 	lg_client__free(cl);
 	sb_probes__free(probes);
+	sb_tracefmt__free(trace);
 	sb_rundata_free_kernel(&rd);
 	sb_mib_snap__free(mib0);
 	sb_mib_snap__free(mib1);
