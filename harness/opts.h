@@ -54,14 +54,46 @@ struct sb_opts {
 	int verbose;		/* -v: libbpf messages */
 };
 
-/* Defaults for every field. */
+/* sb_opts_parse() results besides 0 and -1: main prints the help text
+ * (sb_print_help) or the version and exits 0. */
+#define SB_OPTS_HELP	1 /* -h / --help seen */
+#define SB_OPTS_VERSION 2 /* -V / --version seen */
+
+/* Defaults for every field (threads = online CPUs, clamped to 1..1024). */
 void sb_opts_defaults(struct sb_opts *o);
 
-/* Parses argv (without the sub-command) into o. Returns 0, or -1 after
- * writing one line "synbench: <problem>; <fix>" into err. */
+/* Parses argv into o. argv[0] is the program name (or the sub-command) and is
+ * skipped, as with getopt. Parsing starts from sb_opts_defaults(); o is
+ * written only on success (return 0). Reentrant: no global state.
+ *
+ * Returns 0; SB_OPTS_HELP or SB_OPTS_VERSION as soon as -h/--help or
+ * -V/--version is met (o untouched); or -1 after writing one line
+ * "synbench: <problem>; <what to do>" (no newline) into err (if errlen > 0).
+ *
+ * Rules: long options as "--opt value" or "--opt=value"; -v, -h, -V are the
+ * only short ones; no abbreviations; a later option overrides an earlier one.
+ * Numbers are plain decimal (no sign, no suffix, no hex); --rate also takes a
+ * decimal fraction ("2500.5", no exponent). Rejected: unknown options, missing
+ * values, flags given a value, positional arguments, out-of-range values, and
+ * conflicts: --no-syncookies with --syncookies 1|2; --req/--resp with --mode
+ * connect; --dests with --ipv6; --attach/--sample-us/--trace-states with
+ * --no-probes. --rate with --concurrency is allowed: in an open loop
+ * --concurrency caps connections in flight; without an explicit
+ * --concurrency an open loop is uncapped (concurrency = min(conns,
+ * SB_MAX_CONCURRENCY)) so arrivals never wait for a free slot. */
 int sb_opts_parse(int argc, char **argv, struct sb_opts *o, char *err, size_t errlen);
 
-/* Writes every effective option as key=value lines (neper style). */
+/* Writes every effective option as key=value lines (neper style), one per
+ * line; key = long option name without the leading "--" (conns=10000,
+ * connect-timeout=5000). Flags print 0/1; sysctls left at the namespace
+ * default print -1; an unset port-range, out or label prints empty. */
 void sb_opts_print(const struct sb_opts *o, FILE *f);
+
+/* The --help text: USAGE, every option with its default, EXAMPLES. */
+void sb_print_help(FILE *f);
+
+#define SB_MAX_CONNS	   100000000ull /* --conns upper bound (72 B of records each) */
+#define SB_MAX_CONCURRENCY 1048576u
+#define SB_MAX_RATE	   10000000.0 /* --rate upper bound, conns/s */
 
 #endif

@@ -1,0 +1,785 @@
+/* Command line of a run: one table of options drives the parser, the help
+ * text and the key=value dump, so the three cannot drift apart.
+ *
+ * Parsed by hand (no getopt): reentrant, no global state, testable. */
+#include <limits.h>
+#include <stddef.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "harness/opts.h"
+
+#define STR_(x) #x
+#define STR(x)	STR_(x)
+
+/* clang-format off */
+enum opt_id {
+	O_CONNS, O_BACKLOG, O_CONCURRENCY, O_RATE, O_THREADS, O_MODE, O_CLOSE, O_ENGINE,
+	O_REQ, O_RESP, O_CONNECT_TIMEOUT, O_MAX_TIME,
+	O_ACCEPT, O_PORT, O_DESTS, O_IPV6,
+	O_SYNCOOKIES, O_NO_SYNCOOKIES, O_ABORT_ON_OVERFLOW, O_SOMAXCONN, O_SYN_RETRIES,
+	O_SYNACK_RETRIES, O_SYN_LINEAR_TIMEOUTS, O_MAX_SYN_BACKLOG, O_PORT_RANGE,
+	O_NO_PROBES, O_ATTACH, O_SAMPLE_US, O_TRACE_STATES,
+	O_OUT, O_LABEL, O_FORCE, O_NO_PLOT, O_JSON, O_QUIET, O_VERBOSE, O_HELP, O_VERSION,
+	O__COUNT,
+};
+/* clang-format on */
+
+enum arg_kind { ARG_NONE, ARG_REQ, ARG_OPT };
+
+/* How an integer option is stored in struct sb_opts. */
+enum fld_kind { K_NONE, K_U64, K_U32, K_U16, K_INT };
+
+struct opt_def {
+	const char *name; /* long name; NULL: a heading in the help text */
+	char short_name;
+	enum arg_kind arg;
+	enum opt_id id;
+	const char *metavar;
+	const char *help;
+	const char *dflt;    /* "(default ...)" in the help; NULL: none shown */
+	const char *example; /* a good value, offered in error messages */
+	/* Integer options (kind != K_NONE): a value lo..hi stored at off;
+	 * flags (ARG_NONE) store 1 there. */
+	uint64_t lo, hi;
+	size_t off;
+	enum fld_kind kind;
+};
+
+/* clang-format off */
+#define FLD(f) offsetof(struct sb_opts, f), _Generic(((struct sb_opts *)0)->f, \
+	uint64_t: K_U64, uint32_t: K_U32, uint16_t: K_U16, int: K_INT)
+#define HEADING(text) { NULL, 0, ARG_NONE, O__COUNT, NULL, text, NULL, NULL, 0, 0, 0, K_NONE }
+#define NUM(name, id, meta, help, dflt, example, lo, hi, field) \
+	{ name, 0, ARG_REQ, id, meta, help, dflt, example, lo, hi, FLD(field) }
+#define FLAG(name, short_name, id, help, field) \
+	{ name, short_name, ARG_NONE, id, NULL, help, NULL, NULL, 1, 1, FLD(field) }
+#define WORD(name, short_name, arg, id, meta, help, dflt, example) \
+	{ name, short_name, arg, id, meta, help, dflt, example, 0, 0, 0, K_NONE }
+
+static const struct opt_def opt_table[] = {
+	HEADING("Load:"),
+	NUM("conns", O_CONNS, "N", "connections to open", "10000", "10000",
+	    1, SB_MAX_CONNS, conns),
+	NUM("backlog", O_BACKLOG, "B", "listen() backlog (capped by somaxconn)", "128", "128",
+	    0, 65535, backlog),
+	NUM("concurrency", O_CONCURRENCY, "N", "in flight; with --rate: a cap",
+	    "256; none with --rate", "256", 1, SB_MAX_CONCURRENCY, concurrency),
+	WORD("rate", 0, ARG_REQ, O_RATE, "R", "open loop: R connections/s, decimal, up to 10000000",
+	     "closed loop", "20000"),
+	NUM("threads", O_THREADS, "T", "client and accept threads", "online CPUs", "2",
+	    1, 1024, threads),
+	WORD("mode", 0, ARG_REQ, O_MODE, "connect|crr",
+	     "connect+close, or connect/request/response/close", "connect", "crr"),
+	WORD("close", 0, ARG_REQ, O_CLOSE, "fin|rst", "FIN, or RST (SO_LINGER 0)", "fin", "rst"),
+	WORD("engine", 0, ARG_REQ, O_ENGINE, "uring|epoll",
+	     "io_uring, or epoll (fallback, second opinion)", "uring", "epoll"),
+	NUM("req", O_REQ, "N", "crr request bytes", "1", "100", 1, 1048576, req_bytes),
+	NUM("resp", O_RESP, "N", "crr response bytes", "1", "1000", 1, 1048576, resp_bytes),
+	NUM("connect-timeout", O_CONNECT_TIMEOUT, "MS", "per connect, ms", "5000", "5000",
+	    1, 600000, connect_timeout_ms),
+	NUM("max-time", O_MAX_TIME, "S", "hard bound on the run, s", "120", "120",
+	    1, 86400, max_time_s),
+	HEADING("Listener and addresses:"),
+	WORD("accept", 0, ARG_REQ, O_ACCEPT, "POLICY",
+	     "fast, delay:MS each, rate:N/s, pause:MS, none", "fast", "delay:5"),
+	NUM("port", O_PORT, "P", "server port (not 2024)", STR(SB_DEFAULT_PORT),
+	    STR(SB_DEFAULT_PORT), 1, 65535, port),
+	NUM("dests", O_DESTS, "N", "IPv4 servers 127.0.0.1..N", "16", "16", 1, 254, ndest),
+	FLAG("ipv6", 0, O_IPV6, "connect to ::1 instead of 127.0.0.x", ipv6),
+	HEADING("Namespace sysctls (not given: the fresh namespace's value):"),
+	WORD("syncookies", 0, ARG_OPT, O_SYNCOOKIES, "[0|1|2]",
+	     "net.ipv4.tcp_syncookies; bare flag means 1", NULL, "0"),
+	WORD("no-syncookies", 0, ARG_NONE, O_NO_SYNCOOKIES, NULL, "same as --syncookies 0",
+	     NULL, NULL),
+	FLAG("abort-on-overflow", 0, O_ABORT_ON_OVERFLOW,
+	     "tcp_abort_on_overflow=1: RST on full queue", abort_on_overflow),
+	NUM("somaxconn", O_SOMAXCONN, "N", "net.core.somaxconn", NULL, "4096",
+	    0, INT_MAX, somaxconn),
+	NUM("syn-retries", O_SYN_RETRIES, "N", "net.ipv4.tcp_syn_retries", NULL, "2",
+	    1, 127, syn_retries),
+	NUM("synack-retries", O_SYNACK_RETRIES, "N", "net.ipv4.tcp_synack_retries", NULL, "2",
+	    0, 255, synack_retries),
+	NUM("syn-linear-timeouts", O_SYN_LINEAR_TIMEOUTS, "N", "net.ipv4.tcp_syn_linear_timeouts",
+	    NULL, "4", 0, 255, syn_linear_timeouts),
+	NUM("max-syn-backlog", O_MAX_SYN_BACKLOG, "N", "net.ipv4.tcp_max_syn_backlog", NULL,
+	    "4096", 0, INT_MAX, max_syn_backlog),
+	WORD("port-range", 0, ARG_REQ, O_PORT_RANGE, "LO-HI", "net.ipv4.ip_local_port_range",
+	     "1024-65535", "1024-65535"),
+	HEADING("Probes:"),
+	FLAG("no-probes", 0, O_NO_PROBES, "user side only, no BPF (measures probe cost)",
+	     no_probes),
+	WORD("attach", 0, ARG_REQ, O_ATTACH, "auto|tp_btf|raw_tp|tracepoint",
+	     "auto falls back tp_btf, raw_tp, tracepoint", "auto", "raw_tp"),
+	NUM("sample-us", O_SAMPLE_US, "N", "accept-queue sampling, us", "5000", "5000",
+	    100, 10000000, sample_us),
+	FLAG("trace-states", 0, O_TRACE_STATES, "record every TCP state change", trace_states),
+	HEADING("Output:"),
+	WORD("out", 0, ARG_REQ, O_OUT, "DIR", "result directory", "results/<time>[-LABEL]",
+	     "results/mine"),
+	WORD("label", 0, ARG_REQ, O_LABEL, "L", "run name, 1..100 of A-Z a-z 0-9 . _ -", NULL,
+	     "backlog5"),
+	FLAG("force", 0, O_FORCE, "write into an existing --out directory", force),
+	FLAG("no-plot", 0, O_NO_PLOT, "skip the gnuplot plots", no_plot),
+	FLAG("json", 0, O_JSON, "print summary.json to stdout", json),
+	FLAG("quiet", 0, O_QUIET, "no table, no progress", quiet),
+	FLAG("verbose", 'v', O_VERBOSE, "libbpf and setup messages", verbose),
+	WORD("help", 'h', ARG_NONE, O_HELP, NULL, "this text", NULL, NULL),
+	WORD("version", 'V', ARG_NONE, O_VERSION, NULL, "print the version", NULL, NULL),
+};
+
+#define N_OPTS (sizeof(opt_table) / sizeof(opt_table[0]))
+
+static const char *const mode_names[] = { [LG_MODE_CONNECT] = "connect", [LG_MODE_CRR] = "crr" };
+static const char *const close_names[] = { [LG_CLOSE_FIN] = "fin", [LG_CLOSE_RST] = "rst" };
+static const char *const engine_names[] = { [LG_ENGINE_URING] = "uring",
+					    [LG_ENGINE_EPOLL] = "epoll" };
+static const char *const attach_names[] = { [SB_ATTACH_AUTO] = "auto",
+					    [SB_ATTACH_TP_BTF] = "tp_btf",
+					    [SB_ATTACH_RAW_TP] = "raw_tp",
+					    [SB_ATTACH_TRACEPOINT] = "tracepoint" };
+/* clang-format on */
+
+#define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
+
+void sb_opts_defaults(struct sb_opts *o)
+{
+	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+
+	memset(o, 0, sizeof(*o));
+	o->conns = 10000;
+	o->backlog = 128;
+	o->concurrency = 256;
+	o->rate = 0;
+	o->threads = ncpu < 1 ? 1 : ncpu > 1024 ? 1024 : (uint32_t)ncpu;
+	o->mode = LG_MODE_CONNECT;
+	o->close = LG_CLOSE_FIN;
+	o->engine = LG_ENGINE_URING;
+	o->req_bytes = 1;
+	o->resp_bytes = 1;
+	o->accept = (struct lg_accept_policy){LG_ACCEPT_FAST, 0};
+	o->connect_timeout_ms = 5000;
+	o->max_time_s = 120;
+	o->ipv6 = 0;
+	o->port = SB_DEFAULT_PORT;
+	o->ndest = 16;
+	o->syncookies = -1;
+	o->abort_on_overflow = -1;
+	o->somaxconn = -1;
+	o->syn_retries = -1;
+	o->synack_retries = -1;
+	o->syn_linear_timeouts = -1;
+	o->max_syn_backlog = -1;
+	o->attach = SB_ATTACH_AUTO;
+	o->sample_us = 5000;
+}
+
+/* ---- parsing ---- */
+
+struct parse_ctx {
+	struct sb_opts o;
+	bool given[O__COUNT];
+	int syncookies_arg; /* value of the last --syncookies */
+	char *err;
+	size_t errlen;
+};
+
+__attribute__((format(printf, 2, 3))) static int fail(struct parse_ctx *c, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	if (!c->err || !c->errlen)
+		return -1;
+	n = snprintf(c->err, c->errlen, "synbench: ");
+	if (n < 0 || (size_t)n >= c->errlen)
+		return -1;
+	va_start(ap, fmt);
+	vsnprintf(c->err + n, c->errlen - (size_t)n, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+/* Plain decimal digits, nothing else; 0, or -1 (syntax or overflow). */
+static int parse_u64(const char *s, uint64_t *v)
+{
+	uint64_t x = 0;
+
+	if (!*s)
+		return -1;
+	for (; *s; s++) {
+		unsigned d = (unsigned)(*s - '0');
+
+		if (d > 9 || x > (UINT64_MAX - d) / 10)
+			return -1;
+		x = x * 10 + d;
+	}
+	*v = x;
+	return 0;
+}
+
+/* A whole number in lo..hi, or an error naming the option. */
+static int get_uint(struct parse_ctx *c, const struct opt_def *d, const char *val, uint64_t lo,
+		    uint64_t hi, uint64_t *out)
+{
+	uint64_t v;
+
+	if (parse_u64(val, &v) == 0 && v >= lo && v <= hi) {
+		*out = v;
+		return 0;
+	}
+	return fail(c, "--%s must be a whole number from %llu to %llu (got '%.64s'); try --%s %s",
+		    d->name, (unsigned long long)lo, (unsigned long long)hi, val, d->name,
+		    d->example);
+}
+
+/* Decimal with an optional fraction: "2500", "2500.5", ".5"; no sign, no
+ * exponent, no hex, no inf/nan. */
+static int parse_rate(const char *s, double *v)
+{
+	size_t digits = 0, dots = 0;
+	char *end;
+
+	for (const char *p = s; *p; p++) {
+		if (*p >= '0' && *p <= '9')
+			digits++;
+		else if (*p == '.' && !dots)
+			dots++;
+		else
+			return -1;
+	}
+	if (!digits)
+		return -1;
+	*v = strtod(s, &end);
+	return *end ? -1 : 0;
+}
+
+static int get_choice(struct parse_ctx *c, const struct opt_def *d, const char *val,
+		      const char *const *names, size_t n, int *out)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (strcmp(val, names[i]) == 0) {
+			*out = (int)i;
+			return 0;
+		}
+	}
+	return fail(c, "--%s must be one of %s (got '%.64s'); try --%s %s", d->name, d->metavar,
+		    val, d->name, d->example);
+}
+
+static int check_label(const char *s)
+{
+	size_t n = strlen(s);
+
+	if (n < 1 || n > 100)
+		return -1;
+	for (; *s; s++) {
+		char ch = *s;
+
+		if (!((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
+		      (ch >= '0' && ch <= '9') || ch == '.' || ch == '_' || ch == '-'))
+			return -1;
+	}
+	return 0;
+}
+
+static int get_port_range(struct parse_ctx *c, const struct opt_def *d, const char *val)
+{
+	const char *dash = strchr(val, '-');
+	char lo_s[16], hi_s[16];
+	uint64_t lo, hi;
+	size_t n = dash ? (size_t)(dash - val) : 0;
+
+	if (!dash || n >= sizeof(lo_s) || strlen(dash + 1) >= sizeof(hi_s))
+		goto bad;
+	memcpy(lo_s, val, n);
+	lo_s[n] = '\0';
+	strcpy(hi_s, dash + 1);
+	if (parse_u64(lo_s, &lo) || parse_u64(hi_s, &hi) || lo < 1 || hi > 65535 || lo > hi)
+		goto bad;
+	snprintf(c->o.port_range, sizeof(c->o.port_range), "%u-%u", (unsigned)lo, (unsigned)hi);
+	return 0;
+bad:
+	return fail(c, "--%s must be LO-HI with 1 <= LO <= HI <= 65535 (got '%.64s'); try --%s %s",
+		    d->name, val, d->name, d->example);
+}
+
+/* The integer field of d in o; off and kind come from the field itself. */
+static void fld_store(struct sb_opts *o, const struct opt_def *d, uint64_t v)
+{
+	void *p = (char *)o + d->off;
+
+	if (d->kind == K_U64)
+		*(uint64_t *)p = v;
+	else if (d->kind == K_U32)
+		*(uint32_t *)p = (uint32_t)v;
+	else if (d->kind == K_U16)
+		*(uint16_t *)p = (uint16_t)v;
+	else if (d->kind == K_INT)
+		*(int *)p = (int)v;
+}
+
+static long long fld_load(const struct sb_opts *o, const struct opt_def *d)
+{
+	const void *p = (const char *)o + d->off;
+
+	if (d->kind == K_U64)
+		return (long long)*(const uint64_t *)p;
+	if (d->kind == K_U32)
+		return *(const uint32_t *)p;
+	if (d->kind == K_U16)
+		return *(const uint16_t *)p;
+	if (d->kind == K_INT)
+		return *(const int *)p;
+	return 0;
+}
+
+/* Applies one option; val is NULL for a flag (or a bare --syncookies). */
+static int apply(struct parse_ctx *c, const struct opt_def *d, const char *val)
+{
+	struct sb_opts *o = &c->o;
+	uint64_t v = 0;
+	int k = 0;
+
+	c->given[d->id] = true;
+	if (d->kind != K_NONE) {
+		if (d->arg == ARG_NONE) /* a flag; -v counts */
+			v = d->id == O_VERBOSE ? (uint64_t)fld_load(o, d) + 1 : 1;
+		else if (get_uint(c, d, val, d->lo, d->hi, &v))
+			return -1;
+		if (d->id == O_PORT && v == 2024)
+			return fail(c,
+				    "port 2024 is reserved on this machine; pick another --port");
+		fld_store(o, d, v);
+		return 0;
+	}
+	switch (d->id) {
+	case O_RATE:
+		if (parse_rate(val, &o->rate) || !(o->rate > 0) || o->rate > SB_MAX_RATE)
+			return fail(c,
+				    "--rate must be connections per second, a decimal number > 0 "
+				    "and <= %.0f (got '%.64s'); try --rate 20000, or leave out "
+				    "--rate for a closed loop",
+				    SB_MAX_RATE, val);
+		break;
+	case O_MODE:
+		if (get_choice(c, d, val, mode_names, ARRAY_LEN(mode_names), &k))
+			return -1;
+		o->mode = (enum lg_mode)k;
+		break;
+	case O_CLOSE:
+		if (get_choice(c, d, val, close_names, ARRAY_LEN(close_names), &k))
+			return -1;
+		o->close = (enum lg_close)k;
+		break;
+	case O_ENGINE:
+		if (get_choice(c, d, val, engine_names, ARRAY_LEN(engine_names), &k))
+			return -1;
+		o->engine = (enum lg_engine)k;
+		break;
+	case O_ATTACH:
+		if (get_choice(c, d, val, attach_names, ARRAY_LEN(attach_names), &k))
+			return -1;
+		o->attach = (enum sb_attach)k;
+		break;
+	case O_ACCEPT:
+		if (lg_accept_policy_parse(val, &o->accept))
+			return fail(c,
+				    "--accept must be fast, delay:MS, rate:N (N >= 1), pause:MS "
+				    "or none (got '%.64s'); try --accept %s",
+				    val, d->example);
+		break;
+	case O_SYNCOOKIES:
+		if (!val)
+			v = 1;
+		else if (parse_u64(val, &v) || v > 2)
+			return fail(c,
+				    "--syncookies must be 0, 1 or 2 (got '%.64s'); try "
+				    "--syncookies 0, or a bare --syncookies for 1",
+				    val);
+		c->syncookies_arg = (int)v;
+		break;
+	case O_PORT_RANGE:
+		return get_port_range(c, d, val);
+	case O_OUT:
+		if (!*val || strlen(val) >= sizeof(o->out))
+			return fail(c,
+				    "--out needs a directory path of 1 to %zu bytes; try --out %s",
+				    sizeof(o->out) - 1, d->example);
+		strcpy(o->out, val);
+		break;
+	case O_LABEL:
+		if (check_label(val))
+			return fail(c,
+				    "--label must be 1 to 100 characters from A-Z a-z 0-9 . _ - "
+				    "(got '%.64s'); try --label %s",
+				    val, d->example);
+		strcpy(o->label, val);
+		break;
+	case O_HELP:
+		return SB_OPTS_HELP;
+	case O_VERSION:
+		return SB_OPTS_VERSION;
+	default: /* --no-syncookies: settled in finish() */
+		break;
+	}
+	return 0;
+}
+
+/* Checks that need the whole command line; fills in dependent defaults. */
+static int finish(struct parse_ctx *c)
+{
+	struct sb_opts *o = &c->o;
+	static const enum opt_id probe_opts[] = {O_ATTACH, O_SAMPLE_US, O_TRACE_STATES};
+	static const char *const probe_names[] = {"attach", "sample-us", "trace-states"};
+
+	if (c->given[O_SYNCOOKIES] && c->given[O_NO_SYNCOOKIES] && c->syncookies_arg != 0)
+		return fail(c, "--no-syncookies conflicts with --syncookies %d; keep one of them",
+			    c->syncookies_arg);
+	if (c->given[O_NO_SYNCOOKIES])
+		o->syncookies = 0;
+	else if (c->given[O_SYNCOOKIES])
+		o->syncookies = c->syncookies_arg;
+	if (o->mode == LG_MODE_CONNECT && (c->given[O_REQ] || c->given[O_RESP]))
+		return fail(c, "--%s only applies to --mode crr; add --mode crr or drop --%s",
+			    c->given[O_REQ] ? "req" : "resp", c->given[O_REQ] ? "req" : "resp");
+	if (o->ipv6 && c->given[O_DESTS])
+		return fail(c, "--dests spreads IPv4 addresses and does nothing with --ipv6; drop "
+			       "--dests or --ipv6");
+	for (size_t i = 0; i < ARRAY_LEN(probe_opts); i++) {
+		if (o->no_probes && c->given[probe_opts[i]])
+			return fail(c, "--%s has no effect with --no-probes; drop one of them",
+				    probe_names[i]);
+	}
+	if (o->rate > 0 && !c->given[O_CONCURRENCY])
+		o->concurrency =
+		    (uint32_t)(o->conns < SB_MAX_CONCURRENCY ? o->conns : SB_MAX_CONCURRENCY);
+	return 0;
+}
+
+static size_t edit_distance(const char *a, size_t na, const char *b)
+{
+	size_t nb = strlen(b), row[64];
+
+	if (na >= ARRAY_LEN(row) || nb >= ARRAY_LEN(row))
+		return SIZE_MAX;
+	for (size_t j = 0; j <= nb; j++)
+		row[j] = j;
+	for (size_t i = 1; i <= na; i++) {
+		size_t diag = row[0];
+
+		row[0] = i;
+		for (size_t j = 1; j <= nb; j++) {
+			size_t up = row[j], best = diag + (a[i - 1] != b[j - 1]);
+
+			if (up + 1 < best)
+				best = up + 1;
+			if (row[j - 1] + 1 < best)
+				best = row[j - 1] + 1;
+			diag = up;
+			row[j] = best;
+		}
+	}
+	return row[nb];
+}
+
+static const struct opt_def *find_long(const char *name, size_t n)
+{
+	for (size_t i = 0; i < N_OPTS; i++) {
+		const char *ln = opt_table[i].name;
+
+		if (ln && strlen(ln) == n && strncmp(ln, name, n) == 0)
+			return &opt_table[i];
+	}
+	return NULL;
+}
+
+static const struct opt_def *find_short(char ch)
+{
+	for (size_t i = 0; i < N_OPTS; i++) {
+		if (opt_table[i].name && opt_table[i].short_name == ch)
+			return &opt_table[i];
+	}
+	return NULL;
+}
+
+/* "--conn" -> "conns": the option a typo most likely meant, or NULL. */
+static const char *suggest(const char *name, size_t n)
+{
+	const char *best = NULL;
+	size_t best_d = SIZE_MAX;
+
+	for (size_t i = 0; i < N_OPTS; i++) {
+		const char *ln = opt_table[i].name;
+		size_t dist;
+
+		if (!ln)
+			continue;
+		dist = edit_distance(name, n, ln);
+		if (n >= 3 && strncmp(ln, name, n) == 0 && strlen(ln) > n)
+			dist = dist < 1 ? dist : 1; /* a prefix is a likely meaning */
+		if (dist < best_d) {
+			best_d = dist;
+			best = ln;
+		}
+	}
+	return best_d <= 2 && best_d < n ? best : NULL;
+}
+
+static int unknown(struct parse_ctx *c, const char *arg)
+{
+	const char *name = arg;
+	size_t n;
+	const char *s;
+
+	while (*name == '-')
+		name++;
+	n = strcspn(name, "=");
+	s = n ? suggest(name, n) : NULL;
+	if (s)
+		return fail(c, "unknown option '%.64s'; did you mean --%s? see bench --help", arg,
+			    s);
+	return fail(c, "unknown option '%.64s'; see bench --help", arg);
+}
+
+/* A separate argument that cannot be an option's value. */
+static bool looks_like_option(const char *s)
+{
+	if (s[0] != '-')
+		return false;
+	if (s[1] == '-')
+		return s[2] != '\0';
+	return s[1] && !s[2] && find_short(s[1]);
+}
+
+int sb_opts_parse(int argc, char **argv, struct sb_opts *o, char *err, size_t errlen)
+{
+	struct parse_ctx c = {.err = err, .errlen = errlen};
+	int rc;
+
+	if (err && errlen)
+		err[0] = '\0';
+	sb_opts_defaults(&c.o);
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i], *val = NULL;
+		const struct opt_def *d;
+		bool inline_val = false;
+
+		if (a[0] == '-' && a[1] == '-' && a[2]) {
+			const char *eq = strchr(a + 2, '=');
+
+			d = find_long(a + 2, eq ? (size_t)(eq - a - 2) : strlen(a + 2));
+			if (eq) {
+				inline_val = true;
+				val = eq + 1;
+			}
+		} else if (a[0] == '-' && a[1] && a[1] != '-') {
+			d = a[2] ? NULL : find_short(a[1]);
+		} else {
+			return fail(&c,
+				    "unexpected argument '%.64s'; bench takes only --options here, "
+				    "see bench --help",
+				    a);
+		}
+		if (!d)
+			return unknown(&c, a);
+
+		switch (d->arg) {
+		case ARG_NONE:
+			if (inline_val)
+				return fail(&c,
+					    "--%s takes no value (got '%.64s'); write just --%s",
+					    d->name, a, d->name);
+			break;
+		case ARG_REQ:
+			if (inline_val)
+				break;
+			if (i + 1 >= argc || looks_like_option(argv[i + 1]))
+				return fail(&c, "--%s needs a value; e.g. --%s %s", d->name,
+					    d->name, d->example);
+			val = argv[++i];
+			break;
+		case ARG_OPT:
+			/* "--syncookies 0" takes the next word unless it is an option */
+			if (!inline_val && i + 1 < argc &&
+			    (argv[i + 1][0] != '-' ||
+			     (argv[i + 1][1] >= '0' && argv[i + 1][1] <= '9')))
+				val = argv[++i];
+			break;
+		}
+		rc = apply(&c, d, val);
+		if (rc)
+			return rc;
+	}
+	rc = finish(&c);
+	if (rc)
+		return rc;
+	*o = c.o;
+	return 0;
+}
+
+/* ---- output ---- */
+
+/* Shortest fixed-point text that reads back as the same double. */
+static const char *fmt_double(double v, char *buf, size_t len)
+{
+	for (int prec = 0; prec <= 17; prec++) {
+		snprintf(buf, len, "%.*f", prec, v);
+		if (strtod(buf, NULL) == v)
+			break;
+	}
+	return buf;
+}
+
+static const char *name_of(const char *const *names, size_t n, unsigned v)
+{
+	return v < n && names[v] ? names[v] : "?";
+}
+
+void sb_opts_print(const struct sb_opts *o, FILE *f)
+{
+	char buf[64];
+
+	for (size_t i = 0; i < N_OPTS; i++) {
+		const struct opt_def *d = &opt_table[i];
+		const char *s;
+
+		if (!d->name)
+			continue;
+		if (d->kind != K_NONE) {
+			fprintf(f, "%s=%lld\n", d->name, fld_load(o, d));
+			continue;
+		}
+		switch (d->id) {
+		case O_RATE:
+			s = fmt_double(o->rate, buf, sizeof(buf));
+			break;
+		case O_MODE:
+			s = name_of(mode_names, ARRAY_LEN(mode_names), o->mode);
+			break;
+		case O_CLOSE:
+			s = name_of(close_names, ARRAY_LEN(close_names), o->close);
+			break;
+		case O_ENGINE:
+			s = name_of(engine_names, ARRAY_LEN(engine_names), o->engine);
+			break;
+		case O_ATTACH:
+			s = name_of(attach_names, ARRAY_LEN(attach_names), o->attach);
+			break;
+		case O_ACCEPT:
+			s = lg_accept_policy_str(&o->accept, buf, sizeof(buf));
+			break;
+		case O_SYNCOOKIES:
+			snprintf(buf, sizeof(buf), "%d", o->syncookies);
+			s = buf;
+			break;
+		case O_PORT_RANGE:
+			s = o->port_range;
+			break;
+		case O_OUT:
+			s = o->out;
+			break;
+		case O_LABEL:
+			s = o->label;
+			break;
+		default:
+			continue; /* --no-syncookies (in syncookies), --help, --version */
+		}
+		fprintf(f, "%s=%s\n", d->name, s);
+	}
+}
+
+#define HELP_COL   32
+#define HELP_WIDTH 80
+
+/* Writes text from column col on, wrapped at HELP_WIDTH under HELP_COL;
+ * returns the column reached. sep: where text may break. */
+static int help_wrap(FILE *f, const char *text, int col, const char *sep)
+{
+	while (*text) {
+		size_t word = strcspn(text, sep);
+
+		if (col > HELP_COL && col + 1 + (int)word > HELP_WIDTH) {
+			fprintf(f, "\n%*s", HELP_COL, "");
+			col = HELP_COL;
+		} else if (col > HELP_COL) {
+			fputc(' ', f);
+			col++;
+		}
+		fwrite(text, 1, word, f);
+		col += (int)word;
+		text += word;
+		text += strspn(text, " ");
+	}
+	return col;
+}
+
+void sb_print_help(FILE *f)
+{
+	fputs("bench: open TCP connections against a listener in a private network namespace,\n"
+	      "watch every handshake from the kernel (eBPF) and from user space, and report\n"
+	      "where the time went and where connections were lost.\n"
+	      "\n"
+	      "USAGE:\n"
+	      "  bench [OPTIONS]                run once, results in results/<run>/\n"
+	      "  bench plot DIR                 (re)draw the plots of a result directory\n"
+	      "  bench compare BASE NEW [--max-p99-regress PCT] [--max-rate-drop PCT]\n"
+	      "                                 compare two runs; exit 1 on regression\n"
+	      "  bench sweep [OPTIONS with comma lists, e.g. --backlog 1,5,128]\n"
+	      "                                 one run per combination\n"
+	      "  bench experiment NAME          a reproducible experiment from scripts/\n"
+	      "\n"
+	      "OPTIONS (--opt VALUE or --opt=VALUE; numbers are plain decimal):\n",
+	      f);
+	for (size_t i = 0; i < N_OPTS; i++) {
+		const struct opt_def *d = &opt_table[i];
+		char left[64], dflt[128], text[192];
+		int col;
+
+		if (!d->name) {
+			fprintf(f, " %s\n", d->help);
+			continue;
+		}
+		snprintf(left, sizeof(left), "%c%c%s--%s%s%s", d->short_name ? '-' : ' ',
+			 d->short_name ? d->short_name : ' ', d->short_name ? ", " : "  ", d->name,
+			 d->metavar ? " " : "", d->metavar ? d->metavar : "");
+		col = fprintf(f, "  %-*s", HELP_COL - 2, left);
+		if (col > HELP_COL) {
+			fprintf(f, "\n%*s", HELP_COL, "");
+			col = HELP_COL;
+		}
+		if (d->kind != K_NONE && d->arg == ARG_REQ) /* the range, from the table */
+			snprintf(text, sizeof(text), "%s, %llu..%llu", d->help,
+				 (unsigned long long)d->lo, (unsigned long long)d->hi);
+		else
+			snprintf(text, sizeof(text), "%s", d->help);
+		col = help_wrap(f, text, col, " ");
+		if (d->dflt) {
+			/* "(default X)" stays on one line */
+			snprintf(dflt, sizeof(dflt), "(default %s)", d->dflt);
+			help_wrap(f, dflt, col, "");
+		}
+		fputc('\n', f);
+	}
+	fputs("\n"
+	      "EXAMPLES:\n"
+	      "  bench --conns 10000 --backlog 5\n"
+	      "      10,000 connects against listen(fd, 5); see the SYN retransmit bands\n"
+	      "  bench --conns 20 --backlog 3 --accept none --syncookies 0\n"
+	      "      never accept: 4 connections queue (B+1), the rest retransmit SYNs\n"
+	      "  bench --mode crr --close rst --conns 100000 --no-probes\n"
+	      "      connect/request/response/RST at full speed, user side only\n"
+	      "  bench --rate 20000 --conns 100000\n"
+	      "      open loop: 20,000 new connections per second\n"
+	      "\n"
+	      "REQUIRES: root, or CAP_BPF+CAP_PERFMON+CAP_NET_ADMIN+CAP_SYS_ADMIN;\n"
+	      "Linux >= 5.8 with BTF (/sys/kernel/btf/vmlinux). All traffic stays on\n"
+	      "loopback in a private network namespace.\n"
+	      "Bad options: one line on stderr, exit 2.\n",
+	      f);
+}
