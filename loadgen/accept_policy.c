@@ -10,7 +10,7 @@ static int parse_u32(const char *s, uint32_t *v)
 	char *end;
 	unsigned long long x;
 
-	if (!*s || *s == '-' || *s == '+')
+	if (*s < '0' || *s > '9')
 		return -EINVAL;
 	errno = 0;
 	x = strtoull(s, &end, 10);

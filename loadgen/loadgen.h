@@ -89,6 +89,7 @@ struct lg_server_opts {
 	uint32_t threads;      /* accept threads for policy fast (>= 1) */
 	uint64_t max_accepts;  /* size of the accept record array */
 	volatile sig_atomic_t *stop; /* set by a signal handler: stop now */
+	int no_affinity;       /* 1: do not pin accept thread i to CPU i % ncpu */
 };
 
 struct lg_server;
@@ -101,6 +102,10 @@ int lg_server__fd(const struct lg_server *s);	/* the listening socket */
 /* min(backlog, net.core.somaxconn) as the kernel applied it. */
 int lg_server__effective_backlog(const struct lg_server *s);
 const struct lg_accept *lg_server__accepts(const struct lg_server *s, uint64_t *n);
+/* Live count of accepted connections (including those past max_accepts). */
+uint64_t lg_server__accepted(const struct lg_server *s);
+/* Accepted connections that found the record array full (not recorded). */
+uint64_t lg_server__overflow(const struct lg_server *s);
 
 /* ---- client ---- */
 struct lg_client_opts {
@@ -119,6 +124,7 @@ struct lg_client_opts {
 	uint32_t ndest;	      /* IPv4: spread over 127.0.0.1 .. 127.0.0.ndest */
 	uint64_t deadline_ns; /* absolute CLOCK_MONOTONIC: stop everything then */
 	volatile sig_atomic_t *stop;
+	int no_affinity; /* 1: do not pin client thread i to CPU i % ncpu */
 };
 
 struct lg_client_stats {

@@ -1,0 +1,277 @@
+/* epoll client engine: non-blocking connect, EPOLLOUT + SO_ERROR, then the
+ * same steps as the io_uring engine. Connect timeouts are kept by the engine:
+ * every connect has the same timeout, so the earliest deadline is known and a
+ * scan of the slots happens only when it passes. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <unistd.h>
+
+#include "loadgen/lg_internal.h"
+
+enum { S_FREE = 0, S_CONNECT, S_SEND, S_RECV };
+
+struct ectx {
+	int epfd;
+	uint64_t inflight;
+	uint64_t tmo_ns;   /* connect timeout, 0 = none */
+	uint64_t next_tmo; /* earliest connect deadline, UINT64_MAX = none */
+};
+
+static int arm(struct ectx *e, struct lg_thread *t, struct lg_slot *s, uint32_t events)
+{
+	struct epoll_event ev = { .events = events, .data.u64 = (uint64_t)(s - t->slots) };
+	int op = s->pending ? EPOLL_CTL_MOD : EPOLL_CTL_ADD;
+
+	if (epoll_ctl(e->epfd, op, s->fd, &ev) != 0)
+		return -errno;
+	s->pending = 1; /* registered */
+	return 0;
+}
+
+static void done(struct ectx *e, struct lg_thread *t, struct lg_slot *s, int err, uint64_t now)
+{
+	if (err && !s->err)
+		s->err = err;
+	lg_finish(t, s, now);
+	e->inflight--;
+}
+
+static void do_recv(struct ectx *e, struct lg_thread *t, struct lg_slot *s, uint64_t now)
+{
+	const struct lg_client_opts *o = &t->c->o;
+
+	while (s->got < o->resp_bytes) {
+		uint32_t left = o->resp_bytes - s->got;
+		ssize_t n = recv(s->fd, t->recvbuf, left < t->recvlen ? left : t->recvlen, 0);
+
+		if (n > 0) {
+			s->got += (uint32_t)n;
+			continue;
+		}
+		if (n == 0)
+			return done(e, t, s, ENODATA, now);
+		if (errno == EAGAIN || errno == EINTR)
+			return;
+		return done(e, t, s, errno, now);
+	}
+	t->c->conns[s->conn].t_resp = lg_now_ns();
+	done(e, t, s, 0, now);
+}
+
+static void do_send(struct ectx *e, struct lg_thread *t, struct lg_slot *s, uint64_t now)
+{
+	const struct lg_client_opts *o = &t->c->o;
+	int err;
+
+	while (s->sent < o->req_bytes) {
+		ssize_t n = send(s->fd, t->sendbuf + s->sent, o->req_bytes - s->sent, MSG_NOSIGNAL);
+
+		if (n >= 0) {
+			s->sent += (uint32_t)n;
+			continue;
+		}
+		if (errno == EAGAIN || errno == EINTR) {
+			s->state = S_SEND;
+			err = arm(e, t, s, EPOLLOUT);
+			if (err)
+				done(e, t, s, -err, now);
+			return;
+		}
+		return done(e, t, s, errno, now);
+	}
+	t->c->conns[s->conn].t_sent = lg_now_ns();
+	s->state = S_RECV;
+	err = arm(e, t, s, EPOLLIN);
+	if (err)
+		done(e, t, s, -err, now);
+}
+
+static void connected(struct ectx *e, struct lg_thread *t, struct lg_slot *s, uint64_t now)
+{
+	t->c->conns[s->conn].t_connected = now;
+	if (t->c->o.mode == LG_MODE_CONNECT)
+		return done(e, t, s, 0, now);
+	do_send(e, t, s, now);
+}
+
+/* connect() on the slot's socket; retries other local ports on a busy
+ * 4-tuple. */
+static void do_connect(struct ectx *e, struct lg_thread *t, struct lg_slot *s, uint64_t k)
+{
+	struct lg_conn *r = &t->c->conns[s->conn];
+	uint64_t now;
+	int err;
+
+	for (;;) {
+		err = lg_conn_socket(t, s, 1);
+		now = lg_now_ns();
+		if (err) {
+			if (!s->tries)
+				lg_note_start(t, r, k, now);
+			return done(e, t, s, -err, now);
+		}
+		if (s->tries)
+			r->t_submit = now;
+		else
+			lg_note_start(t, r, k, now);
+		if (connect(s->fd, (struct sockaddr *)&s->dst, lg_slot_dst_len(t)) == 0)
+			return connected(e, t, s, lg_now_ns());
+		err = errno;
+		if (err == EINPROGRESS)
+			break;
+		if ((err != EADDRNOTAVAIL && err != EADDRINUSE) || s->tries >= LG_MAX_RETRIES) {
+			r->t_connected = lg_now_ns();
+			return done(e, t, s, err, r->t_connected);
+		}
+		close(s->fd);
+		s->fd = -1;
+		s->tries++;
+		t->port_retries++;
+	}
+	s->state = S_CONNECT;
+	err = arm(e, t, s, EPOLLOUT);
+	if (err)
+		return done(e, t, s, -err, now);
+	if (e->tmo_ns && r->t_submit + e->tmo_ns < e->next_tmo)
+		e->next_tmo = r->t_submit + e->tmo_ns;
+}
+
+static void on_event(struct ectx *e, struct lg_thread *t, struct lg_slot *s, uint64_t now)
+{
+	int soerr = 0;
+	socklen_t len = sizeof(soerr);
+
+	switch (s->state) {
+	case S_CONNECT:
+		if (getsockopt(s->fd, SOL_SOCKET, SO_ERROR, &soerr, &len) != 0)
+			soerr = errno;
+		if (soerr == EINPROGRESS || soerr == EALREADY)
+			return;
+		if (soerr == EADDRNOTAVAIL && s->tries < LG_MAX_RETRIES) {
+			uint64_t conn = s->conn;
+
+			close(s->fd);
+			s->fd = -1;
+			s->pending = 0;
+			s->tries++;
+			t->port_retries++;
+			s->conn = conn;
+			return do_connect(e, t, s, (conn - t->idx) / t->c->o.threads);
+		}
+		if (soerr) {
+			t->c->conns[s->conn].t_connected = now;
+			return done(e, t, s, soerr, now);
+		}
+		return connected(e, t, s, now);
+	case S_SEND: return do_send(e, t, s, now);
+	case S_RECV: return do_recv(e, t, s, now);
+	default: return;
+	}
+}
+
+/* Times out the connects whose deadline passed; recomputes the earliest. */
+static void check_timeouts(struct ectx *e, struct lg_thread *t, uint64_t now)
+{
+	uint64_t next = UINT64_MAX;
+
+	for (uint32_t i = 0; i < t->nslots; i++) {
+		struct lg_slot *s = &t->slots[i];
+		struct lg_conn *r;
+		uint64_t dl;
+
+		if (s->state != S_CONNECT)
+			continue;
+		r = &t->c->conns[s->conn];
+		dl = r->t_submit + e->tmo_ns;
+		if (dl <= now) {
+			r->t_connected = now;
+			done(e, t, s, ETIMEDOUT, now);
+		} else if (dl < next) {
+			next = dl;
+		}
+	}
+	e->next_tmo = next;
+}
+
+static uint64_t wait_ns(struct ectx *e, struct lg_thread *t, uint64_t k_next, uint64_t now)
+{
+	const struct lg_client_opts *o = &t->c->o;
+	uint64_t w = LG_IDLE_WAIT_NS, at = UINT64_MAX;
+
+	if (o->rate > 0 && k_next < t->nconns && t->nfree)
+		at = lg_sched(t, k_next);
+	if (e->next_tmo < at)
+		at = e->next_tmo;
+	if (o->deadline_ns && o->deadline_ns < at)
+		at = o->deadline_ns;
+	if (at != UINT64_MAX)
+		w = at > now ? (at - now < w ? at - now : w) : 0;
+	return w;
+}
+
+int lg_run_epoll(struct lg_thread *t)
+{
+	const struct lg_client_opts *o = &t->c->o;
+	struct epoll_event *evs;
+	uint32_t maxev = t->nslots < 1024 ? t->nslots : 1024;
+	uint64_t k_next = 0;
+	struct ectx e = { .next_tmo = UINT64_MAX };
+
+	e.tmo_ns = (uint64_t)o->connect_timeout_ms * 1000000ull;
+	e.epfd = epoll_create1(EPOLL_CLOEXEC);
+	if (e.epfd < 0)
+		return -errno;
+	evs = calloc(maxev, sizeof(*evs));
+	if (!evs) {
+		close(e.epfd);
+		return -ENOMEM;
+	}
+	for (;;) {
+		uint64_t now = lg_now_ns(), w;
+		struct timespec ts;
+		int n;
+
+		if (lg_should_stop(t, now))
+			break;
+		if (e.tmo_ns && now >= e.next_tmo)
+			check_timeouts(&e, t, now);
+		while (t->nfree && k_next < t->nconns &&
+		       (o->rate <= 0 || lg_sched(t, k_next) <= now)) {
+			struct lg_slot *s = &t->slots[lg_slot_get(t)];
+
+			s->conn = t->idx + k_next * o->threads;
+			t->started++;
+			e.inflight++;
+			do_connect(&e, t, s, k_next);
+			k_next++;
+		}
+		if (!e.inflight && k_next >= t->nconns)
+			break;
+		w = wait_ns(&e, t, k_next, lg_now_ns());
+		ts.tv_sec = (time_t)(w / 1000000000ull);
+		ts.tv_nsec = (long)(w % 1000000000ull);
+		n = epoll_pwait2(e.epfd, evs, (int)maxev, &ts, NULL);
+		if (n <= 0)
+			continue;
+		now = lg_now_ns();
+		for (int i = 0; i < n; i++) {
+			struct lg_slot *s = &t->slots[evs[i].data.u64];
+
+			if (s->state != S_FREE)
+				on_event(&e, t, s, now);
+		}
+	}
+	/* stopped: close what is still open */
+	for (uint32_t i = 0; i < t->nslots; i++) {
+		struct lg_slot *s = &t->slots[i];
+
+		if (s->state == S_FREE)
+			continue;
+		done(&e, t, s, EINTR, lg_now_ns());
+	}
+	free(evs);
+	close(e.epfd);
+	return 0;
+}

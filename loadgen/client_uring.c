@@ -1,0 +1,391 @@
+/* io_uring client engine: many connections in flight per ring.
+ *
+ * Per connection: socket() + SO_COOKIE + bind(own port) synchronously, then
+ * [CONNECT -> LINK_TIMEOUT]; on success either [CLOSE] (connect mode) or
+ * [SEND -> RECV(WAITALL) -> CLOSE] (crr). A slot is settled when all the
+ * completions it expects have arrived. */
+#include <errno.h>
+#include <liburing.h>
+#include <netinet/tcp.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "loadgen/lg_internal.h"
+
+enum { OP_CONNECT = 1, OP_LTIMEOUT, OP_SEND, OP_RECV, OP_CLOSE, OP_CANCEL = 7 };
+enum { S_FREE = 0, S_CONNECT, S_CRR, S_CLOSE };
+
+struct uctx {
+	struct io_uring ring;
+	struct __kernel_timespec tmo;
+	uint32_t *batch; /* slots whose connect is prepared but not yet submitted */
+	uint32_t nbatch;
+	uint64_t inflight;
+	int stopping;
+};
+
+static inline uint64_t ud(const struct lg_thread *t, const struct lg_slot *s, int op)
+{
+	return ((uint64_t)(s - t->slots) << 3) | (uint64_t)op;
+}
+
+/* Stamps t_submit on the prepared connects, then hands the SQEs over. */
+static void stamp_batch(struct uctx *u, struct lg_thread *t)
+{
+	uint64_t now;
+
+	if (!u->nbatch)
+		return;
+	now = lg_now_ns();
+	for (uint32_t i = 0; i < u->nbatch; i++) {
+		struct lg_slot *s = &t->slots[u->batch[i]];
+		struct lg_conn *r = &t->c->conns[s->conn];
+
+		if (s->tries)
+			r->t_submit = now;
+		else
+			lg_note_start(t, r, (s->conn - t->idx) / t->c->o.threads, now);
+	}
+	u->nbatch = 0;
+}
+
+/* Room for n SQEs, submitting what is queued if needed. */
+static void need(struct uctx *u, struct lg_thread *t, unsigned int n)
+{
+	if (io_uring_sq_space_left(&u->ring) >= n)
+		return;
+	stamp_batch(u, t);
+	io_uring_submit(&u->ring);
+}
+
+static void prep_connect(struct uctx *u, struct lg_thread *t, struct lg_slot *s)
+{
+	int timeout = t->c->o.connect_timeout_ms > 0;
+	struct io_uring_sqe *sqe;
+
+	need(u, t, 2);
+	sqe = io_uring_get_sqe(&u->ring);
+	io_uring_prep_connect(sqe, s->fd, (struct sockaddr *)&s->dst, lg_slot_dst_len(t));
+	sqe->user_data = ud(t, s, OP_CONNECT);
+	if (timeout) {
+		sqe->flags |= IOSQE_IO_LINK;
+		sqe = io_uring_get_sqe(&u->ring);
+		io_uring_prep_link_timeout(sqe, &u->tmo, 0);
+		sqe->user_data = ud(t, s, OP_LTIMEOUT);
+	}
+	s->pending = (uint8_t)(1 + timeout);
+	s->state = S_CONNECT;
+	u->batch[u->nbatch++] = (uint32_t)(s - t->slots);
+}
+
+static void prep_close(struct uctx *u, struct lg_thread *t, struct lg_slot *s)
+{
+	struct io_uring_sqe *sqe;
+
+	need(u, t, 1);
+	sqe = io_uring_get_sqe(&u->ring);
+	io_uring_prep_close(sqe, s->fd);
+	sqe->user_data = ud(t, s, OP_CLOSE);
+	s->pending++;
+	s->state = S_CLOSE;
+}
+
+/* [RECV (-> CLOSE when this read completes the response)] */
+static void prep_recv(struct uctx *u, struct lg_thread *t, struct lg_slot *s)
+{
+	uint32_t left = t->c->o.resp_bytes - s->got;
+	uint32_t len = left < t->recvlen ? left : t->recvlen;
+	struct io_uring_sqe *sqe;
+
+	need(u, t, 2);
+	sqe = io_uring_get_sqe(&u->ring);
+	io_uring_prep_recv(sqe, s->fd, t->recvbuf, len, MSG_WAITALL);
+	sqe->user_data = ud(t, s, OP_RECV);
+	s->pending++;
+	s->state = S_CRR;
+	if (len == left) {
+		sqe->flags |= IOSQE_IO_LINK;
+		prep_close(u, t, s);
+		s->state = S_CRR;
+	}
+}
+
+static void prep_crr(struct uctx *u, struct lg_thread *t, struct lg_slot *s)
+{
+	struct io_uring_sqe *sqe;
+
+	need(u, t, 3);
+	sqe = io_uring_get_sqe(&u->ring);
+	io_uring_prep_send(sqe, s->fd, t->sendbuf, t->c->o.req_bytes, MSG_NOSIGNAL | MSG_WAITALL);
+	sqe->user_data = ud(t, s, OP_SEND);
+	sqe->flags |= IOSQE_IO_LINK;
+	s->pending++;
+	prep_recv(u, t, s);
+}
+
+static void fail(struct uctx *u, struct lg_slot *s, int res)
+{
+	if (s->err)
+		return;
+	s->err = (res == -ECANCELED && u->stopping) ? EINTR : -res;
+}
+
+/* Response ended early: RST (socket now CLOSE) or FIN (CLOSE_WAIT). */
+static int short_reason(int fd)
+{
+	struct tcp_info ti;
+	socklen_t len = sizeof(ti);
+
+	if (fd >= 0 && getsockopt(fd, IPPROTO_TCP, TCP_INFO, &ti, &len) == 0 &&
+	    ti.tcpi_state == TCP_CLOSE)
+		return ECONNRESET;
+	return ENODATA;
+}
+
+static void start_one(struct uctx *u, struct lg_thread *t, uint64_t k, uint64_t now)
+{
+	struct lg_slot *s = &t->slots[lg_slot_get(t)];
+	int err;
+
+	s->conn = t->idx + k * t->c->o.threads;
+	t->started++;
+	u->inflight++;
+	err = lg_conn_socket(t, s, 0);
+	if (err) {
+		lg_note_start(t, &t->c->conns[s->conn], k, now);
+		s->err = -err;
+		lg_finish(t, s, now);
+		u->inflight--;
+		return;
+	}
+	prep_connect(u, t, s);
+}
+
+/* All completions of slot s are in: next step, retry, or done. */
+static void settle(struct uctx *u, struct lg_thread *t, struct lg_slot *s, uint64_t now)
+{
+	const struct lg_client_opts *o = &t->c->o;
+	struct lg_conn *r = &t->c->conns[s->conn];
+	int err;
+
+	if (s->retry && !u->stopping) {
+		close(s->fd);
+		s->fd = -1;
+		s->retry = 0;
+		s->tries++;
+		t->port_retries++;
+		r->t_connected = 0;
+		err = lg_conn_socket(t, s, 0);
+		if (err) {
+			s->err = -err;
+		} else {
+			prep_connect(u, t, s);
+			return;
+		}
+	} else if (s->retry) {
+		s->err = EINTR;
+	}
+	if (!s->err && s->state == S_CONNECT && o->mode == LG_MODE_CRR)
+		s->err = EINTR; /* connected while stopping: never sent */
+	if (!s->err && o->mode == LG_MODE_CRR && s->state == S_CRR && s->got < o->resp_bytes)
+		s->err = u->stopping ? EINTR : ENODATA;
+	lg_finish(t, s, now);
+	u->inflight--;
+}
+
+static void on_cqe(struct uctx *u, struct lg_thread *t, const struct io_uring_cqe *cqe,
+		   uint64_t now)
+{
+	const struct lg_client_opts *o = &t->c->o;
+	int op = (int)(cqe->user_data & 7), res = cqe->res;
+	struct lg_slot *s;
+	struct lg_conn *r;
+
+	if (op == OP_CANCEL)
+		return;
+	s = &t->slots[cqe->user_data >> 3];
+	r = &t->c->conns[s->conn];
+	s->pending--;
+	switch (op) {
+	case OP_CONNECT:
+		r->t_connected = now;
+		if (res == 0) {
+			if (u->stopping)
+				break;
+			if (o->mode == LG_MODE_CRR)
+				prep_crr(u, t, s);
+			else
+				prep_close(u, t, s);
+		} else if ((res == -EADDRNOTAVAIL || res == -EADDRINUSE) &&
+			   s->tries < LG_MAX_RETRIES) {
+			s->retry = 1;
+		} else if (res == -ECANCELED && !u->stopping) {
+			s->err = ETIMEDOUT;
+		} else {
+			fail(u, s, res);
+		}
+		break;
+	case OP_SEND:
+		if (res >= 0 && (uint32_t)res == o->req_bytes) {
+			r->t_sent = now;
+			s->sent = (uint32_t)res;
+		} else {
+			fail(u, s, res >= 0 ? -EPIPE : res);
+		}
+		break;
+	case OP_RECV: {
+		uint32_t left = o->resp_bytes - s->got;
+		uint32_t len = left < t->recvlen ? left : t->recvlen;
+
+		if (res < 0) {
+			fail(u, s, res);
+			break;
+		}
+		s->got += (uint32_t)res;
+		if (s->got >= o->resp_bytes)
+			r->t_resp = now;
+		else if ((uint32_t)res < len && !s->err)
+			s->err = short_reason(s->fd); /* the linked close was cancelled */
+		break;
+	}
+	case OP_CLOSE:
+		if (res == 0) {
+			s->fd = -1;
+			s->closed = 1;
+			r->t_closed = now;
+		}
+		break;
+	default: break;
+	}
+	if (s->pending == 0) {
+		if (!s->err && !u->stopping && op == OP_RECV && s->got < o->resp_bytes &&
+		    !s->closed) {
+			prep_recv(u, t, s);
+			return;
+		}
+		settle(u, t, s, now);
+	}
+}
+
+static int ring_init(struct uctx *u, unsigned int entries)
+{
+	unsigned int flags[] = {
+		IORING_SETUP_SINGLE_ISSUER | IORING_SETUP_DEFER_TASKRUN | IORING_SETUP_SUBMIT_ALL,
+		IORING_SETUP_COOP_TASKRUN | IORING_SETUP_SUBMIT_ALL,
+		0,
+	};
+	int err = -EINVAL;
+
+	for (size_t i = 0; i < sizeof(flags) / sizeof(flags[0]); i++) {
+		err = io_uring_queue_init(entries, &u->ring, flags[i]);
+		if (err == 0)
+			return 0;
+	}
+	return err;
+}
+
+static void cancel_all(struct uctx *u, struct lg_thread *t)
+{
+	struct io_uring_sqe *sqe;
+
+	need(u, t, 1);
+	sqe = io_uring_get_sqe(&u->ring);
+	io_uring_prep_cancel64(sqe, 0, IORING_ASYNC_CANCEL_ANY);
+	sqe->user_data = OP_CANCEL;
+}
+
+static uint64_t wait_ns(struct uctx *u, struct lg_thread *t, uint64_t k_next, uint64_t now)
+{
+	const struct lg_client_opts *o = &t->c->o;
+	uint64_t w = LG_IDLE_WAIT_NS;
+
+	if (!u->stopping && o->rate > 0 && k_next < t->nconns && t->nfree) {
+		uint64_t at = lg_sched(t, k_next);
+
+		w = at > now ? (at - now < w ? at - now : w) : 0;
+	}
+	if (o->deadline_ns && !u->stopping) {
+		uint64_t d = o->deadline_ns > now ? o->deadline_ns - now : 0;
+
+		if (d < w)
+			w = d;
+	}
+	return w;
+}
+
+int lg_run_uring(struct lg_thread *t)
+{
+	const struct lg_client_opts *o = &t->c->o;
+	unsigned int entries = 64;
+	uint64_t k_next = 0, drain_until = 0;
+	struct uctx u;
+	int err;
+
+	memset(&u, 0, sizeof(u));
+	while (entries < 4 * t->nslots + 8 && entries < 16384)
+		entries *= 2;
+	u.batch = calloc(t->nslots, sizeof(*u.batch));
+	if (!u.batch)
+		return -ENOMEM;
+	err = ring_init(&u, entries);
+	if (err) {
+		free(u.batch);
+		return err;
+	}
+	u.tmo.tv_sec = o->connect_timeout_ms / 1000;
+	u.tmo.tv_nsec = (long long)(o->connect_timeout_ms % 1000) * 1000000;
+	for (;;) {
+		uint64_t now = lg_now_ns(), w;
+		struct io_uring_cqe *cqe;
+		unsigned int head, n = 0;
+
+		if (!u.stopping && lg_should_stop(t, now)) {
+			u.stopping = 1;
+			drain_until = now + LG_DRAIN_NS;
+			cancel_all(&u, t);
+		}
+		if (u.stopping) {
+			if (!u.inflight || now >= drain_until)
+				break;
+		} else {
+			while (t->nfree && k_next < t->nconns &&
+			       (o->rate <= 0 || lg_sched(t, k_next) <= now)) {
+				start_one(&u, t, k_next, now);
+				k_next++;
+			}
+			if (!u.inflight && k_next >= t->nconns)
+				break;
+		}
+		w = wait_ns(&u, t, k_next, now);
+		stamp_batch(&u, t);
+		if (w == 0) {
+			io_uring_submit_and_get_events(&u.ring);
+		} else {
+			struct __kernel_timespec ts = { .tv_sec = (long long)(w / 1000000000ull),
+							.tv_nsec = (long long)(w % 1000000000ull) };
+
+			io_uring_submit_and_wait_timeout(&u.ring, &cqe, 1, &ts, NULL);
+		}
+		now = lg_now_ns();
+		io_uring_for_each_cqe(&u.ring, head, cqe)
+		{
+			on_cqe(&u, t, cqe, now);
+			n++;
+		}
+		io_uring_cq_advance(&u.ring, n);
+	}
+	/* drain timed out: give up on what is left */
+	for (uint32_t i = 0; i < t->nslots; i++) {
+		struct lg_slot *s = &t->slots[i];
+
+		if (s->state == S_FREE)
+			continue;
+		if (!s->err)
+			s->err = EINTR;
+		lg_finish(t, s, lg_now_ns());
+	}
+	io_uring_queue_exit(&u.ring);
+	free(u.batch);
+	return 0;
+}

@@ -1,0 +1,105 @@
+/* Internals shared by the client engines (client.c, client_uring.c,
+ * client_epoll.c) and the listener. Not part of the public interface. */
+#ifndef SB_LG_INTERNAL_H
+#define SB_LG_INTERNAL_H
+
+#include <netinet/in.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdint.h>
+#include <sys/socket.h>
+
+#include "loadgen/loadgen.h"
+
+#define LG_PORT_MIN	 1024u
+#define LG_PORT_MAX	 65535u
+#define LG_MAX_RETRIES	 64u	     /* local port retries per connection */
+#define LG_IDLE_WAIT_NS	 50000000ull /* longest sleep between stop-flag checks */
+#define LG_LATE_NS	 1000000ull  /* open loop: "behind schedule" threshold */
+#define LG_DRAIN_NS	 2000000000ull /* on stop: longest wait for cancellations */
+
+/* One connection in flight in a client thread. */
+struct lg_slot {
+	int fd;
+	uint8_t state;	 /* engine specific */
+	uint8_t pending; /* io_uring: completions still expected */
+	uint8_t closed;	 /* fd already closed by a completed close op */
+	uint8_t retry;	 /* connect failed with a busy 4-tuple: try another port */
+	int err;	 /* first failure (positive errno), 0 when none */
+	uint32_t got;	 /* crr: response bytes read so far */
+	uint32_t sent;	 /* crr: request bytes written so far */
+	uint32_t tries;	 /* local ports tried for this connection */
+	uint64_t conn;	 /* index into the record array */
+	union {
+		struct sockaddr_in v4;
+		struct sockaddr_in6 v6;
+	} dst;
+};
+
+struct lg_client;
+
+struct lg_thread {
+	struct lg_client *c;
+	pthread_t tid;
+	uint32_t idx;
+	int joinable;
+	int err;	 /* setup failure of the thread (negative errno) */
+	uint64_t nconns; /* connections of this thread: idx, idx+T, idx+2T ... */
+	uint32_t nslots;
+	uint16_t port_lo, port_hi, port_next;
+	uint32_t dest_next;
+	struct lg_slot *slots;
+	uint32_t *free_slots; /* stack of free slot indices */
+	uint32_t nfree;
+	char *sendbuf, *recvbuf;
+	uint32_t recvlen;
+	_Atomic uint64_t done; /* written by the thread only, read live */
+	uint64_t started, ok, failed, behind, max_lag, port_retries;
+	uint64_t t_end;
+} __attribute__((aligned(64)));
+
+struct lg_client {
+	struct lg_client_opts o;
+	struct lg_conn *conns;
+	struct lg_thread *th;
+	uint64_t t0;		 /* start: open-loop schedule origin */
+	uint64_t period_ns_x16;	 /* open loop: 16 * ns between two starts */
+	atomic_int abort;	 /* lg_client__free while running */
+	int running;
+};
+
+static inline struct lg_conn *lg_rec(struct lg_thread *t, uint64_t k)
+{
+	return &t->c->conns[t->idx + k * t->c->o.threads];
+}
+
+/* Scheduled start of connection k of thread t (open loop). */
+static inline uint64_t lg_sched(const struct lg_thread *t, uint64_t k)
+{
+	uint64_t i = t->idx + k * t->c->o.threads;
+
+	return t->c->t0 + (uint64_t)((__uint128_t)i * t->c->period_ns_x16 / 16);
+}
+
+static inline int lg_should_stop(const struct lg_thread *t, uint64_t now)
+{
+	const struct lg_client *c = t->c;
+
+	return (c->o.stop && *c->o.stop) || atomic_load_explicit(&c->abort, memory_order_relaxed) ||
+	       (c->o.deadline_ns && now >= c->o.deadline_ns);
+}
+
+/* client.c */
+int lg_conn_socket(struct lg_thread *t, struct lg_slot *s, int nonblock);
+socklen_t lg_slot_dst_len(const struct lg_thread *t);
+uint8_t lg_outcome_of(int err);
+void lg_finish(struct lg_thread *t, struct lg_slot *s, uint64_t now);
+void lg_note_start(struct lg_thread *t, struct lg_conn *r, uint64_t k, uint64_t now);
+int lg_slot_get(struct lg_thread *t);
+void lg_pin_self(uint32_t idx);
+
+/* engines: the thread body, returns negative errno on setup failure */
+int lg_run_uring(struct lg_thread *t);
+int lg_run_epoll(struct lg_thread *t);
+
+#endif

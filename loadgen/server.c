@@ -1,0 +1,512 @@
+/* The listener and its accept policies.
+ *
+ * fast (and pause, once the pause is over): each thread owns an io_uring with
+ * a multishot accept on the shared listener; an accepted socket gets
+ * [RECV(WAITALL) -> SEND -> CLOSE] (crr) or [CLOSE] (connect), all in the
+ * ring. Without io_uring (or multishot accept) the thread falls back to
+ * poll + accept4. delay and rate use one thread with poll + accept4 and serve
+ * the connection synchronously. none never accepts. */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <liburing.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
+
+#include "loadgen/lg_internal.h"
+
+#define NOREC	      0x1fffffffull /* accepted past max_accepts: not recorded */
+#define SRV_RING      1024u
+#define SRV_SYNC_TMO  1 /* s: send/recv timeout of a synchronously served socket */
+
+enum { OP_ACCEPT = 1, OP_STOP, OP_RECV, OP_SEND, OP_CLOSE, OP_CANCEL = 7 };
+
+struct lg_server;
+
+struct srv_thread {
+	struct lg_server *s;
+	pthread_t tid;
+	uint32_t idx;
+	int joinable;
+	int err;
+	char *rbuf;
+};
+
+struct lg_server {
+	struct lg_server_opts o;
+	int fd;
+	int efd;
+	struct lg_accept *acc;
+	uint64_t nrec; /* records available: min(max_accepts, NOREC) */
+	_Atomic uint64_t nacc;
+	_Atomic uint64_t overflow;
+	atomic_int stopping;
+	struct srv_thread *th;
+	uint32_t nth;
+	char *resp;
+	int running;
+};
+
+static int srv_stop_requested(struct lg_server *s)
+{
+	return atomic_load_explicit(&s->stopping, memory_order_relaxed) || (s->o.stop && *s->o.stop);
+}
+
+/* Sleeps until CLOCK_MONOTONIC t, waking for a stop. -EINTR when stopped. */
+static int nap_until(struct lg_server *s, uint64_t t)
+{
+	for (;;) {
+		uint64_t now = lg_now_ns(), w;
+		struct pollfd p = { .fd = s->efd, .events = POLLIN };
+
+		if (srv_stop_requested(s))
+			return -EINTR;
+		if (now >= t)
+			return 0;
+		w = t - now < LG_IDLE_WAIT_NS ? t - now : LG_IDLE_WAIT_NS;
+		struct timespec ts = { .tv_sec = 0, .tv_nsec = (long)w };
+		ppoll(&p, 1, &ts, NULL);
+	}
+}
+
+/* Record an accepted socket; returns its record index or NOREC. */
+static uint64_t record(struct lg_server *s, int fd, uint64_t now)
+{
+	uint64_t i = atomic_fetch_add_explicit(&s->nacc, 1, memory_order_relaxed);
+	struct sockaddr_storage ss;
+	socklen_t len = sizeof(ss);
+	struct lg_accept *a;
+
+	if (i >= s->nrec) {
+		atomic_fetch_add_explicit(&s->overflow, 1, memory_order_relaxed);
+		return NOREC;
+	}
+	a = &s->acc[i];
+	a->t_accept = now;
+	len = sizeof(a->cookie);
+	getsockopt(fd, SOL_SOCKET, SO_COOKIE, &a->cookie, &len);
+	/* SO_PEERNAME, unlike getpeername(), still answers after a reset; it
+	 * wants the exact address length */
+	len = s->o.ipv6 ? sizeof(struct sockaddr_in6) : sizeof(struct sockaddr_in);
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERNAME, &ss, &len) == 0) {
+		if (ss.ss_family == AF_INET) {
+			struct sockaddr_in *in = (struct sockaddr_in *)&ss;
+
+			a->peer_port = ntohs(in->sin_port);
+			a->peer_addr = in->sin_addr.s_addr;
+		} else {
+			a->peer_port = ntohs(((struct sockaddr_in6 *)&ss)->sin6_port);
+		}
+	}
+	return i;
+}
+
+static void closed(struct lg_server *s, uint64_t rec)
+{
+	if (rec != NOREC)
+		s->acc[rec].t_closed = lg_now_ns();
+}
+
+/* ---- synchronous path: poll + accept4, serve in the thread ---- */
+
+static void serve_sync(struct lg_server *s, struct srv_thread *t, int fd, uint64_t rec)
+{
+	struct timeval tv = { SRV_SYNC_TMO, 0 };
+	uint32_t n = 0;
+
+	if (s->o.mode == LG_MODE_CRR) {
+		setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+		setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+		while (n < s->o.req_bytes) {
+			ssize_t r = recv(fd, t->rbuf, s->o.req_bytes - n, 0);
+
+			if (r <= 0)
+				break;
+			n += (uint32_t)r;
+		}
+		if (n >= s->o.req_bytes) {
+			n = 0;
+			while (n < s->o.resp_bytes) {
+				ssize_t r = send(fd, s->resp + n, s->o.resp_bytes - n, MSG_NOSIGNAL);
+
+				if (r <= 0)
+					break;
+				n += (uint32_t)r;
+			}
+		}
+	}
+	close(fd);
+	closed(s, rec);
+}
+
+static int accept_sync_loop(struct lg_server *s, struct srv_thread *t, int paced)
+{
+	const struct lg_accept_policy *p = &s->o.policy;
+	uint64_t t0 = lg_now_ns(), k = 0;
+
+	for (;;) {
+		struct pollfd pf[2] = { { .fd = s->fd, .events = POLLIN },
+					{ .fd = s->efd, .events = POLLIN } };
+		int fd;
+
+		if (paced && p->kind == LG_ACCEPT_DELAY &&
+		    nap_until(s, lg_now_ns() + (uint64_t)p->value * 1000000ull))
+			return 0;
+		if (paced && p->kind == LG_ACCEPT_RATE &&
+		    nap_until(s, t0 + k * 1000000000ull / p->value))
+			return 0;
+		for (;;) {
+			if (srv_stop_requested(s))
+				return 0;
+			if (poll(pf, 2, (int)(LG_IDLE_WAIT_NS / 1000000)) > 0 && pf[0].revents)
+				break;
+		}
+		fd = accept4(s->fd, NULL, NULL, SOCK_CLOEXEC);
+		if (fd < 0) {
+			if (errno == EAGAIN || errno == EINTR || errno == ECONNABORTED)
+				continue;
+			if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM) {
+				nap_until(s, lg_now_ns() + 1000000ull);
+				continue;
+			}
+			return -errno;
+		}
+		serve_sync(s, t, fd, record(s, fd, lg_now_ns()));
+		k++;
+	}
+}
+
+/* ---- io_uring path ---- */
+
+static inline uint64_t sud(int op, int fd, uint64_t rec)
+{
+	return (uint64_t)op | ((uint64_t)(uint32_t)fd << 3) | (rec << 35);
+}
+
+static struct io_uring_sqe *sqe_get(struct io_uring *ring)
+{
+	struct io_uring_sqe *sqe = io_uring_get_sqe(ring);
+
+	if (!sqe) {
+		io_uring_submit(ring);
+		sqe = io_uring_get_sqe(ring);
+	}
+	return sqe;
+}
+
+static void arm_accept(struct lg_server *s, struct io_uring *ring)
+{
+	struct io_uring_sqe *sqe = sqe_get(ring);
+
+	io_uring_prep_multishot_accept(sqe, s->fd, NULL, NULL, SOCK_CLOEXEC);
+	sqe->user_data = OP_ACCEPT;
+}
+
+/* Room for the whole chain, so a link never spans two submissions badly. */
+static void serve_uring(struct lg_server *s, struct srv_thread *t, struct io_uring *ring, int fd,
+			uint64_t rec)
+{
+	struct io_uring_sqe *sqe;
+
+	if (io_uring_sq_space_left(ring) < 3)
+		io_uring_submit(ring);
+	if (s->o.mode == LG_MODE_CRR) {
+		sqe = io_uring_get_sqe(ring);
+		io_uring_prep_recv(sqe, fd, t->rbuf, s->o.req_bytes, MSG_WAITALL);
+		sqe->user_data = sud(OP_RECV, fd, rec);
+		sqe->flags |= IOSQE_IO_LINK;
+		sqe = io_uring_get_sqe(ring);
+		io_uring_prep_send(sqe, fd, s->resp, s->o.resp_bytes, MSG_WAITALL | MSG_NOSIGNAL);
+		sqe->user_data = sud(OP_SEND, fd, rec);
+		sqe->flags |= IOSQE_IO_LINK;
+	}
+	sqe = io_uring_get_sqe(ring);
+	io_uring_prep_close(sqe, fd);
+	sqe->user_data = sud(OP_CLOSE, fd, rec);
+}
+
+static int srv_ring_init(struct io_uring *ring)
+{
+	struct io_uring_params p;
+
+	memset(&p, 0, sizeof(p));
+	p.flags = IORING_SETUP_SINGLE_ISSUER | IORING_SETUP_DEFER_TASKRUN | IORING_SETUP_CQSIZE;
+	p.cq_entries = 8 * SRV_RING;
+	if (io_uring_queue_init_params(SRV_RING, ring, &p) == 0)
+		return 0;
+	memset(&p, 0, sizeof(p));
+	p.flags = IORING_SETUP_CQSIZE;
+	p.cq_entries = 8 * SRV_RING;
+	return io_uring_queue_init_params(SRV_RING, ring, &p);
+}
+
+/* 1: multishot accept unsupported, use the synchronous loop. */
+static int accept_uring_loop(struct lg_server *s, struct srv_thread *t)
+{
+	struct io_uring ring;
+	struct io_uring_sqe *sqe;
+	uint64_t inflight = 0, drain_until = 0;
+	int stopping = 0, accepted_any = 0, ret = 0;
+
+	if (srv_ring_init(&ring) != 0)
+		return 1;
+	arm_accept(s, &ring);
+	sqe = sqe_get(&ring);
+	io_uring_prep_poll_add(sqe, s->efd, POLLIN);
+	sqe->user_data = OP_STOP;
+	for (;;) {
+		struct __kernel_timespec ts = { 0, (long long)LG_IDLE_WAIT_NS };
+		struct io_uring_cqe *cqe;
+		unsigned int head, n = 0;
+		uint64_t now;
+
+		if (!stopping && srv_stop_requested(s)) {
+			stopping = 1;
+			drain_until = lg_now_ns() + LG_DRAIN_NS / 4;
+			sqe = sqe_get(&ring);
+			io_uring_prep_cancel64(sqe, 0, IORING_ASYNC_CANCEL_ANY);
+			sqe->user_data = OP_CANCEL;
+		}
+		if (stopping && (!inflight || lg_now_ns() >= drain_until))
+			break;
+		io_uring_submit_and_wait_timeout(&ring, &cqe, 1, &ts, NULL);
+		now = lg_now_ns();
+		io_uring_for_each_cqe(&ring, head, cqe)
+		{
+			uint64_t u = cqe->user_data, rec = u >> 35;
+			int op = (int)(u & 7), fd = (int)(uint32_t)(u >> 3), res = cqe->res;
+
+			n++;
+			if (op == OP_ACCEPT) {
+				if (res >= 0) {
+					accepted_any = 1;
+					inflight++;
+					serve_uring(s, t, &ring, res, record(s, res, now));
+				} else if (!accepted_any &&
+					   (res == -EINVAL || res == -EOPNOTSUPP)) {
+					ret = 1;
+					stopping = 1;
+				}
+				if (!(cqe->flags & IORING_CQE_F_MORE) && !stopping)
+					arm_accept(s, &ring);
+			} else if (op == OP_CLOSE) {
+				if (res < 0)
+					close(fd);
+				closed(s, rec);
+				inflight--;
+			} else if (op == OP_STOP && !stopping) {
+				atomic_store(&s->stopping, 1);
+			}
+		}
+		io_uring_cq_advance(&ring, n);
+		if (ret)
+			break;
+	}
+	io_uring_queue_exit(&ring);
+	return ret;
+}
+
+static void *srv_thread_main(void *arg)
+{
+	struct srv_thread *t = arg;
+	struct lg_server *s = t->s;
+	const struct lg_accept_policy *p = &s->o.policy;
+
+	if (!s->o.no_affinity)
+		lg_pin_self(t->idx);
+	if (p->kind == LG_ACCEPT_DELAY || p->kind == LG_ACCEPT_RATE) {
+		t->err = accept_sync_loop(s, t, 1);
+		return NULL;
+	}
+	if (p->kind == LG_ACCEPT_PAUSE &&
+	    nap_until(s, lg_now_ns() + (uint64_t)p->value * 1000000ull))
+		return NULL;
+	if (accept_uring_loop(s, t) == 1) {
+		if (s->nth > 1) /* several threads poll one listener: never block */
+			fcntl(s->fd, F_SETFL, fcntl(s->fd, F_GETFL) | O_NONBLOCK);
+		t->err = accept_sync_loop(s, t, 0);
+	}
+	return NULL;
+}
+
+int lg_server__new(const struct lg_server_opts *opts, struct lg_server **out)
+{
+	struct lg_server *s;
+	int one = 1, err;
+
+	*out = NULL;
+	if (!opts->port || opts->policy.kind > LG_ACCEPT_NONE ||
+	    (opts->policy.kind == LG_ACCEPT_RATE && !opts->policy.value))
+		return -EINVAL;
+	s = calloc(1, sizeof(*s));
+	if (!s)
+		return -ENOMEM;
+	s->o = *opts;
+	s->fd = -1;
+	s->efd = -1;
+	s->nrec = opts->max_accepts < NOREC ? opts->max_accepts : NOREC;
+	s->acc = calloc(s->nrec ? s->nrec : 1, sizeof(*s->acc));
+	s->resp = malloc(opts->resp_bytes ? opts->resp_bytes : 1);
+	if (!s->acc || !s->resp) {
+		err = -ENOMEM;
+		goto fail;
+	}
+	memset(s->resp, 'r', opts->resp_bytes ? opts->resp_bytes : 1);
+	s->fd = socket(opts->ipv6 ? AF_INET6 : AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (s->fd < 0) {
+		err = -errno;
+		goto fail;
+	}
+	if (setsockopt(s->fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) != 0 ||
+	    (opts->ipv6 && setsockopt(s->fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one)) != 0)) {
+		err = -errno;
+		goto fail;
+	}
+	if (opts->ipv6) {
+		struct sockaddr_in6 a = { .sin6_family = AF_INET6, .sin6_port = htons(opts->port),
+					  .sin6_addr = IN6ADDR_ANY_INIT };
+		err = bind(s->fd, (struct sockaddr *)&a, sizeof(a));
+	} else {
+		struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons(opts->port),
+					 .sin_addr.s_addr = htonl(INADDR_ANY) };
+		err = bind(s->fd, (struct sockaddr *)&a, sizeof(a));
+	}
+	if (err || listen(s->fd, opts->backlog) != 0) {
+		err = -errno;
+		goto fail;
+	}
+	s->efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	if (s->efd < 0) {
+		err = -errno;
+		goto fail;
+	}
+	*out = s;
+	return 0;
+fail:
+	lg_server__free(s);
+	return err;
+}
+
+int lg_server__start(struct lg_server *s)
+{
+	const struct lg_accept_policy *p = &s->o.policy;
+	uint32_t n;
+
+	if (s->running)
+		return -EALREADY;
+	if (p->kind == LG_ACCEPT_NONE)
+		n = 0;
+	else if (p->kind == LG_ACCEPT_DELAY || p->kind == LG_ACCEPT_RATE)
+		n = 1;
+	else
+		n = s->o.threads ? s->o.threads : 1;
+	s->running = 1;
+	if (!n)
+		return 0;
+	s->th = calloc(n, sizeof(*s->th));
+	if (!s->th)
+		return -ENOMEM;
+	s->nth = n;
+	for (uint32_t i = 0; i < n; i++) {
+		struct srv_thread *t = &s->th[i];
+		int err;
+
+		t->s = s;
+		t->idx = i;
+		t->rbuf = malloc(s->o.req_bytes ? s->o.req_bytes : 1);
+		if (!t->rbuf)
+			err = ENOMEM;
+		else
+			err = pthread_create(&t->tid, NULL, srv_thread_main, t);
+		if (err) {
+			lg_server__stop(s);
+			return -err;
+		}
+		t->joinable = 1;
+	}
+	return 0;
+}
+
+void lg_server__stop(struct lg_server *s)
+{
+	uint64_t one = 1;
+
+	if (!s || !s->running)
+		return;
+	atomic_store(&s->stopping, 1);
+	if (write(s->efd, &one, sizeof(one)) < 0) {
+		/* the flag alone stops the threads within LG_IDLE_WAIT_NS */
+	}
+	for (uint32_t i = 0; i < s->nth; i++) {
+		if (s->th[i].joinable)
+			pthread_join(s->th[i].tid, NULL);
+		s->th[i].joinable = 0;
+	}
+	s->running = 0;
+}
+
+void lg_server__free(struct lg_server *s)
+{
+	if (!s)
+		return;
+	lg_server__stop(s);
+	for (uint32_t i = 0; i < s->nth; i++)
+		free(s->th[i].rbuf);
+	free(s->th);
+	if (s->fd >= 0)
+		close(s->fd);
+	if (s->efd >= 0)
+		close(s->efd);
+	free(s->acc);
+	free(s->resp);
+	free(s);
+}
+
+int lg_server__fd(const struct lg_server *s)
+{
+	return s->fd;
+}
+
+int lg_server__effective_backlog(const struct lg_server *s)
+{
+	struct tcp_info ti;
+	socklen_t len = sizeof(ti);
+	long somax = 4096;
+	char buf[32];
+	FILE *f;
+
+	/* on a listener the kernel reports sk_max_ack_backlog in tcpi_sacked */
+	if (getsockopt(s->fd, IPPROTO_TCP, TCP_INFO, &ti, &len) == 0 && ti.tcpi_state == TCP_LISTEN)
+		return (int)ti.tcpi_sacked;
+	f = fopen("/proc/sys/net/core/somaxconn", "re");
+	if (f) {
+		if (fgets(buf, sizeof(buf), f))
+			somax = strtol(buf, NULL, 10);
+		fclose(f);
+	}
+	return (unsigned int)s->o.backlog > (unsigned long)somax ? (int)somax : s->o.backlog;
+}
+
+const struct lg_accept *lg_server__accepts(const struct lg_server *s, uint64_t *n)
+{
+	uint64_t a = atomic_load(&((struct lg_server *)s)->nacc);
+
+	*n = a < s->nrec ? a : s->nrec;
+	return s->acc;
+}
+
+uint64_t lg_server__accepted(const struct lg_server *s)
+{
+	return atomic_load(&((struct lg_server *)s)->nacc);
+}
+
+uint64_t lg_server__overflow(const struct lg_server *s)
+{
+	return atomic_load(&((struct lg_server *)s)->overflow);
+}
