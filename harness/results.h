@@ -1,0 +1,60 @@
+/* Result writers: everything a run produced, as files in results/<run>/.
+ *
+ *   config.json      every effective option, kernel release, sysctls, attach plan
+ *   connections.csv  one row per client connection (SB_CONNECTIONS_HEADER)
+ *   queue.csv        listener samples: t_ms,port,accept_queue,limit,syn_queue,drops
+ *   dwell.csv        in-kernel state dwell histograms, one row per state pair
+ *   counters.csv     source,name,before,after,delta: MIB, probe, drop reasons, lost
+ *   summary.json     the contract of DESIGN.md "Names that scripts and CI rely on"
+ *   report.txt       the human report (harness/report.h)
+ *
+ * Every file is written to a temporary name in dir and renamed into place,
+ * so a reader never sees half a file. Functions return 0 or negative errno. */
+#ifndef SB_RESULTS_H
+#define SB_RESULTS_H
+
+#include <stdio.h>
+
+#include "harness/join.h"
+#include "harness/rundata.h"
+
+#define SB_SUMMARY_SCHEMA 1
+
+#define SB_CONNECTIONS_HEADER                                                                  \
+	"cookie,t_sched_ns,t_submit_ns,t_connected_ns,t_sent_ns,t_resp_ns,t_closed_ns,"        \
+	"k_syn_sent_ns,k_established_ns,k_close_ns,child_cookie,child_syn_recv_ns,"            \
+	"child_established_ns,t_accept_ns,user_connect_us,user_connect_sched_us,"              \
+	"kernel_handshake_us,pre_syn_us,notify_delay_us,accept_wait_us,response_us,"           \
+	"child_est_us,syn_retrans,outcome,err,user_outcome,lport,rport,thread,k_final_state"
+#define SB_QUEUE_HEADER "t_ms,port,accept_queue,limit,syn_queue,drops"
+#define SB_DWELL_HEADER "from_state,to_state,count,min_us,p50_us,p90_us,p99_us,p999_us,max_us"
+#define SB_COUNTERS_HEADER "source,name,before,after,delta"
+
+/* Writes all the files above into dir (which must exist). Stops at the first
+ * failure; returns its negative errno. */
+int sb_results_write(const char *dir, const struct sb_rundata *rd, const struct sb_join *j);
+
+/* The individual writers, on any stream (--json writes the summary to stdout). */
+int sb_results_write_summary(FILE *f, const struct sb_rundata *rd, const struct sb_join *j);
+int sb_results_write_config(FILE *f, const struct sb_rundata *rd);
+int sb_results_write_connections(FILE *f, const struct sb_rundata *rd, const struct sb_join *j);
+int sb_results_write_queue(FILE *f, const struct sb_rundata *rd);
+int sb_results_write_dwell(FILE *f, const struct sb_rundata *rd);
+int sb_results_write_counters(FILE *f, const struct sb_rundata *rd);
+
+/* Writes dir/name atomically (temporary file + rename) through fn. */
+int sb_results_write_file(const char *dir, const char *name,
+			  int (*fn)(FILE *f, const struct sb_rundata *rd, const struct sb_join *j),
+			  const struct sb_rundata *rd, const struct sb_join *j);
+
+/* "events", "clients", ... for enum sb_counter. */
+const char *sb_probe_counter_name(unsigned int c);
+/* ns as a decimal of unit (1000: us, 1000000: ms) with 3 decimals, exact to
+ * the rounding of the last digit; "" when ns == SB_NA. Returns buf. */
+const char *sb_fmt_scaled(char *buf, size_t len, int64_t ns, int64_t unit);
+/* Requests per second the client completed (user outcome ok) over its run. */
+double sb_results_rate(const struct sb_rundata *rd, const struct sb_join *j);
+/* Run duration in seconds (client stats, else rundata stamps). */
+double sb_results_duration_s(const struct sb_rundata *rd);
+
+#endif
