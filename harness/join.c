@@ -11,26 +11,25 @@
 #define NO_IDX UINT32_MAX
 
 static const char *const outcome_names[SB_NOUTCOMES] = {
-	[SB_OUT_ACCEPTED] = "accepted",	    [SB_OUT_QUEUED] = "queued",
-	[SB_OUT_GHOST] = "ghost",	    [SB_OUT_TIMEOUT] = "timeout",
-	[SB_OUT_REFUSED] = "refused",	    [SB_OUT_RESET] = "reset",
-	[SB_OUT_UNACCEPTED] = "unaccepted", [SB_OUT_OTHER] = "other",
+    [SB_OUT_ACCEPTED] = "accepted",	[SB_OUT_QUEUED] = "queued",   [SB_OUT_GHOST] = "ghost",
+    [SB_OUT_TIMEOUT] = "timeout",	[SB_OUT_REFUSED] = "refused", [SB_OUT_RESET] = "reset",
+    [SB_OUT_UNACCEPTED] = "unaccepted", [SB_OUT_OTHER] = "other",
 };
 
 static const char *const lat_names[SB_NLATS] = {
-	[SB_LAT_KERNEL_HANDSHAKE] = "kernel_handshake",
-	[SB_LAT_USER_CONNECT] = "user_connect",
-	[SB_LAT_PRE_SYN] = "pre_syn",
-	[SB_LAT_NOTIFY_DELAY] = "notify_delay",
-	[SB_LAT_ACCEPT_WAIT] = "accept_wait",
-	[SB_LAT_USER_CONNECT_SCHED] = "user_connect_sched",
-	[SB_LAT_RESPONSE] = "response",
-	[SB_LAT_CHILD_EST] = "child_established",
+    [SB_LAT_KERNEL_HANDSHAKE] = "kernel_handshake",
+    [SB_LAT_USER_CONNECT] = "user_connect",
+    [SB_LAT_PRE_SYN] = "pre_syn",
+    [SB_LAT_NOTIFY_DELAY] = "notify_delay",
+    [SB_LAT_ACCEPT_WAIT] = "accept_wait",
+    [SB_LAT_USER_CONNECT_SCHED] = "user_connect_sched",
+    [SB_LAT_RESPONSE] = "response",
+    [SB_LAT_CHILD_EST] = "child_established",
 };
 
 static const char *const state_names[SB_NSTATES] = {
-	"UNKNOWN",   "ESTABLISHED", "SYN_SENT", "SYN_RECV",   "FIN_WAIT1", "FIN_WAIT2",	"TIME_WAIT",
-	"CLOSE",     "CLOSE_WAIT",  "LAST_ACK", "LISTEN",     "CLOSING",   "NEW_SYN_RECV",
+    "UNKNOWN", "ESTABLISHED", "SYN_SENT", "SYN_RECV", "FIN_WAIT1", "FIN_WAIT2",	   "TIME_WAIT",
+    "CLOSE",   "CLOSE_WAIT",  "LAST_ACK", "LISTEN",   "CLOSING",   "NEW_SYN_RECV",
 };
 
 const char *sb_outcome_name(enum sb_outcome o)
@@ -191,7 +190,7 @@ static int accept_matches(const struct ctx *c, uint32_t i, const void *arg)
 {
 	const struct lg_accept *a = arg;
 	const struct sb_join_row *r = &c->j->rows[i];
-	uint32_t peer[4] = { a->peer_addr, 0, 0, 0 };
+	uint32_t peer[4] = {a->peer_addr, 0, 0, 0};
 
 	return !r->kchild && !r->accept && addr_match(peer, c->tup[i].laddr);
 }
@@ -258,11 +257,16 @@ static int64_t diff(uint64_t a, uint64_t b)
 static enum sb_outcome user_outcome(const struct lg_conn *u)
 {
 	switch (u->outcome) {
-	case LG_OUT_OK: return SB_OUT_UNACCEPTED;
-	case LG_OUT_TIMEOUT: return SB_OUT_TIMEOUT;
-	case LG_OUT_REFUSED: return SB_OUT_REFUSED;
-	case LG_OUT_RESET: return SB_OUT_RESET;
-	default: return SB_OUT_OTHER;
+	case LG_OUT_OK:
+		return SB_OUT_UNACCEPTED;
+	case LG_OUT_TIMEOUT:
+		return SB_OUT_TIMEOUT;
+	case LG_OUT_REFUSED:
+		return SB_OUT_REFUSED;
+	case LG_OUT_RESET:
+		return SB_OUT_RESET;
+	default:
+		return SB_OUT_OTHER;
 	}
 }
 
@@ -315,7 +319,7 @@ static void derive(struct sb_join_row *r)
 /* ---- reconciliation ---- */
 
 static void warn(struct sb_reconcile *rec, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+    __attribute__((format(printf, 2, 3)));
 
 static void warn(struct sb_reconcile *rec, const char *fmt, ...)
 {
@@ -380,23 +384,25 @@ static void reconcile(const struct sb_rundata *rd, struct sb_join *j, int probes
 	rec->listener_drops = last_listener_drops(rd);
 	rec->mib_listen_drops = sb_mib_delta_or(rd->mib, rd->nmib, "TcpExt", "ListenDrops", -1);
 	rec->mib_listen_overflows =
-		sb_mib_delta_or(rd->mib, rd->nmib, "TcpExt", "ListenOverflows", -1);
+	    sb_mib_delta_or(rd->mib, rd->nmib, "TcpExt", "ListenOverflows", -1);
 	rec->softnet_dropped = sb_mib_delta_or(rd->mib, rd->nmib, "softnet", "dropped", -1);
 	rec->lost_events =
-		rd->counters[SB_C_RB_FAIL] + rd->counters[SB_C_MAP_FULL] + rd->lost_samples;
+	    rd->counters[SB_C_RB_FAIL] + rd->counters[SB_C_MAP_FULL] + rd->lost_samples;
 	rec->join_rate = probes && n->with_cookie ? (double)n->joined / (double)n->with_cookie : -1;
 
 	if (rd->interrupted)
 		warn(rec, "run interrupted: results cover only what finished");
 	if (rec->lost_events)
-		warn(rec, "%llu events lost (ring buffer full %llu, socket map full %llu, "
-			  "sampler reads failed %llu)",
+		warn(rec,
+		     "%llu events lost (ring buffer full %llu, socket map full %llu, "
+		     "sampler reads failed %llu)",
 		     (unsigned long long)rec->lost_events,
 		     (unsigned long long)rd->counters[SB_C_RB_FAIL],
 		     (unsigned long long)rd->counters[SB_C_MAP_FULL],
 		     (unsigned long long)rd->lost_samples);
 	if (probes && n->with_cookie && n->joined < n->with_cookie)
-		warn(rec, "join rate %.4f: %llu of %llu user connections have no kernel client record",
+		warn(rec,
+		     "join rate %.4f: %llu of %llu user connections have no kernel client record",
 		     rec->join_rate, (unsigned long long)(n->with_cookie - n->joined),
 		     (unsigned long long)n->with_cookie);
 	if (probes && n->kclients_unmatched)
@@ -412,8 +418,9 @@ static void reconcile(const struct sb_rundata *rd, struct sb_join *j, int probes
 		warn(rec, "%llu accepted connections had no server child record (joined by port)",
 		     (unsigned long long)n->accepts_by_peer);
 	if (probes && n->user_ok_kernel_not_est)
-		warn(rec, "%llu connections succeeded in user space but never reached ESTABLISHED "
-			  "in the kernel records",
+		warn(rec,
+		     "%llu connections succeeded in user space but never reached ESTABLISHED "
+		     "in the kernel records",
 		     (unsigned long long)n->user_ok_kernel_not_est);
 	if (n->dup_cookies)
 		warn(rec, "%llu kernel records repeat a cookie (ignored)",
@@ -430,16 +437,16 @@ static void reconcile(const struct sb_rundata *rd, struct sb_join *j, int probes
 		warn(rec, "%llu histogram updates out of range",
 		     (unsigned long long)rd->counters[SB_C_HIST_OVER]);
 	if (rec->softnet_dropped > 0)
-		warn(rec, "%lld packets dropped by the per-CPU backlog (softnet_stat, global: "
-			  "net.core.netdev_max_backlog)",
+		warn(rec,
+		     "%lld packets dropped by the per-CPU backlog (softnet_stat, global: "
+		     "net.core.netdev_max_backlog)",
 		     (long long)rec->softnet_dropped);
 	rec->identity_checked = probes && rec->syncookies == 0;
-	rec->identity_holds =
-		rec->client_established == rec->accepted + rec->queued;
+	rec->identity_holds = rec->client_established == rec->accepted + rec->queued;
 	if (rec->identity_checked && !rec->identity_holds)
 		warn(rec, "syncookies=0 but client ESTABLISHED %llu != accepted %llu + queued %llu",
-		     (unsigned long long)rec->client_established,
-		     (unsigned long long)rec->accepted, (unsigned long long)rec->queued);
+		     (unsigned long long)rec->client_established, (unsigned long long)rec->accepted,
+		     (unsigned long long)rec->queued);
 }
 
 /* ---- the join ---- */
@@ -566,7 +573,7 @@ static int summarize(const struct sb_rundata *rd, struct sb_join *j)
 
 int sb_join__new(const struct sb_rundata *rd, struct sb_join **out)
 {
-	struct ctx c = { .rd = rd };
+	struct ctx c = {.rd = rd};
 	struct sb_join *j;
 	int probes = (rd->nkrecs > 0 || rd->hists) && !(rd->opts && rd->opts->no_probes);
 	int err;

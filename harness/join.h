@@ -60,56 +60,56 @@ const char *sb_lat_name(enum sb_lat l);
 const char *sb_tcp_state_name(unsigned int state);
 
 struct sb_join_row {
-	const struct lg_conn *conn;	     /* never NULL */
-	const struct sb_conn_rec *kclient;   /* NULL: no kernel client record */
-	const struct sb_conn_rec *kchild;    /* NULL: no server child record */
-	const struct lg_accept *accept;	     /* NULL: never accepted */
-	int64_t lat[SB_NLATS];		     /* ns, SB_NA when not computable */
-	int syn_retrans;		     /* -1 without a kernel client record */
+	const struct lg_conn *conn;	   /* never NULL */
+	const struct sb_conn_rec *kclient; /* NULL: no kernel client record */
+	const struct sb_conn_rec *kchild;  /* NULL: no server child record */
+	const struct lg_accept *accept;	   /* NULL: never accepted */
+	int64_t lat[SB_NLATS];		   /* ns, SB_NA when not computable */
+	int syn_retrans;		   /* -1 without a kernel client record */
 	enum sb_outcome outcome;
 };
 
 struct sb_join_counts {
-	uint64_t user_conns;	      /* struct lg_conn records */
-	uint64_t not_started;	      /* never submitted: no row */
+	uint64_t user_conns;  /* struct lg_conn records */
+	uint64_t not_started; /* never submitted: no row */
 	uint64_t rows;
-	uint64_t with_cookie;	      /* rows with cookie != 0 */
-	uint64_t joined;	      /* ... and a kernel client record */
-	uint64_t kclients;	      /* kernel client records */
-	uint64_t kclients_est;	      /* ... that reached ESTABLISHED */
-	uint64_t kclients_unmatched;  /* ... with no user record */
-	uint64_t kchildren;	      /* kernel child records */
-	uint64_t kchildren_est;	      /* ... that reached ESTABLISHED */
-	uint64_t kchildren_unmatched; /* ... with no client row */
-	uint64_t kchildren_queued;    /* ... ESTABLISHED, no accept record */
-	uint64_t kother;	      /* kernel records with an unknown role */
-	uint64_t dup_cookies;	      /* kernel records whose cookie was seen before */
-	uint64_t accepts;	      /* struct lg_accept records */
-	uint64_t accepts_unmatched;   /* ... joined to no row */
-	uint64_t accepts_by_peer;     /* ... joined by peer port (no child record) */
+	uint64_t with_cookie;		 /* rows with cookie != 0 */
+	uint64_t joined;		 /* ... and a kernel client record */
+	uint64_t kclients;		 /* kernel client records */
+	uint64_t kclients_est;		 /* ... that reached ESTABLISHED */
+	uint64_t kclients_unmatched;	 /* ... with no user record */
+	uint64_t kchildren;		 /* kernel child records */
+	uint64_t kchildren_est;		 /* ... that reached ESTABLISHED */
+	uint64_t kchildren_unmatched;	 /* ... with no client row */
+	uint64_t kchildren_queued;	 /* ... ESTABLISHED, no accept record */
+	uint64_t kother;		 /* kernel records with an unknown role */
+	uint64_t dup_cookies;		 /* kernel records whose cookie was seen before */
+	uint64_t accepts;		 /* struct lg_accept records */
+	uint64_t accepts_unmatched;	 /* ... joined to no row */
+	uint64_t accepts_by_peer;	 /* ... joined by peer port (no child record) */
 	uint64_t user_ok_kernel_not_est; /* user connected, kernel never saw ESTABLISHED */
 	uint64_t outcomes[SB_NOUTCOMES];
 };
 
 /* Kernel counters against records; DESIGN.md and kernel-facts.md 2-4, 8, 11. */
 struct sb_reconcile {
-	int probes;			/* kernel records/counters exist */
-	uint64_t client_established;	/* kernel client records ESTABLISHED */
-	uint64_t accepted;		/* accept records */
-	uint64_t queued;		/* children ESTABLISHED, never accepted */
+	int probes;		     /* kernel records/counters exist */
+	uint64_t client_established; /* kernel client records ESTABLISHED */
+	uint64_t accepted;	     /* accept records */
+	uint64_t queued;	     /* children ESTABLISHED, never accepted */
 	uint64_t ghosts;
 	uint64_t timeouts;
-	int syncookies;			/* effective value, -1 unknown */
-	int identity_checked;		/* syncookies == 0 and probes */
-	int identity_holds;		/* client_established == accepted + queued */
-	uint64_t probe_syn_retrans;	/* counters[SB_C_SYN_RETRANS] */
-	int64_t mib_syn_retrans;	/* TcpExt TCPSynRetrans delta, -1 absent */
-	int64_t listener_drops;		/* last sample's sk_drops for the port, -1 none */
-	int64_t mib_listen_drops;	/* TcpExt ListenDrops delta, -1 absent */
-	int64_t mib_listen_overflows;	/* TcpExt ListenOverflows delta, -1 absent */
-	int64_t softnet_dropped;	/* softnet dropped delta (global), -1 absent */
-	uint64_t lost_events;		/* RB_FAIL + MAP_FULL + lost_samples */
-	double join_rate;		/* joined / with_cookie; -1 when not defined */
+	int syncookies;		      /* effective value, -1 unknown */
+	int identity_checked;	      /* syncookies == 0 and probes */
+	int identity_holds;	      /* client_established == accepted + queued */
+	uint64_t probe_syn_retrans;   /* counters[SB_C_SYN_RETRANS] */
+	int64_t mib_syn_retrans;      /* TcpExt TCPSynRetrans delta, -1 absent */
+	int64_t listener_drops;	      /* last sample's sk_drops for the port, -1 none */
+	int64_t mib_listen_drops;     /* TcpExt ListenDrops delta, -1 absent */
+	int64_t mib_listen_overflows; /* TcpExt ListenOverflows delta, -1 absent */
+	int64_t softnet_dropped;      /* softnet dropped delta (global), -1 absent */
+	uint64_t lost_events;	      /* RB_FAIL + MAP_FULL + lost_samples */
+	double join_rate;	      /* joined / with_cookie; -1 when not defined */
 	char **warnings;
 	size_t nwarnings;
 };
@@ -119,7 +119,7 @@ struct sb_join {
 	size_t nrows;
 	struct sb_join_counts counts;
 	struct sb_reconcile rec;
-	struct sb_summary lat[SB_NLATS];	/* over the rows, per latency */
+	struct sb_summary lat[SB_NLATS];	 /* over the rows, per latency */
 	struct sb_summary kernel_handshake_hist; /* from rd->hists (exact on loss) */
 	struct sb_summary child_est_hist;
 };

@@ -13,7 +13,7 @@ struct sb_json {
 	int pretty;
 	int depth;
 	int err;
-	int done; /* a complete top-level value was written */
+	int done;		       /* a complete top-level value was written */
 	char kind[SB_JSON_MAX_DEPTH];  /* '{' or '[' */
 	char count[SB_JSON_MAX_DEPTH]; /* nonzero once the container has a member */
 };
@@ -98,14 +98,36 @@ void sb_json_write_string(FILE *f, const char *str)
 		size_t n;
 
 		switch (c) {
-		case '"': fputs("\\\"", f); s++; continue;
-		case '\\': fputs("\\\\", f); s++; continue;
-		case '\n': fputs("\\n", f); s++; continue;
-		case '\r': fputs("\\r", f); s++; continue;
-		case '\t': fputs("\\t", f); s++; continue;
-		case '\b': fputs("\\b", f); s++; continue;
-		case '\f': fputs("\\f", f); s++; continue;
-		default: break;
+		case '"':
+			fputs("\\\"", f);
+			s++;
+			continue;
+		case '\\':
+			fputs("\\\\", f);
+			s++;
+			continue;
+		case '\n':
+			fputs("\\n", f);
+			s++;
+			continue;
+		case '\r':
+			fputs("\\r", f);
+			s++;
+			continue;
+		case '\t':
+			fputs("\\t", f);
+			s++;
+			continue;
+		case '\b':
+			fputs("\\b", f);
+			s++;
+			continue;
+		case '\f':
+			fputs("\\f", f);
+			s++;
+			continue;
+		default:
+			break;
 		}
 		if (c < 0x20 || c == 0x7f) {
 			fprintf(f, "\\u%04x", c);

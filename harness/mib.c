@@ -17,7 +17,7 @@ struct sb_mib_snap {
 	size_t n, cap;
 };
 
-static const char *const kept_tables[] = { "TcpExt", "Tcp", "IpExt", "Ip" };
+static const char *const kept_tables[] = {"TcpExt", "Tcp", "IpExt", "Ip"};
 
 struct sb_mib_snap *sb_mib_snap__new_empty(void)
 {
@@ -169,8 +169,8 @@ int sb_mib_snap__parse_pairs(struct sb_mib_snap *s, FILE *f)
 
 int sb_mib_snap__parse_softnet(struct sb_mib_snap *s, FILE *f)
 {
-	static const char *const names[] = { "processed", "dropped", "time_squeeze" };
-	uint64_t sum[3] = { 0, 0, 0 };
+	static const char *const names[] = {"processed", "dropped", "time_squeeze"};
+	uint64_t sum[3] = {0, 0, 0};
 	char *line = NULL;
 	size_t cap = 0;
 	int err = 0;

@@ -15,7 +15,7 @@
 struct sb_mib; /* harness/rundata.h */
 
 #define SB_MIB_NETSTAT "/proc/thread-self/net/netstat"
-#define SB_MIB_SNMP "/proc/thread-self/net/snmp"
+#define SB_MIB_SNMP    "/proc/thread-self/net/snmp"
 #define SB_MIB_SOFTNET "/proc/net/softnet_stat"
 
 struct sb_mib_snap;

@@ -11,11 +11,11 @@ static const struct {
 	const char *head1, *head2;
 	enum sb_lat lat;
 } columns[] = {
-	{ "kernel", "handshake", SB_LAT_KERNEL_HANDSHAKE },
-	{ "user", "connect", SB_LAT_USER_CONNECT },
-	{ "pre-SYN", "(k-u)", SB_LAT_PRE_SYN },
-	{ "notify", "(u-k)", SB_LAT_NOTIFY_DELAY },
-	{ "accept", "wait", SB_LAT_ACCEPT_WAIT },
+    {"kernel", "handshake", SB_LAT_KERNEL_HANDSHAKE},
+    {"user", "connect", SB_LAT_USER_CONNECT},
+    {"pre-SYN", "(k-u)", SB_LAT_PRE_SYN},
+    {"notify", "(u-k)", SB_LAT_NOTIFY_DELAY},
+    {"accept", "wait", SB_LAT_ACCEPT_WAIT},
 };
 #define NCOLS (sizeof(columns) / sizeof(columns[0]))
 
@@ -31,7 +31,7 @@ static void cell(FILE *f, const struct sb_summary *s, int64_t v)
 
 static void latency_table(FILE *f, const struct sb_join *j, const struct sb_summary *khist)
 {
-	static const char *const rows[] = { "min", "p50", "p90", "p99", "p99.9", "max" };
+	static const char *const rows[] = {"min", "p50", "p90", "p99", "p99.9", "max"};
 
 	fprintf(f, "%-8s", "us");
 	for (size_t c = 0; c < NCOLS; c++)
@@ -53,8 +53,8 @@ static void latency_table(FILE *f, const struct sb_join *j, const struct sb_summ
 		fprintf(f, "%-8s", rows[r]);
 		for (size_t c = 0; c <= NCOLS; c++) {
 			const struct sb_summary *s = c < NCOLS ? &j->lat[columns[c].lat] : khist;
-			const int64_t v[] = { s ? s->min : 0, s ? s->p50 : 0,  s ? s->p90 : 0,
-					      s ? s->p99 : 0, s ? s->p999 : 0, s ? s->max : 0 };
+			const int64_t v[] = {s ? s->min : 0, s ? s->p50 : 0,  s ? s->p90 : 0,
+					     s ? s->p99 : 0, s ? s->p999 : 0, s ? s->max : 0};
 
 			if (s)
 				cell(f, s, v[r]);
@@ -89,8 +89,9 @@ static void reconciliation_lines(FILE *f, const struct sb_rundata *rd, const str
 	const struct sb_join_counts *n = &j->counts;
 
 	if (r->join_rate >= 0)
-		fprintf(f, "join: %.2f%% (%" PRIu64 "/%" PRIu64 " user connections found in the "
-			   "kernel records), lost events %" PRIu64 "\n",
+		fprintf(f,
+			"join: %.2f%% (%" PRIu64 "/%" PRIu64 " user connections found in the "
+			"kernel records), lost events %" PRIu64 "\n",
 			100.0 * r->join_rate, n->joined, n->with_cookie, r->lost_events);
 	else
 		fprintf(f, "join: no kernel records (probes off), lost events %" PRIu64 "\n",
@@ -102,10 +103,11 @@ static void reconciliation_lines(FILE *f, const struct sb_rundata *rd, const str
 			"kernel: client ESTABLISHED %" PRIu64 " %s accepted %" PRIu64
 			" + queued %" PRIu64 " + ghosts %" PRIu64 "%s\n",
 			r->client_established, sums ? "=" : "!=", r->accepted, r->queued, r->ghosts,
-			r->identity_checked ? (r->identity_holds ? "  (syncookies=0: identity "
-								   "client = accepted + queued holds)"
-								 : "  (syncookies=0: identity FAILS)")
-					    : "");
+			r->identity_checked
+			    ? (r->identity_holds ? "  (syncookies=0: identity "
+						   "client = accepted + queued holds)"
+						 : "  (syncookies=0: identity FAILS)")
+			    : "");
 		fprintf(f, "SYN retransmits: probe %" PRIu64 ", ", r->probe_syn_retrans);
 		opt_count(f, "TcpExt TCPSynRetrans", r->mib_syn_retrans);
 		fprintf(f, "; SYN-ACK retransmits: probe %" PRIu64 "\n",
@@ -145,7 +147,8 @@ static void config_line(FILE *f, const struct sb_rundata *rd)
 		"mode=%s close=%s engine=%s accept=%s connect_timeout_ms=%u syncookies=%d "
 		"abort_on_overflow=%d probes=%s%s%s\n",
 		o->conns, o->backlog, rd->effective_backlog, o->concurrency, o->rate, o->threads,
-		o->mode == LG_MODE_CRR ? "crr" : "connect", o->close == LG_CLOSE_RST ? "rst" : "fin",
+		o->mode == LG_MODE_CRR ? "crr" : "connect",
+		o->close == LG_CLOSE_RST ? "rst" : "fin",
 		o->engine == LG_ENGINE_EPOLL ? "epoll" : "uring",
 		lg_accept_policy_str(&o->accept, acc, sizeof(acc)), o->connect_timeout_ms,
 		o->syncookies, o->abort_on_overflow, o->no_probes ? "off" : "on",
@@ -159,8 +162,8 @@ static void config_line(FILE *f, const struct sb_rundata *rd)
 
 static void more_latencies(FILE *f, const struct sb_join *j)
 {
-	static const enum sb_lat more[] = { SB_LAT_USER_CONNECT_SCHED, SB_LAT_RESPONSE,
-					    SB_LAT_CHILD_EST };
+	static const enum sb_lat more[] = {SB_LAT_USER_CONNECT_SCHED, SB_LAT_RESPONSE,
+					   SB_LAT_CHILD_EST};
 	char b[6][48];
 
 	for (size_t i = 0; i < sizeof(more) / sizeof(more[0]); i++) {
@@ -168,26 +171,27 @@ static void more_latencies(FILE *f, const struct sb_join *j)
 
 		if (!s->count)
 			continue;
-		fprintf(f,
-			"%-20s count %" PRIu64 "  min %s  p50 %s  p90 %s  p99 %s  p99.9 %s  "
-			"max %s us\n",
-			sb_lat_name(more[i]), s->count, sb_fmt_scaled(b[0], 48, s->min, 1000),
-			sb_fmt_scaled(b[1], 48, s->p50, 1000), sb_fmt_scaled(b[2], 48, s->p90, 1000),
-			sb_fmt_scaled(b[3], 48, s->p99, 1000), sb_fmt_scaled(b[4], 48, s->p999, 1000),
-			sb_fmt_scaled(b[5], 48, s->max, 1000));
+		fprintf(
+		    f,
+		    "%-20s count %" PRIu64 "  min %s  p50 %s  p90 %s  p99 %s  p99.9 %s  "
+		    "max %s us\n",
+		    sb_lat_name(more[i]), s->count, sb_fmt_scaled(b[0], 48, s->min, 1000),
+		    sb_fmt_scaled(b[1], 48, s->p50, 1000), sb_fmt_scaled(b[2], 48, s->p90, 1000),
+		    sb_fmt_scaled(b[3], 48, s->p99, 1000), sb_fmt_scaled(b[4], 48, s->p999, 1000),
+		    sb_fmt_scaled(b[5], 48, s->max, 1000));
 	}
 }
 
 int sb_report_write(FILE *f, const struct sb_rundata *rd, const struct sb_join *j)
 {
 	static const char *const interesting[][2] = {
-		{ "TcpExt", "ListenOverflows" }, { "TcpExt", "ListenDrops" },
-		{ "TcpExt", "TCPSynRetrans" },	 { "TcpExt", "SyncookiesSent" },
-		{ "TcpExt", "SyncookiesRecv" },	 { "TcpExt", "SyncookiesFailed" },
-		{ "TcpExt", "TCPReqQFullDrop" }, { "TcpExt", "TCPReqQFullDoCookies" },
-		{ "TcpExt", "EmbryonicRsts" },	 { "Tcp", "ActiveOpens" },
-		{ "Tcp", "PassiveOpens" },	 { "Tcp", "AttemptFails" },
-		{ "Tcp", "EstabResets" },	 { "softnet", "dropped" },
+	    {"TcpExt", "ListenOverflows"}, {"TcpExt", "ListenDrops"},
+	    {"TcpExt", "TCPSynRetrans"},   {"TcpExt", "SyncookiesSent"},
+	    {"TcpExt", "SyncookiesRecv"},  {"TcpExt", "SyncookiesFailed"},
+	    {"TcpExt", "TCPReqQFullDrop"}, {"TcpExt", "TCPReqQFullDoCookies"},
+	    {"TcpExt", "EmbryonicRsts"},   {"Tcp", "ActiveOpens"},
+	    {"Tcp", "PassiveOpens"},	   {"Tcp", "AttemptFails"},
+	    {"Tcp", "EstabResets"},	   {"softnet", "dropped"},
 	};
 	const struct lg_client_stats *cs = &rd->client;
 	int any = 0;
@@ -211,7 +215,7 @@ int sb_report_write(FILE *f, const struct sb_rundata *rd, const struct sb_join *
 	fputs("\nKernel counters (namespace MIB deltas; softnet is global)\n", f);
 	for (size_t i = 0; i < sizeof(interesting) / sizeof(interesting[0]); i++) {
 		const struct sb_mib *m =
-			sb_mib_find(rd->mib, rd->nmib, interesting[i][0], interesting[i][1]);
+		    sb_mib_find(rd->mib, rd->nmib, interesting[i][0], interesting[i][1]);
 
 		if (!m)
 			continue;
@@ -226,9 +230,10 @@ int sb_report_write(FILE *f, const struct sb_rundata *rd, const struct sb_join *
 		"%" PRIu64 "\n",
 		cs->started, cs->done, cs->ok, cs->failed, cs->behind_schedule,
 		(double)cs->max_lag_ns / 1000.0, cs->port_retries);
-	fprintf(f, "Join: rows %" PRIu64 " not_started %" PRIu64 " kernel clients %" PRIu64
-		   " (unmatched %" PRIu64 ") children %" PRIu64 " (unmatched %" PRIu64
-		   ") accepts %" PRIu64 " (unmatched %" PRIu64 ", by peer %" PRIu64 ")\n",
+	fprintf(f,
+		"Join: rows %" PRIu64 " not_started %" PRIu64 " kernel clients %" PRIu64
+		" (unmatched %" PRIu64 ") children %" PRIu64 " (unmatched %" PRIu64
+		") accepts %" PRIu64 " (unmatched %" PRIu64 ", by peer %" PRIu64 ")\n",
 		j->counts.rows, j->counts.not_started, j->counts.kclients,
 		j->counts.kclients_unmatched, j->counts.kchildren, j->counts.kchildren_unmatched,
 		j->counts.accepts, j->counts.accepts_unmatched, j->counts.accepts_by_peer);

@@ -12,31 +12,39 @@
 #include "harness/stats.h"
 
 static const char *const counter_names[SB_NCOUNTERS] = {
-	[SB_C_EVENTS] = "events",
-	[SB_C_CLIENTS] = "clients",
-	[SB_C_CHILDREN] = "children",
-	[SB_C_RECORDS] = "records",
-	[SB_C_RB_FAIL] = "ring_buffer_lost",
-	[SB_C_MAP_FULL] = "map_full",
-	[SB_C_UNTRACKED] = "untracked",
-	[SB_C_SYN_RETRANS] = "syn_retransmits",
-	[SB_C_SYNACK_RETRANS] = "synack_retransmits",
-	[SB_C_DROPS] = "drops",
-	[SB_C_HIST_OVER] = "hist_over",
-	[SB_C_RTT_SAMPLES] = "rtt_samples",
+    [SB_C_EVENTS] = "events",
+    [SB_C_CLIENTS] = "clients",
+    [SB_C_CHILDREN] = "children",
+    [SB_C_RECORDS] = "records",
+    [SB_C_RB_FAIL] = "ring_buffer_lost",
+    [SB_C_MAP_FULL] = "map_full",
+    [SB_C_UNTRACKED] = "untracked",
+    [SB_C_SYN_RETRANS] = "syn_retransmits",
+    [SB_C_SYNACK_RETRANS] = "synack_retransmits",
+    [SB_C_DROPS] = "drops",
+    [SB_C_HIST_OVER] = "hist_over",
+    [SB_C_RTT_SAMPLES] = "rtt_samples",
 };
 
 /* MIB counters summary.json always carries, changed or not. */
 static const char *const named_counters[][2] = {
-	{ "TcpExt", "ListenOverflows" },   { "TcpExt", "ListenDrops" },
-	{ "TcpExt", "TCPSynRetrans" },	   { "TcpExt", "SyncookiesSent" },
-	{ "TcpExt", "SyncookiesRecv" },	   { "TcpExt", "SyncookiesFailed" },
-	{ "TcpExt", "TCPReqQFullDrop" },   { "TcpExt", "TCPReqQFullDoCookies" },
-	{ "TcpExt", "EmbryonicRsts" },	   { "TcpExt", "TCPAbortOnData" },
-	{ "TcpExt", "TCPTimeouts" },	   { "Tcp", "ActiveOpens" },
-	{ "Tcp", "PassiveOpens" },	   { "Tcp", "AttemptFails" },
-	{ "Tcp", "EstabResets" },	   { "Tcp", "RetransSegs" },
-	{ "Tcp", "OutRsts" },
+    {"TcpExt", "ListenOverflows"},
+    {"TcpExt", "ListenDrops"},
+    {"TcpExt", "TCPSynRetrans"},
+    {"TcpExt", "SyncookiesSent"},
+    {"TcpExt", "SyncookiesRecv"},
+    {"TcpExt", "SyncookiesFailed"},
+    {"TcpExt", "TCPReqQFullDrop"},
+    {"TcpExt", "TCPReqQFullDoCookies"},
+    {"TcpExt", "EmbryonicRsts"},
+    {"TcpExt", "TCPAbortOnData"},
+    {"TcpExt", "TCPTimeouts"},
+    {"Tcp", "ActiveOpens"},
+    {"Tcp", "PassiveOpens"},
+    {"Tcp", "AttemptFails"},
+    {"Tcp", "EstabResets"},
+    {"Tcp", "RetransSegs"},
+    {"Tcp", "OutRsts"},
 };
 
 const char *sb_probe_counter_name(unsigned int c)
@@ -93,7 +101,7 @@ int sb_results_write_file(const char *dir, const char *name,
 
 	if (snprintf(path, sizeof(path), "%s/%s", dir, name) >= (int)sizeof(path) ||
 	    snprintf(tmp, sizeof(tmp), "%s/.%s.tmp.%d", dir, name, (int)getpid()) >=
-		    (int)sizeof(tmp))
+		(int)sizeof(tmp))
 		return -ENAMETOOLONG;
 	f = fopen(tmp, "we");
 	if (!f)
@@ -137,7 +145,7 @@ static void csv_field(FILE *f, const char *s)
 
 static const char *user_outcome_name(unsigned int o)
 {
-	static const char *const n[] = { "none", "ok", "timeout", "refused", "reset", "error" };
+	static const char *const n[] = {"none", "ok", "timeout", "refused", "reset", "error"};
 
 	return o < sizeof(n) / sizeof(n[0]) ? n[o] : "invalid";
 }
@@ -145,9 +153,9 @@ static const char *user_outcome_name(unsigned int o)
 int sb_results_write_connections(FILE *f, const struct sb_rundata *rd, const struct sb_join *j)
 {
 	static const enum sb_lat cols[] = {
-		SB_LAT_USER_CONNECT, SB_LAT_USER_CONNECT_SCHED, SB_LAT_KERNEL_HANDSHAKE,
-		SB_LAT_PRE_SYN,	     SB_LAT_NOTIFY_DELAY,	SB_LAT_ACCEPT_WAIT,
-		SB_LAT_RESPONSE,     SB_LAT_CHILD_EST,
+	    SB_LAT_USER_CONNECT, SB_LAT_USER_CONNECT_SCHED, SB_LAT_KERNEL_HANDSHAKE,
+	    SB_LAT_PRE_SYN,	 SB_LAT_NOTIFY_DELAY,	    SB_LAT_ACCEPT_WAIT,
+	    SB_LAT_RESPONSE,	 SB_LAT_CHILD_EST,
 	};
 	char buf[48];
 
@@ -179,8 +187,8 @@ int sb_results_write_connections(FILE *f, const struct sb_rundata *rd, const str
 		fprintf(f, ",%s,", sb_outcome_name(r->outcome));
 		if (u->err)
 			fprintf(f, "%d", (int)u->err);
-		fprintf(f, ",%s,%u,%u,%u,%s\n", user_outcome_name(u->outcome), (unsigned int)u->lport,
-			(unsigned int)u->rport, (unsigned int)u->thread,
+		fprintf(f, ",%s,%u,%u,%u,%s\n", user_outcome_name(u->outcome),
+			(unsigned int)u->lport, (unsigned int)u->rport, (unsigned int)u->thread,
 			kc ? sb_tcp_state_name(kc->final_state) : "");
 	}
 	return ferror(f) ? -EIO : 0;
@@ -224,12 +232,11 @@ int sb_results_write_dwell(FILE *f, const struct sb_rundata *rd)
 	for (unsigned int o = 0; o < SB_NSTATES; o++)
 		for (unsigned int n = 0; n < SB_NSTATES; n++)
 			dwell_row(f, sb_tcp_state_name(o), sb_tcp_state_name(n),
-				  rd->hists + (size_t)(SB_H_DWELL + o * SB_NSTATES + n) *
-						      SB_HIST_BUCKETS);
+				  rd->hists +
+				      (size_t)(SB_H_DWELL + o * SB_NSTATES + n) * SB_HIST_BUCKETS);
 	/* whole-path histograms: the name in from_state, to_state empty */
 	dwell_row(f, "handshake", "", rd->hists + (size_t)SB_H_HANDSHAKE * SB_HIST_BUCKETS);
-	dwell_row(f, "child_established", "",
-		  rd->hists + (size_t)SB_H_CHILD_EST * SB_HIST_BUCKETS);
+	dwell_row(f, "child_established", "", rd->hists + (size_t)SB_H_CHILD_EST * SB_HIST_BUCKETS);
 	dwell_row(f, "srtt", "", rd->hists + (size_t)SB_H_SRTT * SB_HIST_BUCKETS);
 	return ferror(f) ? -EIO : 0;
 }
@@ -294,7 +301,7 @@ static const char *mode_name(int m)
 
 static const char *attach_name(int a)
 {
-	static const char *const n[] = { "auto", "tp_btf", "raw_tp", "tracepoint" };
+	static const char *const n[] = {"auto", "tp_btf", "raw_tp", "tracepoint"};
 
 	return (unsigned int)a < 4 ? n[a] : "invalid";
 }
@@ -387,8 +394,8 @@ int sb_results_write_config(FILE *f, const struct sb_rundata *rd)
 static void json_summary(struct sb_json *js, const char *key, const struct sb_summary *s,
 			 int present)
 {
-	const int64_t v[] = { s->min, s->p50, s->p90, s->p99, s->p999, s->max };
-	const char *const k[] = { "min", "p50", "p90", "p99", "p999", "max" };
+	const int64_t v[] = {s->min, s->p50, s->p90, s->p99, s->p999, s->max};
+	const char *const k[] = {"min", "p50", "p90", "p99", "p999", "max"};
 
 	if (!present) {
 		sb_json_null(js, key);
@@ -424,7 +431,7 @@ static void json_kernel_counters(struct sb_json *js, const struct sb_rundata *rd
 	sb_json_obj_begin(js, "kernel_counters");
 	for (size_t i = 0; i < nn; i++) {
 		const struct sb_mib *m =
-			sb_mib_find(rd->mib, rd->nmib, named_counters[i][0], named_counters[i][1]);
+		    sb_mib_find(rd->mib, rd->nmib, named_counters[i][0], named_counters[i][1]);
 
 		if (m)
 			sb_json_int(js, m->name, m->after - m->before);
@@ -528,7 +535,7 @@ static void json_reconciliation(struct sb_json *js, const struct sb_join *j)
 int sb_results_write_summary(FILE *f, const struct sb_rundata *rd, const struct sb_join *j)
 {
 	struct sb_json *js = sb_json__new(f, 1);
-	static const char *const softnet[] = { "processed", "dropped", "time_squeeze" };
+	static const char *const softnet[] = {"processed", "dropped", "time_squeeze"};
 	const struct lg_client_stats *cs = &rd->client;
 
 	if (!js)
@@ -565,8 +572,8 @@ int sb_results_write_summary(FILE *f, const struct sb_rundata *rd, const struct 
 	json_kernel_counters(js, rd);
 	sb_json_obj_begin(js, "softnet");
 	for (int i = 0; i < 3; i++)
-		json_i64_or_null(js, softnet[i], sb_mib_delta_or(rd->mib, rd->nmib, "softnet",
-								 softnet[i], -1));
+		json_i64_or_null(js, softnet[i],
+				 sb_mib_delta_or(rd->mib, rd->nmib, "softnet", softnet[i], -1));
 	sb_json_obj_end(js);
 	json_probes(js, rd, j);
 	json_reconciliation(js, j);
@@ -620,14 +627,14 @@ int sb_results_write(const char *dir, const struct sb_rundata *rd, const struct 
 		const char *name;
 		int (*fn)(FILE *f, const struct sb_rundata *rd, const struct sb_join *j);
 	} files[] = {
-		{ "config.json", write_config },
-		{ "connections.csv", w_connections },
-		{ "queue.csv", w_queue },
-		{ "dwell.csv", w_dwell },
-		{ "counters.csv", w_counters },
-		{ "report.txt", w_report },
-		/* last: its presence says the run's results are complete */
-		{ "summary.json", sb_results_write_summary },
+	    {"config.json", write_config},
+	    {"connections.csv", w_connections},
+	    {"queue.csv", w_queue},
+	    {"dwell.csv", w_dwell},
+	    {"counters.csv", w_counters},
+	    {"report.txt", w_report},
+	    /* last: its presence says the run's results are complete */
+	    {"summary.json", sb_results_write_summary},
 	};
 
 	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {

@@ -20,7 +20,7 @@ struct sb_summary {
 
 struct sb_hist;
 
-struct sb_hist *sb_hist__new(void); /* NULL on ENOMEM */
+struct sb_hist *sb_hist__new(void);    /* NULL on ENOMEM */
 void sb_hist__free(struct sb_hist *h); /* NULL ok */
 void sb_hist__reset(struct sb_hist *h);
 void sb_hist__add(struct sb_hist *h, int64_t v);

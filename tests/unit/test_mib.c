@@ -37,7 +37,8 @@ static void test_files(void)
 	ASSERT_EQ(v, -1, "Tcp MaxConn is signed");
 	ASSERT_OK(sb_mib_snap__get(b, "Tcp", "ActiveOpens", &v), "ActiveOpens");
 	ASSERT_EQ(v, 14, "ActiveOpens before");
-	ASSERT_EQ(sb_mib_snap__get(b, "MPTcpExt", "MPCapableSYNRX", &v), -ENOENT, "MPTcpExt skipped");
+	ASSERT_EQ(sb_mib_snap__get(b, "MPTcpExt", "MPCapableSYNRX", &v), -ENOENT,
+		  "MPTcpExt skipped");
 	ASSERT_EQ(sb_mib_snap__get(b, "Udp", "InDatagrams", &v), -ENOENT, "Udp skipped");
 	ASSERT_EQ(sb_mib_snap__get(b, "TcpExt", "NoSuchCounter", &v), -ENOENT, "unknown name");
 	ASSERT_OK(sb_mib_snap__get(b, "softnet", "processed", &v), "softnet processed");
@@ -90,9 +91,9 @@ static void test_text(void)
 
 	if (!ASSERT_OK_PTR(s, "new") || !ASSERT_OK_PTR(e, "new"))
 		goto out;
-	ASSERT_OK(parse_text("TcpExt: A B\nTcpExt: 1 18446744073709551615\n\nTcp: X\nTcp: -1\n",
-			     0, s),
-		  "pairs with blank line");
+	ASSERT_OK(
+	    parse_text("TcpExt: A B\nTcpExt: 1 18446744073709551615\n\nTcp: X\nTcp: -1\n", 0, s),
+	    "pairs with blank line");
 	ASSERT_OK(sb_mib_snap__get(s, "TcpExt", "B", &v), "B");
 	ASSERT_EQ(v, -1, "u64 max keeps its bits");
 	ASSERT_EQ(parse_text("TcpExt: A B\nTcpExt: 1\n", 0, e), -EINVAL, "count mismatch");
@@ -100,8 +101,7 @@ static void test_text(void)
 	ASSERT_EQ(parse_text("TcpExt: A\nTcpExt: x\n", 0, e), -EINVAL, "not a number");
 	ASSERT_EQ(parse_text("TcpExt: A\n", 0, e), -EINVAL, "header without values");
 	ASSERT_EQ(parse_text("0000000a 00000001\n", 1, e), -EINVAL, "softnet short line");
-	ASSERT_OK(parse_text("0000000a 00000001 00000002 0\n000000f0 00000010 00000020 0\n", 1,
-			     s),
+	ASSERT_OK(parse_text("0000000a 00000001 00000002 0\n000000f0 00000010 00000020 0\n", 1, s),
 		  "softnet");
 	ASSERT_OK(sb_mib_snap__get(s, "softnet", "dropped", &v), "dropped");
 	ASSERT_EQ(v, 0x11, "dropped summed");

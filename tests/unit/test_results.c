@@ -163,7 +163,8 @@ static struct jv *jparse(const char **p, int depth)
 			goto bad;
 		v->t = J_NUM;
 		v->num = strtod(s, &end);
-		v->is_int = !memchr(s, '.', (size_t)(end - s)) && !memchr(s, 'e', (size_t)(end - s));
+		v->is_int =
+		    !memchr(s, '.', (size_t)(end - s)) && !memchr(s, 'e', (size_t)(end - s));
 		*p = end;
 		return v;
 	}
@@ -267,11 +268,25 @@ static size_t count_char(const char *s, size_t len, char c)
 static void check_csv(const char *dir)
 {
 	static const char *const required[] = {
-		"cookie",	       "t_sched_ns",	       "t_submit_ns",	  "t_connected_ns",
-		"k_syn_sent_ns",       "k_established_ns",     "k_close_ns",	  "child_cookie",
-		"child_syn_recv_ns",   "child_established_ns", "t_accept_ns",	  "user_connect_us",
-		"kernel_handshake_us", "pre_syn_us",	       "notify_delay_us", "accept_wait_us",
-		"syn_retrans",	       "outcome",	       "err",
+	    "cookie",
+	    "t_sched_ns",
+	    "t_submit_ns",
+	    "t_connected_ns",
+	    "k_syn_sent_ns",
+	    "k_established_ns",
+	    "k_close_ns",
+	    "child_cookie",
+	    "child_syn_recv_ns",
+	    "child_established_ns",
+	    "t_accept_ns",
+	    "user_connect_us",
+	    "kernel_handshake_us",
+	    "pre_syn_us",
+	    "notify_delay_us",
+	    "accept_wait_us",
+	    "syn_retrans",
+	    "outcome",
+	    "err",
 	};
 	char *c = slurp(dir, "connections.csv"), *q = slurp(dir, "queue.csv");
 	char *d = slurp(dir, "dwell.csv"), *k = slurp(dir, "counters.csv");
@@ -327,11 +342,11 @@ out:
 
 static void check_summary(const char *dir)
 {
-	static const char *const lats[] = { "kernel_handshake", "user_connect", "pre_syn",
-					    "notify_delay", "accept_wait" };
-	static const char *const stats[] = { "count", "min", "p50", "p90", "p99", "p999", "max" };
-	static const char *const outcomes[] = { "accepted", "ghost",  "timeout", "refused",
-						"reset",    "other",  "queued" };
+	static const char *const lats[] = {"kernel_handshake", "user_connect", "pre_syn",
+					   "notify_delay", "accept_wait"};
+	static const char *const stats[] = {"count", "min", "p50", "p90", "p99", "p999", "max"};
+	static const char *const outcomes[] = {"accepted", "ghost", "timeout", "refused",
+					       "reset",	   "other", "queued"};
 	char *text = slurp(dir, "summary.json");
 	struct jv *s = text ? jdoc(text) : NULL;
 	char path[128];
@@ -368,9 +383,9 @@ static void check_summary(const char *dir)
 	jnum_is(s, "kernel_counters.ListenOverflows", 5);
 	jnum_is(s, "kernel_counters.ListenDrops", 5);
 	jnum_is(s, "kernel_counters.TCPSynRetrans", 2);
-	jnum_is(s, "kernel_counters.TCPTimeouts", 0);  /* named: always there */
-	jnum_is(s, "kernel_counters.DelayedACKs", 3);  /* nonzero TcpExt */
-	jnum_is(s, "kernel_counters.ActiveOpens", 6);  /* nonzero Tcp */
+	jnum_is(s, "kernel_counters.TCPTimeouts", 0);	       /* named: always there */
+	jnum_is(s, "kernel_counters.DelayedACKs", 3);	       /* nonzero TcpExt */
+	jnum_is(s, "kernel_counters.ActiveOpens", 6);	       /* nonzero Tcp */
 	jtype_is(s, "kernel_counters.SyncookiesSent", J_NULL); /* not read */
 	ASSERT_TRUE(!jpath(s, "kernel_counters.InOctets"), "IpExt not in kernel_counters");
 	jnum_is(s, "probes.syn_retransmits", 2);

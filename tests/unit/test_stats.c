@@ -41,7 +41,7 @@ static int close_enough(int64_t got, int64_t want)
 /* One distribution: compares every percentile; returns failures. */
 static int check(const char *name, int64_t *v, size_t n)
 {
-	static const double qs[] = { 0.5, 0.9, 0.99, 0.999 };
+	static const double qs[] = {0.5, 0.9, 0.99, 0.999};
 	struct sb_summary s;
 	int64_t want[4];
 	int bad = 0;
@@ -61,8 +61,8 @@ static int check(const char *name, int64_t *v, size_t n)
 	if (bad)
 		fprintf(stderr, "  %s: p50 %lld/%lld p90 %lld/%lld p99 %lld/%lld p999 %lld/%lld\n",
 			name, (long long)s.p50, (long long)want[0], (long long)s.p90,
-			(long long)want[1], (long long)s.p99, (long long)want[2],
-			(long long)s.p999, (long long)want[3]);
+			(long long)want[1], (long long)s.p99, (long long)want[2], (long long)s.p999,
+			(long long)want[3]);
 	return bad;
 }
 
@@ -86,7 +86,7 @@ static void test_random(void)
 	for (size_t i = 0; i < n; i++) {
 		uint64_t r = rng(&seed) % 1000;
 
-		v[i] = (int64_t)(r < 900 ? 20000 + rng(&seed) % 30000
+		v[i] = (int64_t)(r < 900   ? 20000 + rng(&seed) % 30000
 				 : r < 990 ? 1010000000 + rng(&seed) % 5000000
 					   : 3060000000 + rng(&seed) % 5000000);
 	}
@@ -109,7 +109,7 @@ static void test_random(void)
 
 static void test_fixed(void)
 {
-	int64_t v[10] = { 1, 2, 3, 4, 5, 6, 7, 8, 9, 10 };
+	int64_t v[10] = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10};
 	struct sb_summary s;
 	struct sb_hist *h = sb_hist__new();
 
