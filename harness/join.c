@@ -367,6 +367,14 @@ static int64_t last_listener_drops(const struct sb_rundata *rd)
 	return last ? (int64_t)last->drops : -1;
 }
 
+static uint64_t drops_named(const struct sb_rundata *rd, const char *name)
+{
+	for (size_t i = 0; i < SB_MAX_DROP_REASONS; i++)
+		if (rd->drop_names[i] && strcmp(rd->drop_names[i], name) == 0)
+			return rd->drops[i];
+	return 0;
+}
+
 static void reconcile(const struct sb_rundata *rd, struct sb_join *j, int probes)
 {
 	struct sb_reconcile *rec = &j->rec;
@@ -380,6 +388,8 @@ static void reconcile(const struct sb_rundata *rd, struct sb_join *j, int probes
 	rec->timeouts = n->outcomes[SB_OUT_TIMEOUT];
 	rec->syncookies = effective_syncookies(rd);
 	rec->probe_syn_retrans = rd->counters[SB_C_SYN_RETRANS];
+	rec->probe_synack_retrans = rd->counters[SB_C_SYNACK_RETRANS];
+	rec->listen_overflow_skb_drops = drops_named(rd, "TCP_LISTEN_OVERFLOW");
 	rec->mib_syn_retrans = sb_mib_delta_or(rd->mib, rd->nmib, "TcpExt", "TCPSynRetrans", -1);
 	rec->listener_drops = last_listener_drops(rd);
 	rec->mib_listen_drops = sb_mib_delta_or(rd->mib, rd->nmib, "TcpExt", "ListenDrops", -1);
@@ -426,13 +436,19 @@ static void reconcile(const struct sb_rundata *rd, struct sb_join *j, int probes
 		warn(rec, "%llu kernel records repeat a cookie (ignored)",
 		     (unsigned long long)n->dup_cookies);
 	if (probes && rec->mib_syn_retrans >= 0 &&
-	    (int64_t)rec->probe_syn_retrans != rec->mib_syn_retrans)
-		warn(rec, "probe SYN retransmits %llu != TcpExt TCPSynRetrans %lld",
-		     (unsigned long long)rec->probe_syn_retrans, (long long)rec->mib_syn_retrans);
+	    (int64_t)(rec->probe_syn_retrans + rec->probe_synack_retrans) != rec->mib_syn_retrans)
+		warn(rec,
+		     "probe SYN retransmits %llu + SYN-ACK retransmits %llu != TcpExt "
+		     "TCPSynRetrans %lld",
+		     (unsigned long long)rec->probe_syn_retrans,
+		     (unsigned long long)rec->probe_synack_retrans, (long long)rec->mib_syn_retrans);
 	if (rec->listener_drops >= 0 && rec->mib_listen_drops >= 0 &&
-	    rec->listener_drops != rec->mib_listen_drops)
-		warn(rec, "listener drops (last sample) %lld != TcpExt ListenDrops %lld",
-		     (long long)rec->listener_drops, (long long)rec->mib_listen_drops);
+	    rec->listener_drops != rec->mib_listen_drops + (int64_t)rec->listen_overflow_skb_drops)
+		warn(rec,
+		     "listener drops (last sample) %lld != TcpExt ListenDrops %lld + "
+		     "TCP_LISTEN_OVERFLOW skb drops %llu",
+		     (long long)rec->listener_drops, (long long)rec->mib_listen_drops,
+		     (unsigned long long)rec->listen_overflow_skb_drops);
 	if (probes && rd->counters[SB_C_HIST_OVER])
 		warn(rec, "%llu histogram updates out of range",
 		     (unsigned long long)rd->counters[SB_C_HIST_OVER]);

@@ -103,8 +103,17 @@ struct sb_reconcile {
 	int identity_checked;	      /* syncookies == 0 and probes */
 	int identity_holds;	      /* client_established == accepted + queued */
 	uint64_t probe_syn_retrans;   /* counters[SB_C_SYN_RETRANS] */
-	int64_t mib_syn_retrans;      /* TcpExt TCPSynRetrans delta, -1 absent */
+	uint64_t probe_synack_retrans; /* counters[SB_C_SYNACK_RETRANS] */
+	/* TcpExt TCPSynRetrans delta, -1 absent. Linux counts SYN-ACK
+	 * retransmits there too (tcp_rtx_synack), so it must equal
+	 * probe_syn_retrans + probe_synack_retrans. */
+	int64_t mib_syn_retrans;
 	int64_t listener_drops;	      /* last sample's sk_drops for the port, -1 none */
+	/* kfree_skb TCP_LISTEN_OVERFLOW drops: an ACK for a request socket
+	 * while the accept queue is full. tcp_v4_rcv adds each to the
+	 * listener's sk_drops a second time, so listener_drops must equal
+	 * mib_listen_drops + this. */
+	uint64_t listen_overflow_skb_drops;
 	int64_t mib_listen_drops;     /* TcpExt ListenDrops delta, -1 absent */
 	int64_t mib_listen_overflows; /* TcpExt ListenOverflows delta, -1 absent */
 	int64_t softnet_dropped;      /* softnet dropped delta (global), -1 absent */

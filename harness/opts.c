@@ -69,7 +69,8 @@ static const struct opt_def opt_table[] = {
 	NUM("backlog", O_BACKLOG, "B", "listen() backlog (capped by somaxconn)", "128", "128",
 	    0, 65535, backlog),
 	NUM("concurrency", O_CONCURRENCY, "N", "in flight; with --rate: a cap",
-	    "256; none with --rate", "256", 1, SB_MAX_CONCURRENCY, concurrency),
+	    "min(conns, 10000): a burst; none with --rate", "256", 1, SB_MAX_CONCURRENCY,
+	    concurrency),
 	WORD("rate", 0, ARG_REQ, O_RATE, "R", "open loop: R connections/s, decimal, up to 10000000",
 	     "closed loop", "20000"),
 	NUM("threads", O_THREADS, "T", "client and accept threads", "online CPUs", "2",
@@ -154,7 +155,7 @@ void sb_opts_defaults(struct sb_opts *o)
 	memset(o, 0, sizeof(*o));
 	o->conns = 10000;
 	o->backlog = 128;
-	o->concurrency = 256;
+	o->concurrency = SB_DEFAULT_CONCURRENCY;
 	o->rate = 0;
 	o->threads = ncpu < 1 ? 1 : ncpu > 1024 ? 1024 : (uint32_t)ncpu;
 	o->mode = LG_MODE_CONNECT;
@@ -456,9 +457,11 @@ static int finish(struct parse_ctx *c)
 			return fail(c, "--%s has no effect with --no-probes; drop one of them",
 				    probe_names[i]);
 	}
-	if (o->rate > 0 && !c->given[O_CONCURRENCY])
-		o->concurrency =
-		    (uint32_t)(o->conns < SB_MAX_CONCURRENCY ? o->conns : SB_MAX_CONCURRENCY);
+	if (!c->given[O_CONCURRENCY]) {
+		uint64_t cap = o->rate > 0 ? SB_MAX_CONCURRENCY : SB_DEFAULT_CONCURRENCY;
+
+		o->concurrency = (uint32_t)(o->conns < cap ? o->conns : cap);
+	}
 	return 0;
 }
 

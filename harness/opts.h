@@ -9,6 +9,8 @@
 #include "loadgen/loadgen.h"
 
 #define SB_DEFAULT_PORT 5201
+/* closed loop in flight by default: min(conns, this) -- a connect burst */
+#define SB_DEFAULT_CONCURRENCY 10000
 
 enum sb_attach { SB_ATTACH_AUTO = 0, SB_ATTACH_TP_BTF, SB_ATTACH_RAW_TP, SB_ATTACH_TRACEPOINT };
 

@@ -1,17 +1,43 @@
 #include "harness/output.h"
 
+#include <errno.h>
 #include <stdio.h>
+#include <string.h>
 
+#include "harness/join.h"
 #include "harness/outdir.h"
+#include "harness/report.h"
+#include "harness/results.h"
 
 int sb_output_write(struct sb_rundata *rd, const char *dir)
 {
-	int e = sb_mkdir_p(dir);
+	const struct sb_opts *o = rd->opts;
+	struct sb_join *j = NULL;
+	int e;
 
+	e = sb_mkdir_p(dir);
 	if (e) {
-		fprintf(stderr, "synbench: cannot create %s\n", dir);
+		fprintf(stderr, "synbench: cannot create %s (%s); choose another --out\n", dir,
+			strerror(-e));
 		return 2;
 	}
-	printf("%zu user connections, %zu kernel records\n", rd->nconns, rd->nkrecs);
+	e = sb_join__new(rd, &j);
+	if (e) {
+		fprintf(stderr, "synbench: joining the records failed (%s)\n", strerror(-e));
+		return 2;
+	}
+	e = sb_results_write(dir, rd, j);
+	if (e) {
+		fprintf(stderr, "synbench: writing results to %s failed (%s)\n", dir, strerror(-e));
+		sb_join__free(j);
+		return 2;
+	}
+	if (o->json)
+		sb_results_write_summary(stdout, rd, j);
+	else if (!o->quiet)
+		sb_report_print_table(stdout, rd, j);
+	if (!o->json)
+		printf("results: %s\n", dir);
+	sb_join__free(j);
 	return 0;
 }

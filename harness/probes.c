@@ -354,6 +354,9 @@ void sb_probes__stop(struct sb_probes *p)
 	p->stopped = 1;
 	if (p->skel)
 		synbench__detach(p->skel);
+	/* a program that started before the detach may still be running on
+	 * another CPU (a socket closing right then): let it finish */
+	usleep(20 * 1000);
 	atomic_store(&p->stop, 1);
 	if (p->thread_started)
 		pthread_join(p->thread, NULL);

@@ -108,15 +108,19 @@ static void reconciliation_lines(FILE *f, const struct sb_rundata *rd, const str
 						   "client = accepted + queued holds)"
 						 : "  (syncookies=0: identity FAILS)")
 			    : "");
-		fprintf(f, "SYN retransmits: probe %" PRIu64 ", ", r->probe_syn_retrans);
+		fprintf(f, "retransmits: probe SYN %" PRIu64 " + SYN-ACK %" PRIu64 " %s ",
+			r->probe_syn_retrans, r->probe_synack_retrans,
+			(int64_t)(r->probe_syn_retrans + r->probe_synack_retrans) ==
+				r->mib_syn_retrans
+			    ? "="
+			    : "vs");
 		opt_count(f, "TcpExt TCPSynRetrans", r->mib_syn_retrans);
-		fprintf(f, "; SYN-ACK retransmits: probe %" PRIu64 "\n",
-			rd->counters[SB_C_SYNACK_RETRANS]);
+		fputc('\n', f);
 	}
 	opt_count(f, "listen drops: listener (last sample)", r->listener_drops);
 	fputs(", ", f);
 	opt_count(f, "TcpExt ListenDrops", r->mib_listen_drops);
-	fputs(", ", f);
+	fprintf(f, " + TCP_LISTEN_OVERFLOW skb drops %" PRIu64 ", ", r->listen_overflow_skb_drops);
 	opt_count(f, "ListenOverflows", r->mib_listen_overflows);
 	fputs(", ", f);
 	opt_count(f, "softnet dropped (global)", r->softnet_dropped);

@@ -509,6 +509,8 @@ static void json_reconciliation(struct sb_json *js, const struct sb_join *j)
 	else
 		sb_json_null(js, "identity_holds");
 	sb_json_uint(js, "probe_syn_retransmits", r->probe_syn_retrans);
+	sb_json_uint(js, "probe_synack_retransmits", r->probe_synack_retrans);
+	sb_json_uint(js, "listen_overflow_skb_drops", r->listen_overflow_skb_drops);
 	json_i64_or_null(js, "mib_tcp_syn_retrans", r->mib_syn_retrans);
 	json_i64_or_null(js, "listener_drops", r->listener_drops);
 	json_i64_or_null(js, "mib_listen_drops", r->mib_listen_drops);

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/utsname.h>
 #include <time.h>
@@ -110,6 +111,24 @@ static int apply_sysctls(const struct sb_opts *o, struct sb_rundata *rd, char *e
 			rd->nsysctls++;
 	}
 	return 0;
+}
+
+/* Client sockets in flight plus accepted ones: raise the descriptor limit
+ * (root may go up to fs.nr_open). */
+static void raise_nofile(const struct sb_opts *o)
+{
+	struct rlimit rl;
+	rlim_t want = 2 * (rlim_t)o->concurrency + 4096;
+	long nr_open = sb_sysctl_read_int("fs.nr_open", 1048576);
+
+	if (want > (rlim_t)nr_open)
+		want = (rlim_t)nr_open;
+	if (getrlimit(RLIMIT_NOFILE, &rl) != 0 || rl.rlim_cur >= want)
+		return;
+	rl.rlim_cur = want;
+	if (rl.rlim_max < want)
+		rl.rlim_max = want;
+	setrlimit(RLIMIT_NOFILE, &rl);
 }
 
 static void iso_now(char *buf, size_t len)
@@ -249,6 +268,7 @@ int sb_run(const struct sb_opts *o)
 		goto fail;
 	}
 	install_signals();
+	raise_nofile(o);
 	e = sb_netns_enter(&rd.netns_inode);
 	if (e) {
 		snprintf(err, sizeof(err), "synbench: cannot create a private network namespace (%s)",
@@ -321,15 +341,17 @@ int sb_run(const struct sb_opts *o)
 		rd.accepts = memdup(a, n * sizeof(*a));
 		rd.naccepts = n;
 	}
-	lg_server__free(srv);
-	srv = NULL;
-	settle(probes);
+	/* the last sample sees the listener before it closes */
+	if (sampler)
+		sb_sampler__stop(sampler, &rd.samples, &rd.nsamples, &rd.lost_samples);
+	sampler = NULL;
 	sb_mib_snap__read(&mib1);
 	if (mib1)
 		sb_mib_deltas(mib0, mib1, &rd.mib, &rd.nmib);
+	lg_server__free(srv);
+	srv = NULL;
+	settle(probes);
 	if (probes) {
-		sb_sampler__stop(sampler, &rd.samples, &rd.nsamples, &rd.lost_samples);
-		sampler = NULL;
 		sb_probes__stop(probes);
 		sb_probes__collect(probes, &rd);
 	}

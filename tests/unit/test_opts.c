@@ -111,7 +111,7 @@ static const char *const all_keys[] = {
 	"aaaaaaaaaaaa"
 
 static const struct good_case good[] = {
-    {{"--conns", "5"}, {"conns=5", "concurrency=256"}},
+    {{"--conns", "5"}, {"conns=5", "concurrency=5"}},
     {{"--conns=100000000"}, {"conns=100000000"}},
     {{"--conns", "007"}, {"conns=7"}},
     {{"--conns", "5", "--conns", "6"}, {"conns=6"}},
@@ -432,7 +432,7 @@ static void test_defaults(void)
 	sb_opts_defaults(&d);
 	ASSERT_EQ(d.conns, 10000, "default conns");
 	ASSERT_EQ(d.backlog, 128, "default backlog");
-	ASSERT_EQ(d.concurrency, 256, "default concurrency");
+	ASSERT_EQ(d.concurrency, 10000, "default concurrency: min(conns, 10000)");
 	ASSERT_TRUE(d.rate == 0, "default rate: closed loop");
 	ASSERT_EQ(d.threads, threads, "default threads = online CPUs");
 	ASSERT_EQ(d.mode, LG_MODE_CONNECT, "default mode");
@@ -448,7 +448,7 @@ static void test_defaults(void)
 	ASSERT_OK(sb_opts_parse(0, (char *[]){NULL}, &p, err, sizeof(err)), "argc 0");
 
 	snprintf(expect, sizeof(expect),
-		 "\nconns=10000\nbacklog=128\nconcurrency=256\nrate=0\nthreads=%u\n"
+		 "\nconns=10000\nbacklog=128\nconcurrency=10000\nrate=0\nthreads=%u\n"
 		 "mode=connect\nclose=fin\nengine=uring\nreq=1\nresp=1\nconnect-timeout=5000\n"
 		 "max-time=120\naccept=fast\nport=5201\ndests=16\nipv6=0\nsyncookies=-1\n"
 		 "abort-on-overflow=-1\nsomaxconn=-1\nsyn-retries=-1\nsynack-retries=-1\n"
