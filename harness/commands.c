@@ -1,4 +1,5 @@
 #include "harness/commands.h"
+#include "harness/compare.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -9,6 +10,7 @@ struct command {
 };
 
 static const struct command commands[] = {
+	{ "compare", sb_compare_main },
 	{ NULL, NULL },
 };
 

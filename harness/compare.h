@@ -1,0 +1,20 @@
+/* bench compare BASE NEW: the CI regression gate. Reads the summary.json of
+ * two runs (or the medians over two sets of repeated runs), prints a delta
+ * table and a verdict, and exits 0 (pass), 1 (a check failed) or 2 (bad
+ * input). `bench compare --help` (sb_compare_usage) is the reference. */
+#ifndef SB_COMPARE_H
+#define SB_COMPARE_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+/* argv[0] is "compare". Returns the exit code: 0, 1 or 2. */
+int sb_compare_main(int argc, char **argv);
+
+void sb_compare_usage(FILE *f);
+
+/* Median of v[0..n-1] (sorts v in place); mean of the middle two when n is
+ * even; NAN when n == 0. */
+double sb_compare_median(double *v, size_t n);
+
+#endif
