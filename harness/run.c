@@ -258,15 +258,15 @@ int sb_run(const struct sb_opts *o)
 	int e, rc = 2;
 
 	/* bad input and a bad environment fail here, before anything exists */
-	e = sb_outdir_check(o, dir, sizeof(dir), err, sizeof(err));
-	if (e)
-		goto fail;
 	if (geteuid() != 0) {
 		snprintf(err, sizeof(err),
 			 "synbench: needs root (a private network namespace and BPF programs: "
 			 "CAP_SYS_ADMIN, CAP_NET_ADMIN, CAP_BPF, CAP_PERFMON); run it with sudo");
 		goto fail;
 	}
+	e = sb_outdir_check(o, dir, sizeof(dir), err, sizeof(err));
+	if (e)
+		goto fail;
 	install_signals();
 	raise_nofile(o);
 	e = sb_netns_enter(&rd.netns_inode);

@@ -1,0 +1,67 @@
+# Bad input: one line naming the problem, exit 2, nothing left behind.
+. "$SB_TESTS/e2e/lib.sh"
+need_root
+
+expect_bad() { # description, then the arguments
+	what=$1
+	shift
+	out="$WORK/out-bad"
+	"$SYNBENCH" "$@" --out "$out" >"$WORK/stdout" 2>"$WORK/stderr"
+	rc=$?
+	lines=$(wc -l <"$WORK/stderr")
+	if [ "$rc" = 2 ] && [ "$lines" = 1 ] && grep -q '^synbench: ' "$WORK/stderr" && [ ! -e "$out" ]; then
+		ok "$what: exit 2: $(cat "$WORK/stderr")"
+	else
+		bad "$what: exit $rc, $lines stderr lines, out dir $( [ -e "$out" ] && echo exists || echo absent): $(head -3 "$WORK/stderr")"
+	fi
+}
+
+expect_bad "unknown option" --frobnicate
+expect_bad "non-numeric --conns" --conns ten
+expect_bad "negative --conns" --conns -5
+expect_bad "--conns 0" --conns 0
+expect_bad "trailing junk" --conns 10x
+expect_bad "backlog above 65535" --backlog 65536
+expect_bad "negative backlog" --backlog -1
+expect_bad "rate 0" --rate 0
+expect_bad "bad accept policy" --accept sometimes
+expect_bad "bad mode" --mode burst
+expect_bad "reserved port" --port 2024
+expect_bad "conflict: --req with --mode connect" --req 10
+expect_bad "conflict: --no-syncookies --syncookies 1" --no-syncookies --syncookies 1
+expect_bad "stray argument" --conns 10 extra
+
+# an existing, non-empty --out without --force
+mkdir -p "$WORK/full" && echo x >"$WORK/full/keep"
+"$SYNBENCH" --conns 10 --out "$WORK/full" >/dev/null 2>"$WORK/stderr"
+rc=$?
+check "existing non-empty --out refused" "$rc" -eq 2
+check "its one-line error" "$(wc -l <"$WORK/stderr")" -eq 1
+check "nothing written into it" "$(ls "$WORK/full" | wc -l)" -eq 1
+
+# an unwritable --out
+"$SYNBENCH" --conns 10 --out /proc/synbench-nope >/dev/null 2>"$WORK/stderr"
+check "unwritable --out refused" "$?" -eq 2
+
+# unknown sub-command
+"$SYNBENCH" frobnicate >/dev/null 2>"$WORK/stderr"
+check "unknown command" "$?" -eq 2
+
+# not root: one line, exit 2, nothing written (setpriv from util-linux)
+if command -v setpriv >/dev/null; then
+	chmod 755 "$WORK"
+	setpriv --reuid=65534 --regid=65534 --clear-groups "$SYNBENCH" --conns 10 --out "$WORK/nobody" \
+		>/dev/null 2>"$WORK/stderr"
+	rc=$?
+	check "not root: exit 2" "$rc" -eq 2
+	if grep -q "needs root" "$WORK/stderr"; then ok "not root: names the fix"; else bad "not root: $(cat "$WORK/stderr")"; fi
+	check "not root: nothing written" "$( [ -e "$WORK/nobody" ] && echo 1 || echo 0)" -eq 0
+fi
+
+# help and version succeed
+"$SYNBENCH" --help >"$WORK/help" 2>&1
+check "--help exit" "$?" -eq 0
+grep -q "EXAMPLES" "$WORK/help" && ok "--help has EXAMPLES" || bad "--help lacks EXAMPLES"
+"$SYNBENCH" --version >/dev/null 2>&1
+check "--version exit" "$?" -eq 0
+finish

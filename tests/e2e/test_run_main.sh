@@ -1,0 +1,32 @@
+# The main job: ./bench --conns 10000 --backlog 5 -> every file, 10,000 joined
+# rows, join rate 100%, no lost events, kernel handshake <= user connect for
+# every joined connection.
+. "$SB_TESTS/e2e/lib.sh"
+need_root
+
+out="$WORK/run"
+start=$(date +%s)
+"$SYNBENCH" --conns 10000 --backlog 5 --no-plot --out "$out" >"$WORK/stdout" 2>"$WORK/stderr"
+rc=$?
+end=$(date +%s)
+check "exit" "$rc" -eq 0
+echo "  (wall $((end - start)) s)"
+for f in config.json connections.csv queue.csv dwell.csv counters.csv summary.json report.txt; do
+	[ -s "$out/$f" ] && ok "$f written" || bad "$f missing"
+done
+s="$out/summary.json"
+check "schema" "$(jqv "$s" .schema)" -eq 1
+check "interrupted" "$(jqv "$s" .interrupted)" = false
+check "rows" "$(($(wc -l <"$out/connections.csv") - 1))" -eq 10000
+check "join rate" "$(jqv "$s" .join_rate)" = 1
+check "lost events" "$(jqv "$s" .lost_events)" -eq 0
+check "outcomes add up" "$(jqv "$s" '[.outcomes[]] | add')" -eq 10000
+# per connection: the kernel handshake lies inside the user's connect()
+viol=$(awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) { if ($i == "kernel_handshake_us") k = i; if ($i == "user_connect_us") u = i } next }
+	$k != "" && $u != "" { n++; if ($k + 0 > $u + 0) v++ } END { print v + 0 "/" n + 0 }' "$out/connections.csv")
+check "kernel handshake > user connect (violations/joined)" "${viol%/*}" -eq 0
+check "joined pairs compared" "${viol#*/}" -gt 0
+# the stdout table is there, with the reconciliation
+grep -q "kernel" "$WORK/stdout" && ok "table printed" || bad "no table on stdout"
+grep -q "TCPSynRetrans" "$WORK/stdout" && ok "reconciliation printed" || bad "no reconciliation"
+finish

@@ -1,0 +1,36 @@
+# listen(3), never accept, syncookies 0 (kernel-facts 1-3): exactly B+1 = 4
+# connections reach ESTABLISHED and queue, the other 16 time out; overflow
+# counts agree with the namespace MIB deltas.
+. "$SB_TESTS/e2e/lib.sh"
+need_root
+
+out="$WORK/run"
+"$SYNBENCH" --conns 20 --backlog 3 --accept none --syncookies 0 --connect-timeout 2500 \
+	--no-plot --quiet --out "$out"
+rc=$?
+check "exit" "$rc" -eq 0
+s="$out/summary.json"
+check "queued (B+1)" "$(jqv "$s" .outcomes.queued)" -eq 4
+check "accepted" "$(jqv "$s" .outcomes.accepted)" -eq 0
+check "timed out" "$(jqv "$s" .outcomes.timeout)" -eq 16
+check "ghosts (syncookies 0: none)" "$(jqv "$s" .outcomes.ghost)" -eq 0
+check "kernel client ESTABLISHED" "$(jqv "$s" .reconciliation.client_established)" -eq 4
+check "identity holds" "$(jqv "$s" .reconciliation.identity_holds)" = true
+lo=$(jqv "$s" .kernel_counters.ListenOverflows)
+ld=$(jqv "$s" .kernel_counters.ListenDrops)
+check "ListenOverflows > 0" "$lo" -gt 0
+check "ListenDrops = ListenOverflows (no request-queue drops)" "$ld" -eq "$lo"
+check "sampler listener drops = ListenDrops" "$(jqv "$s" .reconciliation.listener_drops)" -eq "$ld"
+syn=$(jqv "$s" .probes.syn_retransmits)
+check "probe SYN retransmits = TCPSynRetrans" "$syn" -eq "$(jqv "$s" .kernel_counters.TCPSynRetrans)"
+# every dropped SYN (first + retransmits) of the 16 refused clients overflowed
+check "ListenOverflows = 16 first SYNs + retransmits" "$lo" -eq $((16 + syn))
+check "sampler limit = 3" "$(column limit "$out/queue.csv" | sort -n | tail -1)" -eq 3
+check "sampler depth reached B+1" "$(column accept_queue "$out/queue.csv" | sort -n | tail -1)" -eq 4
+check "join rate" "$(jqv "$s" .join_rate)" = 1
+check "lost events" "$(jqv "$s" .lost_events)" -eq 0
+# softnet_stat is global: other traffic on the machine may move it
+jqv "$s" '.reconciliation.warnings[]'
+check "no warnings (but the global softnet one)" \
+	"$(jqv "$s" '[.reconciliation.warnings[] | select(test("softnet") | not)] | length')" -eq 0
+finish
