@@ -12,34 +12,46 @@
 uint8_t lg_outcome_of(int err)
 {
 	switch (err) {
-	case 0: return LG_OUT_OK;
+	case 0:
+		return LG_OUT_OK;
 	case ETIMEDOUT:
 	case ECANCELED:
-	case ETIME: return LG_OUT_TIMEOUT;
-	case ECONNREFUSED: return LG_OUT_REFUSED;
+	case ETIME:
+		return LG_OUT_TIMEOUT;
+	case ECONNREFUSED:
+		return LG_OUT_REFUSED;
 	case ECONNRESET:
-	case EPIPE: return LG_OUT_RESET;
-	default: return LG_OUT_ERROR;
+	case EPIPE:
+		return LG_OUT_RESET;
+	default:
+		return LG_OUT_ERROR;
 	}
+}
+
+int lg_cpu_of(uint32_t idx)
+{
+	cpu_set_t set;
+	int n;
+
+	if (sched_getaffinity(0, sizeof(set), &set) != 0)
+		return -1;
+	n = CPU_COUNT(&set);
+	if (n < 1)
+		return -1;
+	idx %= (uint32_t)n;
+	for (int cpu = 0; cpu < CPU_SETSIZE; cpu++)
+		if (CPU_ISSET(cpu, &set) && idx-- == 0)
+			return cpu;
+	return -1;
 }
 
 void lg_pin_self(uint32_t idx)
 {
-	cpu_set_t set, one;
-	int n, cpu;
+	int cpu = lg_cpu_of(idx);
+	cpu_set_t one;
 
-	if (sched_getaffinity(0, sizeof(set), &set) != 0)
+	if (cpu < 0)
 		return;
-	n = CPU_COUNT(&set);
-	if (n <= 1)
-		return;
-	idx %= (uint32_t)n;
-	for (cpu = 0; cpu < CPU_SETSIZE; cpu++) {
-		if (!CPU_ISSET(cpu, &set))
-			continue;
-		if (idx-- == 0)
-			break;
-	}
 	CPU_ZERO(&one);
 	CPU_SET(cpu, &one);
 	pthread_setaffinity_np(pthread_self(), sizeof(one), &one);
@@ -70,11 +82,11 @@ static uint16_t next_port(struct lg_thread *t)
 /* socket(), SO_COOKIE before connect, SO_REUSEADDR + bind to our own rotating
  * local port, SO_LINGER {1,0} for rst close. Fills s->fd, s->dst and the
  * record's cookie/ports/address. 0 or negative errno. */
-int lg_conn_socket(struct lg_thread *t, struct lg_slot *s, int nonblock)
+int lg_conn_socket(struct lg_thread *t, struct lg_slot *s, int nonblock, int want_cookie)
 {
 	const struct lg_client_opts *o = &t->c->o;
 	struct lg_conn *r = &t->c->conns[s->conn];
-	struct linger lin = { 1, 0 };
+	struct linger lin = {1, 0};
 	uint64_t cookie = 0;
 	socklen_t len = sizeof(cookie);
 	int one = 1, fd, err = 0;
@@ -84,7 +96,7 @@ int lg_conn_socket(struct lg_thread *t, struct lg_slot *s, int nonblock)
 		    SOCK_STREAM | SOCK_CLOEXEC | (nonblock ? SOCK_NONBLOCK : 0), 0);
 	if (fd < 0)
 		return -errno;
-	if (getsockopt(fd, SOL_SOCKET, SO_COOKIE, &cookie, &len) != 0 ||
+	if ((want_cookie && getsockopt(fd, SOL_SOCKET, SO_COOKIE, &cookie, &len) != 0) ||
 	    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) != 0 ||
 	    (o->close == LG_CLOSE_RST &&
 	     setsockopt(fd, SOL_SOCKET, SO_LINGER, &lin, sizeof(lin)) != 0)) {
@@ -96,14 +108,14 @@ int lg_conn_socket(struct lg_thread *t, struct lg_slot *s, int nonblock)
 
 		port = next_port(t);
 		if (o->ipv6) {
-			struct sockaddr_in6 a = { .sin6_family = AF_INET6,
-						  .sin6_port = htons(port),
-						  .sin6_addr = IN6ADDR_LOOPBACK_INIT };
+			struct sockaddr_in6 a = {.sin6_family = AF_INET6,
+						 .sin6_port = htons(port),
+						 .sin6_addr = IN6ADDR_LOOPBACK_INIT};
 			rc = bind(fd, (struct sockaddr *)&a, sizeof(a));
 		} else {
-			struct sockaddr_in a = { .sin_family = AF_INET,
-						 .sin_port = htons(port),
-						 .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+			struct sockaddr_in a = {.sin_family = AF_INET,
+						.sin_port = htons(port),
+						.sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
 			rc = bind(fd, (struct sockaddr *)&a, sizeof(a));
 		}
 		if (rc == 0)

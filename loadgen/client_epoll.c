@@ -21,7 +21,7 @@ struct ectx {
 
 static int arm(struct ectx *e, struct lg_thread *t, struct lg_slot *s, uint32_t events)
 {
-	struct epoll_event ev = { .events = events, .data.u64 = (uint64_t)(s - t->slots) };
+	struct epoll_event ev = {.events = events, .data.u64 = (uint64_t)(s - t->slots)};
 	int op = s->pending ? EPOLL_CTL_MOD : EPOLL_CTL_ADD;
 
 	if (epoll_ctl(e->epfd, op, s->fd, &ev) != 0)
@@ -105,7 +105,7 @@ static void do_connect(struct ectx *e, struct lg_thread *t, struct lg_slot *s, u
 	int err;
 
 	for (;;) {
-		err = lg_conn_socket(t, s, 1);
+		err = lg_conn_socket(t, s, 1, 1);
 		now = lg_now_ns();
 		if (err) {
 			if (!s->tries)
@@ -165,9 +165,12 @@ static void on_event(struct ectx *e, struct lg_thread *t, struct lg_slot *s, uin
 			return done(e, t, s, soerr, now);
 		}
 		return connected(e, t, s, now);
-	case S_SEND: return do_send(e, t, s, now);
-	case S_RECV: return do_recv(e, t, s, now);
-	default: return;
+	case S_SEND:
+		return do_send(e, t, s, now);
+	case S_RECV:
+		return do_recv(e, t, s, now);
+	default:
+		return;
 	}
 }
 
@@ -217,7 +220,7 @@ int lg_run_epoll(struct lg_thread *t)
 	struct epoll_event *evs;
 	uint32_t maxev = t->nslots < 1024 ? t->nslots : 1024;
 	uint64_t k_next = 0;
-	struct ectx e = { .next_tmo = UINT64_MAX };
+	struct ectx e = {.next_tmo = UINT64_MAX};
 
 	e.tmo_ns = (uint64_t)o->connect_timeout_ms * 1000000ull;
 	e.epfd = epoll_create1(EPOLL_CLOEXEC);

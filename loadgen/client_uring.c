@@ -18,12 +18,44 @@ enum { S_FREE = 0, S_CONNECT, S_CRR, S_CLOSE };
 
 struct uctx {
 	struct io_uring ring;
+	int ring_gso; /* SO_COOKIE read in the ring, linked before the connect */
 	struct __kernel_timespec tmo;
 	uint32_t *batch; /* slots whose connect is prepared but not yet submitted */
 	uint32_t nbatch;
 	uint64_t inflight;
 	int stopping;
 };
+
+#define SOCKET_URING_OP_GETSOCKOPT_ 2 /* linux/io_uring.h, 6.7+ */
+
+void lg_prep_getsockopt(struct io_uring_sqe *sqe, int fd, int optname, void *val, uint32_t len)
+{
+	io_uring_prep_rw(IORING_OP_URING_CMD, sqe, fd, NULL, 0, 0);
+	sqe->cmd_op = SOCKET_URING_OP_GETSOCKOPT_;
+	sqe->addr = (uint64_t)SOL_SOCKET | ((uint64_t)(uint32_t)optname << 32);
+	sqe->splice_fd_in = (int32_t)len;
+	sqe->addr3 = (uint64_t)(uintptr_t)val;
+}
+
+/* Does this kernel run getsockopt(SO_COOKIE) in the ring? */
+static int probe_ring_gso(struct io_uring *ring)
+{
+	struct io_uring_sqe *sqe = io_uring_get_sqe(ring);
+	struct io_uring_cqe *cqe;
+	uint64_t cookie = 0;
+	int ok = 0, fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+	if (fd < 0)
+		return 0;
+	lg_prep_getsockopt(sqe, fd, SO_COOKIE, &cookie, sizeof(cookie));
+	sqe->user_data = OP_CANCEL;
+	if (io_uring_submit_and_wait(ring, 1) >= 0 && io_uring_peek_cqe(ring, &cqe) == 0) {
+		ok = cqe->res == (int)sizeof(cookie) && cookie != 0;
+		io_uring_cqe_seen(ring, cqe);
+	}
+	close(fd);
+	return ok;
+}
 
 static inline uint64_t ud(const struct lg_thread *t, const struct lg_slot *s, int op)
 {
@@ -64,7 +96,16 @@ static void prep_connect(struct uctx *u, struct lg_thread *t, struct lg_slot *s)
 	int timeout = t->c->o.connect_timeout_ms > 0;
 	struct io_uring_sqe *sqe;
 
-	need(u, t, 2);
+	need(u, t, 3);
+	if (u->ring_gso) {
+		/* the cookie exists before the SYN; a hard link: connect anyway,
+		 * and a failure's CQE (success posts none) is ignored */
+		sqe = io_uring_get_sqe(&u->ring);
+		lg_prep_getsockopt(sqe, s->fd, SO_COOKIE, &t->c->conns[s->conn].cookie,
+				   sizeof(uint64_t));
+		sqe->user_data = OP_CANCEL;
+		sqe->flags |= IOSQE_IO_HARDLINK | IOSQE_CQE_SKIP_SUCCESS;
+	}
 	sqe = io_uring_get_sqe(&u->ring);
 	io_uring_prep_connect(sqe, s->fd, (struct sockaddr *)&s->dst, lg_slot_dst_len(t));
 	sqe->user_data = ud(t, s, OP_CONNECT);
@@ -151,7 +192,7 @@ static void start_one(struct uctx *u, struct lg_thread *t, uint64_t k, uint64_t 
 	s->conn = t->idx + k * t->c->o.threads;
 	t->started++;
 	u->inflight++;
-	err = lg_conn_socket(t, s, 0);
+	err = lg_conn_socket(t, s, 0, !u->ring_gso);
 	if (err) {
 		lg_note_start(t, &t->c->conns[s->conn], k, now);
 		s->err = -err;
@@ -176,7 +217,7 @@ static void settle(struct uctx *u, struct lg_thread *t, struct lg_slot *s, uint6
 		s->tries++;
 		t->port_retries++;
 		r->t_connected = 0;
-		err = lg_conn_socket(t, s, 0);
+		err = lg_conn_socket(t, s, 0, !u->ring_gso);
 		if (err) {
 			s->err = -err;
 		} else {
@@ -256,7 +297,8 @@ static void on_cqe(struct uctx *u, struct lg_thread *t, const struct io_uring_cq
 			r->t_closed = now;
 		}
 		break;
-	default: break;
+	default:
+		break;
 	}
 	if (s->pending == 0) {
 		if (!s->err && !u->stopping && op == OP_RECV && s->got < o->resp_bytes &&
@@ -271,9 +313,9 @@ static void on_cqe(struct uctx *u, struct lg_thread *t, const struct io_uring_cq
 static int ring_init(struct uctx *u, unsigned int entries)
 {
 	unsigned int flags[] = {
-		IORING_SETUP_SINGLE_ISSUER | IORING_SETUP_DEFER_TASKRUN | IORING_SETUP_SUBMIT_ALL,
-		IORING_SETUP_COOP_TASKRUN | IORING_SETUP_SUBMIT_ALL,
-		0,
+	    IORING_SETUP_SINGLE_ISSUER | IORING_SETUP_DEFER_TASKRUN | IORING_SETUP_SUBMIT_ALL,
+	    IORING_SETUP_COOP_TASKRUN | IORING_SETUP_SUBMIT_ALL,
+	    0,
 	};
 	int err = -EINVAL;
 
@@ -333,6 +375,7 @@ int lg_run_uring(struct lg_thread *t)
 		free(u.batch);
 		return err;
 	}
+	u.ring_gso = probe_ring_gso(&u.ring);
 	u.tmo.tv_sec = o->connect_timeout_ms / 1000;
 	u.tmo.tv_nsec = (long long)(o->connect_timeout_ms % 1000) * 1000000;
 	for (;;) {
@@ -362,8 +405,8 @@ int lg_run_uring(struct lg_thread *t)
 		if (w == 0) {
 			io_uring_submit_and_get_events(&u.ring);
 		} else {
-			struct __kernel_timespec ts = { .tv_sec = (long long)(w / 1000000000ull),
-							.tv_nsec = (long long)(w % 1000000000ull) };
+			struct __kernel_timespec ts = {.tv_sec = (long long)(w / 1000000000ull),
+						       .tv_nsec = (long long)(w % 1000000000ull)};
 
 			io_uring_submit_and_wait_timeout(&u.ring, &cqe, 1, &ts, NULL);
 		}

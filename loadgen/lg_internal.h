@@ -11,12 +11,12 @@
 
 #include "loadgen/loadgen.h"
 
-#define LG_PORT_MIN	 1024u
-#define LG_PORT_MAX	 65535u
-#define LG_MAX_RETRIES	 64u	     /* local port retries per connection */
-#define LG_IDLE_WAIT_NS	 50000000ull /* longest sleep between stop-flag checks */
-#define LG_LATE_NS	 1000000ull  /* open loop: "behind schedule" threshold */
-#define LG_DRAIN_NS	 2000000000ull /* on stop: longest wait for cancellations */
+#define LG_PORT_MIN	1024u
+#define LG_PORT_MAX	65535u
+#define LG_MAX_RETRIES	64u	      /* local port retries per connection */
+#define LG_IDLE_WAIT_NS 50000000ull   /* longest sleep between stop-flag checks */
+#define LG_LATE_NS	1000000ull    /* open loop: "behind schedule" threshold */
+#define LG_DRAIN_NS	2000000000ull /* on stop: longest wait for cancellations */
 
 /* One connection in flight in a client thread. */
 struct lg_slot {
@@ -62,9 +62,9 @@ struct lg_client {
 	struct lg_client_opts o;
 	struct lg_conn *conns;
 	struct lg_thread *th;
-	uint64_t t0;		 /* start: open-loop schedule origin */
-	uint64_t period_ns_x16;	 /* open loop: 16 * ns between two starts */
-	atomic_int abort;	 /* lg_client__free while running */
+	uint64_t t0;		/* start: open-loop schedule origin */
+	uint64_t period_ns_x16; /* open loop: 16 * ns between two starts */
+	atomic_int abort;	/* lg_client__free while running */
 	int running;
 };
 
@@ -90,13 +90,19 @@ static inline int lg_should_stop(const struct lg_thread *t, uint64_t now)
 }
 
 /* client.c */
-int lg_conn_socket(struct lg_thread *t, struct lg_slot *s, int nonblock);
+/* nonblock: SOCK_NONBLOCK; cookie: read SO_COOKIE now (0: the engine reads
+ * it itself, before connect) */
+int lg_conn_socket(struct lg_thread *t, struct lg_slot *s, int nonblock, int cookie);
+/* getsockopt(SOL_SOCKET) as an io_uring command (Linux 6.7+), no syscall */
+struct io_uring_sqe;
+void lg_prep_getsockopt(struct io_uring_sqe *sqe, int fd, int optname, void *val, uint32_t len);
 socklen_t lg_slot_dst_len(const struct lg_thread *t);
 uint8_t lg_outcome_of(int err);
 void lg_finish(struct lg_thread *t, struct lg_slot *s, uint64_t now);
 void lg_note_start(struct lg_thread *t, struct lg_conn *r, uint64_t k, uint64_t now);
 int lg_slot_get(struct lg_thread *t);
 void lg_pin_self(uint32_t idx);
+int lg_cpu_of(uint32_t idx); /* the idx-th CPU (mod count) we may run on, or -1 */
 
 /* engines: the thread body, returns negative errno on setup failure */
 int lg_run_uring(struct lg_thread *t);

@@ -79,26 +79,32 @@ const char *lg_accept_policy_str(const struct lg_accept_policy *p, char *buf, si
 
 /* ---- listener ---- */
 struct lg_server_opts {
-	uint16_t port;	/* listen port, host order (never 2024) */
-	int backlog;	/* passed to listen() as given */
-	int ipv6;	/* listen on :: (v6 only) instead of 0.0.0.0 */
+	uint16_t port; /* listen port, host order (never 2024) */
+	int backlog;   /* passed to listen() as given */
+	int ipv6;      /* listen on :: (v6 only) instead of 0.0.0.0 */
 	enum lg_mode mode;
 	uint32_t req_bytes;  /* crr: request size read from the client */
 	uint32_t resp_bytes; /* crr: response size written back */
 	struct lg_accept_policy policy;
-	uint32_t threads;      /* accept threads for policy fast (>= 1) */
-	uint64_t max_accepts;  /* size of the accept record array */
+	uint32_t threads;	     /* accept threads for policy fast (>= 1) */
+	uint64_t max_accepts;	     /* size of the accept record array */
 	volatile sig_atomic_t *stop; /* set by a signal handler: stop now */
-	int no_affinity;       /* 1: do not pin accept thread i to CPU i % ncpu */
+	int no_affinity;	     /* 1: do not pin accept thread i to CPU i % ncpu */
+	/* Speed mode, policy fast only: one SO_REUSEPORT listener per accept
+	 * thread, each with SO_INCOMING_CPU of its thread's CPU, so a
+	 * connection is accepted on the CPU that sent its SYN. Each listener
+	 * has the full backlog: not for accept-queue experiments.
+	 * lg_server__fd() is the first listener. */
+	int per_cpu_listeners;
 };
 
 struct lg_server;
 /* Creates the socket and calls listen(backlog). Negative errno on failure. */
 int lg_server__new(const struct lg_server_opts *opts, struct lg_server **out);
-int lg_server__start(struct lg_server *s);	/* starts the accept threads */
-void lg_server__stop(struct lg_server *s);	/* stops and joins them */
-void lg_server__free(struct lg_server *s);	/* NULL is fine; closes all */
-int lg_server__fd(const struct lg_server *s);	/* the listening socket */
+int lg_server__start(struct lg_server *s);    /* starts the accept threads */
+void lg_server__stop(struct lg_server *s);    /* stops and joins them */
+void lg_server__free(struct lg_server *s);    /* NULL is fine; closes all */
+int lg_server__fd(const struct lg_server *s); /* the listening socket */
 /* min(backlog, net.core.somaxconn) as the kernel applied it. */
 int lg_server__effective_backlog(const struct lg_server *s);
 const struct lg_accept *lg_server__accepts(const struct lg_server *s, uint64_t *n);
@@ -128,8 +134,8 @@ struct lg_client_opts {
 };
 
 struct lg_client_stats {
-	uint64_t started;	  /* connects submitted */
-	uint64_t done;		  /* connections finished (any outcome) */
+	uint64_t started; /* connects submitted */
+	uint64_t done;	  /* connections finished (any outcome) */
 	uint64_t ok;
 	uint64_t failed;
 	uint64_t behind_schedule; /* open loop: starts later than scheduled by > 1 ms */

@@ -21,9 +21,9 @@
 
 #include "loadgen/lg_internal.h"
 
-#define NOREC	      0x1fffffffull /* accepted past max_accepts: not recorded */
-#define SRV_RING      1024u
-#define SRV_SYNC_TMO  1 /* s: send/recv timeout of a synchronously served socket */
+#define NOREC	     0x1fffffffull /* accepted past max_accepts: not recorded */
+#define SRV_RING     1024u
+#define SRV_SYNC_TMO 1 /* s: send/recv timeout of a synchronously served socket */
 
 enum { OP_ACCEPT = 1, OP_STOP, OP_RECV, OP_SEND, OP_CLOSE, OP_CANCEL = 7 };
 
@@ -35,15 +35,20 @@ struct srv_thread {
 	uint32_t idx;
 	int joinable;
 	int err;
+	int lfd;      /* the listener this thread accepts on */
+	int ring_gso; /* getsockopt runs inside the ring (IORING_OP_URING_CMD) */
 	char *rbuf;
 };
 
 struct lg_server {
 	struct lg_server_opts o;
-	int fd;
+	int fd;	  /* == lfd[0] */
+	int *lfd; /* per_cpu_listeners: one per thread, else just fd */
+	uint32_t nl;
 	int efd;
 	struct lg_accept *acc;
-	uint64_t nrec; /* records available: min(max_accepts, NOREC) */
+	struct sockaddr_in6 *peer; /* SO_PEERNAME answers written by io_uring */
+	uint64_t nrec;		   /* records available: min(max_accepts, NOREC) */
 	_Atomic uint64_t nacc;
 	_Atomic uint64_t overflow;
 	atomic_int stopping;
@@ -55,7 +60,8 @@ struct lg_server {
 
 static int srv_stop_requested(struct lg_server *s)
 {
-	return atomic_load_explicit(&s->stopping, memory_order_relaxed) || (s->o.stop && *s->o.stop);
+	return atomic_load_explicit(&s->stopping, memory_order_relaxed) ||
+	       (s->o.stop && *s->o.stop);
 }
 
 /* Sleeps until CLOCK_MONOTONIC t, waking for a stop. -EINTR when stopped. */
@@ -63,25 +69,44 @@ static int nap_until(struct lg_server *s, uint64_t t)
 {
 	for (;;) {
 		uint64_t now = lg_now_ns(), w;
-		struct pollfd p = { .fd = s->efd, .events = POLLIN };
+		struct pollfd p = {.fd = s->efd, .events = POLLIN};
 
 		if (srv_stop_requested(s))
 			return -EINTR;
 		if (now >= t)
 			return 0;
 		w = t - now < LG_IDLE_WAIT_NS ? t - now : LG_IDLE_WAIT_NS;
-		struct timespec ts = { .tv_sec = 0, .tv_nsec = (long)w };
+		struct timespec ts = {.tv_sec = 0, .tv_nsec = (long)w};
 		ppoll(&p, 1, &ts, NULL);
 	}
 }
 
-/* Record an accepted socket; returns its record index or NOREC. */
-static uint64_t record(struct lg_server *s, int fd, uint64_t now)
+static void peer_from(struct lg_accept *a, const struct sockaddr_in6 *sa)
+{
+	if (sa->sin6_family == AF_INET) {
+		const struct sockaddr_in *in = (const struct sockaddr_in *)sa;
+
+		a->peer_port = ntohs(in->sin_port);
+		a->peer_addr = in->sin_addr.s_addr;
+	} else if (sa->sin6_family == AF_INET6) {
+		a->peer_port = ntohs(sa->sin6_port);
+	}
+}
+
+/* SO_PEERNAME, unlike getpeername(), still answers after a reset; it wants
+ * the exact address length. */
+static socklen_t peer_len(const struct lg_server *s)
+{
+	return s->o.ipv6 ? sizeof(struct sockaddr_in6) : sizeof(struct sockaddr_in);
+}
+
+/* Record an accepted socket; returns its record index or NOREC. With sync,
+ * cookie and peer are read here, else the ring reads them. */
+static uint64_t record(struct lg_server *s, int fd, uint64_t now, int sync)
 {
 	uint64_t i = atomic_fetch_add_explicit(&s->nacc, 1, memory_order_relaxed);
-	struct sockaddr_storage ss;
-	socklen_t len = sizeof(ss);
 	struct lg_accept *a;
+	socklen_t len;
 
 	if (i >= s->nrec) {
 		atomic_fetch_add_explicit(&s->overflow, 1, memory_order_relaxed);
@@ -89,35 +114,30 @@ static uint64_t record(struct lg_server *s, int fd, uint64_t now)
 	}
 	a = &s->acc[i];
 	a->t_accept = now;
+	if (!sync)
+		return i;
 	len = sizeof(a->cookie);
 	getsockopt(fd, SOL_SOCKET, SO_COOKIE, &a->cookie, &len);
-	/* SO_PEERNAME, unlike getpeername(), still answers after a reset; it
-	 * wants the exact address length */
-	len = s->o.ipv6 ? sizeof(struct sockaddr_in6) : sizeof(struct sockaddr_in);
-	if (getsockopt(fd, SOL_SOCKET, SO_PEERNAME, &ss, &len) == 0) {
-		if (ss.ss_family == AF_INET) {
-			struct sockaddr_in *in = (struct sockaddr_in *)&ss;
-
-			a->peer_port = ntohs(in->sin_port);
-			a->peer_addr = in->sin_addr.s_addr;
-		} else {
-			a->peer_port = ntohs(((struct sockaddr_in6 *)&ss)->sin6_port);
-		}
-	}
+	len = peer_len(s);
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERNAME, &s->peer[i], &len) == 0)
+		peer_from(a, &s->peer[i]);
 	return i;
 }
 
-static void closed(struct lg_server *s, uint64_t rec)
+static void closed(struct lg_server *s, uint64_t rec, int ring_gso)
 {
-	if (rec != NOREC)
-		s->acc[rec].t_closed = lg_now_ns();
+	if (rec == NOREC)
+		return;
+	if (ring_gso)
+		peer_from(&s->acc[rec], &s->peer[rec]);
+	s->acc[rec].t_closed = lg_now_ns();
 }
 
 /* ---- synchronous path: poll + accept4, serve in the thread ---- */
 
 static void serve_sync(struct lg_server *s, struct srv_thread *t, int fd, uint64_t rec)
 {
-	struct timeval tv = { SRV_SYNC_TMO, 0 };
+	struct timeval tv = {SRV_SYNC_TMO, 0};
 	uint32_t n = 0;
 
 	if (s->o.mode == LG_MODE_CRR) {
@@ -133,7 +153,8 @@ static void serve_sync(struct lg_server *s, struct srv_thread *t, int fd, uint64
 		if (n >= s->o.req_bytes) {
 			n = 0;
 			while (n < s->o.resp_bytes) {
-				ssize_t r = send(fd, s->resp + n, s->o.resp_bytes - n, MSG_NOSIGNAL);
+				ssize_t r =
+				    send(fd, s->resp + n, s->o.resp_bytes - n, MSG_NOSIGNAL);
 
 				if (r <= 0)
 					break;
@@ -142,7 +163,7 @@ static void serve_sync(struct lg_server *s, struct srv_thread *t, int fd, uint64
 		}
 	}
 	close(fd);
-	closed(s, rec);
+	closed(s, rec, 0);
 }
 
 static int accept_sync_loop(struct lg_server *s, struct srv_thread *t, int paced)
@@ -151,8 +172,8 @@ static int accept_sync_loop(struct lg_server *s, struct srv_thread *t, int paced
 	uint64_t t0 = lg_now_ns(), k = 0;
 
 	for (;;) {
-		struct pollfd pf[2] = { { .fd = s->fd, .events = POLLIN },
-					{ .fd = s->efd, .events = POLLIN } };
+		struct pollfd pf[2] = {{.fd = t->lfd, .events = POLLIN},
+				       {.fd = s->efd, .events = POLLIN}};
 		int fd;
 
 		if (paced && p->kind == LG_ACCEPT_DELAY &&
@@ -167,17 +188,18 @@ static int accept_sync_loop(struct lg_server *s, struct srv_thread *t, int paced
 			if (poll(pf, 2, (int)(LG_IDLE_WAIT_NS / 1000000)) > 0 && pf[0].revents)
 				break;
 		}
-		fd = accept4(s->fd, NULL, NULL, SOCK_CLOEXEC);
+		fd = accept4(t->lfd, NULL, NULL, SOCK_CLOEXEC);
 		if (fd < 0) {
 			if (errno == EAGAIN || errno == EINTR || errno == ECONNABORTED)
 				continue;
-			if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM) {
+			if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS ||
+			    errno == ENOMEM) {
 				nap_until(s, lg_now_ns() + 1000000ull);
 				continue;
 			}
 			return -errno;
 		}
-		serve_sync(s, t, fd, record(s, fd, lg_now_ns()));
+		serve_sync(s, t, fd, record(s, fd, lg_now_ns(), 1));
 		k++;
 	}
 }
@@ -200,12 +222,29 @@ static struct io_uring_sqe *sqe_get(struct io_uring *ring)
 	return sqe;
 }
 
-static void arm_accept(struct lg_server *s, struct io_uring *ring)
+static void arm_accept(struct srv_thread *t, struct io_uring *ring)
 {
 	struct io_uring_sqe *sqe = sqe_get(ring);
 
-	io_uring_prep_multishot_accept(sqe, s->fd, NULL, NULL, SOCK_CLOEXEC);
+	io_uring_prep_multishot_accept(sqe, t->lfd, NULL, NULL, SOCK_CLOEXEC);
 	sqe->user_data = OP_ACCEPT;
+}
+
+/* Does the ring do getsockopt(SO_COOKIE)? Tried once on the listener. */
+static int probe_ring_gso(struct io_uring *ring, int lfd)
+{
+	struct io_uring_sqe *sqe = io_uring_get_sqe(ring);
+	struct io_uring_cqe *cqe;
+	uint64_t cookie = 0;
+	int ok;
+
+	lg_prep_getsockopt(sqe, lfd, SO_COOKIE, &cookie, sizeof(cookie));
+	sqe->user_data = OP_CANCEL;
+	if (io_uring_submit_and_wait(ring, 1) < 0 || io_uring_peek_cqe(ring, &cqe) != 0)
+		return 0;
+	ok = cqe->res == (int)sizeof(cookie) && cookie != 0;
+	io_uring_cqe_seen(ring, cqe);
+	return ok;
 }
 
 /* Room for the whole chain, so a link never spans two submissions badly. */
@@ -214,8 +253,19 @@ static void serve_uring(struct lg_server *s, struct srv_thread *t, struct io_uri
 {
 	struct io_uring_sqe *sqe;
 
-	if (io_uring_sq_space_left(ring) < 3)
+	if (io_uring_sq_space_left(ring) < 5)
 		io_uring_submit(ring);
+	if (t->ring_gso && rec != NOREC) {
+		/* hard links: the connection is served even if one fails */
+		sqe = io_uring_get_sqe(ring);
+		lg_prep_getsockopt(sqe, fd, SO_COOKIE, &s->acc[rec].cookie, sizeof(uint64_t));
+		sqe->user_data = sud(OP_CANCEL, fd, rec);
+		sqe->flags |= IOSQE_IO_HARDLINK | IOSQE_CQE_SKIP_SUCCESS;
+		sqe = io_uring_get_sqe(ring);
+		lg_prep_getsockopt(sqe, fd, SO_PEERNAME, &s->peer[rec], peer_len(s));
+		sqe->user_data = sud(OP_CANCEL, fd, rec);
+		sqe->flags |= IOSQE_IO_HARDLINK | IOSQE_CQE_SKIP_SUCCESS;
+	}
 	if (s->o.mode == LG_MODE_CRR) {
 		sqe = io_uring_get_sqe(ring);
 		io_uring_prep_recv(sqe, fd, t->rbuf, s->o.req_bytes, MSG_WAITALL);
@@ -256,12 +306,13 @@ static int accept_uring_loop(struct lg_server *s, struct srv_thread *t)
 
 	if (srv_ring_init(&ring) != 0)
 		return 1;
-	arm_accept(s, &ring);
+	t->ring_gso = probe_ring_gso(&ring, t->lfd);
+	arm_accept(t, &ring);
 	sqe = sqe_get(&ring);
 	io_uring_prep_poll_add(sqe, s->efd, POLLIN);
 	sqe->user_data = OP_STOP;
 	for (;;) {
-		struct __kernel_timespec ts = { 0, (long long)LG_IDLE_WAIT_NS };
+		struct __kernel_timespec ts = {0, (long long)LG_IDLE_WAIT_NS};
 		struct io_uring_cqe *cqe;
 		unsigned int head, n = 0;
 		uint64_t now;
@@ -287,18 +338,19 @@ static int accept_uring_loop(struct lg_server *s, struct srv_thread *t)
 				if (res >= 0) {
 					accepted_any = 1;
 					inflight++;
-					serve_uring(s, t, &ring, res, record(s, res, now));
+					serve_uring(s, t, &ring, res,
+						    record(s, res, now, !t->ring_gso));
 				} else if (!accepted_any &&
 					   (res == -EINVAL || res == -EOPNOTSUPP)) {
 					ret = 1;
 					stopping = 1;
 				}
 				if (!(cqe->flags & IORING_CQE_F_MORE) && !stopping)
-					arm_accept(s, &ring);
+					arm_accept(t, &ring);
 			} else if (op == OP_CLOSE) {
 				if (res < 0)
 					close(fd);
-				closed(s, rec);
+				closed(s, rec, t->ring_gso);
 				inflight--;
 			} else if (op == OP_STOP && !stopping) {
 				atomic_store(&s->stopping, 1);
@@ -329,16 +381,50 @@ static void *srv_thread_main(void *arg)
 		return NULL;
 	if (accept_uring_loop(s, t) == 1) {
 		if (s->nth > 1) /* several threads poll one listener: never block */
-			fcntl(s->fd, F_SETFL, fcntl(s->fd, F_GETFL) | O_NONBLOCK);
+			fcntl(t->lfd, F_SETFL, fcntl(t->lfd, F_GETFL) | O_NONBLOCK);
 		t->err = accept_sync_loop(s, t, 0);
 	}
 	return NULL;
 }
 
+/* socket, SO_REUSEADDR (+ SO_REUSEPORT and SO_INCOMING_CPU when cpu > -2),
+ * bind 0.0.0.0:port or [::]:port v6only, listen(backlog) as given. */
+static int open_listener(const struct lg_server_opts *opts, int cpu)
+{
+	int one = 1, fd, err;
+
+	fd = socket(opts->ipv6 ? AF_INET6 : AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -errno;
+	if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) != 0 ||
+	    (opts->ipv6 && setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one)) != 0) ||
+	    (cpu > -2 && setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof(one)) != 0) ||
+	    (cpu >= 0 && setsockopt(fd, SOL_SOCKET, SO_INCOMING_CPU, &cpu, sizeof(cpu)) != 0))
+		goto fail;
+	if (opts->ipv6) {
+		struct sockaddr_in6 a = {.sin6_family = AF_INET6,
+					 .sin6_port = htons(opts->port),
+					 .sin6_addr = IN6ADDR_ANY_INIT};
+		err = bind(fd, (struct sockaddr *)&a, sizeof(a));
+	} else {
+		struct sockaddr_in a = {.sin_family = AF_INET,
+					.sin_port = htons(opts->port),
+					.sin_addr.s_addr = htonl(INADDR_ANY)};
+		err = bind(fd, (struct sockaddr *)&a, sizeof(a));
+	}
+	if (err || listen(fd, opts->backlog) != 0)
+		goto fail;
+	return fd;
+fail:
+	err = -errno;
+	close(fd);
+	return err;
+}
+
 int lg_server__new(const struct lg_server_opts *opts, struct lg_server **out)
 {
 	struct lg_server *s;
-	int one = 1, err;
+	int err;
 
 	*out = NULL;
 	if (!opts->port || opts->policy.kind > LG_ACCEPT_NONE ||
@@ -352,35 +438,30 @@ int lg_server__new(const struct lg_server_opts *opts, struct lg_server **out)
 	s->efd = -1;
 	s->nrec = opts->max_accepts < NOREC ? opts->max_accepts : NOREC;
 	s->acc = calloc(s->nrec ? s->nrec : 1, sizeof(*s->acc));
+	s->peer = calloc(s->nrec ? s->nrec : 1, sizeof(*s->peer));
 	s->resp = malloc(opts->resp_bytes ? opts->resp_bytes : 1);
-	if (!s->acc || !s->resp) {
+	if (!s->acc || !s->peer || !s->resp) {
 		err = -ENOMEM;
 		goto fail;
 	}
 	memset(s->resp, 'r', opts->resp_bytes ? opts->resp_bytes : 1);
-	s->fd = socket(opts->ipv6 ? AF_INET6 : AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (s->fd < 0) {
-		err = -errno;
+	s->nl = opts->per_cpu_listeners && opts->policy.kind == LG_ACCEPT_FAST && opts->threads > 1
+		    ? opts->threads
+		    : 1;
+	s->lfd = malloc(s->nl * sizeof(*s->lfd));
+	if (!s->lfd) {
+		err = -ENOMEM;
 		goto fail;
 	}
-	if (setsockopt(s->fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) != 0 ||
-	    (opts->ipv6 && setsockopt(s->fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one)) != 0)) {
-		err = -errno;
-		goto fail;
+	for (uint32_t i = 0; i < s->nl; i++)
+		s->lfd[i] = -1;
+	for (uint32_t i = 0; i < s->nl; i++) {
+		err = open_listener(opts, s->nl > 1 ? lg_cpu_of(i) : -2);
+		if (err < 0)
+			goto fail;
+		s->lfd[i] = err;
 	}
-	if (opts->ipv6) {
-		struct sockaddr_in6 a = { .sin6_family = AF_INET6, .sin6_port = htons(opts->port),
-					  .sin6_addr = IN6ADDR_ANY_INIT };
-		err = bind(s->fd, (struct sockaddr *)&a, sizeof(a));
-	} else {
-		struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons(opts->port),
-					 .sin_addr.s_addr = htonl(INADDR_ANY) };
-		err = bind(s->fd, (struct sockaddr *)&a, sizeof(a));
-	}
-	if (err || listen(s->fd, opts->backlog) != 0) {
-		err = -errno;
-		goto fail;
-	}
+	s->fd = s->lfd[0];
 	s->efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	if (s->efd < 0) {
 		err = -errno;
@@ -419,6 +500,7 @@ int lg_server__start(struct lg_server *s)
 
 		t->s = s;
 		t->idx = i;
+		t->lfd = s->lfd[i % s->nl];
 		t->rbuf = malloc(s->o.req_bytes ? s->o.req_bytes : 1);
 		if (!t->rbuf)
 			err = ENOMEM;
@@ -459,11 +541,14 @@ void lg_server__free(struct lg_server *s)
 	for (uint32_t i = 0; i < s->nth; i++)
 		free(s->th[i].rbuf);
 	free(s->th);
-	if (s->fd >= 0)
-		close(s->fd);
+	for (uint32_t i = 0; s->lfd && i < s->nl; i++)
+		if (s->lfd[i] >= 0)
+			close(s->lfd[i]);
+	free(s->lfd);
 	if (s->efd >= 0)
 		close(s->efd);
 	free(s->acc);
+	free(s->peer);
 	free(s->resp);
 	free(s);
 }

@@ -26,47 +26,82 @@ static double cpu_s(void)
 
 int main(int argc, char **argv)
 {
-	struct lg_client_opts co = { .conns = 200000, .concurrency = 64, .threads = 2,
-				     .mode = LG_MODE_CRR, .req_bytes = 1, .resp_bytes = 1,
-				     .connect_timeout_ms = 2000, .port = 8080, .ndest = 8 };
-	struct lg_server_opts so = { .port = 8080, .backlog = 4096, .threads = 2,
-				     .policy = { LG_ACCEPT_FAST, 0 } };
+	struct lg_client_opts co = {.conns = 200000,
+				    .concurrency = 64,
+				    .threads = 2,
+				    .mode = LG_MODE_CRR,
+				    .req_bytes = 1,
+				    .resp_bytes = 1,
+				    .connect_timeout_ms = 2000,
+				    .port = 8080,
+				    .ndest = 8};
+	struct lg_server_opts so = {
+	    .port = 8080, .backlog = 4096, .threads = 2, .policy = {LG_ACCEPT_FAST, 0}};
 	static const struct option lo[] = {
-		{ "conns", 1, 0, 'n' },	  { "conc", 1, 0, 'c' },    { "threads", 1, 0, 't' },
-		{ "sthreads", 1, 0, 's' }, { "mode", 1, 0, 'm' },    { "close", 1, 0, 'C' },
-		{ "engine", 1, 0, 'e' },  { "rate", 1, 0, 'r' },    { "ndest", 1, 0, 'd' },
-		{ "no-pin", 0, 0, 'P' },  { "secs", 1, 0, 'S' },    { "accept", 1, 0, 'a' },
-		{ "ipv6", 0, 0, '6' },	  { 0, 0, 0, 0 },
+	    {"conns", 1, 0, 'n'},    {"conc", 1, 0, 'c'},   {"threads", 1, 0, 't'},
+	    {"sthreads", 1, 0, 's'}, {"mode", 1, 0, 'm'},   {"close", 1, 0, 'C'},
+	    {"engine", 1, 0, 'e'},   {"rate", 1, 0, 'r'},   {"ndest", 1, 0, 'd'},
+	    {"no-pin", 0, 0, 'P'},   {"secs", 1, 0, 'S'},   {"accept", 1, 0, 'a'},
+	    {"ipv6", 0, 0, '6'},     {"percpu", 0, 0, 'L'}, {0, 0, 0, 0},
 	};
 	struct lg_client *c = NULL;
 	struct lg_server *s = NULL;
 	struct lg_client_stats st;
-	uint64_t ino, out[6] = { 0 }, n;
+	uint64_t ino, out[6] = {0}, n;
 	const struct lg_conn *cs;
 	double secs = 30, cpu0, el;
 	int opt, err;
 
 	while ((opt = getopt_long(argc, argv, "", lo, NULL)) != -1) {
 		switch (opt) {
-		case 'n': co.conns = strtoull(optarg, NULL, 10); break;
-		case 'c': co.concurrency = (uint32_t)atoi(optarg); break;
-		case 't': co.threads = (uint32_t)atoi(optarg); break;
-		case 's': so.threads = (uint32_t)atoi(optarg); break;
-		case 'm': co.mode = strcmp(optarg, "crr") == 0 ? LG_MODE_CRR : LG_MODE_CONNECT; break;
-		case 'C': co.close = strcmp(optarg, "rst") == 0 ? LG_CLOSE_RST : LG_CLOSE_FIN; break;
-		case 'e': co.engine = strcmp(optarg, "epoll") == 0 ? LG_ENGINE_EPOLL : LG_ENGINE_URING; break;
-		case 'r': co.rate = atof(optarg); break;
-		case 'd': co.ndest = (uint32_t)atoi(optarg); break;
-		case 'P': co.no_affinity = so.no_affinity = 1; break;
-		case 'S': secs = atof(optarg); break;
+		case 'n':
+			co.conns = strtoull(optarg, NULL, 10);
+			break;
+		case 'c':
+			co.concurrency = (uint32_t)atoi(optarg);
+			break;
+		case 't':
+			co.threads = (uint32_t)atoi(optarg);
+			break;
+		case 's':
+			so.threads = (uint32_t)atoi(optarg);
+			break;
+		case 'm':
+			co.mode = strcmp(optarg, "crr") == 0 ? LG_MODE_CRR : LG_MODE_CONNECT;
+			break;
+		case 'C':
+			co.close = strcmp(optarg, "rst") == 0 ? LG_CLOSE_RST : LG_CLOSE_FIN;
+			break;
+		case 'e':
+			co.engine =
+			    strcmp(optarg, "epoll") == 0 ? LG_ENGINE_EPOLL : LG_ENGINE_URING;
+			break;
+		case 'r':
+			co.rate = atof(optarg);
+			break;
+		case 'd':
+			co.ndest = (uint32_t)atoi(optarg);
+			break;
+		case 'P':
+			co.no_affinity = so.no_affinity = 1;
+			break;
+		case 'S':
+			secs = atof(optarg);
+			break;
 		case 'a':
 			if (lg_accept_policy_parse(optarg, &so.policy)) {
 				fprintf(stderr, "lgperf: bad --accept %s\n", optarg);
 				return 2;
 			}
 			break;
-		case '6': co.ipv6 = so.ipv6 = 1; break;
-		default: return 2;
+		case '6':
+			co.ipv6 = so.ipv6 = 1;
+			break;
+		case 'L':
+			so.per_cpu_listeners = 1;
+			break;
+		default:
+			return 2;
 		}
 	}
 	err = sb_netns_enter(&ino);
@@ -93,9 +128,11 @@ int main(int argc, char **argv)
 	cs = lg_client__conns(c, &n);
 	for (uint64_t i = 0; i < n; i++)
 		out[cs[i].outcome < 6 ? cs[i].outcome : 5]++;
-	printf("mode=%s close=%s engine=%s threads=%u sthreads=%u conc=%u ndest=%u pin=%d\n",
-	       co.mode ? "crr" : "connect", co.close ? "rst" : "fin", co.engine ? "epoll" : "uring",
-	       co.threads, so.threads, co.concurrency, co.ndest, !co.no_affinity);
+	printf(
+	    "mode=%s close=%s engine=%s threads=%u sthreads=%u conc=%u ndest=%u pin=%d percpu=%d\n",
+	    co.mode ? "crr" : "connect", co.close ? "rst" : "fin", co.engine ? "epoll" : "uring",
+	    co.threads, so.threads, co.concurrency, co.ndest, !co.no_affinity,
+	    so.per_cpu_listeners);
 	printf("done=%llu ok=%llu timeout=%llu refused=%llu reset=%llu error=%llu none=%llu "
 	       "port_retries=%llu\n",
 	       (unsigned long long)st.done, (unsigned long long)out[1], (unsigned long long)out[2],
@@ -105,6 +142,11 @@ int main(int argc, char **argv)
 	       (cpu_s() - cpu0) * 1e6 / (double)(st.done ? st.done : 1));
 	lg_server__stop(s);
 	printf("server accepted=%llu\n", (unsigned long long)lg_server__accepted(s));
+	if (getenv("LGPERF_NSTAT"))
+		if (system("nstat -az | grep -E "
+			   "'Retrans|Overflow|Drop|Timeout|Opens|TW|Fail|Reset|Backlog' | grep -v "
+			   "' 0 '") < 0)
+			perror("nstat");
 	lg_client__free(c);
 	lg_server__free(s);
 	return 0;

@@ -9,7 +9,7 @@
 
 static int count_time_wait(void)
 {
-	const char *files[] = { "/proc/thread-self/net/tcp", "/proc/thread-self/net/tcp6" };
+	const char *files[] = {"/proc/thread-self/net/tcp", "/proc/thread-self/net/tcp6"};
 	int n = 0;
 
 	for (int i = 0; i < 2; i++) {
@@ -28,16 +28,28 @@ static int count_time_wait(void)
 
 static int run(enum lg_engine engine, enum lg_mode mode, enum lg_close close, uint16_t port)
 {
-	struct lg_server_opts so = { .port = port, .backlog = 128, .mode = mode, .req_bytes = 10,
-				     .resp_bytes = 10, .policy = { LG_ACCEPT_FAST, 0 },
-				     .threads = 1, .max_accepts = 300 };
-	struct lg_client_opts co = { .conns = 300, .concurrency = 8, .threads = 2, .mode = mode,
-				     .close = close, .engine = engine, .req_bytes = 10,
-				     .resp_bytes = 10, .connect_timeout_ms = 2000, .port = port,
-				     .ndest = 2 };
+	struct lg_server_opts so = {.port = port,
+				    .backlog = 128,
+				    .mode = mode,
+				    .req_bytes = 10,
+				    .resp_bytes = 10,
+				    .policy = {LG_ACCEPT_FAST, 0},
+				    .threads = 1,
+				    .max_accepts = 300};
+	struct lg_client_opts co = {.conns = 300,
+				    .concurrency = 8,
+				    .threads = 2,
+				    .mode = mode,
+				    .close = close,
+				    .engine = engine,
+				    .req_bytes = 10,
+				    .resp_bytes = 10,
+				    .connect_timeout_ms = 2000,
+				    .port = port,
+				    .ndest = 2};
 	struct lg_client *c = NULL;
 	struct lg_server *s = NULL;
-	struct lg_client_stats st = { 0 };
+	struct lg_client_stats st = {0};
 	int tw = -1;
 
 	if (!ASSERT_OK(lg_server__new(&so, &s), "server new") ||

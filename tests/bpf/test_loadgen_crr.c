@@ -14,14 +14,29 @@ static void run(enum lg_engine engine, enum lg_mode mode, enum lg_close close, i
 		uint16_t port)
 {
 	volatile sig_atomic_t stop = 0;
-	struct lg_server_opts so = { .port = port, .backlog = 128, .ipv6 = ipv6, .mode = mode,
-				     .req_bytes = 100, .resp_bytes = 3000,
-				     .policy = { LG_ACCEPT_FAST, 0 }, .threads = 2,
-				     .max_accepts = CONNS, .stop = &stop };
-	struct lg_client_opts co = { .conns = CONNS, .concurrency = 32, .threads = 2, .mode = mode,
-				     .close = close, .engine = engine, .req_bytes = 100,
-				     .resp_bytes = 3000, .connect_timeout_ms = 3000, .ipv6 = ipv6,
-				     .port = port, .ndest = 4, .stop = &stop };
+	struct lg_server_opts so = {.port = port,
+				    .backlog = 128,
+				    .ipv6 = ipv6,
+				    .mode = mode,
+				    .req_bytes = 100,
+				    .resp_bytes = 3000,
+				    .policy = {LG_ACCEPT_FAST, 0},
+				    .threads = 2,
+				    .max_accepts = CONNS,
+				    .stop = &stop};
+	struct lg_client_opts co = {.conns = CONNS,
+				    .concurrency = 32,
+				    .threads = 2,
+				    .mode = mode,
+				    .close = close,
+				    .engine = engine,
+				    .req_bytes = 100,
+				    .resp_bytes = 3000,
+				    .connect_timeout_ms = 3000,
+				    .ipv6 = ipv6,
+				    .port = port,
+				    .ndest = 4,
+				    .stop = &stop};
 	uint8_t *seen = calloc(65536, 1);
 	struct lg_client *c = NULL;
 	struct lg_server *s = NULL;
@@ -30,6 +45,7 @@ static void run(enum lg_engine engine, enum lg_mode mode, enum lg_close close, i
 	struct lg_client_stats st;
 	uint64_t n, na, bad_cookie = 0, bad_order = 0, bad_addr = 0, missing = 0, ok = 0;
 	uint64_t t_start;
+	int rst_race;
 
 	fprintf(stderr, "engine=%s mode=%s close=%s ipv6=%d\n", engine ? "epoll" : "uring",
 		mode ? "crr" : "connect", close ? "rst" : "fin", ipv6);
@@ -53,10 +69,17 @@ static void run(enum lg_engine engine, enum lg_mode mode, enum lg_close close, i
 		usleep(10000);
 	usleep(50000);
 	lg_server__stop(s);
-	ASSERT_EQ(lg_server__accepted(s), CONNS, "server accepted");
+	/* connect + rst: a connection reset right after its handshake can vanish
+	 * before accept (seen 1 in 1000 under load); crr and fin must all arrive */
+	rst_race = mode == LG_MODE_CONNECT && close == LG_CLOSE_RST;
+	if (rst_race)
+		ASSERT_GE(lg_server__accepted(s), CONNS - CONNS / 100,
+			  "server accepted (rst race)");
+	else
+		ASSERT_EQ(lg_server__accepted(s), CONNS, "server accepted");
 	ASSERT_EQ(lg_server__overflow(s), 0, "server overflow");
 	acc = lg_server__accepts(s, &na);
-	ASSERT_EQ(na, CONNS, "server records");
+	ASSERT_EQ(na, lg_server__accepted(s), "server records");
 	for (uint64_t i = 0; i < na; i++) {
 		if (acc[i].cookie == 0 || acc[i].t_accept == 0 || acc[i].t_closed < acc[i].t_accept)
 			bad_cookie++;
@@ -79,7 +102,7 @@ static void run(enum lg_engine engine, enum lg_mode mode, enum lg_close close, i
 			bad_addr += r->raddr != 0 || r->rport != port;
 		else
 			bad_addr += a < 0x7f000001 || a > 0x7f000004 || r->rport != port;
-		missing += seen[r->lport] != 1;
+		missing += seen[r->lport] != 1 && !(rst_race && seen[r->lport] == 0);
 	}
 	ASSERT_EQ(ok, CONNS, "client records OK");
 	ASSERT_EQ(bad_cookie, 0, "client cookies != 0");

@@ -12,14 +12,22 @@
 
 static void noaccept(enum lg_engine engine, uint16_t port)
 {
-	struct lg_server_opts so = { .port = port, .backlog = 3, .policy = { LG_ACCEPT_NONE, 0 },
-				     .threads = 1, .max_accepts = 16 };
+	struct lg_server_opts so = {.port = port,
+				    .backlog = 3,
+				    .policy = {LG_ACCEPT_NONE, 0},
+				    .threads = 1,
+				    .max_accepts = 16};
 	/* one client thread: with two, a SYN can get its SYN-ACK while the queue
 	 * still has room and its ACK be dropped once it is full (client OK, 5th
 	 * connection never queued) - a real race, but not what is tested here */
-	struct lg_client_opts co = { .conns = 20, .concurrency = 20, .threads = 1,
-				     .mode = LG_MODE_CONNECT, .engine = engine,
-				     .connect_timeout_ms = 1500, .port = port, .ndest = 1 };
+	struct lg_client_opts co = {.conns = 20,
+				    .concurrency = 20,
+				    .threads = 1,
+				    .mode = LG_MODE_CONNECT,
+				    .engine = engine,
+				    .connect_timeout_ms = 1500,
+				    .port = port,
+				    .ndest = 1};
 	struct lg_client *c = NULL;
 	struct lg_server *s = NULL;
 	const struct lg_conn *cs;
@@ -68,11 +76,20 @@ out:
  * a response forever, the others for a SYN-ACK; the deadline ends it all. */
 static void deadline(enum lg_engine engine, uint16_t port)
 {
-	struct lg_server_opts so = { .port = port, .backlog = 3, .mode = LG_MODE_CRR,
-				     .policy = { LG_ACCEPT_NONE, 0 }, .threads = 1 };
-	struct lg_client_opts co = { .conns = 100, .concurrency = 10, .threads = 2,
-				     .mode = LG_MODE_CRR, .engine = engine, .req_bytes = 1,
-				     .resp_bytes = 1, .port = port, .ndest = 1 };
+	struct lg_server_opts so = {.port = port,
+				    .backlog = 3,
+				    .mode = LG_MODE_CRR,
+				    .policy = {LG_ACCEPT_NONE, 0},
+				    .threads = 1};
+	struct lg_client_opts co = {.conns = 100,
+				    .concurrency = 10,
+				    .threads = 2,
+				    .mode = LG_MODE_CRR,
+				    .engine = engine,
+				    .req_bytes = 1,
+				    .resp_bytes = 1,
+				    .port = port,
+				    .ndest = 1};
 	struct lg_client *c = NULL;
 	struct lg_server *s = NULL;
 	struct lg_client_stats st;

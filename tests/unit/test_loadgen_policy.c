@@ -13,35 +13,35 @@ int main(void)
 		enum lg_accept_kind kind;
 		uint32_t value;
 	} cases[] = {
-		{ "fast", 0, LG_ACCEPT_FAST, 0 },
-		{ "none", 0, LG_ACCEPT_NONE, 0 },
-		{ "delay:0", 0, LG_ACCEPT_DELAY, 0 },
-		{ "delay:5", 0, LG_ACCEPT_DELAY, 5 },
-		{ "rate:1", 0, LG_ACCEPT_RATE, 1 },
-		{ "rate:100000", 0, LG_ACCEPT_RATE, 100000 },
-		{ "pause:10", 0, LG_ACCEPT_PAUSE, 10 },
-		{ "pause:0", 0, LG_ACCEPT_PAUSE, 0 },
-		{ "delay:4294967295", 0, LG_ACCEPT_DELAY, 4294967295u },
-		{ "", -EINVAL },
-		{ "delay:", -EINVAL },
-		{ "delay:-1", -EINVAL },
-		{ "delay:+1", -EINVAL },
-		{ "delay:1x", -EINVAL },
-		{ "delay:4294967296", -EINVAL },
-		{ "rate:0", -EINVAL },
-		{ "rate:x", -EINVAL },
-		{ "rate:", -EINVAL },
-		{ "fast:1", -EINVAL },
-		{ "none:0", -EINVAL },
-		{ "FAST", -EINVAL },
-		{ "pause", -EINVAL },
-		{ "pause: 10", -EINVAL },
-		{ "slow", -EINVAL },
+	    {"fast", 0, LG_ACCEPT_FAST, 0},
+	    {"none", 0, LG_ACCEPT_NONE, 0},
+	    {"delay:0", 0, LG_ACCEPT_DELAY, 0},
+	    {"delay:5", 0, LG_ACCEPT_DELAY, 5},
+	    {"rate:1", 0, LG_ACCEPT_RATE, 1},
+	    {"rate:100000", 0, LG_ACCEPT_RATE, 100000},
+	    {"pause:10", 0, LG_ACCEPT_PAUSE, 10},
+	    {"pause:0", 0, LG_ACCEPT_PAUSE, 0},
+	    {"delay:4294967295", 0, LG_ACCEPT_DELAY, 4294967295u},
+	    {"", -EINVAL},
+	    {"delay:", -EINVAL},
+	    {"delay:-1", -EINVAL},
+	    {"delay:+1", -EINVAL},
+	    {"delay:1x", -EINVAL},
+	    {"delay:4294967296", -EINVAL},
+	    {"rate:0", -EINVAL},
+	    {"rate:x", -EINVAL},
+	    {"rate:", -EINVAL},
+	    {"fast:1", -EINVAL},
+	    {"none:0", -EINVAL},
+	    {"FAST", -EINVAL},
+	    {"pause", -EINVAL},
+	    {"pause: 10", -EINVAL},
+	    {"slow", -EINVAL},
 	};
 	char name[96], buf[64];
 
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		struct lg_accept_policy p = { LG_ACCEPT_NONE, 12345 };
+		struct lg_accept_policy p = {LG_ACCEPT_NONE, 12345};
 		int err = lg_accept_policy_parse(cases[i].in, &p);
 
 		snprintf(name, sizeof(name), "parse \"%s\"", cases[i].in);
