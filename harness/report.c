@@ -86,6 +86,8 @@ static void opt_count(FILE *f, const char *what, int64_t v)
 static void reconciliation_lines(FILE *f, const struct sb_rundata *rd, const struct sb_join *j)
 {
 	const struct sb_reconcile *r = &j->rec;
+
+	(void)rd;
 	const struct sb_join_counts *n = &j->counts;
 
 	if (r->join_rate >= 0)
