@@ -21,7 +21,7 @@
 enum opt_id {
 	O_CONNS, O_BACKLOG, O_CONCURRENCY, O_RATE, O_THREADS, O_MODE, O_CLOSE, O_ENGINE,
 	O_REQ, O_RESP, O_CONNECT_TIMEOUT, O_MAX_TIME,
-	O_ACCEPT, O_PORT, O_DESTS, O_IPV6,
+	O_ACCEPT, O_PORT, O_DESTS, O_IPV6, O_PER_CPU_LISTENERS,
 	O_SYNCOOKIES, O_NO_SYNCOOKIES, O_ABORT_ON_OVERFLOW, O_SOMAXCONN, O_SYN_RETRIES,
 	O_SYNACK_RETRIES, O_SYN_LINEAR_TIMEOUTS, O_MAX_SYN_BACKLOG, O_PORT_RANGE,
 	O_NO_PROBES, O_ATTACH, O_SAMPLE_US, O_TRACE_STATES,
@@ -69,7 +69,7 @@ static const struct opt_def opt_table[] = {
 	NUM("backlog", O_BACKLOG, "B", "listen() backlog (capped by somaxconn)", "128", "128",
 	    0, 65535, backlog),
 	NUM("concurrency", O_CONCURRENCY, "N", "in flight; with --rate: a cap",
-	    "min(conns, 10000): a burst; none with --rate", "256", 1, SB_MAX_CONCURRENCY,
+	    "min(conns, 10000); none with --rate", "256", 1, SB_MAX_CONCURRENCY,
 	    concurrency),
 	WORD("rate", 0, ARG_REQ, O_RATE, "R", "open loop: R connections/s, decimal, up to 10000000",
 	     "closed loop", "20000"),
@@ -93,6 +93,9 @@ static const struct opt_def opt_table[] = {
 	    STR(SB_DEFAULT_PORT), 1, 65535, port),
 	NUM("dests", O_DESTS, "N", "IPv4 servers 127.0.0.1..N", "16", "16", 1, 254, ndest),
 	FLAG("ipv6", 0, O_IPV6, "connect to ::1 instead of 127.0.0.x", ipv6),
+	FLAG("per-cpu-listeners", 0, O_PER_CPU_LISTENERS,
+	     "speed: a SO_REUSEPORT listener per accept thread, each with the full backlog "
+	     "(not for accept-queue experiments)", per_cpu_listeners),
 	HEADING("Namespace sysctls (not given: the fresh namespace's value):"),
 	WORD("syncookies", 0, ARG_OPT, O_SYNCOOKIES, "[0|1|2]",
 	     "net.ipv4.tcp_syncookies; bare flag means 1", NULL, "0"),

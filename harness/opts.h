@@ -30,6 +30,7 @@ struct sb_opts {
 	uint32_t connect_timeout_ms;	/* --connect-timeout MS */
 	uint32_t max_time_s;		/* --max-time S: hard bound of the run */
 	int ipv6;			/* --ipv6 */
+	int per_cpu_listeners;		/* --per-cpu-listeners: SO_REUSEPORT per thread */
 	uint16_t port;			/* --port P (never 2024) */
 	uint32_t ndest;			/* --dests N: 127.0.0.1..N */
 	/* namespace sysctls; -1 = leave the namespace default */

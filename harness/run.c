@@ -193,6 +193,7 @@ static int start_server(const struct sb_opts *o, struct lg_server **srv, char *e
 		.policy = o->accept,
 		.threads = o->accept.kind == LG_ACCEPT_FAST ? o->threads : 1,
 		.max_accepts = o->conns + 1024,
+		.per_cpu_listeners = o->per_cpu_listeners,
 		.stop = &sb_stop_flag,
 	};
 	int e = lg_server__new(&so, srv);

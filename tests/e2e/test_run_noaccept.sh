@@ -1,11 +1,14 @@
 # listen(3), never accept, syncookies 0 (kernel-facts 1-3): exactly B+1 = 4
 # connections reach ESTABLISHED and queue, the other 16 time out; overflow
-# counts agree with the namespace MIB deltas.
+# counts agree with the namespace MIB deltas. One client thread: with SYNs
+# from two CPUs at once a SYN can get its SYN-ACK while the queue still has
+# room and its ACK find it full (seen by the loadgen tests: B+2 clients
+# ESTABLISHED, one of them client-only), so exactly-B+1 needs one sender.
 . "$SB_TESTS/e2e/lib.sh"
 need_root
 
 out="$WORK/run"
-"$SYNBENCH" --conns 20 --backlog 3 --accept none --syncookies 0 --connect-timeout 2500 \
+"$SYNBENCH" --threads 1 --conns 20 --backlog 3 --accept none --syncookies 0 --connect-timeout 2500 \
 	--no-plot --quiet --out "$out"
 rc=$?
 check "exit" "$rc" -eq 0

@@ -85,6 +85,7 @@ static const char *const all_keys[] = {
     "port",
     "dests",
     "ipv6",
+    "per-cpu-listeners",
     "syncookies",
     "abort-on-overflow",
     "somaxconn",
@@ -450,7 +451,7 @@ static void test_defaults(void)
 	snprintf(expect, sizeof(expect),
 		 "\nconns=10000\nbacklog=128\nconcurrency=10000\nrate=0\nthreads=%u\n"
 		 "mode=connect\nclose=fin\nengine=uring\nreq=1\nresp=1\nconnect-timeout=5000\n"
-		 "max-time=120\naccept=fast\nport=5201\ndests=16\nipv6=0\nsyncookies=-1\n"
+		 "max-time=120\naccept=fast\nport=5201\ndests=16\nipv6=0\nper-cpu-listeners=0\nsyncookies=-1\n"
 		 "abort-on-overflow=-1\nsomaxconn=-1\nsyn-retries=-1\nsynack-retries=-1\n"
 		 "syn-linear-timeouts=-1\nmax-syn-backlog=-1\nport-range=\nno-probes=0\n"
 		 "attach=auto\nsample-us=5000\ntrace-states=0\nout=\nlabel=\nforce=0\n"
