@@ -46,6 +46,16 @@ struct {
 	__uint(max_entries, 4096); /* 4 MiB with --trace-states */
 } trace SEC(".maps");
 
+/* The listeners to sample: user space adds each listening socket by fd, and
+ * the sampler iterates this map only (iter/tcp would walk every socket of
+ * the namespace, TIME_WAIT included: 100k+ sockets per sample). */
+struct {
+	__uint(type, BPF_MAP_TYPE_SK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
+	__type(value, __u32);
+} listeners SEC(".maps");
+
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__uint(max_entries, SB_NCOUNTERS);
@@ -83,6 +93,17 @@ static __always_inline __u64 slot(int state)
 
 	asm volatile("%0 &= 15" : "+r"(s));
 	return s;
+}
+
+/* Wake the consumer only when the ring is a quarter full; it also polls
+ * every few ms. A wake-up per record would cost a context switch per
+ * connection. */
+static __always_inline __u64 wakeup_flags(void)
+{
+	__u64 avail = bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA);
+	__u64 size = bpf_ringbuf_query(&events, BPF_RB_RING_SIZE);
+
+	return avail >= size / 4 ? BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP;
 }
 
 static __always_inline void count(__u32 c)
@@ -245,7 +266,7 @@ static __always_inline int on_set_state(const struct sock *sk, int old, int new,
 		return 0;
 	if (!r->cookie)
 		r->cookie = sk_cookie(sk, kind);
-	if (bpf_ringbuf_output(&events, r, sizeof(*r), 0))
+	if (bpf_ringbuf_output(&events, r, sizeof(*r), wakeup_flags()))
 		count(SB_C_RB_FAIL);
 	else
 		count(SB_C_RECORDS);
@@ -413,27 +434,22 @@ int tp_probe(struct trace_event_raw_tcp_probe *ctx)
 	return on_probe(ctx->skaddr, K_CLASSIC);
 }
 
-/* ---- accept-queue sampler: one record per listener of our namespace ----
- * The iterator walks the namespace of the process that reads it. */
-SEC("iter/tcp")
-int sample_listeners(struct bpf_iter__tcp *ctx)
+/* ---- accept-queue sampler: one record per registered listener ---- */
+SEC("iter/bpf_sk_storage_map")
+int sample_listeners(struct bpf_iter__bpf_sk_storage_map *ctx)
 {
-	struct sock_common *skc = ctx->sk_common;
 	struct sb_listen_sample s = {};
+	struct sock *sk = ctx->sk;
 	struct tcp_sock *tp;
-	struct sock *sk;
 
-	if (!skc || skc->skc_state != SB_TCP_LISTEN)
+	if (!sk)
 		return 0;
-	if (skc->skc_net.net->ns.inum != netns_ino || !port_wanted(skc->skc_num))
-		return 0;
-	tp = bpf_skc_to_tcp_sock(skc);
+	tp = bpf_skc_to_tcp_sock(sk);
 	if (!tp)
 		return 0;
-	sk = &tp->inet_conn.icsk_inet.sk;
 	s.ts = bpf_ktime_get_ns();
-	s.port = skc->skc_num;
-	s.family = skc->skc_family;
+	s.port = sk->__sk_common.skc_num;
+	s.family = sk->__sk_common.skc_family;
 	s.ack_backlog = sk->sk_ack_backlog;
 	s.max_ack_backlog = sk->sk_max_ack_backlog;
 	s.syn_qlen = tp->inet_conn.icsk_accept_queue.qlen.counter;

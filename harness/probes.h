@@ -35,7 +35,9 @@ int sb_probes__new(const struct sb_probes_opts *opts, struct sb_probes **out, ch
 const char *sb_probes__plan(const struct sb_probes *p);
 /* Starts the ring-buffer consumer thread. */
 int sb_probes__start(struct sb_probes *p);
-/* Runs the iter/tcp sampler once: one sample per listener, appended to out
+/* Adds a listening socket (by fd) to the set the sampler reads. */
+int sb_probes__watch_listener(struct sb_probes *p, int fd);
+/* Runs the sampler once: one sample per watched listener, appended to out
  * (at most max). Returns the number written or a negative errno. */
 int sb_probes__sample(struct sb_probes *p, struct sb_listen_sample *out, int max);
 /* Live count of sockets the probes are tracking now (sockets not yet

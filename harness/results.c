@@ -555,6 +555,9 @@ int sb_results_write_summary(FILE *f, const struct sb_rundata *rd, const struct 
 	sb_json_uint(js, "lost_events", j->rec.lost_events);
 	sb_json_fixed(js, "rate_conns_per_s", sb_results_rate(rd, j), 3);
 	sb_json_fixed(js, "duration_s", sb_results_duration_s(rd), 6);
+	sb_json_uint(js, "max_rss_kb", rd->max_rss_kb);
+	sb_json_fixed(js, "cpu_user_s", rd->cpu_user_s, 3);
+	sb_json_fixed(js, "cpu_sys_s", rd->cpu_sys_s, 3);
 	sb_json_str(js, "started_at", rd->started_at);
 	sb_json_str(js, "label", rd->opts ? rd->opts->label : "");
 	sb_json_int(js, "effective_backlog", rd->effective_backlog);

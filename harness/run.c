@@ -311,6 +311,10 @@ int sb_run(const struct sb_opts *o)
 	if (start_server(o, &srv, err, sizeof(err)))
 		goto fail;
 	rd.effective_backlog = lg_server__effective_backlog(srv);
+	if (probes && sb_probes__watch_listener(probes, lg_server__fd(srv))) {
+		snprintf(err, sizeof(err), "synbench: cannot register the listener with the sampler");
+		goto fail;
+	}
 	uname(&un);
 	snprintf(rd.kernel_release, sizeof(rd.kernel_release), "%s", un.release);
 	iso_now(rd.started_at, sizeof(rd.started_at));
@@ -355,6 +359,15 @@ int sb_run(const struct sb_opts *o)
 	if (probes) {
 		sb_probes__stop(probes);
 		sb_probes__collect(probes, &rd);
+	}
+	{
+		struct rusage ru;
+
+		if (getrusage(RUSAGE_SELF, &ru) == 0) {
+			rd.max_rss_kb = (uint64_t)ru.ru_maxrss;
+			rd.cpu_user_s = (double)ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6;
+			rd.cpu_sys_s = (double)ru.ru_stime.tv_sec + ru.ru_stime.tv_usec / 1e6;
+		}
 	}
 	rc = sb_output_write(&rd, dir);
 	if (rc == 0 && rd.interrupted)

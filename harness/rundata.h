@@ -34,6 +34,8 @@ struct sb_rundata {
 	char started_at[32];	/* ISO 8601 UTC */
 	uint64_t t_start_ns, t_end_ns; /* CLOCK_MONOTONIC */
 	int interrupted;
+	uint64_t max_rss_kb;		/* getrusage ru_maxrss of the run */
+	double cpu_user_s, cpu_sys_s;	/* this process's CPU time */
 	int effective_backlog;
 	uint64_t netns_inode;
 	struct sb_sysctl *sysctls;

@@ -31,6 +31,7 @@ need zlib1g-dev hdr zlib.h
 need liburing-dev pc liburing
 need gnuplot-nox has gnuplot
 need iproute2 has ss
+need jq has jq
 if [ "$want_test" = 1 ]; then
 	need chromium has chromium
 fi
