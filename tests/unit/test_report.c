@@ -1,0 +1,276 @@
+/* report.html / report.md / plots from the committed result directory
+ * tests/fixtures/run-small (a real 300-connection run with probes): the
+ * numbers in the reports are the ones in summary.json, the findings are
+ * computed from the CSVs, the SVGs are inlined, and empty data (no queue
+ * samples, no dwell rows) or a missing gnuplot never breaks anything. */
+#include <errno.h>
+#include <limits.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "harness/htmlreport.h"
+#include "harness/jsonread.h"
+#include "harness/plot.h"
+#include "tests/test.h"
+
+static const char *const files[] = {"summary.json", "config.json", "connections.csv",
+				    "queue.csv",    "dwell.csv",   "counters.csv"};
+
+static char *slurp(const char *dir, const char *name, size_t *len)
+{
+	char p[PATH_MAX];
+	struct stat st;
+	FILE *f;
+	char *b;
+
+	snprintf(p, sizeof(p), "%s/%s", dir, name);
+	f = fopen(p, "re");
+	if (!f || fstat(fileno(f), &st)) {
+		if (f)
+			fclose(f);
+		return NULL;
+	}
+	b = malloc((size_t)st.st_size + 1);
+	*len = fread(b, 1, (size_t)st.st_size, f);
+	b[*len] = '\0';
+	fclose(f);
+	return b;
+}
+
+static int copy_fixture(char *dir, size_t len, int empty_queue)
+{
+	char p[PATH_MAX], src[PATH_MAX];
+
+	snprintf(dir, len, "/tmp/sb-test-report.XXXXXX");
+	if (!mkdtemp(dir))
+		return -errno;
+	snprintf(src, sizeof(src), "%s/run-small", SB_FIXTURES);
+	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+		size_t n;
+		char *b = slurp(src, files[i], &n);
+		FILE *f;
+
+		if (!b)
+			return -ENOENT;
+		if (empty_queue &&
+		    (!strcmp(files[i], "queue.csv") || !strcmp(files[i], "dwell.csv")))
+			n = strcspn(b, "\n") + 1; /* header only */
+		snprintf(p, sizeof(p), "%s/%s", dir, files[i]);
+		f = fopen(p, "we");
+		fwrite(b, 1, n, f);
+		fclose(f);
+		free(b);
+	}
+	return 0;
+}
+
+static void rm_rf(const char *dir)
+{
+	char cmd[PATH_MAX + 16];
+
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	if (system(cmd))
+		fprintf(stderr, "  (could not remove %s)\n", dir);
+}
+
+static int count(const char *hay, const char *needle)
+{
+	int n = 0;
+
+	for (const char *p = hay; (p = strstr(p, needle)); p += strlen(needle))
+		n++;
+	return n;
+}
+
+/* every percentile of every latency block appears exactly in both reports */
+static void check_numbers(const char *html, const char *md, const struct sb_jval *s)
+{
+	static const char *const blocks[] = {"kernel_handshake", "user_connect", "pre_syn",
+					     "notify_delay", "accept_wait"};
+	static const char *const keys[] = {"min", "p50", "p90", "p99", "p999", "max"};
+	char want[64], name[96];
+
+	for (size_t b = 0; b < 5; b++)
+		for (size_t k = 0; k < 6; k++) {
+			double v = sb_report_jnum(
+			    sb_jval_get(sb_jval_get(s, "latency_us"), blocks[b]), keys[k]);
+
+			if (isnan(v))
+				continue;
+			snprintf(name, sizeof(name), "html %s.%s", blocks[b], keys[k]);
+			snprintf(want, sizeof(want), "title=\"%.3f µs\"", v);
+			ASSERT_TRUE(strstr(html, want), name);
+			snprintf(name, sizeof(name), "md %s.%s", blocks[b], keys[k]);
+			snprintf(want, sizeof(want), "| %.3f |", v);
+			ASSERT_TRUE(strstr(md, want), name);
+		}
+}
+
+static void test_reports(void)
+{
+	char dir[PATH_MAX], buf[64], want[PATH_MAX + 64], gp[PATH_MAX];
+	struct sb_report_facts f;
+	struct sb_finding fs[SB_REPORT_MAX_FINDINGS];
+	struct sb_jdoc *d = NULL;
+	const struct sb_jval *s;
+	char *html = NULL, *md = NULL, *dat = NULL;
+	size_t len, nf;
+	int have_gnuplot = sb_plot_find_gnuplot(gp, sizeof(gp)) == 0;
+
+	fprintf(stderr, "test_reports\n");
+	if (!ASSERT_OK(copy_fixture(dir, sizeof(dir), 0), "copy fixture"))
+		return;
+	snprintf(want, sizeof(want), "%s/summary.json", dir);
+	if (!ASSERT_OK(sb_jdoc__load(want, &d, NULL), "load summary"))
+		goto out;
+	s = sb_jdoc_root(d);
+
+	/* facts from the CSVs agree with the summary */
+	ASSERT_OK(sb_report_facts__scan(dir, &f), "scan");
+	ASSERT_EQ(f.rows, sb_report_jint(s, "conns_started"), "rows = conns_started");
+	ASSERT_EQ(f.with_kernel, sb_report_jint(s, "latency_us.kernel_handshake.count"),
+		  "kernel rows = kernel_handshake.count");
+	ASSERT_EQ(f.with_user, sb_report_jint(s, "latency_us.user_connect.count"),
+		  "user rows = user_connect.count");
+	ASSERT_EQ(f.qsamples, sb_report_jint(s, "probes.listener_samples"),
+		  "queue rows = listener_samples");
+	ASSERT_EQ(f.qlimit, sb_report_jint(s, "effective_backlog"), "queue limit = backlog");
+	ASSERT_GT(f.dwell_rows, 0, "dwell rows");
+
+	nf = sb_report_findings(s, NULL, &f, fs, SB_REPORT_MAX_FINDINGS);
+	ASSERT_GE(nf, 5, "findings");
+	ASSERT_TRUE(strstr(fs[0].text, sb_report_fmt_count(buf, sizeof(buf),
+							   sb_report_jint(s, "conns_started"))),
+		    "first finding names the connections");
+
+	/* the run's entry point, plots included when gnuplot is there */
+	ASSERT_EQ(sb_plot_run_dir(dir, !have_gnuplot), 0, "sb_plot_run_dir");
+	dat = slurp(dir, "plots/breakdown.dat", &len);
+	if (ASSERT_OK_PTR(dat, "breakdown.dat")) {
+		snprintf(want, sizeof(want), "p99 %.3f %.3f %.3f %.3f",
+			 sb_report_jnum(s, "latency_us.pre_syn.p99"),
+			 sb_report_jnum(s, "latency_us.kernel_handshake.p99"),
+			 sb_report_jnum(s, "latency_us.notify_delay.p99"),
+			 sb_report_jnum(s, "latency_us.accept_wait.p99"));
+		ASSERT_TRUE(strstr(dat, want), "breakdown.dat carries the summary p99s");
+	}
+	html = slurp(dir, "report.html", &len);
+	md = slurp(dir, "report.md", &len);
+	if (!ASSERT_OK_PTR(html, "report.html") || !ASSERT_OK_PTR(md, "report.md"))
+		goto out;
+	check_numbers(html, md, s);
+	for (size_t i = 0; i < nf; i++) /* findings text is in both (HTML-escaped: no <>&") */
+		if (!strpbrk(fs[i].text, "<>&\""))
+			ASSERT_TRUE(strstr(html, fs[i].text) && strstr(md, fs[i].text), fs[i].text);
+	snprintf(want, sizeof(want), "%s ghost connections",
+		 sb_report_fmt_count(buf, sizeof(buf), sb_report_jint(s, "outcomes.ghost")));
+	if (sb_report_jint(s, "outcomes.ghost") > 0)
+		ASSERT_TRUE(strstr(html, want), "ghost finding");
+	ASSERT_EQ(count(html, "<script"), 0, "no script");
+	ASSERT_EQ(count(html, "<link"), 0, "no external stylesheet");
+	ASSERT_EQ(count(html, "src=\"http"), 0, "nothing from the network");
+	ASSERT_TRUE(strstr(html, "Reconciliation"), "reconciliation section");
+	ASSERT_TRUE(strstr(html, "net.ipv4.tcp_syncookies"), "config section");
+	if (!have_gnuplot) {
+		fprintf(stderr, "  (gnuplot not installed: plot checks skipped)\n");
+		ASSERT_TRUE(strstr(html, "Plots were not drawn"), "says plots are missing");
+		goto out;
+	}
+	ASSERT_EQ(count(html, "<svg "), SB_NPLOTS, "every plot inlined as SVG");
+	ASSERT_EQ(count(html, "<?xml"), 0, "no XML prolog inside HTML");
+	ASSERT_EQ(count(html, "id='gpPt0'"), 0, "SVG ids made unique");
+	for (int id = 0; id < SB_NPLOTS; id++) {
+		const char *name = sb_plot_def(id)->name;
+		char *png, *svg;
+		size_t plen = 0, slen = 0;
+
+		snprintf(want, sizeof(want), "plots/%s.png", name);
+		png = slurp(dir, want, &plen);
+		ASSERT_TRUE(png && plen > 8 && memcmp(png, "\x89PNG\r\n\x1a\n", 8) == 0, want);
+		ASSERT_GT(plen, 5000, want);
+		ASSERT_TRUE(strstr(md, want), "md links the PNG");
+		snprintf(want, sizeof(want), "plots/%s.svg", name);
+		svg = slurp(dir, want, &slen);
+		ASSERT_TRUE(svg && strstr(svg, "<svg") && strstr(svg, "</svg>"), want);
+		ASSERT_GT(slen, 5000, want);
+		free(png);
+		free(svg);
+	}
+out:
+	free(dat);
+	free(html);
+	free(md);
+	sb_jdoc__free(d);
+	rm_rf(dir);
+}
+
+/* No queue samples, no dwell rows: those plots are explained, nothing fails. */
+static void test_empty_data(void)
+{
+	char dir[PATH_MAX], gp[PATH_MAX];
+	char *html;
+	size_t len;
+	int have_gnuplot = sb_plot_find_gnuplot(gp, sizeof(gp)) == 0;
+
+	fprintf(stderr, "test_empty_data\n");
+	if (!ASSERT_OK(copy_fixture(dir, sizeof(dir), 1), "copy fixture"))
+		return;
+	ASSERT_EQ(sb_plot_run_dir(dir, !have_gnuplot), 0, "empty queue/dwell still plot");
+	html = slurp(dir, "report.html", &len);
+	if (ASSERT_OK_PTR(html, "report.html") && have_gnuplot) {
+		ASSERT_TRUE(strstr(html, "Not drawn: no listener samples"), "queue explained");
+		ASSERT_TRUE(strstr(html, "Not drawn: no state dwell"), "dwell explained");
+		ASSERT_EQ(count(html, "<svg "), SB_NPLOTS - 2, "the other plots inlined");
+	}
+	free(html);
+	rm_rf(dir);
+}
+
+/* gnuplot missing: exit 2 semantics, and the report still gets written. */
+static void test_no_gnuplot(void)
+{
+	char dir[PATH_MAX];
+	char *html;
+	size_t len;
+
+	fprintf(stderr, "test_no_gnuplot\n");
+	if (!ASSERT_OK(copy_fixture(dir, sizeof(dir), 0), "copy fixture"))
+		return;
+	setenv("SYNBENCH_GNUPLOT", "/nonexistent/gnuplot", 1);
+	ASSERT_EQ(sb_plot_run_dir(dir, 0), 2, "no gnuplot: 2");
+	unsetenv("SYNBENCH_GNUPLOT");
+	html = slurp(dir, "report.html", &len);
+	if (ASSERT_OK_PTR(html, "report.html written anyway"))
+		ASSERT_TRUE(strstr(html, "gnuplot was not found"), "report says why");
+	free(html);
+	ASSERT_EQ(sb_plot_run_dir("/nonexistent/dir", 1), 2, "no summary.json: 2");
+	rm_rf(dir);
+}
+
+static void test_format(void)
+{
+	char b[64];
+
+	fprintf(stderr, "test_format\n");
+	ASSERT_STREQ(sb_report_fmt_count(b, sizeof(b), 0), "0", "0");
+	ASSERT_STREQ(sb_report_fmt_count(b, sizeof(b), 999), "999", "999");
+	ASSERT_STREQ(sb_report_fmt_count(b, sizeof(b), 1204), "1,204", "1,204");
+	ASSERT_STREQ(sb_report_fmt_count(b, sizeof(b), 1234567), "1,234,567", "1,234,567");
+	ASSERT_STREQ(sb_report_fmt_us(b, sizeof(b), 2059403.263), "2.059 s", "s");
+	ASSERT_STREQ(sb_report_fmt_us(b, sizeof(b), 12812.287), "12.81 ms", "ms");
+	ASSERT_STREQ(sb_report_fmt_us(b, sizeof(b), 170.495), "170.5 µs", "us");
+	ASSERT_STREQ(sb_report_fmt_us(b, sizeof(b), NAN), "n/a", "nan");
+}
+
+int main(void)
+{
+	test_format();
+	test_reports();
+	test_empty_data();
+	test_no_gnuplot();
+	return sb_test_result();
+}
