@@ -1,5 +1,6 @@
 #include "harness/commands.h"
 #include "harness/compare.h"
+#include "harness/plot.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -11,6 +12,7 @@ struct command {
 
 static const struct command commands[] = {
 	{ "compare", sb_compare_main },
+	{ "plot", sb_plot_main },
 	{ NULL, NULL },
 };
 
