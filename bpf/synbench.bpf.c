@@ -229,9 +229,26 @@ static __always_inline int on_set_state(const struct sock *sk, int old, int new,
 		init.ts[new] = now;
 		if (kind == K_BTF)
 			init.cookie = sk_cookie(sk, kind);
-		if (bpf_map_update_elem(&socks, &key, &init, BPF_ANY)) {
-			count(SB_C_MAP_FULL);
-			return 0;
+		if (bpf_map_update_elem(&socks, &key, &init, BPF_NOEXIST)) {
+			/* A socket whose CLOSE we missed left its entry: the
+			 * kernel skips a tracing program that fires while it
+			 * already runs on this CPU (a softirq interrupting it;
+			 * counted as the program's recursion_misses). Send the
+			 * old record as it was, marked, before reusing the slot. */
+			struct sb_conn_rec *old = bpf_map_lookup_elem(&socks, &key);
+
+			count(SB_C_REPLACED);
+			if (old) {
+				old->flushed = SB_REC_CLOSE_MISSED;
+				if (bpf_ringbuf_output(&events, old, sizeof(*old), wakeup_flags()))
+					count(SB_C_RB_FAIL);
+				else
+					count(SB_C_RECORDS);
+			}
+			if (bpf_map_update_elem(&socks, &key, &init, BPF_ANY)) {
+				count(SB_C_MAP_FULL);
+				return 0;
+			}
 		}
 		count(client ? SB_C_CLIENTS : SB_C_CHILDREN);
 		return 0;

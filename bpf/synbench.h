@@ -26,6 +26,11 @@ enum sb_role {
 	SB_ROLE_CHILD = 2,  /* passive open: LISTEN -> SYN_RECV on the child */
 };
 
+enum sb_rec_flush {
+	SB_REC_LIVE_AT_END = 1,	 /* still open when the probes stopped */
+	SB_REC_CLOSE_MISSED = 2, /* its CLOSE event was skipped (recursion) */
+};
+
 /* One record per connection socket, sent to the ring buffer when the socket
  * enters CLOSE (or flushed by user space at the end of a run). ts[state] is
  * the bpf_ktime_get_ns() (== CLOCK_MONOTONIC) stamp at which the socket
@@ -41,7 +46,7 @@ struct sb_conn_rec {
 	__u16 syn_retrans; /* SYN retransmits while in SYN_SENT */
 	__u8 role;	   /* enum sb_role */
 	__u8 final_state;  /* state entered last */
-	__u8 flushed;	   /* 1: read from the live map at the end, not closed */
+	__u8 flushed;	   /* 0, or enum sb_rec_flush: why the record has no CLOSE */
 	__u8 pad[5];
 };
 
@@ -90,6 +95,7 @@ enum sb_counter {
 	SB_C_HIST_OVER,	    /* histogram index out of range (never expected) */
 	SB_C_RTT_SAMPLES,   /* tcp_probe samples */
 	SB_C_TRACE_FAIL,    /* --trace-states: trace ring buffer full */
+	SB_C_REPLACED,	    /* a new socket at the address of a tracked one */
 	SB_NCOUNTERS,
 };
 

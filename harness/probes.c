@@ -361,7 +361,7 @@ static void flush_live(struct sb_probes *p)
 		key = next;
 		prev = &key;
 		if (bpf_map_lookup_elem(fd, &key, &r) == 0) {
-			r.flushed = 1;
+			r.flushed = SB_REC_LIVE_AT_END;
 			on_record(p, &r, sizeof(r));
 		}
 	}
@@ -398,6 +398,26 @@ static uint64_t percpu_sum(int fd, uint32_t key, uint64_t *vals, int ncpu)
 	return sum;
 }
 
+/* Events the kernel skipped because the program was already running on
+ * that CPU (bpf_prog_info.recursion_misses, Linux >= 5.12). */
+static uint64_t recursion_misses(struct sb_probes *p)
+{
+	struct bpf_program *prog;
+	uint64_t n = 0;
+
+	bpf_object__for_each_program(prog, p->skel->obj)
+	{
+		struct bpf_prog_info info;
+		__u32 len = sizeof(info);
+		int fd = bpf_program__fd(prog);
+
+		memset(&info, 0, sizeof(info));
+		if (fd >= 0 && bpf_obj_get_info_by_fd(fd, &info, &len) == 0)
+			n += info.recursion_misses;
+	}
+	return n;
+}
+
 int sb_probes__collect(struct sb_probes *p, struct sb_rundata *rd)
 {
 	int ncpu = libbpf_num_possible_cpus();
@@ -425,6 +445,7 @@ int sb_probes__collect(struct sb_probes *p, struct sb_rundata *rd)
 	rd->nkrecs = p->nrecs;
 	p->recs = NULL;
 	p->nrecs = p->caprecs = 0;
+	rd->missed_events = recursion_misses(p);
 	/* records that reached user space but could not be kept */
 	rd->counters[SB_C_RB_FAIL] += p->lost_user;
 	snprintf(rd->attach_plan, sizeof(rd->attach_plan), "%s", p->plan);

@@ -23,6 +23,8 @@ static const char *const counter_names[SB_NCOUNTERS] = {
     [SB_C_SYNACK_RETRANS] = "synack_retransmits",
     [SB_C_DROPS] = "drops",
     [SB_C_HIST_OVER] = "hist_over",
+    [SB_C_TRACE_FAIL] = "trace_ring_full",
+    [SB_C_REPLACED] = "close_missed_records",
     [SB_C_RTT_SAMPLES] = "rtt_samples",
 };
 
@@ -486,6 +488,8 @@ static void json_probes(struct sb_json *js, const struct sb_rundata *rd, const s
 	sb_json_uint(js, "ring_buffer_lost", rd->counters[SB_C_RB_FAIL]);
 	sb_json_uint(js, "map_full", rd->counters[SB_C_MAP_FULL]);
 	sb_json_uint(js, "hist_over", rd->counters[SB_C_HIST_OVER]);
+	sb_json_uint(js, "missed_events", rd->missed_events);
+	sb_json_uint(js, "close_missed_records", rd->counters[SB_C_REPLACED]);
 	sb_json_uint(js, "lost_samples", rd->lost_samples);
 	sb_json_uint(js, "listener_samples", rd->nsamples);
 	sb_json_obj_end(js);

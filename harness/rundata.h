@@ -50,6 +50,7 @@ struct sb_rundata {
 	uint64_t drops[SB_MAX_DROP_REASONS];
 	const char *drop_names[SB_MAX_DROP_REASONS]; /* from the kernel's BTF */
 	uint64_t lost_samples; /* sampler reads that failed */
+	uint64_t missed_events; /* tracepoint hits skipped by the kernel (recursion) */
 	/* user side */
 	struct lg_conn *conns;
 	size_t nconns;
