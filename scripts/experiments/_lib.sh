@@ -1,0 +1,204 @@
+# Shared helpers of the experiments (sourced, not an experiment: names that
+# start with '_' are not listed). POSIX sh + jq.
+#   SYNBENCH  the synbench binary (set by `bench experiment`)
+#   SB_SRC    the source tree
+set -u
+
+fail=0
+if [ -z "${SYNBENCH:-}" ] || [ ! -x "$SYNBENCH" ]; then
+	echo "SYNBENCH is not set to the synbench binary; run: bench experiment NAME" >&2
+	exit 2
+fi
+if ! command -v jq >/dev/null 2>&1; then
+	echo "jq is needed (apt-get install jq)" >&2
+	exit 2
+fi
+work=$(mktemp -d "${TMPDIR:-/tmp}/synbench-exp.XXXXXX") || exit 2
+trap 'rm -rf "$work"' EXIT
+trap 'rm -rf "$work"; exit 130' INT TERM
+
+# run NAME ARGS...: one bounded synbench run into $work/NAME; its stdout
+# (the --trace-states lines and the table) goes to $work/NAME.out.
+run() {
+	name=$1
+	shift
+	"$SYNBENCH" "$@" --max-time 30 --no-plot --out "$work/$name" >"$work/$name.out" 2>"$work/$name.err"
+	rc=$?
+	if [ ! -f "$work/$name/summary.json" ]; then
+		echo "FAIL: synbench $* exited $rc without a summary:" >&2
+		cat "$work/$name.err" >&2
+		exit 1
+	fi
+	return 0
+}
+
+# j NAME JQ-PATH: a value of NAME's summary.json (null -> 0)
+j() {
+	jq -r "($2) // 0" "$work/$1/summary.json"
+}
+
+# dwell NAME FROM TO: how many sockets went FROM -> TO (dwell.csv)
+dwell() {
+	awk -F, -v f="$2" -v t="$3" '$1 == f && $2 == t { n = $3 } END { print n + 0 }' \
+		"$work/$1/dwell.csv"
+}
+
+# trace NAME: the --trace-states lines of NAME
+trace() {
+	awk '$(NF-2) == "->"' "$work/$1.out"
+}
+
+_check() {
+	if [ "$2" = ok ]; then
+		printf '  ok    %s: %s\n' "$1" "$3"
+	else
+		printf '  FAIL  %s: expected %s\n' "$1" "$3"
+		fail=1
+	fi
+}
+# expect_eq WHAT EXPECTED GOT
+expect_eq() {
+	if [ "$2" = "$3" ]; then _check "$1" ok "$3"; else _check "$1" no "$2, got $3"; fi
+}
+# expect_gt WHAT LIMIT GOT: GOT > LIMIT (integers)
+expect_gt() {
+	if [ "$3" -gt "$2" ] 2>/dev/null; then _check "$1" ok "$3 > $2"; else _check "$1" no "> $2, got $3"; fi
+}
+# expect_ge WHAT LIMIT GOT: GOT >= LIMIT (integers)
+expect_ge() {
+	if [ "$3" -ge "$2" ] 2>/dev/null; then _check "$1" ok "$3 >= $2"; else _check "$1" no ">= $2, got $3"; fi
+}
+
+# has_option --opt: does this synbench know the option?
+has_option() {
+	"$SYNBENCH" --help 2>/dev/null | grep -q -- "$1[ =]"
+}
+
+# close_paths NAME PORT: one line per connection of a --trace-states run:
+#   CLIENTPORT KIND CLIENT-PATH / SERVER-PATH
+# KIND: client (client sent the first FIN), server, simultaneous (both
+# FIN_WAIT1), none. A path is the states one socket went through.
+close_paths() {
+	trace "$1" | awk -v sp="$2" '
+	{
+		lp = $(NF-6); rp = $(NF-4); o = $(NF-3); n = $(NF-1)
+		if (lp == sp && rp != 0) { c = rp; side = "s" } else if (rp == sp) { c = lp; side = "c" } else next
+		if (!(c in seen)) { seen[c] = 1; order[++nc] = c }
+		key = c SUBSEP side
+		if (!(key in path)) path[key] = o
+		path[key] = path[key] " " n
+		if (o == "ESTABLISHED" && n == "FIN_WAIT1") {
+			if (!(c in first)) first[c] = side
+			fins[c]++
+		}
+	}
+	END {
+		for (i = 1; i <= nc; i++) {
+			c = order[i]
+			kind = !(c in first) ? "none" : fins[c] > 1 ? "simultaneous" : first[c] == "c" ? "client" : "server"
+			printf "%s %s %s / %s\n", c, kind, path[c SUBSEP "c"], path[c SUBSEP "s"]
+		}
+	}'
+}
+
+finish() {
+	if [ "$fail" -eq 0 ]; then
+		echo "RESULT: every fact above held"
+	else
+		echo "RESULT: at least one fact did NOT hold (see FAIL lines)"
+	fi
+	exit "$fail"
+}
+
+# close_experiment WHO (client|server): connections where WHO closes first,
+# their full state sequence on both sides from --trace-states, checked
+# against what Linux 6.18 prints, and the transition counts from dwell.csv.
+close_experiment() {
+	who=$1
+	N=20
+	if [ "$who" = client ]; then
+		want_c="CLOSE SYN_SENT ESTABLISHED FIN_WAIT1 FIN_WAIT2 CLOSE"
+		want_s="LISTEN SYN_RECV ESTABLISHED CLOSE_WAIT LAST_ACK CLOSE"
+	else
+		want_c="CLOSE SYN_SENT ESTABLISHED CLOSE_WAIT LAST_ACK CLOSE"
+		want_s="LISTEN SYN_RECV ESTABLISHED FIN_WAIT1 FIN_WAIT2 CLOSE"
+	fi
+	forced=0
+	if has_option --close-first; then
+		forced=1
+		echo "== crr, $N connections one at a time, --close-first $who"
+		run cl --mode crr --conns $N --concurrency 1 --close-first "$who" --trace-states
+	else
+		# without --close-first, crr is a race: the server writes the
+		# response and closes, the client reads it and closes; either
+		# side, or both at once, may send the first FIN
+		N=30
+		echo "== (this synbench has no --close-first: plain crr, where who closes"
+		echo "   first is a race; only the connections where the $who did are checked)"
+		echo "   crr, $N connections one at a time"
+		run cl --mode crr --conns $N --concurrency 1 --trace-states
+	fi
+	close_paths cl 5201 >"$work/paths"
+	nc=$(awk -v w="$who" '$2 == w' "$work/paths" | wc -l)
+	echo
+	echo "who closed first, per connection:"
+	awk '{ n[$2]++ } END { for (k in n) printf "  %-13s %d\n", k, n[k] }' "$work/paths"
+	echo
+	echo "one $who-first connection, every state change of both sockets:"
+	p=$(awk -v w="$who" '$2 == w { print $1; exit }' "$work/paths")
+	trace cl | awk -v p="${p:-none}" '$(NF-6) == p || $(NF-4) == p'
+	echo
+	echo "state paths of the $who-first connections (client / server), how many:"
+	awk -v w="$who" '$2 == w { $1 = ""; $2 = ""; sub(/^  /, ""); print }' "$work/paths" |
+		sort | uniq -c | sed 's/^/  /'
+	if grep -q simultaneous "$work/paths"; then
+		echo "simultaneous closes (both FINs crossed: FIN_WAIT1 -> CLOSING -> CLOSE), how many:"
+		awk '$2 == "simultaneous" { $1 = ""; $2 = ""; sub(/^  /, ""); print }' "$work/paths" |
+			sort | uniq -c | sed 's/^/  /'
+	fi
+	# The server child's last ->CLOSE is not in the trace when its port is
+	# released first (tcp_set_state unhashes, inet_put_port zeroes the
+	# local port, then the tracepoint fires): accept both, count it below
+	# from dwell.csv, which keys the socket by address, not port.
+	nok=$(awk -v w="$who" -v c="$want_c" -v s="$want_s" '
+		$2 != w { next }
+		{ split($0, h, " / "); cp = h[1]; sub(/^[^ ]+ [^ ]+ /, "", cp); sp = h[2] }
+		cp == c && (sp == s || sp " CLOSE" == s) { n++ }
+		END { print n + 0 }' "$work/paths")
+	nogap=$(awk -v w="$who" -v s="$want_s" '$2 == w { split($0, h, " / "); if (h[2] == s) n++ }
+		END { print n + 0 }' "$work/paths")
+	tw=$(trace cl | awk '$(NF-3) == "TIME_WAIT" || $(NF-1) == "TIME_WAIT"' | wc -l)
+	echo
+	if [ "$who" = client ]; then
+		echo "What happened: the client's close() sends FIN (ESTABLISHED -> FIN_WAIT1); the"
+		echo "server ACKs it (client FIN_WAIT1 -> FIN_WAIT2) and its socket goes to CLOSE_WAIT."
+		echo "The client socket is already closed by the application, so in FIN_WAIT2 the"
+		echo "kernel hands the connection to a small timewait socket and the full socket"
+		echo "goes FIN_WAIT2 -> CLOSE at once: TIME_WAIT is never printed by"
+		echo "inet_sock_set_state. The server's close() sends its FIN (CLOSE_WAIT -> LAST_ACK)"
+		echo "and the client's ACK (answered by the timewait socket) ends it (LAST_ACK -> CLOSE)."
+	else
+		echo "What happened: the mirror image. The server's close() after the response sends"
+		echo "FIN (server ESTABLISHED -> FIN_WAIT1), the client's kernel ACKs it (server"
+		echo "FIN_WAIT1 -> FIN_WAIT2, orphaned, so FIN_WAIT2 -> CLOSE into a timewait socket;"
+		echo "TIME_WAIT is never printed) and the client socket goes to CLOSE_WAIT; the"
+		echo "client's close() sends FIN (CLOSE_WAIT -> LAST_ACK), the ACK ends it (-> CLOSE)."
+	fi
+	echo "  $who-first connections $nc, with the expected paths $nok,"
+	echo "  of which the server's final ->CLOSE is in the trace: $nogap; TIME_WAIT lines: $tw"
+	if [ "$forced" = 1 ]; then
+		expect_eq "connections where the $who closed first" "$N" "$nc"
+		for t in "ESTABLISHED FIN_WAIT1" "FIN_WAIT1 FIN_WAIT2" "FIN_WAIT2 CLOSE" \
+			"ESTABLISHED CLOSE_WAIT" "CLOSE_WAIT LAST_ACK" "LAST_ACK CLOSE"; do
+			# shellcheck disable=SC2086
+			expect_eq "dwell.csv ${t% *} -> ${t#* } sockets" "$N" "$(dwell cl $t)"
+		done
+	else
+		expect_ge "connections where the $who closed first (race)" 1 "$nc"
+	fi
+	expect_eq "$who-first connections with the expected state paths" "$nc" "$nok"
+	expect_eq "TIME_WAIT in inet_sock_set_state (never: FIN_WAIT2 -> CLOSE instead)" 0 "$tw"
+	expect_eq "dwell.csv sockets that reached TIME_WAIT" 0 \
+		"$(awk -F, '$1 == "TIME_WAIT" || $2 == "TIME_WAIT" { n += $3 } END { print n + 0 }' \
+			"$work/cl/dwell.csv")"
+}
