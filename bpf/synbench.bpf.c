@@ -171,15 +171,13 @@ static __always_inline void fill_addrs(struct sb_conn_rec *r, const struct sock 
 }
 
 static __always_inline void trace_state(const struct sock *sk, int old, int new, __u8 role,
-					 __u64 now, int kind)
+					 __u64 now, int kind, int check_port)
 {
 	struct sb_state_event *e;
 	struct sb_conn_rec a = {};
-	__u16 port;
 
 	fill_addrs(&a, sk, kind);
-	port = new == SB_TCP_SYN_SENT || role == SB_ROLE_CLIENT ? a.dport : a.sport;
-	if (!port_wanted(port) && !port_wanted(a.dport))
+	if (check_port && !port_wanted(a.sport) && !port_wanted(a.dport))
 		return;
 	e = bpf_ringbuf_reserve(&trace, sizeof(*e), 0);
 	if (!e) {
@@ -210,11 +208,6 @@ static __always_inline int on_set_state(const struct sock *sk, int old, int new,
 		return 0;
 	count(SB_C_EVENTS);
 	now = bpf_ktime_get_ns();
-	if (trace_states)
-		trace_state(sk, old, new,
-			    new == SB_TCP_SYN_SENT ? SB_ROLE_CLIENT
-			    : old == SB_TCP_LISTEN && new == SB_TCP_SYN_RECV ? SB_ROLE_CHILD : 0,
-			    now, kind);
 
 	if ((old == SB_TCP_CLOSE && new == SB_TCP_SYN_SENT) ||
 	    (old == SB_TCP_LISTEN && new == SB_TCP_SYN_RECV)) {
@@ -225,6 +218,8 @@ static __always_inline int on_set_state(const struct sock *sk, int old, int new,
 		if (!port_wanted(client ? init.dport : init.sport))
 			return 0;
 		init.role = client ? SB_ROLE_CLIENT : SB_ROLE_CHILD;
+		if (trace_states)
+			trace_state(sk, old, new, init.role, now, kind, 0);
 		init.final_state = new;
 		init.ts[new] = now;
 		if (kind == K_BTF)
@@ -255,6 +250,10 @@ static __always_inline int on_set_state(const struct sock *sk, int old, int new,
 	}
 
 	r = bpf_map_lookup_elem(&socks, &key);
+	if (trace_states)
+		/* a tracked socket passed the port filter when it was created:
+		 * a closing socket may have lost its port already */
+		trace_state(sk, old, new, r ? r->role : 0, now, kind, !r);
 	if (!r) {
 		if (old != SB_TCP_LISTEN && new != SB_TCP_LISTEN)
 			count(SB_C_UNTRACKED);

@@ -1,6 +1,8 @@
 #include "harness/commands.h"
 #include "harness/compare.h"
 #include "harness/plot.h"
+#include "harness/experiment.h"
+#include "harness/sweep.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -13,6 +15,8 @@ struct command {
 static const struct command commands[] = {
 	{ "compare", sb_compare_main },
 	{ "plot", sb_plot_main },
+	{ "sweep", sb_sweep_main },
+	{ "experiment", sb_experiment_main },
 	{ NULL, NULL },
 };
 

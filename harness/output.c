@@ -6,6 +6,7 @@
 
 #include "harness/join.h"
 #include "harness/outdir.h"
+#include "harness/plot.h"
 #include "harness/report.h"
 #include "harness/results.h"
 
@@ -32,6 +33,10 @@ int sb_output_write(struct sb_rundata *rd, const char *dir)
 		sb_join__free(j);
 		return 2;
 	}
+	/* plots and report.html/report.md, from the files just written */
+	if (sb_plot_run_dir(dir, o->no_plot) != 0)
+		fprintf(stderr, "synbench: warning: some plots failed (see %s/plots/gnuplot.log); "
+				"the result files are complete\n", dir);
 	if (o->json)
 		sb_results_write_summary(stdout, rd, j);
 	else if (!o->quiet)

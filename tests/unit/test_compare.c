@@ -213,7 +213,7 @@ static void test_exit_codes(void)
 	     NULL,
 	     "NEW '/nonexistent/run': No such file or directory; give a run directory"},
 	    {"directory without runs",
-	     {base, SB_FIXTURES},
+	     {base, SB_FIXTURES "/mib"},
 	     2,
 	     NULL,
 	     "no summary.json in it nor in its subdirectories"},
