@@ -308,9 +308,10 @@ static const char *attach_name(int a)
 	return (unsigned int)a < 4 ? n[a] : "invalid";
 }
 
-static void json_opt_int(struct sb_json *js, const char *key, int v)
+
+/* Negative: null (an option left at the namespace default, a counter absent). */
+static void json_i64_or_null(struct sb_json *js, const char *key, int64_t v)
 {
-	/* -1: the option leaves the namespace default alone */
 	if (v < 0)
 		sb_json_null(js, key);
 	else
@@ -338,13 +339,13 @@ static void json_options(struct sb_json *js, const struct sb_opts *o)
 	sb_json_bool(js, "ipv6", o->ipv6);
 	sb_json_uint(js, "port", o->port);
 	sb_json_uint(js, "dests", o->ndest);
-	json_opt_int(js, "syncookies", o->syncookies);
-	json_opt_int(js, "abort_on_overflow", o->abort_on_overflow);
-	json_opt_int(js, "somaxconn", o->somaxconn);
-	json_opt_int(js, "syn_retries", o->syn_retries);
-	json_opt_int(js, "synack_retries", o->synack_retries);
-	json_opt_int(js, "syn_linear_timeouts", o->syn_linear_timeouts);
-	json_opt_int(js, "max_syn_backlog", o->max_syn_backlog);
+	json_i64_or_null(js, "syncookies", o->syncookies);
+	json_i64_or_null(js, "abort_on_overflow", o->abort_on_overflow);
+	json_i64_or_null(js, "somaxconn", o->somaxconn);
+	json_i64_or_null(js, "syn_retries", o->syn_retries);
+	json_i64_or_null(js, "synack_retries", o->synack_retries);
+	json_i64_or_null(js, "syn_linear_timeouts", o->syn_linear_timeouts);
+	json_i64_or_null(js, "max_syn_backlog", o->max_syn_backlog);
 	sb_json_str(js, "port_range", o->port_range[0] ? o->port_range : "default");
 	sb_json_bool(js, "no_probes", o->no_probes);
 	sb_json_str(js, "attach", attach_name(o->attach));
@@ -418,13 +419,6 @@ static void json_summary(struct sb_json *js, const char *key, const struct sb_su
 	sb_json_obj_end(js);
 }
 
-static void json_i64_or_null(struct sb_json *js, const char *key, int64_t v)
-{
-	if (v < 0)
-		sb_json_null(js, key);
-	else
-		sb_json_int(js, key, v);
-}
 
 static void json_kernel_counters(struct sb_json *js, const struct sb_rundata *rd)
 {
