@@ -450,6 +450,33 @@ int tp_probe(struct trace_event_raw_tcp_probe *ctx)
 	return on_probe(ctx->skaddr, K_CLASSIC);
 }
 
+/* ---- listener discovery: one pass over the namespace's TCP sockets
+ * (iter/tcp walks the namespace of the process that reads it) marks every
+ * listener on a filtered port in the "listeners" map; the sampler then
+ * reads only those. Works the same for the built-in listener and for a
+ * server the harness did not start (--target). */
+SEC("iter/tcp")
+int find_listeners(struct bpf_iter__tcp *ctx)
+{
+	struct sock_common *skc = ctx->sk_common;
+	struct tcp_sock *tp;
+	__u32 *mark;
+
+	if (!skc || skc->skc_state != SB_TCP_LISTEN || !port_wanted(skc->skc_num))
+		return 0;
+	if (skc->skc_net.net->ns.inum != netns_ino)
+		return 0;
+	tp = bpf_skc_to_tcp_sock(skc);
+	if (!tp)
+		return 0;
+	mark = bpf_sk_storage_get(&listeners, tp, 0, BPF_SK_STORAGE_GET_F_CREATE);
+	if (mark && !*mark) {
+		*mark = 1;
+		bpf_seq_write(ctx->meta->seq, &skc->skc_num, sizeof(skc->skc_num));
+	}
+	return 0;
+}
+
 /* ---- accept-queue sampler: one record per registered listener ---- */
 SEC("iter/bpf_sk_storage_map")
 int sample_listeners(struct bpf_iter__bpf_sk_storage_map *ctx)

@@ -27,7 +27,9 @@ struct sb_probes {
 	struct sb_probes_opts opts;
 	struct synbench *skel;
 	const char *plan;
-	struct bpf_link *iter_link;
+	struct bpf_link *iter_link; /* sampler */
+	struct bpf_link *find_link; /* listener discovery */
+	int nlisteners;
 	struct ring_buffer *rb;
 	pthread_t thread;
 	int thread_started;
@@ -143,6 +145,7 @@ static int try_plan(struct sb_probes *p, enum sb_attach plan)
 	set_autoload(p->skel, plan);
 	/* the sampler is attached by hand, with its map (sb_probes__new) */
 	bpf_program__set_autoattach(p->skel->progs.sample_listeners, false);
+	bpf_program__set_autoattach(p->skel->progs.find_listeners, false);
 	err = synbench__load(p->skel);
 	if (!err)
 		err = synbench__attach(p->skel);
@@ -245,8 +248,10 @@ int sb_probes__new(const struct sb_probes_opts *opts, struct sb_probes **out, ch
 			    .link_info_len = sizeof(linfo));
 
 		p->iter_link = bpf_program__attach_iter(p->skel->progs.sample_listeners, &iopts);
+		if (p->iter_link)
+			p->find_link = bpf_program__attach_iter(p->skel->progs.find_listeners, NULL);
 	}
-	if (!p->iter_link) {
+	if (!p->iter_link || !p->find_link) {
 		e = -errno;
 		snprintf(err, errlen,
 			 "synbench: could not attach the listener sampler "
@@ -308,13 +313,19 @@ int sb_probes__start(struct sb_probes *p)
 	return 0;
 }
 
-int sb_probes__watch_listener(struct sb_probes *p, int fd)
+int sb_probes__find_listeners(struct sb_probes *p)
 {
-	__u32 one = 1;
+	uint16_t port;
+	int fd, n = 0;
 
-	if (bpf_map_update_elem(bpf_map__fd(p->skel->maps.listeners), &fd, &one, BPF_ANY))
+	fd = bpf_iter_create(bpf_link__fd(p->find_link));
+	if (fd < 0)
 		return -errno;
-	return 0;
+	while (read(fd, &port, sizeof(port)) == (ssize_t)sizeof(port))
+		n++;
+	close(fd);
+	p->nlisteners += n;
+	return p->nlisteners;
 }
 
 int sb_probes__sample(struct sb_probes *p, struct sb_listen_sample *out, int max)
@@ -461,6 +472,7 @@ void sb_probes__free(struct sb_probes *p)
 	if (p->hists_map)
 		munmap(p->hists_map, p->hists_len);
 	bpf_link__destroy(p->iter_link);
+	bpf_link__destroy(p->find_link);
 	synbench__destroy(p->skel);
 	free(p->recs);
 	free(p);

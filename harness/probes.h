@@ -35,8 +35,10 @@ int sb_probes__new(const struct sb_probes_opts *opts, struct sb_probes **out, ch
 const char *sb_probes__plan(const struct sb_probes *p);
 /* Starts the ring-buffer consumer thread. */
 int sb_probes__start(struct sb_probes *p);
-/* Adds a listening socket (by fd) to the set the sampler reads. */
-int sb_probes__watch_listener(struct sb_probes *p, int fd);
+/* Finds the listening sockets of the namespace on the filtered ports (one
+ * iter/tcp pass) and adds the new ones to the set the sampler reads.
+ * Returns how many are watched in all, or a negative errno. */
+int sb_probes__find_listeners(struct sb_probes *p);
 /* Runs the sampler once: one sample per watched listener, appended to out
  * (at most max). Returns the number written or a negative errno. */
 int sb_probes__sample(struct sb_probes *p, struct sb_listen_sample *out, int max);

@@ -190,6 +190,7 @@ static int start_server(const struct sb_opts *o, struct lg_server **srv, char *e
 		.mode = o->mode,
 		.req_bytes = o->req_bytes,
 		.resp_bytes = o->resp_bytes,
+		.close_first = o->close_first,
 		.policy = o->accept,
 		.threads = o->accept.kind == LG_ACCEPT_FAST ? o->threads : 1,
 		.max_accepts = o->conns + 1024,
@@ -219,6 +220,7 @@ static int start_client(const struct sb_opts *o, uint64_t deadline, struct lg_cl
 		.engine = o->engine,
 		.req_bytes = o->req_bytes,
 		.resp_bytes = o->resp_bytes,
+		.close_first = o->close_first,
 		.connect_timeout_ms = o->connect_timeout_ms,
 		.ipv6 = o->ipv6,
 		.port = o->port,
@@ -311,7 +313,7 @@ int sb_run(const struct sb_opts *o)
 	if (start_server(o, &srv, err, sizeof(err)))
 		goto fail;
 	rd.effective_backlog = lg_server__effective_backlog(srv);
-	if (probes && sb_probes__watch_listener(probes, lg_server__fd(srv))) {
+	if (probes && sb_probes__find_listeners(probes) <= 0) {
 		snprintf(err, sizeof(err), "synbench: cannot register the listener with the sampler");
 		goto fail;
 	}
