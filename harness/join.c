@@ -25,6 +25,7 @@ static const char *const lat_names[SB_NLATS] = {
     [SB_LAT_USER_CONNECT_SCHED] = "user_connect_sched",
     [SB_LAT_RESPONSE] = "response",
     [SB_LAT_CHILD_EST] = "child_established",
+    [SB_LAT_SERVER_CLOSE] = "server_close",
 };
 
 static const char *const state_names[SB_NSTATES] = {
@@ -277,6 +278,11 @@ static enum sb_outcome row_outcome(const struct sb_join_row *r)
 
 	if (r->accept)
 		return SB_OUT_ACCEPTED;
+	/* Without our accept stamp (a --target server): a child the server
+	 * closed was accepted; one never accepted is reset straight to CLOSE
+	 * when the listener goes (inet_csk_listen_stop). */
+	if (ch && (ch->ts[SB_TCP_FIN_WAIT1] || ch->ts[SB_TCP_LAST_ACK]))
+		return SB_OUT_ACCEPTED;
 	if (ch && ch->ts[SB_TCP_ESTABLISHED])
 		return SB_OUT_QUEUED;
 	if (!kc)
@@ -310,8 +316,13 @@ static void derive(struct sb_join_row *r)
 	if (r->accept)
 		r->lat[SB_LAT_ACCEPT_WAIT] = diff(r->accept->t_accept, c_est);
 	r->lat[SB_LAT_RESPONSE] = diff(u->t_resp, u->t_connected);
-	if (ch)
+	if (ch) {
+		uint64_t closed = ch->ts[SB_TCP_FIN_WAIT1] ? ch->ts[SB_TCP_FIN_WAIT1]
+							   : ch->ts[SB_TCP_LAST_ACK];
+
 		r->lat[SB_LAT_CHILD_EST] = diff(c_est, ch->ts[SB_TCP_SYN_RECV]);
+		r->lat[SB_LAT_SERVER_CLOSE] = diff(closed, c_est);
+	}
 	r->syn_retrans = kc ? kc->syn_retrans : -1;
 	r->outcome = row_outcome(r);
 }
@@ -382,7 +393,8 @@ static void reconcile(const struct sb_rundata *rd, struct sb_join *j, int probes
 
 	rec->probes = probes;
 	rec->client_established = n->kclients_est;
-	rec->accepted = n->accepts;
+	/* a server without our accept stamps: the kernel's evidence */
+	rec->accepted = rd->naccepts ? n->accepts : n->outcomes[SB_OUT_ACCEPTED];
 	rec->queued = n->kchildren_queued;
 	rec->ghosts = n->outcomes[SB_OUT_GHOST];
 	rec->timeouts = n->outcomes[SB_OUT_TIMEOUT];

@@ -50,6 +50,10 @@ enum sb_lat {
 	SB_LAT_USER_CONNECT_SCHED,   /* t_connected - t_sched (open loop: queueing included) */
 	SB_LAT_RESPONSE,	     /* crr: t_resp - t_connected */
 	SB_LAT_CHILD_EST,	     /* child ESTABLISHED - SYN_RECV */
+	/* child ESTABLISHED -> the server closed it (FIN_WAIT1, or LAST_ACK
+	 * after the client's FIN): accept + service time as the kernel saw
+	 * it, the accept-wait bound for a server without our accept stamps */
+	SB_LAT_SERVER_CLOSE,
 	SB_NLATS,
 };
 

@@ -169,7 +169,7 @@ static void config_line(FILE *f, const struct sb_rundata *rd)
 static void more_latencies(FILE *f, const struct sb_join *j)
 {
 	static const enum sb_lat more[] = {SB_LAT_USER_CONNECT_SCHED, SB_LAT_RESPONSE,
-					   SB_LAT_CHILD_EST};
+					   SB_LAT_CHILD_EST, SB_LAT_SERVER_CLOSE};
 	char b[6][48];
 
 	for (size_t i = 0; i < sizeof(more) / sizeof(more[0]); i++) {

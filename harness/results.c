@@ -157,7 +157,7 @@ int sb_results_write_connections(FILE *f, const struct sb_rundata *rd, const str
 	static const enum sb_lat cols[] = {
 	    SB_LAT_USER_CONNECT, SB_LAT_USER_CONNECT_SCHED, SB_LAT_KERNEL_HANDSHAKE,
 	    SB_LAT_PRE_SYN,	 SB_LAT_NOTIFY_DELAY,	    SB_LAT_ACCEPT_WAIT,
-	    SB_LAT_RESPONSE,	 SB_LAT_CHILD_EST,
+	    SB_LAT_RESPONSE,	 SB_LAT_CHILD_EST,	    SB_LAT_SERVER_CLOSE,
 	};
 	char buf[48];
 

@@ -221,6 +221,48 @@ out:
 	free(f);
 }
 
+/* A server without our accept stamps (--target): the fixture's run with
+ * its accept records gone. A child the server closed (FIN_WAIT1 or
+ * LAST_ACK) was accepted; one that went straight to CLOSE was not. */
+static void test_target_server(void)
+{
+	struct fx_run *f = calloc(1, sizeof(*f));
+	struct sb_join *j = NULL;
+	const struct sb_join_row *a, *b, *e;
+
+	if (!ASSERT_OK_PTR(f, "alloc"))
+		return;
+	fx_build(f, NULL);
+	f->rd.naccepts = 0;
+	for (size_t i = 0; i < f->rd.nkrecs; i++) {
+		struct sb_conn_rec *k = &f->krecs[i];
+
+		if (k->role != SB_ROLE_CHILD || k->cookie == 205)
+			continue;
+		/* the server closed children 201 and 202, 80 us after ESTABLISHED */
+		if (k->cookie == 201)
+			k->ts[SB_TCP_FIN_WAIT1] = k->ts[SB_TCP_ESTABLISHED] + 80000;
+		else
+			k->ts[SB_TCP_LAST_ACK] = k->ts[SB_TCP_ESTABLISHED] + 80000;
+	}
+	if (!ASSERT_OK(sb_join__new(&f->rd, &j), "join"))
+		goto out;
+	a = row_of(j, 101);
+	b = row_of(j, 102);
+	e = row_of(j, 105);
+	ASSERT_EQ(a->outcome, SB_OUT_ACCEPTED, "A: server closed it (FIN_WAIT1): accepted");
+	ASSERT_EQ(b->outcome, SB_OUT_ACCEPTED, "B: server closed it (LAST_ACK): accepted");
+	ASSERT_EQ(e->outcome, SB_OUT_QUEUED, "E: never closed by the server: queued");
+	ASSERT_EQ(a->lat[SB_LAT_SERVER_CLOSE], 80000, "A server_close");
+	ASSERT_EQ(b->lat[SB_LAT_SERVER_CLOSE], 80000, "B server_close");
+	ASSERT_EQ(e->lat[SB_LAT_SERVER_CLOSE], SB_NA, "E no server_close");
+	ASSERT_EQ(a->lat[SB_LAT_ACCEPT_WAIT], SB_NA, "no accept stamp, no accept_wait");
+	ASSERT_EQ(j->rec.accepted, 2, "accepted from the kernel's evidence");
+out:
+	sb_join__free(j);
+	free(f);
+}
+
 static void test_empty(void)
 {
 	struct sb_rundata rd;
@@ -243,6 +285,7 @@ int main(void)
 	test_probes();
 	test_no_probes();
 	test_lost_child();
+	test_target_server();
 	test_empty();
 	return sb_test_result();
 }

@@ -1,0 +1,177 @@
+#include "harness/target.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+int sb_target_parse(const char *s, int have_netns, uint32_t *addr, uint16_t *port, char *err,
+		    size_t errlen)
+{
+	char host[64];
+	const char *colon = strrchr(s, ':');
+	struct in_addr a;
+	char *end;
+	unsigned long p;
+
+	if (!colon || colon == s || (size_t)(colon - s) >= sizeof(host)) {
+		snprintf(err, errlen, "synbench: --target must be HOST:PORT (got '%s'); try --target "
+				      "127.0.0.1:8080", s);
+		return -EINVAL;
+	}
+	memcpy(host, s, (size_t)(colon - s));
+	host[colon - s] = 0;
+	errno = 0;
+	p = strtoul(colon + 1, &end, 10);
+	if (!colon[1] || *end || errno || p < 1 || p > 65535 || colon[1] == '-' || colon[1] == '+') {
+		snprintf(err, errlen, "synbench: --target port must be 1..65535 (got '%s'); try "
+				      "--target 127.0.0.1:8080", colon + 1);
+		return -EINVAL;
+	}
+	if (p == 2024) {
+		snprintf(err, errlen, "synbench: port 2024 is reserved on this machine; pick another "
+				      "--target port");
+		return -EINVAL;
+	}
+	if (inet_pton(AF_INET, host, &a) != 1) {
+		snprintf(err, errlen, "synbench: --target host must be an IPv4 address (got '%s'); "
+				      "try --target 127.0.0.1:%lu", host, p);
+		return -EINVAL;
+	}
+	if (!have_netns && (ntohl(a.s_addr) >> 24) != 127) {
+		snprintf(err, errlen, "synbench: --target %s is not a loopback address; the run's own "
+				      "namespace has only lo: use 127.x.y.z, or --netns NAME for a "
+				      "namespace that has that address", host);
+		return -EINVAL;
+	}
+	*addr = a.s_addr;
+	*port = (uint16_t)p;
+	return 0;
+}
+
+int sb_netns_join(const char *name)
+{
+	char path[256];
+	int fd, err = 0;
+
+	if (strchr(name, '/') || !*name)
+		return -EINVAL;
+	snprintf(path, sizeof(path), "/run/netns/%s", name);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	if (setns(fd, CLONE_NEWNET) != 0)
+		err = -errno;
+	close(fd);
+	return err;
+}
+
+static int listening_in(const char *path, uint16_t port)
+{
+	char line[512];
+	FILE *f = fopen(path, "r");
+	int found = 0;
+
+	if (!f)
+		return 0;
+	while (!found && fgets(line, sizeof(line), f)) {
+		unsigned int lport, state;
+		char local[64];
+
+		/* "  0: 0100007F:1F90 00000000:0000 0A ..." */
+		if (sscanf(line, " %*d: %63[0-9A-Fa-f]:%x %*s %x", local, &lport, &state) == 3)
+			found = lport == port && state == 0x0A;
+	}
+	fclose(f);
+	return found;
+}
+
+int sb_port_listening(uint16_t port)
+{
+	return listening_in("/proc/thread-self/net/tcp", port) ||
+	       listening_in("/proc/thread-self/net/tcp6", port);
+}
+
+struct sb_server_cmd {
+	pid_t pid;
+	int reaped;
+};
+
+int sb_server_cmd__start(const char *cmd, const char *log, struct sb_server_cmd **out)
+{
+	struct sb_server_cmd *s = calloc(1, sizeof(*s));
+	pid_t pid;
+
+	if (!s)
+		return -ENOMEM;
+	pid = fork();
+	if (pid < 0) {
+		free(s);
+		return -errno;
+	}
+	if (pid == 0) {
+		setpgid(0, 0);
+		if (log) {
+			int fd = open(log, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+
+			if (fd >= 0) {
+				dup2(fd, STDOUT_FILENO);
+				dup2(fd, STDERR_FILENO);
+			}
+		}
+		execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
+		_exit(127);
+	}
+	setpgid(pid, pid); /* both sides, so the group exists before we signal it */
+	s->pid = pid;
+	*out = s;
+	return 0;
+}
+
+int sb_server_cmd__wait_listening(struct sb_server_cmd *s, uint16_t port, int timeout_ms,
+				  int *status)
+{
+	struct timespec tick = { 0, 10 * 1000 * 1000 };
+
+	for (int waited = 0; waited <= timeout_ms; waited += 10) {
+		if (sb_port_listening(port))
+			return 0;
+		if (waitpid(s->pid, status, WNOHANG) == s->pid) {
+			s->reaped = 1;
+			return -ECHILD;
+		}
+		nanosleep(&tick, NULL);
+	}
+	return -ETIMEDOUT;
+}
+
+void sb_server_cmd__stop(struct sb_server_cmd *s)
+{
+	struct timespec tick = { 0, 10 * 1000 * 1000 };
+	int status;
+
+	if (!s)
+		return;
+	if (!s->reaped) {
+		kill(-s->pid, SIGTERM);
+		for (int i = 0; i < 300; i++) {
+			if (waitpid(s->pid, &status, WNOHANG) == s->pid) {
+				s->reaped = 1;
+				break;
+			}
+			nanosleep(&tick, NULL);
+		}
+		/* the rest of the group (workers) too, whatever the leader did */
+		kill(-s->pid, SIGKILL);
+		if (!s->reaped)
+			waitpid(s->pid, &status, 0);
+	}
+	free(s);
+}
