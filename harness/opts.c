@@ -19,7 +19,8 @@
 
 /* clang-format off */
 enum opt_id {
-	O_CONNS, O_BACKLOG, O_CONCURRENCY, O_RATE, O_THREADS, O_MODE, O_CLOSE, O_ENGINE,
+	O_CONNS, O_BACKLOG, O_CONCURRENCY, O_RATE, O_THREADS, O_MODE, O_CLOSE, O_CLOSE_FIRST,
+	O_ENGINE,
 	O_REQ, O_RESP, O_CONNECT_TIMEOUT, O_MAX_TIME,
 	O_ACCEPT, O_PORT, O_DESTS, O_IPV6, O_PER_CPU_LISTENERS,
 	O_SYNCOOKIES, O_NO_SYNCOOKIES, O_ABORT_ON_OVERFLOW, O_SOMAXCONN, O_SYN_RETRIES,
@@ -78,6 +79,9 @@ static const struct opt_def opt_table[] = {
 	WORD("mode", 0, ARG_REQ, O_MODE, "connect|crr",
 	     "connect+close, or connect/request/response/close", "connect", "crr"),
 	WORD("close", 0, ARG_REQ, O_CLOSE, "fin|rst", "FIN, or RST (SO_LINGER 0)", "fin", "rst"),
+	WORD("close-first", 0, ARG_REQ, O_CLOSE_FIRST, "client|server|race",
+	     "crr: who sends the first FIN; the other side waits for it (recv 0) before "
+	     "closing; race: both close at once", "race", "server"),
 	WORD("engine", 0, ARG_REQ, O_ENGINE, "uring|epoll",
 	     "io_uring, or epoll (fallback, second opinion)", "uring", "epoll"),
 	NUM("req", O_REQ, "N", "crr request bytes", "1", "100", 1, 1048576, req_bytes),
@@ -141,6 +145,9 @@ static const struct opt_def opt_table[] = {
 
 static const char *const mode_names[] = { [LG_MODE_CONNECT] = "connect", [LG_MODE_CRR] = "crr" };
 static const char *const close_names[] = { [LG_CLOSE_FIN] = "fin", [LG_CLOSE_RST] = "rst" };
+static const char *const close_first_names[] = { [LG_CLOSE_FIRST_RACE] = "race",
+						 [LG_CLOSE_FIRST_CLIENT] = "client",
+						 [LG_CLOSE_FIRST_SERVER] = "server" };
 static const char *const engine_names[] = { [LG_ENGINE_URING] = "uring",
 					    [LG_ENGINE_EPOLL] = "epoll" };
 static const char *const attach_names[] = { [SB_ATTACH_AUTO] = "auto",
@@ -163,6 +170,7 @@ void sb_opts_defaults(struct sb_opts *o)
 	o->threads = ncpu < 1 ? 1 : ncpu > 1024 ? 1024 : (uint32_t)ncpu;
 	o->mode = LG_MODE_CONNECT;
 	o->close = LG_CLOSE_FIN;
+	o->close_first = LG_CLOSE_FIRST_RACE;
 	o->engine = LG_ENGINE_URING;
 	o->req_bytes = 1;
 	o->resp_bytes = 1;
@@ -381,6 +389,11 @@ static int apply(struct parse_ctx *c, const struct opt_def *d, const char *val)
 			return -1;
 		o->close = (enum lg_close)k;
 		break;
+	case O_CLOSE_FIRST:
+		if (get_choice(c, d, val, close_first_names, ARRAY_LEN(close_first_names), &k))
+			return -1;
+		o->close_first = (enum lg_close_first)k;
+		break;
 	case O_ENGINE:
 		if (get_choice(c, d, val, engine_names, ARRAY_LEN(engine_names), &k))
 			return -1;
@@ -441,6 +454,8 @@ static int finish(struct parse_ctx *c)
 	struct sb_opts *o = &c->o;
 	static const enum opt_id probe_opts[] = {O_ATTACH, O_SAMPLE_US, O_TRACE_STATES};
 	static const char *const probe_names[] = {"attach", "sample-us", "trace-states"};
+	static const enum opt_id crr_opts[] = {O_REQ, O_RESP, O_CLOSE_FIRST};
+	static const char *const crr_names[] = {"req", "resp", "close-first"};
 
 	if (c->given[O_SYNCOOKIES] && c->given[O_NO_SYNCOOKIES] && c->syncookies_arg != 0)
 		return fail(c, "--no-syncookies conflicts with --syncookies %d; keep one of them",
@@ -449,9 +464,14 @@ static int finish(struct parse_ctx *c)
 		o->syncookies = 0;
 	else if (c->given[O_SYNCOOKIES])
 		o->syncookies = c->syncookies_arg;
-	if (o->mode == LG_MODE_CONNECT && (c->given[O_REQ] || c->given[O_RESP]))
-		return fail(c, "--%s only applies to --mode crr; add --mode crr or drop --%s",
-			    c->given[O_REQ] ? "req" : "resp", c->given[O_REQ] ? "req" : "resp");
+	for (size_t i = 0; i < ARRAY_LEN(crr_opts); i++) {
+		const char *n = crr_names[i];
+
+		if (o->mode == LG_MODE_CONNECT && c->given[crr_opts[i]])
+			return fail(c,
+				    "--%s only applies to --mode crr; add --mode crr or drop --%s",
+				    n, n);
+	}
 	if (o->ipv6 && c->given[O_DESTS])
 		return fail(c, "--dests spreads IPv4 addresses and does nothing with --ipv6; drop "
 			       "--dests or --ipv6");
@@ -670,6 +690,10 @@ void sb_opts_print(const struct sb_opts *o, FILE *f)
 			break;
 		case O_CLOSE:
 			s = name_of(close_names, ARRAY_LEN(close_names), o->close);
+			break;
+		case O_CLOSE_FIRST:
+			s = name_of(close_first_names, ARRAY_LEN(close_first_names),
+				    o->close_first);
 			break;
 		case O_ENGINE:
 			s = name_of(engine_names, ARRAY_LEN(engine_names), o->engine);

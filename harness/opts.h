@@ -23,6 +23,7 @@ struct sb_opts {
 	uint32_t threads;	 /* --threads T (default: cores) */
 	enum lg_mode mode;	 /* --mode connect|crr */
 	enum lg_close close;	 /* --close fin|rst */
+	enum lg_close_first close_first; /* --close-first client|server|race (crr) */
 	enum lg_engine engine;	 /* --engine uring|epoll */
 	uint32_t req_bytes;	 /* --req N (crr) */
 	uint32_t resp_bytes;	 /* --resp N (crr) */
@@ -78,8 +79,8 @@ void sb_opts_defaults(struct sb_opts *o);
  * Numbers are plain decimal (no sign, no suffix, no hex); --rate also takes a
  * decimal fraction ("2500.5", no exponent). Rejected: unknown options, missing
  * values, flags given a value, positional arguments, out-of-range values, and
- * conflicts: --no-syncookies with --syncookies 1|2; --req/--resp with --mode
- * connect; --dests with --ipv6; --attach/--sample-us/--trace-states with
+ * conflicts: --no-syncookies with --syncookies 1|2; --req/--resp/--close-first
+ * with --mode connect; --dests with --ipv6; --attach/--sample-us/--trace-states with
  * --no-probes. --rate with --concurrency is allowed: in an open loop
  * --concurrency caps connections in flight; without an explicit
  * --concurrency an open loop is uncapped (concurrency = min(conns,

@@ -256,6 +256,7 @@ int lg_client__new(const struct lg_client_opts *opts, struct lg_client **out)
 	if (!opts->conns || !opts->threads || opts->threads > 255 || !opts->port ||
 	    (opts->ipv6 == 0 && opts->ndest > 254) || opts->rate < 0 ||
 	    (opts->mode != LG_MODE_CONNECT && opts->mode != LG_MODE_CRR) ||
+	    opts->close_first > LG_CLOSE_FIRST_SERVER ||
 	    (opts->engine != LG_ENGINE_URING && opts->engine != LG_ENGINE_EPOLL))
 		return -EINVAL;
 	c = calloc(1, sizeof(*c));

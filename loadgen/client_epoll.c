@@ -1,7 +1,8 @@
 /* epoll client engine: non-blocking connect, EPOLLOUT + SO_ERROR, then the
- * same steps as the io_uring engine. Connect timeouts are kept by the engine:
- * every connect has the same timeout, so the earliest deadline is known and a
- * scan of the slots happens only when it passes. */
+ * same steps as the io_uring engine. Timeouts are kept by the engine: the
+ * connect, and then the crr request/response phase, each get the connect
+ * timeout, so the earliest deadline is known and a scan of the slots happens
+ * only when it passes. */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,13 +11,13 @@
 
 #include "loadgen/lg_internal.h"
 
-enum { S_FREE = 0, S_CONNECT, S_SEND, S_RECV };
+enum { S_FREE = 0, S_CONNECT, S_SEND, S_RECV, S_EOF };
 
 struct ectx {
 	int epfd;
 	uint64_t inflight;
-	uint64_t tmo_ns;   /* connect timeout, 0 = none */
-	uint64_t next_tmo; /* earliest connect deadline, UINT64_MAX = none */
+	uint64_t tmo_ns;   /* connect (and crr phase) timeout, 0 = none */
+	uint64_t next_tmo; /* earliest deadline, UINT64_MAX = none */
 };
 
 static int arm(struct ectx *e, struct lg_thread *t, struct lg_slot *s, uint32_t events)
@@ -56,8 +57,23 @@ static void do_recv(struct ectx *e, struct lg_thread *t, struct lg_slot *s, uint
 			return;
 		return done(e, t, s, errno, now);
 	}
-	t->c->conns[s->conn].t_resp = lg_now_ns();
-	done(e, t, s, 0, now);
+	if (s->state == S_RECV)
+		t->c->conns[s->conn].t_resp = lg_now_ns();
+	if (o->close_first != LG_CLOSE_FIRST_SERVER)
+		return done(e, t, s, 0, now);
+	/* wait for the server's FIN before closing; stray bytes are dropped */
+	s->state = S_EOF;
+	for (;;) {
+		ssize_t n = recv(s->fd, t->recvbuf, t->recvlen, 0);
+
+		if (n == 0)
+			return done(e, t, s, 0, now);
+		if (n > 0 || errno == EINTR)
+			continue;
+		if (errno == EAGAIN)
+			return; /* still armed for EPOLLIN */
+		return done(e, t, s, errno, now);
+	}
 }
 
 static void do_send(struct ectx *e, struct lg_thread *t, struct lg_slot *s, uint64_t now)
@@ -93,6 +109,12 @@ static void connected(struct ectx *e, struct lg_thread *t, struct lg_slot *s, ui
 	t->c->conns[s->conn].t_connected = now;
 	if (t->c->o.mode == LG_MODE_CONNECT)
 		return done(e, t, s, 0, now);
+	if (e->tmo_ns) {
+		s->deadline = now + e->tmo_ns;
+		if (s->deadline < e->next_tmo)
+			e->next_tmo = s->deadline;
+	}
+	s->state = S_SEND;
 	do_send(e, t, s, now);
 }
 
@@ -134,8 +156,9 @@ static void do_connect(struct ectx *e, struct lg_thread *t, struct lg_slot *s, u
 	err = arm(e, t, s, EPOLLOUT);
 	if (err)
 		return done(e, t, s, -err, now);
-	if (e->tmo_ns && r->t_submit + e->tmo_ns < e->next_tmo)
-		e->next_tmo = r->t_submit + e->tmo_ns;
+	s->deadline = r->t_submit + e->tmo_ns;
+	if (e->tmo_ns && s->deadline < e->next_tmo)
+		e->next_tmo = s->deadline;
 }
 
 static void on_event(struct ectx *e, struct lg_thread *t, struct lg_slot *s, uint64_t now)
@@ -168,31 +191,30 @@ static void on_event(struct ectx *e, struct lg_thread *t, struct lg_slot *s, uin
 	case S_SEND:
 		return do_send(e, t, s, now);
 	case S_RECV:
+	case S_EOF:
 		return do_recv(e, t, s, now);
 	default:
 		return;
 	}
 }
 
-/* Times out the connects whose deadline passed; recomputes the earliest. */
+/* Times out the connects and crr exchanges whose deadline passed;
+ * recomputes the earliest. */
 static void check_timeouts(struct ectx *e, struct lg_thread *t, uint64_t now)
 {
 	uint64_t next = UINT64_MAX;
 
 	for (uint32_t i = 0; i < t->nslots; i++) {
 		struct lg_slot *s = &t->slots[i];
-		struct lg_conn *r;
-		uint64_t dl;
 
-		if (s->state != S_CONNECT)
+		if (s->state == S_FREE)
 			continue;
-		r = &t->c->conns[s->conn];
-		dl = r->t_submit + e->tmo_ns;
-		if (dl <= now) {
-			r->t_connected = now;
+		if (s->deadline <= now) {
+			if (s->state == S_CONNECT)
+				t->c->conns[s->conn].t_connected = now;
 			done(e, t, s, ETIMEDOUT, now);
-		} else if (dl < next) {
-			next = dl;
+		} else if (s->deadline < next) {
+			next = s->deadline;
 		}
 	}
 	e->next_tmo = next;

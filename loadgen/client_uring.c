@@ -2,8 +2,11 @@
  *
  * Per connection: socket() + SO_COOKIE + bind(own port) synchronously, then
  * [CONNECT -> LINK_TIMEOUT]; on success either [CLOSE] (connect mode) or
- * [SEND -> RECV(WAITALL) -> CLOSE] (crr). A slot is settled when all the
- * completions it expects have arrived. */
+ * [SEND -> RECV(WAITALL) -> CLOSE] (crr); with --close-first server an
+ * [RECV(EOF)] waits for the server's FIN before the CLOSE. A slot is settled
+ * when all the completions it expects have arrived. The crr phase is bounded
+ * by the connect timeout: a scan, due only when the earliest deadline passed,
+ * cancels the operations of a late connection (outcome TIMEOUT). */
 #include <errno.h>
 #include <liburing.h>
 #include <netinet/tcp.h>
@@ -13,7 +16,7 @@
 
 #include "loadgen/lg_internal.h"
 
-enum { OP_CONNECT = 1, OP_LTIMEOUT, OP_SEND, OP_RECV, OP_CLOSE, OP_CANCEL = 7 };
+enum { OP_CONNECT = 1, OP_LTIMEOUT, OP_SEND, OP_RECV, OP_CLOSE, OP_EOF, OP_CANCEL };
 enum { S_FREE = 0, S_CONNECT, S_CRR, S_CLOSE };
 
 struct uctx {
@@ -23,6 +26,8 @@ struct uctx {
 	uint32_t *batch; /* slots whose connect is prepared but not yet submitted */
 	uint32_t nbatch;
 	uint64_t inflight;
+	uint64_t tmo_ns;   /* connect timeout: also the crr phase bound; 0 = none */
+	uint64_t next_tmo; /* earliest crr deadline, UINT64_MAX = none */
 	int stopping;
 };
 
@@ -132,14 +137,14 @@ static void prep_close(struct uctx *u, struct lg_thread *t, struct lg_slot *s)
 	s->state = S_CLOSE;
 }
 
-/* [RECV (-> CLOSE when this read completes the response)] */
+/* [RECV (-> [RECV(EOF)] -> CLOSE when this read completes the response)] */
 static void prep_recv(struct uctx *u, struct lg_thread *t, struct lg_slot *s)
 {
 	uint32_t left = t->c->o.resp_bytes - s->got;
 	uint32_t len = left < t->recvlen ? left : t->recvlen;
 	struct io_uring_sqe *sqe;
 
-	need(u, t, 2);
+	need(u, t, 3);
 	sqe = io_uring_get_sqe(&u->ring);
 	io_uring_prep_recv(sqe, s->fd, t->recvbuf, len, MSG_WAITALL);
 	sqe->user_data = ud(t, s, OP_RECV);
@@ -147,6 +152,15 @@ static void prep_recv(struct uctx *u, struct lg_thread *t, struct lg_slot *s)
 	s->state = S_CRR;
 	if (len == left) {
 		sqe->flags |= IOSQE_IO_LINK;
+		if (t->c->o.close_first == LG_CLOSE_FIRST_SERVER) {
+			/* no WAITALL: the server's FIN (0 bytes) is no short
+			 * read, so the link goes on to the close */
+			sqe = io_uring_get_sqe(&u->ring);
+			io_uring_prep_recv(sqe, s->fd, t->recvbuf, 1, 0);
+			sqe->user_data = ud(t, s, OP_EOF);
+			sqe->flags |= IOSQE_IO_LINK;
+			s->pending++;
+		}
 		prep_close(u, t, s);
 		s->state = S_CRR;
 	}
@@ -156,7 +170,12 @@ static void prep_crr(struct uctx *u, struct lg_thread *t, struct lg_slot *s)
 {
 	struct io_uring_sqe *sqe;
 
-	need(u, t, 3);
+	need(u, t, 4);
+	if (u->tmo_ns) {
+		s->deadline = lg_now_ns() + u->tmo_ns;
+		if (s->deadline < u->next_tmo)
+			u->next_tmo = s->deadline;
+	}
 	sqe = io_uring_get_sqe(&u->ring);
 	io_uring_prep_send(sqe, s->fd, t->sendbuf, t->c->o.req_bytes, MSG_NOSIGNAL | MSG_WAITALL);
 	sqe->user_data = ud(t, s, OP_SEND);
@@ -290,6 +309,10 @@ static void on_cqe(struct uctx *u, struct lg_thread *t, const struct io_uring_cq
 			s->err = short_reason(s->fd); /* the linked close was cancelled */
 		break;
 	}
+	case OP_EOF: /* the server's FIN: 0; stray bytes are ignored */
+		if (res < 0)
+			fail(u, s, res);
+		break;
 	case OP_CLOSE:
 		if (res == 0) {
 			s->fd = -1;
@@ -337,11 +360,44 @@ static void cancel_all(struct uctx *u, struct lg_thread *t)
 	sqe->user_data = OP_CANCEL;
 }
 
+/* crr connections past their deadline: ETIMEDOUT, and its send and
+ * receives cancelled (their -ECANCELED keeps the first error). */
+static void check_timeouts(struct uctx *u, struct lg_thread *t, uint64_t now)
+{
+	uint64_t next = UINT64_MAX;
+
+	for (uint32_t i = 0; i < t->nslots; i++) {
+		struct lg_slot *s = &t->slots[i];
+		struct io_uring_sqe *sqe;
+
+		if (s->state != S_CRR || s->err || s->closed)
+			continue;
+		if (s->deadline > now) {
+			if (s->deadline < next)
+				next = s->deadline;
+			continue;
+		}
+		s->err = ETIMEDOUT;
+		/* by user_data, not by fd: the fd number may be reused already */
+		need(u, t, 3);
+		for (int op = OP_SEND; op <= OP_EOF; op++) {
+			if (op == OP_CLOSE)
+				continue;
+			sqe = io_uring_get_sqe(&u->ring);
+			io_uring_prep_cancel64(sqe, ud(t, s, op), 0);
+			sqe->user_data = OP_CANCEL;
+		}
+	}
+	u->next_tmo = next;
+}
+
 static uint64_t wait_ns(struct uctx *u, struct lg_thread *t, uint64_t k_next, uint64_t now)
 {
 	const struct lg_client_opts *o = &t->c->o;
 	uint64_t w = LG_IDLE_WAIT_NS;
 
+	if (!u->stopping && u->next_tmo != UINT64_MAX)
+		w = u->next_tmo > now ? (u->next_tmo - now < w ? u->next_tmo - now : w) : 0;
 	if (!u->stopping && o->rate > 0 && k_next < t->nconns && t->nfree) {
 		uint64_t at = lg_sched(t, k_next);
 
@@ -378,6 +434,8 @@ int lg_run_uring(struct lg_thread *t)
 	u.ring_gso = probe_ring_gso(&u.ring);
 	u.tmo.tv_sec = o->connect_timeout_ms / 1000;
 	u.tmo.tv_nsec = (long long)(o->connect_timeout_ms % 1000) * 1000000;
+	u.tmo_ns = (uint64_t)o->connect_timeout_ms * 1000000ull;
+	u.next_tmo = UINT64_MAX;
 	for (;;) {
 		uint64_t now = lg_now_ns(), w;
 		struct io_uring_cqe *cqe;
@@ -388,6 +446,8 @@ int lg_run_uring(struct lg_thread *t)
 			drain_until = now + LG_DRAIN_NS;
 			cancel_all(&u, t);
 		}
+		if (!u.stopping && now >= u.next_tmo)
+			check_timeouts(&u, t, now);
 		if (u.stopping) {
 			if (!u.inflight || now >= drain_until)
 				break;

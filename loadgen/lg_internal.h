@@ -21,15 +21,16 @@
 /* One connection in flight in a client thread. */
 struct lg_slot {
 	int fd;
-	uint8_t state;	 /* engine specific */
-	uint8_t pending; /* io_uring: completions still expected */
-	uint8_t closed;	 /* fd already closed by a completed close op */
-	uint8_t retry;	 /* connect failed with a busy 4-tuple: try another port */
-	int err;	 /* first failure (positive errno), 0 when none */
-	uint32_t got;	 /* crr: response bytes read so far */
-	uint32_t sent;	 /* crr: request bytes written so far */
-	uint32_t tries;	 /* local ports tried for this connection */
-	uint64_t conn;	 /* index into the record array */
+	uint8_t state;	   /* engine specific */
+	uint8_t pending;   /* io_uring: completions still expected */
+	uint8_t closed;	   /* fd already closed by a completed close op */
+	uint8_t retry;	   /* connect failed with a busy 4-tuple: try another port */
+	int err;	   /* first failure (positive errno), 0 when none */
+	uint32_t got;	   /* crr: response bytes read so far */
+	uint32_t sent;	   /* crr: request bytes written so far */
+	uint32_t tries;	   /* local ports tried for this connection */
+	uint64_t conn;	   /* index into the record array */
+	uint64_t deadline; /* CLOCK_MONOTONIC ns: connect / crr phase bound */
 	union {
 		struct sockaddr_in v4;
 		struct sockaddr_in6 v6;

@@ -21,11 +21,23 @@ static inline uint64_t lg_now_ns(void)
 enum lg_mode { LG_MODE_CONNECT = 0, LG_MODE_CRR = 1 };
 enum lg_close { LG_CLOSE_FIN = 0, LG_CLOSE_RST = 1 };
 enum lg_engine { LG_ENGINE_URING = 0, LG_ENGINE_EPOLL = 1 };
+/* crr: which side sends the first FIN.
+ * race: the server closes right after writing the response, the client right
+ *       after reading it: either may be first, or both at once.
+ * client: the server, after writing, waits for the client's FIN (recv 0)
+ *       and only then closes; the client closes after reading.
+ * server: the client, after reading, waits for the server's FIN (recv 0)
+ *       and only then closes; the server closes after writing. */
+enum lg_close_first {
+	LG_CLOSE_FIRST_RACE = 0,
+	LG_CLOSE_FIRST_CLIENT = 1,
+	LG_CLOSE_FIRST_SERVER = 2,
+};
 
 enum lg_outcome {
 	LG_OUT_NONE = 0,    /* never started (run stopped first) */
 	LG_OUT_OK = 1,	    /* connected (and, in crr, full response read) */
-	LG_OUT_TIMEOUT = 2, /* connect did not finish within --connect-timeout */
+	LG_OUT_TIMEOUT = 2, /* connect, or crr request/response, over --connect-timeout */
 	LG_OUT_REFUSED = 3, /* ECONNREFUSED */
 	LG_OUT_RESET = 4,   /* ECONNRESET / EPIPE after connect */
 	LG_OUT_ERROR = 5,   /* any other errno, kept in err */
@@ -83,8 +95,9 @@ struct lg_server_opts {
 	int backlog;   /* passed to listen() as given */
 	int ipv6;      /* listen on :: (v6 only) instead of 0.0.0.0 */
 	enum lg_mode mode;
-	uint32_t req_bytes;  /* crr: request size read from the client */
-	uint32_t resp_bytes; /* crr: response size written back */
+	uint32_t req_bytes;		 /* crr: request size read from the client */
+	uint32_t resp_bytes;		 /* crr: response size written back */
+	enum lg_close_first close_first; /* crr: who sends the first FIN */
 	struct lg_accept_policy policy;
 	uint32_t threads;	     /* accept threads for policy fast (>= 1) */
 	uint64_t max_accepts;	     /* size of the accept record array */
@@ -124,6 +137,9 @@ struct lg_client_opts {
 	enum lg_engine engine;
 	uint32_t req_bytes;
 	uint32_t resp_bytes;
+	enum lg_close_first close_first; /* crr: who sends the first FIN */
+	/* bounds the connect and, in crr, the request/response phase after it
+	 * (a stuck response ends as LG_OUT_TIMEOUT); 0 = no bound */
 	uint32_t connect_timeout_ms;
 	int ipv6;	      /* connect to ::1 instead of 127.0.0.x */
 	uint16_t port;	      /* server port */

@@ -3,7 +3,8 @@
  * fast (and pause, once the pause is over): each thread owns an io_uring with
  * a multishot accept on the shared listener; an accepted socket gets
  * [RECV(WAITALL) -> SEND -> CLOSE] (crr) or [CLOSE] (connect), all in the
- * ring. Without io_uring (or multishot accept) the thread falls back to
+ * ring; with --close-first client an [RECV(EOF)] before the CLOSE waits for
+ * the client's FIN. Without io_uring (or multishot accept) the thread falls back to
  * poll + accept4. delay and rate use one thread with poll + accept4 and serve
  * the connection synchronously. none never accepts. */
 #include <arpa/inet.h>
@@ -25,7 +26,7 @@
 #define SRV_RING     1024u
 #define SRV_SYNC_TMO 1 /* s: send/recv timeout of a synchronously served socket */
 
-enum { OP_ACCEPT = 1, OP_STOP, OP_RECV, OP_SEND, OP_CLOSE, OP_CANCEL = 7 };
+enum { OP_ACCEPT = 1, OP_STOP, OP_RECV, OP_SEND, OP_CLOSE, OP_EOF, OP_CANCEL };
 
 struct lg_server;
 
@@ -160,6 +161,10 @@ static void serve_sync(struct lg_server *s, struct srv_thread *t, int fd, uint64
 					break;
 				n += (uint32_t)r;
 			}
+			/* client first: its FIN (recv 0), error or timeout */
+			while (s->o.close_first == LG_CLOSE_FIRST_CLIENT && n >= s->o.resp_bytes &&
+			       recv(fd, t->rbuf, 1, 0) > 0)
+				;
 		}
 	}
 	close(fd);
@@ -253,7 +258,7 @@ static void serve_uring(struct lg_server *s, struct srv_thread *t, struct io_uri
 {
 	struct io_uring_sqe *sqe;
 
-	if (io_uring_sq_space_left(ring) < 5)
+	if (io_uring_sq_space_left(ring) < 6)
 		io_uring_submit(ring);
 	if (t->ring_gso && rec != NOREC) {
 		/* hard links: the connection is served even if one fails */
@@ -275,6 +280,14 @@ static void serve_uring(struct lg_server *s, struct srv_thread *t, struct io_uri
 		io_uring_prep_send(sqe, fd, s->resp, s->o.resp_bytes, MSG_WAITALL | MSG_NOSIGNAL);
 		sqe->user_data = sud(OP_SEND, fd, rec);
 		sqe->flags |= IOSQE_IO_LINK;
+		if (s->o.close_first == LG_CLOSE_FIRST_CLIENT) {
+			/* no WAITALL: the client's FIN (0 bytes) is no short
+			 * read, so the link goes on to the close */
+			sqe = io_uring_get_sqe(ring);
+			io_uring_prep_recv(sqe, fd, t->rbuf, 1, 0);
+			sqe->user_data = sud(OP_EOF, fd, rec);
+			sqe->flags |= IOSQE_IO_LINK | IOSQE_CQE_SKIP_SUCCESS;
+		}
 	}
 	sqe = io_uring_get_sqe(ring);
 	io_uring_prep_close(sqe, fd);

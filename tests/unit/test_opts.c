@@ -76,6 +76,7 @@ static const char *const all_keys[] = {
     "threads",
     "mode",
     "close",
+    "close-first",
     "engine",
     "req",
     "resp",
@@ -134,6 +135,9 @@ static const struct good_case good[] = {
     {{"--req", "7", "--mode=crr"}, {"mode=crr", "req=7", "resp=1"}},
     {{"--mode", "connect"}, {"mode=connect"}},
     {{"--close", "rst"}, {"close=rst"}},
+    {{"--mode", "crr", "--close-first", "client"}, {"close-first=client", "mode=crr"}},
+    {{"--close-first=server", "--mode", "crr"}, {"close-first=server"}},
+    {{"--mode", "crr", "--close-first", "race"}, {"close-first=race"}},
     {{"--engine", "epoll"}, {"engine=epoll"}},
     {{"--accept", "delay:5"}, {"accept=delay:5"}},
     {{"--accept=rate:100"}, {"accept=rate:100"}},
@@ -223,6 +227,9 @@ static const struct bad_case bad[] = {
     {{"--mode", "tcp"}, "--mode must be one of connect|crr"},
     {{"--mode", "CRR"}, "--mode"},
     {{"--close", "reset"}, "--close"},
+    {{"--mode", "crr", "--close-first", "both"}, "--close-first must be one of"},
+    {{"--close-first", "client"}, "--close-first only applies to --mode crr"},
+    {{"--close-first", "server", "--mode", "connect"}, "--close-first only applies"},
     {{"--engine", "poll"}, "--engine"},
     {{"--mode", "crr", "--req", "0"}, "--req"},
     {{"--mode", "crr", "--resp", "1048577"}, "--resp"},
@@ -438,6 +445,7 @@ static void test_defaults(void)
 	ASSERT_EQ(d.threads, threads, "default threads = online CPUs");
 	ASSERT_EQ(d.mode, LG_MODE_CONNECT, "default mode");
 	ASSERT_EQ(d.close, LG_CLOSE_FIN, "default close");
+	ASSERT_EQ(d.close_first, LG_CLOSE_FIRST_RACE, "default close-first");
 	ASSERT_EQ(d.engine, LG_ENGINE_URING, "default engine");
 	ASSERT_EQ(d.accept.kind, LG_ACCEPT_FAST, "default accept");
 	ASSERT_EQ(d.port, SB_DEFAULT_PORT, "default port");
@@ -450,7 +458,8 @@ static void test_defaults(void)
 
 	snprintf(expect, sizeof(expect),
 		 "\nconns=10000\nbacklog=128\nconcurrency=10000\nrate=0\nthreads=%u\n"
-		 "mode=connect\nclose=fin\nengine=uring\nreq=1\nresp=1\nconnect-timeout=5000\n"
+		 "mode=connect\nclose=fin\nclose-first=race\nengine=uring\nreq=1\nresp=1\n"
+		 "connect-timeout=5000\n"
 		 "max-time=120\naccept=fast\nport=5201\ndests=16\nipv6=0\nper-cpu-listeners=0\nsyncookies=-1\n"
 		 "abort-on-overflow=-1\nsomaxconn=-1\nsyn-retries=-1\nsynack-retries=-1\n"
 		 "syn-linear-timeouts=-1\nmax-syn-backlog=-1\nport-range=\nno-probes=0\n"
