@@ -22,7 +22,7 @@ enum opt_id {
 	O_CONNS, O_BACKLOG, O_CONCURRENCY, O_RATE, O_THREADS, O_MODE, O_CLOSE, O_CLOSE_FIRST,
 	O_ENGINE,
 	O_REQ, O_RESP, O_CONNECT_TIMEOUT, O_MAX_TIME,
-	O_ACCEPT, O_PORT, O_DESTS, O_IPV6, O_PER_CPU_LISTENERS,
+	O_ACCEPT, O_PORT, O_DESTS, O_IPV6, O_PER_CPU_LISTENERS, O_PAIRED,
 	O_SYNCOOKIES, O_NO_SYNCOOKIES, O_ABORT_ON_OVERFLOW, O_SOMAXCONN, O_SYN_RETRIES,
 	O_SYNACK_RETRIES, O_SYN_LINEAR_TIMEOUTS, O_MAX_SYN_BACKLOG, O_PORT_RANGE,
 	O_NO_PROBES, O_ATTACH, O_SAMPLE_US, O_TRACE_STATES,
@@ -100,6 +100,9 @@ static const struct opt_def opt_table[] = {
 	FLAG("per-cpu-listeners", 0, O_PER_CPU_LISTENERS,
 	     "speed: a SO_REUSEPORT listener per accept thread, each with the full backlog "
 	     "(not for accept-queue experiments)", per_cpu_listeners),
+	FLAG("paired", 0, O_PAIRED,
+	     "speed: per-CPU listeners served by the client threads in their own io_uring, "
+	     "one thread per CPU does all of a connection (accept fast, engine uring)", paired),
 	HEADING("Namespace sysctls (not given: the fresh namespace's value):"),
 	WORD("syncookies", 0, ARG_OPT, O_SYNCOOKIES, "[0|1|2]",
 	     "net.ipv4.tcp_syncookies; bare flag means 1", NULL, "0"),
@@ -472,6 +475,8 @@ static int finish(struct parse_ctx *c)
 				    "--%s only applies to --mode crr; add --mode crr or drop --%s",
 				    n, n);
 	}
+	if (o->paired && (o->engine != LG_ENGINE_URING || o->accept.kind != LG_ACCEPT_FAST))
+		return fail(c, "--paired needs --engine uring and --accept fast; drop --paired");
 	if (o->ipv6 && c->given[O_DESTS])
 		return fail(c, "--dests spreads IPv4 addresses and does nothing with --ipv6; drop "
 			       "--dests or --ipv6");

@@ -32,6 +32,7 @@ struct sb_opts {
 	uint32_t max_time_s;		/* --max-time S: hard bound of the run */
 	int ipv6;			/* --ipv6 */
 	int per_cpu_listeners;		/* --per-cpu-listeners: SO_REUSEPORT per thread */
+	int paired;			/* --paired: client threads serve their CPU's listener */
 	uint16_t port;			/* --port P (never 2024) */
 	uint32_t ndest;			/* --dests N: 127.0.0.1..N */
 	/* namespace sysctls; -1 = leave the namespace default */

@@ -195,6 +195,7 @@ static int start_server(const struct sb_opts *o, struct lg_server **srv, char *e
 		.threads = o->accept.kind == LG_ACCEPT_FAST ? o->threads : 1,
 		.max_accepts = o->conns + 1024,
 		.per_cpu_listeners = o->per_cpu_listeners,
+		.paired = o->paired,
 		.stop = &sb_stop_flag,
 	};
 	int e = lg_server__new(&so, srv);
@@ -207,8 +208,8 @@ static int start_server(const struct sb_opts *o, struct lg_server **srv, char *e
 	return e;
 }
 
-static int start_client(const struct sb_opts *o, uint64_t deadline, struct lg_client **cl,
-			char *err, size_t len)
+static int start_client(const struct sb_opts *o, uint64_t deadline, struct lg_server *srv,
+			struct lg_client **cl, char *err, size_t len)
 {
 	struct lg_client_opts co = {
 		.conns = o->conns,
@@ -227,6 +228,7 @@ static int start_client(const struct sb_opts *o, uint64_t deadline, struct lg_cl
 		.ndest = o->ndest,
 		.deadline_ns = deadline,
 		.stop = &sb_stop_flag,
+		.paired = o->paired ? srv : NULL,
 	};
 	int e = lg_client__new(&co, cl);
 
@@ -331,7 +333,7 @@ int sb_run(const struct sb_opts *o)
 	}
 	rd.t_start_ns = lg_now_ns();
 	deadline = rd.t_start_ns + (uint64_t)o->max_time_s * 1000000000ull;
-	if (start_client(o, deadline, &cl, err, sizeof(err)))
+	if (start_client(o, deadline, srv, &cl, err, sizeof(err)))
 		goto fail;
 	wait_for_load(o, cl, rd.t_start_ns);
 	rd.t_end_ns = lg_now_ns();

@@ -45,6 +45,15 @@ int lg_cpu_of(uint32_t idx)
 	return -1;
 }
 
+static uint32_t ncpus(void)
+{
+	cpu_set_t set;
+
+	if (sched_getaffinity(0, sizeof(set), &set) != 0)
+		return 0;
+	return (uint32_t)CPU_COUNT(&set);
+}
+
 void lg_pin_self(uint32_t idx)
 {
 	int cpu = lg_cpu_of(idx);
@@ -79,10 +88,39 @@ static uint16_t next_port(struct lg_thread *t)
 	}
 }
 
+/* SO_REUSEADDR lets bind() take a port whose last connection is in
+ * TIME_WAIT on our side; with RST, or a server that closes first, there is
+ * none: one syscall less per connection. */
+int lg_need_reuseaddr(const struct lg_client_opts *o)
+{
+	return o->close != LG_CLOSE_RST &&
+	       !(o->mode == LG_MODE_CRR && o->close_first == LG_CLOSE_FIRST_SERVER);
+}
+
+/* s->src: loopback and the thread's next local port. */
+static uint16_t next_src(struct lg_thread *t, struct lg_slot *s)
+{
+	uint16_t port = next_port(t);
+
+	memset(&s->src, 0, sizeof(s->src));
+	if (t->c->o.ipv6) {
+		s->src.v6.sin6_family = AF_INET6;
+		s->src.v6.sin6_port = htons(port);
+		s->src.v6.sin6_addr = in6addr_loopback;
+	} else {
+		s->src.v4.sin_family = AF_INET;
+		s->src.v4.sin_port = htons(port);
+		s->src.v4.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	}
+	return port;
+}
+
 /* socket(), SO_COOKIE before connect, SO_REUSEADDR + bind to our own rotating
- * local port, SO_LINGER {1,0} for rst close. Fills s->fd, s->dst and the
- * record's cookie/ports/address. 0 or negative errno. */
-int lg_conn_socket(struct lg_thread *t, struct lg_slot *s, int nonblock, int want_cookie)
+ * local port, SO_LINGER {1,0} for rst close. With in_ring, only socket():
+ * s->src gets the port and the engine does the rest in its ring. Fills
+ * s->fd, s->dst and the record's cookie/ports/address. 0 or negative errno. */
+int lg_conn_socket(struct lg_thread *t, struct lg_slot *s, int nonblock, int want_cookie,
+		   int in_ring)
 {
 	const struct lg_client_opts *o = &t->c->o;
 	struct lg_conn *r = &t->c->conns[s->conn];
@@ -96,35 +134,28 @@ int lg_conn_socket(struct lg_thread *t, struct lg_slot *s, int nonblock, int wan
 		    SOCK_STREAM | SOCK_CLOEXEC | (nonblock ? SOCK_NONBLOCK : 0), 0);
 	if (fd < 0)
 		return -errno;
+	if (in_ring) {
+		port = next_src(t, s);
+		goto dst;
+	}
 	if ((want_cookie && getsockopt(fd, SOL_SOCKET, SO_COOKIE, &cookie, &len) != 0) ||
-	    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) != 0 ||
+	    (lg_need_reuseaddr(o) &&
+	     setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) != 0) ||
 	    (o->close == LG_CLOSE_RST &&
 	     setsockopt(fd, SOL_SOCKET, SO_LINGER, &lin, sizeof(lin)) != 0)) {
 		err = -errno;
 		goto fail;
 	}
 	for (uint32_t i = 0;; i++) {
-		int rc;
-
-		port = next_port(t);
-		if (o->ipv6) {
-			struct sockaddr_in6 a = {.sin6_family = AF_INET6,
-						 .sin6_port = htons(port),
-						 .sin6_addr = IN6ADDR_LOOPBACK_INIT};
-			rc = bind(fd, (struct sockaddr *)&a, sizeof(a));
-		} else {
-			struct sockaddr_in a = {.sin_family = AF_INET,
-						.sin_port = htons(port),
-						.sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
-			rc = bind(fd, (struct sockaddr *)&a, sizeof(a));
-		}
-		if (rc == 0)
+		port = next_src(t, s);
+		if (bind(fd, (struct sockaddr *)&s->src, lg_slot_dst_len(t)) == 0)
 			break;
 		err = -errno;
 		if ((err != -EADDRINUSE && err != -EADDRNOTAVAIL) || i >= LG_MAX_RETRIES)
 			goto fail;
 		t->port_retries++;
 	}
+dst:
 	memset(&s->dst, 0, sizeof(s->dst));
 	if (o->ipv6) {
 		s->dst.v6.sin6_family = AF_INET6;
@@ -259,6 +290,10 @@ int lg_client__new(const struct lg_client_opts *opts, struct lg_client **out)
 	    opts->close_first > LG_CLOSE_FIRST_SERVER ||
 	    (opts->engine != LG_ENGINE_URING && opts->engine != LG_ENGINE_EPOLL))
 		return -EINVAL;
+	/* paired: thread i must run where listener i takes its SYNs */
+	if (opts->paired &&
+	    (opts->engine != LG_ENGINE_URING || opts->no_affinity || ncpus() < opts->threads))
+		return -EINVAL;
 	c = calloc(1, sizeof(*c));
 	if (!c)
 		return -ENOMEM;
@@ -308,6 +343,7 @@ int lg_client__start(struct lg_client *c)
 	c->t0 = lg_now_ns();
 	c->period_ns_x16 = c->o.rate > 0 ? (uint64_t)(16e9 / c->o.rate) : 0;
 	c->running = 1;
+	atomic_store(&c->busy, c->o.threads);
 	for (uint32_t i = 0; i < c->o.threads; i++) {
 		err = -pthread_create(&c->th[i].tid, NULL, thread_main, &c->th[i]);
 		if (err) {

@@ -127,7 +127,7 @@ static void do_connect(struct ectx *e, struct lg_thread *t, struct lg_slot *s, u
 	int err;
 
 	for (;;) {
-		err = lg_conn_socket(t, s, 1, 1);
+		err = lg_conn_socket(t, s, 1, 1, 0);
 		now = lg_now_ns();
 		if (err) {
 			if (!s->tries)

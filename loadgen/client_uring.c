@@ -1,12 +1,17 @@
 /* io_uring client engine: many connections in flight per ring.
  *
- * Per connection: socket() + SO_COOKIE + bind(own port) synchronously, then
- * [CONNECT -> LINK_TIMEOUT]; on success either [CLOSE] (connect mode) or
+ * Per connection: socket() synchronously, then [SO_COOKIE (getsockopt) ->
+ * SO_REUSEADDR / SO_LINGER (setsockopt) -> BIND(own port) -> CONNECT] in the
+ * ring (Linux 6.11+; older kernels: the same synchronously before the
+ * CONNECT); on success either [CLOSE] (connect mode) or
  * [SEND -> RECV(WAITALL) -> CLOSE] (crr); with --close-first server an
  * [RECV(EOF)] waits for the server's FIN before the CLOSE. A slot is settled
- * when all the completions it expects have arrived. The crr phase is bounded
- * by the connect timeout: a scan, due only when the earliest deadline passed,
- * cancels the operations of a late connection (outcome TIMEOUT). */
+ * when all the completions it expects have arrived. The connect and the crr
+ * phase are each bounded by the connect timeout: a scan, due only when the
+ * earliest deadline passed, cancels the operations of a late connection
+ * (outcome TIMEOUT); no timer per connection. With a paired server the ring
+ * also accepts and serves its CPU's listener (server.c). */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <liburing.h>
 #include <netinet/tcp.h>
@@ -21,17 +26,24 @@ enum { S_FREE = 0, S_CONNECT, S_CRR, S_CLOSE };
 
 struct uctx {
 	struct io_uring ring;
-	int ring_gso; /* SO_COOKIE read in the ring, linked before the connect */
+	int ring_gso;  /* SO_COOKIE read in the ring, linked before the connect */
+	int ring_bind; /* SO_REUSEADDR/SO_LINGER + bind in the ring (6.11+) */
 	struct __kernel_timespec tmo;
 	uint32_t *batch; /* slots whose connect is prepared but not yet submitted */
 	uint32_t nbatch;
 	uint64_t inflight;
-	uint64_t tmo_ns;   /* connect timeout: also the crr phase bound; 0 = none */
-	uint64_t next_tmo; /* earliest crr deadline, UINT64_MAX = none */
+	int64_t srv_inflight; /* paired: server connections in this ring */
+	int own_done;	      /* paired: this thread's connections are all done */
+	uint64_t tmo_ns;      /* connect timeout: also the crr phase bound; 0 = none */
+	uint64_t next_tmo;    /* earliest crr deadline, UINT64_MAX = none */
 	int stopping;
 };
 
-#define SOCKET_URING_OP_GETSOCKOPT_ 2 /* linux/io_uring.h, 6.7+ */
+#define SOCKET_URING_OP_GETSOCKOPT_ 2  /* linux/io_uring.h, 6.7+ */
+#define SOCKET_URING_OP_SETSOCKOPT_ 3  /* linux/io_uring.h, 6.7+ */
+#define IORING_OP_BIND_		    56 /* Linux 6.11; liburing 2.3 has no helper */
+/* user_data of a setsockopt/bind linked before a connect (op OP_CANCEL) */
+#define UD_PREP (1ull << 62)
 
 void lg_prep_getsockopt(struct io_uring_sqe *sqe, int fd, int optname, void *val, uint32_t len)
 {
@@ -40,6 +52,42 @@ void lg_prep_getsockopt(struct io_uring_sqe *sqe, int fd, int optname, void *val
 	sqe->addr = (uint64_t)SOL_SOCKET | ((uint64_t)(uint32_t)optname << 32);
 	sqe->splice_fd_in = (int32_t)len;
 	sqe->addr3 = (uint64_t)(uintptr_t)val;
+}
+
+static void prep_setsockopt(struct io_uring_sqe *sqe, int fd, int optname, const void *val,
+			    uint32_t len)
+{
+	lg_prep_getsockopt(sqe, fd, optname, (void *)(uintptr_t)val, len);
+	sqe->cmd_op = SOCKET_URING_OP_SETSOCKOPT_;
+}
+
+static void prep_bind(struct io_uring_sqe *sqe, int fd, const void *addr, uint32_t len)
+{
+	/* addr: the sockaddr, addr2 (= off): its length */
+	io_uring_prep_rw(IORING_OP_BIND_, sqe, fd, addr, 0, len);
+}
+
+/* Does this kernel run setsockopt and bind in the ring? Tried on a
+ * throwaway socket: SO_REUSEADDR, then bind to 127.0.0.1 port 0. */
+static int probe_ring_bind(struct io_uring *ring)
+{
+	static const int one = 1;
+	struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+	struct io_uring_cqe *cqe;
+	int ok = 1, fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+	if (fd < 0)
+		return 0;
+	prep_setsockopt(io_uring_get_sqe(ring), fd, SO_REUSEADDR, &one, sizeof(one));
+	prep_bind(io_uring_get_sqe(ring), fd, &a, sizeof(a));
+	if (io_uring_submit_and_wait(ring, 2) < 2)
+		ok = 0;
+	for (int i = 0; i < 2 && io_uring_peek_cqe(ring, &cqe) == 0; i++) {
+		ok &= cqe->res == 0;
+		io_uring_cqe_seen(ring, cqe);
+	}
+	close(fd);
+	return ok;
 }
 
 /* Does this kernel run getsockopt(SO_COOKIE) in the ring? */
@@ -83,6 +131,11 @@ static void stamp_batch(struct uctx *u, struct lg_thread *t)
 			r->t_submit = now;
 		else
 			lg_note_start(t, r, (s->conn - t->idx) / t->c->o.threads, now);
+		if (u->tmo_ns) {
+			s->deadline = now + u->tmo_ns;
+			if (s->deadline < u->next_tmo)
+				u->next_tmo = s->deadline;
+		}
 	}
 	u->nbatch = 0;
 }
@@ -96,12 +149,42 @@ static void need(struct uctx *u, struct lg_thread *t, unsigned int n)
 	io_uring_submit(&u->ring);
 }
 
-static void prep_connect(struct uctx *u, struct lg_thread *t, struct lg_slot *s)
+/* [SO_REUSEADDR] [SO_LINGER] BIND, linked before the connect; each posts a
+ * CQE (a failure with CQE_SKIP_SUCCESS would hide the rest of the chain's). */
+static void prep_bind_chain(struct uctx *u, struct lg_thread *t, struct lg_slot *s)
 {
-	int timeout = t->c->o.connect_timeout_ms > 0;
+	static const int one = 1;
+	static const struct linger lin = {1, 0};
+	const struct lg_client_opts *o = &t->c->o;
 	struct io_uring_sqe *sqe;
 
-	need(u, t, 3);
+	if (lg_need_reuseaddr(o)) {
+		sqe = io_uring_get_sqe(&u->ring);
+		prep_setsockopt(sqe, s->fd, SO_REUSEADDR, &one, sizeof(one));
+		sqe->user_data = ud(t, s, OP_CANCEL) | UD_PREP;
+		sqe->flags |= IOSQE_IO_LINK;
+		s->pending++;
+	}
+	if (o->close == LG_CLOSE_RST) {
+		sqe = io_uring_get_sqe(&u->ring);
+		prep_setsockopt(sqe, s->fd, SO_LINGER, &lin, sizeof(lin));
+		sqe->user_data = ud(t, s, OP_CANCEL) | UD_PREP;
+		sqe->flags |= IOSQE_IO_LINK;
+		s->pending++;
+	}
+	sqe = io_uring_get_sqe(&u->ring);
+	prep_bind(sqe, s->fd, &s->src, lg_slot_dst_len(t));
+	sqe->user_data = ud(t, s, OP_CANCEL) | UD_PREP;
+	sqe->flags |= IOSQE_IO_LINK;
+	s->pending++;
+}
+
+static void prep_connect(struct uctx *u, struct lg_thread *t, struct lg_slot *s)
+{
+	struct io_uring_sqe *sqe;
+
+	need(u, t, 6);
+	s->pending = 0;
 	if (u->ring_gso) {
 		/* the cookie exists before the SYN; a hard link: connect anyway,
 		 * and a failure's CQE (success posts none) is ignored */
@@ -111,16 +194,12 @@ static void prep_connect(struct uctx *u, struct lg_thread *t, struct lg_slot *s)
 		sqe->user_data = OP_CANCEL;
 		sqe->flags |= IOSQE_IO_HARDLINK | IOSQE_CQE_SKIP_SUCCESS;
 	}
+	if (u->ring_bind)
+		prep_bind_chain(u, t, s);
 	sqe = io_uring_get_sqe(&u->ring);
 	io_uring_prep_connect(sqe, s->fd, (struct sockaddr *)&s->dst, lg_slot_dst_len(t));
 	sqe->user_data = ud(t, s, OP_CONNECT);
-	if (timeout) {
-		sqe->flags |= IOSQE_IO_LINK;
-		sqe = io_uring_get_sqe(&u->ring);
-		io_uring_prep_link_timeout(sqe, &u->tmo, 0);
-		sqe->user_data = ud(t, s, OP_LTIMEOUT);
-	}
-	s->pending = (uint8_t)(1 + timeout);
+	s->pending = (uint8_t)(s->pending + 1);
 	s->state = S_CONNECT;
 	u->batch[u->nbatch++] = (uint32_t)(s - t->slots);
 }
@@ -211,7 +290,7 @@ static void start_one(struct uctx *u, struct lg_thread *t, uint64_t k, uint64_t 
 	s->conn = t->idx + k * t->c->o.threads;
 	t->started++;
 	u->inflight++;
-	err = lg_conn_socket(t, s, 0, !u->ring_gso);
+	err = lg_conn_socket(t, s, 0, !u->ring_gso, u->ring_bind);
 	if (err) {
 		lg_note_start(t, &t->c->conns[s->conn], k, now);
 		s->err = -err;
@@ -236,7 +315,7 @@ static void settle(struct uctx *u, struct lg_thread *t, struct lg_slot *s, uint6
 		s->tries++;
 		t->port_retries++;
 		r->t_connected = 0;
-		err = lg_conn_socket(t, s, 0, !u->ring_gso);
+		err = lg_conn_socket(t, s, 0, !u->ring_gso, u->ring_bind);
 		if (err) {
 			s->err = -err;
 		} else {
@@ -262,12 +341,25 @@ static void on_cqe(struct uctx *u, struct lg_thread *t, const struct io_uring_cq
 	struct lg_slot *s;
 	struct lg_conn *r;
 
-	if (op == OP_CANCEL)
+	if (cqe->user_data & LG_SRV_TAG) {
+		u->srv_inflight +=
+		    lg_srv_paired_cqe(o->paired, t->idx, &u->ring, cqe, now, u->stopping);
 		return;
-	s = &t->slots[cqe->user_data >> 3];
+	}
+	if (op == OP_CANCEL && !(cqe->user_data & UD_PREP))
+		return;
+	s = &t->slots[(cqe->user_data & ~UD_PREP) >> 3];
 	r = &t->c->conns[s->conn];
 	s->pending--;
 	switch (op) {
+	case OP_CANCEL: /* setsockopt or bind before the connect */
+		if (res == -ECANCELED || res >= 0)
+			break;
+		if ((res == -EADDRINUSE || res == -EADDRNOTAVAIL) && s->tries < LG_MAX_RETRIES)
+			s->retry = 1;
+		else
+			fail(u, s, res);
+		break;
 	case OP_CONNECT:
 		r->t_connected = now;
 		if (res == 0) {
@@ -281,7 +373,8 @@ static void on_cqe(struct uctx *u, struct lg_thread *t, const struct io_uring_cq
 			   s->tries < LG_MAX_RETRIES) {
 			s->retry = 1;
 		} else if (res == -ECANCELED && !u->stopping) {
-			s->err = ETIMEDOUT;
+			if (!s->retry && !s->err) /* else: the bind failed */
+				s->err = ETIMEDOUT;
 		} else {
 			fail(u, s, res);
 		}
@@ -360,8 +453,8 @@ static void cancel_all(struct uctx *u, struct lg_thread *t)
 	sqe->user_data = OP_CANCEL;
 }
 
-/* crr connections past their deadline: ETIMEDOUT, and its send and
- * receives cancelled (their -ECANCELED keeps the first error). */
+/* Connects and crr exchanges past their deadline: ETIMEDOUT, and their
+ * connect, send and receives cancelled (-ECANCELED keeps the first error). */
 static void check_timeouts(struct uctx *u, struct lg_thread *t, uint64_t now)
 {
 	uint64_t next = UINT64_MAX;
@@ -370,7 +463,7 @@ static void check_timeouts(struct uctx *u, struct lg_thread *t, uint64_t now)
 		struct lg_slot *s = &t->slots[i];
 		struct io_uring_sqe *sqe;
 
-		if (s->state != S_CRR || s->err || s->closed)
+		if ((s->state != S_CRR && s->state != S_CONNECT) || s->err || s->closed)
 			continue;
 		if (s->deadline > now) {
 			if (s->deadline < next)
@@ -379,9 +472,9 @@ static void check_timeouts(struct uctx *u, struct lg_thread *t, uint64_t now)
 		}
 		s->err = ETIMEDOUT;
 		/* by user_data, not by fd: the fd number may be reused already */
-		need(u, t, 3);
-		for (int op = OP_SEND; op <= OP_EOF; op++) {
-			if (op == OP_CLOSE)
+		need(u, t, 4);
+		for (int op = OP_CONNECT; op <= OP_EOF; op++) {
+			if (op == OP_CLOSE || op == OP_LTIMEOUT)
 				continue;
 			sqe = io_uring_get_sqe(&u->ring);
 			io_uring_prep_cancel64(sqe, ud(t, s, op), 0);
@@ -412,6 +505,21 @@ static uint64_t wait_ns(struct uctx *u, struct lg_thread *t, uint64_t k_next, ui
 	return w;
 }
 
+#define LG_PAIRED_POLL_NS 1000000ull /* paired, own work done: check the others */
+
+/* Paired, own connections done: keep serving the listener until every
+ * client thread is done and this ring's server connections are closed. */
+static int paired_busy(struct uctx *u, struct lg_thread *t)
+{
+	if (!t->c->o.paired)
+		return 0;
+	if (!u->own_done) {
+		u->own_done = 1;
+		atomic_fetch_sub(&t->c->busy, 1);
+	}
+	return atomic_load(&t->c->busy) > 0 || u->srv_inflight > 0;
+}
+
 int lg_run_uring(struct lg_thread *t)
 {
 	const struct lg_client_opts *o = &t->c->o;
@@ -432,10 +540,13 @@ int lg_run_uring(struct lg_thread *t)
 		return err;
 	}
 	u.ring_gso = probe_ring_gso(&u.ring);
+	u.ring_bind = u.ring_gso && probe_ring_bind(&u.ring);
 	u.tmo.tv_sec = o->connect_timeout_ms / 1000;
 	u.tmo.tv_nsec = (long long)(o->connect_timeout_ms % 1000) * 1000000;
 	u.tmo_ns = (uint64_t)o->connect_timeout_ms * 1000000ull;
 	u.next_tmo = UINT64_MAX;
+	if (o->paired)
+		lg_srv_paired_arm(o->paired, t->idx, &u.ring, u.ring_gso);
 	for (;;) {
 		uint64_t now = lg_now_ns(), w;
 		struct io_uring_cqe *cqe;
@@ -449,7 +560,7 @@ int lg_run_uring(struct lg_thread *t)
 		if (!u.stopping && now >= u.next_tmo)
 			check_timeouts(&u, t, now);
 		if (u.stopping) {
-			if (!u.inflight || now >= drain_until)
+			if ((!u.inflight && u.srv_inflight <= 0) || now >= drain_until)
 				break;
 		} else {
 			while (t->nfree && k_next < t->nconns &&
@@ -457,10 +568,12 @@ int lg_run_uring(struct lg_thread *t)
 				start_one(&u, t, k_next, now);
 				k_next++;
 			}
-			if (!u.inflight && k_next >= t->nconns)
+			if (!u.inflight && k_next >= t->nconns && !paired_busy(&u, t))
 				break;
 		}
 		w = wait_ns(&u, t, k_next, now);
+		if (u.own_done && w > LG_PAIRED_POLL_NS)
+			w = LG_PAIRED_POLL_NS;
 		stamp_batch(&u, t);
 		if (w == 0) {
 			io_uring_submit_and_get_events(&u.ring);

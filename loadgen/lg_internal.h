@@ -34,7 +34,7 @@ struct lg_slot {
 	union {
 		struct sockaddr_in v4;
 		struct sockaddr_in6 v6;
-	} dst;
+	} dst, src;
 };
 
 struct lg_client;
@@ -66,6 +66,7 @@ struct lg_client {
 	uint64_t t0;		/* start: open-loop schedule origin */
 	uint64_t period_ns_x16; /* open loop: 16 * ns between two starts */
 	atomic_int abort;	/* lg_client__free while running */
+	atomic_uint busy;	/* paired: threads whose own connections are not done */
 	int running;
 };
 
@@ -93,7 +94,10 @@ static inline int lg_should_stop(const struct lg_thread *t, uint64_t now)
 /* client.c */
 /* nonblock: SOCK_NONBLOCK; cookie: read SO_COOKIE now (0: the engine reads
  * it itself, before connect) */
-int lg_conn_socket(struct lg_thread *t, struct lg_slot *s, int nonblock, int cookie);
+/* in_ring: socket() only; s->src holds the local address for the ring's
+ * SO_REUSEADDR/SO_LINGER + bind (lg_need_reuseaddr()) */
+int lg_conn_socket(struct lg_thread *t, struct lg_slot *s, int nonblock, int cookie, int in_ring);
+int lg_need_reuseaddr(const struct lg_client_opts *o);
 /* getsockopt(SOL_SOCKET) as an io_uring command (Linux 6.7+), no syscall */
 struct io_uring_sqe;
 void lg_prep_getsockopt(struct io_uring_sqe *sqe, int fd, int optname, void *val, uint32_t len);
@@ -104,6 +108,16 @@ void lg_note_start(struct lg_thread *t, struct lg_conn *r, uint64_t k, uint64_t 
 int lg_slot_get(struct lg_thread *t);
 void lg_pin_self(uint32_t idx);
 int lg_cpu_of(uint32_t idx); /* the idx-th CPU (mod count) we may run on, or -1 */
+
+/* server.c, paired mode: listener i served from a client thread's ring.
+ * Server completions carry LG_SRV_TAG in user_data; lg_srv_paired_cqe()
+ * returns the change of server connections in flight (+1, -1 or 0). */
+#define LG_SRV_TAG (1ull << 63)
+struct io_uring;
+struct io_uring_cqe;
+void lg_srv_paired_arm(struct lg_server *s, uint32_t i, struct io_uring *ring, int ring_gso);
+int lg_srv_paired_cqe(struct lg_server *s, uint32_t i, struct io_uring *ring,
+		      const struct io_uring_cqe *cqe, uint64_t now, int stopping);
 
 /* engines: the thread body, returns negative errno on setup failure */
 int lg_run_uring(struct lg_thread *t);

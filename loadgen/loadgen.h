@@ -109,6 +109,12 @@ struct lg_server_opts {
 	 * has the full backlog: not for accept-queue experiments.
 	 * lg_server__fd() is the first listener. */
 	int per_cpu_listeners;
+	/* Speed mode, policy fast only: per-CPU listeners as above, but no
+	 * accept threads: client thread i (lg_client_opts.paired = this
+	 * server, io_uring engine, same threads) serves listener i in its own
+	 * ring, so a connection's client, server and softirq work stay on one
+	 * CPU with no cross-thread wake-up. */
+	int paired;
 };
 
 struct lg_server;
@@ -147,6 +153,10 @@ struct lg_client_opts {
 	uint64_t deadline_ns; /* absolute CLOCK_MONOTONIC: stop everything then */
 	volatile sig_atomic_t *stop;
 	int no_affinity; /* 1: do not pin client thread i to CPU i % ncpu */
+	/* a server made with opts.paired: every client thread also accepts
+	 * and serves on its listener (needs engine uring, threads <= CPUs,
+	 * affinity); the threads end when all of them are done */
+	struct lg_server *paired;
 };
 
 struct lg_client_stats {

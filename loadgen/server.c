@@ -22,7 +22,7 @@
 
 #include "loadgen/lg_internal.h"
 
-#define NOREC	     0x1fffffffull /* accepted past max_accepts: not recorded */
+#define NOREC	     0xfffffffull /* accepted past max_accepts: not recorded */
 #define SRV_RING     1024u
 #define SRV_SYNC_TMO 1 /* s: send/recv timeout of a synchronously served socket */
 
@@ -38,6 +38,7 @@ struct srv_thread {
 	int err;
 	int lfd;      /* the listener this thread accepts on */
 	int ring_gso; /* getsockopt runs inside the ring (IORING_OP_URING_CMD) */
+	uint64_t tag; /* LG_SRV_TAG when served from a client thread's ring */
 	char *rbuf;
 };
 
@@ -211,9 +212,10 @@ static int accept_sync_loop(struct lg_server *s, struct srv_thread *t, int paced
 
 /* ---- io_uring path ---- */
 
-static inline uint64_t sud(int op, int fd, uint64_t rec)
+/* op: 3 bits, fd: 32, rec: 28, bit 63: LG_SRV_TAG (paired) */
+static inline uint64_t sud(const struct srv_thread *t, int op, int fd, uint64_t rec)
 {
-	return (uint64_t)op | ((uint64_t)(uint32_t)fd << 3) | (rec << 35);
+	return (uint64_t)op | ((uint64_t)(uint32_t)fd << 3) | (rec << 35) | t->tag;
 }
 
 static struct io_uring_sqe *sqe_get(struct io_uring *ring)
@@ -232,7 +234,7 @@ static void arm_accept(struct srv_thread *t, struct io_uring *ring)
 	struct io_uring_sqe *sqe = sqe_get(ring);
 
 	io_uring_prep_multishot_accept(sqe, t->lfd, NULL, NULL, SOCK_CLOEXEC);
-	sqe->user_data = OP_ACCEPT;
+	sqe->user_data = OP_ACCEPT | t->tag;
 }
 
 /* Does the ring do getsockopt(SO_COOKIE)? Tried once on the listener. */
@@ -264,34 +266,34 @@ static void serve_uring(struct lg_server *s, struct srv_thread *t, struct io_uri
 		/* hard links: the connection is served even if one fails */
 		sqe = io_uring_get_sqe(ring);
 		lg_prep_getsockopt(sqe, fd, SO_COOKIE, &s->acc[rec].cookie, sizeof(uint64_t));
-		sqe->user_data = sud(OP_CANCEL, fd, rec);
+		sqe->user_data = sud(t, OP_CANCEL, fd, rec);
 		sqe->flags |= IOSQE_IO_HARDLINK | IOSQE_CQE_SKIP_SUCCESS;
 		sqe = io_uring_get_sqe(ring);
 		lg_prep_getsockopt(sqe, fd, SO_PEERNAME, &s->peer[rec], peer_len(s));
-		sqe->user_data = sud(OP_CANCEL, fd, rec);
+		sqe->user_data = sud(t, OP_CANCEL, fd, rec);
 		sqe->flags |= IOSQE_IO_HARDLINK | IOSQE_CQE_SKIP_SUCCESS;
 	}
 	if (s->o.mode == LG_MODE_CRR) {
 		sqe = io_uring_get_sqe(ring);
 		io_uring_prep_recv(sqe, fd, t->rbuf, s->o.req_bytes, MSG_WAITALL);
-		sqe->user_data = sud(OP_RECV, fd, rec);
-		sqe->flags |= IOSQE_IO_LINK;
+		sqe->user_data = sud(t, OP_RECV, fd, rec);
+		sqe->flags |= IOSQE_IO_LINK | IOSQE_CQE_SKIP_SUCCESS;
 		sqe = io_uring_get_sqe(ring);
 		io_uring_prep_send(sqe, fd, s->resp, s->o.resp_bytes, MSG_WAITALL | MSG_NOSIGNAL);
-		sqe->user_data = sud(OP_SEND, fd, rec);
-		sqe->flags |= IOSQE_IO_LINK;
+		sqe->user_data = sud(t, OP_SEND, fd, rec);
+		sqe->flags |= IOSQE_IO_LINK | IOSQE_CQE_SKIP_SUCCESS;
 		if (s->o.close_first == LG_CLOSE_FIRST_CLIENT) {
 			/* no WAITALL: the client's FIN (0 bytes) is no short
 			 * read, so the link goes on to the close */
 			sqe = io_uring_get_sqe(ring);
 			io_uring_prep_recv(sqe, fd, t->rbuf, 1, 0);
-			sqe->user_data = sud(OP_EOF, fd, rec);
+			sqe->user_data = sud(t, OP_EOF, fd, rec);
 			sqe->flags |= IOSQE_IO_LINK | IOSQE_CQE_SKIP_SUCCESS;
 		}
 	}
 	sqe = io_uring_get_sqe(ring);
 	io_uring_prep_close(sqe, fd);
-	sqe->user_data = sud(OP_CLOSE, fd, rec);
+	sqe->user_data = sud(t, OP_CLOSE, fd, rec);
 }
 
 static int srv_ring_init(struct io_uring *ring)
@@ -343,7 +345,7 @@ static int accept_uring_loop(struct lg_server *s, struct srv_thread *t)
 		now = lg_now_ns();
 		io_uring_for_each_cqe(&ring, head, cqe)
 		{
-			uint64_t u = cqe->user_data, rec = u >> 35;
+			uint64_t u = cqe->user_data, rec = (u >> 35) & NOREC;
 			int op = (int)(u & 7), fd = (int)(uint32_t)(u >> 3), res = cqe->res;
 
 			n++;
@@ -375,6 +377,40 @@ static int accept_uring_loop(struct lg_server *s, struct srv_thread *t)
 	}
 	io_uring_queue_exit(&ring);
 	return ret;
+}
+
+/* ---- paired: served from the ring of client thread i ---- */
+
+void lg_srv_paired_arm(struct lg_server *s, uint32_t i, struct io_uring *ring, int ring_gso)
+{
+	struct srv_thread *t = &s->th[i % s->nth];
+
+	t->ring_gso = ring_gso;
+	arm_accept(t, ring);
+}
+
+int lg_srv_paired_cqe(struct lg_server *s, uint32_t i, struct io_uring *ring,
+		      const struct io_uring_cqe *cqe, uint64_t now, int stopping)
+{
+	struct srv_thread *t = &s->th[i % s->nth];
+	uint64_t u = cqe->user_data, rec = (u >> 35) & NOREC;
+	int op = (int)(u & 7), fd = (int)(uint32_t)(u >> 3), res = cqe->res;
+
+	if (op == OP_ACCEPT) {
+		if (!(cqe->flags & IORING_CQE_F_MORE) && !stopping)
+			arm_accept(t, ring);
+		if (res < 0)
+			return 0;
+		serve_uring(s, t, ring, res, record(s, res, now, !t->ring_gso));
+		return 1;
+	}
+	if (op == OP_CLOSE) {
+		if (res < 0)
+			close(fd);
+		closed(s, rec, t->ring_gso);
+		return -1;
+	}
+	return 0;
 }
 
 static void *srv_thread_main(void *arg)
@@ -458,7 +494,12 @@ int lg_server__new(const struct lg_server_opts *opts, struct lg_server **out)
 		goto fail;
 	}
 	memset(s->resp, 'r', opts->resp_bytes ? opts->resp_bytes : 1);
-	s->nl = opts->per_cpu_listeners && opts->policy.kind == LG_ACCEPT_FAST && opts->threads > 1
+	if (opts->paired && opts->policy.kind != LG_ACCEPT_FAST) {
+		err = -EINVAL;
+		goto fail;
+	}
+	s->nl = (opts->per_cpu_listeners || opts->paired) && opts->policy.kind == LG_ACCEPT_FAST &&
+			opts->threads > 1
 		    ? opts->threads
 		    : 1;
 	s->lfd = malloc(s->nl * sizeof(*s->lfd));
@@ -509,14 +550,17 @@ int lg_server__start(struct lg_server *s)
 	s->nth = n;
 	for (uint32_t i = 0; i < n; i++) {
 		struct srv_thread *t = &s->th[i];
-		int err;
+		int err = 0;
 
 		t->s = s;
 		t->idx = i;
 		t->lfd = s->lfd[i % s->nl];
+		t->tag = s->o.paired ? LG_SRV_TAG : 0;
 		t->rbuf = malloc(s->o.req_bytes ? s->o.req_bytes : 1);
 		if (!t->rbuf)
 			err = ENOMEM;
+		else if (s->o.paired)
+			continue; /* the client threads serve */
 		else
 			err = pthread_create(&t->tid, NULL, srv_thread_main, t);
 		if (err) {

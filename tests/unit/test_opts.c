@@ -87,6 +87,7 @@ static const char *const all_keys[] = {
     "dests",
     "ipv6",
     "per-cpu-listeners",
+    "paired",
     "syncookies",
     "abort-on-overflow",
     "somaxconn",
@@ -135,6 +136,7 @@ static const struct good_case good[] = {
     {{"--req", "7", "--mode=crr"}, {"mode=crr", "req=7", "resp=1"}},
     {{"--mode", "connect"}, {"mode=connect"}},
     {{"--close", "rst"}, {"close=rst"}},
+    {{"--paired", "--mode", "crr"}, {"paired=1", "engine=uring"}},
     {{"--mode", "crr", "--close-first", "client"}, {"close-first=client", "mode=crr"}},
     {{"--close-first=server", "--mode", "crr"}, {"close-first=server"}},
     {{"--mode", "crr", "--close-first", "race"}, {"close-first=race"}},
@@ -227,6 +229,8 @@ static const struct bad_case bad[] = {
     {{"--mode", "tcp"}, "--mode must be one of connect|crr"},
     {{"--mode", "CRR"}, "--mode"},
     {{"--close", "reset"}, "--close"},
+    {{"--paired", "--engine", "epoll"}, "--paired needs --engine uring"},
+    {{"--paired", "--accept", "none"}, "--paired needs"},
     {{"--mode", "crr", "--close-first", "both"}, "--close-first must be one of"},
     {{"--close-first", "client"}, "--close-first only applies to --mode crr"},
     {{"--close-first", "server", "--mode", "connect"}, "--close-first only applies"},
@@ -460,7 +464,7 @@ static void test_defaults(void)
 		 "\nconns=10000\nbacklog=128\nconcurrency=10000\nrate=0\nthreads=%u\n"
 		 "mode=connect\nclose=fin\nclose-first=race\nengine=uring\nreq=1\nresp=1\n"
 		 "connect-timeout=5000\n"
-		 "max-time=120\naccept=fast\nport=5201\ndests=16\nipv6=0\nper-cpu-listeners=0\nsyncookies=-1\n"
+		 "max-time=120\naccept=fast\nport=5201\ndests=16\nipv6=0\nper-cpu-listeners=0\npaired=0\nsyncookies=-1\n"
 		 "abort-on-overflow=-1\nsomaxconn=-1\nsyn-retries=-1\nsynack-retries=-1\n"
 		 "syn-linear-timeouts=-1\nmax-syn-backlog=-1\nport-range=\nno-probes=0\n"
 		 "attach=auto\nsample-us=5000\ntrace-states=0\nout=\nlabel=\nforce=0\n"
