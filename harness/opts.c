@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "harness/opts.h"
+#include "harness/target.h"
 
 #define STR_(x) #x
 #define STR(x)	STR_(x)
@@ -26,6 +27,7 @@ enum opt_id {
 	O_SYNCOOKIES, O_NO_SYNCOOKIES, O_ABORT_ON_OVERFLOW, O_SOMAXCONN, O_SYN_RETRIES,
 	O_SYNACK_RETRIES, O_SYN_LINEAR_TIMEOUTS, O_MAX_SYN_BACKLOG, O_PORT_RANGE,
 	O_NO_PROBES, O_ATTACH, O_SAMPLE_US, O_TRACE_STATES,
+	O_TARGET, O_NETNS, O_SERVER_CMD, O_HTTP,
 	O_OUT, O_LABEL, O_FORCE, O_NO_PLOT, O_JSON, O_QUIET, O_VERBOSE, O_HELP, O_VERSION,
 	O__COUNT,
 };
@@ -130,6 +132,15 @@ static const struct opt_def opt_table[] = {
 	NUM("sample-us", O_SAMPLE_US, "N", "accept-queue sampling, us", "5000", "5000",
 	    100, 10000000, sample_us),
 	FLAG("trace-states", 0, O_TRACE_STATES, "record every TCP state change", trace_states),
+	HEADING("A server of yours instead of ours:"),
+	WORD("target", 0, ARG_REQ, O_TARGET, "HOST:PORT",
+	     "load and watch this listener; ours is not started", NULL, "127.0.0.1:8080"),
+	WORD("server-cmd", 0, ARG_REQ, O_SERVER_CMD, "CMD",
+	     "start it (sh -c CMD) in the run's namespace, stopped after", NULL,
+	     "'nginx -c /tmp/nginx.conf'"),
+	WORD("netns", 0, ARG_REQ, O_NETNS, "NAME",
+	     "run in the existing namespace /run/netns/NAME", NULL, "web"),
+	FLAG("http", 0, O_HTTP, "crr request GET / HTTP/1.0, response read to EOF", http),
 	HEADING("Output:"),
 	WORD("out", 0, ARG_REQ, O_OUT, "DIR", "result directory", "results/<time>[-LABEL]",
 	     "results/mine"),
@@ -426,6 +437,23 @@ static int apply(struct parse_ctx *c, const struct opt_def *d, const char *val)
 		break;
 	case O_PORT_RANGE:
 		return get_port_range(c, d, val);
+	case O_TARGET:
+		if (!*val || strlen(val) >= sizeof(o->target))
+			return fail(c, "--target needs HOST:PORT; try --target %s", d->example);
+		strcpy(o->target, val);
+		break;
+	case O_NETNS:
+		if (!*val || strlen(val) >= sizeof(o->netns) || strchr(val, '/'))
+			return fail(c, "--netns needs a namespace name from 'ip netns list' (no '/'); "
+				       "try --netns %s", d->example);
+		strcpy(o->netns, val);
+		break;
+	case O_SERVER_CMD:
+		if (!*val || strlen(val) >= sizeof(o->server_cmd))
+			return fail(c, "--server-cmd needs a command of 1 to %zu bytes",
+				    sizeof(o->server_cmd) - 1);
+		strcpy(o->server_cmd, val);
+		break;
 	case O_OUT:
 		if (!*val || strlen(val) >= sizeof(o->out))
 			return fail(c,
@@ -452,6 +480,50 @@ static int apply(struct parse_ctx *c, const struct opt_def *d, const char *val)
 }
 
 /* Checks that need the whole command line; fills in dependent defaults. */
+static const struct opt_def *def_of(enum opt_id id)
+{
+	for (size_t i = 0; i < ARRAY_LEN(opt_table); i++)
+		if (opt_table[i].name && opt_table[i].id == id)
+			return &opt_table[i];
+	return NULL;
+}
+
+/* --target replaces our listener: the options about it make no sense. */
+static int finish_target(struct parse_ctx *c)
+{
+	static const enum opt_id ours[] = {O_BACKLOG, O_ACCEPT, O_PORT, O_PER_CPU_LISTENERS,
+					   O_PAIRED, O_DESTS, O_CLOSE_FIRST};
+	struct sb_opts *o = &c->o;
+	char err[256];
+	uint16_t port;
+
+	if (!o->target[0]) {
+		if (c->given[O_NETNS] || c->given[O_SERVER_CMD])
+			return fail(c, "--%s needs --target HOST:PORT; add --target",
+				    c->given[O_NETNS] ? "netns" : "server-cmd");
+		if (o->http)
+			return fail(c, "--http needs --target (our listener does not speak HTTP); add "
+				       "--target HOST:PORT or drop --http");
+		return 0;
+	}
+	for (size_t i = 0; i < ARRAY_LEN(ours); i++) {
+		const struct opt_def *d = def_of(ours[i]);
+
+		if (c->given[ours[i]])
+			return fail(c, "--%s is about our listener and does nothing with --target; "
+				       "drop it", d ? d->name : "?");
+	}
+	if (o->http && (o->mode != LG_MODE_CRR || c->given[O_REQ] || c->given[O_RESP]))
+		return fail(c, "--http needs --mode crr and sends its own request; use --mode crr "
+			       "without --req/--resp");
+	if (sb_target_parse(o->target, o->netns[0] != 0, &o->target_addr, &port, err,
+			    sizeof(err)))
+		return fail(c, "%s", err + strlen("synbench: "));
+	o->port = port;
+	o->ndest = 1;
+	return 0;
+}
+
 static int finish(struct parse_ctx *c)
 {
 	struct sb_opts *o = &c->o;
@@ -485,6 +557,8 @@ static int finish(struct parse_ctx *c)
 			return fail(c, "--%s has no effect with --no-probes; drop one of them",
 				    probe_names[i]);
 	}
+	if (finish_target(c))
+		return -1;
 	if (!c->given[O_CONCURRENCY]) {
 		uint64_t cap = o->rate > 0 ? SB_MAX_CONCURRENCY : SB_DEFAULT_CONCURRENCY;
 
@@ -715,6 +789,15 @@ void sb_opts_print(const struct sb_opts *o, FILE *f)
 			break;
 		case O_PORT_RANGE:
 			s = o->port_range;
+			break;
+		case O_TARGET:
+			s = o->target;
+			break;
+		case O_NETNS:
+			s = o->netns;
+			break;
+		case O_SERVER_CMD:
+			s = o->server_cmd;
 			break;
 		case O_OUT:
 			s = o->out;

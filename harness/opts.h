@@ -44,6 +44,12 @@ struct sb_opts {
 	int syn_linear_timeouts; /* --syn-linear-timeouts N */
 	int max_syn_backlog;	/* --max-syn-backlog N */
 	char port_range[32];	/* --port-range LO-HI ("" = default 1024-65535) */
+	/* a server of the user's (--target) instead of ours */
+	char target[64];		/* --target HOST:PORT ("" = our listener) */
+	uint32_t target_addr;		/* its IPv4 address, network order */
+	char netns[64];			/* --netns NAME: /run/netns/NAME */
+	char server_cmd[1024];		/* --server-cmd CMD */
+	int http;			/* --http: crr speaks HTTP/1.0 */
 	/* probes */
 	int no_probes;		/* --no-probes */
 	enum sb_attach attach;	/* --attach auto|tp_btf|raw_tp|tracepoint */
