@@ -115,8 +115,9 @@ static uint16_t next_src(struct lg_thread *t, struct lg_slot *s)
 	return port;
 }
 
-/* socket(), SO_COOKIE before connect, SO_REUSEADDR + bind to our own rotating
- * local port, SO_LINGER {1,0} for rst close. With in_ring, only socket():
+/* socket() (unless s->fd is one already), SO_COOKIE before connect,
+ * SO_REUSEADDR + bind to our own rotating local port, SO_LINGER {1,0} for
+ * rst close. With in_ring, only socket():
  * s->src gets the port and the engine does the rest in its ring. Fills
  * s->fd, s->dst and the record's cookie/ports/address. 0 or negative errno. */
 int lg_conn_socket(struct lg_thread *t, struct lg_slot *s, int nonblock, int want_cookie,
@@ -130,8 +131,9 @@ int lg_conn_socket(struct lg_thread *t, struct lg_slot *s, int nonblock, int wan
 	int one = 1, fd, err = 0;
 	uint16_t port = 0;
 
-	fd = socket(o->ipv6 ? AF_INET6 : AF_INET,
-		    SOCK_STREAM | SOCK_CLOEXEC | (nonblock ? SOCK_NONBLOCK : 0), 0);
+	fd = s->fd >= 0 ? s->fd /* made by the ring */
+			: socket(o->ipv6 ? AF_INET6 : AF_INET,
+				 SOCK_STREAM | SOCK_CLOEXEC | (nonblock ? SOCK_NONBLOCK : 0), 0);
 	if (fd < 0)
 		return -errno;
 	if (in_ring) {
@@ -177,6 +179,7 @@ dst:
 	return 0;
 fail:
 	close(fd);
+	s->fd = -1;
 	return err;
 }
 

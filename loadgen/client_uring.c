@@ -21,13 +21,14 @@
 
 #include "loadgen/lg_internal.h"
 
-enum { OP_CONNECT = 1, OP_LTIMEOUT, OP_SEND, OP_RECV, OP_CLOSE, OP_EOF, OP_CANCEL };
-enum { S_FREE = 0, S_CONNECT, S_CRR, S_CLOSE };
+enum { OP_CONNECT = 1, OP_LTIMEOUT, OP_SEND, OP_RECV, OP_CLOSE, OP_EOF, OP_CANCEL, OP_SOCKET };
+enum { S_FREE = 0, S_CONNECT, S_CRR, S_CLOSE, S_SOCKET };
 
 struct uctx {
 	struct io_uring ring;
 	int ring_gso;  /* SO_COOKIE read in the ring, linked before the connect */
 	int ring_bind; /* SO_REUSEADDR/SO_LINGER + bind in the ring (6.11+) */
+	int ring_sock; /* socket() in the ring too (5.19+), with ring_bind */
 	struct __kernel_timespec tmo;
 	uint32_t *batch; /* slots whose connect is prepared but not yet submitted */
 	uint32_t nbatch;
@@ -90,6 +91,23 @@ static int probe_ring_bind(struct io_uring *ring)
 	return ok;
 }
 
+/* Does this kernel make sockets in the ring? */
+static int probe_ring_socket(struct io_uring *ring)
+{
+	struct io_uring_cqe *cqe;
+	int ok = 0;
+
+	io_uring_prep_socket(io_uring_get_sqe(ring), AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0, 0);
+	if (io_uring_submit_and_wait(ring, 1) < 1 || io_uring_peek_cqe(ring, &cqe) != 0)
+		return 0;
+	if (cqe->res >= 0) {
+		ok = 1;
+		close(cqe->res);
+	}
+	io_uring_cqe_seen(ring, cqe);
+	return ok;
+}
+
 /* Does this kernel run getsockopt(SO_COOKIE) in the ring? */
 static int probe_ring_gso(struct io_uring *ring)
 {
@@ -112,7 +130,7 @@ static int probe_ring_gso(struct io_uring *ring)
 
 static inline uint64_t ud(const struct lg_thread *t, const struct lg_slot *s, int op)
 {
-	return ((uint64_t)(s - t->slots) << 3) | (uint64_t)op;
+	return ((uint64_t)(s - t->slots) << 4) | (uint64_t)op;
 }
 
 /* Stamps t_submit on the prepared connects, then hands the SQEs over. */
@@ -290,6 +308,18 @@ static void start_one(struct uctx *u, struct lg_thread *t, uint64_t k, uint64_t 
 	s->conn = t->idx + k * t->c->o.threads;
 	t->started++;
 	u->inflight++;
+	if (u->ring_sock) {
+		struct io_uring_sqe *sqe;
+
+		need(u, t, 1);
+		sqe = io_uring_get_sqe(&u->ring);
+		io_uring_prep_socket(sqe, t->c->o.ipv6 ? AF_INET6 : AF_INET,
+				     SOCK_STREAM | SOCK_CLOEXEC, 0, 0);
+		sqe->user_data = ud(t, s, OP_SOCKET);
+		s->pending = 1;
+		s->state = S_SOCKET;
+		return;
+	}
 	err = lg_conn_socket(t, s, 0, !u->ring_gso, u->ring_bind);
 	if (err) {
 		lg_note_start(t, &t->c->conns[s->conn], k, now);
@@ -299,6 +329,27 @@ static void start_one(struct uctx *u, struct lg_thread *t, uint64_t k, uint64_t 
 		return;
 	}
 	prep_connect(u, t, s);
+}
+
+/* The ring made the socket (res: fd or -errno): on to the connect. */
+static void socket_done(struct uctx *u, struct lg_thread *t, struct lg_slot *s, int res,
+			uint64_t now)
+{
+	struct lg_conn *r = &t->c->conns[s->conn];
+	int err = res < 0 ? res : u->stopping ? -EINTR : 0;
+
+	if (res >= 0)
+		s->fd = res;
+	if (!err)
+		err = lg_conn_socket(t, s, 0, !u->ring_gso, 1);
+	if (!err) {
+		prep_connect(u, t, s);
+		return;
+	}
+	lg_note_start(t, r, (s->conn - t->idx) / t->c->o.threads, now);
+	s->err = -err;
+	lg_finish(t, s, now);
+	u->inflight--;
 }
 
 /* All completions of slot s are in: next step, retry, or done. */
@@ -337,7 +388,7 @@ static void on_cqe(struct uctx *u, struct lg_thread *t, const struct io_uring_cq
 		   uint64_t now)
 {
 	const struct lg_client_opts *o = &t->c->o;
-	int op = (int)(cqe->user_data & 7), res = cqe->res;
+	int op = (int)(cqe->user_data & 15), res = cqe->res;
 	struct lg_slot *s;
 	struct lg_conn *r;
 
@@ -348,9 +399,11 @@ static void on_cqe(struct uctx *u, struct lg_thread *t, const struct io_uring_cq
 	}
 	if (op == OP_CANCEL && !(cqe->user_data & UD_PREP))
 		return;
-	s = &t->slots[(cqe->user_data & ~UD_PREP) >> 3];
+	s = &t->slots[(cqe->user_data & ~UD_PREP) >> 4];
 	r = &t->c->conns[s->conn];
 	s->pending--;
+	if (op == OP_SOCKET)
+		return socket_done(u, t, s, res, now);
 	switch (op) {
 	case OP_CANCEL: /* setsockopt or bind before the connect */
 		if (res == -ECANCELED || res >= 0)
@@ -541,6 +594,7 @@ int lg_run_uring(struct lg_thread *t)
 	}
 	u.ring_gso = probe_ring_gso(&u.ring);
 	u.ring_bind = u.ring_gso && probe_ring_bind(&u.ring);
+	u.ring_sock = u.ring_bind && probe_ring_socket(&u.ring);
 	u.tmo.tv_sec = o->connect_timeout_ms / 1000;
 	u.tmo.tv_nsec = (long long)(o->connect_timeout_ms % 1000) * 1000000;
 	u.tmo_ns = (uint64_t)o->connect_timeout_ms * 1000000ull;

@@ -1,0 +1,110 @@
+/* Paired speed mode: the client threads accept and serve their CPU's
+ * listener in their own ring. Every connection must be served and
+ * recorded on both sides (cookie, peer port = client port), in crr (each
+ * --close-first) and in connect mode with fin and rst. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "harness/netns.h"
+#include "loadgen/loadgen.h"
+#include "tests/test.h"
+
+#define NCONN 3000
+
+static int cmp_u16(const void *a, const void *b)
+{
+	return (int)*(const uint16_t *)a - (int)*(const uint16_t *)b;
+}
+
+static void run(enum lg_mode mode, enum lg_close close, enum lg_close_first first, uint16_t port)
+{
+	struct lg_server_opts so = {.port = port,
+				    .backlog = 1024,
+				    .mode = mode,
+				    .req_bytes = 10,
+				    .resp_bytes = 2000,
+				    .close_first = first,
+				    .policy = {LG_ACCEPT_FAST, 0},
+				    .threads = 2,
+				    .max_accepts = NCONN + 16,
+				    .paired = 1};
+	struct lg_client_opts co = {.conns = NCONN,
+				    .concurrency = 64,
+				    .threads = 2,
+				    .mode = mode,
+				    .close = close,
+				    .engine = LG_ENGINE_URING,
+				    .req_bytes = 10,
+				    .resp_bytes = 2000,
+				    .close_first = first,
+				    .connect_timeout_ms = 2000,
+				    .port = port,
+				    .ndest = 4};
+	struct lg_client *c = NULL;
+	struct lg_server *s = NULL;
+	struct lg_client_stats st = {0};
+	const struct lg_accept *acc;
+	const struct lg_conn *cs;
+	uint16_t *cp = NULL, *sp = NULL;
+	uint64_t n = 0, na = 0, cookies = 0, closed = 0;
+
+	if (!ASSERT_OK(lg_server__new(&so, &s), "server new") ||
+	    !ASSERT_OK(lg_server__start(s), "server start"))
+		goto out;
+	co.paired = s;
+	co.deadline_ns = lg_now_ns() + 30000000000ull;
+	if (!ASSERT_OK(lg_client__new(&co, &c), "client new"))
+		goto out;
+	ASSERT_OK(lg_client__start(c), "client start");
+	ASSERT_OK(lg_client__wait(c), "client wait");
+	lg_client__stats(c, &st);
+	ASSERT_EQ(st.ok, NCONN, "all ok");
+	/* the threads ran until every server connection was closed */
+	ASSERT_EQ(lg_server__accepted(s), NCONN, "all accepted");
+	acc = lg_server__accepts(s, &na);
+	cs = lg_client__conns(c, &n);
+	cp = calloc(NCONN, sizeof(*cp));
+	sp = calloc(NCONN, sizeof(*sp));
+	if (!ASSERT_EQ(na, NCONN, "accept records") || !cp || !sp)
+		goto out;
+	for (uint64_t i = 0; i < NCONN; i++) {
+		cookies += acc[i].cookie != 0 && cs[i].cookie != 0;
+		closed += acc[i].t_closed >= acc[i].t_accept && acc[i].t_accept;
+		cp[i] = cs[i].lport;
+		sp[i] = acc[i].peer_port;
+	}
+	ASSERT_EQ(cookies, NCONN, "cookies on both sides");
+	ASSERT_EQ(closed, NCONN, "server closed every connection");
+	qsort(cp, NCONN, sizeof(*cp), cmp_u16);
+	qsort(sp, NCONN, sizeof(*sp), cmp_u16);
+	ASSERT_EQ(memcmp(cp, sp, NCONN * sizeof(*cp)), 0, "peer ports = client ports");
+out:
+	free(cp);
+	free(sp);
+	lg_client__free(c);
+	lg_server__free(s);
+}
+
+int main(void)
+{
+	uint64_t ino;
+	int rc = sb_test_need_root();
+	uint16_t port = 8400;
+
+	if (rc)
+		return rc;
+	if (!ASSERT_OK(sb_netns_enter(&ino), "netns"))
+		return sb_test_result();
+	for (int f = LG_CLOSE_FIRST_RACE; f <= LG_CLOSE_FIRST_SERVER; f++) {
+		fprintf(stderr, "crr close-first=%d\n", f);
+		run(LG_MODE_CRR, LG_CLOSE_FIN, f, port++);
+	}
+	fprintf(stderr, "crr rst\n");
+	run(LG_MODE_CRR, LG_CLOSE_RST, LG_CLOSE_FIRST_RACE, port++);
+	fprintf(stderr, "connect fin\n");
+	run(LG_MODE_CONNECT, LG_CLOSE_FIN, LG_CLOSE_FIRST_RACE, port++);
+	fprintf(stderr, "connect rst\n");
+	run(LG_MODE_CONNECT, LG_CLOSE_RST, LG_CLOSE_FIRST_RACE, port++);
+	return sb_test_result();
+}
