@@ -570,7 +570,9 @@ static int index_records(struct ctx *c)
 	for (size_t k = 0; k < rd->nkrecs; k++) {
 		const struct sb_conn_rec *r = &rd->krecs[k];
 
+		/* a child the server closed was accepted, stamp or not */
 		if (r->role == SB_ROLE_CHILD && r->ts[SB_TCP_ESTABLISHED] &&
+		    !r->ts[SB_TCP_FIN_WAIT1] && !r->ts[SB_TCP_LAST_ACK] &&
 		    cmap_get(&c->amap, r->cookie) == NO_IDX)
 			n->kchildren_queued++;
 	}

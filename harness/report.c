@@ -19,6 +19,15 @@ static const struct {
 };
 #define NCOLS (sizeof(columns) / sizeof(columns[0]))
 
+/* The last column: our accept stamps, or for a server of the user's
+ * (no stamps) the kernel's child ESTABLISHED -> server close. */
+static enum sb_lat col_lat(const struct sb_rundata *rd, size_t c)
+{
+	if (columns[c].lat == SB_LAT_ACCEPT_WAIT && rd->opts && rd->opts->target[0])
+		return SB_LAT_SERVER_CLOSE;
+	return columns[c].lat;
+}
+
 static void cell(FILE *f, const struct sb_summary *s, int64_t v)
 {
 	char buf[48];
@@ -29,30 +38,33 @@ static void cell(FILE *f, const struct sb_summary *s, int64_t v)
 		fprintf(f, " %12s", sb_fmt_scaled(buf, sizeof(buf), v, 1000));
 }
 
-static void latency_table(FILE *f, const struct sb_join *j, const struct sb_summary *khist)
+static void latency_table(FILE *f, const struct sb_rundata *rd, const struct sb_join *j,
+			  const struct sb_summary *khist)
 {
 	static const char *const rows[] = {"min", "p50", "p90", "p99", "p99.9", "max"};
 
 	fprintf(f, "%-8s", "us");
 	for (size_t c = 0; c < NCOLS; c++)
-		fprintf(f, " %12s", columns[c].head1);
+		fprintf(f, " %12s",
+			col_lat(rd, c) == SB_LAT_SERVER_CLOSE ? "server" : columns[c].head1);
 	if (khist)
 		fprintf(f, " %12s", "kernel hist");
 	fprintf(f, "\n%-8s", "");
 	for (size_t c = 0; c < NCOLS; c++)
-		fprintf(f, " %12s", columns[c].head2);
+		fprintf(f, " %12s",
+			col_lat(rd, c) == SB_LAT_SERVER_CLOSE ? "close" : columns[c].head2);
 	if (khist)
 		fprintf(f, " %12s", "handshake");
 	fprintf(f, "\n%-8s", "count");
 	for (size_t c = 0; c < NCOLS; c++)
-		fprintf(f, " %12" PRIu64, j->lat[columns[c].lat].count);
+		fprintf(f, " %12" PRIu64, j->lat[col_lat(rd, c)].count);
 	if (khist)
 		fprintf(f, " %12" PRIu64, khist->count);
 	fputc('\n', f);
 	for (size_t r = 0; r < sizeof(rows) / sizeof(rows[0]); r++) {
 		fprintf(f, "%-8s", rows[r]);
 		for (size_t c = 0; c <= NCOLS; c++) {
-			const struct sb_summary *s = c < NCOLS ? &j->lat[columns[c].lat] : khist;
+			const struct sb_summary *s = c < NCOLS ? &j->lat[col_lat(rd, c)] : khist;
 			const int64_t v[] = {s ? s->min : 0, s ? s->p50 : 0,  s ? s->p90 : 0,
 					     s ? s->p99 : 0, s ? s->p999 : 0, s ? s->max : 0};
 
@@ -133,7 +145,7 @@ static void reconciliation_lines(FILE *f, const struct sb_rundata *rd, const str
 
 int sb_report_print_table(FILE *f, const struct sb_rundata *rd, const struct sb_join *j)
 {
-	latency_table(f, j, rd->hists ? &j->kernel_handshake_hist : NULL);
+	latency_table(f, rd, j, rd->hists ? &j->kernel_handshake_hist : NULL);
 	outcomes_line(f, j);
 	reconciliation_lines(f, rd, j);
 	return ferror(f) ? -EIO : 0;
@@ -208,7 +220,7 @@ int sb_report_write(FILE *f, const struct sb_rundata *rd, const struct sb_join *
 	fprintf(f, "duration %.3f s, %.1f connections/s (user outcome ok)\n\n",
 		sb_results_duration_s(rd), sb_results_rate(rd, j));
 	fputs("Latency, kernel vs user (us; p = nearest rank, bucket midpoint, <= 0.4% off)\n", f);
-	latency_table(f, j, rd->hists ? &j->kernel_handshake_hist : NULL);
+	latency_table(f, rd, j, rd->hists ? &j->kernel_handshake_hist : NULL);
 	more_latencies(f, j);
 	fputc('\n', f);
 	outcomes_line(f, j);

@@ -11,6 +11,7 @@
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/utsname.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -20,6 +21,7 @@
 #include "harness/output.h"
 #include "harness/probes.h"
 #include "harness/sampler.h"
+#include "harness/target.h"
 #include "harness/tracefmt.h"
 #include "loadgen/loadgen.h"
 
@@ -89,7 +91,10 @@ static int apply_sysctls(const struct sb_opts *o, struct sb_rundata *rd, char *e
 			return e;
 		}
 	}
-	/* a wide local port range: the load generator binds its own ports */
+	/* a wide local port range: the load generator binds its own ports;
+	 * somebody else's namespace (--netns) keeps its own unless asked */
+	if (o->netns[0] && !o->port_range[0])
+		goto record;
 	snprintf(range, sizeof(range), "%s", o->port_range[0] ? o->port_range : "1024-65535");
 	for (char *p = range; *p; p++)
 		if (*p == '-')
@@ -100,6 +105,7 @@ static int apply_sysctls(const struct sb_opts *o, struct sb_rundata *rd, char *e
 			 strerror(-e));
 		return e;
 	}
+record:
 	rd->sysctls = calloc(n, sizeof(*rd->sysctls));
 	if (!rd->sysctls)
 		return -ENOMEM;
@@ -239,6 +245,64 @@ static int start_client(const struct sb_opts *o, uint64_t deadline, struct lg_se
 	return e;
 }
 
+/* --target: the user's server. Started by --server-cmd inside this
+ * namespace (its output in a log kept as server.log), or already there. */
+static int start_target(const struct sb_opts *o, struct sb_server_cmd **cmd, char *log,
+			char *err, size_t len)
+{
+	int e, status = 0, fd;
+
+	if (!o->server_cmd[0]) {
+		if (sb_port_listening(o->port))
+			return 0;
+		snprintf(err, len,
+			 "synbench: nothing listens on port %u in the run's namespace; start the "
+			 "server with --server-cmd, or point --netns at the namespace it runs in",
+			 o->port);
+		return -ENOENT;
+	}
+	snprintf(log, 64, "/tmp/synbench-server-XXXXXX");
+	fd = mkstemp(log);
+	if (fd >= 0)
+		close(fd);
+	e = sb_server_cmd__start(o->server_cmd, fd >= 0 ? log : NULL, cmd);
+	if (!e)
+		e = sb_server_cmd__wait_listening(*cmd, o->port, 10000, &status);
+	if (e == -ECHILD)
+		snprintf(err, len,
+			 "synbench: --server-cmd exited (status %d) before listening on port %u; "
+			 "see its output in %s",
+			 WIFEXITED(status) ? WEXITSTATUS(status) : -1, o->port, log);
+	else if (e == -ETIMEDOUT)
+		snprintf(err, len,
+			 "synbench: --server-cmd did not listen on port %u within 10 s; see its "
+			 "output in %s",
+			 o->port, log);
+	else if (e)
+		snprintf(err, len, "synbench: cannot start --server-cmd (%s)", strerror(-e));
+	if (e && e != -ENOMEM && fd >= 0)
+		log[0] = 0; /* keep the log for the user to read */
+	return e;
+}
+
+/* Moves the server command's output into the result directory. */
+static void keep_server_log(const char *log, const char *dir)
+{
+	char dst[4200], buf[8192];
+	FILE *in = fopen(log, "r"), *out;
+	size_t n;
+
+	snprintf(dst, sizeof(dst), "%s/server.log", dir);
+	out = in ? fopen(dst, "w") : NULL;
+	while (out && (n = fread(buf, 1, sizeof(buf), in)) > 0)
+		fwrite(buf, 1, n, out);
+	if (out)
+		fclose(out);
+	if (in)
+		fclose(in);
+	unlink(log);
+}
+
 static void *memdup(const void *p, size_t n)
 {
 	void *q = malloc(n ? n : 1);
@@ -257,6 +321,8 @@ int sb_run(const struct sb_opts *o)
 	struct lg_client *cl = NULL;
 	struct sb_mib_snap *mib0 = NULL, *mib1 = NULL;
 	struct sb_tracefmt *trace = NULL;
+	struct sb_server_cmd *cmd = NULL;
+	char cmd_log[64] = "";
 	struct utsname un;
 	char dir[4096], err[1024] = "";
 	uint64_t deadline, n;
@@ -274,11 +340,24 @@ int sb_run(const struct sb_opts *o)
 		goto fail;
 	install_signals();
 	raise_nofile(o);
-	e = sb_netns_enter(&rd.netns_inode);
-	if (e) {
-		snprintf(err, sizeof(err), "synbench: cannot create a private network namespace (%s)",
-			 strerror(-e));
-		goto fail;
+	if (o->netns[0]) {
+		e = sb_netns_join(o->netns);
+		rd.netns_inode = sb_netns_inode();
+		if (e) {
+			snprintf(err, sizeof(err),
+				 "synbench: cannot enter network namespace '%s' (%s); create it with "
+				 "'ip netns add %s' or check 'ip netns list'",
+				 o->netns, strerror(-e), o->netns);
+			goto fail;
+		}
+	} else {
+		e = sb_netns_enter(&rd.netns_inode);
+		if (e) {
+			snprintf(err, sizeof(err),
+				 "synbench: cannot create a private network namespace (%s)",
+				 strerror(-e));
+			goto fail;
+		}
 	}
 	if (apply_sysctls(o, &rd, err, sizeof(err)))
 		goto fail;
@@ -309,15 +388,29 @@ int sb_run(const struct sb_opts *o)
 		snprintf(rd.attach_plan, sizeof(rd.attach_plan), "none");
 	}
 	if (!o->quiet && !o->json)
-		fprintf(stderr, "synbench: netns %llu, probes: %s, backlog %d, %llu connections\n",
-			(unsigned long long)rd.netns_inode, rd.attach_plan, o->backlog,
-			(unsigned long long)o->conns);
-	if (start_server(o, &srv, err, sizeof(err)))
-		goto fail;
-	rd.effective_backlog = lg_server__effective_backlog(srv);
+		fprintf(stderr, "synbench: netns %llu, probes: %s, %s%s%.0d, %llu connections\n",
+			(unsigned long long)rd.netns_inode, rd.attach_plan,
+			o->target[0] ? "target " : "backlog ", o->target[0] ? o->target : "",
+			o->target[0] ? 0 : o->backlog, (unsigned long long)o->conns);
+	if (o->target[0]) {
+		if (start_target(o, &cmd, cmd_log, err, sizeof(err)))
+			goto fail;
+		rd.effective_backlog = -1; /* from the sampler, below */
+	} else {
+		if (start_server(o, &srv, err, sizeof(err)))
+			goto fail;
+		rd.effective_backlog = lg_server__effective_backlog(srv);
+	}
 	if (probes && sb_probes__find_listeners(probes) <= 0) {
-		snprintf(err, sizeof(err), "synbench: cannot register the listener with the sampler");
+		snprintf(err, sizeof(err), "synbench: cannot find the listener on port %u for the "
+					   "sampler", o->port);
 		goto fail;
+	}
+	if (probes && rd.effective_backlog < 0) {
+		struct sb_listen_sample ls;
+
+		if (sb_probes__sample(probes, &ls, 1) == 1)
+			rd.effective_backlog = (int)ls.max_ack_backlog;
 	}
 	uname(&un);
 	snprintf(rd.kernel_release, sizeof(rd.kernel_release), "%s", un.release);
@@ -343,10 +436,11 @@ int sb_run(const struct sb_opts *o)
 	lg_client__stats(cl, &rd.client);
 	rd.conns = (struct lg_conn *)lg_client__conns(cl, &n);
 	rd.nconns = n;
-	lg_server__stop(srv);
-	{
-		const struct lg_accept *a = lg_server__accepts(srv, &n);
+	if (srv) {
+		const struct lg_accept *a;
 
+		lg_server__stop(srv);
+		a = lg_server__accepts(srv, &n);
 		rd.accepts = memdup(a, n * sizeof(*a));
 		rd.naccepts = n;
 	}
@@ -359,6 +453,8 @@ int sb_run(const struct sb_opts *o)
 		sb_mib_deltas(mib0, mib1, &rd.mib, &rd.nmib);
 	lg_server__free(srv);
 	srv = NULL;
+	sb_server_cmd__stop(cmd);
+	cmd = NULL;
 	settle(probes);
 	if (probes) {
 		sb_probes__stop(probes);
@@ -374,6 +470,10 @@ int sb_run(const struct sb_opts *o)
 		}
 	}
 	rc = sb_output_write(&rd, dir);
+	if (cmd_log[0]) {
+		keep_server_log(cmd_log, dir);
+		cmd_log[0] = 0;
+	}
 	if (rc == 0 && rd.interrupted)
 		rc = 130;
 	goto out;
@@ -390,6 +490,9 @@ out:
 		free(s);
 	}
 	lg_server__free(srv);
+	sb_server_cmd__stop(cmd);
+	if (cmd_log[0])
+		unlink(cmd_log);
 	lg_client__free(cl);
 	sb_probes__free(probes);
 	sb_tracefmt__free(trace);
