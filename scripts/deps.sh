@@ -33,6 +33,9 @@ need gnuplot-nox has gnuplot
 need iproute2 has ss
 need jq has jq
 if [ "$want_test" = 1 ]; then
+	need nginx-light sh -c "command -v nginx || [ -x /usr/sbin/nginx ]"
+fi
+if [ "$want_test" = 1 ]; then
 	need chromium has chromium
 fi
 
