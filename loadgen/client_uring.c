@@ -606,7 +606,8 @@ int lg_run_uring(struct lg_thread *t)
 		struct io_uring_cqe *cqe;
 		unsigned int head, n = 0;
 
-		if (!u.stopping && lg_should_stop(t, now)) {
+		if (!u.stopping &&
+		    (lg_should_stop(t, now) || (o->paired && lg_srv_paired_stopping(o->paired)))) {
 			u.stopping = 1;
 			drain_until = now + LG_DRAIN_NS;
 			cancel_all(&u, t);
@@ -656,6 +657,8 @@ int lg_run_uring(struct lg_thread *t)
 		lg_finish(t, s, lg_now_ns());
 	}
 	io_uring_queue_exit(&u.ring);
+	if (o->paired)
+		lg_srv_paired_leave(o->paired);
 	free(u.batch);
 	return 0;
 }

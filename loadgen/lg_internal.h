@@ -116,6 +116,8 @@ int lg_cpu_of(uint32_t idx); /* the idx-th CPU (mod count) we may run on, or -1 
 struct io_uring;
 struct io_uring_cqe;
 void lg_srv_paired_arm(struct lg_server *s, uint32_t i, struct io_uring *ring, int ring_gso);
+void lg_srv_paired_leave(struct lg_server *s);	 /* the arming thread ends */
+int lg_srv_paired_stopping(struct lg_server *s); /* lg_server__stop() was called */
 int lg_srv_paired_cqe(struct lg_server *s, uint32_t i, struct io_uring *ring,
 		      const struct io_uring_cqe *cqe, uint64_t now, int stopping);
 

@@ -54,6 +54,7 @@ struct lg_server {
 	_Atomic uint64_t nacc;
 	_Atomic uint64_t overflow;
 	atomic_int stopping;
+	atomic_int paired_users; /* client threads serving our listeners */
 	struct srv_thread *th;
 	uint32_t nth;
 	char *resp;
@@ -385,8 +386,19 @@ void lg_srv_paired_arm(struct lg_server *s, uint32_t i, struct io_uring *ring, i
 {
 	struct srv_thread *t = &s->th[i % s->nth];
 
+	atomic_fetch_add(&s->paired_users, 1);
 	t->ring_gso = ring_gso;
 	arm_accept(t, ring);
+}
+
+void lg_srv_paired_leave(struct lg_server *s)
+{
+	atomic_fetch_sub(&s->paired_users, 1);
+}
+
+int lg_srv_paired_stopping(struct lg_server *s)
+{
+	return atomic_load_explicit(&s->stopping, memory_order_relaxed);
 }
 
 int lg_srv_paired_cqe(struct lg_server *s, uint32_t i, struct io_uring *ring,
@@ -587,6 +599,10 @@ void lg_server__stop(struct lg_server *s)
 			pthread_join(s->th[i].tid, NULL);
 		s->th[i].joinable = 0;
 	}
+	/* paired: the client threads stop too (cancel and drain, bounded by
+	 * LG_DRAIN_NS); wait until none uses the listeners */
+	while (atomic_load(&s->paired_users) > 0)
+		usleep(1000);
 	s->running = 0;
 }
 

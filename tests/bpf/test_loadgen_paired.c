@@ -1,7 +1,8 @@
 /* Paired speed mode: the client threads accept and serve their CPU's
  * listener in their own ring. Every connection must be served and
  * recorded on both sides (cookie, peer port = client port), in crr (each
- * --close-first) and in connect mode with fin and rst. */
+ * --close-first) and in connect mode with fin and rst; and a server stopped
+ * mid-run stops its client threads. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -86,6 +87,55 @@ out:
 	lg_server__free(s);
 }
 
+/* lg_server__stop() while the paired client runs: the client threads stop
+ * too, so the server can be freed before the client. */
+static void stop_midway(uint16_t port)
+{
+	struct lg_server_opts so = {.port = port,
+				    .backlog = 1024,
+				    .mode = LG_MODE_CRR,
+				    .req_bytes = 1,
+				    .resp_bytes = 1,
+				    .policy = {LG_ACCEPT_FAST, 0},
+				    .threads = 2,
+				    .max_accepts = 2000000,
+				    .paired = 1};
+	struct lg_client_opts co = {.conns = 2000000,
+				    .concurrency = 64,
+				    .threads = 2,
+				    .mode = LG_MODE_CRR,
+				    .req_bytes = 1,
+				    .resp_bytes = 1,
+				    .connect_timeout_ms = 2000,
+				    .port = port,
+				    .ndest = 4};
+	struct lg_client *c = NULL;
+	struct lg_server *s = NULL;
+	uint64_t t0, done;
+
+	if (!ASSERT_OK(lg_server__new(&so, &s), "server new") ||
+	    !ASSERT_OK(lg_server__start(s), "server start"))
+		goto out;
+	co.paired = s;
+	co.deadline_ns = lg_now_ns() + 60000000000ull;
+	if (!ASSERT_OK(lg_client__new(&co, &c), "client new") ||
+	    !ASSERT_OK(lg_client__start(c), "client start"))
+		goto out;
+	usleep(200000);
+	t0 = lg_now_ns();
+	lg_server__stop(s);
+	ASSERT_LT(lg_now_ns() - t0, 3000000000ull, "server stop bounded");
+	lg_server__free(s);
+	s = NULL;
+	ASSERT_OK(lg_client__wait(c), "client wait");
+	done = lg_client__done(c);
+	ASSERT_GT(done, 0, "some connections done");
+	ASSERT_LT(done, 2000000, "stopped early");
+out:
+	lg_server__free(s);
+	lg_client__free(c);
+}
+
 int main(void)
 {
 	uint64_t ino;
@@ -106,5 +156,7 @@ int main(void)
 	run(LG_MODE_CONNECT, LG_CLOSE_FIN, LG_CLOSE_FIRST_RACE, port++);
 	fprintf(stderr, "connect rst\n");
 	run(LG_MODE_CONNECT, LG_CLOSE_RST, LG_CLOSE_FIRST_RACE, port++);
+	fprintf(stderr, "server stopped while the client runs\n");
+	stop_midway(port++);
 	return sb_test_result();
 }
