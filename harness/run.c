@@ -232,6 +232,7 @@ static int start_client(const struct sb_opts *o, uint64_t deadline, struct lg_se
 		.ipv6 = o->ipv6,
 		.port = o->port,
 		.ndest = o->ndest,
+		.dest_addr = o->target_addr,
 		.deadline_ns = deadline,
 		.stop = &sb_stop_flag,
 		.paired = o->paired ? srv : NULL,

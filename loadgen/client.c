@@ -169,7 +169,7 @@ dst:
 
 		s->dst.v4.sin_family = AF_INET;
 		s->dst.v4.sin_port = htons(o->port);
-		s->dst.v4.sin_addr.s_addr = htonl(0x7f000000u | d);
+		s->dst.v4.sin_addr.s_addr = o->dest_addr ? o->dest_addr : htonl(0x7f000000u | d);
 		r->raddr = s->dst.v4.sin_addr.s_addr;
 	}
 	r->cookie = cookie;

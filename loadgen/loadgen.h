@@ -150,6 +150,7 @@ struct lg_client_opts {
 	int ipv6;	      /* connect to ::1 instead of 127.0.0.x */
 	uint16_t port;	      /* server port */
 	uint32_t ndest;	      /* IPv4: spread over 127.0.0.1 .. 127.0.0.ndest */
+	uint32_t dest_addr;   /* IPv4 server address, network order (--target); 0: 127.0.0.1..ndest */
 	uint64_t deadline_ns; /* absolute CLOCK_MONOTONIC: stop everything then */
 	volatile sig_atomic_t *stop;
 	int no_affinity; /* 1: do not pin client thread i to CPU i % ncpu */
