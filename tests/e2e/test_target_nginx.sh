@@ -53,6 +53,25 @@ check "join rate" "$(jqv "$s" .join_rate)" = 1
 check "server.log kept" "$( [ -f "$out/server.log" ] && echo 1 || echo 0)" -eq 1
 check "nginx stopped after the run" "$(pgrep -f "$conf" | wc -l)" -eq 0
 
+# a server already running in a named namespace (--netns), started by this test
+ns="synbench-e2e-$$"
+if ip netns add "$ns" 2>/dev/null; then
+	ip -n "$ns" link set lo up
+	ip netns exec "$ns" "$NGINX" -c "$conf" -p "$WORK" &
+	ngx=$!
+	"$SYNBENCH" --netns "$ns" --target 127.0.0.1:8080 --conns 500 --connect-timeout 3000 \
+		--no-plot --quiet --out "$WORK/netns"
+	check "--netns: exit" "$?" -eq 0
+	check "--netns: nginx's backlog" "$(jqv "$WORK/netns/summary.json" .effective_backlog)" -eq 8
+	check "--netns: overflow counted" \
+		"$(jqv "$WORK/netns/summary.json" .kernel_counters.ListenOverflows)" -gt 0
+	kill "$ngx"
+	wait "$ngx"
+	ip netns del "$ns"
+else
+	bad "cannot create network namespace $ns"
+fi
+
 # a server command that never listens: one line, exit 2
 "$SYNBENCH" --target 127.0.0.1:8081 --server-cmd "exit 3" --conns 10 --no-plot --quiet \
 	--out "$WORK/bad" 2>"$WORK/err"
