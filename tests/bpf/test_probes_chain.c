@@ -6,8 +6,7 @@
 
 #include "tests/test.h"
 #include "tests/bpf/tcp_util.h"
-#include "harness/netns.h"
-#include "harness/probes.h"
+#include "tests/bpf/probe_util.h"
 
 #define NMAX 1000
 #define PORT 5301
@@ -26,23 +25,19 @@ static const struct sb_conn_rec *find(const struct sb_rundata *rd, uint64_t cook
 
 static void run_plan(enum sb_attach plan, const char *name, int N)
 {
-	struct sb_probes_opts po = { .conns = (uint64_t)N, .attach = plan, .verbose = getenv("SB_VERBOSE") != NULL };
+	struct sb_probes_opts po = { .conns = (uint64_t)N, .attach = plan };
 	struct sb_rundata rd = { 0 };
 	struct sb_probes *p = NULL;
 	static struct conn c[NMAX];
 	static uint64_t child_cookie[NMAX];
-	char err[512], label[128];
+	char label[128];
 	int lfd, ok_found = 0, in_window = 0, children = 0;
 
 	fprintf(stderr, "plan %s, %d connections\n", name, N);
-	if (!ASSERT_OK(sb_netns_enter(&po.netns_ino), "netns"))
+	p = probe_test_start(&po, NULL);
+	if (!p)
 		return;
-	if (!ASSERT_OK(sb_probes__new(&po, &p, err, sizeof(err)), "load and attach")) {
-		fprintf(stderr, "%s\n", err);
-		return;
-	}
 	ASSERT_STREQ(sb_probes__plan(p), name, "plan in use");
-	sb_probes__start(p);
 	lfd = tu_listen(PORT, 1024);
 	for (int i = 0; i < N; i++) {
 		int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0), afd;

@@ -5,8 +5,7 @@
 
 #include "tests/test.h"
 #include "tests/bpf/tcp_util.h"
-#include "harness/netns.h"
-#include "harness/probes.h"
+#include "tests/bpf/probe_util.h"
 
 #define N 7
 #define PORT 5304
@@ -16,18 +15,13 @@ int main(void)
 	struct sb_probes_opts po = { .conns = N };
 	struct sb_rundata rd = { 0 };
 	struct sb_probes *p = NULL;
-	char err[512];
 	int rc = sb_test_need_root(), refused = 0, reason = -1;
 
 	if (rc)
 		return rc;
-	if (!ASSERT_OK(sb_netns_enter(&po.netns_ino), "netns"))
+	p = probe_test_start(&po, NULL);
+	if (!p)
 		return 1;
-	if (!ASSERT_OK(sb_probes__new(&po, &p, err, sizeof(err)), "load")) {
-		fprintf(stderr, "%s\n", err);
-		return 1;
-	}
-	sb_probes__start(p);
 	for (int i = 0; i < N; i++)
 		refused += tu_connect(PORT) == -ECONNREFUSED;
 	sb_probes__stop(p);

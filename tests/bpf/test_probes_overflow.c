@@ -8,8 +8,7 @@
 #include "tests/test.h"
 #include "tests/bpf/tcp_util.h"
 #include "harness/mib.h"
-#include "harness/netns.h"
-#include "harness/probes.h"
+#include "tests/bpf/probe_util.h"
 
 #define B 3
 #define CLIENTS 20
@@ -22,8 +21,7 @@ static int64_t mib(const struct sb_mib *m, size_t n, const char *name)
 
 int main(void)
 {
-	struct sb_probes_opts po = { .conns = CLIENTS, .ports = { PORT }, .nports = 1,
-				     .verbose = getenv("SB_VERBOSE") != NULL };
+	struct sb_probes_opts po = { .conns = CLIENTS, .ports = { PORT }, .nports = 1 };
 	struct sb_listen_sample s[4];
 	struct sb_rundata rd = { 0 };
 	struct sb_mib_snap *m0 = NULL, *m1 = NULL;
@@ -31,19 +29,13 @@ int main(void)
 	struct sb_probes *p = NULL;
 	size_t nd = 0;
 	int fds[CLIENTS], lfd, established = 0, user_est = 0, ns, rc;
-	char err[512];
 
 	rc = sb_test_need_root();
 	if (rc)
 		return rc;
-	if (!ASSERT_OK(sb_netns_enter(&po.netns_ino), "netns"))
+	p = probe_test_start(&po, "0");
+	if (!p)
 		return 1;
-	sb_sysctl_write_int("net.ipv4.tcp_syncookies", 0);
-	if (!ASSERT_OK(sb_probes__new(&po, &p, err, sizeof(err)), "load")) {
-		fprintf(stderr, "%s\n", err);
-		return 1;
-	}
-	sb_probes__start(p);
 	lfd = tu_listen(PORT, B);
 	ASSERT_EQ(sb_probes__find_listeners(p), 1, "the listener found");
 	ASSERT_EQ(sb_probes__find_listeners(p), 1, "found once");
