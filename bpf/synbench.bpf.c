@@ -80,6 +80,27 @@ struct {
 
 enum { K_BTF = 1, K_RAW = 2, K_CLASSIC = 3 };
 
+/* The kernel skips a tracing program that fires while the same program is
+ * already running on that CPU: a softirq interrupting a handler that runs
+ * in task context (a connect() or close()) would be lost. So each tp_btf
+ * handler has two instances. The first marks its CPU busy while it runs;
+ * the second acts only when it finds the mark, i.e. when it was invoked in
+ * an interrupt that the kernel kept from the first. The first instance's
+ * skips minus the second's catches (SB_C_NESTED) are the real losses. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u32);
+} busy SEC(".maps");
+
+static __always_inline __u32 *busy_flag(void)
+{
+	__u32 zero = 0;
+
+	return bpf_map_lookup_elem(&busy, &zero);
+}
+
 /* Read a kernel field: a direct load where the pointer is typed (tp_btf),
  * a CO-RE probe read otherwise. `kind` is a constant after inlining. */
 #define KREAD(kind, ptr, ...) \
@@ -355,36 +376,39 @@ static __always_inline int on_probe(const struct sock *sk, int kind)
 	return 0;
 }
 
-/* ---- tp_btf ---- */
-SEC("tp_btf/inet_sock_set_state")
-int BPF_PROG(btf_set_state, const struct sock *sk, int old, int new)
-{
-	return on_set_state(sk, old, new, K_BTF);
-}
+/* ---- tp_btf: each handler and its catcher for interrupted runs ---- */
+#define SB_BTF_PAIR(tp, name, call, ...)                                     \
+	SEC("tp_btf/" #tp)                                                   \
+	int BPF_PROG(name, __VA_ARGS__)                                      \
+	{                                                                    \
+		__u32 *b = busy_flag();                                      \
+		int ret;                                                     \
+                                                                             \
+		if (b)                                                       \
+			*b = 1;                                              \
+		ret = call;                                                  \
+		if (b)                                                       \
+			*b = 0;                                              \
+		return ret;                                                  \
+	}                                                                    \
+	SEC("tp_btf/" #tp)                                                   \
+	int BPF_PROG(name##_nested, __VA_ARGS__)                             \
+	{                                                                    \
+		__u32 *b = busy_flag();                                      \
+                                                                             \
+		if (!b || !*b)                                               \
+			return 0;                                            \
+		count(SB_C_NESTED);                                          \
+		return call;                                                 \
+	}
 
-SEC("tp_btf/tcp_retransmit_skb")
-int BPF_PROG(btf_retransmit, const struct sock *sk)
-{
-	return on_retransmit(sk, K_BTF);
-}
-
-SEC("tp_btf/tcp_retransmit_synack")
-int BPF_PROG(btf_synack, const struct sock *sk)
-{
-	return on_synack(sk, K_BTF);
-}
-
-SEC("tp_btf/kfree_skb")
-int BPF_PROG(btf_drop, struct sk_buff *skb, void *location, int reason)
-{
-	return on_drop(skb, (__u32)reason, K_BTF);
-}
-
-SEC("tp_btf/tcp_probe")
-int BPF_PROG(btf_probe, struct sock *sk)
-{
-	return on_probe(sk, K_BTF);
-}
+SB_BTF_PAIR(inet_sock_set_state, btf_set_state, on_set_state(sk, old, new, K_BTF),
+	    const struct sock *sk, int old, int new)
+SB_BTF_PAIR(tcp_retransmit_skb, btf_retransmit, on_retransmit(sk, K_BTF), const struct sock *sk)
+SB_BTF_PAIR(tcp_retransmit_synack, btf_synack, on_synack(sk, K_BTF), const struct sock *sk)
+SB_BTF_PAIR(kfree_skb, btf_drop, on_drop(skb, (__u32)reason, K_BTF), struct sk_buff *skb,
+	    void *location, int reason)
+SB_BTF_PAIR(tcp_probe, btf_probe, on_probe(sk, K_BTF), struct sock *sk)
 
 /* ---- raw_tp ---- */
 SEC("raw_tp/inet_sock_set_state")

@@ -99,15 +99,20 @@ static int ensure_tracefs(void)
 
 static void set_autoload(struct synbench *s, enum sb_attach plan)
 {
-	struct bpf_program *btf[] = { s->progs.btf_set_state, s->progs.btf_retransmit,
-				      s->progs.btf_synack, s->progs.btf_drop, s->progs.btf_probe };
+	struct bpf_program *btf[] = {
+		s->progs.btf_set_state,	     s->progs.btf_retransmit,	   s->progs.btf_synack,
+		s->progs.btf_drop,	     s->progs.btf_probe,	   s->progs.btf_set_state_nested,
+		s->progs.btf_retransmit_nested, s->progs.btf_synack_nested, s->progs.btf_drop_nested,
+		s->progs.btf_probe_nested,
+	};
 	struct bpf_program *raw[] = { s->progs.raw_set_state, s->progs.raw_retransmit,
 				      s->progs.raw_synack, s->progs.raw_drop, s->progs.raw_probe };
 	struct bpf_program *tp[] = { s->progs.tp_set_state, s->progs.tp_retransmit,
 				     s->progs.tp_synack, s->progs.tp_drop, s->progs.tp_probe };
 
-	for (size_t i = 0; i < 5; i++) {
+	for (size_t i = 0; i < sizeof(btf) / sizeof(btf[0]); i++)
 		bpf_program__set_autoload(btf[i], plan == SB_ATTACH_TP_BTF);
+	for (size_t i = 0; i < 5; i++) {
 		bpf_program__set_autoload(raw[i], plan == SB_ATTACH_RAW_TP);
 		bpf_program__set_autoload(tp[i], plan == SB_ATTACH_TRACEPOINT);
 	}
@@ -456,7 +461,12 @@ int sb_probes__collect(struct sb_probes *p, struct sb_rundata *rd)
 	rd->nkrecs = p->nrecs;
 	p->recs = NULL;
 	p->nrecs = p->caprecs = 0;
+	/* the tp_btf handlers' skips that their _nested twins caught are not
+	 * losses */
 	rd->missed_events = recursion_misses(p);
+	rd->missed_events -= rd->counters[SB_C_NESTED] < rd->missed_events
+				     ? rd->counters[SB_C_NESTED]
+				     : rd->missed_events;
 	/* records that reached user space but could not be kept */
 	rd->counters[SB_C_RB_FAIL] += p->lost_user;
 	snprintf(rd->attach_plan, sizeof(rd->attach_plan), "%s", p->plan);

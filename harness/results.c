@@ -25,6 +25,7 @@ static const char *const counter_names[SB_NCOUNTERS] = {
     [SB_C_HIST_OVER] = "hist_over",
     [SB_C_TRACE_FAIL] = "trace_ring_full",
     [SB_C_REPLACED] = "close_missed_records",
+    [SB_C_NESTED] = "nested_caught",
     [SB_C_RTT_SAMPLES] = "rtt_samples",
 };
 
