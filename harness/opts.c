@@ -27,7 +27,7 @@ enum opt_id {
 	O_SYNCOOKIES, O_NO_SYNCOOKIES, O_ABORT_ON_OVERFLOW, O_SOMAXCONN, O_SYN_RETRIES,
 	O_SYNACK_RETRIES, O_SYN_LINEAR_TIMEOUTS, O_MAX_SYN_BACKLOG, O_PORT_RANGE,
 	O_NO_PROBES, O_ATTACH, O_SAMPLE_US, O_TRACE_STATES,
-	O_TARGET, O_NETNS, O_SERVER_CMD,
+	O_TARGET, O_NETNS, O_SERVER_CMD, O_HTTP,
 	O_OUT, O_LABEL, O_FORCE, O_NO_PLOT, O_JSON, O_QUIET, O_VERBOSE, O_HELP, O_VERSION,
 	O__COUNT,
 };
@@ -140,6 +140,7 @@ static const struct opt_def opt_table[] = {
 	     "'nginx -c /tmp/nginx.conf'"),
 	WORD("netns", 0, ARG_REQ, O_NETNS, "NAME",
 	     "run in the existing namespace /run/netns/NAME", NULL, "web"),
+	FLAG("http", 0, O_HTTP, "crr request GET / HTTP/1.0, response read to EOF", http),
 	HEADING("Output:"),
 	WORD("out", 0, ARG_REQ, O_OUT, "DIR", "result directory", "results/<time>[-LABEL]",
 	     "results/mine"),
@@ -500,6 +501,9 @@ static int finish_target(struct parse_ctx *c)
 		if (c->given[O_NETNS] || c->given[O_SERVER_CMD])
 			return fail(c, "--%s needs --target HOST:PORT; add --target",
 				    c->given[O_NETNS] ? "netns" : "server-cmd");
+		if (o->http)
+			return fail(c, "--http needs --target (our listener does not speak HTTP); add "
+				       "--target HOST:PORT or drop --http");
 		return 0;
 	}
 	for (size_t i = 0; i < ARRAY_LEN(ours); i++) {
@@ -509,6 +513,9 @@ static int finish_target(struct parse_ctx *c)
 			return fail(c, "--%s is about our listener and does nothing with --target; "
 				       "drop it", d ? d->name : "?");
 	}
+	if (o->http && (o->mode != LG_MODE_CRR || c->given[O_REQ] || c->given[O_RESP]))
+		return fail(c, "--http needs --mode crr and sends its own request; use --mode crr "
+			       "without --req/--resp");
 	if (sb_target_parse(o->target, o->netns[0] != 0, &o->target_addr, &port, err,
 			    sizeof(err)))
 		return fail(c, "%s", err + strlen("synbench: "));

@@ -49,6 +49,7 @@ struct sb_opts {
 	uint32_t target_addr;		/* its IPv4 address, network order */
 	char netns[64];			/* --netns NAME: /run/netns/NAME */
 	char server_cmd[1024];		/* --server-cmd CMD */
+	int http;			/* --http: crr speaks HTTP/1.0 */
 	/* probes */
 	int no_probes;		/* --no-probes */
 	enum sb_attach attach;	/* --attach auto|tp_btf|raw_tp|tracepoint */

@@ -190,9 +190,12 @@ int sb_results_write_connections(FILE *f, const struct sb_rundata *rd, const str
 		fprintf(f, ",%s,", sb_outcome_name(r->outcome));
 		if (u->err)
 			fprintf(f, "%d", (int)u->err);
-		fprintf(f, ",%s,%u,%u,%u,%s\n", user_outcome_name(u->outcome),
+		fprintf(f, ",%s,%u,%u,%u,%s,", user_outcome_name(u->outcome),
 			(unsigned int)u->lport, (unsigned int)u->rport, (unsigned int)u->thread,
 			kc ? sb_tcp_state_name(kc->final_state) : "");
+		if (u->status)
+			fprintf(f, "%u", (unsigned int)u->status);
+		fputc('\n', f);
 	}
 	return ferror(f) ? -EIO : 0;
 }
@@ -573,6 +576,27 @@ int sb_results_write_summary(FILE *f, const struct sb_rundata *rd, const struct 
 		sb_json_uint(js, sb_outcome_name(o), j->counts.outcomes[o]);
 	sb_json_obj_end(js);
 
+	if (rd->opts && rd->opts->http) {
+		uint64_t ok = 0, other = 0, none = 0;
+
+		for (size_t i = 0; i < rd->nconns; i++) {
+			uint16_t st = rd->conns[i].status;
+
+			if (!rd->conns[i].t_submit)
+				continue;
+			if (st >= 200 && st < 300)
+				ok++;
+			else if (st)
+				other++;
+			else
+				none++;
+		}
+		sb_json_obj_begin(js, "http");
+		sb_json_uint(js, "responses_2xx", ok);
+		sb_json_uint(js, "responses_other", other);
+		sb_json_uint(js, "no_response", none);
+		sb_json_obj_end(js);
+	}
 	json_kernel_counters(js, rd);
 	sb_json_obj_begin(js, "softnet");
 	for (int i = 0; i < 3; i++)

@@ -237,7 +237,21 @@ static int start_client(const struct sb_opts *o, uint64_t deadline, struct lg_se
 		.stop = &sb_stop_flag,
 		.paired = o->paired ? srv : NULL,
 	};
-	int e = lg_client__new(&co, cl);
+	char req[160];
+	int e;
+
+	if (o->http) {
+		/* HTTP/1.0: the server answers and closes; the response is read
+		 * to EOF and its status line recorded */
+		co.req_bytes = (uint32_t)snprintf(req, sizeof(req),
+						  "GET / HTTP/1.0\r\nHost: %s\r\nUser-Agent: "
+						  "synbench/" SB_VERSION "\r\n\r\n",
+						  o->target);
+		co.req_data = req;
+		co.resp_bytes = 1;
+		co.http = 1;
+	}
+	e = lg_client__new(&co, cl);
 
 	if (!e)
 		e = lg_client__start(*cl);

@@ -270,12 +270,14 @@ static int thread_init(struct lg_client *c, struct lg_thread *t, uint32_t i)
 	t->port_next = t->port_lo;
 	t->slots = calloc(nslots, sizeof(*t->slots));
 	t->free_slots = calloc(nslots, sizeof(*t->free_slots));
-	t->recvlen = o->resp_bytes < 65536 ? (o->resp_bytes ? o->resp_bytes : 1) : 65536;
+	t->recvlen = o->http || o->resp_bytes >= 65536 ? 65536 : (o->resp_bytes ? o->resp_bytes : 1);
 	t->recvbuf = malloc(t->recvlen);
 	t->sendbuf = malloc(o->req_bytes ? o->req_bytes : 1);
 	if (!t->slots || !t->free_slots || !t->recvbuf || !t->sendbuf)
 		return -ENOMEM;
 	memset(t->sendbuf, 'q', o->req_bytes ? o->req_bytes : 1);
+	if (o->req_data)
+		memcpy(t->sendbuf, o->req_data, o->req_bytes);
 	for (uint32_t s = 0; s < nslots; s++)
 		t->free_slots[t->nfree++] = (uint32_t)(nslots - 1 - s);
 	return 0;

@@ -39,9 +39,40 @@ static void done(struct ectx *e, struct lg_thread *t, struct lg_slot *s, int err
 	e->inflight--;
 }
 
+/* --http: read to the server's FIN, keeping the first bytes for the status. */
+static void do_recv_http(struct ectx *e, struct lg_thread *t, struct lg_slot *s, uint64_t now)
+{
+	struct lg_conn *r = &t->c->conns[s->conn];
+
+	for (;;) {
+		int in_head = s->got < sizeof(s->head);
+		ssize_t n = recv(s->fd, in_head ? s->head + s->got : t->recvbuf,
+				 in_head ? sizeof(s->head) - s->got : t->recvlen, 0);
+
+		if (n > 0) {
+			s->got += (uint32_t)n;
+			if (!r->status && s->got >= 12)
+				r->status = lg_http_status(s->head, s->got < sizeof(s->head)
+									? s->got
+									: sizeof(s->head));
+			continue;
+		}
+		if (n == 0) {
+			r->t_resp = lg_now_ns();
+			return done(e, t, s, s->got ? 0 : ENODATA, now);
+		}
+		if (errno == EAGAIN || errno == EINTR)
+			return;
+		return done(e, t, s, errno, now);
+	}
+}
+
 static void do_recv(struct ectx *e, struct lg_thread *t, struct lg_slot *s, uint64_t now)
 {
 	const struct lg_client_opts *o = &t->c->o;
+
+	if (o->http)
+		return do_recv_http(e, t, s, now);
 
 	while (s->got < o->resp_bytes) {
 		uint32_t left = o->resp_bytes - s->got;

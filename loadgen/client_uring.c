@@ -235,6 +235,22 @@ static void prep_close(struct uctx *u, struct lg_thread *t, struct lg_slot *s)
 }
 
 /* [RECV (-> [RECV(EOF)] -> CLOSE when this read completes the response)] */
+/* --http: one read at a time until the server's FIN; the first bytes go
+ * to the slot's head so the status line survives the shared buffer. */
+static void prep_recv_http(struct uctx *u, struct lg_thread *t, struct lg_slot *s)
+{
+	int in_head = s->got < sizeof(s->head);
+	struct io_uring_sqe *sqe;
+
+	need(u, t, 1);
+	sqe = io_uring_get_sqe(&u->ring);
+	io_uring_prep_recv(sqe, s->fd, in_head ? s->head + s->got : t->recvbuf,
+			   in_head ? (uint32_t)sizeof(s->head) - s->got : t->recvlen, 0);
+	sqe->user_data = ud(t, s, OP_RECV);
+	s->pending++;
+	s->state = S_CRR;
+}
+
 static void prep_recv(struct uctx *u, struct lg_thread *t, struct lg_slot *s)
 {
 	uint32_t left = t->c->o.resp_bytes - s->got;
@@ -278,7 +294,10 @@ static void prep_crr(struct uctx *u, struct lg_thread *t, struct lg_slot *s)
 	sqe->user_data = ud(t, s, OP_SEND);
 	sqe->flags |= IOSQE_IO_LINK;
 	s->pending++;
-	prep_recv(u, t, s);
+	if (t->c->o.http)
+		prep_recv_http(u, t, s);
+	else
+		prep_recv(u, t, s);
 }
 
 static void fail(struct uctx *u, struct lg_slot *s, int res)
@@ -444,6 +463,21 @@ static void on_cqe(struct uctx *u, struct lg_thread *t, const struct io_uring_cq
 		uint32_t left = o->resp_bytes - s->got;
 		uint32_t len = left < t->recvlen ? left : t->recvlen;
 
+		if (o->http) {
+			if (res < 0) {
+				fail(u, s, res);
+			} else if (res == 0) {
+				s->eof = 1;
+				r->t_resp = now;
+			} else {
+				s->got += (uint32_t)res;
+				if (!r->status && s->got >= 12)
+					r->status = lg_http_status(s->head, s->got < sizeof(s->head)
+										? s->got
+										: sizeof(s->head));
+			}
+			break;
+		}
 		if (res < 0) {
 			fail(u, s, res);
 			break;
@@ -470,6 +504,10 @@ static void on_cqe(struct uctx *u, struct lg_thread *t, const struct io_uring_cq
 		break;
 	}
 	if (s->pending == 0) {
+		if (o->http && op == OP_RECV && !s->err && !u->stopping && !s->eof) {
+			prep_recv_http(u, t, s);
+			return;
+		}
 		if (!s->err && !u->stopping && op == OP_RECV && s->got < o->resp_bytes &&
 		    !s->closed) {
 			prep_recv(u, t, s);

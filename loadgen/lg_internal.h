@@ -31,6 +31,8 @@ struct lg_slot {
 	uint32_t tries;	   /* local ports tried for this connection */
 	uint64_t conn;	   /* index into the record array */
 	uint64_t deadline; /* CLOCK_MONOTONIC ns: connect / crr phase bound */
+	char head[16];	   /* --http: the response's first bytes (status line) */
+	uint8_t eof;	   /* --http: the server's FIN arrived */
 	union {
 		struct sockaddr_in v4;
 		struct sockaddr_in6 v6;

@@ -10,6 +10,18 @@
 #include <stdint.h>
 #include <time.h>
 
+/* "HTTP/1.x NNN" at the start of b -> NNN, else 0. */
+static inline uint16_t lg_http_status(const char *b, uint32_t n)
+{
+	if (n < 12 || b[0] != 'H' || b[1] != 'T' || b[2] != 'T' || b[3] != 'P' || b[4] != '/' ||
+	    b[8] != ' ')
+		return 0;
+	for (int i = 9; i < 12; i++)
+		if (b[i] < '0' || b[i] > '9')
+			return 0;
+	return (uint16_t)((b[9] - '0') * 100 + (b[10] - '0') * 10 + (b[11] - '0'));
+}
+
 static inline uint64_t lg_now_ns(void)
 {
 	struct timespec ts;
@@ -58,7 +70,7 @@ struct lg_conn {
 	uint32_t raddr;	      /* IPv4 server address (network order); IPv6: 0 */
 	uint8_t outcome;      /* enum lg_outcome */
 	uint8_t thread;
-	uint16_t pad;
+	uint16_t status; /* --http: the response's HTTP status, 0 if none */
 };
 
 /* One accepted connection on the server side. */
@@ -150,6 +162,8 @@ struct lg_client_opts {
 	int ipv6;	      /* connect to ::1 instead of 127.0.0.x */
 	uint16_t port;	      /* server port */
 	uint32_t ndest;	      /* IPv4: spread over 127.0.0.1 .. 127.0.0.ndest */
+	const char *req_data; /* crr: the request (req_bytes long); NULL: filler bytes */
+	int http;	      /* crr: read the response to EOF and record its HTTP status */
 	uint32_t dest_addr;   /* IPv4 server address, network order (--target); 0: 127.0.0.1..ndest */
 	uint64_t deadline_ns; /* absolute CLOCK_MONOTONIC: stop everything then */
 	volatile sig_atomic_t *stop;

@@ -53,6 +53,19 @@ check "join rate" "$(jqv "$s" .join_rate)" = 1
 check "server.log kept" "$( [ -f "$out/server.log" ] && echo 1 || echo 0)" -eq 1
 check "nginx stopped after the run" "$(pgrep -f "$conf" | wc -l)" -eq 0
 
+# crr with a real HTTP request: every connection nginx accepted answered 200
+out="$WORK/http"
+"$SYNBENCH" --target 127.0.0.1:8080 --server-cmd "$NGINX -c $conf -p $WORK" --mode crr --http \
+	--conns 2000 --connect-timeout 3000 --no-plot --quiet --out "$out"
+check "http: exit" "$?" -eq 0
+s="$out/summary.json"
+ok2xx=$(jqv "$s" .http.responses_2xx)
+check "http: 200 responses counted" "$ok2xx" -gt 0
+check "http: one 200 per connection nginx accepted" "$ok2xx" -eq "$(jqv "$s" .outcomes.accepted)"
+check "http: no other status" "$(jqv "$s" .http.responses_other)" -eq 0
+check "http: status column" "$(column http_status "$out/connections.csv" | grep -c '^200$')" -eq "$ok2xx"
+check "http: overflow counted" "$(jqv "$s" .kernel_counters.ListenOverflows)" -gt 0
+
 # a server already running in a named namespace (--netns), started by this test
 ns="synbench-e2e-$$"
 if ip netns add "$ns" 2>/dev/null; then

@@ -103,6 +103,7 @@ static const char *const all_keys[] = {
     "target",
     "server-cmd",
     "netns",
+    "http",
     "out",
     "label",
     "force",
@@ -181,8 +182,8 @@ static const struct good_case good[] = {
     {{"--port-range", "5000-5000"}, {"port-range=5000-5000"}},
     {{"--no-probes"}, {"no-probes=1", "attach=auto"}},
     {{"--target", "127.0.0.2:8080"}, {"target=127.0.0.2:8080", "port=8080", "dests=1"}},
-    {{"--target", "10.1.2.3:80", "--netns", "web", "--mode", "crr"},
-     {"target=10.1.2.3:80", "netns=web", "port=80"}},
+    {{"--target", "10.1.2.3:80", "--netns", "web", "--mode", "crr", "--http"},
+     {"target=10.1.2.3:80", "netns=web", "http=1", "port=80"}},
     {{"--target=127.0.0.1:80", "--server-cmd", "nginx -c /tmp/n.conf"},
      {"server-cmd=nginx -c /tmp/n.conf"}},
     {{"--attach", "tracepoint"}, {"attach=tracepoint"}},
@@ -265,7 +266,8 @@ static const struct bad_case bad[] = {
     {{"--target", "localhost:80"}, "IPv4 address"},
     {{"--target", "127.0.0.1:80", "--backlog", "5"}, "--backlog is about our listener"},
     {{"--target", "127.0.0.1:80", "--accept", "none"}, "--accept is about our listener"},
-    {{"--http"}, "unknown option"},
+    {{"--target", "127.0.0.1:80", "--http"}, "--http needs --mode crr"},
+    {{"--http"}, "--http needs --target"},
     {{"--netns", "web"}, "--netns needs --target"},
     {{"--server-cmd", "nginx"}, "--server-cmd needs --target"},
     {{"--target", "127.0.0.1:80", "--netns", "a/b"}, "--netns needs a namespace name"},
@@ -486,7 +488,7 @@ static void test_defaults(void)
 		 "max-time=120\naccept=fast\nport=5201\ndests=16\nipv6=0\nper-cpu-listeners=0\npaired=0\nsyncookies=-1\n"
 		 "abort-on-overflow=-1\nsomaxconn=-1\nsyn-retries=-1\nsynack-retries=-1\n"
 		 "syn-linear-timeouts=-1\nmax-syn-backlog=-1\nport-range=\nno-probes=0\n"
-		 "attach=auto\nsample-us=5000\ntrace-states=0\ntarget=\nserver-cmd=\nnetns=\nout=\nlabel=\nforce=0\n"
+		 "attach=auto\nsample-us=5000\ntrace-states=0\ntarget=\nserver-cmd=\nnetns=\nhttp=0\nout=\nlabel=\nforce=0\n"
 		 "no-plot=0\njson=0\nquiet=0\nverbose=0\n",
 		 threads);
 	text = dump(&d);
