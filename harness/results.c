@@ -255,6 +255,15 @@ static void counter_row(FILE *f, const char *source, const char *name, uint64_t 
 	fprintf(f, ",,%" PRIu64 ",%" PRIu64 "\n", v, v);
 }
 
+/* The kernel's name of a drop reason, or reason_N when its BTF had none. */
+static const char *drop_name(const struct sb_rundata *rd, unsigned int r, char *buf, size_t len)
+{
+	if (rd->drop_names[r])
+		return rd->drop_names[r];
+	snprintf(buf, len, "reason_%u", r);
+	return buf;
+}
+
 int sb_results_write_counters(FILE *f, const struct sb_rundata *rd)
 {
 	const struct lg_client_stats *cs = &rd->client;
@@ -276,11 +285,9 @@ int sb_results_write_counters(FILE *f, const struct sb_rundata *rd)
 		for (unsigned int r = 0; r < SB_MAX_DROP_REASONS; r++) {
 			char name[32];
 
-			if (!rd->drops[r])
-				continue;
-			if (!rd->drop_names[r])
-				snprintf(name, sizeof(name), "reason_%u", r);
-			counter_row(f, "drop_reason", rd->drop_names[r] ?: name, rd->drops[r]);
+			if (rd->drops[r])
+				counter_row(f, "drop_reason", drop_name(rd, r, name, sizeof(name)),
+					    rd->drops[r]);
 		}
 	}
 	counter_row(f, "lost", "ring_buffer_full", rd->counters[SB_C_RB_FAIL]);
@@ -465,11 +472,8 @@ static void json_probes(struct sb_json *js, const struct sb_rundata *rd, const s
 	for (unsigned int r = 0; r < SB_MAX_DROP_REASONS; r++) {
 		char name[32];
 
-		if (!rd->drops[r])
-			continue;
-		if (!rd->drop_names[r])
-			snprintf(name, sizeof(name), "reason_%u", r);
-		sb_json_uint(js, rd->drop_names[r] ?: name, rd->drops[r]);
+		if (rd->drops[r])
+			sb_json_uint(js, drop_name(rd, r, name, sizeof(name)), rd->drops[r]);
 	}
 	sb_json_obj_end(js);
 	sb_json_uint(js, "drops", rd->counters[SB_C_DROPS]);
