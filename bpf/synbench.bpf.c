@@ -71,9 +71,8 @@ struct {
 } drops SEC(".maps");
 
 struct {
-	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, SB_NHISTS * SB_HIST_BUCKETS);
-	__uint(map_flags, BPF_F_MMAPABLE);
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, SB_NKHISTS * SB_HIST_BUCKETS);
 	__type(key, __u32);
 	__type(value, __u64);
 } hists SEC(".maps");
@@ -140,12 +139,12 @@ static __always_inline void hist_add(__u32 id, __u64 ns)
 	__u32 idx = id * SB_HIST_BUCKETS + sb_hist_bucket(ns);
 	__u64 *v;
 
-	if (idx >= SB_NHISTS * SB_HIST_BUCKETS) {
+	if (idx >= SB_NKHISTS * SB_HIST_BUCKETS) {
 		count(SB_C_HIST_OVER);
 		return;
 	}
 	v = bpf_map_lookup_elem(&hists, &idx);
-	if (v)
+	if (v) /* this CPU's copy; atomic only against a nested twin */
 		__sync_fetch_and_add(v, 1);
 }
 
@@ -284,7 +283,7 @@ static __always_inline int on_set_state(const struct sock *sk, int old, int new,
 		__u64 since = r->ts[slot(old)];
 
 		if (since && now >= since) {
-			hist_add(SB_H_DWELL + old * SB_NSTATES + new, now - since);
+			hist_add(SB_KH_DWELL + sb_dwell_slot(old, new), now - since);
 			if (old == SB_TCP_SYN_SENT && new == SB_TCP_ESTABLISHED)
 				hist_add(SB_H_HANDSHAKE, now - since);
 			else if (old == SB_TCP_SYN_RECV && new == SB_TCP_ESTABLISHED)

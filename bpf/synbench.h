@@ -109,6 +109,51 @@ enum sb_hist_id {
 	SB_NHISTS = SB_H_DWELL + SB_NSTATES * SB_NSTATES,
 };
 
+/* The kernel keeps its histograms per CPU (no cache line shared between
+ * CPUs on the hot path), so it keeps only the state pairs Linux TCP really
+ * goes through: slot SB_KH_DWELL + sb_dwell_slot(old, new). User space
+ * spreads them back to SB_H_DWELL + old * SB_NSTATES + new. A pair not in
+ * the list (never seen) counts as SB_C_HIST_OVER. */
+#define SB_NDWELL 24
+static inline unsigned int sb_dwell_slot(unsigned int old, unsigned int new)
+{
+	switch (old * 16 + new) {
+	case SB_TCP_SYN_SENT * 16 + SB_TCP_ESTABLISHED: return 0;
+	case SB_TCP_SYN_SENT * 16 + SB_TCP_CLOSE: return 1;
+	case SB_TCP_SYN_SENT * 16 + SB_TCP_SYN_RECV: return 2;
+	case SB_TCP_SYN_RECV * 16 + SB_TCP_ESTABLISHED: return 3;
+	case SB_TCP_SYN_RECV * 16 + SB_TCP_CLOSE: return 4;
+	case SB_TCP_SYN_RECV * 16 + SB_TCP_FIN_WAIT1: return 5;
+	case SB_TCP_ESTABLISHED * 16 + SB_TCP_FIN_WAIT1: return 6;
+	case SB_TCP_ESTABLISHED * 16 + SB_TCP_CLOSE_WAIT: return 7;
+	case SB_TCP_ESTABLISHED * 16 + SB_TCP_CLOSE: return 8;
+	case SB_TCP_FIN_WAIT1 * 16 + SB_TCP_FIN_WAIT2: return 9;
+	case SB_TCP_FIN_WAIT1 * 16 + SB_TCP_CLOSING: return 10;
+	case SB_TCP_FIN_WAIT1 * 16 + SB_TCP_TIME_WAIT: return 11;
+	case SB_TCP_FIN_WAIT1 * 16 + SB_TCP_CLOSE: return 12;
+	case SB_TCP_FIN_WAIT2 * 16 + SB_TCP_TIME_WAIT: return 13;
+	case SB_TCP_FIN_WAIT2 * 16 + SB_TCP_CLOSE: return 14;
+	case SB_TCP_CLOSING * 16 + SB_TCP_TIME_WAIT: return 15;
+	case SB_TCP_CLOSING * 16 + SB_TCP_CLOSE: return 16;
+	case SB_TCP_CLOSE_WAIT * 16 + SB_TCP_LAST_ACK: return 17;
+	case SB_TCP_CLOSE_WAIT * 16 + SB_TCP_CLOSE: return 18;
+	case SB_TCP_LAST_ACK * 16 + SB_TCP_CLOSE: return 19;
+	case SB_TCP_TIME_WAIT * 16 + SB_TCP_CLOSE: return 20;
+	case SB_TCP_CLOSE_WAIT * 16 + SB_TCP_FIN_WAIT1: return 21;
+	case SB_TCP_LAST_ACK * 16 + SB_TCP_CLOSING: return 22;
+	case SB_TCP_CLOSE * 16 + SB_TCP_SYN_SENT: return 23;
+	default: return SB_NDWELL;
+	}
+}
+
+enum sb_khist_id {
+	SB_KH_HANDSHAKE = SB_H_HANDSHAKE,
+	SB_KH_CHILD_EST = SB_H_CHILD_EST,
+	SB_KH_SRTT = SB_H_SRTT,
+	SB_KH_DWELL = 3,
+	SB_NKHISTS = SB_KH_DWELL + SB_NDWELL,
+};
+
 #define SB_MAX_DROP_REASONS 512
 #define SB_MAX_PORTS 8
 

@@ -8,7 +8,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -41,8 +40,6 @@ struct sb_probes {
 	size_t nrecs, caprecs;
 	int oom; /* records that could not be stored in user space */
 	uint64_t lost_user;
-	uint64_t *hists_map; /* mmap of the hists map */
-	size_t hists_len;
 };
 
 static int verbose_print(enum libbpf_print_level level, const char *fmt, va_list args)
@@ -265,17 +262,6 @@ int sb_probes__new(const struct sb_probes_opts *opts, struct sb_probes **out, ch
 		sb_probes__free(p);
 		return e;
 	}
-	p->hists_len = (size_t)SB_NHISTS * SB_HIST_BUCKETS * sizeof(uint64_t);
-	p->hists_map = mmap(NULL, p->hists_len, PROT_READ, MAP_SHARED,
-			    bpf_map__fd(p->skel->maps.hists), 0);
-	if (p->hists_map == MAP_FAILED) {
-		e = -errno;
-		p->hists_map = NULL;
-		snprintf(err, errlen, "synbench: could not map the histogram map (%s)",
-			 strerror(-e));
-		sb_probes__free(p);
-		return e;
-	}
 	p->rb = ring_buffer__new(bpf_map__fd(p->skel->maps.events), on_record, p, NULL);
 	if (p->rb && opts->on_state &&
 	    ring_buffer__add(p->rb, bpf_map__fd(p->skel->maps.trace), on_trace, p) != 0) {
@@ -434,6 +420,53 @@ static uint64_t recursion_misses(struct sb_probes *p)
 	return n;
 }
 
+/* The kernel's per-CPU compact histograms, summed over CPUs and spread to
+ * the full layout of rundata.h (dwell pair slots by sb_dwell_slot()). */
+static int read_hists(struct sb_probes *p, uint64_t *full, int ncpu)
+{
+	const uint32_t total = SB_NKHISTS * SB_HIST_BUCKETS, chunk = 4096;
+	int fd = bpf_map__fd(p->skel->maps.hists);
+	uint64_t *vals = calloc((size_t)chunk * (size_t)ncpu, sizeof(*vals));
+	uint64_t *compact = calloc(total, sizeof(*compact));
+	int err = 0;
+
+	if (!vals || !compact) {
+		err = -ENOMEM;
+		goto out;
+	}
+	for (uint32_t first = 0; first < total && !err; first += chunk) {
+		uint32_t n = total - first < chunk ? total - first : chunk;
+
+		for (uint32_t k = 0; k < n; k++) {
+			uint32_t key = first + k;
+
+			if (bpf_map_lookup_elem(fd, &key, vals + (size_t)k * ncpu) != 0) {
+				err = -errno;
+				break;
+			}
+		}
+		for (uint32_t k = 0; k < n && !err; k++)
+			for (int c = 0; c < ncpu; c++)
+				compact[first + k] += vals[(size_t)k * ncpu + c];
+	}
+	for (uint32_t h = 0; h < SB_KH_DWELL; h++)
+		memcpy(full + (size_t)h * SB_HIST_BUCKETS, compact + (size_t)h * SB_HIST_BUCKETS,
+		       SB_HIST_BUCKETS * sizeof(uint64_t));
+	for (unsigned int o = 0; o < SB_NSTATES; o++)
+		for (unsigned int n = 0; n < SB_NSTATES; n++) {
+			unsigned int slot = sb_dwell_slot(o, n);
+
+			if (slot < SB_NDWELL)
+				memcpy(full + (size_t)(SB_H_DWELL + o * SB_NSTATES + n) * SB_HIST_BUCKETS,
+				       compact + (size_t)(SB_KH_DWELL + slot) * SB_HIST_BUCKETS,
+				       SB_HIST_BUCKETS * sizeof(uint64_t));
+		}
+out:
+	free(vals);
+	free(compact);
+	return err;
+}
+
 int sb_probes__collect(struct sb_probes *p, struct sb_rundata *rd)
 {
 	int ncpu = libbpf_num_possible_cpus();
@@ -454,9 +487,9 @@ int sb_probes__collect(struct sb_probes *p, struct sb_rundata *rd)
 	free(vals);
 	sb_drop_reason_names(rd->drop_names, SB_MAX_DROP_REASONS);
 
-	rd->hists = malloc(p->hists_len);
-	if (rd->hists && p->hists_map)
-		memcpy(rd->hists, p->hists_map, p->hists_len);
+	rd->hists = calloc((size_t)SB_NHISTS * SB_HIST_BUCKETS, sizeof(uint64_t));
+	if (rd->hists)
+		read_hists(p, rd->hists, ncpu);
 	rd->krecs = p->recs;
 	rd->nkrecs = p->nrecs;
 	p->recs = NULL;
@@ -479,8 +512,6 @@ void sb_probes__free(struct sb_probes *p)
 		return;
 	sb_probes__stop(p);
 	ring_buffer__free(p->rb);
-	if (p->hists_map)
-		munmap(p->hists_map, p->hists_len);
 	bpf_link__destroy(p->iter_link);
 	bpf_link__destroy(p->find_link);
 	synbench__destroy(p->skel);
