@@ -19,7 +19,13 @@ check "schema" "$(jqv "$s" .schema)" -eq 1
 check "interrupted" "$(jqv "$s" .interrupted)" = false
 check "rows" "$(($(wc -l <"$out/connections.csv") - 1))" -eq 10000
 check "join rate" "$(jqv "$s" .join_rate)" = 1
-check "lost events" "$(jqv "$s" .lost_events)" -eq 0
+# nothing lost to our sizing (ring buffer, socket map, sampler); tracepoint
+# hits the kernel itself skipped (a softirq over a running handler, inside
+# the few ns before its catcher can see it) are counted, rare, and their
+# records recovered (join rate above)
+check "lost events: only kernel-skipped hits" "$(jqv "$s" .lost_events)" -eq "$(jqv "$s" .probes.missed_events)"
+check "kernel-skipped hits < 0.1% of events" "$(jqv "$s" '.probes.missed_events * 1000')" -le "$(jqv "$s" .probes.events)"
+check "a record per tracked socket" "$(jqv "$s" .probes.records)" -eq "$(jqv "$s" '.probes.clients + .probes.children')"
 check "outcomes add up" "$(jqv "$s" '[.outcomes[]] | add')" -eq 10000
 # per connection: the kernel handshake lies inside the user's connect()
 viol=$(awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) { if ($i == "kernel_handshake_us") k = i; if ($i == "user_connect_us") u = i } next }
