@@ -281,7 +281,7 @@ static void findings_loss(struct flist *l, const struct sb_jval *s, const struct
 		    "%s connections timed out (connect timeout %s ms): every SYN they sent was "
 		    "dropped, the client gave up in SYN_SENT.",
 		    fmt_count(a, sizeof(a), tmo),
-		    fmt_count(b, sizeof(b), jint(cfg, "options.connect_timeout_ms")));
+		    fmt_count(b, sizeof(b), jint(cfg, "options.connect-timeout")));
 	if (ghost > 0)
 		add(l, SB_FIND_PROBLEM,
 		    "%s ghost connections: the client reached ESTABLISHED with a syncookie but the "

@@ -481,15 +481,14 @@ static const char *jtext(const struct sb_jval *v, char *buf, size_t len)
 
 static void sec_config(struct doc *d, const struct sb_jval *cfg)
 {
-	static const char *const keys[] = {"conns",	  "backlog",
-					   "concurrency", "rate",
-					   "threads",	  "mode",
-					   "close",	  "engine",
-					   "accept",	  "connect_timeout_ms",
-					   "syncookies",  "abort_on_overflow",
-					   "somaxconn",	  "syn_retries",
-					   "no_probes",	  "attach",
-					   "sample_us",	  "label"};
+	/* config.json "options" uses the long option names (sb_opts_foreach) */
+	static const char *const keys[] = {"conns",	      "backlog",	 "concurrency",
+					   "rate",	      "threads",	 "mode",
+					   "close",	      "close-first",	 "engine",
+					   "accept",	      "connect-timeout", "syncookies",
+					   "abort-on-overflow", "somaxconn",	 "syn-retries",
+					   "target",	      "no-probes",	 "attach",
+					   "sample-us",	      "label"};
 	static const char *const head[] = {"setting", "value"};
 	const struct sb_jval *opts = sb_jval_get(cfg, "options");
 	const struct sb_jval *sys = sb_jval_get(cfg, "sysctls");

@@ -746,7 +746,7 @@ static const char *name_of(const char *const *names, size_t n, unsigned v)
 	return v < n && names[v] ? names[v] : "?";
 }
 
-void sb_opts_print(const struct sb_opts *o, FILE *f)
+void sb_opts_foreach(const struct sb_opts *o, sb_opt_visit_fn fn, void *ctx)
 {
 	char buf[64];
 
@@ -757,7 +757,8 @@ void sb_opts_print(const struct sb_opts *o, FILE *f)
 		if (!d->name)
 			continue;
 		if (d->kind != K_NONE) {
-			fprintf(f, "%s=%lld\n", d->name, fld_load(o, d));
+			snprintf(buf, sizeof(buf), "%lld", fld_load(o, d));
+			fn(ctx, d->name, buf, 1);
 			continue;
 		}
 		switch (d->id) {
@@ -808,8 +809,19 @@ void sb_opts_print(const struct sb_opts *o, FILE *f)
 		default:
 			continue; /* --no-syncookies (in syncookies), --help, --version */
 		}
-		fprintf(f, "%s=%s\n", d->name, s);
+		fn(ctx, d->name, s, d->id == O_RATE || d->id == O_SYNCOOKIES);
 	}
+}
+
+static void print_one(void *ctx, const char *key, const char *value, int numeric)
+{
+	(void)numeric;
+	fprintf(ctx, "%s=%s\n", key, value);
+}
+
+void sb_opts_print(const struct sb_opts *o, FILE *f)
+{
+	sb_opts_foreach(o, print_one, f);
 }
 
 #define HELP_COL   32

@@ -100,6 +100,11 @@ int sb_opts_parse(int argc, char **argv, struct sb_opts *o, char *err, size_t er
  * default print -1; an unset port-range, out or label prints empty. */
 void sb_opts_print(const struct sb_opts *o, FILE *f);
 
+/* Every effective option, in the table's order: key = long option name,
+ * value as text, numeric = 1 for a number (sb_opts_print, config.json). */
+typedef void (*sb_opt_visit_fn)(void *ctx, const char *key, const char *value, int numeric);
+void sb_opts_foreach(const struct sb_opts *o, sb_opt_visit_fn fn, void *ctx);
+
 /* The --help text: USAGE, every option with its default, EXAMPLES. */
 void sb_print_help(FILE *f);
 

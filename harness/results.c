@@ -307,18 +307,6 @@ int sb_results_write_counters(FILE *f, const struct sb_rundata *rd)
 
 /* ---- JSON ---- */
 
-static const char *mode_name(int m)
-{
-	return m == LG_MODE_CRR ? "crr" : "connect";
-}
-
-static const char *attach_name(int a)
-{
-	static const char *const n[] = {"auto", "tp_btf", "raw_tp", "tracepoint"};
-
-	return (unsigned int)a < 4 ? n[a] : "invalid";
-}
-
 
 /* Negative: null (an option left at the namespace default, a counter absent). */
 static void json_i64_or_null(struct sb_json *js, const char *key, int64_t v)
@@ -329,46 +317,25 @@ static void json_i64_or_null(struct sb_json *js, const char *key, int64_t v)
 		sb_json_int(js, key, v);
 }
 
+static void json_option(void *ctx, const char *key, const char *value, int numeric)
+{
+	struct sb_json *js = ctx;
+
+	if (!numeric)
+		sb_json_str(js, key, value);
+	else if (value[0] == '-') /* -1: a sysctl left at the namespace default */
+		sb_json_null(js, key);
+	else if (strchr(value, '.'))
+		sb_json_double(js, key, strtod(value, NULL));
+	else
+		sb_json_uint(js, key, strtoull(value, NULL, 10));
+}
+
+/* Every effective option, from the same table as --help and the dump. */
 static void json_options(struct sb_json *js, const struct sb_opts *o)
 {
-	char buf[64];
-
 	sb_json_obj_begin(js, "options");
-	sb_json_uint(js, "conns", o->conns);
-	sb_json_int(js, "backlog", o->backlog);
-	sb_json_uint(js, "concurrency", o->concurrency);
-	sb_json_double(js, "rate", o->rate);
-	sb_json_uint(js, "threads", o->threads);
-	sb_json_str(js, "mode", mode_name(o->mode));
-	sb_json_str(js, "close", o->close == LG_CLOSE_RST ? "rst" : "fin");
-	sb_json_str(js, "engine", o->engine == LG_ENGINE_EPOLL ? "epoll" : "uring");
-	sb_json_uint(js, "req_bytes", o->req_bytes);
-	sb_json_uint(js, "resp_bytes", o->resp_bytes);
-	sb_json_str(js, "accept", lg_accept_policy_str(&o->accept, buf, sizeof(buf)));
-	sb_json_uint(js, "connect_timeout_ms", o->connect_timeout_ms);
-	sb_json_uint(js, "max_time_s", o->max_time_s);
-	sb_json_bool(js, "ipv6", o->ipv6);
-	sb_json_uint(js, "port", o->port);
-	sb_json_uint(js, "dests", o->ndest);
-	json_i64_or_null(js, "syncookies", o->syncookies);
-	json_i64_or_null(js, "abort_on_overflow", o->abort_on_overflow);
-	json_i64_or_null(js, "somaxconn", o->somaxconn);
-	json_i64_or_null(js, "syn_retries", o->syn_retries);
-	json_i64_or_null(js, "synack_retries", o->synack_retries);
-	json_i64_or_null(js, "syn_linear_timeouts", o->syn_linear_timeouts);
-	json_i64_or_null(js, "max_syn_backlog", o->max_syn_backlog);
-	sb_json_str(js, "port_range", o->port_range[0] ? o->port_range : "default");
-	sb_json_bool(js, "no_probes", o->no_probes);
-	sb_json_str(js, "attach", attach_name(o->attach));
-	sb_json_uint(js, "sample_us", o->sample_us);
-	sb_json_bool(js, "trace_states", o->trace_states);
-	sb_json_str(js, "out", o->out);
-	sb_json_str(js, "label", o->label);
-	sb_json_bool(js, "force", o->force);
-	sb_json_bool(js, "no_plot", o->no_plot);
-	sb_json_bool(js, "json", o->json);
-	sb_json_bool(js, "quiet", o->quiet);
-	sb_json_bool(js, "verbose", o->verbose);
+	sb_opts_foreach(o, json_option, js);
 	sb_json_obj_end(js);
 }
 
