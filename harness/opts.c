@@ -13,46 +13,11 @@
 #include <unistd.h>
 
 #include "harness/opts.h"
+#include "harness/opts_table.h"
 #include "harness/target.h"
 
 #define STR_(x) #x
 #define STR(x)	STR_(x)
-
-/* clang-format off */
-enum opt_id {
-	O_CONNS, O_BACKLOG, O_CONCURRENCY, O_RATE, O_THREADS, O_MODE, O_CLOSE, O_CLOSE_FIRST,
-	O_ENGINE,
-	O_REQ, O_RESP, O_CONNECT_TIMEOUT, O_MAX_TIME,
-	O_ACCEPT, O_PORT, O_DESTS, O_IPV6, O_PER_CPU_LISTENERS, O_PAIRED,
-	O_SYNCOOKIES, O_NO_SYNCOOKIES, O_ABORT_ON_OVERFLOW, O_SOMAXCONN, O_SYN_RETRIES,
-	O_SYNACK_RETRIES, O_SYN_LINEAR_TIMEOUTS, O_MAX_SYN_BACKLOG, O_PORT_RANGE,
-	O_NO_PROBES, O_ATTACH, O_SAMPLE_US, O_TRACE_STATES,
-	O_TARGET, O_NETNS, O_SERVER_CMD, O_HTTP,
-	O_OUT, O_LABEL, O_FORCE, O_NO_PLOT, O_JSON, O_QUIET, O_VERBOSE, O_HELP, O_VERSION,
-	O__COUNT,
-};
-/* clang-format on */
-
-enum arg_kind { ARG_NONE, ARG_REQ, ARG_OPT };
-
-/* How an integer option is stored in struct sb_opts. */
-enum fld_kind { K_NONE, K_U64, K_U32, K_U16, K_INT };
-
-struct opt_def {
-	const char *name; /* long name; NULL: a heading in the help text */
-	char short_name;
-	enum arg_kind arg;
-	enum opt_id id;
-	const char *metavar;
-	const char *help;
-	const char *dflt;    /* "(default ...)" in the help; NULL: none shown */
-	const char *example; /* a good value, offered in error messages */
-	/* Integer options (kind != K_NONE): a value lo..hi stored at off;
-	 * flags (ARG_NONE) store 1 there. */
-	uint64_t lo, hi;
-	size_t off;
-	enum fld_kind kind;
-};
 
 /* clang-format off */
 #define FLD(f) offsetof(struct sb_opts, f), _Generic(((struct sb_opts *)0)->f, \
@@ -65,7 +30,7 @@ struct opt_def {
 #define WORD(name, short_name, arg, id, meta, help, dflt, example) \
 	{ name, short_name, arg, id, meta, help, dflt, example, 0, 0, 0, K_NONE }
 
-static const struct opt_def opt_table[] = {
+const struct opt_def sb_opt_table[] = {
 	HEADING("Load:"),
 	NUM("conns", O_CONNS, "N", "connections to open", "10000", "10000",
 	    1, SB_MAX_CONNS, conns),
@@ -155,22 +120,20 @@ static const struct opt_def opt_table[] = {
 	WORD("version", 'V', ARG_NONE, O_VERSION, NULL, "print the version", NULL, NULL),
 };
 
-#define N_OPTS (sizeof(opt_table) / sizeof(opt_table[0]))
+const size_t sb_opt_table_len = sizeof(sb_opt_table) / sizeof(sb_opt_table[0]);
 
-static const char *const mode_names[] = { [LG_MODE_CONNECT] = "connect", [LG_MODE_CRR] = "crr" };
-static const char *const close_names[] = { [LG_CLOSE_FIN] = "fin", [LG_CLOSE_RST] = "rst" };
-static const char *const close_first_names[] = { [LG_CLOSE_FIRST_RACE] = "race",
+const char *const sb_opt_mode_names[SB_OPT_NAMES] = { [LG_MODE_CONNECT] = "connect", [LG_MODE_CRR] = "crr" };
+const char *const sb_opt_close_names[SB_OPT_NAMES] = { [LG_CLOSE_FIN] = "fin", [LG_CLOSE_RST] = "rst" };
+const char *const sb_opt_close_first_names[SB_OPT_NAMES] = { [LG_CLOSE_FIRST_RACE] = "race",
 						 [LG_CLOSE_FIRST_CLIENT] = "client",
 						 [LG_CLOSE_FIRST_SERVER] = "server" };
-static const char *const engine_names[] = { [LG_ENGINE_URING] = "uring",
+const char *const sb_opt_engine_names[SB_OPT_NAMES] = { [LG_ENGINE_URING] = "uring",
 					    [LG_ENGINE_EPOLL] = "epoll" };
-static const char *const attach_names[] = { [SB_ATTACH_AUTO] = "auto",
+const char *const sb_opt_attach_names[SB_OPT_NAMES] = { [SB_ATTACH_AUTO] = "auto",
 					    [SB_ATTACH_TP_BTF] = "tp_btf",
 					    [SB_ATTACH_RAW_TP] = "raw_tp",
 					    [SB_ATTACH_TRACEPOINT] = "tracepoint" };
 /* clang-format on */
-
-#define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
 
 void sb_opts_defaults(struct sb_opts *o)
 {
@@ -289,7 +252,7 @@ static int get_choice(struct parse_ctx *c, const struct opt_def *d, const char *
 		      const char *const *names, size_t n, int *out)
 {
 	for (size_t i = 0; i < n; i++) {
-		if (strcmp(val, names[i]) == 0) {
+		if (names[i] && strcmp(val, names[i]) == 0) {
 			*out = (int)i;
 			return 0;
 		}
@@ -350,7 +313,7 @@ static void fld_store(struct sb_opts *o, const struct opt_def *d, uint64_t v)
 		*(int *)p = (int)v;
 }
 
-static long long fld_load(const struct sb_opts *o, const struct opt_def *d)
+long long sb_opt_fld_load(const struct sb_opts *o, const struct opt_def *d)
 {
 	const void *p = (const char *)o + d->off;
 
@@ -375,7 +338,7 @@ static int apply(struct parse_ctx *c, const struct opt_def *d, const char *val)
 	c->given[d->id] = true;
 	if (d->kind != K_NONE) {
 		if (d->arg == ARG_NONE) /* a flag; -v counts */
-			v = d->id == O_VERBOSE ? (uint64_t)fld_load(o, d) + 1 : 1;
+			v = d->id == O_VERBOSE ? (uint64_t)sb_opt_fld_load(o, d) + 1 : 1;
 		else if (get_uint(c, d, val, d->lo, d->hi, &v))
 			return -1;
 		if (d->id == O_PORT && v == 2024)
@@ -394,27 +357,27 @@ static int apply(struct parse_ctx *c, const struct opt_def *d, const char *val)
 				    SB_MAX_RATE, val);
 		break;
 	case O_MODE:
-		if (get_choice(c, d, val, mode_names, ARRAY_LEN(mode_names), &k))
+		if (get_choice(c, d, val, sb_opt_mode_names, ARRAY_LEN(sb_opt_mode_names), &k))
 			return -1;
 		o->mode = (enum lg_mode)k;
 		break;
 	case O_CLOSE:
-		if (get_choice(c, d, val, close_names, ARRAY_LEN(close_names), &k))
+		if (get_choice(c, d, val, sb_opt_close_names, ARRAY_LEN(sb_opt_close_names), &k))
 			return -1;
 		o->close = (enum lg_close)k;
 		break;
 	case O_CLOSE_FIRST:
-		if (get_choice(c, d, val, close_first_names, ARRAY_LEN(close_first_names), &k))
+		if (get_choice(c, d, val, sb_opt_close_first_names, ARRAY_LEN(sb_opt_close_first_names), &k))
 			return -1;
 		o->close_first = (enum lg_close_first)k;
 		break;
 	case O_ENGINE:
-		if (get_choice(c, d, val, engine_names, ARRAY_LEN(engine_names), &k))
+		if (get_choice(c, d, val, sb_opt_engine_names, ARRAY_LEN(sb_opt_engine_names), &k))
 			return -1;
 		o->engine = (enum lg_engine)k;
 		break;
 	case O_ATTACH:
-		if (get_choice(c, d, val, attach_names, ARRAY_LEN(attach_names), &k))
+		if (get_choice(c, d, val, sb_opt_attach_names, ARRAY_LEN(sb_opt_attach_names), &k))
 			return -1;
 		o->attach = (enum sb_attach)k;
 		break;
@@ -482,9 +445,9 @@ static int apply(struct parse_ctx *c, const struct opt_def *d, const char *val)
 /* Checks that need the whole command line; fills in dependent defaults. */
 static const struct opt_def *def_of(enum opt_id id)
 {
-	for (size_t i = 0; i < ARRAY_LEN(opt_table); i++)
-		if (opt_table[i].name && opt_table[i].id == id)
-			return &opt_table[i];
+	for (size_t i = 0; i < ARRAY_LEN(sb_opt_table); i++)
+		if (sb_opt_table[i].name && sb_opt_table[i].id == id)
+			return &sb_opt_table[i];
 	return NULL;
 }
 
@@ -595,20 +558,20 @@ static size_t edit_distance(const char *a, size_t na, const char *b)
 
 static const struct opt_def *find_long(const char *name, size_t n)
 {
-	for (size_t i = 0; i < N_OPTS; i++) {
-		const char *ln = opt_table[i].name;
+	for (size_t i = 0; i < sb_opt_table_len; i++) {
+		const char *ln = sb_opt_table[i].name;
 
 		if (ln && strlen(ln) == n && strncmp(ln, name, n) == 0)
-			return &opt_table[i];
+			return &sb_opt_table[i];
 	}
 	return NULL;
 }
 
 static const struct opt_def *find_short(char ch)
 {
-	for (size_t i = 0; i < N_OPTS; i++) {
-		if (opt_table[i].name && opt_table[i].short_name == ch)
-			return &opt_table[i];
+	for (size_t i = 0; i < sb_opt_table_len; i++) {
+		if (sb_opt_table[i].name && sb_opt_table[i].short_name == ch)
+			return &sb_opt_table[i];
 	}
 	return NULL;
 }
@@ -619,8 +582,8 @@ static const char *suggest(const char *name, size_t n)
 	const char *best = NULL;
 	size_t best_d = SIZE_MAX;
 
-	for (size_t i = 0; i < N_OPTS; i++) {
-		const char *ln = opt_table[i].name;
+	for (size_t i = 0; i < sb_opt_table_len; i++) {
+		const char *ln = sb_opt_table[i].name;
 		size_t dist;
 
 		if (!ln)
@@ -728,188 +691,3 @@ int sb_opts_parse(int argc, char **argv, struct sb_opts *o, char *err, size_t er
 	return 0;
 }
 
-/* ---- output ---- */
-
-/* Shortest fixed-point text that reads back as the same double. */
-static const char *fmt_double(double v, char *buf, size_t len)
-{
-	for (int prec = 0; prec <= 17; prec++) {
-		snprintf(buf, len, "%.*f", prec, v);
-		if (strtod(buf, NULL) == v)
-			break;
-	}
-	return buf;
-}
-
-static const char *name_of(const char *const *names, size_t n, unsigned v)
-{
-	return v < n && names[v] ? names[v] : "?";
-}
-
-void sb_opts_foreach(const struct sb_opts *o, sb_opt_visit_fn fn, void *ctx)
-{
-	char buf[64];
-
-	for (size_t i = 0; i < N_OPTS; i++) {
-		const struct opt_def *d = &opt_table[i];
-		const char *s;
-
-		if (!d->name)
-			continue;
-		if (d->kind != K_NONE) {
-			snprintf(buf, sizeof(buf), "%lld", fld_load(o, d));
-			fn(ctx, d->name, buf, 1);
-			continue;
-		}
-		switch (d->id) {
-		case O_RATE:
-			s = fmt_double(o->rate, buf, sizeof(buf));
-			break;
-		case O_MODE:
-			s = name_of(mode_names, ARRAY_LEN(mode_names), o->mode);
-			break;
-		case O_CLOSE:
-			s = name_of(close_names, ARRAY_LEN(close_names), o->close);
-			break;
-		case O_CLOSE_FIRST:
-			s = name_of(close_first_names, ARRAY_LEN(close_first_names),
-				    o->close_first);
-			break;
-		case O_ENGINE:
-			s = name_of(engine_names, ARRAY_LEN(engine_names), o->engine);
-			break;
-		case O_ATTACH:
-			s = name_of(attach_names, ARRAY_LEN(attach_names), o->attach);
-			break;
-		case O_ACCEPT:
-			s = lg_accept_policy_str(&o->accept, buf, sizeof(buf));
-			break;
-		case O_SYNCOOKIES:
-			snprintf(buf, sizeof(buf), "%d", o->syncookies);
-			s = buf;
-			break;
-		case O_PORT_RANGE:
-			s = o->port_range;
-			break;
-		case O_TARGET:
-			s = o->target;
-			break;
-		case O_NETNS:
-			s = o->netns;
-			break;
-		case O_SERVER_CMD:
-			s = o->server_cmd;
-			break;
-		case O_OUT:
-			s = o->out;
-			break;
-		case O_LABEL:
-			s = o->label;
-			break;
-		default:
-			continue; /* --no-syncookies (in syncookies), --help, --version */
-		}
-		fn(ctx, d->name, s, d->id == O_RATE || d->id == O_SYNCOOKIES);
-	}
-}
-
-static void print_one(void *ctx, const char *key, const char *value, int numeric)
-{
-	(void)numeric;
-	fprintf(ctx, "%s=%s\n", key, value);
-}
-
-void sb_opts_print(const struct sb_opts *o, FILE *f)
-{
-	sb_opts_foreach(o, print_one, f);
-}
-
-#define HELP_COL   32
-#define HELP_WIDTH 80
-
-/* Writes text from column col on, wrapped at HELP_WIDTH under HELP_COL;
- * returns the column reached. sep: where text may break. */
-static int help_wrap(FILE *f, const char *text, int col, const char *sep)
-{
-	while (*text) {
-		size_t word = strcspn(text, sep);
-
-		if (col > HELP_COL && col + 1 + (int)word > HELP_WIDTH) {
-			fprintf(f, "\n%*s", HELP_COL, "");
-			col = HELP_COL;
-		} else if (col > HELP_COL) {
-			fputc(' ', f);
-			col++;
-		}
-		fwrite(text, 1, word, f);
-		col += (int)word;
-		text += word;
-		text += strspn(text, " ");
-	}
-	return col;
-}
-
-void sb_print_help(FILE *f)
-{
-	fputs("bench: open TCP connections against a listener in a private network namespace,\n"
-	      "watch every handshake from the kernel (eBPF) and from user space, and report\n"
-	      "where the time went and where connections were lost.\n"
-	      "\n"
-	      "USAGE:\n"
-	      "  bench [OPTIONS]                run once, results in results/<run>/\n"
-	      "  bench plot DIR                 (re)draw the plots of a result directory\n"
-	      "  bench compare BASE NEW [--max-p99-regress PCT] [--max-rate-drop PCT]\n"
-	      "                                 compare two runs; exit 1 on regression\n"
-	      "  bench sweep [OPTIONS with comma lists, e.g. --backlog 1,5,128]\n"
-	      "                                 one run per combination\n"
-	      "  bench experiment NAME          a reproducible experiment from scripts/\n"
-	      "\n"
-	      "OPTIONS (--opt VALUE or --opt=VALUE; numbers are plain decimal):\n",
-	      f);
-	for (size_t i = 0; i < N_OPTS; i++) {
-		const struct opt_def *d = &opt_table[i];
-		char left[64], dflt[128], text[192];
-		int col;
-
-		if (!d->name) {
-			fprintf(f, " %s\n", d->help);
-			continue;
-		}
-		snprintf(left, sizeof(left), "%c%c%s--%s%s%s", d->short_name ? '-' : ' ',
-			 d->short_name ? d->short_name : ' ', d->short_name ? ", " : "  ", d->name,
-			 d->metavar ? " " : "", d->metavar ? d->metavar : "");
-		col = fprintf(f, "  %-*s", HELP_COL - 2, left);
-		if (col > HELP_COL) {
-			fprintf(f, "\n%*s", HELP_COL, "");
-			col = HELP_COL;
-		}
-		if (d->kind != K_NONE && d->arg == ARG_REQ) /* the range, from the table */
-			snprintf(text, sizeof(text), "%s, %llu..%llu", d->help,
-				 (unsigned long long)d->lo, (unsigned long long)d->hi);
-		else
-			snprintf(text, sizeof(text), "%s", d->help);
-		col = help_wrap(f, text, col, " ");
-		if (d->dflt) {
-			/* "(default X)" stays on one line */
-			snprintf(dflt, sizeof(dflt), "(default %s)", d->dflt);
-			help_wrap(f, dflt, col, "");
-		}
-		fputc('\n', f);
-	}
-	fputs("\n"
-	      "EXAMPLES:\n"
-	      "  bench --conns 10000 --backlog 5\n"
-	      "      10,000 connects against listen(fd, 5); see the SYN retransmit bands\n"
-	      "  bench --conns 20 --backlog 3 --accept none --syncookies 0\n"
-	      "      never accept: 4 connections queue (B+1), the rest retransmit SYNs\n"
-	      "  bench --mode crr --close rst --conns 100000 --no-probes\n"
-	      "      connect/request/response/RST at full speed, user side only\n"
-	      "  bench --rate 20000 --conns 100000\n"
-	      "      open loop: 20,000 new connections per second\n"
-	      "\n"
-	      "REQUIRES: root, or CAP_BPF+CAP_PERFMON+CAP_NET_ADMIN+CAP_SYS_ADMIN;\n"
-	      "Linux >= 5.8 with BTF (/sys/kernel/btf/vmlinux). All traffic stays on\n"
-	      "loopback in a private network namespace.\n"
-	      "Bad options: one line on stderr, exit 2.\n",
-	      f);
-}
