@@ -115,17 +115,10 @@ static __always_inline __u64 slot(int state)
 	return s;
 }
 
-/* Wake the consumer only when the ring is a quarter full; it also polls
- * every few ms. A wake-up per record would cost a context switch per
- * connection. */
-static __always_inline __u64 wakeup_flags(void)
-{
-	__u64 avail = bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA);
-	__u64 size = bpf_ringbuf_query(&events, BPF_RB_RING_SIZE);
-
-	return avail >= size / 4 ? BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP;
-}
-
+/* Records never wake the consumer: the ring holds a whole run (two
+ * records per connection) and the consumer drains it every few ms. A
+ * wake-up per record would cost a context switch per connection, and
+ * asking the ring how full it is costs two helper calls per record. */
 static __always_inline void count(__u32 c)
 {
 	__u64 *v = bpf_map_lookup_elem(&counters, &c);
@@ -255,7 +248,7 @@ static __always_inline int on_set_state(const struct sock *sk, int old, int new,
 			count(SB_C_REPLACED);
 			if (old) {
 				old->flushed = SB_REC_CLOSE_MISSED;
-				if (bpf_ringbuf_output(&events, old, sizeof(*old), wakeup_flags()))
+				if (bpf_ringbuf_output(&events, old, sizeof(*old), BPF_RB_NO_WAKEUP))
 					count(SB_C_RB_FAIL);
 				else
 					count(SB_C_RECORDS);
@@ -302,7 +295,14 @@ static __always_inline int on_set_state(const struct sock *sk, int old, int new,
 		return 0;
 	if (!r->cookie)
 		r->cookie = sk_cookie(sk, kind);
-	if (bpf_ringbuf_output(&events, r, sizeof(*r), wakeup_flags()))
+	/* the socket's smoothed RTT as it closes: one sample per connection
+	 * (a tcp_probe program would cost a run per segment received) */
+	r->srtt_us = BPF_CORE_READ((const struct tcp_sock *)sk, srtt_us) >> 3;
+	if (r->srtt_us) {
+		count(SB_C_RTT_SAMPLES);
+		hist_add(SB_H_SRTT, (__u64)r->srtt_us * 1000);
+	}
+	if (bpf_ringbuf_output(&events, r, sizeof(*r), BPF_RB_NO_WAKEUP))
 		count(SB_C_RB_FAIL);
 	else
 		count(SB_C_RECORDS);
@@ -362,19 +362,6 @@ static __always_inline int on_drop(const struct sk_buff *skb, __u32 reason, int 
 	return 0;
 }
 
-static __always_inline int on_probe(const struct sock *sk, int kind)
-{
-	const struct tcp_sock *tp = (const struct tcp_sock *)sk;
-	__u32 srtt;
-
-	if (sk_netns(sk, kind) != netns_ino)
-		return 0;
-	srtt = BPF_CORE_READ(tp, srtt_us) >> 3;
-	count(SB_C_RTT_SAMPLES);
-	hist_add(SB_H_SRTT, (__u64)srtt * 1000);
-	return 0;
-}
-
 /* ---- tp_btf: each handler and its catcher for interrupted runs ---- */
 #define SB_BTF_PAIR(tp, name, call, ...)                                     \
 	SEC("tp_btf/" #tp)                                                   \
@@ -407,7 +394,6 @@ SB_BTF_PAIR(tcp_retransmit_skb, btf_retransmit, on_retransmit(sk, K_BTF), const 
 SB_BTF_PAIR(tcp_retransmit_synack, btf_synack, on_synack(sk, K_BTF), const struct sock *sk)
 SB_BTF_PAIR(kfree_skb, btf_drop, on_drop(skb, (__u32)reason, K_BTF), struct sk_buff *skb,
 	    void *location, int reason)
-SB_BTF_PAIR(tcp_probe, btf_probe, on_probe(sk, K_BTF), struct sock *sk)
 
 /* ---- raw_tp ---- */
 SEC("raw_tp/inet_sock_set_state")
@@ -432,12 +418,6 @@ SEC("raw_tp/kfree_skb")
 int BPF_PROG(raw_drop, struct sk_buff *skb, void *location, int reason)
 {
 	return on_drop(skb, (__u32)reason, K_RAW);
-}
-
-SEC("raw_tp/tcp_probe")
-int BPF_PROG(raw_probe, struct sock *sk)
-{
-	return on_probe(sk, K_RAW);
 }
 
 /* ---- classic tracepoints (need tracefs) ---- */
@@ -465,12 +445,6 @@ SEC("tracepoint/skb/kfree_skb")
 int tp_drop(struct trace_event_raw_kfree_skb *ctx)
 {
 	return on_drop(ctx->skbaddr, (__u32)ctx->reason, K_CLASSIC);
-}
-
-SEC("tracepoint/tcp/tcp_probe")
-int tp_probe(struct trace_event_raw_tcp_probe *ctx)
-{
-	return on_probe(ctx->skaddr, K_CLASSIC);
 }
 
 /* ---- listener discovery: one pass over the namespace's TCP sockets

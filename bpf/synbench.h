@@ -47,7 +47,8 @@ struct sb_conn_rec {
 	__u8 role;	   /* enum sb_role */
 	__u8 final_state;  /* state entered last */
 	__u8 flushed;	   /* 0, or enum sb_rec_flush: why the record has no CLOSE */
-	__u8 pad[5];
+	__u8 pad;
+	__u32 srtt_us; /* smoothed RTT when the socket closed, us (0: none yet) */
 };
 
 /* One state transition, sent only with --trace-states (ring buffer
@@ -93,7 +94,7 @@ enum sb_counter {
 	SB_C_SYNACK_RETRANS, /* tcp_retransmit_synack */
 	SB_C_DROPS,	    /* kfree_skb in our netns, all reasons */
 	SB_C_HIST_OVER,	    /* histogram index out of range (never expected) */
-	SB_C_RTT_SAMPLES,   /* tcp_probe samples */
+	SB_C_RTT_SAMPLES,   /* sockets closed with an RTT estimate */
 	SB_C_TRACE_FAIL,    /* --trace-states: trace ring buffer full */
 	SB_C_REPLACED,	    /* a new socket at the address of a tracked one */
 	SB_C_NESTED,	    /* hits the kernel kept from a busy handler, caught by its twin */
@@ -104,7 +105,7 @@ enum sb_counter {
 enum sb_hist_id {
 	SB_H_HANDSHAKE = 0, /* client SYN_SENT -> ESTABLISHED */
 	SB_H_CHILD_EST = 1, /* child SYN_RECV -> ESTABLISHED */
-	SB_H_SRTT = 2,	    /* smoothed RTT (tcp_probe), ns */
+	SB_H_SRTT = 2,	    /* smoothed RTT per socket at CLOSE, ns */
 	SB_H_DWELL = 3,	    /* + old * SB_NSTATES + new: time in old before new */
 	SB_NHISTS = SB_H_DWELL + SB_NSTATES * SB_NSTATES,
 };

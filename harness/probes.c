@@ -98,18 +98,17 @@ static void set_autoload(struct synbench *s, enum sb_attach plan)
 {
 	struct bpf_program *btf[] = {
 		s->progs.btf_set_state,	     s->progs.btf_retransmit,	   s->progs.btf_synack,
-		s->progs.btf_drop,	     s->progs.btf_probe,	   s->progs.btf_set_state_nested,
-		s->progs.btf_retransmit_nested, s->progs.btf_synack_nested, s->progs.btf_drop_nested,
-		s->progs.btf_probe_nested,
+		s->progs.btf_drop,	     s->progs.btf_set_state_nested, s->progs.btf_retransmit_nested,
+		s->progs.btf_synack_nested, s->progs.btf_drop_nested,
 	};
 	struct bpf_program *raw[] = { s->progs.raw_set_state, s->progs.raw_retransmit,
-				      s->progs.raw_synack, s->progs.raw_drop, s->progs.raw_probe };
+				      s->progs.raw_synack, s->progs.raw_drop };
 	struct bpf_program *tp[] = { s->progs.tp_set_state, s->progs.tp_retransmit,
-				     s->progs.tp_synack, s->progs.tp_drop, s->progs.tp_probe };
+				     s->progs.tp_synack, s->progs.tp_drop };
 
 	for (size_t i = 0; i < sizeof(btf) / sizeof(btf[0]); i++)
 		bpf_program__set_autoload(btf[i], plan == SB_ATTACH_TP_BTF);
-	for (size_t i = 0; i < 5; i++) {
+	for (size_t i = 0; i < sizeof(raw) / sizeof(raw[0]); i++) {
 		bpf_program__set_autoload(raw[i], plan == SB_ATTACH_RAW_TP);
 		bpf_program__set_autoload(tp[i], plan == SB_ATTACH_TRACEPOINT);
 	}
@@ -290,9 +289,12 @@ static void *consumer(void *arg)
 {
 	struct sb_probes *p = arg;
 
-	/* the programs wake us only when the ring is a quarter full */
-	while (!atomic_load(&p->stop))
-		ring_buffer__poll(p->rb, 20);
+	/* records never wake us (the ring holds the whole run): drain every
+	 * 10 ms; poll() returns early for --trace-states events */
+	while (!atomic_load(&p->stop)) {
+		ring_buffer__poll(p->rb, 10);
+		ring_buffer__consume(p->rb);
+	}
 	return NULL;
 }
 

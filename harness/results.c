@@ -195,6 +195,9 @@ int sb_results_write_connections(FILE *f, const struct sb_rundata *rd, const str
 			kc ? sb_tcp_state_name(kc->final_state) : "");
 		if (u->status)
 			fprintf(f, "%u", (unsigned int)u->status);
+		fputc(',', f);
+		if (kc && kc->srtt_us)
+			fprintf(f, "%u", (unsigned int)kc->srtt_us);
 		fputc('\n', f);
 	}
 	return ferror(f) ? -EIO : 0;

@@ -42,7 +42,8 @@ int main(int argc, char **argv)
 	    {"sthreads", 1, 0, 's'}, {"mode", 1, 0, 'm'},   {"close", 1, 0, 'C'},
 	    {"engine", 1, 0, 'e'},   {"rate", 1, 0, 'r'},   {"ndest", 1, 0, 'd'},
 	    {"no-pin", 0, 0, 'P'},   {"secs", 1, 0, 'S'},   {"accept", 1, 0, 'a'},
-	    {"ipv6", 0, 0, '6'},     {"percpu", 0, 0, 'L'}, {0, 0, 0, 0},
+	    {"ipv6", 0, 0, '6'},     {"percpu", 0, 0, 'L'}, {"paired", 0, 0, 'p'},
+	    {0, 0, 0, 0},
 	};
 	struct lg_client *c = NULL;
 	struct lg_server *s = NULL;
@@ -100,6 +101,9 @@ int main(int argc, char **argv)
 		case 'L':
 			so.per_cpu_listeners = 1;
 			break;
+		case 'p':
+			so.paired = 1;
+			break;
 		default:
 			return 2;
 		}
@@ -116,7 +120,7 @@ int main(int argc, char **argv)
 	so.max_accepts = co.conns;
 	co.deadline_ns = lg_now_ns() + (uint64_t)(secs * 1e9);
 	if ((err = lg_server__new(&so, &s)) || (err = lg_server__start(s)) ||
-	    (err = lg_client__new(&co, &c))) {
+	    (so.paired && (co.paired = s, 0)) || (err = lg_client__new(&co, &c))) {
 		fprintf(stderr, "lgperf: setup: %s\n", strerror(-err));
 		return 1;
 	}

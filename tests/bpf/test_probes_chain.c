@@ -90,6 +90,19 @@ static void run_plan(enum sb_attach plan, const char *name, int N)
 			hs += rd.hists[SB_H_HANDSHAKE * SB_HIST_BUCKETS + b];
 		ASSERT_EQ(hs, N, "handshake histogram count");
 	}
+	{
+		/* every record carries the socket's smoothed RTT at CLOSE: the
+		 * handshake gave both ends an RTT sample, so all 2N have one */
+		uint64_t with_rtt = 0, rtt_hist = 0;
+
+		for (size_t k = 0; k < rd.nkrecs; k++)
+			with_rtt += rd.krecs[k].srtt_us > 0;
+		for (unsigned b = 0; b < SB_HIST_BUCKETS; b++)
+			rtt_hist += rd.hists[SB_H_SRTT * SB_HIST_BUCKETS + b];
+		ASSERT_EQ(with_rtt, 2 * N, "records with an RTT estimate (client and child)");
+		ASSERT_EQ(rd.counters[SB_C_RTT_SAMPLES], with_rtt, "rtt_samples counter");
+		ASSERT_EQ(rtt_hist, with_rtt, "srtt histogram count");
+	}
 	sb_rundata_free_kernel(&rd);
 	sb_probes__free(p);
 }
