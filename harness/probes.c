@@ -19,7 +19,7 @@
 #include "synbench.skel.h"
 
 #define SB_RB_MIN (1u << 20)
-#define SB_RB_MAX (32u << 20) /* drained every 20 ms: ~0.5 s of records at 300k/s */
+#define SB_RB_MAX (32u << 20) /* drained every 10 ms: ~0.5 s of records at 300k/s */
 #define SB_SOCKS_MAX (1u << 21)
 
 struct sb_probes {
@@ -289,8 +289,9 @@ static void *consumer(void *arg)
 {
 	struct sb_probes *p = arg;
 
-	/* records never wake us (the ring holds the whole run): drain every
-	 * 10 ms; poll() returns early for --trace-states events */
+	/* records never wake us: drain every 10 ms (the ring holds about
+	 * 0.5 s of records at full speed); poll() returns early for
+	 * --trace-states events */
 	while (!atomic_load(&p->stop)) {
 		ring_buffer__poll(p->rb, 10);
 		ring_buffer__consume(p->rb);
