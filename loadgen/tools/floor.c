@@ -1,0 +1,326 @@
+/* synbench-floor: the machine's connection-rate floor, for comparison with
+ * synbench's own figures (scripts/bench-speed prints both).
+ *
+ * The least work a connection of each shape can cost: one thread per CPU,
+ * pinned, with its own io_uring and its own SO_REUSEPORT listener marked
+ * SO_INCOMING_CPU, so a connection's client, server and softirq work stay on
+ * one CPU. Per connection only the operations the shape needs: socket,
+ * bind (the thread's next port of its own slice of the range), connect,
+ * [send, recv], close on the client;
+ * multishot accept, [recv, send], recv(EOF), close on the server. Nothing
+ * is stamped, recorded or checked beyond the result codes.
+ *
+ * It runs in a private network namespace where tcp_max_tw_buckets is 0: no
+ * TIME_WAIT socket is kept, so a port is free again once its connection
+ * closed and no bind needs SO_REUSEADDR.
+ *
+ * usage: synbench-floor crr|rst [CONNS] [IN_FLIGHT_PER_CPU]
+ * prints: floor <shape>: <conns> conns in <s> s = <rate> conns/s (<cpus> CPUs)
+ * exit 0, 1 on a failed connection or setup, 2 on bad arguments. */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <liburing.h>
+#include <pthread.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "harness/netns.h"
+
+#define PORT 8090
+#define SOCKET_URING_OP_SETSOCKOPT_ 3 /* linux/io_uring.h, 6.7+ */
+#define IORING_OP_BIND_ 56		/* Linux 6.11+ */
+#define MAX_INFLIGHT 1024
+#define SECS_MAX 60 /* every run stops itself */
+
+enum { OP_SOCKET = 1, OP_PREP, OP_CONNECT, OP_CLOSE, OP_ACCEPT, OP_SERVER, OP_IGNORE };
+
+struct worker {
+	pthread_t th;
+	int cpu, crr, lfd, err;
+	uint64_t conns, inflight, started, done, failed;
+	struct io_uring ring;
+	struct sockaddr_in dst;
+	struct sockaddr_in src[MAX_INFLIGHT]; /* bind addresses in flight */
+	uint16_t port_lo, port_hi, port_next;
+	char buf[64];
+};
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+static struct io_uring_sqe *sqe_get(struct worker *w)
+{
+	struct io_uring_sqe *sqe = io_uring_get_sqe(&w->ring);
+
+	if (!sqe) {
+		io_uring_submit(&w->ring);
+		sqe = io_uring_get_sqe(&w->ring);
+	}
+	return sqe;
+}
+
+static void queue(struct io_uring_sqe *sqe, int op, int fd, unsigned int flags)
+{
+	sqe->user_data = (uint64_t)(uint32_t)fd << 8 | (uint64_t)op;
+	sqe->flags |= (unsigned char)flags;
+}
+
+static void start_one(struct worker *w)
+{
+	struct io_uring_sqe *sqe;
+
+	if (w->started >= w->conns)
+		return;
+	w->started++;
+	io_uring_prep_socket(sqe = sqe_get(w), AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0, 0);
+	queue(sqe, OP_SOCKET, 0, 0);
+}
+
+static void arm_accept(struct worker *w)
+{
+	struct io_uring_sqe *sqe = sqe_get(w);
+
+	io_uring_prep_multishot_accept(sqe, w->lfd, NULL, NULL, SOCK_CLOEXEC);
+	queue(sqe, OP_ACCEPT, 0, 0);
+}
+
+/* server: [recv request -> send response] -> recv(EOF) -> close */
+static void serve(struct worker *w, int fd)
+{
+	struct io_uring_sqe *sqe;
+	const unsigned int link = IOSQE_IO_LINK | IOSQE_CQE_SKIP_SUCCESS;
+
+	if (w->crr) {
+		io_uring_prep_recv(sqe = sqe_get(w), fd, w->buf, 1, MSG_WAITALL);
+		queue(sqe, OP_SERVER, fd, link);
+		io_uring_prep_send(sqe = sqe_get(w), fd, w->buf, 1, MSG_NOSIGNAL);
+		queue(sqe, OP_SERVER, fd, link);
+	}
+	io_uring_prep_recv(sqe = sqe_get(w), fd, w->buf + 32, 1, 0);
+	queue(sqe, OP_SERVER, fd, link);
+	io_uring_prep_close(sqe = sqe_get(w), fd);
+	queue(sqe, OP_SERVER, fd, IOSQE_CQE_SKIP_SUCCESS);
+}
+
+/* client, connected: [send request -> recv response] -> close */
+static void exchange(struct worker *w, int fd, int connected)
+{
+	struct io_uring_sqe *sqe;
+	const unsigned int link = IOSQE_IO_LINK | IOSQE_CQE_SKIP_SUCCESS;
+
+	if (w->crr && connected) {
+		io_uring_prep_send(sqe = sqe_get(w), fd, w->buf + 16, 1, MSG_NOSIGNAL);
+		queue(sqe, OP_IGNORE, fd, link);
+		io_uring_prep_recv(sqe = sqe_get(w), fd, w->buf + 16, 1, MSG_WAITALL);
+		queue(sqe, OP_IGNORE, fd, link);
+	}
+	io_uring_prep_close(sqe = sqe_get(w), fd);
+	queue(sqe, OP_CLOSE, fd, 0);
+}
+
+static void on_cqe(struct worker *w, const struct io_uring_cqe *cqe)
+{
+	int op = (int)(cqe->user_data & 0xff), fd = (int)(uint32_t)(cqe->user_data >> 8);
+	int res = cqe->res;
+	struct io_uring_sqe *sqe;
+
+	switch (op) {
+	case OP_SOCKET:
+		if (res < 0) {
+			w->failed++;
+			w->done++;
+			start_one(w);
+			return;
+		}
+		if (!w->crr) {
+			/* SO_LINGER {1, 0}: close() sends a RST (setsockopt in
+			 * the ring, Linux 6.7+), linked before the connect */
+			static const struct linger rst = {1, 0};
+
+			io_uring_prep_rw(IORING_OP_URING_CMD, sqe = sqe_get(w), res, NULL, 0, 0);
+			sqe->cmd_op = SOCKET_URING_OP_SETSOCKOPT_;
+			sqe->addr = (uint64_t)SOL_SOCKET | (uint64_t)SO_LINGER << 32;
+			sqe->splice_fd_in = (int32_t)sizeof(rst);
+			sqe->addr3 = (uint64_t)(uintptr_t)&rst;
+			queue(sqe, OP_PREP, res, IOSQE_IO_LINK | IOSQE_CQE_SKIP_SUCCESS);
+		}
+		{
+			/* the source port chosen here, not searched for by
+			 * connect(): the thread's own slice of the port range */
+			struct sockaddr_in *a = &w->src[w->port_next % MAX_INFLIGHT];
+
+			*a = (struct sockaddr_in){.sin_family = AF_INET,
+						  .sin_port = htons(w->port_next),
+						  .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+			w->port_next = w->port_next == w->port_hi ? w->port_lo : w->port_next + 1;
+			io_uring_prep_rw(IORING_OP_BIND_, sqe = sqe_get(w), res, a, 0, sizeof(*a));
+			queue(sqe, OP_PREP, res, IOSQE_IO_LINK | IOSQE_CQE_SKIP_SUCCESS);
+		}
+		io_uring_prep_connect(sqe = sqe_get(w), res, (struct sockaddr *)&w->dst,
+				      sizeof(w->dst));
+		queue(sqe, OP_CONNECT, res, 0);
+		return;
+	case OP_PREP:
+		/* a setsockopt or bind failed: the rest of its chain posts no
+		 * completion (it was marked skip-on-success), so end it here */
+		close(fd);
+		w->failed++;
+		w->done++;
+		start_one(w);
+		return;
+	case OP_CONNECT:
+		if (res < 0)
+			w->failed++;
+		exchange(w, fd, res == 0);
+		return;
+	case OP_CLOSE:
+		w->done++;
+		start_one(w);
+		return;
+	case OP_ACCEPT:
+		if (!(cqe->flags & IORING_CQE_F_MORE))
+			arm_accept(w);
+		if (res >= 0)
+			serve(w, res);
+		return;
+	case OP_SERVER:
+		if (res < 0 && res != -ECANCELED)
+			close(fd); /* a link broke: the close never ran */
+		return;
+	default: /* a failed send or receive: the close reports the end */
+		if (res < 0 && res != -ECANCELED)
+			w->failed++;
+		return;
+	}
+}
+
+static int open_listener(int cpu)
+{
+	struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons(PORT)};
+	int one = 1, fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+	if (fd < 0 || setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) ||
+	    setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof(one)) ||
+	    setsockopt(fd, SOL_SOCKET, SO_INCOMING_CPU, &cpu, sizeof(cpu)) ||
+	    bind(fd, (struct sockaddr *)&a, sizeof(a)) || listen(fd, 4096)) {
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+static void *run(void *arg)
+{
+	struct worker *w = arg;
+	uint64_t deadline = now_ns() + SECS_MAX * 1000000000ull;
+	cpu_set_t set;
+
+	struct io_uring_params p = {.flags = IORING_SETUP_SINGLE_ISSUER | IORING_SETUP_DEFER_TASKRUN};
+
+	CPU_ZERO(&set);
+	CPU_SET(w->cpu, &set);
+	pthread_setaffinity_np(pthread_self(), sizeof(set), &set);
+	/* made here: a single-issuer ring belongs to the thread that made it */
+	w->err = io_uring_queue_init_params(4096, &w->ring, &p);
+	if (w->err)
+		return NULL;
+	arm_accept(w);
+	for (uint64_t i = 0; i < w->inflight; i++)
+		start_one(w);
+	while (w->done < w->conns && now_ns() < deadline) {
+		struct __kernel_timespec ts = {.tv_sec = 1};
+		struct io_uring_cqe *cqe;
+		unsigned int head, n = 0;
+
+		io_uring_submit_and_wait_timeout(&w->ring, &cqe, 1, &ts, NULL);
+		io_uring_for_each_cqe(&w->ring, head, cqe)
+		{
+			on_cqe(w, cqe);
+			n++;
+		}
+		io_uring_cq_advance(&w->ring, n);
+	}
+	io_uring_queue_exit(&w->ring);
+	return NULL;
+}
+
+int main(int argc, char **argv)
+{
+	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+	uint64_t conns = 300000, inflight = 16, inode, t0, done = 0, failed = 0;
+	struct worker *ws;
+	double secs;
+	char *end;
+	int crr;
+
+	if (argc < 2 || argc > 4 || (strcmp(argv[1], "crr") && strcmp(argv[1], "rst"))) {
+		fprintf(stderr, "usage: synbench-floor crr|rst [CONNS] [IN_FLIGHT_PER_CPU]\n"
+				"example: synbench-floor crr 300000 16\n");
+		return 2;
+	}
+	crr = strcmp(argv[1], "crr") == 0;
+	if ((argc > 2 && ((conns = strtoull(argv[2], &end, 10)) == 0 || *end)) ||
+	    (argc > 3 && ((inflight = strtoull(argv[3], &end, 10)) == 0 || *end || inflight > MAX_INFLIGHT))) {
+		fprintf(stderr, "synbench-floor: CONNS and IN_FLIGHT_PER_CPU (1-1024) are positive "
+				"integers, e.g. synbench-floor crr 300000 16\n");
+		return 2;
+	}
+	if (sb_netns_enter(&inode) != 0 ||
+	    sb_sysctl_write("net.ipv4.ip_local_port_range", "1024 65535") != 0 ||
+	    sb_sysctl_write("net.ipv4.tcp_max_tw_buckets", "0") != 0) {
+		fprintf(stderr, "synbench-floor: cannot make a network namespace (%s); run as root\n",
+			strerror(errno));
+		return 2;
+	}
+	ws = calloc((size_t)ncpu, sizeof(*ws));
+	if (!ws)
+		return 1;
+	for (long i = 0; i < ncpu; i++) {
+		struct worker *w = &ws[i];
+
+		w->cpu = (int)i;
+		w->crr = crr;
+		w->inflight = inflight;
+		w->conns = conns / (uint64_t)ncpu + ((uint64_t)i < conns % (uint64_t)ncpu);
+		w->dst = (struct sockaddr_in){.sin_family = AF_INET,
+					      .sin_port = htons(PORT),
+					      .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+		/* client ports 10000-65535, split per CPU; the server's is below */
+		w->port_lo = (uint16_t)(10000 + i * (55536 / ncpu));
+		w->port_hi = (uint16_t)(w->port_lo + 55536 / ncpu - 1);
+		w->port_next = w->port_lo;
+		w->lfd = open_listener(w->cpu);
+		if (w->lfd < 0) {
+			fprintf(stderr, "synbench-floor: listener on CPU %ld: %s\n", i, strerror(errno));
+			return 1;
+		}
+	}
+	t0 = now_ns();
+	for (long i = 0; i < ncpu; i++)
+		pthread_create(&ws[i].th, NULL, run, &ws[i]);
+	for (long i = 0; i < ncpu; i++) {
+		pthread_join(ws[i].th, NULL);
+		if (ws[i].err) {
+			fprintf(stderr, "synbench-floor: io_uring on CPU %ld: %s\n", i,
+				strerror(-ws[i].err));
+			return 1;
+		}
+		done += ws[i].done;
+		failed += ws[i].failed;
+	}
+	secs = (double)(now_ns() - t0) / 1e9;
+	printf("floor %s: %llu conns in %.3f s = %.0f conns/s (%ld CPUs, %llu failed)\n", argv[1],
+	       (unsigned long long)done, secs, (double)done / secs, ncpu,
+	       (unsigned long long)failed);
+	return failed || done < conns ? 1 : 0;
+}
