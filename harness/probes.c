@@ -114,6 +114,16 @@ static void set_autoload(struct synbench *s, enum sb_attach plan)
 	}
 }
 
+/* The kernel's BTF: /sys/kernel/btf/vmlinux, or the file SYNBENCH_BTF names
+ * (a BTF file for a kernel that does not expose its own, e.g. from BTFHub;
+ * CO-RE reads use it, tp_btf still needs the kernel's). */
+static const char *btf_path(void)
+{
+	const char *e = getenv("SYNBENCH_BTF");
+
+	return e && *e ? e : "/sys/kernel/btf/vmlinux";
+}
+
 /* open + configure + load + attach with one plan. */
 static int try_plan(struct sb_probes *p, enum sb_attach plan)
 {
@@ -126,7 +136,13 @@ static int try_plan(struct sb_probes *p, enum sb_attach plan)
 		if (err)
 			return err;
 	}
-	p->skel = synbench__open();
+	{
+		LIBBPF_OPTS(bpf_object_open_opts, open_opts);
+
+		if (getenv("SYNBENCH_BTF") && *getenv("SYNBENCH_BTF"))
+			open_opts.btf_custom_path = btf_path();
+		p->skel = synbench__open_opts(&open_opts);
+	}
 	if (!p->skel)
 		return -errno;
 	p->skel->rodata->netns_ino = o->netns_ino;
@@ -193,11 +209,27 @@ static int on_trace(void *ctx, void *data, size_t len)
 
 static int env_check(char *err, size_t errlen)
 {
-	if (access("/sys/kernel/btf/vmlinux", R_OK) != 0) {
+	if (access(btf_path(), R_OK) != 0) {
 		snprintf(err, errlen,
-			 "synbench: kernel BTF not found at /sys/kernel/btf/vmlinux; the probes need a "
-			 "kernel built with CONFIG_DEBUG_INFO_BTF=y (Linux >= 5.8), or run with --no-probes");
+			 "synbench: kernel BTF not found at %s; the probes need a kernel built with "
+			 "CONFIG_DEBUG_INFO_BTF=y (Linux >= 5.8), a BTF file named by SYNBENCH_BTF, "
+			 "or --no-probes", btf_path());
 		return -ENOENT;
+	}
+	if (getenv("SYNBENCH_BTF") && *getenv("SYNBENCH_BTF")) {
+		struct btf *b = btf__parse(btf_path(), NULL);
+		int e = libbpf_get_error(b);
+
+		if (e) {
+			char why[64];
+
+			libbpf_strerror(e, why, sizeof(why));
+			snprintf(err, errlen,
+				 "synbench: SYNBENCH_BTF=%s is not a BTF file (%s); point it at a "
+				 "vmlinux BTF or unset it", btf_path(), why);
+			return -EINVAL;
+		}
+		btf__free(b);
 	}
 	if (geteuid() != 0) {
 		snprintf(err, errlen,
@@ -214,12 +246,13 @@ int sb_probes__new(const struct sb_probes_opts *opts, struct sb_probes **out, ch
 	static const enum sb_attach order[] = { SB_ATTACH_TP_BTF, SB_ATTACH_RAW_TP,
 						SB_ATTACH_TRACEPOINT };
 	struct sb_probes *p;
-	int e = env_check(err, errlen);
-	char tried[128] = "";
+	char tried[192] = "";
+	int e;
 
+	libbpf_set_print(opts->verbose ? verbose_print : quiet_print);
+	e = env_check(err, errlen);
 	if (e)
 		return e;
-	libbpf_set_print(opts->verbose ? verbose_print : quiet_print);
 	p = calloc(1, sizeof(*p));
 	if (!p)
 		return -ENOMEM;
@@ -231,8 +264,11 @@ int sb_probes__new(const struct sb_probes_opts *opts, struct sb_probes **out, ch
 		e = try_plan(p, order[i]);
 		if (!e)
 			break;
+		char why[64];
+
+		libbpf_strerror(e, why, sizeof(why)); /* libbpf's own codes too */
 		snprintf(tried + strlen(tried), sizeof(tried) - strlen(tried), "%s%s: %s",
-			 tried[0] ? ", " : "", plan_name(order[i]), strerror(-e));
+			 tried[0] ? ", " : "", plan_name(order[i]), why);
 	}
 	if (e) {
 		snprintf(err, errlen,

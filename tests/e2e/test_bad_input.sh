@@ -58,6 +58,19 @@ if command -v setpriv >/dev/null; then
 	check "not root: nothing written" "$( [ -e "$WORK/nobody" ] && echo 1 || echo 0)" -eq 0
 fi
 
+# no kernel BTF (SYNBENCH_BTF names where to look): one line naming the
+# file and the fixes, exit 2, nothing written; a file that is not BTF too
+SYNBENCH_BTF=/nonexistent/vmlinux expect_bad "no kernel BTF" --conns 10
+grep -q "BTF not found at /nonexistent/vmlinux.*--no-probes" "$WORK/stderr" &&
+	ok "no BTF: names the file and the fixes" || bad "no BTF: $(cat "$WORK/stderr")"
+echo "not BTF" >"$WORK/notbtf"
+SYNBENCH_BTF=$WORK/notbtf expect_bad "SYNBENCH_BTF not a BTF file" --conns 10
+# ... and a real one is used (the kernel's own, named explicitly)
+SYNBENCH_BTF=/sys/kernel/btf/vmlinux "$SYNBENCH" --conns 20 --quiet --no-plot --out "$WORK/btf" \
+	>/dev/null 2>"$WORK/stderr"
+check "SYNBENCH_BTF=/sys/kernel/btf/vmlinux: exit" "$?" -eq 0
+check "SYNBENCH_BTF run: all 20 joined" "$(jqv "$WORK/btf/summary.json" .join_rate)" = 1
+
 # help and version succeed
 "$SYNBENCH" --help >"$WORK/help" 2>&1
 check "--help exit" "$?" -eq 0
