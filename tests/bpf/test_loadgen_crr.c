@@ -5,6 +5,7 @@
 #include <stdlib.h>
 
 #include "harness/netns.h"
+#include "tests/bpf/netns_util.h"
 #include "loadgen/loadgen.h"
 #include "tests/test.h"
 
@@ -117,14 +118,10 @@ out:
 
 int main(void)
 {
-	uint64_t ino;
-	int rc = sb_test_need_root();
+	int rc = nu_enter_fresh_netns();
 
 	if (rc)
 		return rc;
-	if (!ASSERT_OK(sb_netns_enter(&ino), "netns"))
-		return sb_test_result();
-	sb_sysctl_write("net.ipv4.ip_local_port_range", "1024 65535");
 	run(LG_ENGINE_URING, LG_MODE_CRR, LG_CLOSE_FIN, 0, 8001);
 	run(LG_ENGINE_EPOLL, LG_MODE_CRR, LG_CLOSE_FIN, 0, 8002);
 	run(LG_ENGINE_URING, LG_MODE_CONNECT, LG_CLOSE_RST, 0, 8003);

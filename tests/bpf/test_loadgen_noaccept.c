@@ -5,6 +5,7 @@
 #include <errno.h>
 
 #include "harness/netns.h"
+#include "tests/bpf/netns_util.h"
 #include "loadgen/loadgen.h"
 #include "tests/test.h"
 
@@ -132,13 +133,10 @@ out:
 
 int main(void)
 {
-	uint64_t ino;
-	int rc = sb_test_need_root();
+	int rc = nu_enter_fresh_netns();
 
 	if (rc)
 		return rc;
-	if (!ASSERT_OK(sb_netns_enter(&ino), "netns"))
-		return sb_test_result();
 	ASSERT_OK(sb_sysctl_write_int("net.ipv4.tcp_syncookies", 0), "syncookies 0");
 	noaccept(LG_ENGINE_URING, 8101);
 	noaccept(LG_ENGINE_EPOLL, 8102);

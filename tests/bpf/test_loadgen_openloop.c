@@ -2,6 +2,7 @@
  * connection is scheduled exactly i/rate after the start, latency is counted
  * from the schedule; both engines. */
 #include "harness/netns.h"
+#include "tests/bpf/netns_util.h"
 #include "loadgen/loadgen.h"
 #include "tests/test.h"
 
@@ -69,13 +70,10 @@ out:
 
 int main(void)
 {
-	uint64_t ino;
-	int rc = sb_test_need_root();
+	int rc = nu_enter_fresh_netns();
 
 	if (rc)
 		return rc;
-	if (!ASSERT_OK(sb_netns_enter(&ino), "netns"))
-		return sb_test_result();
 	run(LG_ENGINE_URING, 8301);
 	run(LG_ENGINE_EPOLL, 8302);
 	return sb_test_result();

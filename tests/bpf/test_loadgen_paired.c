@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "harness/netns.h"
+#include "tests/bpf/netns_util.h"
 #include "loadgen/loadgen.h"
 #include "tests/test.h"
 
@@ -138,14 +139,11 @@ out:
 
 int main(void)
 {
-	uint64_t ino;
-	int rc = sb_test_need_root();
+	int rc = nu_enter_fresh_netns();
 	uint16_t port = 8400;
 
 	if (rc)
 		return rc;
-	if (!ASSERT_OK(sb_netns_enter(&ino), "netns"))
-		return sb_test_result();
 	for (int f = LG_CLOSE_FIRST_RACE; f <= LG_CLOSE_FIRST_SERVER; f++) {
 		fprintf(stderr, "crr close-first=%d\n", f);
 		run(LG_MODE_CRR, LG_CLOSE_FIN, f, port++);
