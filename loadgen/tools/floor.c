@@ -170,8 +170,9 @@ static void on_cqe(struct worker *w, const struct io_uring_cqe *cqe)
 		queue(sqe, OP_CONNECT, res, 0);
 		return;
 	case OP_PREP:
-		/* a setsockopt or bind failed: the rest of its chain posts no
-		 * completion (it was marked skip-on-success), so end it here */
+		/* a setsockopt or bind failed: the rest of its chain is
+		 * cancelled without a completion (its requests are marked
+		 * skip-on-success), so end the connection here */
 		close(fd);
 		w->failed++;
 		w->done++;
@@ -196,9 +197,15 @@ static void on_cqe(struct worker *w, const struct io_uring_cqe *cqe)
 		if (res < 0 && res != -ECANCELED)
 			close(fd); /* a link broke: the close never ran */
 		return;
-	default: /* a failed send or receive: the close reports the end */
-		if (res < 0 && res != -ECANCELED)
-			w->failed++;
+	default: /* OP_IGNORE: the client's send or receive */
+		if (res >= 0 || res == -ECANCELED)
+			return;
+		/* it failed: the close linked after it posts nothing, as
+		 * above, and never ran */
+		close(fd);
+		w->failed++;
+		w->done++;
+		start_one(w);
 		return;
 	}
 }
