@@ -136,6 +136,19 @@ static void closed(struct lg_server *s, uint64_t rec, int ring_gso)
 	s->acc[rec].t_closed = lg_now_ns();
 }
 
+/* A completion of the serving chain's recv, send or EOF recv (marked
+ * skip-on-success: they report only when they fail, a cancel included).
+ * The kernel then cancels the rest of the chain without a completion, so
+ * the close never runs: close the socket here. 1 if it was one of those. */
+static int chain_broken(struct lg_server *s, int op, int fd, uint64_t rec, int ring_gso)
+{
+	if (op != OP_RECV && op != OP_SEND && op != OP_EOF)
+		return 0;
+	close(fd);
+	closed(s, rec, ring_gso);
+	return 1;
+}
+
 /* ---- synchronous path: poll + accept4, serve in the thread ---- */
 
 static void serve_sync(struct lg_server *s, struct srv_thread *t, int fd, uint64_t rec)
@@ -368,6 +381,8 @@ static int accept_uring_loop(struct lg_server *s, struct srv_thread *t)
 					close(fd);
 				closed(s, rec, t->ring_gso);
 				inflight--;
+			} else if (chain_broken(s, op, fd, rec, t->ring_gso)) {
+				inflight--;
 			} else if (op == OP_STOP && !stopping) {
 				atomic_store(&s->stopping, 1);
 			}
@@ -422,7 +437,7 @@ int lg_srv_paired_cqe(struct lg_server *s, uint32_t i, struct io_uring *ring,
 		closed(s, rec, t->ring_gso);
 		return -1;
 	}
-	return 0;
+	return chain_broken(s, op, fd, rec, t->ring_gso) ? -1 : 0;
 }
 
 static void *srv_thread_main(void *arg)

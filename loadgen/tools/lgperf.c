@@ -145,7 +145,15 @@ int main(int argc, char **argv)
 	printf("elapsed=%.3f s rate=%.0f conns/s cpu=%.1f us/conn\n", el, (double)st.done / el,
 	       (cpu_s() - cpu0) * 1e6 / (double)(st.done ? st.done : 1));
 	lg_server__stop(s);
-	printf("server accepted=%llu\n", (unsigned long long)lg_server__accepted(s));
+	{
+		uint64_t na = 0, open_at_end = 0;
+		const struct lg_accept *as = lg_server__accepts(s, &na);
+
+		for (uint64_t i = 0; i < na; i++)
+			open_at_end += as[i].t_closed == 0;
+		printf("server accepted=%llu, never closed by the server=%llu\n",
+		       (unsigned long long)lg_server__accepted(s), (unsigned long long)open_at_end);
+	}
 	if (getenv("LGPERF_NSTAT"))
 		if (system("nstat -az | grep -E "
 			   "'Retrans|Overflow|Drop|Timeout|Opens|TW|Fail|Reset|Backlog' | grep -v "
