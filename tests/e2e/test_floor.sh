@@ -22,4 +22,8 @@ check "unknown shape: exit" "$?" -eq 2
 check "non-numeric count: exit" "$?" -eq 2
 "$SYNBENCH_FLOOR" crr 100 0 >/dev/null 2>&1
 check "zero in flight: exit" "$?" -eq 2
+"$SYNBENCH_FLOOR" crr -1 >/dev/null 2>&1
+check "negative count: exit" "$?" -eq 2
+"$SYNBENCH_FLOOR" crr 100 1025 >/dev/null 2>&1
+check "too many in flight: exit" "$?" -eq 2
 finish
