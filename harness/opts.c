@@ -268,8 +268,14 @@ static int get_choice(struct parse_ctx *c, const struct opt_def *d, const char *
 			return 0;
 		}
 	}
-	return fail(c, "--%s must be one of %s (got '%.64s'); try --%s %s", d->name, d->metavar,
-		    val, d->name, d->example);
+	char list[160] = "";
+
+	for (size_t i = 0; i < n; i++)
+		if (names[i])
+			snprintf(list + strlen(list), sizeof(list) - strlen(list), "%s%s",
+				 list[0] ? "|" : "", names[i]);
+	return fail(c, "--%s must be one of %s (got '%.64s'); try --%s %s", d->name, list, val,
+		    d->name, d->example);
 }
 
 /* --probe-off a,b,c: components by name; state_changes cannot be off
