@@ -303,6 +303,16 @@ int lg_client__new(const struct lg_client_opts *opts, struct lg_client **out)
 	if (!c)
 		return -ENOMEM;
 	c->o = *opts;
+	if (opts->engine == LG_ENGINE_URING) {
+		err = lg_uring_caps_probe(&c->caps, NULL, 0);
+		if (!err && lg_uring_caps_missing(&c->caps, LG_URING_BASE |
+							     (opts->paired ? LG_URING_MULTISHOT : 0)))
+			err = -EOPNOTSUPP;
+		if (err) {
+			free(c);
+			return err;
+		}
+	}
 	c->conns = calloc(opts->conns, sizeof(*c->conns));
 	c->th = aligned_alloc(64, sizeof(*c->th) * opts->threads);
 	if (!c->conns || !c->th) {
@@ -402,6 +412,11 @@ void lg_client__stats(const struct lg_client *c, struct lg_client_stats *st)
 		if (t->t_end > st->t_end)
 			st->t_end = t->t_end;
 	}
+}
+
+const struct lg_uring_caps *lg_client__uring_caps(const struct lg_client *c)
+{
+	return &c->caps;
 }
 
 const struct lg_conn *lg_client__conns(const struct lg_client *c, uint64_t *n)
