@@ -92,7 +92,7 @@ static void prep_bind_chain(struct uctx *u, struct lg_thread *t, struct lg_slot 
 	const struct lg_client_opts *o = &t->c->o;
 	struct io_uring_sqe *sqe;
 
-	if (lg_need_reuseaddr(o)) {
+	if (lg_need_reuseaddr(t)) {
 		sqe = io_uring_get_sqe(&u->ring);
 		lg_prep_setsockopt(sqe, s->fd, SO_REUSEADDR, &one, sizeof(one));
 		sqe->user_data = ud(t, s, OP_CANCEL) | UD_PREP;
@@ -343,6 +343,8 @@ static void on_cqe(struct uctx *u, struct lg_thread *t, const struct io_uring_cq
 	case OP_CANCEL: /* setsockopt or bind before the connect */
 		if (res == -ECANCELED || res >= 0)
 			break;
+		if (res == -EADDRINUSE)
+			t->tw_seen = 1; /* see lg_need_reuseaddr() */
 		if ((res == -EADDRINUSE || res == -EADDRNOTAVAIL) && s->tries < LG_MAX_RETRIES)
 			s->retry = 1;
 		else

@@ -59,6 +59,7 @@ struct lg_thread {
 	uint32_t recvlen;
 	_Atomic uint64_t done; /* written by the thread only, read live */
 	uint64_t started, ok, failed, behind, max_lag, port_retries;
+	int tw_seen; /* a bind met a TIME_WAIT socket: SO_REUSEADDR from now on */
 	uint64_t t_end;
 } __attribute__((aligned(64)));
 
@@ -101,7 +102,7 @@ static inline int lg_should_stop(const struct lg_thread *t, uint64_t now)
 /* in_ring: socket() only; s->src holds the local address for the ring's
  * SO_REUSEADDR/SO_LINGER + bind (lg_need_reuseaddr()) */
 int lg_conn_socket(struct lg_thread *t, struct lg_slot *s, int nonblock, int cookie, int in_ring);
-int lg_need_reuseaddr(const struct lg_client_opts *o);
+int lg_need_reuseaddr(const struct lg_thread *t);
 socklen_t lg_slot_dst_len(const struct lg_thread *t);
 uint8_t lg_outcome_of(int err);
 void lg_finish(struct lg_thread *t, struct lg_slot *s, uint64_t now);
