@@ -74,7 +74,7 @@ static uint64_t run(enum lg_engine engine, enum lg_mode mode, enum lg_close clos
 				    .req_bytes = 10,
 				    .resp_bytes = 10,
 				    .close_first = first,
-				    .connect_timeout_ms = 3000,
+				    .connect_timeout_ms = 10000, /* a busy shared machine stalls for seconds */
 				    .port = port,
 				    .ndest = 4,
 				    .stop = &stop};
