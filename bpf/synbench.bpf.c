@@ -229,7 +229,10 @@ static __always_inline int on_set_state(const struct sock *sk, int old, int new,
 		int client = new == SB_TCP_SYN_SENT;
 
 		fill_addrs(&init, sk, kind);
-		if (!port_wanted(client ? init.dport : init.sport))
+		/* either end's port: a client's remote port or a child's
+		 * listen port (a run), or a client bound to a filtered local
+		 * port, or a child whose peer uses one (bench watch) */
+		if (!port_wanted(init.dport) && !port_wanted(init.sport))
 			return 0;
 		init.role = client ? SB_ROLE_CLIENT : SB_ROLE_CHILD;
 		if (trace_states)
