@@ -85,6 +85,17 @@ static int record_sysctls(struct sb_rundata *rd)
 	return 0;
 }
 
+static void cpu_times(double *user, double *sys)
+{
+	struct rusage ru;
+
+	*user = *sys = 0;
+	if (getrusage(RUSAGE_SELF, &ru) == 0) {
+		*user = (double)ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6;
+		*sys = (double)ru.ru_stime.tv_sec + ru.ru_stime.tv_usec / 1e6;
+	}
+}
+
 static void progress(const struct sb_watch_live *l, uint64_t t0, int final)
 {
 	double s = (double)(now_ns() - t0) / 1e9;
@@ -159,6 +170,7 @@ int sb_watch_main(int argc, char **argv)
 	struct sb_mib_snap *mib0 = NULL, *mib1 = NULL;
 	struct utsname un;
 	char dir[4096], err[1024] = "";
+	double cpu_u, cpu_s;
 	int e, rc = 2, stats_fd = -1;
 
 	e = sb_watch_parse(argc, argv, &o, err, sizeof(err));
@@ -226,6 +238,7 @@ int sb_watch_main(int argc, char **argv)
 					   "/proc/net/snmp");
 		goto fail;
 	}
+	cpu_times(&cpu_u, &cpu_s);
 	rd.t_start_ns = now_ns();
 	if (sb_probes__start(probes) ||
 	    (sb_probes__components(probes)->c[SB_COMP_LISTENER_SAMPLER].mode &&
@@ -241,6 +254,9 @@ int sb_watch_main(int argc, char **argv)
 			o.duration_s > 0 ? "for --duration" : "");
 	rd.interrupted = wait_until_done(&o, live, rd.t_start_ns);
 	rd.t_end_ns = now_ns();
+	cpu_times(&wd.watch_cpu_user_s, &wd.watch_cpu_sys_s);
+	wd.watch_cpu_user_s -= cpu_u;
+	wd.watch_cpu_sys_s -= cpu_s;
 	if (sampler)
 		sb_sampler__stop(sampler, &rd.samples, &rd.nsamples, &rd.lost_samples);
 	sampler = NULL;
@@ -255,11 +271,9 @@ int sb_watch_main(int argc, char **argv)
 	{
 		struct rusage ru;
 
-		if (getrusage(RUSAGE_SELF, &ru) == 0) {
+		if (getrusage(RUSAGE_SELF, &ru) == 0)
 			rd.max_rss_kb = (uint64_t)ru.ru_maxrss;
-			rd.cpu_user_s = (double)ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6;
-			rd.cpu_sys_s = (double)ru.ru_stime.tv_sec + ru.ru_stime.tv_usec / 1e6;
-		}
+		cpu_times(&rd.cpu_user_s, &rd.cpu_sys_s);
 	}
 	wd.connlat_lines = sb_watch_live__connlat_lines(live);
 	fflush(stdout);

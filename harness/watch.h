@@ -102,6 +102,9 @@ struct sb_watch_data {
 	uint64_t connlat_lines;
 	int bpf_stats_was;	/* kernel.bpf_stats_enabled before the watch, -1 unknown */
 	int bpf_stats_on;	/* 1 if it was on during the watch */
+	/* this process's CPU time while watching (loading the probes, which
+	 * costs the verifier's time, excluded) */
+	double watch_cpu_user_s, watch_cpu_sys_s;
 };
 
 /* Writes the result directory (created here) and prints the summary.

@@ -346,6 +346,8 @@ static void json_overhead(struct sb_json *js, const struct sb_watch_data *w,
 	sb_json_uint(js, "sockets", socks);
 	sb_json_fixed(js, "cpu_user_s", rd->cpu_user_s, 3);
 	sb_json_fixed(js, "cpu_sys_s", rd->cpu_sys_s, 3);
+	sb_json_fixed(js, "watch_cpu_user_s", w->watch_cpu_user_s, 3);
+	sb_json_fixed(js, "watch_cpu_sys_s", w->watch_cpu_sys_s, 3);
 	sb_json_uint(js, "lost_events", a->lost_events);
 	sb_json_obj_end(js);
 }
@@ -516,20 +518,27 @@ int sb_watch_write_report(FILE *f, const struct sb_watch_data *w,
 		fprintf(f, " (%s)%s%s\n", id->what, id->status == SB_ID_SKIPPED ? "; " : "",
 			id->status == SB_ID_SKIPPED ? id->why : "");
 	}
-	if (w->bpf_stats_on && rd->bpf_runs)
-		fprintf(f, "overhead: %llu BPF runs, %.3f ms in BPF (%.0f ns/run, %.0f ns per "
-			   "socket), %llu state events; watch process CPU user %.3f s sys %.3f s\n",
-			(unsigned long long)rd->bpf_runs, (double)rd->bpf_run_ns / 1e6,
-			(double)rd->bpf_run_ns / (double)rd->bpf_runs,
-			(double)rd->bpf_run_ns /
-				(double)(rd->counters[SB_C_CLIENTS] + rd->counters[SB_C_CHILDREN] + 1),
-			(unsigned long long)rd->counters[SB_C_EVENTS], rd->cpu_user_s,
-			rd->cpu_sys_s);
-	else
-		fprintf(f, "overhead: %llu state events; BPF run time not measured "
-			   "(kernel.bpf_stats_enabled off); watch process CPU user %.3f s sys "
-			   "%.3f s\n",
-			(unsigned long long)rd->counters[SB_C_EVENTS], rd->cpu_user_s, rd->cpu_sys_s);
+	{
+		uint64_t socks = rd->counters[SB_C_CLIENTS] + rd->counters[SB_C_CHILDREN];
+
+		if (w->bpf_stats_on && rd->bpf_runs) {
+			fprintf(f, "overhead: %llu BPF runs (every CPU, every namespace), %.3f ms in "
+				   "BPF (%.0f ns/run",
+				(unsigned long long)rd->bpf_runs, (double)rd->bpf_run_ns / 1e6,
+				(double)rd->bpf_run_ns / (double)rd->bpf_runs);
+			if (socks)
+				fprintf(f, ", %.0f ns per socket watched",
+					(double)rd->bpf_run_ns / (double)socks);
+			fputs(")", f);
+		} else {
+			fputs("overhead: BPF run time not measured (kernel.bpf_stats_enabled off)", f);
+		}
+		fprintf(f, ", %llu state events in the namespace; this process while watching: "
+			   "CPU user %.3f s sys %.3f s (loading the probes before: %.3f s)\n",
+			(unsigned long long)rd->counters[SB_C_EVENTS], w->watch_cpu_user_s,
+			w->watch_cpu_sys_s,
+			rd->cpu_user_s + rd->cpu_sys_s - w->watch_cpu_user_s - w->watch_cpu_sys_s);
+	}
 	for (size_t i = 0; i < a->nwarnings; i++)
 		fprintf(f, "warning: %s\n", a->warnings[i]);
 	return ferror(f) ? -EIO : 0;
