@@ -247,11 +247,12 @@ int sb_watch_main(int argc, char **argv)
 		snprintf(err, sizeof(err), "synbench: watch: cannot start the probe threads");
 		goto fail;
 	}
-	if (!o.quiet && !o.json)
-		fprintf(stderr, "synbench: watching netns %s (inode %llu), probes %s, %s%s\n",
+	/* said even with --quiet: scripts wait for it before starting traffic */
+	fprintf(stderr, "synbench: watching netns %s (inode %llu), probes %s, %s%s\n",
 			o.netns[0] ? o.netns : "(this one)", (unsigned long long)rd.netns_inode,
 			rd.attach_plan, o.duration_s > 0 ? "" : "Ctrl-C to stop",
 			o.duration_s > 0 ? "for --duration" : "");
+	fflush(stderr);
 	rd.interrupted = wait_until_done(&o, live, rd.t_start_ns);
 	rd.t_end_ns = now_ns();
 	cpu_times(&wd.watch_cpu_user_s, &wd.watch_cpu_sys_s);
