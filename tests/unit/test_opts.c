@@ -522,7 +522,7 @@ static void test_help_text(void)
 	    "(default 10000)",
 	    "(default 5201)",
 	    "connections to open, 1..100000000",
-	    "server port (not 2024), 1..65535",
+	    "server port (the run's own namespace: any port",
 	    "-v, --verbose",
 	    "-h, --help",
 	    "-V, --version",
