@@ -168,6 +168,17 @@ static void config_line(FILE *f, const struct sb_rundata *rd)
 
 	fprintf(f, "synbench %s  started %s  kernel %s  attach %s\n", SB_VERSION, rd->started_at,
 		rd->kernel_release, rd->attach_plan[0] ? rd->attach_plan : "none");
+	if (rd->attach_plan[0] && strcmp(rd->attach_plan, "none") != 0) {
+		fputs("probes:", f);
+		for (int c = 0; c < SB_NCOMPONENTS; c++)
+			fprintf(f, " %s=%s", sb_component_name(c),
+				sb_comp_mode_name(rd->components.c[c].mode));
+		fputc('\n', f);
+		for (int c = 0; c < SB_NCOMPONENTS; c++)
+			if (rd->components.c[c].error[0])
+				fprintf(f, "  %s degraded: %s\n", sb_component_name(c),
+					rd->components.c[c].error);
+	}
 	if (!o)
 		return;
 	fprintf(f,

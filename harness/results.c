@@ -211,10 +211,13 @@ int sb_results_write_queue(FILE *f, const struct sb_rundata *rd)
 	for (size_t i = 0; i < rd->nsamples; i++) {
 		const struct sb_listen_sample *s = &rd->samples[i];
 
-		fprintf(f, "%s,%u,%u,%u,%u,%u\n",
+		char q[16] = ""; /* empty: the sampler's mode cannot see the SYN queue */
+
+		if (s->syn_qlen != SB_SYN_QLEN_UNKNOWN)
+			snprintf(q, sizeof(q), "%u", s->syn_qlen);
+		fprintf(f, "%s,%u,%u,%u,%s,%u\n",
 			sb_fmt_scaled(buf, sizeof(buf), (int64_t)(s->ts - rd->t_start_ns), 1000000),
-			(unsigned int)s->port, s->ack_backlog, s->max_ack_backlog, s->syn_qlen,
-			s->drops);
+			(unsigned int)s->port, s->ack_backlog, s->max_ack_backlog, q, s->drops);
 	}
 	return ferror(f) ? -EIO : 0;
 }
@@ -342,6 +345,25 @@ static void json_options(struct sb_json *js, const struct sb_opts *o)
 	sb_json_obj_end(js);
 }
 
+/* probes.components: each component's mode, and why not the preferred one
+ * (null when it ran in its best mode or the user turned it off). */
+static void json_components(struct sb_json *js, const struct sb_rundata *rd)
+{
+	sb_json_obj_begin(js, "components");
+	for (int c = 0; c < SB_NCOMPONENTS; c++) {
+		const struct sb_component_state *s = &rd->components.c[c];
+
+		sb_json_obj_begin(js, sb_component_name(c));
+		sb_json_str(js, "mode", sb_comp_mode_name(s->mode));
+		if (s->error[0])
+			sb_json_str(js, "error", s->error);
+		else
+			sb_json_null(js, "error");
+		sb_json_obj_end(js);
+	}
+	sb_json_obj_end(js);
+}
+
 static int write_config(FILE *f, const struct sb_rundata *rd, const struct sb_join *j)
 {
 	struct sb_json *js = sb_json__new(f, 1);
@@ -359,6 +381,9 @@ static int write_config(FILE *f, const struct sb_rundata *rd, const struct sb_jo
 	sb_json_int(js, "effective_backlog", rd->effective_backlog);
 	sb_json_uint(js, "t_start_ns", rd->t_start_ns);
 	sb_json_uint(js, "t_end_ns", rd->t_end_ns);
+	sb_json_obj_begin(js, "probes");
+	json_components(js, rd);
+	sb_json_obj_end(js);
 	if (rd->opts)
 		json_options(js, rd->opts);
 	sb_json_obj_begin(js, "sysctls");
@@ -436,6 +461,7 @@ static void json_probes(struct sb_json *js, const struct sb_rundata *rd, const s
 	sb_json_obj_begin(js, "probes");
 	sb_json_bool(js, "enabled", j->rec.probes);
 	sb_json_str(js, "attach_plan", rd->attach_plan);
+	json_components(js, rd);
 	sb_json_uint(js, "syn_retransmits", rd->counters[SB_C_SYN_RETRANS]);
 	sb_json_uint(js, "synack_retransmits", rd->counters[SB_C_SYNACK_RETRANS]);
 	sb_json_obj_begin(js, "drops_by_reason");
