@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "harness/identities.h"
 #include "harness/mib.h"
 #include "harness/reconcile.h"
 
@@ -85,6 +86,7 @@ void sb_reconcile_fill(const struct sb_rundata *rd, struct sb_join *j, int probe
 {
 	struct sb_reconcile *rec = &j->rec;
 	const struct sb_join_counts *n = &j->counts;
+	struct sb_identity id;
 	int sums;
 
 	rec->probes = probes;
@@ -153,15 +155,15 @@ void sb_reconcile_fill(const struct sb_rundata *rd, struct sb_join *j, int probe
 	if (n->dup_cookies)
 		warn(rec, "%llu kernel records repeat a cookie (ignored)",
 		     (unsigned long long)n->dup_cookies);
-	if (probes && rec->mib_syn_retrans >= 0 &&
-	    (int64_t)(rec->probe_syn_retrans + rec->probe_synack_retrans) != rec->mib_syn_retrans)
+	sb_identity_check(rd, rec, SB_ID_SYN_RETRANS, &id);
+	if (id.status == SB_ID_FAILS)
 		warn(rec,
 		     "probe SYN retransmits %llu + SYN-ACK retransmits %llu != TcpExt "
 		     "TCPSynRetrans %lld",
 		     (unsigned long long)rec->probe_syn_retrans,
 		     (unsigned long long)rec->probe_synack_retrans, (long long)rec->mib_syn_retrans);
-	if (rec->listener_drops >= 0 && rec->mib_listen_drops >= 0 &&
-	    rec->listener_drops != rec->mib_listen_drops + (int64_t)rec->listen_overflow_skb_drops)
+	sb_identity_check(rd, rec, SB_ID_LISTENER_DROPS, &id);
+	if (id.status == SB_ID_FAILS)
 		warn(rec,
 		     "listener drops (last sample) %lld != TcpExt ListenDrops %lld + "
 		     "TCP_LISTEN_OVERFLOW skb drops %llu",

@@ -4,6 +4,7 @@
 
 #include "harness/mib.h"
 #include "harness/report.h"
+#include "harness/identities.h"
 #include "harness/results.h"
 
 /* Columns of the side-by-side table: kernel view first, then user view. */
@@ -98,8 +99,6 @@ static void opt_count(FILE *f, const char *what, int64_t v)
 static void reconciliation_lines(FILE *f, const struct sb_rundata *rd, const struct sb_join *j)
 {
 	const struct sb_reconcile *r = &j->rec;
-
-	(void)rd;
 	const struct sb_join_counts *n = &j->counts;
 
 	if (r->join_rate >= 0)
@@ -149,6 +148,13 @@ static void reconciliation_lines(FILE *f, const struct sb_rundata *rd, const str
 	fputs(", ", f);
 	opt_count(f, "softnet dropped (global)", r->softnet_dropped);
 	fputc('\n', f);
+	for (int i = 0; i < SB_NIDENTITIES; i++) {
+		struct sb_identity id;
+
+		sb_identity_check(rd, r, i, &id);
+		if (id.status == SB_ID_SKIPPED && r->probes)
+			fprintf(f, "identity %s not checked: %s\n", sb_identity_name(i), id.why);
+	}
 	for (size_t i = 0; i < r->nwarnings; i++)
 		fprintf(f, "warning: %s\n", r->warnings[i]);
 }

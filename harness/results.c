@@ -9,6 +9,7 @@
 #include "harness/mib.h"
 #include "harness/report.h"
 #include "harness/results.h"
+#include "harness/identities.h"
 #include "harness/stats.h"
 
 static const char *const counter_names[SB_NCOUNTERS] = {
@@ -493,7 +494,8 @@ static void json_probes(struct sb_json *js, const struct sb_rundata *rd, const s
 	sb_json_obj_end(js);
 }
 
-static void json_reconciliation(struct sb_json *js, const struct sb_join *j)
+static void json_reconciliation(struct sb_json *js, const struct sb_rundata *rd,
+				const struct sb_join *j)
 {
 	const struct sb_reconcile *r = &j->rec;
 	const struct sb_join_counts *n = &j->counts;
@@ -535,6 +537,17 @@ static void json_reconciliation(struct sb_json *js, const struct sb_join *j)
 	sb_json_uint(js, "kernel_clients_established_inferred", n->kclients_est_inferred);
 	sb_json_uint(js, "user_ok_kernel_not_established", n->user_ok_kernel_not_est);
 	sb_json_uint(js, "duplicate_cookies", n->dup_cookies);
+	sb_json_obj_begin(js, "identities");
+	for (int i = 0; i < SB_NIDENTITIES; i++) {
+		struct sb_identity id;
+
+		sb_identity_check(rd, r, i, &id);
+		sb_json_obj_begin(js, sb_identity_name(i));
+		sb_json_str(js, "status", sb_id_status_name(id.status));
+		sb_json_str(js, "reason", id.status == SB_ID_SKIPPED ? id.why : NULL);
+		sb_json_obj_end(js);
+	}
+	sb_json_obj_end(js);
 	sb_json_arr_begin(js, "warnings");
 	for (size_t i = 0; i < r->nwarnings; i++)
 		sb_json_str(js, NULL, r->warnings[i]);
@@ -610,7 +623,7 @@ int sb_results_write_summary(FILE *f, const struct sb_rundata *rd, const struct 
 				 sb_mib_delta_or(rd->mib, rd->nmib, "softnet", softnet[i], -1));
 	sb_json_obj_end(js);
 	json_probes(js, rd, j);
-	json_reconciliation(js, j);
+	json_reconciliation(js, rd, j);
 
 	sb_json_obj_begin(js, "loadgen");
 	sb_json_uint(js, "started", cs->started);

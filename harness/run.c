@@ -410,7 +410,8 @@ int sb_run(const struct sb_opts *o)
 			(unsigned long long)rd.netns_inode, rd.attach_plan,
 			o->target[0] ? "target " : "backlog ", o->target[0] ? o->target : "",
 			o->target[0] ? 0 : o->backlog, (unsigned long long)o->conns);
-	if (probes && !o->quiet && !o->json)
+	/* a degradation is a warning: said even with --quiet */
+	if (probes)
 		for (int c = 0; c < SB_NCOMPONENTS; c++) {
 			const struct sb_component_state *s = &sb_probes__components(probes)->c[c];
 
