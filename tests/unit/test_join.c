@@ -2,6 +2,7 @@
  * every derived value, outcome, count and reconciliation fact exactly. */
 #include "tests/test.h"
 #include "tests/fixtures/rundata_fixture.h"
+#include "harness/identities.h"
 #include "harness/join.h"
 
 static const struct sb_join_row *row_of(const struct sb_join *j, uint64_t cookie)
@@ -288,6 +289,7 @@ static void test_revived(void)
 	struct fx_run *f = calloc(1, sizeof(*f));
 	struct sb_join *j = NULL;
 	const struct sb_join_row *r;
+	struct sb_identity id;
 	uint32_t ri;
 
 	if (!ASSERT_OK_PTR(f, "alloc"))
@@ -346,6 +348,16 @@ static void test_revived(void)
 	ASSERT_FALSE(has_warning(j, "accepted connections match no"), "no unmatched accept");
 	ASSERT_FALSE(has_warning(j, "joined by port"), "no port-join warning");
 	ASSERT_EQ(j->lat[SB_LAT_ACCEPT_WAIT].count, 3, "one accept_wait per accepted row");
+	f->rd.components.c[SB_COMP_STATE_CHANGES].mode = SB_MODE_TP_BTF;
+	sb_identity_check(&f->rd, &j->rec, SB_ID_CLIENT_ESTABLISHED, &id);
+	ASSERT_EQ(id.status, SB_ID_SKIPPED, "a record lost, syncookies on: identity skipped");
+	sb_join__free(j);
+	j = NULL;
+	f->rd.counters[SB_C_RB_FAIL] = 0;
+	if (!ASSERT_OK(sb_join__new(&f->rd, &j), "join, nothing lost"))
+		goto out;
+	sb_identity_check(&f->rd, &j->rec, SB_ID_CLIENT_ESTABLISHED, &id);
+	ASSERT_EQ(id.status, SB_ID_HOLDS, "nothing lost: the identity is checked, and holds");
 	sb_join__free(j);
 	j = NULL;
 
