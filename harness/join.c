@@ -49,7 +49,7 @@ const char *sb_tcp_state_name(unsigned int state)
 
 int sb_client_established(const struct sb_conn_rec *r)
 {
-	static const int later[] = {SB_TCP_FIN_WAIT1, SB_TCP_FIN_WAIT2, SB_TCP_CLOSING,
+	static const int later[] = {SB_TCP_FIN_WAIT1, SB_TCP_FIN_WAIT2,	 SB_TCP_CLOSING,
 				    SB_TCP_TIME_WAIT, SB_TCP_CLOSE_WAIT, SB_TCP_LAST_ACK};
 
 	if (r->ts[SB_TCP_ESTABLISHED])
@@ -185,14 +185,14 @@ struct ctx {
 	const struct sb_rundata *rd;
 	struct sb_join *j;
 	struct tuple *tup;
-	uint32_t *head, *next;	   /* rows by client port */
-	struct cookie_map kmap;	   /* client cookie -> kernel record */
-	struct cookie_map amap;	   /* accept cookie -> accept record */
-	struct cookie_map ccount;  /* child cookie -> child records carrying it */
-	unsigned char *kused;	   /* kernel client record joined */
-	uint32_t *child_acc;	   /* per kernel record: the accept paired with it */
-	uint32_t *acc_child;	   /* per accept: the child record paired with it */
-	uint32_t *cstart, *clist;  /* per row: its children, by child_time */
+	uint32_t *head, *next;	  /* rows by client port */
+	struct cookie_map kmap;	  /* client cookie -> kernel record */
+	struct cookie_map amap;	  /* accept cookie -> accept record */
+	struct cookie_map ccount; /* child cookie -> child records carrying it */
+	unsigned char *kused;	  /* kernel client record joined */
+	uint32_t *child_acc;	  /* per kernel record: the accept paired with it */
+	uint32_t *acc_child;	  /* per accept: the child record paired with it */
+	uint32_t *cstart, *clist; /* per row: its children, by child_time */
 };
 
 /* Row on tuple port whose ref is the latest not after t; match() filters. */
@@ -239,7 +239,8 @@ static int child_cookie_usable(const struct ctx *c, const struct sb_conn_rec *ch
 static int by_child_time(const void *pa, const void *pb, void *arg)
 {
 	const struct sb_conn_rec *k = arg;
-	uint64_t a = child_time(&k[*(const uint32_t *)pa]), b = child_time(&k[*(const uint32_t *)pb]);
+	uint64_t a = child_time(&k[*(const uint32_t *)pa]),
+		 b = child_time(&k[*(const uint32_t *)pb]);
 
 	return (a > b) - (a < b);
 }
@@ -384,9 +385,8 @@ static void settle_rows(struct ctx *c)
 		}
 		if (!r->kchild)
 			r->kchild = first;
-		r->revived = r->nchildren > 1 ||
-			     (first && kc && kc->ts[SB_TCP_FIN_WAIT1] &&
-			      child_time(first) >= kc->ts[SB_TCP_FIN_WAIT1]);
+		r->revived = r->nchildren > 1 || (first && kc && kc->ts[SB_TCP_FIN_WAIT1] &&
+						  child_time(first) >= kc->ts[SB_TCP_FIN_WAIT1]);
 		n->revived += !!r->revived;
 		n->kchildren_extra += r->nchildren > 1 ? r->nchildren - 1 : 0;
 		n->accepts_extra += r->naccepts > 1 ? r->naccepts - 1 : 0;
@@ -479,8 +479,8 @@ static void derive(const struct ctx *c, uint32_t i)
 		r->lat[SB_LAT_ACCEPT_WAIT] = diff(r->accept->t_accept, c_est);
 	r->lat[SB_LAT_RESPONSE] = diff(u->t_resp, u->t_connected);
 	if (ch) {
-		uint64_t closed = ch->ts[SB_TCP_FIN_WAIT1] ? ch->ts[SB_TCP_FIN_WAIT1]
-							   : ch->ts[SB_TCP_LAST_ACK];
+		uint64_t closed =
+		    ch->ts[SB_TCP_FIN_WAIT1] ? ch->ts[SB_TCP_FIN_WAIT1] : ch->ts[SB_TCP_LAST_ACK];
 
 		r->lat[SB_LAT_CHILD_EST] = diff(c_est, ch->ts[SB_TCP_SYN_RECV]);
 		r->lat[SB_LAT_SERVER_CLOSE] = diff(closed, c_est);

@@ -88,16 +88,16 @@ struct sb_join_row {
 	/* The first accept of the first child that has one, else the
 	 * earliest accept joined to the row; NULL: never accepted. */
 	const struct lg_accept *accept;
-	int accept_of_kchild;		   /* accept is kchild's (cookie, or by time) */
-	uint32_t nchildren;		   /* server child records joined to the row */
-	uint32_t naccepts;		   /* accept records joined to the row */
+	int accept_of_kchild; /* accept is kchild's (cookie, or by time) */
+	uint32_t nchildren;   /* server child records joined to the row */
+	uint32_t naccepts;    /* accept records joined to the row */
 	/* A syncookie ghost the client's own segments revived (kernel-facts
 	 * 19): the first child appeared only after the client sent its FIN
 	 * (SYN_RECV >= the client's FIN_WAIT1), or the row has two children
 	 * or more. Counted once, under its outcome (accepted or queued). */
 	int revived;
-	int64_t lat[SB_NLATS];		   /* ns, SB_NA when not computable */
-	int syn_retrans;		   /* -1 without a kernel client record */
+	int64_t lat[SB_NLATS]; /* ns, SB_NA when not computable */
+	int syn_retrans;       /* -1 without a kernel client record */
 	enum sb_outcome outcome;
 };
 
@@ -148,16 +148,16 @@ struct sb_reconcile {
 	uint64_t extra_children;     /* child records beyond the first per row */
 	uint64_t extra_accepts;	     /* accept records beyond the first per row */
 	uint64_t timeouts;
-	int syncookies;		      /* effective value, -1 unknown */
-	int identity_checked;	      /* syncookies == 0 and probes: no ghost allowed */
-	int identity_holds;	      /* the identity above (probes only) */
-	uint64_t probe_syn_retrans;   /* counters[SB_C_SYN_RETRANS] */
+	int syncookies;		       /* effective value, -1 unknown */
+	int identity_checked;	       /* syncookies == 0 and probes: no ghost allowed */
+	int identity_holds;	       /* the identity above (probes only) */
+	uint64_t probe_syn_retrans;    /* counters[SB_C_SYN_RETRANS] */
 	uint64_t probe_synack_retrans; /* counters[SB_C_SYNACK_RETRANS] */
 	/* TcpExt TCPSynRetrans delta, -1 absent. Linux counts SYN-ACK
 	 * retransmits there too (tcp_rtx_synack), so it must equal
 	 * probe_syn_retrans + probe_synack_retrans. */
 	int64_t mib_syn_retrans;
-	int64_t listener_drops;	      /* last sample's sk_drops for the port, -1 none */
+	int64_t listener_drops; /* last sample's sk_drops for the port, -1 none */
 	/* kfree_skb TCP_LISTEN_OVERFLOW drops: an ACK for a request socket
 	 * while the accept queue is full. tcp_v4_rcv adds each to the
 	 * listener's sk_drops a second time, so listener_drops must equal

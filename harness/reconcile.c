@@ -161,7 +161,8 @@ void sb_reconcile_fill(const struct sb_rundata *rd, struct sb_join *j, int probe
 		     "probe SYN retransmits %llu + SYN-ACK retransmits %llu != TcpExt "
 		     "TCPSynRetrans %lld",
 		     (unsigned long long)rec->probe_syn_retrans,
-		     (unsigned long long)rec->probe_synack_retrans, (long long)rec->mib_syn_retrans);
+		     (unsigned long long)rec->probe_synack_retrans,
+		     (long long)rec->mib_syn_retrans);
 	sb_identity_check(rd, rec, SB_ID_LISTENER_DROPS, &id);
 	if (id.status == SB_ID_FAILS)
 		warn(rec,
