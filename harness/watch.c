@@ -113,8 +113,13 @@ static void progress(const struct sb_watch_live *l, uint64_t t0, int final)
 /* Until --duration, --max-conns or a signal. Returns 1 if a signal
  * stopped a bounded watch early. */
 static int wait_until_done(const struct sb_watch_opts *o, const struct sb_watch_live *l,
-			   uint64_t t0)
+			   struct sb_probes *p, uint64_t t0)
 {
+	/* sk_storage_iter samples the listeners it has registered: look for
+	 * new ones once a second (the other modes find them every pass) */
+	int rescan = sb_probes__components(p)->c[SB_COMP_LISTENER_SAMPLER].mode ==
+		     SB_MODE_SK_STORAGE_ITER;
+	uint64_t scanned = t0;
 	int tty = !o->quiet && !o->json && !o->connlat && !o->trace_states &&
 		  isatty(STDERR_FILENO);
 	uint64_t end = o->duration_s > 0 ? t0 + (uint64_t)(o->duration_s * 1e9) : UINT64_MAX;
@@ -124,6 +129,10 @@ static int wait_until_done(const struct sb_watch_opts *o, const struct sb_watch_
 
 	while (!watch_stop && now_ns() < end && sb_watch_live__sockets(l) < o->max_conns) {
 		nanosleep(&tick, NULL);
+		if (rescan && now_ns() - scanned >= 1000000000ull) {
+			scanned = now_ns();
+			sb_probes__find_listeners(p);
+		}
 		if (tty && now_ns() - last >= 1000000000ull) {
 			last = now_ns();
 			progress(l, t0, 0);
@@ -253,7 +262,7 @@ int sb_watch_main(int argc, char **argv)
 			rd.attach_plan, o.duration_s > 0 ? "" : "Ctrl-C to stop",
 			o.duration_s > 0 ? "for --duration" : "");
 	fflush(stderr);
-	rd.interrupted = wait_until_done(&o, live, rd.t_start_ns);
+	rd.interrupted = wait_until_done(&o, live, probes, rd.t_start_ns);
 	rd.t_end_ns = now_ns();
 	cpu_times(&wd.watch_cpu_user_s, &wd.watch_cpu_sys_s);
 	wd.watch_cpu_user_s -= cpu_u;
