@@ -96,6 +96,42 @@ static void cpu_times(double *user, double *sys)
 	}
 }
 
+int sb_watch_listen_ports(struct sb_watch_data *w)
+{
+	static const char *const files[] = { "/proc/thread-self/net/tcp",
+					     "/proc/thread-self/net/tcp6" };
+
+	for (int i = 0; i < 2; i++) {
+		FILE *f = fopen(files[i], "re");
+		char line[512];
+
+		if (!f) {
+			if (i == 1 && errno == ENOENT)
+				continue; /* no IPv6 */
+			return -errno;
+		}
+		while (fgets(line, sizeof(line), f)) {
+			unsigned int port, st, k;
+			char *c = strchr(line, ':');
+
+			/* "  0: 0100007F:1F40 00000000:0000 0A ..." */
+			if (!c || !(c = strchr(c + 1, ':')) || sscanf(c + 1, "%x %*s %x", &port, &st) != 2 ||
+			    st != 0x0A)
+				continue;
+			for (k = 0; k < w->ns_nlisten_ports && k < 64; k++)
+				if (w->ns_listen_ports[k] == port)
+					break;
+			if (k < w->ns_nlisten_ports)
+				continue;
+			if (w->ns_nlisten_ports < 64)
+				w->ns_listen_ports[w->ns_nlisten_ports] = (uint16_t)port;
+			w->ns_nlisten_ports++;
+		}
+		fclose(f);
+	}
+	return 0;
+}
+
 static void progress(const struct sb_watch_live *l, uint64_t t0, int final)
 {
 	double s = (double)(now_ns() - t0) / 1e9;
@@ -247,6 +283,7 @@ int sb_watch_main(int argc, char **argv)
 					   "/proc/net/snmp");
 		goto fail;
 	}
+	sb_watch_listen_ports(&wd);
 	cpu_times(&cpu_u, &cpu_s);
 	rd.t_start_ns = now_ns();
 	if (sb_probes__start(probes) ||
@@ -271,6 +308,7 @@ int sb_watch_main(int argc, char **argv)
 		sb_sampler__stop(sampler, &rd.samples, &rd.nsamples, &rd.lost_samples);
 	sampler = NULL;
 	sb_mib_snap__read(&mib1);
+	sb_watch_listen_ports(&wd);
 	if (mib1)
 		sb_mib_deltas(mib0, mib1, &rd.mib, &rd.nmib);
 	sb_probes__stop(probes);

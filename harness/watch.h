@@ -105,7 +105,16 @@ struct sb_watch_data {
 	/* this process's CPU time while watching (loading the probes, which
 	 * costs the verifier's time, excluded) */
 	double watch_cpu_user_s, watch_cpu_sys_s;
+	/* every port a TCP socket of the namespace listened on at the start or
+	 * the end (/proc/net/tcp, tcp6): tells whether --port covers all the
+	 * listeners ListenOverflows counts */
+	uint16_t ns_listen_ports[64];
+	uint32_t ns_nlisten_ports; /* > 64: more than were kept */
 };
+
+/* Adds the ports the calling thread's namespace listens on (TCP, IPv4 and
+ * IPv6) to w->ns_listen_ports. 0 or negative errno. */
+int sb_watch_listen_ports(struct sb_watch_data *w);
 
 /* Writes the result directory (created here) and prints the summary.
  * 0 or 2 with one line on stderr. */

@@ -277,6 +277,24 @@ static int comp_on(const struct sb_rundata *rd, enum sb_component c)
 	return rd->components.c[c].mode != SB_MODE_OFF;
 }
 
+/* --port: the namespace's counters count every listener; the sampler saw
+ * only those on the filtered ports. Comparable when that is all of them. */
+static int ports_cover_listeners(const struct sb_watch_data *w)
+{
+	if (!w->ns_nlisten_ports || w->ns_nlisten_ports > 64)
+		return 0;
+	for (uint32_t i = 0; i < w->ns_nlisten_ports; i++) {
+		uint32_t k;
+
+		for (k = 0; k < w->opts->nports; k++)
+			if (w->opts->ports[k] == w->ns_listen_ports[i])
+				break;
+		if (k == w->opts->nports)
+			return 0;
+	}
+	return 1;
+}
+
 static void reconcile(const struct sb_watch_data *w, struct sb_watch_analysis *a)
 {
 	const struct sb_watch_opts *o = w->opts;
@@ -325,10 +343,11 @@ static void reconcile(const struct sb_watch_data *w, struct sb_watch_analysis *a
 			"no TCP_LISTEN_OVERFLOW drop reason before Linux 6.15");
 	else if (a->listener_drops < 0)
 		id_skip(&id[SB_WID_LISTEN_OVERFLOWS], "%s", "no listener was sampled");
-	else if (o->nports)
+	else if (o->nports && !ports_cover_listeners(w))
 		id_skip(&id[SB_WID_LISTEN_OVERFLOWS],
 			"filtered: not comparable (--port samples %s; the counters cover every "
-			"listener of the namespace)", "only the listeners on the filtered ports");
+			"listener of the namespace, and some listen on other ports)",
+			"only the listeners on the filtered ports");
 	for (int i = 0; i < SB_NWIDS; i++)
 		if (id[i].status == SB_ID_FAILS)
 			warn(a, "%s fails: %lld vs %lld (%s)", id[i].name, (long long)id[i].probe,

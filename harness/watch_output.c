@@ -398,6 +398,10 @@ int sb_watch_write_summary(FILE *f, const struct sb_watch_data *w,
 	sb_json_uint(js, "child_handshakes", a->child_handshakes);
 	sb_json_uint(js, "connlat_lines", w->connlat_lines);
 	sb_json_uint(js, "listeners", a->listeners);
+	sb_json_arr_begin(js, "namespace_listen_ports");
+	for (uint32_t i = 0; i < w->ns_nlisten_ports && i < 64; i++)
+		sb_json_uint(js, NULL, w->ns_listen_ports[i]);
+	sb_json_arr_end(js);
 	sb_json_uint(js, "untagged_clients", a->untagged);
 	sb_json_uint(js, "filtered_out", a->filtered_out);
 	sb_json_obj_end(js);
@@ -509,6 +513,16 @@ int sb_watch_write_report(FILE *f, const struct sb_watch_data *w,
 	fprintf(f, "\nhandshakes: %llu client, %llu server child; lost events %llu\n",
 		(unsigned long long)a->handshakes, (unsigned long long)a->child_handshakes,
 		(unsigned long long)a->lost_events);
+	if (a->listener_drops >= 0)
+		fprintf(f, "listen queue: overflows %lld (sk_drops of %llu listener%s %lld - "
+			   "TCP_LISTEN_OVERFLOW skb drops); TcpExt ListenOverflows %lld, "
+			   "TCPReqQFullDrop %lld, ListenDrops %lld\n",
+			(long long)a->ids[SB_WID_LISTEN_OVERFLOWS].probe,
+			(unsigned long long)a->listeners, a->listeners == 1 ? "" : "s",
+			(long long)a->listener_drops,
+			(long long)sb_mib_delta_or(rd->mib, rd->nmib, "TcpExt", "ListenOverflows", -1),
+			(long long)sb_mib_delta_or(rd->mib, rd->nmib, "TcpExt", "TCPReqQFullDrop", -1),
+			(long long)sb_mib_delta_or(rd->mib, rd->nmib, "TcpExt", "ListenDrops", -1));
 	for (int i = 0; i < SB_NWIDS; i++) {
 		const struct sb_watch_id *id = &a->ids[i];
 

@@ -89,6 +89,8 @@ check "burst above the backlog overflowed" "$(jqv "$s" .kernel_counters.ListenOv
 check "no request-queue drops (syncookies on)" "$(jqv "$s" .kernel_counters.TCPReqQFullDrop)" -eq 0
 check "overflow = ListenOverflows delta" "$(jqv "$s" .reconciliation.overflows)" -eq \
 	"$(jqv "$s" .kernel_counters.ListenOverflows)"
+check "--port 8000 covers every listener: overflow identity checked" \
+	"$(jqv "$s" .reconciliation.identities.listen_overflows.status)" = holds
 check "--port: the counter identities say filtered" \
 	"$(jqv "$s" .reconciliation.identities.client_sockets.reason | cut -c1-9)" = "filtered:"
 check "SYN retransmits = TCPSynRetrans" \
