@@ -29,7 +29,7 @@ check "doctored baseline: compare exits 1" "$?" -eq 1
 grep -q "FAIL: outcomes.accepted" "$WORK/cmp" && ok "names the changed count" || bad "$(tail -1 "$WORK/cmp")"
 # and a latency regression beyond a threshold: p99 tripled
 jq '.latency_us.user_connect.p99 *= 3' "$b/summary.json" >"$WORK/doctored/summary.json"
-"$SYNBENCH" compare --exact none --max-p99-regress 50 "$b" "$WORK/doctored" >"$WORK/cmp" 2>&1
+"$SYNBENCH" compare --no-baseline-opts --exact none --max-p99-regress 50 "$b" "$WORK/doctored" >"$WORK/cmp" 2>&1
 check "tripled p99: compare exits 1" "$?" -eq 1
 grep -q "FAIL: latency_us.user_connect.p99" "$WORK/cmp" && ok "names the p99" || bad "$(tail -1 "$WORK/cmp")"
 finish
