@@ -27,7 +27,7 @@ void sb_baseline_usage(FILE *f)
 	fputs("USAGE\n"
 	      "  bench baseline save DIR --args 'OPTIONS' [--compare 'OPTIONS'] [--repeat K]\n"
 	      "                          [--force]\n"
-	      "  bench baseline run DIR --out OUT [--repeat K] [-- EXTRA-OPTIONS]\n"
+	      "  bench baseline run DIR --out OUT [--repeat K] [--append] [-- EXTRA-OPTIONS]\n"
 	      "\n"
 	      "save runs synbench with OPTIONS (plus --no-plot --quiet --out) and writes the\n"
 	      "baseline DIR in the committed format: DIR/args (OPTIONS, one line),\n"
@@ -39,6 +39,8 @@ void sb_baseline_usage(FILE *f)
 	      "\n"
 	      "run reads DIR/args and runs them K times (default 1) into OUT/run-01..K/;\n"
 	      "EXTRA-OPTIONS are appended (a later option wins), e.g. to measure a change.\n"
+	      "--append adds runs to an existing OUT (numbered on), so BASE and NEW runs can\n"
+	      "be interleaved: machine drift then hits both sides alike.\n"
 	      "Then: bench compare DIR OUT (DIR/compare supplies the compare options).\n"
 	      "\n"
 	      "EXIT STATUS\n"
@@ -381,9 +383,10 @@ out:
 	return r;
 }
 
-static int run_cmd(const char *dir, const char *out, int repeat, char *const *extra, int nextra,
-		   char *err, size_t len)
+static int run_cmd(const char *dir, const char *out, int repeat, int append, char *const *extra,
+		   int nextra, char *err, size_t len)
 {
+	int first;
 	char path[PATH_MAX + 64], run[PATH_MAX + 64], log[PATH_MAX + 64];
 	struct sb_args a;
 	struct stat st;
@@ -395,19 +398,27 @@ static int run_cmd(const char *dir, const char *out, int repeat, char *const *ex
 		r = check_args(&a, path, err, len);
 	if (r)
 		goto out;
-	if (stat(out, &st) == 0) {
-		r = errf(err, len, -EEXIST, "--out %s exists; give a new directory", out);
+	if (stat(out, &st) == 0 && !(append && S_ISDIR(st.st_mode))) {
+		r = errf(err, len, -EEXIST,
+			 "--out %s exists; give a new directory (or --append to add runs)", out);
 		goto out;
 	}
-	if (mkdir(out, 0755) < 0) {
+	if (mkdir(out, 0755) < 0 && !(append && errno == EEXIST)) {
 		r = errf(err, len, -errno, "--out %s: %s; give a new directory", out,
 			 strerror(errno));
 		goto out;
 	}
-	for (int k = 1; k <= repeat; k++) {
+	/* --append: number on from the runs already there */
+	for (first = 1; first < 1000; first++) {
+		pathf(run, sizeof(run), "%s/run-%02d", out, first);
+		if (stat(run, &st) < 0)
+			break;
+	}
+	for (int k = first; k < first + repeat; k++) {
 		pathf(run, sizeof(run), "%s/run-%02d", out, k);
 		pathf(log, sizeof(log), "%s/run-%02d.log", out, k);
-		fprintf(stderr, "synbench: baseline: run %d of %d into %s\n", k, repeat, run);
+		fprintf(stderr, "synbench: baseline: run %d of %d into %s\n", k - first + 1, repeat,
+			run);
 		r = run_one(&a, extra, nextra, run, log, err, len);
 		if (r)
 			goto out;
@@ -422,7 +433,7 @@ int sb_baseline_main(int argc, char **argv)
 	struct save_opts so = {.repeat = 1};
 	const char *sub = argc > 1 ? argv[1] : "", *out = NULL;
 	char **extra = NULL;
-	int nextra = 0, r = 0;
+	int nextra = 0, r = 0, append = 0;
 	char err[1024] = "";
 
 	if (!strcmp(sub, "-h") || !strcmp(sub, "--help")) {
@@ -446,6 +457,9 @@ int sb_baseline_main(int argc, char **argv)
 		} else if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
 			sb_baseline_usage(stdout);
 			return 0;
+		} else if (!strcmp(a, "--append") && !strcmp(sub, "run")) {
+			append = 1;
+			continue;
 		} else if (!strcmp(a, "--force") && !strcmp(sub, "save")) {
 			so.force = 1;
 			continue;
@@ -490,7 +504,7 @@ int sb_baseline_main(int argc, char **argv)
 	if (!r)
 		r = !strcmp(sub, "save")
 			? save(&so, err, sizeof(err))
-			: run_cmd(so.dir, out, so.repeat, extra, nextra, err, sizeof(err));
+			: run_cmd(so.dir, out, so.repeat, append, extra, nextra, err, sizeof(err));
 	if (r == BL_RUN_FAILED) {
 		fprintf(stderr, "synbench: baseline: %s\n", err);
 		return 1;

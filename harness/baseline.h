@@ -1,7 +1,7 @@
 /* bench baseline: record and rerun the committed CI baselines
  * (results/baselines/NAME/: args, compare, summary.json, config.json).
  *   bench baseline save DIR --args '...' [--compare '...'] [--repeat K] [--force]
- *   bench baseline run DIR --out OUT [--repeat K] [-- EXTRA-ARGS]
+ *   bench baseline run DIR --out OUT [--repeat K] [--append] [-- EXTRA-ARGS]
  * `bench baseline --help` (sb_baseline_usage) is the reference. */
 #ifndef SB_BASELINE_H
 #define SB_BASELINE_H

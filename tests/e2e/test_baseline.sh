@@ -26,6 +26,12 @@ check "--force kept the compare file" "$(cat "$WORK/bl/compare")" = "$cmp"
 "$SYNBENCH" baseline run "$WORK/bl" --out "$WORK/runs" --repeat 2 >"$WORK/out" 2>&1
 check "run --repeat 2: exit" "$?" -eq 0
 check "two runs" "$(ls -d "$WORK"/runs/run-*/ | wc -l)" -eq 2
+"$SYNBENCH" baseline run "$WORK/bl" --out "$WORK/runs" >"$WORK/out" 2>&1
+check "run into an existing --out without --append" "$?" -eq 2
+"$SYNBENCH" baseline run "$WORK/bl" --out "$WORK/runs" --append >"$WORK/out" 2>&1
+check "run --append: exit" "$?" -eq 0
+check "--append numbered on" "$(ls -d "$WORK"/runs/run-*/ | wc -l)" -eq 3
+[ -s "$WORK/runs/run-03/summary.json" ] && ok "run-03 written" || bad "no run-03"
 "$SYNBENCH" compare "$WORK/bl" "$WORK/runs" >"$WORK/cmp" 2>&1
 check "compare with the fresh baseline" "$?" -eq 0
 grep -q "options from $WORK/bl/compare" "$WORK/cmp" && ok "compare used the baseline's options" || bad "$(head -2 "$WORK/cmp")"
