@@ -327,7 +327,13 @@ int sb_compare_base_opts(struct sb_cmp_opts *o, const char *dir, char *err, size
 	sb_args__free(&a);
 	if (r) {
 		opts_free(&f);
-		return r == CMP_HELP ? -EINVAL : r;
+		if (r > 0 || !strstr(err, path)) {
+			char msg[768];
+
+			snprintf(msg, sizeof(msg), "%.700s", r > 0 ? "unexpected option" : err);
+			snprintf(err, len, "%.600s: %s", path, msg);
+		}
+		return r > 0 ? -EINVAL : r;
 	}
 #define TAKE(flag, field)                                                                          \
 	do {                                                                                       \
