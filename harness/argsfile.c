@@ -28,8 +28,8 @@ static int is_blank(char c)
 	return c == ' ' || c == '\t' || c == '\n' || c == '\r';
 }
 
-int sb_args__split(const char *text, size_t len, const char *what, struct sb_args *out,
-		   char *err, size_t errlen)
+int sb_args__split(const char *text, size_t len, const char *what, struct sb_args *out, char *err,
+		   size_t errlen)
 {
 	struct sb_args a = {0};
 	char *w = malloc(len + 1);
@@ -40,10 +40,22 @@ int sb_args__split(const char *text, size_t len, const char *what, struct sb_arg
 	if (!w)
 		return -ENOMEM;
 	if (len > SB_ARGS_MAX_LEN) {
-		snprintf(err, errlen, "%s: %zu bytes, more than %d; give one line of options",
-			 what, len, SB_ARGS_MAX_LEN);
+		snprintf(err, errlen, "%s: %zu bytes, more than %d; give one line of options", what,
+			 len, SB_ARGS_MAX_LEN);
 		r = -E2BIG;
 		goto fail;
+	}
+	for (size_t k = 0; k < len; k++) {
+		unsigned char c = (unsigned char)text[k];
+
+		if ((c < 0x20 && c != '\t' && c != '\n' && c != '\r') || c == 0x7f) {
+			snprintf(err, errlen,
+				 "%s: column %zu: control character 0x%02x; give one line of plain "
+				 "text options",
+				 what, k + 1, c);
+			r = -EINVAL;
+			goto fail;
+		}
 	}
 	while (i < len) {
 		int in_word = 0;
@@ -56,17 +68,18 @@ int sb_args__split(const char *text, size_t len, const char *what, struct sb_arg
 
 			in_word = 1;
 			if (c == '\0' || strchr("$`*?[~;|&<>()#{}!", c)) {
-				snprintf(err, errlen,
-					 "%s: column %zu: '%s' would be expanded by a shell; quote it "
-					 "('...') or remove it",
-					 what, i + 1, c ? (char[]){c, 0} : "NUL");
+				snprintf(
+				    err, errlen,
+				    "%s: column %zu: '%s' would be expanded by a shell; quote it "
+				    "('...') or remove it",
+				    what, i + 1, c ? (char[]){c, 0} : "NUL");
 				r = -EINVAL;
 				goto fail;
 			}
 			if (c == '\\') {
-				if (++i == len) {
+				if (++i == len || text[i] == '\n' || text[i] == '\r') {
 					snprintf(err, errlen,
-						 "%s: ends with a backslash; remove it", what);
+						 "%s: a backslash ends the line; remove it", what);
 					r = -EINVAL;
 					goto fail;
 				}
@@ -75,15 +88,16 @@ int sb_args__split(const char *text, size_t len, const char *what, struct sb_arg
 				size_t start = i++;
 
 				while (i < len && text[i] != c) {
-					if (text[i] == '\0') {
-						i = len;
+					if (text[i] == '\0' || text[i] == '\n' || text[i] == '\r') {
+						i = len; /* a quote closes on its own line */
 						break;
 					}
 					if (c == '"' && (text[i] == '$' || text[i] == '`')) {
-						snprintf(err, errlen,
-							 "%s: column %zu: '%c' inside \"...\" would "
-							 "be expanded by a shell; use '...'",
-							 what, i + 1, text[i]);
+						snprintf(
+						    err, errlen,
+						    "%s: column %zu: '%c' inside \"...\" would "
+						    "be expanded by a shell; use '...'",
+						    what, i + 1, text[i]);
 						r = -EINVAL;
 						goto fail;
 					}
@@ -93,10 +107,11 @@ int sb_args__split(const char *text, size_t len, const char *what, struct sb_arg
 					w[n++] = text[i++];
 				}
 				if (i >= len) {
-					snprintf(err, errlen,
-						 "%s: column %zu: the quote %c is never closed; close "
-						 "it",
-						 what, start + 1, c);
+					snprintf(
+					    err, errlen,
+					    "%s: column %zu: the quote %c is never closed; close "
+					    "it",
+					    what, start + 1, c);
 					r = -EINVAL;
 					goto fail;
 				}

@@ -11,7 +11,7 @@
 #include <stddef.h>
 
 /* Longest accepted file or string, and most words. */
-#define SB_ARGS_MAX_LEN 4096
+#define SB_ARGS_MAX_LEN	  4096
 #define SB_ARGS_MAX_WORDS 256
 
 struct sb_args {
@@ -22,8 +22,8 @@ struct sb_args {
 /* Splits text[0..len) (NUL bytes refused). what names the source in the
  * message ("results/baselines/x/args"). 0, or -EINVAL / -E2BIG with a
  * one-line message in err; -ENOMEM. */
-int sb_args__split(const char *text, size_t len, const char *what, struct sb_args *out,
-		   char *err, size_t errlen);
+int sb_args__split(const char *text, size_t len, const char *what, struct sb_args *out, char *err,
+		   size_t errlen);
 
 /* Reads and splits a file; -ENOENT etc. with the message. */
 int sb_args__load(const char *path, struct sb_args *out, char *err, size_t errlen);

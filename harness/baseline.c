@@ -19,7 +19,7 @@
 #include "harness/compare_rows.h"
 #include "harness/jsonread.h"
 
-#define BL_HELP 1
+#define BL_HELP	      1
 #define BL_RUN_FAILED 3 /* a run exited non-zero: exit 1 */
 
 void sb_baseline_usage(FILE *f)
@@ -69,7 +69,8 @@ static int errf(char *err, size_t len, int code, const char *fmt, ...)
 }
 
 /* snprintf for paths (truncation is checked where it matters: mkdir, open) */
-static void pathf(char *buf, size_t len, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static void pathf(char *buf, size_t len, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
 
 static void pathf(char *buf, size_t len, const char *fmt, ...)
 {
@@ -154,7 +155,8 @@ static int run_one(const struct sb_args *args, char *const *extra, int nextra, c
 			fclose(f);
 	}
 	if (WIFEXITED(st) && WEXITSTATUS(st) == 2)
-		return errf(err, len, -EINVAL, "synbench refused the options (see above); fix them");
+		return errf(err, len, -EINVAL,
+			    "synbench refused the options (see above); fix them");
 	errf(err, len, -EIO, "a run failed; see its output above");
 	return BL_RUN_FAILED;
 }
@@ -277,8 +279,8 @@ static int save(const struct save_opts *o, char *err, size_t len)
 	int r, have_old = stat(o->dir, &st) == 0, keep_compare = 0;
 
 	if (have_old && !S_ISDIR(st.st_mode))
-		return errf(err, len, -ENOTDIR, "%s exists and is not a directory; choose another DIR",
-			    o->dir);
+		return errf(err, len, -ENOTDIR,
+			    "%s exists and is not a directory; choose another DIR", o->dir);
 	if (have_old && !o->force)
 		return errf(err, len, -EEXIST, "%s exists; pass --force to replace it", o->dir);
 	r = sb_args__split(o->args, strlen(o->args), "--args", &a, err, len);
@@ -290,8 +292,8 @@ static int save(const struct save_opts *o, char *err, size_t len)
 		goto out;
 	if (snprintf(tmp, sizeof(tmp), "%s.tmp-XXXXXX", o->dir) >= (int)sizeof(tmp) ||
 	    !mkdtemp(tmp)) {
-		r = errf(err, len, -errno ?: -ENAMETOOLONG, "cannot create a directory beside %s: %s",
-			 o->dir, strerror(errno));
+		r = errf(err, len, -errno ?: -ENAMETOOLONG,
+			 "cannot create a directory beside %s: %s", o->dir, strerror(errno));
 		goto out;
 	}
 	chmod(tmp, 0755);
@@ -441,7 +443,8 @@ int sb_baseline_main(int argc, char **argv)
 		return 0;
 	}
 	if (strcmp(sub, "save") && strcmp(sub, "run")) {
-		fprintf(stderr, "synbench: baseline: give 'save' or 'run'; see bench baseline --help\n");
+		fprintf(stderr,
+			"synbench: baseline: give 'save' or 'run'; see bench baseline --help\n");
 		return 2;
 	}
 	for (int i = 2; i < argc && !r; i++) {
@@ -479,8 +482,8 @@ int sb_baseline_main(int argc, char **argv)
 			break;
 		}
 		if (i + 1 >= argc) {
-			r = errf(err, sizeof(err), -EINVAL, "%s needs a value; see bench baseline --help",
-				 a);
+			r = errf(err, sizeof(err), -EINVAL,
+				 "%s needs a value; see bench baseline --help", a);
 			break;
 		}
 		if (slot) {

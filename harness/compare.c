@@ -170,9 +170,18 @@ static int add_side(const char ***list, size_t *n, const char *v)
 	return 0;
 }
 
-static const char *const valued[] = {
-    "--max-latency-regress", "--max-p99-regress", "--max-rate-drop", "--min-delta-us",
-    "--min-samples", "--alpha", "--exact", "--skip", "--junit", "--markdown", "--base", "--new"};
+static const char *const valued[] = {"--max-latency-regress",
+				     "--max-p99-regress",
+				     "--max-rate-drop",
+				     "--min-delta-us",
+				     "--min-samples",
+				     "--alpha",
+				     "--exact",
+				     "--skip",
+				     "--junit",
+				     "--markdown",
+				     "--base",
+				     "--new"};
 
 /* argv[from..argc). in_file: options of a BASE/compare file (src names it):
  * no positionals, no outputs. */
@@ -224,7 +233,8 @@ static int parse_args(int argc, char **argv, int from, const char *src, struct s
 			if (strcmp(name, valued[k]) == 0)
 				break;
 		if (k == sizeof(valued) / sizeof(*valued) || (src && k >= 8))
-			return sb_cmp_errf(err, len, -EINVAL, "%s%sunknown option '%s'; see bench "
+			return sb_cmp_errf(err, len, -EINVAL,
+					   "%s%sunknown option '%s'; see bench "
 					   "compare --help",
 					   src ? src : "", src ? ": " : "", a);
 		val = eq ? eq + 1 : (i + 1 < argc ? argv[++i] : NULL);

@@ -112,11 +112,10 @@ static void describe(const struct sb_cmp_report *r, char *mode, size_t mlen, cha
 	    "gates: latency user_connect/kernel_handshake p50,p99 %s (--max-latency-regress), "
 	    "every p99 %s (--max-p99-regress), min delta %g us, min %g samples; rate drop "
 	    "%s (--max-rate-drop); lost_events %s; join_rate not lower; exact:",
-	    lat, p99, o->min_delta_us, o->min_samples, rate,
-	    o->allow_lost ? "<= BASE" : "0");
+	    lat, p99, o->min_delta_us, o->min_samples, rate, o->allow_lost ? "<= BASE" : "0");
 	for (size_t i = 0; i < o->nexact && used < glen; i++)
-		used += (size_t)snprintf(gates + used, glen - used, "%s%s", i ? "," : " ",
-					 o->exact[i]);
+		used +=
+		    (size_t)snprintf(gates + used, glen - used, "%s%s", i ? "," : " ", o->exact[i]);
 	if (!o->nexact && used < glen)
 		used += (size_t)snprintf(gates + used, glen - used, " none");
 	if (o->base_opts[0] && used < glen)
@@ -356,8 +355,8 @@ int sb_cmp_out_junit(FILE *f, const struct sb_cmp_report *rp)
 			fail_desc(r, buf, sizeof(buf));
 			fprintf(f, "      <failure message=\"");
 			xml_esc(f, buf);
-			fprintf(f, "\" type=\"regression\">base %s, new %s%s %s; %s</failure>\n", bv,
-				nv, pct, p, r->note);
+			fprintf(f, "\" type=\"regression\">base %s, new %s%s %s; %s</failure>\n",
+				bv, nv, pct, p, r->note);
 		} else if (r->verdict == CMP_V_NA) {
 			fprintf(f, "      <skipped message=\"");
 			xml_esc(f, r->note);
@@ -391,8 +390,7 @@ int sb_cmp_out_markdown(FILE *f, const struct sb_cmp_report *rp)
 	char mode[512], gates[1024];
 
 	describe(rp, mode, sizeof(mode), gates, sizeof(gates));
-	fprintf(f, "### synbench compare: %s\n\n",
-		rp->fails ? "**FAIL**" : "PASS");
+	fprintf(f, "### synbench compare: %s\n\n", rp->fails ? "**FAIL**" : "PASS");
 	fprintf(f, "%zu checks, %zu failed. ", rp->checks, rp->fails);
 	md_esc(f, mode);
 	fprintf(f, ".\n\n<details><summary>gates</summary>\n\n");

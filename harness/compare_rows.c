@@ -444,11 +444,11 @@ static void judge_pct(const struct sb_cmp_opts *o, const struct sb_cmp_rows *rs,
 	else
 		r->verdict = big ? CMP_V_FAIL : CMP_V_OK;
 	if (higher_is_worse)
-		snprintf(r->note, sizeof(r->note), "%+.2f%% %s +%g%%", pct, big ? ">" : "<=",
-			 limit);
+		snprintf(r->note, sizeof(r->note), "%+.2f%% %s +%g%%", pct,
+			 big ? ">" : "<=", limit);
 	else
-		snprintf(r->note, sizeof(r->note), "drop %.2f%% %s %g%%", -pct + 0.0, big ? ">" : "<=",
-			 limit);
+		snprintf(r->note, sizeof(r->note), "drop %.2f%% %s %g%%", -pct + 0.0,
+			 big ? ">" : "<=", limit);
 	if (r->verdict == CMP_V_NOISE)
 		snprintf(r->note + strlen(r->note), sizeof(r->note) - strlen(r->note),
 			 ", p=%.3g > %g: not significant", r->p, o->alpha);

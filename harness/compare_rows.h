@@ -18,14 +18,14 @@
  * doubling of latency or a halving of the rate fails. Repeats: the test
  * decides what is noise, and the threshold is the smallest effect that
  * matters. */
-#define SB_CMP_SINGLE_LAT 100.0
-#define SB_CMP_SINGLE_RATE 50.0
+#define SB_CMP_SINGLE_LAT	   100.0
+#define SB_CMP_SINGLE_RATE	   50.0
 #define SB_CMP_SINGLE_MIN_DELTA_US 10.0
-#define SB_CMP_TEST_LAT 5.0
-#define SB_CMP_TEST_RATE 5.0
-#define SB_CMP_TEST_MIN_DELTA_US 0.0
-#define SB_CMP_MIN_SAMPLES 100.0
-#define SB_CMP_ALPHA 0.05
+#define SB_CMP_TEST_LAT		   5.0
+#define SB_CMP_TEST_RATE	   5.0
+#define SB_CMP_TEST_MIN_DELTA_US   0.0
+#define SB_CMP_MIN_SAMPLES	   100.0
+#define SB_CMP_ALPHA		   0.05
 
 /* Which options were set (on the command line or in BASE/compare). */
 enum {
@@ -43,9 +43,9 @@ enum {
 /* The effective options (owned by sb_compare_main). Percentages < 0: off. */
 struct sb_cmp_opts {
 	unsigned set;
-	double lat;	 /* user_connect, kernel_handshake p50/p99: max increase */
-	double p99_all;	 /* --max-p99-regress: the p99 of every block */
-	double rate;	 /* max rate drop */
+	double lat;	/* user_connect, kernel_handshake p50/p99: max increase */
+	double p99_all; /* --max-p99-regress: the p99 of every block */
+	double rate;	/* max rate drop */
 	double min_delta_us;
 	double min_samples;
 	double alpha;

@@ -121,7 +121,11 @@ static void test_exit_codes(void)
 	     1,
 	     "FAIL: latency_us.user_connect.p99",
 	     NULL},
-	    {"latency gate off", {base, p99, "--max-latency-regress", "off"}, 0, "PASS (5 checks)", NULL},
+	    {"latency gate off",
+	     {base, p99, "--max-latency-regress", "off"},
+	     0,
+	     "PASS (5 checks)",
+	     NULL},
 	    {"p99 regression below --min-delta-us",
 	     {base, p99, "--max-p99-regress", "10", "--min-delta-us", "100"},
 	     0,
@@ -383,7 +387,8 @@ static void test_repeats(void)
 		ASSERT_NEAR(num(r, "new"), 995, 0, "accepted median of 995,990,995");
 		ASSERT_STREQ(sb_jval_str(sb_jval_get(r, "verdict")), "ok", "accepted verdict");
 		r = row(d, "latency_us.pre_syn.p50");
-		ASSERT_STREQ(sb_jval_str(sb_jval_get(r, "verdict")), "info", "pre_syn is information");
+		ASSERT_STREQ(sb_jval_str(sb_jval_get(r, "verdict")), "info",
+			     "pre_syn is information");
 		sb_jdoc__free(d);
 	}
 
@@ -397,7 +402,8 @@ static void test_repeats(void)
 		ASSERT_STREQ(sb_jval_str(sb_jval_get(sb_jdoc_root(d), "result")), "fail", "result");
 		ASSERT_EQ(sb_jval_get(sb_jdoc_root(d), "failed")->inum, 2, "failed count");
 		ASSERT_EQ(f ? f->len : 0, 2, "failures listed");
-		ASSERT_STREQ(sb_jval_str(sb_jval_at(f, 0)), "rate_conns_per_s (41000 -> 30000: drop 26.83% > 10%, p=0.05)",
+		ASSERT_STREQ(sb_jval_str(sb_jval_at(f, 0)),
+			     "rate_conns_per_s (41000 -> 30000: drop 26.83% > 10%, p=0.05)",
 			     "first failure");
 		r = row(d, "latency_us.user_connect.p99");
 		ASSERT_NEAR(num(r, "new"), 200, 1e-9, "regressed median");
