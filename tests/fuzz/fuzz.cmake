@@ -10,6 +10,9 @@ set(SB_FUZZ_FIX ${CMAKE_SOURCE_DIR}/tests/fixtures)
 set(SB_FUZZ_FLAGS -g -O1 -std=gnu11 -D_GNU_SOURCE -fsanitize=fuzzer,address,undefined
   -fno-sanitize-recover=undefined -Wall -Wextra -Wno-missing-field-initializers
   -I${CMAKE_SOURCE_DIR} -DSB_FIXTURES="${SB_FUZZ_FIX}" -DSB_VERSION="${PROJECT_VERSION}")
+if(SB_WERROR)
+  list(APPEND SB_FUZZ_FLAGS -Werror)
+endif()
 set(H ${CMAKE_SOURCE_DIR}/harness)
 set(SB_FUZZ_JSON ${H}/jsonread.c ${H}/jsonval.c)
 set(SB_FUZZ_COMPARE ${SB_FUZZ_JSON} ${H}/json.c ${H}/compare.c ${H}/compare_rows.c
