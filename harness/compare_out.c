@@ -312,6 +312,12 @@ static void xml_esc(FILE *f, const char *s)
 	}
 }
 
+/* A gated row: checked, or n/a (a gate that could not apply: <skipped>). */
+static int junit_case(const struct sb_cmp_row *r)
+{
+	return sb_cmp_is_check(r) || (r->verdict == CMP_V_NA && r->kind != CMP_K_INFO);
+}
+
 /* One <testcase> per gated row (n/a ones are <skipped>), a <failure> for each
  * regression. */
 int sb_cmp_out_junit(FILE *f, const struct sb_cmp_report *rp)
@@ -322,8 +328,8 @@ int sb_cmp_out_junit(FILE *f, const struct sb_cmp_report *rp)
 
 	describe(rp, mode, sizeof(mode), gates, sizeof(gates));
 	for (size_t i = 0; i < rs->n; i++) {
-		tests += sb_cmp_is_check(&rs->r[i]) || rs->r[i].verdict == CMP_V_NA;
-		skipped += rs->r[i].verdict == CMP_V_NA;
+		tests += junit_case(&rs->r[i]);
+		skipped += junit_case(&rs->r[i]) && rs->r[i].verdict == CMP_V_NA;
 	}
 	fprintf(f, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
 	fprintf(f,
@@ -340,7 +346,7 @@ int sb_cmp_out_junit(FILE *f, const struct sb_cmp_report *rp)
 		const struct sb_cmp_row *r = &rs->r[i];
 		char bv[48], nv[48], pct[32] = "", p[24], buf[512];
 
-		if (!sb_cmp_is_check(r) && r->verdict != CMP_V_NA)
+		if (!junit_case(r))
 			continue;
 		fmt_val(&r->b, bv, sizeof(bv));
 		fmt_val(&r->n, nv, sizeof(nv));

@@ -48,7 +48,7 @@ want="latency_us.kernel_handshake.p99 latency_us.user_connect.p99 outcomes.ghost
 check "JUnit failures are exactly the regressions" "'$got'" = "'$want'"
 check "JUnit failures attribute" "$(xmllint --xpath 'string(//testsuite/@failures)' "$WORK/j.xml")" -eq 4
 check "JUnit testcases = gated rows" "$(xmllint --xpath 'count(//testcase)' "$WORK/j.xml")" -eq \
-	"$(jq '[.rows[] | select(.verdict != "info")] | length' "$WORK/v.json")"
+	"$(jq '[.rows[] | select(.kind != "info" and .verdict != "info")] | length' "$WORK/v.json")"
 xmllint --xpath 'string(//testcase[@name="latency_us.user_connect.p99"]/failure/@message)' "$WORK/j.xml" | grep -q "160 -> 240" \
 	&& ok "failure message has the numbers" || bad "failure message without numbers"
 check "--json failed count" "$(jq .failed "$WORK/v.json")" -eq 4
@@ -57,6 +57,12 @@ check "--json failing metrics" "$(jq -r '[.rows[] | select(.verdict == "FAIL") |
 grep -q '^| `rate_conns_per_s` |.*\*\*FAIL\*\*' "$WORK/m.md" && ok "Markdown row marks the failure" || bad "Markdown: $(cat "$WORK/m.md")"
 grep -q '^### synbench compare: \*\*FAIL\*\*' "$WORK/m.md" && ok "Markdown title" || bad "Markdown title"
 ls "$WORK" | grep -q '\.tmp-' && bad "temporary files left" || ok "no temporary files left"
+
+# --no-probes runs: kernel blocks n/a; only gated rows become testcases
+"$SYNBENCH" compare "$fx/compare/no_probes_base" "$fx/compare/no_probes" --junit "$WORK/np.xml" >/dev/null 2>&1
+check "no-probes pair passes" "$?" -eq 0
+check "n/a gated rows are skipped testcases" "$(xmllint --xpath 'count(//testcase[skipped])' "$WORK/np.xml")" -eq 3
+check "information rows are no testcases" "$(xmllint --xpath 'count(//testcase[@name="latency_us.pre_syn.p50"])' "$WORK/np.xml")" -eq 0
 
 # BASE/compare applies; the command line wins
 cp -r "$fx/compare/base" "$WORK/bl"
