@@ -8,9 +8,9 @@
  * writes DIR/report.html and DIR/report.md from the files alone, so
  * `bench plot DIR` and a run produce the same thing.
  *
- * Scripts are found in $SYNBENCH_PLOTS, $SB_SRC/scripts/plots, the source
- * tree this file was compiled from, or scripts/plots above the binary;
- * gnuplot is $SYNBENCH_GNUPLOT or the first gnuplot on PATH. */
+ * Scripts are found by sb_data_dir("plots") (harness/paths.h: a checkout or
+ * an installed tree); gnuplot is $SYNBENCH_GNUPLOT or the first gnuplot on
+ * PATH. */
 #ifndef SB_PLOT_H
 #define SB_PLOT_H
 

@@ -199,7 +199,7 @@ int sb_results_write_connections(FILE *f, const struct sb_rundata *rd, const str
 		fputc(',', f);
 		if (kc && kc->srtt_us)
 			fprintf(f, "%u", (unsigned int)kc->srtt_us);
-		fputc('\n', f);
+		fprintf(f, ",%u,%u,%d\n", r->nchildren, r->naccepts, r->revived ? 1 : 0);
 	}
 	return ferror(f) ? -EIO : 0;
 }
@@ -488,6 +488,8 @@ static void json_probes(struct sb_json *js, const struct sb_rundata *rd, const s
 	sb_json_uint(js, "map_full", rd->counters[SB_C_MAP_FULL]);
 	sb_json_uint(js, "hist_over", rd->counters[SB_C_HIST_OVER]);
 	sb_json_uint(js, "missed_events", rd->missed_events);
+	sb_json_uint(js, "bpf_run_time_ns", rd->bpf_run_ns);
+	sb_json_uint(js, "bpf_runs", rd->bpf_runs);
 	sb_json_uint(js, "close_missed_records", rd->counters[SB_C_REPLACED]);
 	sb_json_uint(js, "lost_samples", rd->lost_samples);
 	sb_json_uint(js, "listener_samples", rd->nsamples);
@@ -505,10 +507,14 @@ static void json_reconciliation(struct sb_json *js, const struct sb_rundata *rd,
 	sb_json_uint(js, "accepted", r->accepted);
 	sb_json_uint(js, "queued", r->queued);
 	sb_json_uint(js, "ghosts", r->ghosts);
+	sb_json_uint(js, "established_other", r->established_other);
+	sb_json_uint(js, "revived", r->revived);
+	sb_json_uint(js, "extra_children", r->extra_children);
+	sb_json_uint(js, "extra_accepts", r->extra_accepts);
 	sb_json_uint(js, "timeouts", r->timeouts);
 	json_i64_or_null(js, "syncookies", r->syncookies);
 	sb_json_bool(js, "identity_checked", r->identity_checked);
-	if (r->identity_checked)
+	if (r->probes)
 		sb_json_bool(js, "identity_holds", r->identity_holds);
 	else
 		sb_json_null(js, "identity_holds");
@@ -529,6 +535,8 @@ static void json_reconciliation(struct sb_json *js, const struct sb_rundata *rd,
 	sb_json_uint(js, "kernel_children_unmatched", n->kchildren_unmatched);
 	sb_json_uint(js, "accepts_unmatched", n->accepts_unmatched);
 	sb_json_uint(js, "accepts_by_peer", n->accepts_by_peer);
+	sb_json_uint(js, "child_cookies_shared", n->child_cookies_shared);
+	sb_json_uint(js, "kernel_clients_established_inferred", n->kclients_est_inferred);
 	sb_json_uint(js, "user_ok_kernel_not_established", n->user_ok_kernel_not_est);
 	sb_json_uint(js, "duplicate_cookies", n->dup_cookies);
 	sb_json_obj_begin(js, "identities");

@@ -26,7 +26,7 @@
 	"child_established_ns,t_accept_ns,user_connect_us,user_connect_sched_us,"                  \
 	"kernel_handshake_us,pre_syn_us,notify_delay_us,accept_wait_us,response_us,"               \
 	"child_est_us,server_close_us,syn_retrans,outcome,err,user_outcome,lport,rport,thread,"      \
-	"k_final_state,http_status,k_srtt_us"
+	"k_final_state,http_status,k_srtt_us,server_children,accepts,revived"
 #define SB_QUEUE_HEADER	   "t_ms,port,accept_queue,limit,syn_queue,drops"
 #define SB_DWELL_HEADER	   "from_state,to_state,count,min_us,p50_us,p90_us,p99_us,p999_us,max_us"
 #define SB_COUNTERS_HEADER "source,name,before,after,delta"
