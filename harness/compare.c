@@ -51,7 +51,7 @@ void sb_compare_usage(FILE *f)
 	      "  interrupted: NEW must be complete (an interrupted BASE is bad input)\n"
 	      "  lost_events: NEW must lose none (its summary would not be exact)\n"
 	      "  join_rate: NEW's lowest must not be below BASE's lowest\n"
-	      "  exact: conns_requested, plus the --exact keys of BASE/compare\n"
+	      "  exact: conns_requested, or the --exact keys of BASE/compare\n"
 	      "  Options on the command line override the BASE directory's `compare` file\n"
 	      "  (written by bench baseline save), which overrides these defaults.\n"
 	      "\n"
