@@ -11,6 +11,20 @@
 
 static char fuzz_dir[64];
 
+static void fuzz_cleanup(void)
+{
+	static const char *const names[] = {"summary.json", "config.json", "connections.csv",
+					    "queue.csv",    "dwell.csv",   "args",
+					    "compare"};
+	char path[128];
+
+	for (size_t i = 0; i < sizeof(names) / sizeof(*names); i++) {
+		snprintf(path, sizeof(path), "%s/%s", fuzz_dir, names[i]);
+		unlink(path);
+	}
+	rmdir(fuzz_dir);
+}
+
 static void fuzz_init_dir(void)
 {
 	if (fuzz_dir[0])
@@ -18,6 +32,7 @@ static void fuzz_init_dir(void)
 	snprintf(fuzz_dir, sizeof(fuzz_dir), "/tmp/sb-fuzz-XXXXXX");
 	if (!mkdtemp(fuzz_dir))
 		abort();
+	atexit(fuzz_cleanup);
 }
 
 /* fuzz_dir/name := data; returns the path (static buffer). */
