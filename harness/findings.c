@@ -7,6 +7,7 @@
 #include <limits.h>
 #include <math.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -157,12 +158,21 @@ static void conn_row(char **f, size_t n, const int *idx, void *ctx)
 	}
 }
 
+/* A queue length from queue.csv, kept in the kernel's range (u32 backlog) so
+ * that a damaged file cannot overflow limit + 1 below. */
+static int64_t qval(const char *s)
+{
+	int64_t v = strtoll(s, NULL, 10);
+
+	return v < -1 ? -1 : v > UINT32_MAX ? UINT32_MAX : v;
+}
+
 static void queue_row(char **f, size_t n, const int *idx, void *ctx)
 {
 	struct sb_report_facts *r = ctx;
-	int64_t aq = strtoll(field(f, n, idx[0]), NULL, 10);
-	int64_t lim = strtoll(field(f, n, idx[1]), NULL, 10);
-	int64_t sq = strtoll(field(f, n, idx[2]), NULL, 10);
+	int64_t aq = qval(field(f, n, idx[0]));
+	int64_t lim = qval(field(f, n, idx[1]));
+	int64_t sq = qval(field(f, n, idx[2]));
 
 	r->qsamples++;
 	r->qfull += aq >= lim + 1;

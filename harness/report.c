@@ -5,6 +5,7 @@
 #include "harness/mib.h"
 #include "harness/report.h"
 #include "harness/identities.h"
+#include "harness/figures.h"
 #include "harness/results.h"
 
 /* Columns of the side-by-side table: kernel view first, then user view. */
@@ -245,7 +246,7 @@ int sb_report_write(FILE *f, const struct sb_rundata *rd, const struct sb_join *
 	if (rd->interrupted)
 		fputs("INTERRUPTED: partial results\n", f);
 	fprintf(f, "duration %.3f s, %.1f connections/s (user outcome ok)\n\n",
-		sb_results_duration_s(rd), sb_results_rate(rd, j));
+		sb_run_duration_s(rd), sb_run_rate(rd, j));
 	fputs("Latency, kernel vs user (us; p = nearest rank, bucket midpoint, <= 0.4% off)\n", f);
 	latency_table(f, rd, j, rd->hists ? &j->kernel_handshake_hist : NULL);
 	more_latencies(f, j);

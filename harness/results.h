@@ -50,12 +50,5 @@ int sb_results_write_file(const char *dir, const char *name,
 
 /* "events", "clients", ... for enum sb_counter. */
 const char *sb_probe_counter_name(unsigned int c);
-/* ns as a decimal of unit (1000: us, 1000000: ms) with 3 decimals, exact to
- * the rounding of the last digit; "" when ns == SB_NA. Returns buf. */
-const char *sb_fmt_scaled(char *buf, size_t len, int64_t ns, int64_t unit);
-/* Requests per second the client completed (user outcome ok) over its run. */
-double sb_results_rate(const struct sb_rundata *rd, const struct sb_join *j);
-/* Run duration in seconds (client stats, else rundata stamps). */
-double sb_results_duration_s(const struct sb_rundata *rd);
 
 #endif

@@ -12,6 +12,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "harness/figures.h"
 #include "harness/json.h"
 #include "harness/mib.h"
 #include "harness/outdir.h"

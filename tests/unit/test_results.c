@@ -517,7 +517,10 @@ int main(void)
 	fx_build(f, hists);
 	if (!ASSERT_OK(sb_join__new(&f->rd, &j), "join"))
 		goto out;
-	if (!ASSERT_OK(sb_results_write(dir, &f->rd, j), "write results"))
+	/* as the output step does: the human report, then the result files */
+	if (!ASSERT_OK(sb_results_write_file(dir, "report.txt", sb_report_write, &f->rd, j),
+		       "write report.txt") ||
+	    !ASSERT_OK(sb_results_write(dir, &f->rd, j), "write results"))
 		goto out;
 	ASSERT_TRUE(no_temp_files(dir), "no temporary files left");
 	check_csv(dir);
