@@ -236,7 +236,11 @@ static __always_inline int on_set_state(const struct sock *sk, int old, int new,
 			trace_state(sk, old, new, init.role, now, kind, 0);
 		init.final_state = new;
 		init.ts[new] = now;
-		if (kind == K_BTF)
+		/* A child's cookie and 4-tuple are set only after LISTEN->SYN_RECV
+		 * before Linux 6.15 (inet_csk_clone_lock() fires the event first;
+		 * the fresh child still carries the listener's cookie): they are
+		 * read at SYN_RECV->ESTABLISHED, valid on every kernel. */
+		if (kind == K_BTF && client)
 			init.cookie = sk_cookie(sk, kind);
 		if (bpf_map_update_elem(&socks, &key, &init, BPF_NOEXIST)) {
 			/* A socket whose CLOSE we missed left its entry: the
@@ -292,6 +296,8 @@ static __always_inline int on_set_state(const struct sock *sk, int old, int new,
 	 * that went through TIME_WAIT may have released it: keep what we had). */
 	if (new == SB_TCP_ESTABLISHED || (new == SB_TCP_CLOSE && !r->sport))
 		fill_addrs(r, sk, kind);
+	if (kind == K_BTF && new == SB_TCP_ESTABLISHED && r->role == SB_ROLE_CHILD)
+		r->cookie = sk_cookie(sk, kind);
 	if (new != SB_TCP_CLOSE)
 		return 0;
 	if (!r->cookie)
@@ -421,9 +427,39 @@ int BPF_PROG(raw_drop, struct sk_buff *skb, void *location, int reason)
 	return on_drop(skb, (__u32)reason, K_RAW);
 }
 
-/* ---- classic tracepoints (need tracefs) ---- */
+/* ---- classic tracepoints (need tracefs) ----
+ * Their contexts are declared here with a ___sb flavour and
+ * preserve_access_index, so CO-RE finds the fields in whatever the running
+ * kernel calls the struct, and vmlinux.h of any kernel compiles: Linux 6.1
+ * and 6.12 name the tcp_retransmit_skb context
+ * trace_event_raw_tcp_event_sk_skb, 6.18 trace_event_raw_tcp_retransmit_skb
+ * (kernel-facts 16). */
+struct trace_event_raw_inet_sock_set_state___sb {
+	const void *skaddr;
+	int oldstate;
+	int newstate;
+	__u16 protocol;
+} __attribute__((preserve_access_index));
+
+struct trace_event_raw_tcp_retransmit_skb___sb {
+	const void *skaddr;
+} __attribute__((preserve_access_index));
+
+struct trace_event_raw_tcp_event_sk_skb___sb {
+	const void *skaddr;
+} __attribute__((preserve_access_index));
+
+struct trace_event_raw_tcp_retransmit_synack___sb {
+	const void *skaddr;
+} __attribute__((preserve_access_index));
+
+struct trace_event_raw_kfree_skb___sb {
+	void *skbaddr;
+	enum skb_drop_reason reason; /* Linux 5.17+ */
+} __attribute__((preserve_access_index));
+
 SEC("tracepoint/sock/inet_sock_set_state")
-int tp_set_state(struct trace_event_raw_inet_sock_set_state *ctx)
+int tp_set_state(struct trace_event_raw_inet_sock_set_state___sb *ctx)
 {
 	if (ctx->protocol != IPPROTO_TCP)
 		return 0;
@@ -431,70 +467,117 @@ int tp_set_state(struct trace_event_raw_inet_sock_set_state *ctx)
 }
 
 SEC("tracepoint/tcp/tcp_retransmit_skb")
-int tp_retransmit(struct trace_event_raw_tcp_retransmit_skb *ctx)
+int tp_retransmit(void *ctx)
 {
-	return on_retransmit(ctx->skaddr, K_CLASSIC);
+	const void *sk;
+
+	/* read, not loaded: the compiler merges the two offsets into one
+	 * modified context pointer, which the verifier refuses to load from */
+	if (bpf_core_type_exists(struct trace_event_raw_tcp_retransmit_skb___sb))
+		sk = BPF_CORE_READ((struct trace_event_raw_tcp_retransmit_skb___sb *)ctx, skaddr);
+	else
+		sk = BPF_CORE_READ((struct trace_event_raw_tcp_event_sk_skb___sb *)ctx, skaddr);
+	return on_retransmit(sk, K_CLASSIC);
 }
 
 SEC("tracepoint/tcp/tcp_retransmit_synack")
-int tp_synack(struct trace_event_raw_tcp_retransmit_synack *ctx)
+int tp_synack(struct trace_event_raw_tcp_retransmit_synack___sb *ctx)
 {
 	return on_synack(ctx->skaddr, K_CLASSIC);
 }
 
 SEC("tracepoint/skb/kfree_skb")
-int tp_drop(struct trace_event_raw_kfree_skb *ctx)
+int tp_drop(struct trace_event_raw_kfree_skb___sb *ctx)
 {
-	return on_drop(ctx->skbaddr, (__u32)ctx->reason, K_CLASSIC);
+	__u32 reason = 0; /* 0: NOT_SPECIFIED, what a kernel without reasons means */
+
+	if (bpf_core_field_exists(ctx->reason))
+		reason = (__u32)ctx->reason;
+	return on_drop(ctx->skbaddr, reason, K_CLASSIC);
 }
 
-/* ---- listener discovery: one pass over the namespace's TCP sockets
+/* ---- the listener sampler (harness/probes_plan.c picks the mode) ---- */
+
+/* One sample of a listener, read through the typed pointer an iterator
+ * hands over. */
+static __always_inline void fill_sample(struct sb_listen_sample *s, struct tcp_sock *tp)
+{
+	struct sock *sk = (struct sock *)tp;
+
+	s->ts = bpf_ktime_get_ns();
+	s->port = sk->__sk_common.skc_num;
+	s->family = sk->__sk_common.skc_family;
+	s->ack_backlog = sk->sk_ack_backlog;
+	s->max_ack_backlog = sk->sk_max_ack_backlog;
+	s->syn_qlen = tp->inet_conn.icsk_accept_queue.qlen.counter;
+	s->drops = sk->sk_drops.counter;
+}
+
+/* The listener on a filtered port in our namespace that skc is, or NULL. */
+static __always_inline struct tcp_sock *wanted_listener(struct sock_common *skc)
+{
+	if (!skc || skc->skc_state != SB_TCP_LISTEN || !port_wanted(skc->skc_num))
+		return NULL;
+	if (skc->skc_net.net->ns.inum != netns_ino)
+		return NULL;
+	return bpf_skc_to_tcp_sock(skc);
+}
+
+/* Mode sk_storage_iter, step 1: one pass over the namespace's TCP sockets
  * (iter/tcp walks the namespace of the process that reads it) marks every
  * listener on a filtered port in the "listeners" map; the sampler then
- * reads only those. Works the same for the built-in listener and for a
- * server the harness did not start (--target). */
+ * reads only those (a pass of iter/tcp would walk every socket, TIME_WAIT
+ * included: 100k+ per sample). Works the same for the built-in listener
+ * and for a server the harness did not start (--target). */
 SEC("iter/tcp")
 int find_listeners(struct bpf_iter__tcp *ctx)
 {
-	struct sock_common *skc = ctx->sk_common;
-	struct tcp_sock *tp;
+	struct tcp_sock *tp = wanted_listener(ctx->sk_common);
+	__u16 port;
 	__u32 *mark;
 
-	if (!skc || skc->skc_state != SB_TCP_LISTEN || !port_wanted(skc->skc_num))
-		return 0;
-	if (skc->skc_net.net->ns.inum != netns_ino)
-		return 0;
-	tp = bpf_skc_to_tcp_sock(skc);
 	if (!tp)
 		return 0;
 	mark = bpf_sk_storage_get(&listeners, tp, 0, BPF_SK_STORAGE_GET_F_CREATE);
 	if (mark && !*mark) {
 		*mark = 1;
-		bpf_seq_write(ctx->meta->seq, &skc->skc_num, sizeof(skc->skc_num));
+		/* a stack copy: Linux 6.1's verifier refuses bpf_seq_write()
+		 * from a kernel pointer (kernel-facts 16) */
+		port = ((struct sock *)tp)->__sk_common.skc_num;
+		bpf_seq_write(ctx->meta->seq, &port, sizeof(port));
 	}
 	return 0;
 }
 
-/* ---- accept-queue sampler: one record per registered listener ---- */
+/* Mode sk_storage_iter, step 2: one record per registered listener. Some
+ * kernels refuse map-element iterators (kernel-facts 15): then tcp_iter. */
 SEC("iter/bpf_sk_storage_map")
 int sample_listeners(struct bpf_iter__bpf_sk_storage_map *ctx)
 {
 	struct sb_listen_sample s = {};
-	struct sock *sk = ctx->sk;
 	struct tcp_sock *tp;
 
-	if (!sk)
+	if (!ctx->sk)
 		return 0;
-	tp = bpf_skc_to_tcp_sock(sk);
+	tp = bpf_skc_to_tcp_sock(ctx->sk);
 	if (!tp)
 		return 0;
-	s.ts = bpf_ktime_get_ns();
-	s.port = sk->__sk_common.skc_num;
-	s.family = sk->__sk_common.skc_family;
-	s.ack_backlog = sk->sk_ack_backlog;
-	s.max_ack_backlog = sk->sk_max_ack_backlog;
-	s.syn_qlen = tp->inet_conn.icsk_accept_queue.qlen.counter;
-	s.drops = sk->sk_drops.counter;
+	fill_sample(&s, tp);
+	bpf_seq_write(ctx->meta->seq, &s, sizeof(s));
+	return 0;
+}
+
+/* Mode tcp_iter: every pass walks all TCP sockets of the namespace and
+ * writes a record per listener on a filtered port. */
+SEC("iter/tcp")
+int sample_listeners_tcp(struct bpf_iter__tcp *ctx)
+{
+	struct sb_listen_sample s = {};
+	struct tcp_sock *tp = wanted_listener(ctx->sk_common);
+
+	if (!tp)
+		return 0;
+	fill_sample(&s, tp);
 	bpf_seq_write(ctx->meta->seq, &s, sizeof(s));
 	return 0;
 }

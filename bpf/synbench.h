@@ -69,12 +69,15 @@ struct sb_state_event {
 	char comm[16];
 };
 
-/* One accept-queue sample per listener, written by the iter/tcp program. */
+/* One accept-queue sample per listener, written by an iterator program or,
+ * without BPF, from a sock_diag dump (harness/listen_diag.c). */
+#define SB_SYN_QLEN_UNKNOWN 0xffffffffu
 struct sb_listen_sample {
 	__u64 ts;	      /* bpf_ktime_get_ns() */
 	__u32 ack_backlog;    /* sk_ack_backlog: accept-queue depth */
 	__u32 max_ack_backlog; /* sk_max_ack_backlog: the effective backlog B */
-	__u32 syn_qlen;       /* icsk_accept_queue.qlen: request socks */
+	__u32 syn_qlen;       /* icsk_accept_queue.qlen: request socks, or
+			       * SB_SYN_QLEN_UNKNOWN (sampler mode tcp_info) */
 	__u32 drops;	      /* sk_drops: ListenDrops on this listener */
 	__u16 port;
 	__u16 family;

@@ -1,5 +1,6 @@
 #include "harness/commands.h"
 #include "harness/compare.h"
+#include "harness/doctor.h"
 #include "harness/plot.h"
 #include "harness/experiment.h"
 #include "harness/sweep.h"
@@ -17,6 +18,7 @@ static const struct command commands[] = {
 	{ "plot", sb_plot_main },
 	{ "sweep", sb_sweep_main },
 	{ "experiment", sb_experiment_main },
+	{ "doctor", sb_doctor_main },
 	{ NULL, NULL },
 };
 

@@ -333,6 +333,24 @@ static void findings_loss(struct flist *l, const struct sb_jval *s, const struct
 		    fmt_count(c, sizeof(c), cpu_probe < 0 ? 0 : cpu_probe));
 }
 
+/* Every probe component that did not run in its best mode, and why. */
+static void findings_components(struct flist *l, const struct sb_jval *s)
+{
+	static const char *const names[] = {"state_changes", "syn_retransmits",
+					    "synack_retransmits", "drops", "listener_sampler"};
+	const struct sb_jval *cs = sb_jval_path(s, "probes.components");
+
+	for (size_t i = 0; cs && i < sizeof(names) / sizeof(names[0]); i++) {
+		const struct sb_jval *c = sb_jval_get(cs, names[i]);
+		const char *mode = sb_jval_str(sb_jval_get(c, "mode"));
+		const char *err = sb_jval_str(sb_jval_get(c, "error"));
+
+		if (err)
+			add(l, SB_FIND_NOTE, "Probe component %s ran as %s on this kernel: %s.",
+			    names[i], mode ? mode : "?", err);
+	}
+}
+
 size_t sb_report_findings(const struct sb_jval *s, const struct sb_jval *cfg,
 			  const struct sb_report_facts *f, struct sb_finding *out, size_t max)
 {
@@ -354,6 +372,7 @@ size_t sb_report_findings(const struct sb_jval *s, const struct sb_jval *cfg,
 	    jnum(s, "duration_s"), fmt_count(c, sizeof(c), jint(s, "loadgen.ok")),
 	    isnan(rate) ? 0.0 : rate, fmt_count(d, sizeof(d), jint(s, "outcomes.accepted")));
 	findings_loss(&l, s, cfg, f);
+	findings_components(&l, s);
 	if (isnan(jr))
 		add(&l, SB_FIND_NOTE,
 		    "Probes were off (--no-probes): no kernel stamps, queue samples or state "

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "harness/join.h"
+#include "harness/identities.h"
 #include "harness/mib.h"
 
 #define NPORTS 65536
@@ -390,6 +391,7 @@ static void reconcile(const struct sb_rundata *rd, struct sb_join *j, int probes
 {
 	struct sb_reconcile *rec = &j->rec;
 	const struct sb_join_counts *n = &j->counts;
+	struct sb_identity id;
 
 	rec->probes = probes;
 	rec->client_established = n->kclients_est;
@@ -448,15 +450,17 @@ static void reconcile(const struct sb_rundata *rd, struct sb_join *j, int probes
 	if (n->dup_cookies)
 		warn(rec, "%llu kernel records repeat a cookie (ignored)",
 		     (unsigned long long)n->dup_cookies);
-	if (probes && rec->mib_syn_retrans >= 0 &&
-	    (int64_t)(rec->probe_syn_retrans + rec->probe_synack_retrans) != rec->mib_syn_retrans)
+	rec->identity_checked = probes && rec->syncookies == 0;
+	rec->identity_holds = rec->client_established == rec->accepted + rec->queued;
+	sb_identity_check(rd, rec, SB_ID_SYN_RETRANS, &id);
+	if (id.status == SB_ID_FAILS)
 		warn(rec,
 		     "probe SYN retransmits %llu + SYN-ACK retransmits %llu != TcpExt "
 		     "TCPSynRetrans %lld",
 		     (unsigned long long)rec->probe_syn_retrans,
 		     (unsigned long long)rec->probe_synack_retrans, (long long)rec->mib_syn_retrans);
-	if (rec->listener_drops >= 0 && rec->mib_listen_drops >= 0 &&
-	    rec->listener_drops != rec->mib_listen_drops + (int64_t)rec->listen_overflow_skb_drops)
+	sb_identity_check(rd, rec, SB_ID_LISTENER_DROPS, &id);
+	if (id.status == SB_ID_FAILS)
 		warn(rec,
 		     "listener drops (last sample) %lld != TcpExt ListenDrops %lld + "
 		     "TCP_LISTEN_OVERFLOW skb drops %llu",
@@ -470,8 +474,6 @@ static void reconcile(const struct sb_rundata *rd, struct sb_join *j, int probes
 		     "%lld packets dropped by the per-CPU backlog (softnet_stat, global: "
 		     "net.core.netdev_max_backlog)",
 		     (long long)rec->softnet_dropped);
-	rec->identity_checked = probes && rec->syncookies == 0;
-	rec->identity_holds = rec->client_established == rec->accepted + rec->queued;
 	if (rec->identity_checked && !rec->identity_holds)
 		warn(rec, "syncookies=0 but client ESTABLISHED %llu != accepted %llu + queued %llu",
 		     (unsigned long long)rec->client_established, (unsigned long long)rec->accepted,

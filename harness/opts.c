@@ -93,7 +93,14 @@ const struct opt_def sb_opt_table[] = {
 	FLAG("no-probes", 0, O_NO_PROBES, "user side only, no BPF (measures probe cost)",
 	     no_probes),
 	WORD("attach", 0, ARG_REQ, O_ATTACH, "auto|tp_btf|raw_tp|tracepoint",
-	     "auto falls back tp_btf, raw_tp, tracepoint", "auto", "raw_tp"),
+	     "auto falls back tp_btf, raw_tp, tracepoint; given: every tracepoint component "
+	     "must load so", "auto", "raw_tp"),
+	WORD("sampler", 0, ARG_REQ, O_SAMPLER, "MODE",
+	     "accept-queue sampler: auto, sk_storage_iter, tcp_iter, tcp_info (no BPF), off",
+	     "auto", "tcp_info"),
+	WORD("probe-off", 0, ARG_REQ, O_PROBE_OFF, "LIST",
+	     "components off, comma-separated: syn_retransmits, synack_retransmits, drops, "
+	     "listener_sampler", NULL, "drops"),
 	NUM("sample-us", O_SAMPLE_US, "N", "accept-queue sampling, us", "5000", "5000",
 	    100, 10000000, sample_us),
 	FLAG("trace-states", 0, O_TRACE_STATES, "record every TCP state change", trace_states),
@@ -133,6 +140,9 @@ const char *const sb_opt_attach_names[SB_OPT_NAMES] = { [SB_ATTACH_AUTO] = "auto
 					    [SB_ATTACH_TP_BTF] = "tp_btf",
 					    [SB_ATTACH_RAW_TP] = "raw_tp",
 					    [SB_ATTACH_TRACEPOINT] = "tracepoint" };
+/* index + 1 = enum sb_comp_mode where given; 0 = auto */
+const char *const sb_opt_sampler_names[SB_OPT_NAMES] = { "auto", "sk_storage_iter", "tcp_iter",
+					     "tcp_info", "off" };
 /* clang-format on */
 
 void sb_opts_defaults(struct sb_opts *o)
@@ -165,6 +175,7 @@ void sb_opts_defaults(struct sb_opts *o)
 	o->syn_linear_timeouts = -1;
 	o->max_syn_backlog = -1;
 	o->attach = SB_ATTACH_AUTO;
+	o->sampler = -1;
 	o->sample_us = 5000;
 }
 
@@ -257,8 +268,36 @@ static int get_choice(struct parse_ctx *c, const struct opt_def *d, const char *
 			return 0;
 		}
 	}
-	return fail(c, "--%s must be one of %s (got '%.64s'); try --%s %s", d->name, d->metavar,
-		    val, d->name, d->example);
+	char list[160] = "";
+
+	for (size_t i = 0; i < n; i++)
+		if (names[i])
+			snprintf(list + strlen(list), sizeof(list) - strlen(list), "%s%s",
+				 list[0] ? "|" : "", names[i]);
+	return fail(c, "--%s must be one of %s (got '%.64s'); try --%s %s", d->name, list, val,
+		    d->name, d->example);
+}
+
+/* --probe-off a,b,c: components by name; state_changes cannot be off
+ * (that is --no-probes). */
+static int parse_probe_off(struct parse_ctx *c, const struct opt_def *d, const char *val)
+{
+	char buf[256], *save = NULL;
+
+	snprintf(buf, sizeof(buf), "%s", val);
+	for (char *t = strtok_r(buf, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+		int k = sb_component_parse(t);
+
+		if (k == SB_COMP_STATE_CHANGES)
+			return fail(c, "--%s cannot turn off state_changes (every other component "
+				       "needs it); use --no-probes for a run without BPF", d->name);
+		if (k < 0)
+			return fail(c, "--%s: unknown component '%.64s'; the components are "
+				       "syn_retransmits, synack_retransmits, drops, listener_sampler; "
+				       "try --%s %s", d->name, t, d->name, d->example);
+		c->o.probe_off |= 1u << k;
+	}
+	return 0;
 }
 
 static int check_label(const char *s)
@@ -381,6 +420,15 @@ static int apply(struct parse_ctx *c, const struct opt_def *d, const char *val)
 			return -1;
 		o->attach = (enum sb_attach)k;
 		break;
+	case O_SAMPLER:
+		if (get_choice(c, d, val, sb_opt_sampler_names, ARRAY_LEN(sb_opt_sampler_names), &k))
+			return -1;
+		o->sampler = k ? sb_comp_mode_parse(val) : -1;
+		break;
+	case O_PROBE_OFF:
+		if (parse_probe_off(c, d, val))
+			return -1;
+		break;
 	case O_ACCEPT:
 		if (lg_accept_policy_parse(val, &o->accept))
 			return fail(c,
@@ -490,8 +538,10 @@ static int finish_target(struct parse_ctx *c)
 static int finish(struct parse_ctx *c)
 {
 	struct sb_opts *o = &c->o;
-	static const enum opt_id probe_opts[] = {O_ATTACH, O_SAMPLE_US, O_TRACE_STATES};
-	static const char *const probe_names[] = {"attach", "sample-us", "trace-states"};
+	static const enum opt_id probe_opts[] = {O_ATTACH, O_SAMPLER, O_PROBE_OFF, O_SAMPLE_US,
+						 O_TRACE_STATES};
+	static const char *const probe_names[] = {"attach", "sampler", "probe-off", "sample-us",
+						  "trace-states"};
 	static const enum opt_id crr_opts[] = {O_REQ, O_RESP, O_CLOSE_FIRST};
 	static const char *const crr_names[] = {"req", "resp", "close-first"};
 

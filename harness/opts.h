@@ -7,6 +7,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include "loadgen/loadgen.h"
+#include "harness/components.h"
 
 #define SB_DEFAULT_PORT 5201
 /* closed loop in flight by default: min(conns, this) -- a connect burst */
@@ -53,6 +54,8 @@ struct sb_opts {
 	/* probes */
 	int no_probes;		/* --no-probes */
 	enum sb_attach attach;	/* --attach auto|tp_btf|raw_tp|tracepoint */
+	int sampler;		/* --sampler: -1 auto, else an enum sb_comp_mode */
+	uint32_t probe_off;	/* --probe-off: bit (1 << enum sb_component) per component */
 	uint32_t sample_us;	/* --sample-us N: accept-queue sample period */
 	int trace_states;	/* --trace-states */
 	/* output */

@@ -60,6 +60,17 @@ void sb_opts_foreach(const struct sb_opts *o, sb_opt_visit_fn fn, void *ctx)
 		case O_ATTACH:
 			s = name_of(sb_opt_attach_names, ARRAY_LEN(sb_opt_attach_names), o->attach);
 			break;
+		case O_SAMPLER:
+			s = o->sampler < 0 ? "auto" : sb_comp_mode_name((enum sb_comp_mode)o->sampler);
+			break;
+		case O_PROBE_OFF:
+			buf[0] = 0;
+			for (int k = 0; k < SB_NCOMPONENTS; k++)
+				if (o->probe_off & (1u << k))
+					snprintf(buf + strlen(buf), sizeof(buf) - strlen(buf), "%s%s",
+						 buf[0] ? "," : "", sb_component_name(k));
+			s = buf;
+			break;
 		case O_ACCEPT:
 			s = lg_accept_policy_str(&o->accept, buf, sizeof(buf));
 			break;

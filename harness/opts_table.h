@@ -15,7 +15,7 @@ enum opt_id {
 	O_ACCEPT, O_PORT, O_DESTS, O_IPV6, O_PER_CPU_LISTENERS, O_PAIRED,
 	O_SYNCOOKIES, O_NO_SYNCOOKIES, O_ABORT_ON_OVERFLOW, O_SOMAXCONN, O_SYN_RETRIES,
 	O_SYNACK_RETRIES, O_SYN_LINEAR_TIMEOUTS, O_MAX_SYN_BACKLOG, O_PORT_RANGE,
-	O_NO_PROBES, O_ATTACH, O_SAMPLE_US, O_TRACE_STATES,
+	O_NO_PROBES, O_ATTACH, O_SAMPLER, O_PROBE_OFF, O_SAMPLE_US, O_TRACE_STATES,
 	O_TARGET, O_NETNS, O_SERVER_CMD, O_HTTP,
 	O_OUT, O_LABEL, O_FORCE, O_NO_PLOT, O_JSON, O_QUIET, O_VERBOSE, O_HELP, O_VERSION,
 	O__COUNT,
@@ -44,7 +44,7 @@ struct opt_def {
 };
 
 #define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
-#define SB_OPT_NAMES 4 /* the longest choice list below */
+#define SB_OPT_NAMES 5 /* the longest choice list below */
 
 extern const struct opt_def sb_opt_table[];
 extern const size_t sb_opt_table_len;
@@ -53,6 +53,7 @@ extern const char *const sb_opt_close_names[SB_OPT_NAMES];
 extern const char *const sb_opt_close_first_names[SB_OPT_NAMES];
 extern const char *const sb_opt_engine_names[SB_OPT_NAMES];
 extern const char *const sb_opt_attach_names[SB_OPT_NAMES];
+extern const char *const sb_opt_sampler_names[SB_OPT_NAMES];
 
 /* The value of an integer option (kind != K_NONE). */
 long long sb_opt_fld_load(const struct sb_opts *o, const struct opt_def *d);

@@ -2,13 +2,11 @@
 
 #include <errno.h>
 #include <pthread.h>
-#include <sched.h>
 #include <stdarg.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mount.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -16,6 +14,8 @@
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
 
+#include "harness/listen_diag.h"
+#include "harness/probes_plan.h"
 #include "synbench.skel.h"
 
 #define SB_RB_MIN (1u << 20)
@@ -25,9 +25,10 @@
 struct sb_probes {
 	struct sb_probes_opts opts;
 	struct synbench *skel;
-	const char *plan;
-	struct bpf_link *iter_link; /* sampler */
-	struct bpf_link *find_link; /* listener discovery */
+	struct sb_components plan;
+	struct bpf_link *sample_link; /* sampler: sk_storage_iter or tcp_iter */
+	struct bpf_link *find_link;   /* listener discovery (sk_storage_iter) */
+	struct sb_listen_diag *diag;  /* sampler: tcp_info */
 	int nlisteners;
 	struct ring_buffer *rb;
 	pthread_t thread;
@@ -42,17 +43,41 @@ struct sb_probes {
 	uint64_t lost_user;
 };
 
-static int verbose_print(enum libbpf_print_level level, const char *fmt, va_list args)
-{
-	(void)level;
-	return vfprintf(stderr, fmt, args);
-}
+/* The first program libbpf complains about during one load: the planner
+ * moves its component down its ladder. libbpf's print callback is global;
+ * loads happen on one thread before any other starts. */
+static struct {
+	int verbose;
+	char prog[64];
+	char why[200];
+} load_log;
 
-static int quiet_print(enum libbpf_print_level level, const char *fmt, va_list args)
+static int print_cb(enum libbpf_print_level level, const char *fmt, va_list args)
 {
-	(void)level;
-	(void)fmt;
-	(void)args;
+	char line[512], *q, *end;
+
+	if (load_log.verbose) {
+		va_list copy;
+
+		va_copy(copy, args);
+		vfprintf(stderr, fmt, copy);
+		va_end(copy);
+	}
+	if (level != LIBBPF_WARN || load_log.prog[0])
+		return 0;
+	vsnprintf(line, sizeof(line), fmt, args);
+	q = strstr(line, "prog '");
+	if (!q)
+		return 0;
+	q += strlen("prog '");
+	end = strchr(q, '\'');
+	if (!end || (size_t)(end - q) >= sizeof(load_log.prog))
+		return 0;
+	snprintf(load_log.prog, sizeof(load_log.prog), "%.*s", (int)(end - q), q);
+	q = end + 1;
+	q += strspn(q, ": ");
+	q[strcspn(q, "\n")] = 0;
+	snprintf(load_log.why, sizeof(load_log.why), "%s", q);
 	return 0;
 }
 
@@ -65,67 +90,16 @@ static uint32_t pow2_at_least(uint64_t v)
 	return p;
 }
 
-static const char *plan_name(enum sb_attach a)
-{
-	switch (a) {
-	case SB_ATTACH_TP_BTF: return "tp_btf";
-	case SB_ATTACH_RAW_TP: return "raw_tp";
-	case SB_ATTACH_TRACEPOINT: return "tracepoint";
-	default: return "auto";
-	}
-}
+static int attach_sampler(struct sb_probes *p);
 
-/* Classic tracepoints need tracefs. Mount it in a private mount namespace
- * of this process so the host's mounts are left as they were. Must run
- * before any thread is started. */
-static int ensure_tracefs(void)
-{
-	struct stat st;
-
-	if (stat("/sys/kernel/tracing/events", &st) == 0 ||
-	    stat("/sys/kernel/debug/tracing/events", &st) == 0)
-		return 0;
-	if (unshare(CLONE_NEWNS) != 0)
-		return -errno;
-	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) != 0)
-		return -errno;
-	if (mount("tracefs", "/sys/kernel/tracing", "tracefs", 0, NULL) != 0)
-		return -errno;
-	return 0;
-}
-
-static void set_autoload(struct synbench *s, enum sb_attach plan)
-{
-	struct bpf_program *btf[] = {
-		s->progs.btf_set_state,	     s->progs.btf_retransmit,	   s->progs.btf_synack,
-		s->progs.btf_drop,	     s->progs.btf_set_state_nested, s->progs.btf_retransmit_nested,
-		s->progs.btf_synack_nested, s->progs.btf_drop_nested,
-	};
-	struct bpf_program *raw[] = { s->progs.raw_set_state, s->progs.raw_retransmit,
-				      s->progs.raw_synack, s->progs.raw_drop };
-	struct bpf_program *tp[] = { s->progs.tp_set_state, s->progs.tp_retransmit,
-				     s->progs.tp_synack, s->progs.tp_drop };
-
-	for (size_t i = 0; i < sizeof(btf) / sizeof(btf[0]); i++)
-		bpf_program__set_autoload(btf[i], plan == SB_ATTACH_TP_BTF);
-	for (size_t i = 0; i < sizeof(raw) / sizeof(raw[0]); i++) {
-		bpf_program__set_autoload(raw[i], plan == SB_ATTACH_RAW_TP);
-		bpf_program__set_autoload(tp[i], plan == SB_ATTACH_TRACEPOINT);
-	}
-}
-
-/* open + configure + load + attach with one plan. */
-static int try_plan(struct sb_probes *p, enum sb_attach plan)
+/* open + configure + load + attach with the current plan. A refused
+ * program is named in load_log. */
+static int try_load(struct sb_probes *p)
 {
 	const struct sb_probes_opts *o = &p->opts;
 	uint64_t socks, rb;
 	int err;
 
-	if (plan == SB_ATTACH_TRACEPOINT) {
-		err = ensure_tracefs();
-		if (err)
-			return err;
-	}
 	p->skel = synbench__open();
 	if (!p->skel)
 		return -errno;
@@ -143,20 +117,21 @@ static int try_plan(struct sb_probes *p, enum sb_attach plan)
 	rb = 2 * o->conns * (sizeof(struct sb_conn_rec) + 8);
 	bpf_map__set_max_entries(p->skel->maps.socks, (uint32_t)socks);
 	bpf_map__set_max_entries(p->skel->maps.events, pow2_at_least(rb));
-	set_autoload(p->skel, plan);
-	/* the sampler is attached by hand, with its map (sb_probes__new) */
-	bpf_program__set_autoattach(p->skel->progs.sample_listeners, false);
-	bpf_program__set_autoattach(p->skel->progs.find_listeners, false);
+	sb_probes_plan_apply(&p->plan, p->skel);
+	load_log.prog[0] = 0;
 	err = synbench__load(p->skel);
 	if (!err)
 		err = synbench__attach(p->skel);
+	if (!err)
+		err = attach_sampler(p);
 	if (err) {
+		bpf_link__destroy(p->sample_link);
+		bpf_link__destroy(p->find_link);
+		p->sample_link = p->find_link = NULL;
 		synbench__destroy(p->skel);
 		p->skel = NULL;
-		return err;
 	}
-	p->plan = plan_name(plan);
-	return 0;
+	return err;
 }
 
 static int on_record(void *ctx, void *data, size_t len)
@@ -209,16 +184,84 @@ static int env_check(char *err, size_t errlen)
 	return 0;
 }
 
+/* The sampler's iterators are attached by hand (sk_storage_iter: with its
+ * map); tcp_info needs no BPF. A failure names the program in load_log. */
+static int attach_sampler(struct sb_probes *p)
+{
+	struct synbench *s = p->skel;
+	int err;
+
+	switch (p->plan.c[SB_COMP_LISTENER_SAMPLER].mode) {
+	case SB_MODE_SK_STORAGE_ITER: {
+		union bpf_iter_link_info linfo = {
+			.map.map_fd = (__u32)bpf_map__fd(s->maps.listeners),
+		};
+		LIBBPF_OPTS(bpf_iter_attach_opts, iopts, .link_info = &linfo,
+			    .link_info_len = sizeof(linfo));
+
+		p->sample_link = bpf_program__attach_iter(s->progs.sample_listeners, &iopts);
+		if (!p->sample_link) {
+			err = -errno;
+			snprintf(load_log.prog, sizeof(load_log.prog), "sample_listeners");
+			snprintf(load_log.why, sizeof(load_log.why), "attach: %s", strerror(-err));
+			return err;
+		}
+		p->find_link = bpf_program__attach_iter(s->progs.find_listeners, NULL);
+		if (!p->find_link) {
+			err = -errno;
+			snprintf(load_log.prog, sizeof(load_log.prog), "find_listeners");
+			snprintf(load_log.why, sizeof(load_log.why), "attach: %s", strerror(-err));
+			return err;
+		}
+		return 0;
+	}
+	case SB_MODE_TCP_ITER:
+		p->sample_link = bpf_program__attach_iter(s->progs.sample_listeners_tcp, NULL);
+		if (!p->sample_link) {
+			err = -errno;
+			snprintf(load_log.prog, sizeof(load_log.prog), "sample_listeners_tcp");
+			snprintf(load_log.why, sizeof(load_log.why), "attach: %s", strerror(-err));
+			return err;
+		}
+		return 0;
+	default:
+		return 0;
+	}
+}
+
+/* tcp_info needs a sock_diag socket; without one the sampler is off. */
+static void open_diag(struct sb_probes *p)
+{
+	struct sb_component_state *c = &p->plan.c[SB_COMP_LISTENER_SAMPLER];
+	int err;
+
+	if (c->mode != SB_MODE_TCP_INFO)
+		return;
+	err = sb_listen_diag__new(p->opts.ports, p->opts.nports, &p->diag);
+	if (!err)
+		err = sb_listen_diag__sample(p->diag, NULL, 0) < 0 ? -EPROTONOSUPPORT : 0;
+	if (err) {
+		size_t n = strlen(c->error);
+
+		snprintf(c->error + n, sizeof(c->error) - n, "%ssock_diag: %s (CONFIG_INET_DIAG)",
+			 n ? "; " : "", strerror(-err));
+		c->mode = SB_MODE_OFF;
+		sb_listen_diag__free(p->diag);
+		p->diag = NULL;
+	}
+}
+
+/* Up to this many loads: every refusal moves one component one step. */
+#define SB_MAX_LOADS 16
+
 int sb_probes__new(const struct sb_probes_opts *opts, struct sb_probes **out, char *err,
 		   size_t errlen)
 {
-	static const enum sb_attach order[] = { SB_ATTACH_TP_BTF, SB_ATTACH_RAW_TP,
-						SB_ATTACH_TRACEPOINT };
 	struct sb_probes *p;
-	char tried[192] = "";
 	int e;
 
-	libbpf_set_print(opts->verbose ? verbose_print : quiet_print);
+	load_log.verbose = opts->verbose;
+	libbpf_set_print(print_cb);
 	e = env_check(err, errlen);
 	if (e)
 		return e;
@@ -226,48 +269,43 @@ int sb_probes__new(const struct sb_probes_opts *opts, struct sb_probes **out, ch
 	if (!p)
 		return -ENOMEM;
 	p->opts = *opts;
-	e = -ENOENT;
-	for (size_t i = 0; i < sizeof(order) / sizeof(order[0]); i++) {
-		if (opts->attach != SB_ATTACH_AUTO && opts->attach != order[i])
-			continue;
-		e = try_plan(p, order[i]);
+	e = sb_probes_plan_init(opts, &p->plan, err, errlen);
+	for (int i = 0; i < SB_MAX_LOADS && (!e || e == -EAGAIN); i++) {
+		char why[256];
+
+		e = try_load(p);
 		if (!e)
 			break;
-		char why[64];
-
-		libbpf_strerror(e, why, sizeof(why)); /* libbpf's own codes too */
-		snprintf(tried + strlen(tried), sizeof(tried) - strlen(tried), "%s%s: %s",
-			 tried[0] ? ", " : "", plan_name(order[i]), why);
+		if (!load_log.prog[0]) {
+			libbpf_strerror(e, why, sizeof(why)); /* libbpf's own codes too */
+			snprintf(err, errlen,
+				 "synbench: could not load the BPF probes (%s); rerun with -v for "
+				 "libbpf's log, or use --no-probes", why);
+			break;
+		}
+		snprintf(why, sizeof(why), "%s", load_log.why);
+		if (opts->verbose)
+			fprintf(stderr, "synbench: load %d: %s refused: %s\n", i + 1, load_log.prog, why);
+		/* the planner needs the skeleton's programs: open one to look */
+		p->skel = synbench__open();
+		if (!p->skel) {
+			e = -errno;
+			break;
+		}
+		e = sb_probes_plan_demote(&p->plan, opts, p->skel, load_log.prog, why, err, errlen);
+		synbench__destroy(p->skel);
+		p->skel = NULL;
+		if (!e)
+			e = -EAGAIN;
 	}
 	if (e) {
-		snprintf(err, errlen,
-			 "synbench: could not load the BPF probes (%s); check that BPF is enabled "
-			 "(kernel.unprivileged_bpf_disabled does not matter for root), rerun with -v "
-			 "for the verifier log, or use --no-probes",
-			 tried);
+		if (e == -EAGAIN)
+			snprintf(err, errlen, "synbench: could not load the BPF probes after %d "
+					      "tries; rerun with -v for libbpf's log", SB_MAX_LOADS);
 		free(p);
 		return e;
 	}
-	{
-		union bpf_iter_link_info linfo = {
-			.map.map_fd = (__u32)bpf_map__fd(p->skel->maps.listeners),
-		};
-		LIBBPF_OPTS(bpf_iter_attach_opts, iopts, .link_info = &linfo,
-			    .link_info_len = sizeof(linfo));
-
-		p->iter_link = bpf_program__attach_iter(p->skel->progs.sample_listeners, &iopts);
-		if (p->iter_link)
-			p->find_link = bpf_program__attach_iter(p->skel->progs.find_listeners, NULL);
-	}
-	if (!p->iter_link || !p->find_link) {
-		e = -errno;
-		snprintf(err, errlen,
-			 "synbench: could not attach the listener sampler "
-			 "(iter/bpf_sk_storage_map: %s); needs Linux >= 5.11, or use --no-probes",
-			 strerror(-e));
-		sb_probes__free(p);
-		return e;
-	}
+	open_diag(p);
 	p->rb = ring_buffer__new(bpf_map__fd(p->skel->maps.events), on_record, p, NULL);
 	if (p->rb && opts->on_state &&
 	    ring_buffer__add(p->rb, bpf_map__fd(p->skel->maps.trace), on_trace, p) != 0) {
@@ -285,9 +323,14 @@ int sb_probes__new(const struct sb_probes_opts *opts, struct sb_probes **out, ch
 	return 0;
 }
 
+const struct sb_components *sb_probes__components(const struct sb_probes *p)
+{
+	return &p->plan;
+}
+
 const char *sb_probes__plan(const struct sb_probes *p)
 {
-	return p->plan;
+	return sb_comp_mode_name(p->plan.c[SB_COMP_STATE_CHANGES].mode);
 }
 
 static void *consumer(void *arg)
@@ -314,36 +357,61 @@ int sb_probes__start(struct sb_probes *p)
 	return 0;
 }
 
-int sb_probes__find_listeners(struct sb_probes *p)
+/* Reads one iterator pass of fixed-size items into out (at most max; the
+ * rest are read and dropped). Returns the count read or a negative errno. */
+static int read_iter(struct bpf_link *link, void *out, size_t size, int max)
 {
-	uint16_t port;
+	char item[64];
 	int fd, n = 0;
+	ssize_t r;
 
-	fd = bpf_iter_create(bpf_link__fd(p->find_link));
+	fd = bpf_iter_create(bpf_link__fd(link));
 	if (fd < 0)
 		return -errno;
-	while (read(fd, &port, sizeof(port)) == (ssize_t)sizeof(port))
+	while ((r = read(fd, n < max ? (char *)out + (size_t)n * size : item, size)) ==
+	       (ssize_t)size)
 		n++;
 	close(fd);
-	p->nlisteners += n;
-	return p->nlisteners;
+	return r < 0 ? -errno : n;
+}
+
+int sb_probes__find_listeners(struct sb_probes *p)
+{
+	struct sb_listen_sample s[SB_MAX_PORTS * 4];
+	int n;
+
+	switch (p->plan.c[SB_COMP_LISTENER_SAMPLER].mode) {
+	case SB_MODE_SK_STORAGE_ITER: {
+		uint16_t port[32];
+
+		n = read_iter(p->find_link, port, sizeof(port[0]), 32);
+		if (n < 0)
+			return n;
+		p->nlisteners += n;
+		return p->nlisteners;
+	}
+	case SB_MODE_TCP_ITER:
+	case SB_MODE_TCP_INFO:
+		n = sb_probes__sample(p, s, (int)(sizeof(s) / sizeof(s[0])));
+		if (n >= 0)
+			p->nlisteners = n;
+		return n;
+	default:
+		return 0;
+	}
 }
 
 int sb_probes__sample(struct sb_probes *p, struct sb_listen_sample *out, int max)
 {
-	struct sb_listen_sample s;
-	int fd, n = 0;
-	ssize_t r;
-
-	fd = bpf_iter_create(bpf_link__fd(p->iter_link));
-	if (fd < 0)
-		return -errno;
-	while ((r = read(fd, &s, sizeof(s))) == (ssize_t)sizeof(s)) {
-		if (n < max)
-			out[n++] = s;
+	switch (p->plan.c[SB_COMP_LISTENER_SAMPLER].mode) {
+	case SB_MODE_SK_STORAGE_ITER:
+	case SB_MODE_TCP_ITER:
+		return read_iter(p->sample_link, out, sizeof(*out), max);
+	case SB_MODE_TCP_INFO:
+		return sb_listen_diag__sample(p->diag, out, max);
+	default:
+		return 0;
 	}
-	close(fd);
-	return r < 0 ? -errno : n;
 }
 
 long sb_probes__live(struct sb_probes *p)
@@ -519,7 +587,8 @@ int sb_probes__collect(struct sb_probes *p, struct sb_rundata *rd)
 				     : rd->missed_events;
 	/* records that reached user space but could not be kept */
 	rd->counters[SB_C_RB_FAIL] += p->lost_user;
-	snprintf(rd->attach_plan, sizeof(rd->attach_plan), "%s", p->plan);
+	snprintf(rd->attach_plan, sizeof(rd->attach_plan), "%s", sb_probes__plan(p));
+	rd->components = p->plan;
 	return rd->hists ? 0 : -ENOMEM;
 }
 
@@ -529,8 +598,9 @@ void sb_probes__free(struct sb_probes *p)
 		return;
 	sb_probes__stop(p);
 	ring_buffer__free(p->rb);
-	bpf_link__destroy(p->iter_link);
+	bpf_link__destroy(p->sample_link);
 	bpf_link__destroy(p->find_link);
+	sb_listen_diag__free(p->diag);
 	synbench__destroy(p->skel);
 	free(p->recs);
 	free(p);

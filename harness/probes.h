@@ -1,6 +1,6 @@
-/* The kernel probes' lifecycle: open, filter, size, load with the first
- * attach plan that works (tp_btf -> raw_tp -> classic tracepoint), attach,
- * consume the ring buffer, sample listeners, detach, collect. */
+/* The kernel probes' lifecycle: open, filter, size, load with each
+ * component in the best mode this kernel runs (harness/probes_plan.c),
+ * attach, consume the ring buffer, sample listeners, detach, collect. */
 #ifndef SB_PROBES_H
 #define SB_PROBES_H
 
@@ -16,7 +16,11 @@ struct sb_probes_opts {
 	uint16_t ports[SB_MAX_PORTS]; /* optional port filter (listen port) */
 	uint32_t nports;
 	uint64_t conns;	      /* sizes the socket map and the ring buffer */
-	enum sb_attach attach; /* SB_ATTACH_AUTO tries tp_btf, raw_tp, tracepoint */
+	enum sb_attach attach; /* SB_ATTACH_AUTO: each tracing component falls back
+				* tp_btf, raw_tp, tracepoint; else forced */
+	int sampler_forced;    /* 0: the sampler falls back; 1: sampler_mode or fail */
+	enum sb_comp_mode sampler_mode;
+	uint32_t probe_off;    /* components turned off: 1 << enum sb_component */
 	int verbose;	      /* libbpf messages on stderr */
 	/* --trace-states: every transition goes to on_state, called from the
 	 * consumer thread (NULL: no per-transition events at all) */
@@ -31,8 +35,10 @@ struct sb_probes;
  * fix into err. */
 int sb_probes__new(const struct sb_probes_opts *opts, struct sb_probes **out, char *err,
 		   size_t errlen);
-/* "tp_btf", "raw_tp" or "tracepoint". */
+/* state_changes' mode: "tp_btf", "raw_tp" or "tracepoint". */
 const char *sb_probes__plan(const struct sb_probes *p);
+/* Every component's mode and why it is not the preferred one. */
+const struct sb_components *sb_probes__components(const struct sb_probes *p);
 /* Starts the ring-buffer consumer thread. */
 int sb_probes__start(struct sb_probes *p);
 /* Finds the listening sockets of the namespace on the filtered ports (one

@@ -4,6 +4,7 @@
 
 #include "harness/mib.h"
 #include "harness/report.h"
+#include "harness/identities.h"
 #include "harness/results.h"
 
 /* Columns of the side-by-side table: kernel view first, then user view. */
@@ -98,8 +99,6 @@ static void opt_count(FILE *f, const char *what, int64_t v)
 static void reconciliation_lines(FILE *f, const struct sb_rundata *rd, const struct sb_join *j)
 {
 	const struct sb_reconcile *r = &j->rec;
-
-	(void)rd;
 	const struct sb_join_counts *n = &j->counts;
 
 	if (r->join_rate >= 0)
@@ -139,6 +138,13 @@ static void reconciliation_lines(FILE *f, const struct sb_rundata *rd, const str
 	fputs(", ", f);
 	opt_count(f, "softnet dropped (global)", r->softnet_dropped);
 	fputc('\n', f);
+	for (int i = 0; i < SB_NIDENTITIES; i++) {
+		struct sb_identity id;
+
+		sb_identity_check(rd, r, i, &id);
+		if (id.status == SB_ID_SKIPPED && r->probes)
+			fprintf(f, "identity %s not checked: %s\n", sb_identity_name(i), id.why);
+	}
 	for (size_t i = 0; i < r->nwarnings; i++)
 		fprintf(f, "warning: %s\n", r->warnings[i]);
 }
@@ -158,6 +164,17 @@ static void config_line(FILE *f, const struct sb_rundata *rd)
 
 	fprintf(f, "synbench %s  started %s  kernel %s  attach %s\n", SB_VERSION, rd->started_at,
 		rd->kernel_release, rd->attach_plan[0] ? rd->attach_plan : "none");
+	if (rd->attach_plan[0] && strcmp(rd->attach_plan, "none") != 0) {
+		fputs("probes:", f);
+		for (int c = 0; c < SB_NCOMPONENTS; c++)
+			fprintf(f, " %s=%s", sb_component_name(c),
+				sb_comp_mode_name(rd->components.c[c].mode));
+		fputc('\n', f);
+		for (int c = 0; c < SB_NCOMPONENTS; c++)
+			if (rd->components.c[c].error[0])
+				fprintf(f, "  %s degraded: %s\n", sb_component_name(c),
+					rd->components.c[c].error);
+	}
 	if (!o)
 		return;
 	fprintf(f,

@@ -9,6 +9,7 @@
 #include "harness/mib.h"
 #include "harness/report.h"
 #include "harness/results.h"
+#include "harness/identities.h"
 #include "harness/stats.h"
 
 static const char *const counter_names[SB_NCOUNTERS] = {
@@ -211,10 +212,13 @@ int sb_results_write_queue(FILE *f, const struct sb_rundata *rd)
 	for (size_t i = 0; i < rd->nsamples; i++) {
 		const struct sb_listen_sample *s = &rd->samples[i];
 
-		fprintf(f, "%s,%u,%u,%u,%u,%u\n",
+		char q[16] = ""; /* empty: the sampler's mode cannot see the SYN queue */
+
+		if (s->syn_qlen != SB_SYN_QLEN_UNKNOWN)
+			snprintf(q, sizeof(q), "%u", s->syn_qlen);
+		fprintf(f, "%s,%u,%u,%u,%s,%u\n",
 			sb_fmt_scaled(buf, sizeof(buf), (int64_t)(s->ts - rd->t_start_ns), 1000000),
-			(unsigned int)s->port, s->ack_backlog, s->max_ack_backlog, s->syn_qlen,
-			s->drops);
+			(unsigned int)s->port, s->ack_backlog, s->max_ack_backlog, q, s->drops);
 	}
 	return ferror(f) ? -EIO : 0;
 }
@@ -342,6 +346,25 @@ static void json_options(struct sb_json *js, const struct sb_opts *o)
 	sb_json_obj_end(js);
 }
 
+/* probes.components: each component's mode, and why not the preferred one
+ * (null when it ran in its best mode or the user turned it off). */
+static void json_components(struct sb_json *js, const struct sb_rundata *rd)
+{
+	sb_json_obj_begin(js, "components");
+	for (int c = 0; c < SB_NCOMPONENTS; c++) {
+		const struct sb_component_state *s = &rd->components.c[c];
+
+		sb_json_obj_begin(js, sb_component_name(c));
+		sb_json_str(js, "mode", sb_comp_mode_name(s->mode));
+		if (s->error[0])
+			sb_json_str(js, "error", s->error);
+		else
+			sb_json_null(js, "error");
+		sb_json_obj_end(js);
+	}
+	sb_json_obj_end(js);
+}
+
 static int write_config(FILE *f, const struct sb_rundata *rd, const struct sb_join *j)
 {
 	struct sb_json *js = sb_json__new(f, 1);
@@ -359,6 +382,9 @@ static int write_config(FILE *f, const struct sb_rundata *rd, const struct sb_jo
 	sb_json_int(js, "effective_backlog", rd->effective_backlog);
 	sb_json_uint(js, "t_start_ns", rd->t_start_ns);
 	sb_json_uint(js, "t_end_ns", rd->t_end_ns);
+	sb_json_obj_begin(js, "probes");
+	json_components(js, rd);
+	sb_json_obj_end(js);
 	if (rd->opts)
 		json_options(js, rd->opts);
 	sb_json_obj_begin(js, "sysctls");
@@ -436,6 +462,7 @@ static void json_probes(struct sb_json *js, const struct sb_rundata *rd, const s
 	sb_json_obj_begin(js, "probes");
 	sb_json_bool(js, "enabled", j->rec.probes);
 	sb_json_str(js, "attach_plan", rd->attach_plan);
+	json_components(js, rd);
 	sb_json_uint(js, "syn_retransmits", rd->counters[SB_C_SYN_RETRANS]);
 	sb_json_uint(js, "synack_retransmits", rd->counters[SB_C_SYNACK_RETRANS]);
 	sb_json_obj_begin(js, "drops_by_reason");
@@ -467,7 +494,8 @@ static void json_probes(struct sb_json *js, const struct sb_rundata *rd, const s
 	sb_json_obj_end(js);
 }
 
-static void json_reconciliation(struct sb_json *js, const struct sb_join *j)
+static void json_reconciliation(struct sb_json *js, const struct sb_rundata *rd,
+				const struct sb_join *j)
 {
 	const struct sb_reconcile *r = &j->rec;
 	const struct sb_join_counts *n = &j->counts;
@@ -503,6 +531,17 @@ static void json_reconciliation(struct sb_json *js, const struct sb_join *j)
 	sb_json_uint(js, "accepts_by_peer", n->accepts_by_peer);
 	sb_json_uint(js, "user_ok_kernel_not_established", n->user_ok_kernel_not_est);
 	sb_json_uint(js, "duplicate_cookies", n->dup_cookies);
+	sb_json_obj_begin(js, "identities");
+	for (int i = 0; i < SB_NIDENTITIES; i++) {
+		struct sb_identity id;
+
+		sb_identity_check(rd, r, i, &id);
+		sb_json_obj_begin(js, sb_identity_name(i));
+		sb_json_str(js, "status", sb_id_status_name(id.status));
+		sb_json_str(js, "reason", id.status == SB_ID_SKIPPED ? id.why : NULL);
+		sb_json_obj_end(js);
+	}
+	sb_json_obj_end(js);
 	sb_json_arr_begin(js, "warnings");
 	for (size_t i = 0; i < r->nwarnings; i++)
 		sb_json_str(js, NULL, r->warnings[i]);
@@ -578,7 +617,7 @@ int sb_results_write_summary(FILE *f, const struct sb_rundata *rd, const struct 
 				 sb_mib_delta_or(rd->mib, rd->nmib, "softnet", softnet[i], -1));
 	sb_json_obj_end(js);
 	json_probes(js, rd, j);
-	json_reconciliation(js, j);
+	json_reconciliation(js, rd, j);
 
 	sb_json_obj_begin(js, "loadgen");
 	sb_json_uint(js, "started", cs->started);

@@ -383,6 +383,9 @@ int sb_run(const struct sb_opts *o)
 			.nports = 1,
 			.conns = o->conns,
 			.attach = o->attach,
+			.sampler_forced = o->sampler >= 0,
+			.sampler_mode = o->sampler >= 0 ? (enum sb_comp_mode)o->sampler : SB_MODE_OFF,
+			.probe_off = o->probe_off,
 			.verbose = o->verbose,
 		};
 
@@ -407,6 +410,15 @@ int sb_run(const struct sb_opts *o)
 			(unsigned long long)rd.netns_inode, rd.attach_plan,
 			o->target[0] ? "target " : "backlog ", o->target[0] ? o->target : "",
 			o->target[0] ? 0 : o->backlog, (unsigned long long)o->conns);
+	/* a degradation is a warning: said even with --quiet */
+	if (probes)
+		for (int c = 0; c < SB_NCOMPONENTS; c++) {
+			const struct sb_component_state *s = &sb_probes__components(probes)->c[c];
+
+			if (s->error[0])
+				fprintf(stderr, "synbench: %s runs as %s on this kernel (%s)\n",
+					sb_component_name(c), sb_comp_mode_name(s->mode), s->error);
+		}
 	if (o->target[0]) {
 		if (start_target(o, &cmd, cmd_log, err, sizeof(err)))
 			goto fail;
@@ -416,7 +428,8 @@ int sb_run(const struct sb_opts *o)
 			goto fail;
 		rd.effective_backlog = lg_server__effective_backlog(srv);
 	}
-	if (probes && sb_probes__find_listeners(probes) <= 0) {
+	if (probes && sb_probes__components(probes)->c[SB_COMP_LISTENER_SAMPLER].mode &&
+	    sb_probes__find_listeners(probes) <= 0) {
 		snprintf(err, sizeof(err), "synbench: cannot find the listener on port %u for the "
 					   "sampler", o->port);
 		goto fail;

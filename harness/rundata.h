@@ -30,7 +30,8 @@ struct sb_rundata {
 	const struct sb_opts *opts;
 	/* meta */
 	char kernel_release[128];
-	char attach_plan[64];	/* "tp_btf", "raw_tp", "tracepoint", "none" */
+	char attach_plan[64];	/* state_changes' mode: "tp_btf", "raw_tp", "tracepoint", "none" */
+	struct sb_components components; /* every probe component's mode (all off: none) */
 	char started_at[32];	/* ISO 8601 UTC */
 	uint64_t t_start_ns, t_end_ns; /* CLOCK_MONOTONIC */
 	int interrupted;

@@ -1,5 +1,7 @@
-/* The accept-queue sampler: a thread that runs the iter/tcp program every
- * period and keeps every listener sample as a time series. */
+/* The accept-queue sampler: a thread that samples the listeners every
+ * period (whichever mode the listener_sampler component runs in) and keeps
+ * every sample as a time series; a pass that takes longer than a quarter
+ * of the period stretches the period (at most a fifth of one CPU). */
 #ifndef SB_SAMPLER_H
 #define SB_SAMPLER_H
 

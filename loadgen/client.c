@@ -89,12 +89,19 @@ static uint16_t next_port(struct lg_thread *t)
 }
 
 /* SO_REUSEADDR lets bind() take a port whose last connection is in
- * TIME_WAIT on our side; with RST, or a server that closes first, there is
- * none: one syscall less per connection. */
-int lg_need_reuseaddr(const struct lg_client_opts *o)
+ * TIME_WAIT on our side; with RST, or a server that closes first, this run
+ * makes none: one syscall less per connection. But an earlier run in the
+ * same namespace (or another program) may have left TIME_WAIT sockets on our
+ * ports: then bind() fails with EADDRINUSE on each of them, and a long row
+ * of them used up a connection's port retries (seen on 6.1 under emulation,
+ * where a crr run's clients often closed first). The first EADDRINUSE turns
+ * SO_REUSEADDR on for the rest of the thread's connections (t->tw_seen). */
+int lg_need_reuseaddr(const struct lg_thread *t)
 {
-	return o->close != LG_CLOSE_RST &&
-	       !(o->mode == LG_MODE_CRR && o->close_first == LG_CLOSE_FIRST_SERVER);
+	const struct lg_client_opts *o = &t->c->o;
+
+	return t->tw_seen || (o->close != LG_CLOSE_RST &&
+			      !(o->mode == LG_MODE_CRR && o->close_first == LG_CLOSE_FIRST_SERVER));
 }
 
 /* s->src: loopback and the thread's next local port. */
@@ -115,49 +122,12 @@ static uint16_t next_src(struct lg_thread *t, struct lg_slot *s)
 	return port;
 }
 
-/* socket() (unless s->fd is one already), SO_COOKIE before connect,
- * SO_REUSEADDR + bind to our own rotating local port, SO_LINGER {1,0} for
- * rst close. With in_ring, only socket():
- * s->src gets the port and the engine does the rest in its ring. Fills
- * s->fd, s->dst and the record's cookie/ports/address. 0 or negative errno. */
-int lg_conn_socket(struct lg_thread *t, struct lg_slot *s, int nonblock, int want_cookie,
-		   int in_ring)
+/* s->dst and the record's destination, local port and cookie. */
+static void set_dst(struct lg_thread *t, struct lg_slot *s, uint16_t port, uint64_t cookie)
 {
 	const struct lg_client_opts *o = &t->c->o;
 	struct lg_conn *r = &t->c->conns[s->conn];
-	struct linger lin = {1, 0};
-	uint64_t cookie = 0;
-	socklen_t len = sizeof(cookie);
-	int one = 1, fd, err = 0;
-	uint16_t port = 0;
 
-	fd = s->fd >= 0 ? s->fd /* made by the ring */
-			: socket(o->ipv6 ? AF_INET6 : AF_INET,
-				 SOCK_STREAM | SOCK_CLOEXEC | (nonblock ? SOCK_NONBLOCK : 0), 0);
-	if (fd < 0)
-		return -errno;
-	if (in_ring) {
-		port = next_src(t, s);
-		goto dst;
-	}
-	if ((want_cookie && getsockopt(fd, SOL_SOCKET, SO_COOKIE, &cookie, &len) != 0) ||
-	    (lg_need_reuseaddr(o) &&
-	     setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) != 0) ||
-	    (o->close == LG_CLOSE_RST &&
-	     setsockopt(fd, SOL_SOCKET, SO_LINGER, &lin, sizeof(lin)) != 0)) {
-		err = -errno;
-		goto fail;
-	}
-	for (uint32_t i = 0;; i++) {
-		port = next_src(t, s);
-		if (bind(fd, (struct sockaddr *)&s->src, lg_slot_dst_len(t)) == 0)
-			break;
-		err = -errno;
-		if ((err != -EADDRINUSE && err != -EADDRNOTAVAIL) || i >= LG_MAX_RETRIES)
-			goto fail;
-		t->port_retries++;
-	}
-dst:
 	memset(&s->dst, 0, sizeof(s->dst));
 	if (o->ipv6) {
 		s->dst.v6.sin6_family = AF_INET6;
@@ -175,9 +145,66 @@ dst:
 	r->cookie = cookie;
 	r->lport = port;
 	r->rport = o->port;
+}
+
+/* socket() (unless s->fd is one already), SO_COOKIE before connect,
+ * SO_REUSEADDR + bind to our own rotating local port, SO_LINGER {1,0} for
+ * rst close. With in_ring, only socket():
+ * s->src gets the port and the engine does the rest in its ring. Fills
+ * s->fd, s->dst and the record's cookie/ports/address (on a failure too:
+ * the last port tried). 0 or negative errno. */
+int lg_conn_socket(struct lg_thread *t, struct lg_slot *s, int nonblock, int want_cookie,
+		   int in_ring)
+{
+	const struct lg_client_opts *o = &t->c->o;
+	struct linger lin = {1, 0};
+	uint64_t cookie = 0;
+	socklen_t len = sizeof(cookie);
+	int one = 1, fd, err = 0, reuse;
+	uint16_t port = 0;
+
+	fd = s->fd >= 0 ? s->fd /* made by the ring */
+			: socket(o->ipv6 ? AF_INET6 : AF_INET,
+				 SOCK_STREAM | SOCK_CLOEXEC | (nonblock ? SOCK_NONBLOCK : 0), 0);
+	if (fd < 0)
+		return -errno;
+	if (in_ring) {
+		port = next_src(t, s);
+		set_dst(t, s, port, 0);
+		s->fd = fd;
+		return 0;
+	}
+	reuse = lg_need_reuseaddr(t);
+	if ((want_cookie && getsockopt(fd, SOL_SOCKET, SO_COOKIE, &cookie, &len) != 0) ||
+	    (reuse && setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) != 0) ||
+	    (o->close == LG_CLOSE_RST &&
+	     setsockopt(fd, SOL_SOCKET, SO_LINGER, &lin, sizeof(lin)) != 0)) {
+		err = -errno;
+		goto fail;
+	}
+	for (uint32_t i = 0;; i++) {
+		port = next_src(t, s);
+		if (bind(fd, (struct sockaddr *)&s->src, lg_slot_dst_len(t)) == 0)
+			break;
+		err = -errno;
+		if (err == -EADDRINUSE && !reuse) {
+			/* a TIME_WAIT socket on our port: see lg_need_reuseaddr() */
+			t->tw_seen = 1;
+			reuse = 1;
+			if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) != 0) {
+				err = -errno;
+				goto fail;
+			}
+		}
+		if ((err != -EADDRINUSE && err != -EADDRNOTAVAIL) || i >= LG_MAX_RETRIES)
+			goto fail;
+		t->port_retries++;
+	}
+	set_dst(t, s, port, cookie);
 	s->fd = fd;
 	return 0;
 fail:
+	set_dst(t, s, port, cookie);
 	close(fd);
 	s->fd = -1;
 	return err;
@@ -303,6 +330,16 @@ int lg_client__new(const struct lg_client_opts *opts, struct lg_client **out)
 	if (!c)
 		return -ENOMEM;
 	c->o = *opts;
+	if (opts->engine == LG_ENGINE_URING) {
+		err = lg_uring_caps_probe(&c->caps, NULL, 0);
+		if (!err && lg_uring_caps_missing(&c->caps, LG_URING_BASE |
+							     (opts->paired ? LG_URING_MULTISHOT : 0)))
+			err = -EOPNOTSUPP;
+		if (err) {
+			free(c);
+			return err;
+		}
+	}
 	c->conns = calloc(opts->conns, sizeof(*c->conns));
 	c->th = aligned_alloc(64, sizeof(*c->th) * opts->threads);
 	if (!c->conns || !c->th) {
@@ -402,6 +439,11 @@ void lg_client__stats(const struct lg_client *c, struct lg_client_stats *st)
 		if (t->t_end > st->t_end)
 			st->t_end = t->t_end;
 	}
+}
+
+const struct lg_uring_caps *lg_client__uring_caps(const struct lg_client *c)
+{
+	return &c->caps;
 }
 
 const struct lg_conn *lg_client__conns(const struct lg_client *c, uint64_t *n)

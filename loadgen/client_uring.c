@@ -1,9 +1,10 @@
 /* io_uring client engine: many connections in flight per ring.
  *
- * Per connection: socket() synchronously, then [SO_COOKIE (getsockopt) ->
- * SO_REUSEADDR / SO_LINGER (setsockopt) -> BIND(own port) -> CONNECT] in the
- * ring (Linux 6.11+; older kernels: the same synchronously before the
- * CONNECT); on success either [CLOSE] (connect mode) or
+ * Per connection: [SOCKET] -> [SO_COOKIE (getsockopt) -> SO_REUSEADDR /
+ * SO_LINGER (setsockopt) -> BIND(own port) -> CONNECT] in the ring; each step
+ * the kernel cannot run in a ring (struct lg_uring_caps: socket 5.19,
+ * socket commands 6.7, bind 6.11) is its syscall instead, made before the
+ * rest goes in; on success either [CLOSE] (connect mode) or
  * [SEND -> RECV(WAITALL) -> CLOSE] (crr); with --close-first server an
  * [RECV(EOF)] waits for the server's FIN before the CLOSE. A slot is settled
  * when all the completions it expects have arrived. The connect and the crr
@@ -40,93 +41,8 @@ struct uctx {
 	int stopping;
 };
 
-#define SOCKET_URING_OP_GETSOCKOPT_ 2  /* linux/io_uring.h, 6.7+ */
-#define SOCKET_URING_OP_SETSOCKOPT_ 3  /* linux/io_uring.h, 6.7+ */
-#define IORING_OP_BIND_		    56 /* Linux 6.11; liburing 2.3 has no helper */
 /* user_data of a setsockopt/bind linked before a connect (op OP_CANCEL) */
 #define UD_PREP (1ull << 62)
-
-void lg_prep_getsockopt(struct io_uring_sqe *sqe, int fd, int optname, void *val, uint32_t len)
-{
-	io_uring_prep_rw(IORING_OP_URING_CMD, sqe, fd, NULL, 0, 0);
-	sqe->cmd_op = SOCKET_URING_OP_GETSOCKOPT_;
-	sqe->addr = (uint64_t)SOL_SOCKET | ((uint64_t)(uint32_t)optname << 32);
-	sqe->splice_fd_in = (int32_t)len;
-	sqe->addr3 = (uint64_t)(uintptr_t)val;
-}
-
-static void prep_setsockopt(struct io_uring_sqe *sqe, int fd, int optname, const void *val,
-			    uint32_t len)
-{
-	lg_prep_getsockopt(sqe, fd, optname, (void *)(uintptr_t)val, len);
-	sqe->cmd_op = SOCKET_URING_OP_SETSOCKOPT_;
-}
-
-static void prep_bind(struct io_uring_sqe *sqe, int fd, const void *addr, uint32_t len)
-{
-	/* addr: the sockaddr, addr2 (= off): its length */
-	io_uring_prep_rw(IORING_OP_BIND_, sqe, fd, addr, 0, len);
-}
-
-/* Does this kernel run setsockopt and bind in the ring? Tried on a
- * throwaway socket: SO_REUSEADDR, then bind to 127.0.0.1 port 0. */
-static int probe_ring_bind(struct io_uring *ring)
-{
-	static const int one = 1;
-	struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
-	struct io_uring_cqe *cqe;
-	int ok = 1, fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-
-	if (fd < 0)
-		return 0;
-	prep_setsockopt(io_uring_get_sqe(ring), fd, SO_REUSEADDR, &one, sizeof(one));
-	prep_bind(io_uring_get_sqe(ring), fd, &a, sizeof(a));
-	if (io_uring_submit_and_wait(ring, 2) < 2)
-		ok = 0;
-	for (int i = 0; i < 2 && io_uring_peek_cqe(ring, &cqe) == 0; i++) {
-		ok &= cqe->res == 0;
-		io_uring_cqe_seen(ring, cqe);
-	}
-	close(fd);
-	return ok;
-}
-
-/* Does this kernel make sockets in the ring? */
-static int probe_ring_socket(struct io_uring *ring)
-{
-	struct io_uring_cqe *cqe;
-	int ok = 0;
-
-	io_uring_prep_socket(io_uring_get_sqe(ring), AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0, 0);
-	if (io_uring_submit_and_wait(ring, 1) < 1 || io_uring_peek_cqe(ring, &cqe) != 0)
-		return 0;
-	if (cqe->res >= 0) {
-		ok = 1;
-		close(cqe->res);
-	}
-	io_uring_cqe_seen(ring, cqe);
-	return ok;
-}
-
-/* Does this kernel run getsockopt(SO_COOKIE) in the ring? */
-static int probe_ring_gso(struct io_uring *ring)
-{
-	struct io_uring_sqe *sqe = io_uring_get_sqe(ring);
-	struct io_uring_cqe *cqe;
-	uint64_t cookie = 0;
-	int ok = 0, fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-
-	if (fd < 0)
-		return 0;
-	lg_prep_getsockopt(sqe, fd, SO_COOKIE, &cookie, sizeof(cookie));
-	sqe->user_data = OP_CANCEL;
-	if (io_uring_submit_and_wait(ring, 1) >= 0 && io_uring_peek_cqe(ring, &cqe) == 0) {
-		ok = cqe->res == (int)sizeof(cookie) && cookie != 0;
-		io_uring_cqe_seen(ring, cqe);
-	}
-	close(fd);
-	return ok;
-}
 
 static inline uint64_t ud(const struct lg_thread *t, const struct lg_slot *s, int op)
 {
@@ -176,22 +92,22 @@ static void prep_bind_chain(struct uctx *u, struct lg_thread *t, struct lg_slot 
 	const struct lg_client_opts *o = &t->c->o;
 	struct io_uring_sqe *sqe;
 
-	if (lg_need_reuseaddr(o)) {
+	if (lg_need_reuseaddr(t)) {
 		sqe = io_uring_get_sqe(&u->ring);
-		prep_setsockopt(sqe, s->fd, SO_REUSEADDR, &one, sizeof(one));
+		lg_prep_setsockopt(sqe, s->fd, SO_REUSEADDR, &one, sizeof(one));
 		sqe->user_data = ud(t, s, OP_CANCEL) | UD_PREP;
 		sqe->flags |= IOSQE_IO_LINK;
 		s->pending++;
 	}
 	if (o->close == LG_CLOSE_RST) {
 		sqe = io_uring_get_sqe(&u->ring);
-		prep_setsockopt(sqe, s->fd, SO_LINGER, &lin, sizeof(lin));
+		lg_prep_setsockopt(sqe, s->fd, SO_LINGER, &lin, sizeof(lin));
 		sqe->user_data = ud(t, s, OP_CANCEL) | UD_PREP;
 		sqe->flags |= IOSQE_IO_LINK;
 		s->pending++;
 	}
 	sqe = io_uring_get_sqe(&u->ring);
-	prep_bind(sqe, s->fd, &s->src, lg_slot_dst_len(t));
+	lg_prep_bind(sqe, s->fd, &s->src, lg_slot_dst_len(t));
 	sqe->user_data = ud(t, s, OP_CANCEL) | UD_PREP;
 	sqe->flags |= IOSQE_IO_LINK;
 	s->pending++;
@@ -427,6 +343,8 @@ static void on_cqe(struct uctx *u, struct lg_thread *t, const struct io_uring_cq
 	case OP_CANCEL: /* setsockopt or bind before the connect */
 		if (res == -ECANCELED || res >= 0)
 			break;
+		if (res == -EADDRINUSE)
+			t->tw_seen = 1; /* see lg_need_reuseaddr() */
 		if ((res == -EADDRINUSE || res == -EADDRNOTAVAIL) && s->tries < LG_MAX_RETRIES)
 			s->retry = 1;
 		else
@@ -614,6 +532,7 @@ static int paired_busy(struct uctx *u, struct lg_thread *t)
 int lg_run_uring(struct lg_thread *t)
 {
 	const struct lg_client_opts *o = &t->c->o;
+	const uint32_t caps = t->c->caps.have;
 	unsigned int entries = 64;
 	uint64_t k_next = 0, drain_until = 0;
 	struct uctx u;
@@ -630,9 +549,12 @@ int lg_run_uring(struct lg_thread *t)
 		free(u.batch);
 		return err;
 	}
-	u.ring_gso = probe_ring_gso(&u.ring);
-	u.ring_bind = u.ring_gso && probe_ring_bind(&u.ring);
-	u.ring_sock = u.ring_bind && probe_ring_socket(&u.ring);
+	/* what the kernel lacks (lg_client__new probed it) is done with its
+	 * syscall in lg_conn_socket() before the chain goes in; bind only
+	 * with the setsockopts in the ring, which must come first */
+	u.ring_gso = !!(caps & LG_URING_SOCKOPT);
+	u.ring_bind = u.ring_gso && (caps & LG_URING_BIND);
+	u.ring_sock = u.ring_bind && (caps & LG_URING_SOCKET);
 	u.tmo.tv_sec = o->connect_timeout_ms / 1000;
 	u.tmo.tv_nsec = (long long)(o->connect_timeout_ms % 1000) * 1000000;
 	u.tmo_ns = (uint64_t)o->connect_timeout_ms * 1000000ull;

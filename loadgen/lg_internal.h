@@ -10,6 +10,7 @@
 #include <sys/socket.h>
 
 #include "loadgen/loadgen.h"
+#include "loadgen/uring_caps.h"
 
 #define LG_PORT_MIN	1024u
 #define LG_PORT_MAX	65535u
@@ -58,6 +59,7 @@ struct lg_thread {
 	uint32_t recvlen;
 	_Atomic uint64_t done; /* written by the thread only, read live */
 	uint64_t started, ok, failed, behind, max_lag, port_retries;
+	int tw_seen; /* a bind met a TIME_WAIT socket: SO_REUSEADDR from now on */
 	uint64_t t_end;
 } __attribute__((aligned(64)));
 
@@ -70,6 +72,7 @@ struct lg_client {
 	atomic_int abort;	/* lg_client__free while running */
 	atomic_uint busy;	/* paired: threads whose own connections are not done */
 	int running;
+	struct lg_uring_caps caps; /* engine uring: probed once in lg_client__new */
 };
 
 static inline struct lg_conn *lg_rec(struct lg_thread *t, uint64_t k)
@@ -99,10 +102,7 @@ static inline int lg_should_stop(const struct lg_thread *t, uint64_t now)
 /* in_ring: socket() only; s->src holds the local address for the ring's
  * SO_REUSEADDR/SO_LINGER + bind (lg_need_reuseaddr()) */
 int lg_conn_socket(struct lg_thread *t, struct lg_slot *s, int nonblock, int cookie, int in_ring);
-int lg_need_reuseaddr(const struct lg_client_opts *o);
-/* getsockopt(SOL_SOCKET) as an io_uring command (Linux 6.7+), no syscall */
-struct io_uring_sqe;
-void lg_prep_getsockopt(struct io_uring_sqe *sqe, int fd, int optname, void *val, uint32_t len);
+int lg_need_reuseaddr(const struct lg_thread *t);
 socklen_t lg_slot_dst_len(const struct lg_thread *t);
 uint8_t lg_outcome_of(int err);
 void lg_finish(struct lg_thread *t, struct lg_slot *s, uint64_t now);

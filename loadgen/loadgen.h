@@ -134,6 +134,9 @@ struct lg_server;
 int lg_server__new(const struct lg_server_opts *opts, struct lg_server **out);
 int lg_server__start(struct lg_server *s);    /* starts the accept threads */
 void lg_server__stop(struct lg_server *s);    /* stops and joins them */
+struct lg_uring_caps; /* loadgen/uring_caps.h */
+/* The io_uring operations the listener uses (probed in lg_server__new). */
+const struct lg_uring_caps *lg_server__uring_caps(const struct lg_server *s);
 void lg_server__free(struct lg_server *s);    /* NULL is fine; closes all */
 int lg_server__fd(const struct lg_server *s); /* the listening socket */
 /* min(backlog, net.core.somaxconn) as the kernel applied it. */
@@ -195,5 +198,9 @@ uint64_t lg_client__done(const struct lg_client *c);
 void lg_client__stats(const struct lg_client *c, struct lg_client_stats *st);
 const struct lg_conn *lg_client__conns(const struct lg_client *c, uint64_t *n);
 void lg_client__free(struct lg_client *c);
+/* engine uring: the io_uring operations it runs in the ring, probed once in
+ * lg_client__new (which fails with -EOPNOTSUPP when even the basic ones are
+ * missing: lg_uring_caps_missing() names them); the rest are syscalls. */
+const struct lg_uring_caps *lg_client__uring_caps(const struct lg_client *c);
 
 #endif

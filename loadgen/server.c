@@ -4,9 +4,11 @@
  * a multishot accept on the shared listener; an accepted socket gets
  * [RECV(WAITALL) -> SEND -> CLOSE] (crr) or [CLOSE] (connect), all in the
  * ring; with --close-first client an [RECV(EOF)] before the CLOSE waits for
- * the client's FIN. Without io_uring (or multishot accept) the thread falls back to
- * poll + accept4. delay and rate use one thread with poll + accept4 and serve
- * the connection synchronously. none never accepts. */
+ * the client's FIN. Without io_uring multishot accept (5.19, struct
+ * lg_uring_caps) the thread falls back to poll + accept4; without the socket
+ * getsockopt command (6.7) the cookie and peer are read with getsockopt().
+ * delay and rate use one thread with poll + accept4 and serve the
+ * connection synchronously. none never accepts. */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -59,6 +61,7 @@ struct lg_server {
 	uint32_t nth;
 	char *resp;
 	int running;
+	struct lg_uring_caps caps; /* probed once in lg_server__new */
 };
 
 static int srv_stop_requested(struct lg_server *s)
@@ -251,23 +254,6 @@ static void arm_accept(struct srv_thread *t, struct io_uring *ring)
 	sqe->user_data = OP_ACCEPT | t->tag;
 }
 
-/* Does the ring do getsockopt(SO_COOKIE)? Tried once on the listener. */
-static int probe_ring_gso(struct io_uring *ring, int lfd)
-{
-	struct io_uring_sqe *sqe = io_uring_get_sqe(ring);
-	struct io_uring_cqe *cqe;
-	uint64_t cookie = 0;
-	int ok;
-
-	lg_prep_getsockopt(sqe, lfd, SO_COOKIE, &cookie, sizeof(cookie));
-	sqe->user_data = OP_CANCEL;
-	if (io_uring_submit_and_wait(ring, 1) < 0 || io_uring_peek_cqe(ring, &cqe) != 0)
-		return 0;
-	ok = cqe->res == (int)sizeof(cookie) && cookie != 0;
-	io_uring_cqe_seen(ring, cqe);
-	return ok;
-}
-
 /* Room for the whole chain, so a link never spans two submissions badly. */
 static void serve_uring(struct lg_server *s, struct srv_thread *t, struct io_uring *ring, int fd,
 			uint64_t rec)
@@ -333,9 +319,9 @@ static int accept_uring_loop(struct lg_server *s, struct srv_thread *t)
 	uint64_t inflight = 0, drain_until = 0;
 	int stopping = 0, accepted_any = 0, ret = 0;
 
-	if (srv_ring_init(&ring) != 0)
+	if (!(s->caps.have & LG_URING_MULTISHOT) || srv_ring_init(&ring) != 0)
 		return 1;
-	t->ring_gso = probe_ring_gso(&ring, t->lfd);
+	t->ring_gso = !!(s->caps.have & LG_URING_SOCKOPT);
 	arm_accept(t, &ring);
 	sqe = sqe_get(&ring);
 	io_uring_prep_poll_add(sqe, s->efd, POLLIN);
@@ -525,6 +511,13 @@ int lg_server__new(const struct lg_server_opts *opts, struct lg_server **out)
 		err = -EINVAL;
 		goto fail;
 	}
+	/* fast and pause accept in a ring (else poll + accept4), paired
+	 * needs the ring's multishot accept */
+	err = lg_uring_caps_probe(&s->caps, NULL, 0);
+	if (!err && opts->paired && lg_uring_caps_missing(&s->caps, LG_URING_MULTISHOT))
+		err = -EOPNOTSUPP;
+	if (err)
+		goto fail;
 	s->nl = (opts->per_cpu_listeners || opts->paired) && opts->policy.kind == LG_ACCEPT_FAST &&
 			opts->threads > 1
 		    ? opts->threads
@@ -639,6 +632,11 @@ void lg_server__free(struct lg_server *s)
 	free(s->peer);
 	free(s->resp);
 	free(s);
+}
+
+const struct lg_uring_caps *lg_server__uring_caps(const struct lg_server *s)
+{
+	return &s->caps;
 }
 
 int lg_server__fd(const struct lg_server *s)

@@ -14,10 +14,18 @@
  * TIME_WAIT socket is kept, so a port is free again once its connection
  * closed and no bind needs SO_REUSEADDR.
  *
+ * io_uring operations: socket, multishot accept (both Linux 5.19+), connect,
+ * send, recv, close; setsockopt (the socket command, 6.7+) and bind (6.11+),
+ * each done as its syscall before the connect is submitted where the
+ * kernel lacks it (struct lg_uring_caps; SYNBENCH_URING_NO=sockopt,bind
+ * forces that, see loadgen/uring_caps.h).
+ *
  * usage: synbench-floor crr|rst [CONNS] [IN_FLIGHT_PER_CPU]
  * prints: floor <shape>: <ok> conns in <s> s = <ok / s> conns/s (<cpus> CPUs, <n> failed)
- * exit 0; 1 when a connection failed or the set-up did; 2 on bad arguments
- * or without root. */
+ *         kernel: ActiveOpens <n> PassiveOpens <n>   (the run's namespace)
+ * exit 0; 1 when a connection failed or the set-up did; 2 on bad arguments,
+ * without root, or on a kernel without an io_uring operation it needs (the
+ * message names it and the Linux version that has it). */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <liburing.h>
@@ -31,10 +39,9 @@
 #include <unistd.h>
 
 #include "harness/netns.h"
+#include "loadgen/uring_caps.h"
 
 #define PORT 8090
-#define SOCKET_URING_OP_SETSOCKOPT_ 3 /* linux/io_uring.h, 6.7+ */
-#define IORING_OP_BIND_ 56		/* Linux 6.11+ */
 #define MAX_INFLIGHT 1024
 #define SECS_MAX 60 /* every run stops itself */
 
@@ -43,6 +50,7 @@ enum { OP_SOCKET = 1, OP_PREP, OP_CONNECT, OP_CLOSE, OP_ACCEPT, OP_SERVER, OP_IG
 struct worker {
 	pthread_t th;
 	int cpu, crr, lfd, err;
+	uint32_t caps; /* struct lg_uring_caps.have */
 	uint64_t conns, inflight, started, done, failed;
 	struct io_uring ring;
 	struct sockaddr_in dst;
@@ -139,6 +147,45 @@ static void exchange(struct worker *w, int fd, int connected)
 	queue(sqe, OP_CLOSE, fd, 0);
 }
 
+/* A new socket's set-up before its connect: [SO_LINGER {1, 0} (rst: close()
+ * sends a RST)] -> bind to the thread's next port, linked before the
+ * connect; each as its syscall, here, on a kernel without the io_uring
+ * operation (setsockopt command 6.7, IORING_OP_BIND 6.11). 0 when a syscall
+ * failed: the connection is over. */
+static int prep(struct worker *w, int fd)
+{
+	static const struct linger rst = {1, 0};
+	struct io_uring_sqe *sqe;
+	/* the source port chosen here, not searched for by connect(): the
+	 * thread's own slice of the port range */
+	struct sockaddr_in *a = &w->src[w->port_next % MAX_INFLIGHT];
+
+	*a = (struct sockaddr_in){.sin_family = AF_INET,
+				  .sin_port = htons(w->port_next),
+				  .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+	w->port_next = w->port_next == w->port_hi ? w->port_lo : w->port_next + 1;
+	if (!w->crr && !(w->caps & LG_URING_SOCKOPT) &&
+	    setsockopt(fd, SOL_SOCKET, SO_LINGER, &rst, sizeof(rst)) != 0)
+		goto fail;
+	if (!(w->caps & LG_URING_BIND) && bind(fd, (struct sockaddr *)a, sizeof(*a)) != 0)
+		goto fail;
+	if (!w->crr && (w->caps & LG_URING_SOCKOPT)) {
+		lg_prep_setsockopt(sqe = sqe_get(w), fd, SO_LINGER, &rst, sizeof(rst));
+		queue(sqe, OP_PREP, fd, IOSQE_IO_LINK | IOSQE_CQE_SKIP_SUCCESS);
+	}
+	if (w->caps & LG_URING_BIND) {
+		lg_prep_bind(sqe = sqe_get(w), fd, a, sizeof(*a));
+		queue(sqe, OP_PREP, fd, IOSQE_IO_LINK | IOSQE_CQE_SKIP_SUCCESS);
+	}
+	return 1;
+fail:
+	close(fd);
+	w->failed++;
+	w->done++;
+	start_one(w);
+	return 0;
+}
+
 static void on_cqe(struct worker *w, const struct io_uring_cqe *cqe)
 {
 	int op = (int)(cqe->user_data & 0xff), fd = (int)(uint32_t)(cqe->user_data >> 8);
@@ -154,30 +201,8 @@ static void on_cqe(struct worker *w, const struct io_uring_cqe *cqe)
 			return;
 		}
 		reserve(w, 3);
-		if (!w->crr) {
-			/* SO_LINGER {1, 0}: close() sends a RST (setsockopt in
-			 * the ring, Linux 6.7+), linked before the connect */
-			static const struct linger rst = {1, 0};
-
-			io_uring_prep_rw(IORING_OP_URING_CMD, sqe = sqe_get(w), res, NULL, 0, 0);
-			sqe->cmd_op = SOCKET_URING_OP_SETSOCKOPT_;
-			sqe->addr = (uint64_t)SOL_SOCKET | (uint64_t)SO_LINGER << 32;
-			sqe->splice_fd_in = (int32_t)sizeof(rst);
-			sqe->addr3 = (uint64_t)(uintptr_t)&rst;
-			queue(sqe, OP_PREP, res, IOSQE_IO_LINK | IOSQE_CQE_SKIP_SUCCESS);
-		}
-		{
-			/* the source port chosen here, not searched for by
-			 * connect(): the thread's own slice of the port range */
-			struct sockaddr_in *a = &w->src[w->port_next % MAX_INFLIGHT];
-
-			*a = (struct sockaddr_in){.sin_family = AF_INET,
-						  .sin_port = htons(w->port_next),
-						  .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
-			w->port_next = w->port_next == w->port_hi ? w->port_lo : w->port_next + 1;
-			io_uring_prep_rw(IORING_OP_BIND_, sqe = sqe_get(w), res, a, 0, sizeof(*a));
-			queue(sqe, OP_PREP, res, IOSQE_IO_LINK | IOSQE_CQE_SKIP_SUCCESS);
-		}
+		if (!prep(w, res))
+			return;
 		io_uring_prep_connect(sqe = sqe_get(w), res, (struct sockaddr *)&w->dst,
 				      sizeof(w->dst));
 		queue(sqe, OP_CONNECT, res, 0);
@@ -273,6 +298,28 @@ static void *run(void *arg)
 	return NULL;
 }
 
+/* Tcp: <name> of this thread's namespace from /proc/net/snmp, -1 if absent. */
+static long long tcp_mib(const char *name)
+{
+	char names[1024], vals[1024], *sn, *sv, *n, *v;
+	FILE *f = fopen("/proc/thread-self/net/snmp", "re");
+	long long r = -1;
+
+	if (!f)
+		return -1;
+	while (fgets(names, sizeof(names), f) && fgets(vals, sizeof(vals), f)) {
+		if (strncmp(names, "Tcp:", 4) || strncmp(vals, "Tcp:", 4))
+			continue;
+		n = strtok_r(names + 4, " \n", &sn);
+		v = strtok_r(vals + 4, " \n", &sv);
+		for (; n && v; n = strtok_r(NULL, " \n", &sn), v = strtok_r(NULL, " \n", &sv))
+			if (strcmp(n, name) == 0)
+				r = strtoll(v, NULL, 10);
+	}
+	fclose(f);
+	return r;
+}
+
 /* A positive decimal count no larger than max; 0 when it is not one. */
 static uint64_t count_arg(const char *a, uint64_t max)
 {
@@ -292,6 +339,9 @@ int main(int argc, char **argv)
 	struct rlimit nofile;
 	struct worker *ws;
 	cpu_set_t allowed;
+	struct lg_uring_caps caps;
+	const char *missing;
+	char why[200];
 	long ncpu = 0;
 	double secs;
 	int crr;
@@ -302,6 +352,22 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	crr = strcmp(argv[1], "crr") == 0;
+	if (lg_uring_caps_probe(&caps, why, sizeof(why)) != 0) {
+		fprintf(stderr, "synbench-floor: %s\n", why);
+		return 2;
+	}
+	/* no fallback for these: the floor is io_uring's own figure */
+	missing = lg_uring_caps_missing(&caps, LG_URING_BASE | LG_URING_SOCKET |
+						   LG_URING_MULTISHOT);
+	if (missing) {
+		fprintf(stderr, "synbench-floor: needs %s%s\n", missing,
+			caps.forced ? " (or SYNBENCH_URING_NO took it away)" : "");
+		return 2;
+	}
+	if (caps.have != (LG_URING_BASE | LG_URING_SOCKET | LG_URING_MULTISHOT |
+			  LG_URING_SOCKOPT | LG_URING_BIND))
+		fprintf(stderr, "synbench-floor: syscalls for what the ring cannot do: %s\n",
+			lg_uring_caps_str(&caps, why, sizeof(why)));
 	/* one worker per CPU this process may run on */
 	if (sched_getaffinity(0, sizeof(allowed), &allowed) != 0)
 		return 1;
@@ -342,6 +408,7 @@ int main(int argc, char **argv)
 			;
 		w->cpu = (int)cpu;
 		w->crr = crr;
+		w->caps = caps.have;
 		w->inflight = inflight;
 		w->conns = conns / (uint64_t)ncpu + ((uint64_t)i < conns % (uint64_t)ncpu);
 		w->dst = (struct sockaddr_in){.sin_family = AF_INET,
@@ -375,5 +442,8 @@ int main(int argc, char **argv)
 	printf("floor %s: %llu conns in %.3f s = %.0f conns/s (%ld CPUs, %llu failed)\n", argv[1],
 	       (unsigned long long)(done - failed), secs, (double)(done - failed) / secs, ncpu,
 	       (unsigned long long)failed);
+	/* the kernel's count of the same, in the run's own namespace */
+	printf("kernel: ActiveOpens %lld PassiveOpens %lld\n", tcp_mib("ActiveOpens"),
+	       tcp_mib("PassiveOpens"));
 	return failed || done < conns ? 1 : 0;
 }

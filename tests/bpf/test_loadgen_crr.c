@@ -45,7 +45,7 @@ static void run(enum lg_engine engine, enum lg_mode mode, enum lg_close close, i
 	const struct lg_conn *cs;
 	struct lg_client_stats st;
 	uint64_t n, na, bad_cookie = 0, bad_order = 0, bad_addr = 0, missing = 0, ok = 0;
-	uint64_t t_start;
+	uint64_t t_start, shown = 0;
 	int rst_race;
 
 	fprintf(stderr, "engine=%s mode=%s close=%s ipv6=%d\n", engine ? "epoll" : "uring",
@@ -104,6 +104,16 @@ static void run(enum lg_engine engine, enum lg_mode mode, enum lg_close close, i
 		else
 			bad_addr += a < 0x7f000001 || a > 0x7f000004 || r->rport != port;
 		missing += seen[r->lport] != 1 && !(rst_race && seen[r->lport] == 0);
+		if ((r->cookie == 0 || r->outcome != LG_OUT_OK || r->rport != port ||
+		     (!ipv6 && (a < 0x7f000001 || a > 0x7f000004))) &&
+		    shown++ < 8) /* the first few bad records, for the log */
+			fprintf(stderr,
+				"  record %llu: outcome %u err %d cookie %llu lport %u raddr %08x "
+				"rport %u thread %u submit %llu connected %llu closed %llu\n",
+				(unsigned long long)i, r->outcome, r->err,
+				(unsigned long long)r->cookie, r->lport, a, r->rport, r->thread,
+				(unsigned long long)r->t_submit, (unsigned long long)r->t_connected,
+				(unsigned long long)r->t_closed);
 	}
 	ASSERT_EQ(ok, CONNS, "client records OK");
 	ASSERT_EQ(bad_cookie, 0, "client cookies != 0");

@@ -30,6 +30,25 @@ expect_bad "reserved port" --port 2024
 expect_bad "conflict: --req with --mode connect" --req 10
 expect_bad "conflict: --no-syncookies --syncookies 1" --no-syncookies --syncookies 1
 expect_bad "stray argument" --conns 10 extra
+expect_bad "bad --sampler" --sampler sometimes
+expect_bad "--probe-off state_changes" --probe-off state_changes
+expect_bad "--probe-off unknown component" --probe-off drops,nosuch
+expect_bad "conflict: --sampler with --no-probes" --sampler tcp_info --no-probes
+
+# libbpf older than 1.0 (Ubuntu 22.04 has 0.5): ./bench stops at configure
+# with one line, and leaves no build directory behind
+mkdir -p "$WORK/pc"
+printf 'Name: libbpf\nDescription: an old one\nVersion: 0.5.0\nLibs: -lbpf\nCflags:\n' >"$WORK/pc/libbpf.pc"
+PKG_CONFIG_PATH="$WORK/pc" SYNBENCH_BUILD_DIR="$WORK/oldbpf" "$SB_SRC/bench" --conns 10 \
+	>/dev/null 2>"$WORK/stderr"
+rc=$?
+check "libbpf 0.5: exit 2" "$rc" -eq 2
+if grep -q '^synbench: needs libbpf >= 1.0 (found 0.5.0)' "$WORK/stderr"; then
+	ok "libbpf 0.5: names the problem and the fix"
+else
+	bad "libbpf 0.5: $(cat "$WORK/stderr")"
+fi
+check "libbpf 0.5: no build directory left" "$( [ -e "$WORK/oldbpf" ] && echo 1 || echo 0)" -eq 0
 
 # an existing, non-empty --out without --force
 mkdir -p "$WORK/full" && echo x >"$WORK/full/keep"

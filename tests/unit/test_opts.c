@@ -97,7 +97,7 @@ static const char *const all_keys[] = {
     "max-syn-backlog",
     "port-range",
     "no-probes",
-    "attach",
+    "attach", "sampler", "probe-off",
     "sample-us",
     "trace-states",
     "target",
@@ -488,7 +488,7 @@ static void test_defaults(void)
 		 "max-time=120\naccept=fast\nport=5201\ndests=16\nipv6=0\nper-cpu-listeners=0\npaired=0\nsyncookies=-1\n"
 		 "abort-on-overflow=-1\nsomaxconn=-1\nsyn-retries=-1\nsynack-retries=-1\n"
 		 "syn-linear-timeouts=-1\nmax-syn-backlog=-1\nport-range=\nno-probes=0\n"
-		 "attach=auto\nsample-us=5000\ntrace-states=0\ntarget=\nserver-cmd=\nnetns=\nhttp=0\nout=\nlabel=\nforce=0\n"
+		 "attach=auto\nsampler=auto\nprobe-off=\nsample-us=5000\ntrace-states=0\ntarget=\nserver-cmd=\nnetns=\nhttp=0\nout=\nlabel=\nforce=0\n"
 		 "no-plot=0\njson=0\nquiet=0\nverbose=0\n",
 		 threads);
 	text = dump(&d);
