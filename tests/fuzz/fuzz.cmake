@@ -54,14 +54,14 @@ file(GLOB SB_FUZZ_BASELINE_FILES ${CMAKE_SOURCE_DIR}/results/baselines/*/args
 file(GLOB SB_FUZZ_CONFIGS ${SB_FUZZ_FIX}/*/config.json ${CMAKE_SOURCE_DIR}/results/baselines/*/config.json)
 
 sb_fuzz(fuzz_summary DRIVER fuzz_summary.c SEEDS ${SB_FUZZ_SUMMARIES}
-  SOURCES ${SB_FUZZ_SRC}/fuzz_summary.c ${SB_FUZZ_COMPARE} ${H}/findings.c)
+  SOURCES ${SB_FUZZ_SRC}/fuzz_summary.c ${SB_FUZZ_COMPARE} ${H}/findings.c ${H}/figures.c)
 sb_fuzz(fuzz_config SEEDS ${SB_FUZZ_CONFIGS}
-  SOURCES ${SB_FUZZ_SRC}/fuzz_config.c ${SB_FUZZ_JSON} ${H}/findings.c)
+  SOURCES ${SB_FUZZ_SRC}/fuzz_config.c ${SB_FUZZ_JSON} ${H}/findings.c ${H}/figures.c)
 sb_fuzz(fuzz_connections_csv SEEDS ${SB_FUZZ_FIX}/run-small/connections.csv
-  SOURCES ${SB_FUZZ_SRC}/fuzz_csv.c ${SB_FUZZ_JSON} ${H}/findings.c
+  SOURCES ${SB_FUZZ_SRC}/fuzz_csv.c ${SB_FUZZ_JSON} ${H}/findings.c ${H}/figures.c
   DEFS -DSB_FUZZ_CSV="connections.csv")
 sb_fuzz(fuzz_queue_csv SEEDS ${SB_FUZZ_FIX}/run-small/queue.csv
-  SOURCES ${SB_FUZZ_SRC}/fuzz_csv.c ${SB_FUZZ_JSON} ${H}/findings.c
+  SOURCES ${SB_FUZZ_SRC}/fuzz_csv.c ${SB_FUZZ_JSON} ${H}/findings.c ${H}/figures.c
   DEFS -DSB_FUZZ_CSV="queue.csv")
 sb_fuzz(fuzz_args SEEDS ${SB_FUZZ_BASELINE_FILES}
   SOURCES ${SB_FUZZ_SRC}/fuzz_args.c ${SB_FUZZ_COMPARE})
