@@ -30,6 +30,7 @@ struct sb_watch_opts {
 	uint32_t nports;
 	int64_t pid;			/* --pid PID (-1: any) */
 	char comm[16];			/* --comm NAME ("" = any; 15 characters at most) */
+	char cgroup[512];		/* --cgroup PATH: cgroup v2 path, "" = any */
 	int family;			/* --ipv4: AF_INET, --ipv6: AF_INET6, 0: both */
 	double duration_s;		/* --duration S (0: until Ctrl-C) */
 	uint64_t max_conns;		/* --max-conns N: stop after N sockets seen */
@@ -65,6 +66,7 @@ struct sb_watch_tag {
 	uint32_t daddr[4];
 	uint32_t pid;
 	uint16_t dport;
+	uint8_t in_cgroup; /* --cgroup: the task was in it when its event was read */
 	char comm[16];
 };
 

@@ -184,7 +184,7 @@ static int64_t span(uint64_t a, uint64_t b)
 
 static int task_filter(const struct sb_watch_opts *o)
 {
-	return o->pid >= 0 || o->comm[0];
+	return o->pid >= 0 || o->comm[0] || o->cgroup[0];
 }
 
 static int wanted(const struct sb_watch_opts *o, const struct sb_conn_rec *r,
@@ -198,6 +198,8 @@ static int wanted(const struct sb_watch_opts *o, const struct sb_conn_rec *r,
 		if (o->pid >= 0 && (int64_t)t->pid != o->pid)
 			return 0;
 		if (o->comm[0] && strncmp(t->comm, o->comm, 16) != 0)
+			return 0;
+		if (o->cgroup[0] && !t->in_cgroup)
 			return 0;
 	}
 	return r->role == SB_ROLE_CLIENT || r->role == SB_ROLE_CHILD;
@@ -302,6 +304,7 @@ static void reconcile(const struct sb_watch_data *w, struct sb_watch_analysis *a
 	const char *filter = o->nports ? "--port"
 			     : o->pid >= 0 ? "--pid"
 			     : o->comm[0] ? "--comm"
+			     : o->cgroup[0] ? "--cgroup"
 			     : o->family ? (o->family == AF_INET ? "--ipv4" : "--ipv6")
 					 : NULL;
 	int known;
@@ -448,8 +451,8 @@ int sb_watch_analyse(struct sb_watch_data *w, struct sb_watch_analysis **out)
 		warn(a, "%llu state changes of sockets opened before the watch were not tracked",
 		     (unsigned long long)rd->counters[SB_C_UNTRACKED]);
 	if (a->untagged && task_filter(w->opts))
-		warn(a, "%llu client sockets had no PID/COMM (live event lost): --pid/--comm "
-			"left them out", (unsigned long long)a->untagged);
+		warn(a, "%llu client sockets had no PID/COMM (live event lost): --pid/--comm/"
+			"--cgroup left them out", (unsigned long long)a->untagged);
 	reconcile(w, a);
 out:
 	for (int l = 0; l < SB_NWLAT; l++)

@@ -120,16 +120,46 @@ void sb_watch_live__free(struct sb_watch_live *l)
 	free(l);
 }
 
-static int task_wanted(const struct sb_watch_opts *o, uint32_t pid, const char *comm)
+/* 1 if process pid is in cgroup (v2 path) or below it, per
+ * /proc/PID/cgroup now; 0 if not or if it has exited already. */
+static int in_cgroup(uint32_t pid, const char *cgroup)
+{
+	char path[64], line[1024];
+	size_t n = strlen(cgroup);
+	FILE *f;
+	int in = 0;
+
+	snprintf(path, sizeof(path), "/proc/%u/cgroup", pid);
+	f = fopen(path, "re");
+	if (!f)
+		return 0;
+	while (fgets(line, sizeof(line), f)) {
+		char *p = line;
+
+		if (strncmp(p, "0::", 3) != 0) /* the cgroup v2 line */
+			continue;
+		p += 3;
+		p[strcspn(p, "\n")] = 0;
+		in = strcmp(cgroup, "/") == 0 ||
+		     (strncmp(p, cgroup, n) == 0 && (p[n] == 0 || p[n] == '/'));
+	}
+	fclose(f);
+	return in;
+}
+
+static int task_wanted(const struct sb_watch_opts *o, uint32_t pid, const char *comm,
+		       int cg)
 {
 	if (o->pid >= 0 && (int64_t)pid != o->pid)
 		return 0;
 	if (o->comm[0] && strncmp(comm, o->comm, 16) != 0)
 		return 0;
+	if (o->cgroup[0] && !cg)
+		return 0;
 	return 1;
 }
 
-static void add_tag(struct sb_watch_live *l, const struct sb_state_event *e)
+static void add_tag(struct sb_watch_live *l, const struct sb_state_event *e, int cg)
 {
 	struct sb_watch_tag *t;
 
@@ -148,6 +178,7 @@ static void add_tag(struct sb_watch_live *l, const struct sb_state_event *e)
 	memcpy(t->daddr, e->daddr, sizeof(t->daddr));
 	t->dport = e->dport;
 	t->pid = e->pid;
+	t->in_cgroup = (uint8_t)cg;
 	memcpy(t->comm, e->comm, sizeof(t->comm));
 	t->comm[15] = 0;
 }
@@ -176,8 +207,10 @@ void sb_watch_live_on_state(void *ctx, const struct sb_state_event *e)
 	atomic_fetch_add(&l->events, 1);
 	if (e->oldstate == SB_TCP_CLOSE && e->newstate == SB_TCP_SYN_SENT &&
 	    e->role == SB_ROLE_CLIENT) {
-		add_tag(l, e);
-		if (fam_ok && task_wanted(o, e->pid, e->comm)) {
+		int cg = o->cgroup[0] && in_cgroup(e->pid, o->cgroup);
+
+		add_tag(l, e, cg);
+		if (fam_ok && task_wanted(o, e->pid, e->comm, cg)) {
 			atomic_fetch_add(&l->sockets, 1);
 			p = insert(l, e->skaddr);
 			if (p) {
@@ -192,7 +225,7 @@ void sb_watch_live_on_state(void *ctx, const struct sb_state_event *e)
 	} else if (e->oldstate == SB_TCP_LISTEN && e->newstate == SB_TCP_SYN_RECV &&
 		   e->role == SB_ROLE_CHILD) {
 		/* a server child: no task to filter on (softirq) */
-		if (fam_ok && o->pid < 0 && !o->comm[0])
+		if (fam_ok && o->pid < 0 && !o->comm[0] && !o->cgroup[0])
 			atomic_fetch_add(&l->sockets, 1);
 	} else if (e->role == SB_ROLE_CLIENT && e->oldstate == SB_TCP_SYN_SENT) {
 		/* a selected client leaves SYN_SENT: a handshake, or a failure */

@@ -4,6 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "harness/watch.h"
 
@@ -26,7 +28,10 @@ void sb_watch_usage(FILE *f)
 	      "                     (default: every TCP socket of the namespace)\n"
 	      "  --pid PID          client sockets connect()ed by process PID (thread group)\n"
 	      "  --comm NAME        client sockets connect()ed by a task named NAME\n"
-	      "                     (--pid/--comm: the task at CLOSE->SYN_SENT; a server's\n"
+	      "  --cgroup PATH      client sockets connect()ed by a process in cgroup v2 PATH\n"
+	      "                     or below: the mount's path (/sys/fs/cgroup/...) or /...\n"
+	      "                     (read from /proc/PID/cgroup when the event arrives)\n"
+	      "                     (--pid/--comm/--cgroup: the task at CLOSE->SYN_SENT; a server's\n"
 	      "                     children are created in softirq and kept only as the peer\n"
 	      "                     of a selected client in the same namespace)\n"
 	      "  --ipv4, --ipv6     one address family only\n"
@@ -51,9 +56,9 @@ void sb_watch_usage(FILE *f)
 	      "  bench watch --port 443 --duration 60             # this namespace, port 443\n"
 	      "  bench watch --netns web --port 8000 --connlat    # until Ctrl-C\n"
 	      "  bench watch --comm curl --connlat --duration 30  # curl's connects\n"
+	      "  bench watch --cgroup /system.slice/nginx.service --duration 60\n"
 	      "  bench compare results/watch-a results/watch-b    # two watches\n"
-	      "\n"
-	      "Not supported yet: --cgroup.\n",
+	      "\n",
 	      f);
 }
 
@@ -96,9 +101,19 @@ static int seconds(const char *s, double *v)
 	return 0;
 }
 
+/* Where the cgroup v2 hierarchy is mounted: /sys/fs/cgroup (unified), or
+ * /sys/fs/cgroup/unified (hybrid, systemd's legacy layout). */
+static const char *cgroup2_root(void)
+{
+	if (access("/sys/fs/cgroup/cgroup.controllers", F_OK) != 0 &&
+	    access("/sys/fs/cgroup/unified/cgroup.controllers", F_OK) == 0)
+		return "/sys/fs/cgroup/unified";
+	return "/sys/fs/cgroup";
+}
+
 int sb_watch_filtered(const struct sb_watch_opts *o)
 {
-	return o->nports > 0 || o->pid >= 0 || o->comm[0] || o->family;
+	return o->nports > 0 || o->pid >= 0 || o->comm[0] || o->cgroup[0] || o->family;
 }
 
 static void defaults(struct sb_watch_opts *o)
@@ -149,15 +164,13 @@ int sb_watch_parse(int argc, char **argv, struct sb_watch_opts *out, char *err, 
 		FLAG("--json", o.json)
 		FLAG("--quiet", o.quiet)
 #undef FLAG
-		if (strcmp(name, "--cgroup") == 0)
-			return fail(err, len, "synbench: watch: --cgroup is not supported yet; filter "
-					      "with --pid, --comm or --port%s%s", "", "");
 		if (eq)
 			val = eq + 1;
 		else if (i + 1 < argc)
 			val = argv[++i];
 		else if (strcmp(name, "--netns") == 0 || strcmp(name, "--port") == 0 ||
 			 strcmp(name, "--pid") == 0 || strcmp(name, "--comm") == 0 ||
+			 strcmp(name, "--cgroup") == 0 ||
 			 strcmp(name, "--duration") == 0 || strcmp(name, "--max-conns") == 0 ||
 			 strcmp(name, "--sample-us") == 0 || strcmp(name, "--attach") == 0 ||
 			 strcmp(name, "--out") == 0 || strcmp(name, "--label") == 0)
@@ -185,6 +198,28 @@ int sb_watch_parse(int argc, char **argv, struct sb_watch_opts *out, char *err, 
 				return fail(err, len, "synbench: watch: --comm '%s': give a task name "
 						      "of 1..15 characters (the kernel's comm)%s", val, "");
 			snprintf(o.comm, sizeof(o.comm), "%s", val);
+		} else if (strcmp(name, "--cgroup") == 0) {
+			const char *rel = val, *root = cgroup2_root();
+			size_t rn = strlen(root);
+			char path[600];
+			struct stat st;
+
+			if (strncmp(rel, root, rn) == 0 && (!rel[rn] || rel[rn] == '/'))
+				rel += rn;
+			if (rel[0] != '/' && rel[0])
+				return fail(err, len, "synbench: watch: --cgroup '%s': give a cgroup v2 "
+						      "path, /sys/fs/cgroup/... or /...%s", val, "");
+			if (strlen(rel) >= sizeof(o.cgroup) - 1)
+				return fail(err, len, "synbench: watch: --cgroup '%s': too long%s", val,
+					    "");
+			snprintf(path, sizeof(path), "%s%s", root, rel);
+			if (stat(path, &st) != 0 || !S_ISDIR(st.st_mode))
+				return fail(err, len, "synbench: watch: --cgroup '%s': no such cgroup "
+						      "(%s is not a directory)", val, path);
+			snprintf(o.cgroup, sizeof(o.cgroup), "%s", rel[0] ? rel : "/");
+			/* no trailing slash: "/a/" matches like "/a" */
+			for (size_t n = strlen(o.cgroup); n > 1 && o.cgroup[n - 1] == '/'; n--)
+				o.cgroup[n - 1] = 0;
 		} else if (strcmp(name, "--duration") == 0) {
 			if (seconds(val, &o.duration_s))
 				return fail(err, len, "synbench: watch: --duration '%s': give seconds, "

@@ -168,6 +168,7 @@ static void json_filters(struct sb_json *js, const struct sb_watch_opts *o)
 	sb_json_arr_end(js);
 	json_i64_or_null(js, "pid", o->pid);
 	sb_json_str(js, "comm", o->comm[0] ? o->comm : NULL);
+	sb_json_str(js, "cgroup", o->cgroup[0] ? o->cgroup : NULL);
 	sb_json_str(js, "family", o->family == AF_INET ? "ipv4" : o->family ? "ipv6" : NULL);
 	sb_json_obj_end(js);
 }

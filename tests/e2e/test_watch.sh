@@ -13,10 +13,12 @@ command -v ip >/dev/null || { echo "SKIP: iproute2 missing"; exit 77; }
 CLIENTS="$SB_TESTS/e2e/watch_clients.py"
 PIDS=""
 NSS=""
+CG=""
 cleanup() {
 	for p in $PIDS; do kill "$p" 2>/dev/null; done
 	for p in $PIDS; do wait "$p" 2>/dev/null; done
 	for n in $NSS; do ip netns del "$n" 2>/dev/null; done
+	[ -n "$CG" ] && rmdir "$CG" 2>/dev/null
 	rm -rf "$WORK"
 }
 trap cleanup EXIT
@@ -175,6 +177,37 @@ check "every client row is A's" \
 	"$(awk -F, 'NR > 1 && $2 == "client" { print $3 }' "$out/connections.csv" | sort -u)" = "$A"
 check "no connlat line of B" "$(awk -v b="$B" 'NR > 1 && $1 == b' "$WORK/pid.out" | wc -l)" -eq 0
 check "filtered out: B's clients" "$(jqv "$s" '.watch.filtered_out >= 100')" = true
+
+echo "2b. --cgroup keeps the client process in a cgroup (v2)"
+root=/sys/fs/cgroup
+[ -e "$root/cgroup.controllers" ] || root=/sys/fs/cgroup/unified
+if [ -e "$root/cgroup.controllers" ] && mkdir "$root/sbw-$$" 2>/dev/null; then
+	CG="$root/sbw-$$"
+	rm -f "$go"
+	ip netns exec "$NS" python3 "$CLIENTS" 50 8000 3 "$go" >"$WORK/c.txt" &
+	C=$!
+	ip netns exec "$NS" python3 "$CLIENTS" 50 8000 3 "$go" >"$WORK/d.txt" &
+	D=$!
+	PIDS="$PIDS $C $D"
+	echo "$C" >"$CG/cgroup.procs"
+	out="$WORK/cg"
+	start_watch "$WORK/cg" --port 8000 --cgroup "$CG" --duration $((7 * SCALE)) --quiet \
+		--out "$out"
+	touch "$go"
+	wait "$C"
+	wait "$D"
+	clients_done
+	wait_watch
+	check "watch exit" "$?" -eq 0
+	s="$out/summary.json"
+	check "client records of the cgroup's process only" \
+		"$(jqv "$s" .reconciliation.client_records)" -eq 50
+	check "every client row is its" \
+		"$(awk -F, 'NR > 1 && $2 == "client" { print $3 }' "$out/connections.csv" | sort -u)" = "$C"
+	check "summary names the cgroup" "$(jqv "$s" .watch.filters.cgroup)" = "/sbw-$$"
+else
+	echo "  (no writable cgroup v2 hierarchy: --cgroup not exercised)"
+fi
 
 echo "3. unfiltered, 0.5 s client timeout: exact against the namespace's counters"
 new_ns "sbw-$$-b"
