@@ -28,10 +28,30 @@ const volatile __u64 netns_ino = 0;
 const volatile __u32 nports = 0;
 const volatile __u16 ports[SB_MAX_PORTS] = {};
 const volatile __u32 trace_states = 0;
+const volatile __u32 slot_mask = 0; /* slots' max_entries - 1 (a power of two) */
+
+/* Per-socket state: a direct-mapped array slot chosen by a hash of the
+ * socket's address and tagged with that address; a socket whose slot is
+ * taken by another (counted: SB_C_SLOT_COLLISION) goes to the "socks" hash.
+ * Both are sized by the connections in flight (harness/probes.c). */
+struct sb_slot {
+	__u64 tag; /* the socket's address, 0: free */
+	struct sb_conn_rec rec;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 4096); /* resized by user space */
+	__type(key, __u32);
+	__type(value, struct sb_slot);
+} slots SEC(".maps");
+
+/* Entries in "socks": it is looked up only when it holds any. */
+__u64 socks_live = 0;
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 65536); /* resized from --conns */
+	__uint(max_entries, 4096); /* resized by user space */
 	__type(key, __u64);
 	__type(value, struct sb_conn_rec);
 } socks SEC(".maps");
@@ -142,6 +162,113 @@ static __always_inline void hist_add(__u32 id, __u64 ns)
 		__sync_fetch_and_add(v, 1);
 }
 
+/* A socket's address as a number. The verifier forbids arithmetic on a
+ * typed (tp_btf) pointer; one that went through memory it does not track
+ * comes back as a plain scalar. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u64);
+} scratch SEC(".maps");
+
+static __always_inline __u64 sk_key(const struct sock *sk)
+{
+	__u32 zero = 0;
+	__u64 *v = bpf_map_lookup_elem(&scratch, &zero);
+
+	if (!v)
+		return 0;
+	*v = (__u64)sk;
+	return *(volatile __u64 *)v;
+}
+
+static __always_inline struct sb_slot *slot_of(__u64 key)
+{
+	__u32 i = (__u32)((key * 0x9E3779B97F4A7C15ULL) >> 32) & slot_mask;
+
+	return bpf_map_lookup_elem(&slots, &i);
+}
+
+/* The record of a tracked socket or NULL; *sl: its slot, NULL if hashed. */
+static __always_inline struct sb_conn_rec *rec_find(__u64 key, struct sb_slot **sl)
+{
+	struct sb_slot *s = slot_of(key);
+
+	*sl = NULL;
+	if (s && s->tag == key) {
+		*sl = s;
+		return &s->rec;
+	}
+	if (!socks_live)
+		return NULL;
+	return bpf_map_lookup_elem(&socks, &key);
+}
+
+static __always_inline void rec_emit(struct sb_conn_rec *r)
+{
+	if (bpf_ringbuf_output(&events, r, sizeof(*r), BPF_RB_NO_WAKEUP))
+		count(SB_C_RB_FAIL);
+	else
+		count(SB_C_RECORDS);
+}
+
+static __always_inline void hash_delete(__u64 key)
+{
+	if (!bpf_map_delete_elem(&socks, &key))
+		__sync_fetch_and_add(&socks_live, -1);
+}
+
+static __always_inline void rec_release(__u64 key, struct sb_slot *sl)
+{
+	if (sl)
+		sl->tag = 0;
+	else
+		hash_delete(key);
+}
+
+/* Starts tracking the socket at key. A socket at the same address whose
+ * CLOSE we missed left its record: the kernel skips a tracing program that
+ * fires while it already runs on this CPU (a softirq interrupting it;
+ * counted as the program's recursion_misses). That record is sent as it
+ * was, marked, before the place is reused. Returns 0 when tracked. */
+static __always_inline int rec_create(__u64 key, const struct sb_conn_rec *init)
+{
+	struct sb_slot *s = slot_of(key);
+	struct sb_conn_rec *old;
+
+	if (socks_live) {
+		old = bpf_map_lookup_elem(&socks, &key);
+		if (old) {
+			count(SB_C_REPLACED);
+			old->flushed = SB_REC_CLOSE_MISSED;
+			rec_emit(old);
+			hash_delete(key);
+		}
+	}
+	if (s) {
+		if (s->tag == key) {
+			count(SB_C_REPLACED);
+			s->rec.flushed = SB_REC_CLOSE_MISSED;
+			rec_emit(&s->rec);
+			s->rec = *init;
+			return 0;
+		}
+		/* two CPUs may claim one free slot at once */
+		if (!s->tag && __sync_val_compare_and_swap(&s->tag, 0, key) == 0) {
+			s->rec = *init;
+			return 0;
+		}
+	}
+	count(SB_C_SLOT_COLLISION);
+	if (bpf_map_update_elem(&socks, &key, init, BPF_NOEXIST)) {
+		count(SB_C_MAP_FULL);
+		return -1;
+	}
+	__sync_fetch_and_add(&socks_live, 1);
+	return 0;
+}
+
 static __always_inline int port_wanted(__u16 port)
 {
 	if (!nports)
@@ -215,11 +342,13 @@ static __always_inline void trace_state(const struct sock *sk, int old, int new,
 
 static __always_inline int on_set_state(const struct sock *sk, int old, int new, int kind)
 {
-	__u64 key = (__u64)sk, now;
+	__u64 key, now;
 	struct sb_conn_rec *r;
+	struct sb_slot *sl;
 
 	if (sk_netns(sk, kind) != netns_ino)
 		return 0;
+	key = sk_key(sk);
 	count(SB_C_EVENTS);
 	now = bpf_ktime_get_ns();
 
@@ -242,32 +371,13 @@ static __always_inline int on_set_state(const struct sock *sk, int old, int new,
 		 * read at SYN_RECV->ESTABLISHED, valid on every kernel. */
 		if (kind == K_BTF && client)
 			init.cookie = sk_cookie(sk, kind);
-		if (bpf_map_update_elem(&socks, &key, &init, BPF_NOEXIST)) {
-			/* A socket whose CLOSE we missed left its entry: the
-			 * kernel skips a tracing program that fires while it
-			 * already runs on this CPU (a softirq interrupting it;
-			 * counted as the program's recursion_misses). Send the
-			 * old record as it was, marked, before reusing the slot. */
-			struct sb_conn_rec *old = bpf_map_lookup_elem(&socks, &key);
-
-			count(SB_C_REPLACED);
-			if (old) {
-				old->flushed = SB_REC_CLOSE_MISSED;
-				if (bpf_ringbuf_output(&events, old, sizeof(*old), BPF_RB_NO_WAKEUP))
-					count(SB_C_RB_FAIL);
-				else
-					count(SB_C_RECORDS);
-			}
-			if (bpf_map_update_elem(&socks, &key, &init, BPF_ANY)) {
-				count(SB_C_MAP_FULL);
-				return 0;
-			}
-		}
+		if (rec_create(key, &init))
+			return 0;
 		count(client ? SB_C_CLIENTS : SB_C_CHILDREN);
 		return 0;
 	}
 
-	r = bpf_map_lookup_elem(&socks, &key);
+	r = rec_find(key, &sl);
 	if (trace_states)
 		/* a tracked socket passed the port filter when it was created:
 		 * a closing socket may have lost its port already */
@@ -309,25 +419,24 @@ static __always_inline int on_set_state(const struct sock *sk, int old, int new,
 		count(SB_C_RTT_SAMPLES);
 		hist_add(SB_H_SRTT, (__u64)r->srtt_us * 1000);
 	}
-	if (bpf_ringbuf_output(&events, r, sizeof(*r), BPF_RB_NO_WAKEUP))
-		count(SB_C_RB_FAIL);
-	else
-		count(SB_C_RECORDS);
-	bpf_map_delete_elem(&socks, &key);
+	rec_emit(r);
+	rec_release(key, sl);
 	return 0;
 }
 
 static __always_inline int on_retransmit(const struct sock *sk, int kind)
 {
-	__u64 key = (__u64)sk;
 	struct sb_conn_rec *r;
+	struct sb_slot *sl;
+	__u64 key;
 
 	if (KREAD(kind, sk, __sk_common.skc_state) != SB_TCP_SYN_SENT)
 		return 0;
 	if (sk_netns(sk, kind) != netns_ino)
 		return 0;
+	key = sk_key(sk);
 	count(SB_C_SYN_RETRANS);
-	r = bpf_map_lookup_elem(&socks, &key);
+	r = rec_find(key, &sl);
 	if (r)
 		r->syn_retrans++;
 	return 0;

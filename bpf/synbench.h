@@ -101,6 +101,7 @@ enum sb_counter {
 	SB_C_TRACE_FAIL,    /* --trace-states: trace ring buffer full */
 	SB_C_REPLACED,	    /* a new socket at the address of a tracked one */
 	SB_C_NESTED,	    /* hits the kernel kept from a busy handler, caught by its twin */
+	SB_C_SLOT_COLLISION, /* socket's array slot held by another: kept in the hash */
 	SB_NCOUNTERS,
 };
 

@@ -20,7 +20,8 @@
 
 #define SB_RB_MIN (1u << 20)
 #define SB_RB_MAX (32u << 20) /* drained every 10 ms: ~0.3 s of records at 300k conns/s */
-#define SB_SOCKS_MAX (1u << 21)
+#define SB_SLOTS_MIN (1u << 10)
+#define SB_SLOTS_MAX (1u << 20)
 
 struct sb_probes {
 	struct sb_probes_opts opts;
@@ -92,12 +93,31 @@ static uint32_t pow2_at_least(uint64_t v)
 
 static int attach_sampler(struct sb_probes *p);
 
+/* The per-socket slot array: twice the sockets open at once (a client and
+ * a child per connection in flight, a few queued), so that few collide;
+ * the hash behind it takes the collisions and whatever outgrows the array
+ * (an accept queue that is never drained, an open loop that falls behind). */
+static void socket_maps_size(const struct sb_probes_opts *o, uint32_t *slots, uint32_t *hash)
+{
+	uint64_t open = 2 * (uint64_t)(o->in_flight ? o->in_flight : 1024) + 1024, cap;
+	uint32_t n = SB_SLOTS_MIN;
+
+	while (n < 2 * open && n < SB_SLOTS_MAX)
+		n <<= 1;
+	if (o->slots)
+		n = o->slots;
+	*slots = n;
+	cap = 2 * o->conns + 4096; /* never more sockets than the run opens */
+	*hash = (uint32_t)(open + 4096 < cap ? open + 4096 : cap);
+}
+
 /* open + configure + load + attach with the current plan. A refused
  * program is named in load_log. */
 static int try_load(struct sb_probes *p)
 {
 	const struct sb_probes_opts *o = &p->opts;
-	uint64_t socks, rb;
+	uint32_t slots, hash;
+	uint64_t rb;
 	int err;
 
 	p->skel = synbench__open();
@@ -110,12 +130,11 @@ static int try_load(struct sb_probes *p)
 		bpf_map__set_max_entries(p->skel->maps.trace, 4u << 20);
 	for (uint32_t i = 0; i < o->nports && i < SB_MAX_PORTS; i++)
 		p->skel->rodata->ports[i] = o->ports[i];
-	/* client + child per connection may be alive at once */
-	socks = 2 * o->conns + 4096;
-	if (socks > SB_SOCKS_MAX)
-		socks = SB_SOCKS_MAX;
+	socket_maps_size(o, &slots, &hash);
+	p->skel->rodata->slot_mask = slots - 1;
 	rb = 2 * o->conns * (sizeof(struct sb_conn_rec) + 8);
-	bpf_map__set_max_entries(p->skel->maps.socks, (uint32_t)socks);
+	bpf_map__set_max_entries(p->skel->maps.slots, slots);
+	bpf_map__set_max_entries(p->skel->maps.socks, hash);
 	bpf_map__set_max_entries(p->skel->maps.events, pow2_at_least(rb));
 	sb_probes_plan_apply(&p->plan, p->skel);
 	load_log.prog[0] = 0;
@@ -414,36 +433,71 @@ int sb_probes__sample(struct sb_probes *p, struct sb_listen_sample *out, int max
 	}
 }
 
+static uint64_t percpu_sum(int fd, uint32_t key, uint64_t *vals, int ncpu);
+
+/* Sockets tracked and not yet sent: the kernel's counters, no map walk. */
 long sb_probes__live(struct sb_probes *p)
 {
-	uint64_t key, next;
-	long n = 0;
-	int fd = bpf_map__fd(p->skel->maps.socks);
-	void *prev = NULL;
+	int ncpu = libbpf_num_possible_cpus(), fd = bpf_map__fd(p->skel->maps.counters);
+	uint64_t *vals, in, out;
 
-	while (bpf_map_get_next_key(fd, prev, &next) == 0) {
-		key = next;
-		prev = &key;
-		n++;
-	}
-	return n;
+	if (ncpu <= 0 || !(vals = calloc((size_t)ncpu, sizeof(*vals))))
+		return -1;
+	in = percpu_sum(fd, SB_C_CLIENTS, vals, ncpu) + percpu_sum(fd, SB_C_CHILDREN, vals, ncpu);
+	out = percpu_sum(fd, SB_C_RECORDS, vals, ncpu) + percpu_sum(fd, SB_C_RB_FAIL, vals, ncpu);
+	free(vals);
+	return in > out ? (long)(in - out) : 0;
 }
 
-/* Sockets still in the map never reached CLOSE while we watched. */
+static void flush_one(struct sb_probes *p, struct sb_conn_rec *r)
+{
+	r->flushed = SB_REC_LIVE_AT_END;
+	on_record(p, r, sizeof(*r));
+}
+
+/* The slot array's element as user space sees it (struct sb_slot). */
+struct slot_u {
+	uint64_t tag;
+	struct sb_conn_rec rec;
+};
+
+/* Sockets still tracked never reached CLOSE while we watched: the slot
+ * array (read in batches) and the hash behind it. */
 static void flush_live(struct sb_probes *p)
 {
-	int fd = bpf_map__fd(p->skel->maps.socks);
+	int fd = bpf_map__fd(p->skel->maps.slots), hfd = bpf_map__fd(p->skel->maps.socks);
+	uint32_t n = bpf_map__max_entries(p->skel->maps.slots), chunk = 1024, batch;
+	uint32_t *keys = calloc(chunk, sizeof(*keys));
+	struct slot_u *v = calloc(chunk, sizeof(*v));
 	uint64_t key, next;
 	void *prev = NULL;
 	struct sb_conn_rec r;
 
-	while (bpf_map_get_next_key(fd, prev, &next) == 0) {
+	for (uint32_t first = 0; keys && v && first < n; first += chunk) {
+		uint32_t cnt = n - first < chunk ? n - first : chunk, in = first;
+
+		batch = cnt;
+		if (bpf_map_lookup_batch(fd, first ? &in : NULL, &batch, keys, v, &batch, NULL) &&
+		    errno != ENOENT) {
+			/* no batch operations: one element at a time */
+			batch = 0;
+			for (uint32_t i = 0; i < cnt; i++) {
+				keys[batch] = first + i;
+				if (bpf_map_lookup_elem(fd, &keys[batch], &v[batch]) == 0)
+					batch++;
+			}
+		}
+		for (uint32_t i = 0; i < batch; i++)
+			if (v[i].tag)
+				flush_one(p, &v[i].rec);
+	}
+	free(keys);
+	free(v);
+	while (bpf_map_get_next_key(hfd, prev, &next) == 0) {
 		key = next;
 		prev = &key;
-		if (bpf_map_lookup_elem(fd, &key, &r) == 0) {
-			r.flushed = SB_REC_LIVE_AT_END;
-			on_record(p, &r, sizeof(r));
-		}
+		if (bpf_map_lookup_elem(hfd, &key, &r) == 0)
+			flush_one(p, &r);
 	}
 }
 
