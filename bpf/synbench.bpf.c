@@ -6,9 +6,10 @@
  * tracepoint (CO-RE reads). User space turns on the flavour that loads
  * (harness/probes.c) and records which one is in use.
  *
- * Per connection socket one record lives in the "socks" hash (keyed by the
- * socket's address) from CLOSE->SYN_SENT (client) or LISTEN->SYN_RECV (child)
- * until ->CLOSE, when it goes to the ring buffer in one piece. Histograms and
+ * Per connection socket one record (struct sb_krec) lives in an array slot
+ * tagged with the socket's address (or the "socks" hash behind it) from
+ * CLOSE->SYN_SENT (client) or LISTEN->SYN_RECV (child) until ->CLOSE, when
+ * it goes to the ring buffer in one piece. Histograms and
  * counters are updated in place so that summaries stay exact even when a
  * record is lost; every loss is counted.
  */
@@ -34,11 +35,6 @@ const volatile __u32 slot_mask = 0; /* slots' max_entries - 1 (a power of two) *
  * socket's address and tagged with that address; a socket whose slot is
  * taken by another (counted: SB_C_SLOT_COLLISION) goes to the "socks" hash.
  * Both are sized by the connections in flight (harness/probes.c). */
-struct sb_slot {
-	__u64 tag; /* the socket's address, 0: free */
-	struct sb_conn_rec rec;
-};
-
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__uint(max_entries, 4096); /* resized by user space */
@@ -53,7 +49,7 @@ struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, 4096); /* resized by user space */
 	__type(key, __u64);
-	__type(value, struct sb_conn_rec);
+	__type(value, struct sb_slot);
 } socks SEC(".maps");
 
 struct {
@@ -125,16 +121,6 @@ static __always_inline __u32 *busy_flag(void)
 #define KREAD(kind, ptr, ...) \
 	((kind) == K_BTF ? (ptr)->__VA_ARGS__ : BPF_CORE_READ(ptr, __VA_ARGS__))
 
-/* ts[] slot of a state. The mask is hidden from the compiler so that it
- * stays in the program and the verifier sees a bounded index. */
-static __always_inline __u64 slot(int state)
-{
-	__u64 s = (__u32)state;
-
-	asm volatile("%0 &= 15" : "+r"(s));
-	return s;
-}
-
 /* Records never wake the consumer: it drains the ring every 10 ms, and the
  * ring holds two records per connection up to 32 MiB (about 0.9 s of
  * records at 100k connections/s, 0.3 s at 300k). A wake-up per record would cost a context
@@ -190,27 +176,41 @@ static __always_inline struct sb_slot *slot_of(__u64 key)
 	return bpf_map_lookup_elem(&slots, &i);
 }
 
-/* The record of a tracked socket or NULL; *sl: its slot, NULL if hashed. */
-static __always_inline struct sb_conn_rec *rec_find(__u64 key, struct sb_slot **sl)
+/* The state of a tracked socket or NULL; *in_slot: 1 if in the array. */
+static __always_inline struct sb_slot *rec_find(__u64 key, int *in_slot)
 {
 	struct sb_slot *s = slot_of(key);
 
-	*sl = NULL;
+	*in_slot = 0;
 	if (s && s->tag == key) {
-		*sl = s;
-		return &s->rec;
+		*in_slot = 1;
+		return s;
 	}
 	if (!socks_live)
 		return NULL;
 	return bpf_map_lookup_elem(&socks, &key);
 }
 
-static __always_inline void rec_emit(struct sb_conn_rec *r)
+/* Sends a record: 56 B for IPv4, 80 B for IPv6, written in place. */
+static __always_inline void rec_emit(const struct sb_krec *r)
 {
-	if (bpf_ringbuf_output(&events, r, sizeof(*r), BPF_RB_NO_WAKEUP))
+	void *e;
+
+	if (r->family == AF_INET6) {
+		e = bpf_ringbuf_reserve(&events, sizeof(*r), 0);
+		if (e)
+			__builtin_memcpy(e, r, sizeof(*r));
+	} else {
+		e = bpf_ringbuf_reserve(&events, SB_KREC_V4, 0);
+		if (e)
+			__builtin_memcpy(e, r, SB_KREC_V4);
+	}
+	if (!e) {
 		count(SB_C_RB_FAIL);
-	else
-		count(SB_C_RECORDS);
+		return;
+	}
+	bpf_ringbuf_submit(e, BPF_RB_NO_WAKEUP);
+	count(SB_C_RECORDS);
 }
 
 static __always_inline void hash_delete(__u64 key)
@@ -219,54 +219,53 @@ static __always_inline void hash_delete(__u64 key)
 		__sync_fetch_and_add(&socks_live, -1);
 }
 
-static __always_inline void rec_release(__u64 key, struct sb_slot *sl)
+static __always_inline void rec_release(__u64 key, struct sb_slot *s, int in_slot)
 {
-	if (sl)
-		sl->tag = 0;
+	if (in_slot)
+		s->tag = 0;
 	else
 		hash_delete(key);
 }
 
-/* Starts tracking the socket at key. A socket at the same address whose
+/* A place for the socket at key, its tag set, the rest to be written by
+ * the caller; NULL if none (counted). A socket at the same address whose
  * CLOSE we missed left its record: the kernel skips a tracing program that
  * fires while it already runs on this CPU (a softirq interrupting it;
  * counted as the program's recursion_misses). That record is sent as it
- * was, marked, before the place is reused. Returns 0 when tracked. */
-static __always_inline int rec_create(__u64 key, const struct sb_conn_rec *init)
+ * was, marked, before the place is reused. */
+static __always_inline struct sb_slot *rec_create(__u64 key)
 {
-	struct sb_slot *s = slot_of(key);
-	struct sb_conn_rec *old;
+	struct sb_slot *s = slot_of(key), *h;
+	struct sb_slot init = {};
 
 	if (socks_live) {
-		old = bpf_map_lookup_elem(&socks, &key);
-		if (old) {
+		h = bpf_map_lookup_elem(&socks, &key);
+		if (h) {
 			count(SB_C_REPLACED);
-			old->flushed = SB_REC_CLOSE_MISSED;
-			rec_emit(old);
+			h->rec.flags |= SB_REC_CLOSE_MISSED;
+			rec_emit(&h->rec);
 			hash_delete(key);
 		}
 	}
 	if (s) {
 		if (s->tag == key) {
 			count(SB_C_REPLACED);
-			s->rec.flushed = SB_REC_CLOSE_MISSED;
+			s->rec.flags |= SB_REC_CLOSE_MISSED;
 			rec_emit(&s->rec);
-			s->rec = *init;
-			return 0;
+			return s;
 		}
 		/* two CPUs may claim one free slot at once */
-		if (!s->tag && __sync_val_compare_and_swap(&s->tag, 0, key) == 0) {
-			s->rec = *init;
-			return 0;
-		}
+		if (!s->tag && __sync_val_compare_and_swap(&s->tag, 0, key) == 0)
+			return s;
 	}
 	count(SB_C_SLOT_COLLISION);
-	if (bpf_map_update_elem(&socks, &key, init, BPF_NOEXIST)) {
+	init.tag = key;
+	if (bpf_map_update_elem(&socks, &key, &init, BPF_NOEXIST)) {
 		count(SB_C_MAP_FULL);
-		return -1;
+		return NULL;
 	}
 	__sync_fetch_and_add(&socks_live, 1);
-	return 0;
+	return bpf_map_lookup_elem(&socks, &key);
 }
 
 static __always_inline int port_wanted(__u16 port)
@@ -297,17 +296,17 @@ static __always_inline __u64 sk_cookie(const struct sock *sk, int kind)
 	return BPF_CORE_READ(sk, __sk_common.skc_cookie.counter);
 }
 
-static __always_inline void fill_addrs(struct sb_conn_rec *r, const struct sock *sk, int kind)
+static __always_inline void fill_krec_addrs(struct sb_krec *r, const struct sock *sk, int kind)
 {
 	r->family = KREAD(kind, sk, __sk_common.skc_family);
 	r->sport = KREAD(kind, sk, __sk_common.skc_num);
 	r->dport = bpf_ntohs(KREAD(kind, sk, __sk_common.skc_dport));
 	if (r->family == AF_INET6) {
-		BPF_CORE_READ_INTO(&r->saddr, sk, __sk_common.skc_v6_rcv_saddr.in6_u.u6_addr32);
-		BPF_CORE_READ_INTO(&r->daddr, sk, __sk_common.skc_v6_daddr.in6_u.u6_addr32);
+		BPF_CORE_READ_INTO(&r->addr[0], sk, __sk_common.skc_v6_rcv_saddr.in6_u.u6_addr32);
+		BPF_CORE_READ_INTO(&r->addr[4], sk, __sk_common.skc_v6_daddr.in6_u.u6_addr32);
 	} else {
-		r->saddr[0] = KREAD(kind, sk, __sk_common.skc_rcv_saddr);
-		r->daddr[0] = KREAD(kind, sk, __sk_common.skc_daddr);
+		r->addr[0] = KREAD(kind, sk, __sk_common.skc_rcv_saddr);
+		r->addr[1] = KREAD(kind, sk, __sk_common.skc_daddr);
 	}
 }
 
@@ -315,9 +314,9 @@ static __always_inline void trace_state(const struct sock *sk, int old, int new,
 					 __u64 now, int kind, int check_port)
 {
 	struct sb_state_event *e;
-	struct sb_conn_rec a = {};
+	struct sb_krec a = {};
 
-	fill_addrs(&a, sk, kind);
+	fill_krec_addrs(&a, sk, kind);
 	if (check_port && !port_wanted(a.sport) && !port_wanted(a.dport))
 		return;
 	e = bpf_ringbuf_reserve(&trace, sizeof(*e), 0);
@@ -327,8 +326,15 @@ static __always_inline void trace_state(const struct sock *sk, int old, int new,
 	}
 	e->ts = now;
 	e->skaddr = (__u64)sk;
-	__builtin_memcpy(e->saddr, a.saddr, sizeof(e->saddr));
-	__builtin_memcpy(e->daddr, a.daddr, sizeof(e->daddr));
+	if (a.family == AF_INET6) {
+		__builtin_memcpy(e->saddr, &a.addr[0], sizeof(e->saddr));
+		__builtin_memcpy(e->daddr, &a.addr[4], sizeof(e->daddr));
+	} else {
+		__builtin_memset(e->saddr, 0, sizeof(e->saddr));
+		__builtin_memset(e->daddr, 0, sizeof(e->daddr));
+		e->saddr[0] = a.addr[0];
+		e->daddr[0] = a.addr[1];
+	}
 	e->pid = bpf_get_current_pid_tgid() >> 32;
 	e->sport = a.sport;
 	e->dport = a.dport;
@@ -340,76 +346,126 @@ static __always_inline void trace_state(const struct sock *sk, int old, int new,
 	bpf_ringbuf_submit(e, 0);
 }
 
+/* A new connection socket (CLOSE->SYN_SENT, LISTEN->SYN_RECV), or one
+ * whose opening event was missed (partial). Returns its state or NULL. */
+static __always_inline struct sb_slot *track(const struct sock *sk, __u64 key, int new, int client,
+					     __u64 now, int kind, int partial)
+{
+	struct sb_slot *s;
+	__u16 port = client ? bpf_ntohs(KREAD(kind, sk, __sk_common.skc_dport))
+			    : KREAD(kind, sk, __sk_common.skc_num);
+
+	if (!port_wanted(port))
+		return NULL;
+	s = rec_create(key);
+	if (!s)
+		return NULL;
+	s->t_last = now;
+	__builtin_memset(&s->rec, 0, sizeof(s->rec));
+	fill_krec_addrs(&s->rec, sk, kind);
+	s->rec.role = client ? SB_ROLE_CLIENT : SB_ROLE_CHILD;
+	s->rec.final_state = new;
+	if (partial) {
+		s->rec.flags = SB_KF_PARTIAL;
+		count(SB_C_PARTIAL);
+	} else {
+		s->rec.t_open = now;
+	}
+	/* A child's cookie and 4-tuple are set only after LISTEN->SYN_RECV
+	 * before Linux 6.15 (inet_csk_clone_lock() fires the event first; the
+	 * fresh child still carries the listener's cookie): they are read at
+	 * SYN_RECV->ESTABLISHED, valid on every kernel. */
+	if (kind == K_BTF && client)
+		s->rec.cookie = sk_cookie(sk, kind);
+	count(client ? SB_C_CLIENTS : SB_C_CHILDREN);
+	return s;
+}
+
+/* Filters first (namespace, then the socket's state), one clock read per
+ * tracked event, and a stamp only where an output reads one; the time
+ * spent in every state goes to the per-CPU dwell histograms. */
 static __always_inline int on_set_state(const struct sock *sk, int old, int new, int kind)
 {
+	struct sb_slot *s;
+	struct sb_krec *r;
+	int in_slot = 0;
 	__u64 key, now;
-	struct sb_conn_rec *r;
-	struct sb_slot *sl;
 
 	if (sk_netns(sk, kind) != netns_ino)
 		return 0;
 	key = sk_key(sk);
 	count(SB_C_EVENTS);
-	now = bpf_ktime_get_ns();
 
 	if ((old == SB_TCP_CLOSE && new == SB_TCP_SYN_SENT) ||
 	    (old == SB_TCP_LISTEN && new == SB_TCP_SYN_RECV)) {
-		struct sb_conn_rec init = {};
-		int client = new == SB_TCP_SYN_SENT;
-
-		fill_addrs(&init, sk, kind);
-		if (!port_wanted(client ? init.dport : init.sport))
-			return 0;
-		init.role = client ? SB_ROLE_CLIENT : SB_ROLE_CHILD;
-		if (trace_states)
-			trace_state(sk, old, new, init.role, now, kind, 0);
-		init.final_state = new;
-		init.ts[new] = now;
-		/* A child's cookie and 4-tuple are set only after LISTEN->SYN_RECV
-		 * before Linux 6.15 (inet_csk_clone_lock() fires the event first;
-		 * the fresh child still carries the listener's cookie): they are
-		 * read at SYN_RECV->ESTABLISHED, valid on every kernel. */
-		if (kind == K_BTF && client)
-			init.cookie = sk_cookie(sk, kind);
-		if (rec_create(key, &init))
-			return 0;
-		count(client ? SB_C_CLIENTS : SB_C_CHILDREN);
+		now = bpf_ktime_get_ns();
+		s = track(sk, key, new, new == SB_TCP_SYN_SENT, now, kind, 0);
+		if (s && trace_states)
+			trace_state(sk, old, new, s->rec.role, now, kind, 0);
 		return 0;
 	}
-
-	r = rec_find(key, &sl);
+	s = rec_find(key, &in_slot);
+	if (!s) {
+		if (old == SB_TCP_LISTEN || new == SB_TCP_LISTEN)
+			return 0;
+		if (old == SB_TCP_SYN_SENT || old == SB_TCP_SYN_RECV) {
+			/* its opening event was missed: a partial record */
+			now = bpf_ktime_get_ns();
+			s = track(sk, key, old, old == SB_TCP_SYN_SENT, now, kind, 1);
+		}
+		if (!s) {
+			count(SB_C_UNTRACKED);
+			if (trace_states)
+				trace_state(sk, old, new, 0, bpf_ktime_get_ns(), kind, 1);
+			return 0;
+		}
+	} else {
+		now = bpf_ktime_get_ns();
+	}
+	r = &s->rec;
 	if (trace_states)
 		/* a tracked socket passed the port filter when it was created:
 		 * a closing socket may have lost its port already */
-		trace_state(sk, old, new, r ? r->role : 0, now, kind, !r);
-	if (!r) {
-		if (old != SB_TCP_LISTEN && new != SB_TCP_LISTEN)
-			count(SB_C_UNTRACKED);
+		trace_state(sk, old, new, r->role, now, kind, 0);
+	if (old != r->final_state && !(r->flags & SB_KF_PARTIAL)) {
+		r->flags |= SB_KF_PARTIAL;
+		count(SB_C_PARTIAL);
+	}
+	if (old == r->final_state && s->t_last && now >= s->t_last) {
+		__u64 d = now - s->t_last;
+
+		hist_add(SB_KH_DWELL + sb_dwell_slot(old, new), d);
+		if (old == SB_TCP_SYN_SENT && new == SB_TCP_ESTABLISHED)
+			hist_add(SB_H_HANDSHAKE, d);
+		else if (old == SB_TCP_SYN_RECV && new == SB_TCP_ESTABLISHED)
+			hist_add(SB_H_CHILD_EST, d);
+	}
+	s->t_last = now;
+	r->final_state = new;
+	if (new == SB_TCP_ESTABLISHED) {
+		if (!r->t_est)
+			r->t_est = now;
+		/* CLOSE->SYN_SENT has sport 0 (kernel-facts 9): the port is
+		 * known here, and a child's 4-tuple and cookie too */
+		fill_krec_addrs(r, sk, kind);
+		if (kind == K_BTF && r->role == SB_ROLE_CHILD)
+			r->cookie = sk_cookie(sk, kind);
 		return 0;
 	}
-	if (old > 0 && old < SB_NSTATES && new > 0 && new < SB_NSTATES) {
-		__u64 since = r->ts[slot(old)];
-
-		if (since && now >= since) {
-			hist_add(SB_KH_DWELL + sb_dwell_slot(old, new), now - since);
-			if (old == SB_TCP_SYN_SENT && new == SB_TCP_ESTABLISHED)
-				hist_add(SB_H_HANDSHAKE, now - since);
-			else if (old == SB_TCP_SYN_RECV && new == SB_TCP_ESTABLISHED)
-				hist_add(SB_H_CHILD_EST, now - since);
-		}
-		if (!r->ts[slot(new)])
-			r->ts[slot(new)] = now;
+	if (r->role == SB_ROLE_CHILD && !r->t_end &&
+	    (new == SB_TCP_FIN_WAIT1 || new == SB_TCP_LAST_ACK)) {
+		r->t_end = now;
+		if (new == SB_TCP_LAST_ACK)
+			r->flags |= SB_KF_END_LAST_ACK;
 	}
-	r->final_state = new;
-	/* CLOSE->SYN_SENT has sport 0 (kernel-facts 9); the port is known at
-	 * ESTABLISHED, or at CLOSE for a connect that failed (by then a socket
-	 * that went through TIME_WAIT may have released it: keep what we had). */
-	if (new == SB_TCP_ESTABLISHED || (new == SB_TCP_CLOSE && !r->sport))
-		fill_addrs(r, sk, kind);
-	if (kind == K_BTF && new == SB_TCP_ESTABLISHED && r->role == SB_ROLE_CHILD)
-		r->cookie = sk_cookie(sk, kind);
 	if (new != SB_TCP_CLOSE)
 		return 0;
+	if (r->role == SB_ROLE_CLIENT)
+		r->t_end = now;
+	/* a connect that failed: by then a socket that went through
+	 * TIME_WAIT may have released its port: keep what we had */
+	if (!r->sport)
+		fill_krec_addrs(r, sk, kind);
 	if (!r->cookie)
 		r->cookie = sk_cookie(sk, kind);
 	/* the socket's smoothed RTT as it closes: one sample per connection
@@ -420,14 +476,14 @@ static __always_inline int on_set_state(const struct sock *sk, int old, int new,
 		hist_add(SB_H_SRTT, (__u64)r->srtt_us * 1000);
 	}
 	rec_emit(r);
-	rec_release(key, sl);
+	rec_release(key, s, in_slot);
 	return 0;
 }
 
 static __always_inline int on_retransmit(const struct sock *sk, int kind)
 {
-	struct sb_conn_rec *r;
-	struct sb_slot *sl;
+	struct sb_slot *s;
+	int in_slot;
 	__u64 key;
 
 	if (KREAD(kind, sk, __sk_common.skc_state) != SB_TCP_SYN_SENT)
@@ -436,9 +492,9 @@ static __always_inline int on_retransmit(const struct sock *sk, int kind)
 		return 0;
 	key = sk_key(sk);
 	count(SB_C_SYN_RETRANS);
-	r = rec_find(key, &sl);
-	if (r)
-		r->syn_retrans++;
+	s = rec_find(key, &in_slot);
+	if (s)
+		s->rec.syn_retrans++;
 	return 0;
 }
 

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -132,7 +133,7 @@ static int try_load(struct sb_probes *p)
 		p->skel->rodata->ports[i] = o->ports[i];
 	socket_maps_size(o, &slots, &hash);
 	p->skel->rodata->slot_mask = slots - 1;
-	rb = 2 * o->conns * (sizeof(struct sb_conn_rec) + 8);
+	rb = 2 * o->conns * (sizeof(struct sb_krec) + 8);
 	bpf_map__set_max_entries(p->skel->maps.slots, slots);
 	bpf_map__set_max_entries(p->skel->maps.socks, hash);
 	bpf_map__set_max_entries(p->skel->maps.events, pow2_at_least(rb));
@@ -153,11 +154,43 @@ static int try_load(struct sb_probes *p)
 	return err;
 }
 
+/* The kernel's compact record (IPv4: the first SB_KREC_V4 bytes) as the
+ * rest of the harness reads it: a stamp per state. */
+static void krec_expand(const struct sb_krec *k, size_t len, struct sb_conn_rec *r)
+{
+	memset(r, 0, sizeof(*r));
+	r->cookie = k->cookie;
+	if (k->role == SB_ROLE_CLIENT) {
+		r->ts[SB_TCP_SYN_SENT] = k->t_open;
+		r->ts[SB_TCP_CLOSE] = k->t_end;
+	} else {
+		r->ts[SB_TCP_SYN_RECV] = k->t_open;
+		r->ts[k->flags & SB_KF_END_LAST_ACK ? SB_TCP_LAST_ACK : SB_TCP_FIN_WAIT1] = k->t_end;
+	}
+	r->ts[SB_TCP_ESTABLISHED] = k->t_est;
+	r->sport = k->sport;
+	r->dport = k->dport;
+	r->family = k->family;
+	r->syn_retrans = k->syn_retrans;
+	r->role = k->role;
+	r->final_state = k->final_state;
+	r->flushed = k->flags & SB_KF_FLUSH_MASK;
+	r->partial = !!(k->flags & SB_KF_PARTIAL);
+	r->srtt_us = k->srtt_us;
+	if (k->family == AF_INET6 && len >= sizeof(*k)) {
+		memcpy(r->saddr, &k->addr[0], sizeof(r->saddr));
+		memcpy(r->daddr, &k->addr[4], sizeof(r->daddr));
+	} else {
+		r->saddr[0] = k->addr[0];
+		r->daddr[0] = k->addr[1];
+	}
+}
+
 static int on_record(void *ctx, void *data, size_t len)
 {
 	struct sb_probes *p = ctx;
 
-	if (len < sizeof(struct sb_conn_rec))
+	if (len < SB_KREC_V4)
 		return 0;
 	if (p->nrecs == p->caprecs) {
 		/* a client and a child record per connection: reserve them at once
@@ -172,7 +205,7 @@ static int on_record(void *ctx, void *data, size_t len)
 		p->recs = n;
 		p->caprecs = cap;
 	}
-	memcpy(&p->recs[p->nrecs++], data, sizeof(struct sb_conn_rec));
+	krec_expand(data, len, &p->recs[p->nrecs++]);
 	return 0;
 }
 
@@ -449,17 +482,12 @@ long sb_probes__live(struct sb_probes *p)
 	return in > out ? (long)(in - out) : 0;
 }
 
-static void flush_one(struct sb_probes *p, struct sb_conn_rec *r)
+static void flush_one(struct sb_probes *p, struct sb_krec *r)
 {
-	r->flushed = SB_REC_LIVE_AT_END;
+	if (!(r->flags & SB_KF_FLUSH_MASK))
+		r->flags |= SB_REC_LIVE_AT_END;
 	on_record(p, r, sizeof(*r));
 }
-
-/* The slot array's element as user space sees it (struct sb_slot). */
-struct slot_u {
-	uint64_t tag;
-	struct sb_conn_rec rec;
-};
 
 /* Sockets still tracked never reached CLOSE while we watched: the slot
  * array (read in batches) and the hash behind it. */
@@ -468,10 +496,10 @@ static void flush_live(struct sb_probes *p)
 	int fd = bpf_map__fd(p->skel->maps.slots), hfd = bpf_map__fd(p->skel->maps.socks);
 	uint32_t n = bpf_map__max_entries(p->skel->maps.slots), chunk = 1024, batch;
 	uint32_t *keys = calloc(chunk, sizeof(*keys));
-	struct slot_u *v = calloc(chunk, sizeof(*v));
+	struct sb_slot *v = calloc(chunk, sizeof(*v));
 	uint64_t key, next;
 	void *prev = NULL;
-	struct sb_conn_rec r;
+	struct sb_slot r;
 
 	for (uint32_t first = 0; keys && v && first < n; first += chunk) {
 		uint32_t cnt = n - first < chunk ? n - first : chunk, in = first;
@@ -497,7 +525,7 @@ static void flush_live(struct sb_probes *p)
 		key = next;
 		prev = &key;
 		if (bpf_map_lookup_elem(hfd, &key, &r) == 0)
-			flush_one(p, &r);
+			flush_one(p, &r.rec);
 	}
 }
 
