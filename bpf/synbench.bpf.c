@@ -29,6 +29,7 @@ const volatile __u64 netns_ino = 0;
 const volatile __u32 nports = 0;
 const volatile __u16 ports[SB_MAX_PORTS] = {};
 const volatile __u32 trace_states = 0;
+const volatile __u32 catchers = 0; /* 1 << enum sb_catcher: twins loaded */
 const volatile __u32 slot_mask = 0; /* slots' max_entries - 1 (a power of two) */
 
 /* Per-socket state: a direct-mapped array slot chosen by a hash of the
@@ -104,16 +105,14 @@ enum { K_BTF = 1, K_RAW = 2, K_CLASSIC = 3 };
  * skips minus the second's catches (SB_C_NESTED) are the real losses. */
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, 1);
+	__uint(max_entries, SB_NCATCH);
 	__type(key, __u32);
 	__type(value, __u32);
 } busy SEC(".maps");
 
-static __always_inline __u32 *busy_flag(void)
+static __always_inline __u32 *busy_flag(__u32 idx)
 {
-	__u32 zero = 0;
-
-	return bpf_map_lookup_elem(&busy, &zero);
+	return bpf_map_lookup_elem(&busy, &idx);
 }
 
 /* Read a kernel field: a direct load where the pointer is typed (tp_btf),
@@ -144,8 +143,9 @@ static __always_inline void hist_add(__u32 id, __u64 ns)
 		return;
 	}
 	v = bpf_map_lookup_elem(&hists, &idx);
-	if (v) /* this CPU's copy; atomic only against a nested twin */
-		__sync_fetch_and_add(v, 1);
+	if (v) /* this CPU's copy: the kernel runs no second instance of a
+		* program on one CPU (its recursion check) */
+		*v += 1;
 }
 
 /* A socket's address as a number. The verifier forbids arithmetic on a
@@ -534,12 +534,17 @@ static __always_inline int on_drop(const struct sk_buff *skb, __u32 reason, int 
 	return 0;
 }
 
-/* ---- tp_btf: each handler and its catcher for interrupted runs ---- */
-#define SB_BTF_PAIR(tp, name, call, ...)                                     \
+/* ---- tp_btf: each handler and its catcher for interrupted runs ----
+ * A catcher costs a run per event; user space loads it only where it pays
+ * (harness/probes.c: the rare retransmit events). Without one, a skipped
+ * state change still leaves a marked record (SB_KF_PARTIAL, or
+ * CLOSE_MISSED), and a skipped drop is counted as lost. The busy flag is
+ * per handler: another handler's run on the CPU must not wake a catcher. */
+#define SB_BTF_PAIR(tp, name, idx, call, ...)                                \
 	SEC("tp_btf/" #tp)                                                   \
 	int BPF_PROG(name, __VA_ARGS__)                                      \
 	{                                                                    \
-		__u32 *b = busy_flag();                                      \
+		__u32 *b = (catchers & (1u << idx)) ? busy_flag(idx) : NULL; \
 		int ret;                                                     \
                                                                              \
 		if (b)                                                       \
@@ -552,7 +557,7 @@ static __always_inline int on_drop(const struct sk_buff *skb, __u32 reason, int 
 	SEC("tp_btf/" #tp)                                                   \
 	int BPF_PROG(name##_nested, __VA_ARGS__)                             \
 	{                                                                    \
-		__u32 *b = busy_flag();                                      \
+		__u32 *b = busy_flag(idx);                                   \
                                                                              \
 		if (!b || !*b)                                               \
 			return 0;                                            \
@@ -560,12 +565,14 @@ static __always_inline int on_drop(const struct sk_buff *skb, __u32 reason, int 
 		return call;                                                 \
 	}
 
-SB_BTF_PAIR(inet_sock_set_state, btf_set_state, on_set_state(sk, old, new, K_BTF),
-	    const struct sock *sk, int old, int new)
-SB_BTF_PAIR(tcp_retransmit_skb, btf_retransmit, on_retransmit(sk, K_BTF), const struct sock *sk)
-SB_BTF_PAIR(tcp_retransmit_synack, btf_synack, on_synack(sk, K_BTF), const struct sock *sk)
-SB_BTF_PAIR(kfree_skb, btf_drop, on_drop(skb, (__u32)reason, K_BTF), struct sk_buff *skb,
-	    void *location, int reason)
+SB_BTF_PAIR(inet_sock_set_state, btf_set_state, SB_CATCH_STATE,
+	    on_set_state(sk, old, new, K_BTF), const struct sock *sk, int old, int new)
+SB_BTF_PAIR(tcp_retransmit_skb, btf_retransmit, SB_CATCH_RETRANSMIT, on_retransmit(sk, K_BTF),
+	    const struct sock *sk)
+SB_BTF_PAIR(tcp_retransmit_synack, btf_synack, SB_CATCH_SYNACK, on_synack(sk, K_BTF),
+	    const struct sock *sk)
+SB_BTF_PAIR(kfree_skb, btf_drop, SB_CATCH_DROP, on_drop(skb, (__u32)reason, K_BTF),
+	    struct sk_buff *skb, void *location, int reason)
 
 /* ---- raw_tp ---- */
 SEC("raw_tp/inet_sock_set_state")
@@ -733,17 +740,42 @@ int sample_listeners(struct bpf_iter__bpf_sk_storage_map *ctx)
 	return 0;
 }
 
-/* Mode tcp_iter: every pass walks all TCP sockets of the namespace and
- * writes a record per listener on a filtered port. */
+/* Mode tcp_iter: iter/tcp shows every listener before any other socket
+ * (the listening hash first, then the established one), so a pass stops at
+ * the first socket that is not a listener: returning 1 ends the read there
+ * and user space closes the iterator. A pass costs a run per listener, not
+ * one per socket of the namespace (TIME_WAIT included). */
 SEC("iter/tcp")
 int sample_listeners_tcp(struct bpf_iter__tcp *ctx)
 {
 	struct sb_listen_sample s = {};
-	struct tcp_sock *tp = wanted_listener(ctx->sk_common);
+	struct sock_common *skc = ctx->sk_common;
+	struct tcp_sock *tp;
 
+	if (!skc)
+		return 0;
+	if (skc->skc_state != SB_TCP_LISTEN)
+		return 1;
+	tp = wanted_listener(skc);
 	if (!tp)
 		return 0;
 	fill_sample(&s, tp);
 	bpf_seq_write(ctx->meta->seq, &s, sizeof(s));
+	return 0;
+}
+
+/* At the end of a run: the address of every TCP socket of the namespace,
+ * so that user space can tell a tracked socket still open (LIVE_AT_END)
+ * from one whose CLOSE event the kernel skipped (CLOSE_MISSED). */
+SEC("iter/tcp")
+int live_socks(struct bpf_iter__tcp *ctx)
+{
+	struct sock_common *skc = ctx->sk_common;
+	__u64 addr;
+
+	if (!skc || skc->skc_net.net->ns.inum != netns_ino)
+		return 0;
+	addr = sk_key((const struct sock *)skc);
+	bpf_seq_write(ctx->meta->seq, &addr, sizeof(addr));
 	return 0;
 }

@@ -143,6 +143,15 @@ enum sb_counter {
 	SB_NCOUNTERS,
 };
 
+/* The tp_btf handlers that may have a _nested catcher twin. */
+enum sb_catcher {
+	SB_CATCH_STATE,
+	SB_CATCH_RETRANSMIT,
+	SB_CATCH_SYNACK,
+	SB_CATCH_DROP,
+	SB_NCATCH,
+};
+
 /* Histograms kept in the kernel (array map "hists", SB_NHISTS x buckets). */
 enum sb_hist_id {
 	SB_H_HANDSHAKE = 0, /* client SYN_SENT -> ESTABLISHED */

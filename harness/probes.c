@@ -33,6 +33,8 @@ struct sb_probes {
 	struct sb_listen_diag *diag;  /* sampler: tcp_info */
 	int nlisteners;
 	struct ring_buffer *rb;
+	uint32_t catchers; /* twins loaded: 1 << enum sb_catcher */
+	uint64_t close_missed_at_end; /* records left whose socket was gone */
 	pthread_t thread;
 	int thread_started;
 	atomic_int stop;
@@ -94,6 +96,37 @@ static uint32_t pow2_at_least(uint64_t v)
 
 static int attach_sampler(struct sb_probes *p);
 
+/* The _nested catcher twins load only where they pay: a twin costs a run
+ * per event. On the rare retransmit events they cost nothing; on every
+ * state change they cost more than the handler's own body, and a skipped
+ * state change still leaves a marked record (partial_records,
+ * close_missed_records). SYNBENCH_CATCHERS=all|none overrides (to measure
+ * what they catch). Returns the twins loaded, 1 << enum sb_catcher. */
+static uint32_t catchers_apply(struct synbench *s)
+{
+	const char *e = getenv("SYNBENCH_CATCHERS");
+	uint32_t want = 1u << SB_CATCH_RETRANSMIT | 1u << SB_CATCH_SYNACK, on = 0;
+	struct bpf_program *twin[SB_NCATCH] = {
+		[SB_CATCH_STATE] = s->progs.btf_set_state_nested,
+		[SB_CATCH_RETRANSMIT] = s->progs.btf_retransmit_nested,
+		[SB_CATCH_SYNACK] = s->progs.btf_synack_nested,
+		[SB_CATCH_DROP] = s->progs.btf_drop_nested,
+	};
+
+	if (e && strcmp(e, "all") == 0)
+		want = (1u << SB_NCATCH) - 1;
+	else if (e && strcmp(e, "none") == 0)
+		want = 0;
+	for (int i = 0; i < SB_NCATCH; i++) {
+		if (!(want & 1u << i))
+			bpf_program__set_autoload(twin[i], false);
+		if (bpf_program__autoload(twin[i]))
+			on |= 1u << i;
+	}
+	s->rodata->catchers = on;
+	return on;
+}
+
 /* The per-socket slot array: twice the sockets open at once (a client and
  * a child per connection in flight, a few queued), so that few collide;
  * the hash behind it takes the collisions and whatever outgrows the array
@@ -138,6 +171,8 @@ static int try_load(struct sb_probes *p)
 	bpf_map__set_max_entries(p->skel->maps.socks, hash);
 	bpf_map__set_max_entries(p->skel->maps.events, pow2_at_least(rb));
 	sb_probes_plan_apply(&p->plan, p->skel);
+	p->catchers = catchers_apply(p->skel);
+	bpf_program__set_autoattach(p->skel->progs.live_socks, false);
 	load_log.prog[0] = 0;
 	err = synbench__load(p->skel);
 	if (!err)
@@ -410,19 +445,31 @@ int sb_probes__start(struct sb_probes *p)
 }
 
 /* Reads one iterator pass of fixed-size items into out (at most max; the
- * rest are read and dropped). Returns the count read or a negative errno. */
+ * rest are read and dropped). A pass that a program ended early (it
+ * returned 1: EAGAIN) is complete. Returns the count read or a negative
+ * errno. */
 static int read_iter(struct bpf_link *link, void *out, size_t size, int max)
 {
-	char item[64];
+	char buf[4096];
+	size_t have = 0;
 	int fd, n = 0;
 	ssize_t r;
 
 	fd = bpf_iter_create(bpf_link__fd(link));
 	if (fd < 0)
 		return -errno;
-	while ((r = read(fd, n < max ? (char *)out + (size_t)n * size : item, size)) ==
-	       (ssize_t)size)
-		n++;
+	while ((r = read(fd, buf + have, sizeof(buf) - have)) > 0) {
+		size_t off = 0;
+
+		have += (size_t)r;
+		for (; have - off >= size; off += size, n++)
+			if (n < max)
+				memcpy((char *)out + (size_t)n * size, buf + off, size);
+		memmove(buf, buf + off, have - off);
+		have -= off;
+	}
+	if (r < 0 && errno == EAGAIN)
+		r = 0;
 	close(fd);
 	return r < 0 ? -errno : n;
 }
@@ -482,10 +529,78 @@ long sb_probes__live(struct sb_probes *p)
 	return in > out ? (long)(in - out) : 0;
 }
 
-static void flush_one(struct sb_probes *p, struct sb_krec *r)
+static int cmp_u64(const void *a, const void *b)
 {
-	if (!(r->flags & SB_KF_FLUSH_MASK))
-		r->flags |= SB_REC_LIVE_AT_END;
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* The addresses of the namespace's TCP sockets now, sorted (iter/tcp), so
+ * that a record left in a slot is told apart: its socket still open
+ * (LIVE_AT_END) or gone without the CLOSE event reaching us (CLOSE_MISSED:
+ * the kernel skipped the handler, or freed a child without a CLOSE
+ * transition). NULL (all LIVE_AT_END) if the iterator is unavailable. */
+static uint64_t *live_addrs(struct sb_probes *p, size_t *n)
+{
+	struct bpf_link *link = bpf_program__attach_iter(p->skel->progs.live_socks, NULL);
+	size_t cap = 4096;
+	uint64_t *v = NULL;
+	int got;
+
+	struct stat st;
+
+	*n = 0;
+	/* iter/tcp walks the namespace of the thread that opens it */
+	if (stat("/proc/thread-self/ns/net", &st) != 0 || (uint64_t)st.st_ino != p->opts.netns_ino) {
+		bpf_link__destroy(link);
+		return NULL;
+	}
+	if (!link)
+		return NULL;
+	for (;;) {
+		uint64_t *nv = realloc(v, cap * sizeof(*v));
+
+		if (!nv) {
+			free(v);
+			v = NULL;
+			break;
+		}
+		v = nv;
+		got = read_iter(link, v, sizeof(*v), (int)cap);
+		if (got < 0) {
+			free(v);
+			v = NULL;
+			break;
+		}
+		if ((size_t)got <= cap) {
+			*n = (size_t)got;
+			break;
+		}
+		cap = (size_t)got * 2;
+	}
+	bpf_link__destroy(link);
+	if (v)
+		qsort(v, *n, sizeof(*v), cmp_u64);
+	return v;
+}
+
+struct flush_ctx {
+	uint64_t *live; /* NULL: unknown */
+	size_t nlive;
+};
+
+static void flush_one(struct sb_probes *p, const struct flush_ctx *f, uint64_t tag,
+		      struct sb_krec *r)
+{
+	if (!(r->flags & SB_KF_FLUSH_MASK)) {
+		if (f->live && !bsearch(&tag, f->live, f->nlive, sizeof(tag), cmp_u64)) {
+			r->flags |= SB_REC_CLOSE_MISSED | SB_KF_PARTIAL;
+			p->close_missed_at_end++;
+		} else {
+			r->flags |= SB_REC_LIVE_AT_END;
+		}
+	}
 	on_record(p, r, sizeof(*r));
 }
 
@@ -500,7 +615,9 @@ static void flush_live(struct sb_probes *p)
 	uint64_t key, next;
 	void *prev = NULL;
 	struct sb_slot r;
+	struct flush_ctx f = {0};
 
+	f.live = live_addrs(p, &f.nlive);
 	for (uint32_t first = 0; keys && v && first < n; first += chunk) {
 		uint32_t cnt = n - first < chunk ? n - first : chunk, in = first;
 
@@ -517,7 +634,7 @@ static void flush_live(struct sb_probes *p)
 		}
 		for (uint32_t i = 0; i < batch; i++)
 			if (v[i].tag)
-				flush_one(p, &v[i].rec);
+				flush_one(p, &f, v[i].tag, &v[i].rec);
 	}
 	free(keys);
 	free(v);
@@ -525,8 +642,9 @@ static void flush_live(struct sb_probes *p)
 		key = next;
 		prev = &key;
 		if (bpf_map_lookup_elem(hfd, &key, &r) == 0)
-			flush_one(p, &r.rec);
+			flush_one(p, &f, key, &r.rec);
 	}
+	free(f.live);
 }
 
 void sb_probes__stop(struct sb_probes *p)
@@ -582,15 +700,22 @@ static uint64_t recursion_misses(struct sb_probes *p, struct sb_rundata *rd)
 			continue;
 		rd->bpf_run_ns += info.run_time_ns;
 		rd->bpf_runs += info.run_cnt;
-		if (p->opts.verbose && info.run_cnt)
-			fprintf(stderr, "synbench: bpf %-22s %10llu runs %7.1f ns/run\n", name,
-				(unsigned long long)info.run_cnt,
-				(double)info.run_time_ns / (double)info.run_cnt);
+		if (p->opts.verbose && (info.run_cnt || info.recursion_misses))
+			fprintf(stderr, "synbench: bpf %-22s %10llu runs %7.1f ns/run %llu missed\n",
+				name, (unsigned long long)info.run_cnt,
+				info.run_cnt ? (double)info.run_time_ns / (double)info.run_cnt : 0.0,
+				(unsigned long long)info.recursion_misses);
 		/* A _nested twin is skipped only when an interrupt hits while it
 		 * runs its quick check; then its handler is idle and handles
 		 * the hit: never a loss. */
 		if (nl > 7 && strcmp(name + nl - 7, "_nested") == 0)
 			continue;
+		/* a state change skipped without a catcher left a marked record
+		 * (partial_records, close_missed_records): recovered, not lost */
+		if (strstr(name, "set_state") && !(p->catchers & 1u << SB_CATCH_STATE)) {
+			rd->state_misses_recovered += info.recursion_misses;
+			continue;
+		}
 		n += info.recursion_misses;
 	}
 	return n;
@@ -676,6 +801,7 @@ int sb_probes__collect(struct sb_probes *p, struct sb_rundata *rd)
 	rd->missed_events -= rd->counters[SB_C_NESTED] < rd->missed_events
 				     ? rd->counters[SB_C_NESTED]
 				     : rd->missed_events;
+	rd->counters[SB_C_REPLACED] += p->close_missed_at_end;
 	/* records that reached user space but could not be kept */
 	rd->counters[SB_C_RB_FAIL] += p->lost_user;
 	snprintf(rd->attach_plan, sizeof(rd->attach_plan), "%s", sb_probes__plan(p));
