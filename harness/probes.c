@@ -588,12 +588,17 @@ static uint64_t *live_addrs(struct sb_probes *p, size_t *n)
 struct flush_ctx {
 	uint64_t *live; /* NULL: unknown */
 	size_t nlive;
+	int tried;
 };
 
-static void flush_one(struct sb_probes *p, const struct flush_ctx *f, uint64_t tag,
-		      struct sb_krec *r)
+static void flush_one(struct sb_probes *p, struct flush_ctx *f, uint64_t tag, struct sb_krec *r)
 {
 	if (!(r->flags & SB_KF_FLUSH_MASK)) {
+		/* one pass over the namespace's sockets, only if needed */
+		if (!f->tried) {
+			f->tried = 1;
+			f->live = live_addrs(p, &f->nlive);
+		}
 		if (f->live && !bsearch(&tag, f->live, f->nlive, sizeof(tag), cmp_u64)) {
 			r->flags |= SB_REC_CLOSE_MISSED | SB_KF_PARTIAL;
 			p->close_missed_at_end++;
@@ -617,7 +622,6 @@ static void flush_live(struct sb_probes *p)
 	struct sb_slot r;
 	struct flush_ctx f = {0};
 
-	f.live = live_addrs(p, &f.nlive);
 	for (uint32_t first = 0; keys && v && first < n; first += chunk) {
 		uint32_t cnt = n - first < chunk ? n - first : chunk, in = first;
 
