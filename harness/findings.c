@@ -289,6 +289,14 @@ static void findings_loss(struct flist *l, const struct sb_jval *s, const struct
 		    ", SyncookiesSent %s). The client only finds out when it writes.",
 		    fmt_count(a, sizeof(a), ghost), cookies,
 		    fmt_count(b, sizeof(b), jint(s, "kernel_counters.SyncookiesSent")));
+	if (jint(s, "reconciliation.revived") > 0)
+		add(l, SB_FIND_NOTE,
+		    "%s accepted or queued connections were syncookie ghosts until the client "
+		    "closed: the cookie ACK in the client's FIN made the server socket once the "
+		    "accept queue had room (kernel-facts 19), and %s more server sockets appeared "
+		    "on them after the first closed. Each connection is counted once.",
+		    fmt_count(a, sizeof(a), jint(s, "reconciliation.revived")),
+		    fmt_count(b, sizeof(b), jint(s, "reconciliation.extra_children")));
 	if (jint(s, "outcomes.queued") > 0)
 		add(l, SB_FIND_NOTE,
 		    "%s connections were ESTABLISHED on the server but never accepted (left in the "
@@ -411,8 +419,8 @@ size_t sb_report_findings(const struct sb_jval *s, const struct sb_jval *cfg,
 	if (jbool(s, "reconciliation.identity_checked") == 1)
 		add(&l,
 		    jbool(s, "reconciliation.identity_holds") == 1 ? SB_FIND_INFO : SB_FIND_PROBLEM,
-		    "With syncookies=0 every client ESTABLISHED must be accepted or queued: "
-		    "%s.",
+		    "With syncookies=0 every client ESTABLISHED must be accepted or queued "
+		    "(no ghost): %s.",
 		    jbool(s, "reconciliation.identity_holds") == 1 ? "it holds"
 								   : "it does NOT hold");
 	if (sb_jval_path(s, "reconciliation.warnings") &&

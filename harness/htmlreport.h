@@ -14,7 +14,7 @@
 #include <stdint.h>
 
 #include "harness/jsonread.h"
-#include "harness/plot.h"
+#include "harness/plotdefs.h"
 
 struct sb_report_plots {
 	enum sb_plot_state state;

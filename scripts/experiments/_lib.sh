@@ -1,7 +1,6 @@
 # Shared helpers of the experiments (sourced, not an experiment: names that
 # start with '_' are not listed). POSIX sh + jq.
 #   SYNBENCH  the synbench binary (set by `bench experiment`)
-#   SB_SRC    the source tree
 set -u
 
 fail=0

@@ -26,7 +26,7 @@ expect_bad "negative backlog" --backlog -1
 expect_bad "rate 0" --rate 0
 expect_bad "bad accept policy" --accept sometimes
 expect_bad "bad mode" --mode burst
-expect_bad "reserved port" --port 2024
+expect_bad "port 0" --port 0
 expect_bad "conflict: --req with --mode connect" --req 10
 expect_bad "conflict: --no-syncookies --syncookies 1" --no-syncookies --syncookies 1
 expect_bad "stray argument" --conns 10 extra
