@@ -191,7 +191,7 @@ static __always_inline struct sb_slot *rec_find(__u64 key, int *in_slot)
 	return bpf_map_lookup_elem(&socks, &key);
 }
 
-/* Sends a record: 56 B for IPv4, 80 B for IPv6, written in place. */
+/* Sends a record: 64 B for IPv4, 88 B for IPv6, written in place. */
 static __always_inline void rec_emit(const struct sb_krec *r)
 {
 	void *e;
@@ -452,12 +452,10 @@ static __always_inline int on_set_state(const struct sock *sk, int old, int new,
 			r->cookie = sk_cookie(sk, kind);
 		return 0;
 	}
-	if (r->role == SB_ROLE_CHILD && !r->t_end &&
-	    (new == SB_TCP_FIN_WAIT1 || new == SB_TCP_LAST_ACK)) {
+	if (new == SB_TCP_FIN_WAIT1 && !r->t_fin)
+		r->t_fin = now;
+	if (new == SB_TCP_LAST_ACK && r->role == SB_ROLE_CHILD && !r->t_end)
 		r->t_end = now;
-		if (new == SB_TCP_LAST_ACK)
-			r->flags |= SB_KF_END_LAST_ACK;
-	}
 	if (new != SB_TCP_CLOSE)
 		return 0;
 	if (r->role == SB_ROLE_CLIENT)

@@ -33,20 +33,20 @@ enum sb_rec_flush {
 
 /* What the kernel keeps per connection socket and sends when it enters
  * CLOSE: only the stamps the outputs read (harness/join.c, results.c), so
- * that a record is 56 B for IPv4 (80 B for IPv6) and each event stamps at
+ * that a record is 64 B for IPv4 (88 B for IPv6) and each event stamps at
  * most one field. User space expands it to struct sb_conn_rec
  * (harness/probes.c). */
 enum sb_krec_flags {
 	SB_KF_FLUSH_MASK = 3,	 /* enum sb_rec_flush */
-	SB_KF_END_LAST_ACK = 4,	 /* child: t_end is LAST_ACK, not FIN_WAIT1 */
-	SB_KF_PARTIAL = 8,	 /* a transition of this socket was missed */
+	SB_KF_PARTIAL = 4,	 /* a transition of this socket was missed */
 };
 
 struct sb_krec {
 	__u64 cookie;
 	__u64 t_open;  /* client: ->SYN_SENT; child: ->SYN_RECV (0: missed) */
 	__u64 t_est;   /* ->ESTABLISHED */
-	__u64 t_end;   /* client: ->CLOSE; child: first ->FIN_WAIT1 or ->LAST_ACK */
+	__u64 t_fin;   /* first ->FIN_WAIT1 */
+	__u64 t_end;   /* client: ->CLOSE; child: first ->LAST_ACK */
 	__u32 srtt_us;
 	__u16 sport;   /* host byte order */
 	__u16 dport;
@@ -58,7 +58,7 @@ struct sb_krec {
 	__u16 pad;
 	__u32 addr[8]; /* IPv4: saddr, daddr; IPv6: saddr[4], daddr[4] (network order) */
 };
-#define SB_KREC_V4 (sizeof(struct sb_krec) - 6 * sizeof(__u32)) /* 56 B */
+#define SB_KREC_V4 (sizeof(struct sb_krec) - 6 * sizeof(__u32)) /* 64 B */
 
 /* One slot of the direct-mapped per-socket array (and one value of the
  * hash behind it). */

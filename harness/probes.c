@@ -200,8 +200,9 @@ static void krec_expand(const struct sb_krec *k, size_t len, struct sb_conn_rec 
 		r->ts[SB_TCP_CLOSE] = k->t_end;
 	} else {
 		r->ts[SB_TCP_SYN_RECV] = k->t_open;
-		r->ts[k->flags & SB_KF_END_LAST_ACK ? SB_TCP_LAST_ACK : SB_TCP_FIN_WAIT1] = k->t_end;
+		r->ts[SB_TCP_LAST_ACK] = k->t_end;
 	}
+	r->ts[SB_TCP_FIN_WAIT1] = k->t_fin;
 	r->ts[SB_TCP_ESTABLISHED] = k->t_est;
 	r->sport = k->sport;
 	r->dport = k->dport;
@@ -588,17 +589,11 @@ static uint64_t *live_addrs(struct sb_probes *p, size_t *n)
 struct flush_ctx {
 	uint64_t *live; /* NULL: unknown */
 	size_t nlive;
-	int tried;
 };
 
 static void flush_one(struct sb_probes *p, struct flush_ctx *f, uint64_t tag, struct sb_krec *r)
 {
 	if (!(r->flags & SB_KF_FLUSH_MASK)) {
-		/* one pass over the namespace's sockets, only if needed */
-		if (!f->tried) {
-			f->tried = 1;
-			f->live = live_addrs(p, &f->nlive);
-		}
 		if (f->live && !bsearch(&tag, f->live, f->nlive, sizeof(tag), cmp_u64)) {
 			r->flags |= SB_REC_CLOSE_MISSED | SB_KF_PARTIAL;
 			p->close_missed_at_end++;
@@ -611,7 +606,7 @@ static void flush_one(struct sb_probes *p, struct flush_ctx *f, uint64_t tag, st
 
 /* Sockets still tracked never reached CLOSE while we watched: the slot
  * array (read in batches) and the hash behind it. */
-static void flush_live(struct sb_probes *p)
+static void flush_live(struct sb_probes *p, struct flush_ctx *fp)
 {
 	int fd = bpf_map__fd(p->skel->maps.slots), hfd = bpf_map__fd(p->skel->maps.socks);
 	uint32_t n = bpf_map__max_entries(p->skel->maps.slots), chunk = 1024, batch;
@@ -620,7 +615,7 @@ static void flush_live(struct sb_probes *p)
 	uint64_t key, next;
 	void *prev = NULL;
 	struct sb_slot r;
-	struct flush_ctx f = {0};
+	struct flush_ctx f = *fp;
 
 	for (uint32_t first = 0; keys && v && first < n; first += chunk) {
 		uint32_t cnt = n - first < chunk ? n - first : chunk, in = first;
@@ -648,14 +643,22 @@ static void flush_live(struct sb_probes *p)
 		if (bpf_map_lookup_elem(hfd, &key, &r) == 0)
 			flush_one(p, &f, key, &r.rec);
 	}
-	free(f.live);
+	free(fp->live);
+	fp->live = NULL;
 }
 
 void sb_probes__stop(struct sb_probes *p)
 {
+	struct flush_ctx f = {0};
+
 	if (!p || p->stopped)
 		return;
 	p->stopped = 1;
+	/* the sockets open now, before the detach: a record left afterwards
+	 * whose socket was not among them lost its CLOSE while we watched (one
+	 * pass over the namespace, only if records are left) */
+	if (p->skel && sb_probes__live(p) > 0)
+		f.live = live_addrs(p, &f.nlive);
 	if (p->skel)
 		synbench__detach(p->skel);
 	/* a program that started before the detach may still be running on
@@ -668,7 +671,8 @@ void sb_probes__stop(struct sb_probes *p)
 	if (p->rb)
 		ring_buffer__consume(p->rb);
 	if (p->skel)
-		flush_live(p);
+		flush_live(p, &f);
+	free(f.live);
 }
 
 static uint64_t percpu_sum(int fd, uint32_t key, uint64_t *vals, int ncpu)
