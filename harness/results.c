@@ -454,6 +454,7 @@ static void json_probes(struct sb_json *js, const struct sb_rundata *rd, const s
 	sb_json_uint(js, "hist_over", rd->counters[SB_C_HIST_OVER]);
 	sb_json_uint(js, "missed_events", rd->missed_events);
 	sb_json_uint(js, "state_misses_recovered", rd->state_misses_recovered);
+	sb_json_uint(js, "kernel_map_bytes", rd->kernel_map_bytes);
 	sb_json_uint(js, "bpf_run_time_ns", rd->bpf_run_ns);
 	sb_json_uint(js, "bpf_runs", rd->bpf_runs);
 	sb_json_uint(js, "close_missed_records", rd->counters[SB_C_REPLACED]);
