@@ -13,8 +13,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#define fmt_count sb_report_fmt_count
-#define fmt_us	  sb_report_fmt_us
+#define fmt_count sb_fmt_count
+#define fmt_us	  sb_fmt_us
 #define jnum	  sb_report_jnum
 #define jint	  sb_report_jint
 #define jbool	  sb_report_jbool

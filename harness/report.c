@@ -30,14 +30,21 @@ static enum sb_lat col_lat(const struct sb_rundata *rd, size_t c)
 	return columns[c].lat;
 }
 
+/* A latency in a person's unit ("2.059 s", "170.5 µs"), right-aligned in 12
+ * columns (µ is two bytes, one column). */
 static void cell(FILE *f, const struct sb_summary *s, int64_t v)
 {
 	char buf[48];
+	int width = 12;
 
-	if (!s->count)
+	if (!s->count) {
 		fprintf(f, " %12s", "-");
-	else
-		fprintf(f, " %12s", sb_fmt_scaled(buf, sizeof(buf), v, 1000));
+		return;
+	}
+	sb_fmt_us(buf, sizeof(buf), (double)v / 1000.0);
+	if (strstr(buf, "µ"))
+		width++;
+	fprintf(f, " %*s", width, buf);
 }
 
 static void latency_table(FILE *f, const struct sb_rundata *rd, const struct sb_join *j,
@@ -45,7 +52,7 @@ static void latency_table(FILE *f, const struct sb_rundata *rd, const struct sb_
 {
 	static const char *const rows[] = {"min", "p50", "p90", "p99", "p99.9", "max"};
 
-	fprintf(f, "%-8s", "us");
+	fprintf(f, "%-8s", "latency");
 	for (size_t c = 0; c < NCOLS; c++)
 		fprintf(f, " %12s",
 			col_lat(rd, c) == SB_LAT_SERVER_CLOSE ? "server" : columns[c].head1);

@@ -2,9 +2,18 @@
 # Checks synbench's build (and, with --test, test) dependencies and installs
 # the missing Debian packages when it can (root + apt-get); otherwise prints
 # the exact command to run and exits 2.
+#   --test    also what the tests need
+#   --matrix  also what scripts/kernel-matrix needs (QEMU, a static busybox
+#             for the initramfs, kmod for depmod/modprobe on the kernel tree)
 set -u
-want_test=0
-[ "${1:-}" = "--test" ] && want_test=1
+want_test=0 want_matrix=0
+for a in "$@"; do
+	case $a in
+	--test) want_test=1 ;;
+	--matrix) want_matrix=1 ;;
+	*) echo "synbench: deps.sh: unknown option $a (want --test, --matrix)" >&2; exit 2 ;;
+	esac
+done
 
 missing=""
 need() { # need PACKAGE CHECK...
@@ -37,6 +46,13 @@ if [ "$want_test" = 1 ]; then
 fi
 if [ "$want_test" = 1 ]; then
 	need chromium has chromium
+fi
+
+if [ "$want_matrix" = 1 ]; then
+	need qemu-system-x86 has qemu-system-x86_64
+	need busybox-static sh -c '[ "$(dpkg-query -W -f="\${Status}" busybox-static 2>/dev/null)" = "install ok installed" ]'
+	need kmod sh -c 'command -v depmod && command -v modprobe'
+	need xz-utils has xz
 fi
 
 [ -z "$missing" ] && exit 0

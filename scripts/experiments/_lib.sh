@@ -181,12 +181,17 @@ close_experiment() {
 	# released first (tcp_set_state unhashes, inet_put_port zeroes the
 	# local port, then the tracepoint fires): accept both, count it below
 	# from dwell.csv, which keys the socket by address, not port.
+	# Before Linux 6.15 the child's LISTEN -> SYN_RECV event fires before its
+	# ports are set (kernel-facts 17): it carries the listener's 4-tuple and
+	# is not in this connection's path, which then starts at SYN_RECV.
 	nok=$(awk -v w="$who" -v c="$want_c" -v s="$want_s" '
 		$2 != w { next }
 		{ split($0, h, " / "); cp = h[1]; sub(/^[^ ]+ [^ ]+ /, "", cp); sp = h[2] }
+		{ if (sp !~ /^LISTEN /) sp = "LISTEN " sp }
 		cp == c && (sp == s || sp " CLOSE" == s) { n++ }
 		END { print n + 0 }' "$work/paths")
-	nogap=$(awk -v w="$who" -v s="$want_s" '$2 == w { split($0, h, " / "); if (h[2] == s) n++ }
+	nogap=$(awk -v w="$who" -v s="$want_s" '$2 == w { split($0, h, " / "); sp = h[2]
+			if (sp !~ /^LISTEN /) sp = "LISTEN " sp; if (sp == s) n++ }
 		END { print n + 0 }' "$work/paths")
 	tw=$(trace cl | awk '$(NF-3) == "TIME_WAIT" || $(NF-1) == "TIME_WAIT"' | wc -l)
 	echo

@@ -508,7 +508,9 @@ static void test_help_text(void)
 	static const char *const must[] = {
 	    "bench [OPTIONS]",
 	    "bench plot DIR",
-	    "bench compare BASE NEW [--max-p99-regress PCT] [--max-rate-drop PCT]",
+	    "bench compare BASE NEW [--junit F] [--markdown F] [--json]",
+	    "bench baseline save DIR",
+	    "bench doctor",
 	    "bench sweep",
 	    "bench experiment NAME",
 	    "EXAMPLES",
