@@ -16,6 +16,7 @@
 #include <bpf/libbpf.h>
 
 #include "harness/listen_diag.h"
+#include "harness/probes_kmem.h"
 #include "harness/probes_plan.h"
 #include "synbench.skel.h"
 
@@ -192,39 +193,6 @@ static int try_load(struct sb_probes *p)
 		p->skel = NULL;
 	}
 	return err;
-}
-
-/* The kernel's compact record (IPv4: the first SB_KREC_V4 bytes) as the
- * rest of the harness reads it: a stamp per state. */
-static void krec_expand(const struct sb_krec *k, size_t len, struct sb_conn_rec *r)
-{
-	memset(r, 0, sizeof(*r));
-	r->cookie = k->cookie;
-	if (k->role == SB_ROLE_CLIENT) {
-		r->ts[SB_TCP_SYN_SENT] = k->t_open;
-		r->ts[SB_TCP_CLOSE] = k->t_end;
-	} else {
-		r->ts[SB_TCP_SYN_RECV] = k->t_open;
-		r->ts[SB_TCP_LAST_ACK] = k->t_end;
-	}
-	r->ts[SB_TCP_FIN_WAIT1] = k->t_fin;
-	r->ts[SB_TCP_ESTABLISHED] = k->t_est;
-	r->sport = k->sport;
-	r->dport = k->dport;
-	r->family = k->family;
-	r->syn_retrans = k->syn_retrans;
-	r->role = k->role;
-	r->final_state = k->final_state;
-	r->flushed = k->flags & SB_KF_FLUSH_MASK;
-	r->partial = !!(k->flags & SB_KF_PARTIAL);
-	r->srtt_us = k->srtt_us;
-	if (k->family == AF_INET6 && len >= sizeof(*k)) {
-		memcpy(r->saddr, &k->addr[0], sizeof(r->saddr));
-		memcpy(r->daddr, &k->addr[4], sizeof(r->daddr));
-	} else {
-		r->saddr[0] = k->addr[0];
-		r->daddr[0] = k->addr[1];
-	}
 }
 
 static int on_record(void *ctx, void *data, size_t len)
@@ -452,36 +420,6 @@ int sb_probes__start(struct sb_probes *p)
 	return 0;
 }
 
-/* Reads one iterator pass of fixed-size items into out (at most max; the
- * rest are read and dropped). A pass that a program ended early (it
- * returned 1: EAGAIN) is complete. Returns the count read or a negative
- * errno. */
-static int read_iter(struct bpf_link *link, void *out, size_t size, int max)
-{
-	char buf[4096];
-	size_t have = 0;
-	int fd, n = 0;
-	ssize_t r;
-
-	fd = bpf_iter_create(bpf_link__fd(link));
-	if (fd < 0)
-		return -errno;
-	while ((r = read(fd, buf + have, sizeof(buf) - have)) > 0) {
-		size_t off = 0;
-
-		have += (size_t)r;
-		for (; have - off >= size; off += size, n++)
-			if (n < max)
-				memcpy((char *)out + (size_t)n * size, buf + off, size);
-		memmove(buf, buf + off, have - off);
-		have -= off;
-	}
-	if (r < 0 && errno == EAGAIN)
-		r = 0;
-	close(fd);
-	return r < 0 ? -errno : n;
-}
-
 int sb_probes__find_listeners(struct sb_probes *p)
 {
 	struct sb_listen_sample s[SB_MAX_PORTS * 4];
@@ -491,7 +429,7 @@ int sb_probes__find_listeners(struct sb_probes *p)
 	case SB_MODE_SK_STORAGE_ITER: {
 		uint16_t port[32];
 
-		n = read_iter(p->find_link, port, sizeof(port[0]), 32);
+		n = sb_read_iter(p->find_link, port, sizeof(port[0]), 32);
 		if (n < 0)
 			return n;
 		p->nlisteners += n;
@@ -513,7 +451,7 @@ int sb_probes__sample(struct sb_probes *p, struct sb_listen_sample *out, int max
 	switch (p->plan.c[SB_COMP_LISTENER_SAMPLER].mode) {
 	case SB_MODE_SK_STORAGE_ITER:
 	case SB_MODE_TCP_ITER:
-		return read_iter(p->sample_link, out, sizeof(*out), max);
+		return sb_read_iter(p->sample_link, out, sizeof(*out), max);
 	case SB_MODE_TCP_INFO:
 		return sb_listen_diag__sample(p->diag, out, max);
 	default:
@@ -537,126 +475,10 @@ long sb_probes__live(struct sb_probes *p)
 	return in > out ? (long)(in - out) : 0;
 }
 
-static int cmp_u64(const void *a, const void *b)
-{
-	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-
-	return x < y ? -1 : x > y;
-}
-
-/* The addresses of the namespace's TCP sockets now, sorted (iter/tcp), so
- * that a record left in a slot is told apart: its socket still open
- * (LIVE_AT_END) or gone without the CLOSE event reaching us (CLOSE_MISSED:
- * the kernel skipped the handler, or freed a child without a CLOSE
- * transition). NULL (all LIVE_AT_END) if the iterator is unavailable. */
-static uint64_t *live_addrs(struct sb_probes *p, size_t *n)
-{
-	struct bpf_link *link = bpf_program__attach_iter(p->skel->progs.live_socks, NULL);
-	size_t cap = 4096;
-	uint64_t *v = NULL;
-	int got;
-
-	struct stat st;
-
-	*n = 0;
-	/* iter/tcp walks the namespace of the thread that opens it */
-	if (stat("/proc/thread-self/ns/net", &st) != 0 || (uint64_t)st.st_ino != p->opts.netns_ino) {
-		bpf_link__destroy(link);
-		return NULL;
-	}
-	if (!link)
-		return NULL;
-	for (;;) {
-		uint64_t *nv = realloc(v, cap * sizeof(*v));
-
-		if (!nv) {
-			free(v);
-			v = NULL;
-			break;
-		}
-		v = nv;
-		got = read_iter(link, v, sizeof(*v), (int)cap);
-		if (got < 0) {
-			free(v);
-			v = NULL;
-			break;
-		}
-		if ((size_t)got <= cap) {
-			*n = (size_t)got;
-			break;
-		}
-		cap = (size_t)got * 2;
-	}
-	bpf_link__destroy(link);
-	if (v)
-		qsort(v, *n, sizeof(*v), cmp_u64);
-	return v;
-}
-
-struct flush_ctx {
-	uint64_t *live; /* NULL: unknown */
-	size_t nlive;
-};
-
-static void flush_one(struct sb_probes *p, struct flush_ctx *f, uint64_t tag, struct sb_krec *r)
-{
-	if (!(r->flags & SB_KF_FLUSH_MASK)) {
-		if (f->live && !bsearch(&tag, f->live, f->nlive, sizeof(tag), cmp_u64)) {
-			r->flags |= SB_REC_CLOSE_MISSED | SB_KF_PARTIAL;
-			p->close_missed_at_end++;
-		} else {
-			r->flags |= SB_REC_LIVE_AT_END;
-		}
-	}
-	on_record(p, r, sizeof(*r));
-}
-
-/* Sockets still tracked never reached CLOSE while we watched: the slot
- * array (read in batches) and the hash behind it. */
-static void flush_live(struct sb_probes *p, struct flush_ctx *fp)
-{
-	int fd = bpf_map__fd(p->skel->maps.slots), hfd = bpf_map__fd(p->skel->maps.socks);
-	uint32_t n = bpf_map__max_entries(p->skel->maps.slots), chunk = 1024, batch;
-	uint32_t *keys = calloc(chunk, sizeof(*keys));
-	struct sb_slot *v = calloc(chunk, sizeof(*v));
-	uint64_t key, next;
-	void *prev = NULL;
-	struct sb_slot r;
-	struct flush_ctx f = *fp;
-
-	for (uint32_t first = 0; keys && v && first < n; first += chunk) {
-		uint32_t cnt = n - first < chunk ? n - first : chunk, in = first;
-
-		batch = cnt;
-		if (bpf_map_lookup_batch(fd, first ? &in : NULL, &batch, keys, v, &batch, NULL) &&
-		    errno != ENOENT) {
-			/* no batch operations: one element at a time */
-			batch = 0;
-			for (uint32_t i = 0; i < cnt; i++) {
-				keys[batch] = first + i;
-				if (bpf_map_lookup_elem(fd, &keys[batch], &v[batch]) == 0)
-					batch++;
-			}
-		}
-		for (uint32_t i = 0; i < batch; i++)
-			if (v[i].tag)
-				flush_one(p, &f, v[i].tag, &v[i].rec);
-	}
-	free(keys);
-	free(v);
-	while (bpf_map_get_next_key(hfd, prev, &next) == 0) {
-		key = next;
-		prev = &key;
-		if (bpf_map_lookup_elem(hfd, &key, &r) == 0)
-			flush_one(p, &f, key, &r.rec);
-	}
-	free(fp->live);
-	fp->live = NULL;
-}
-
 void sb_probes__stop(struct sb_probes *p)
 {
-	struct flush_ctx f = {0};
+	struct sb_flush f = { .emit = on_record, .ctx = p };
+	uint64_t *live = NULL;
 
 	if (!p || p->stopped)
 		return;
@@ -665,7 +487,7 @@ void sb_probes__stop(struct sb_probes *p)
 	 * whose socket was not among them lost its CLOSE while we watched (one
 	 * pass over the namespace, only if records are left) */
 	if (p->skel && sb_probes__live(p) > 0)
-		f.live = live_addrs(p, &f.nlive);
+		f.live = live = sb_live_addrs(p->skel->progs.live_socks, p->opts.netns_ino, &f.nlive);
 	if (p->skel)
 		synbench__detach(p->skel);
 	/* a program that started before the detach may still be running on
@@ -678,8 +500,11 @@ void sb_probes__stop(struct sb_probes *p)
 	if (p->rb)
 		ring_buffer__consume(p->rb);
 	if (p->skel)
-		flush_live(p, &f);
-	free(f.live);
+		sb_flush_slots(bpf_map__fd(p->skel->maps.slots),
+			       bpf_map__max_entries(p->skel->maps.slots),
+			       bpf_map__fd(p->skel->maps.socks), &f);
+	p->close_missed_at_end += f.close_missed;
+	free(live);
 }
 
 static uint64_t percpu_sum(int fd, uint32_t key, uint64_t *vals, int ncpu)
@@ -783,36 +608,6 @@ out:
 	return err;
 }
 
-/* Kernel memory the maps hold, from their sizes: max_entries x (key +
- * value), per-CPU maps once per CPU, a ring buffer its size. Hash entries'
- * own overhead and page rounding are not counted. */
-static uint64_t map_bytes(struct sb_probes *p, int ncpu)
-{
-	struct bpf_map *m;
-	uint64_t sum = 0;
-
-	bpf_object__for_each_map(m, p->skel->obj)
-	{
-		uint64_t n = bpf_map__max_entries(m), kv;
-		enum bpf_map_type t = bpf_map__type(m);
-
-		if (bpf_map__fd(m) < 0)
-			continue;
-		if (t == BPF_MAP_TYPE_RINGBUF) {
-			sum += n;
-			continue;
-		}
-		if (t == BPF_MAP_TYPE_SK_STORAGE)
-			continue; /* per socket, on demand */
-		kv = (uint64_t)(t == BPF_MAP_TYPE_HASH ? bpf_map__key_size(m) : 0) +
-		     ((bpf_map__value_size(m) + 7) & ~7u);
-		if (t == BPF_MAP_TYPE_PERCPU_ARRAY || t == BPF_MAP_TYPE_PERCPU_HASH)
-			kv *= (uint64_t)ncpu;
-		sum += n * kv;
-	}
-	return sum;
-}
-
 int sb_probes__collect(struct sb_probes *p, struct sb_rundata *rd)
 {
 	int ncpu = libbpf_num_possible_cpus();
@@ -842,7 +637,7 @@ int sb_probes__collect(struct sb_probes *p, struct sb_rundata *rd)
 		rd->hists = NULL;
 	} else {
 		for (size_t i = 0; i < p->nrecs; i++)
-			krec_expand(&p->recs[i], sizeof(p->recs[i]), &rd->krecs[i]);
+			sb_krec_expand(&p->recs[i], sizeof(p->recs[i]), &rd->krecs[i]);
 		rd->nkrecs = p->nrecs;
 	}
 	free(p->recs);
@@ -855,7 +650,7 @@ int sb_probes__collect(struct sb_probes *p, struct sb_rundata *rd)
 				     ? rd->counters[SB_C_NESTED]
 				     : rd->missed_events;
 	rd->counters[SB_C_REPLACED] += p->close_missed_at_end;
-	rd->kernel_map_bytes = map_bytes(p, ncpu);
+	rd->kernel_map_bytes = sb_map_bytes(p->skel->obj, ncpu);
 	/* records that reached user space but could not be kept */
 	rd->counters[SB_C_RB_FAIL] += p->lost_user;
 	snprintf(rd->attach_plan, sizeof(rd->attach_plan), "%s", sb_probes__plan(p));
@@ -888,35 +683,4 @@ void sb_rundata_free_kernel(struct sb_rundata *rd)
 		free((void *)rd->drop_names[i]);
 		rd->drop_names[i] = NULL;
 	}
-}
-
-int sb_drop_reason_names(const char **names, size_t n)
-{
-	static const char prefix[] = "SKB_DROP_REASON_";
-	struct btf *btf = btf__load_vmlinux_btf();
-	const struct btf_type *t;
-	const struct btf_enum *e;
-	int id;
-
-	if (!btf)
-		return -errno;
-	id = btf__find_by_name_kind(btf, "skb_drop_reason", BTF_KIND_ENUM);
-	if (id < 0) {
-		btf__free(btf);
-		return id;
-	}
-	t = btf__type_by_id(btf, id);
-	e = btf_enum(t);
-	for (int i = 0; i < btf_vlen(t); i++, e++) {
-		const char *name = btf__name_by_offset(btf, e->name_off);
-		uint32_t v = (uint32_t)e->val;
-
-		if (!name || v >= n || names[v])
-			continue;
-		if (strncmp(name, prefix, sizeof(prefix) - 1) == 0)
-			name += sizeof(prefix) - 1;
-		names[v] = strdup(name);
-	}
-	btf__free(btf);
-	return 0;
 }
