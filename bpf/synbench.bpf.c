@@ -353,10 +353,13 @@ static __always_inline struct sb_slot *track(const struct sock *sk, __u64 key, i
 					     __u64 now, int kind, int partial)
 {
 	struct sb_slot *s;
-	__u16 port = client ? bpf_ntohs(KREAD(kind, sk, __sk_common.skc_dport))
-			    : KREAD(kind, sk, __sk_common.skc_num);
+	__u16 rport = bpf_ntohs(KREAD(kind, sk, __sk_common.skc_dport));
+	__u16 lport = KREAD(kind, sk, __sk_common.skc_num);
 
-	if (!port_wanted(port))
+	/* either end's port: a client's remote port or a child's listen port
+	 * (a run), or a client bound to a filtered local port, or a child whose
+	 * peer uses one (bench watch) */
+	if (!port_wanted(rport) && !port_wanted(lport))
 		return NULL;
 	s = rec_create(key);
 	if (!s)
