@@ -555,11 +555,12 @@ SEC("iter/bpf_sk_storage_map")
 int sample_listeners(struct bpf_iter__bpf_sk_storage_map *ctx)
 {
 	struct sb_listen_sample s = {};
+	struct sock *sk = ctx->sk; /* read once: 6.1 refuses a second, unchecked read */
 	struct tcp_sock *tp;
 
-	if (!ctx->sk)
+	if (!sk)
 		return 0;
-	tp = bpf_skc_to_tcp_sock(ctx->sk);
+	tp = bpf_skc_to_tcp_sock(sk);
 	if (!tp)
 		return 0;
 	fill_sample(&s, tp);

@@ -1,4 +1,5 @@
 #include "harness/commands.h"
+#include "harness/baseline.h"
 #include "harness/compare.h"
 #include "harness/doctor.h"
 #include "harness/plot.h"
@@ -15,6 +16,7 @@ struct command {
 
 static const struct command commands[] = {
 	{ "compare", sb_compare_main },
+	{ "baseline", sb_baseline_main },
 	{ "plot", sb_plot_main },
 	{ "sweep", sb_sweep_main },
 	{ "experiment", sb_experiment_main },

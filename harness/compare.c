@@ -1,6 +1,6 @@
-/* bench compare, the command side: options, help, and printing the rows
- * that compare_rows.c decided (a table or JSON, then the one-line verdict).
- * Only sb_compare_main turns errors into exit codes. */
+/* bench compare, the command side: options (the command line, then the
+ * BASE directory's `compare` file for what the command line leaves unset),
+ * help, and the outputs. Only sb_compare_main turns errors into exit codes. */
 #include "harness/compare.h"
 
 #include <errno.h>
@@ -9,190 +9,288 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
-#include "harness/json.h"
+#include "harness/argsfile.h"
+#include "harness/compare_out.h"
 #include "harness/compare_rows.h"
 
 #define CMP_HELP 1
 
-static const char *const default_exact[] = {"conns_requested", "join_rate"};
+static const char *const default_exact[] = {"conns_requested"};
 
 void sb_compare_usage(FILE *f)
 {
 	fputs("USAGE\n"
 	      "  bench compare [OPTIONS] BASE NEW\n"
+	      "  bench compare [OPTIONS] --base RUN... --new RUN...\n"
 	      "\n"
-	      "Compares two runs from their summary.json and fails when NEW is worse than BASE\n"
-	      "by more than the thresholds. BASE and NEW are each one of:\n"
+	      "Compares runs from their summary.json and fails when NEW is worse than BASE.\n"
+	      "BASE and NEW are each one of:\n"
 	      "  - a run directory (results/<run>/, holding summary.json)\n"
 	      "  - a summary.json file\n"
-	      "  - a directory whose subdirectories are run directories (repeats, e.g. a sweep\n"
-	      "    with --repeat): every metric is then the median over the runs, and the\n"
-	      "    table shows the spread (max-min)/median so thresholds can sit above noise\n"
-	      "    (subdirectories without summary.json, i.e. unfinished runs, are skipped)\n"
+	      "  - a directory whose subdirectories are run directories (repeats, e.g.\n"
+	      "    bench baseline run --repeat 5, or a sweep with --repeat): subdirectories\n"
+	      "    without summary.json (unfinished runs) are skipped\n"
+	      "  --base and --new may be repeated to list run directories one by one.\n"
+	      "\n"
+	      "HOW IT DECIDES\n"
+	      "  Every metric is the median over the runs of a side. With enough repeats\n"
+	      "  (the smallest p-value the run counts allow must reach --alpha: 3 vs 3 runs\n"
+	      "  or more; 5 vs 5 recommended) latency and rate use a one-sided Mann-Whitney\n"
+	      "  U test on the per-run figures: a row fails only when the change is\n"
+	      "  significant (p <= alpha) AND larger than its threshold; a change that is\n"
+	      "  not significant is shown as \"noise\". With fewer runs significance cannot\n"
+	      "  be judged and the generous single-run thresholds apply.\n"
+	      "\n"
+	      "DEFAULT GATES                                     single runs   repeats\n"
+	      "  user_connect, kernel_handshake p50 and p99 rise   +100%         +5%\n"
+	      "  (each with >= --min-samples samples per run, and by more than\n"
+	      "  --min-delta-us: 10 us for single runs, 0 with repeats)\n"
+	      "  rate_conns_per_s drop                             50%           5%\n"
+	      "  interrupted: NEW must be complete (an interrupted BASE is bad input)\n"
+	      "  lost_events: NEW must lose none (its summary would not be exact)\n"
+	      "  join_rate: NEW's lowest must not be below BASE's lowest\n"
+	      "  exact: conns_requested, or the --exact keys of BASE/compare\n"
+	      "  Options on the command line override the BASE directory's `compare` file\n"
+	      "  (written by bench baseline save), which overrides these defaults.\n"
 	      "\n"
 	      "OPTIONS\n"
-	      "  --max-p99-regress PCT  fail when the p99 of a latency_us block in NEW exceeds\n"
-	      "                         BASE by more than PCT percent; applies to every block\n"
-	      "                         with samples on both sides (default: off)\n"
-	      "  --min-delta-us US      with --max-p99-regress: also require the p99 increase\n"
-	      "                         to exceed US microseconds (default 0), so jitter on\n"
-	      "                         tiny blocks (notify_delay) does not fail CI\n"
-	      "  --max-rate-drop PCT    fail when rate_conns_per_s in NEW is more than PCT\n"
-	      "                         percent below BASE (0..100; default: off)\n"
+	      "  --max-latency-regress PCT|off  the latency gate above\n"
+	      "  --max-p99-regress PCT|off  gate the p99 of every latency_us block (also\n"
+	      "                         pre_syn, notify_delay, accept_wait) at PCT\n"
+	      "  --max-rate-drop PCT|off    the rate gate (0..100)\n"
+	      "  --min-delta-us US      a latency row also needs an increase above US\n"
+	      "  --min-samples N        latency rows with fewer samples in a run are n/a\n"
+	      "                         (default 100: a p99 of 20 samples is their max)\n"
+	      "  --alpha P              significance level (default 0.05)\n"
 	      "  --exact KEY[,KEY...]   dotted summary.json keys whose values must be equal\n"
 	      "                         (medians over repeats), e.g. outcomes.accepted,\n"
-	      "                         kernel_counters.ListenOverflows; repeatable.\n"
-	      "                         Default: conns_requested,join_rate. 'none': no exact\n"
-	      "                         checks. An absent kernel_counters.* or\n"
-	      "                         probes.drops_by_reason.* key counts as 0.\n"
-	      "                         A --no-probes run has join_rate null: compare it\n"
-	      "                         with a probes run using --exact conns_requested.\n"
-	      "  --json                 print the verdict as JSON on stdout (no table)\n"
+	      "                         kernel_counters.ListenOverflows; repeatable; 'none'\n"
+	      "                         for no exact checks. An absent kernel_counters.* or\n"
+	      "                         probes.drops_by_reason.* key counts as 0. Use them\n"
+	      "                         where counts are deterministic (no overflow races).\n"
+	      "  --skip METRIC[,...]    show these rows but do not gate them, e.g. join_rate\n"
+	      "                         when comparing a --no-probes run with a probes run\n"
+	      "  --allow-lost-events    NEW may lose as many events as BASE did\n"
+	      "  --no-baseline-opts     ignore BASE/compare\n"
+	      "  --json                 the verdict as JSON on stdout (no table)\n"
+	      "  --junit FILE           JUnit XML: one testcase per gated metric, a failure\n"
+	      "                         with the numbers for each regression\n"
+	      "  --markdown FILE        a Markdown table (PR comment, $GITHUB_STEP_SUMMARY)\n"
 	      "  -h, --help             this text\n"
 	      "\n"
-	      "ALWAYS CHECKED\n"
-	      "  interrupted            NEW must be complete (an interrupted BASE is bad input)\n"
-	      "  lost_events            NEW must not lose more events than BASE (the largest\n"
-	      "                         value over repeats): its summary would not be exact\n"
-	      "  A latency block without samples (count 0 or null, e.g. --no-probes) shows n/a\n"
-	      "  and is never a failure. p50 rows are shown for information.\n"
-	      "\n"
 	      "OUTPUT\n"
-	      "  A table (metric, base, new, delta, delta %, verdict), then one line:\n"
-	      "  \"compare: PASS (N checks)\" or \"compare: FAIL: <metric (why)>; ...\"\n"
+	      "  Two header lines (how it decided, the gates in force), a table (metric,\n"
+	      "  base, new, delta, delta %, p with repeats, verdict: ok, FAIL, noise, n/a,\n"
+	      "  - for information), then one line: \"compare: PASS (N checks)\" or\n"
+	      "  \"compare: FAIL: <metric (why)>; ...\". Files are written to a temporary\n"
+	      "  name and renamed.\n"
 	      "\n"
 	      "EXIT STATUS\n"
 	      "  0 pass; 1 a check failed (regression); 2 bad input: missing file, malformed\n"
 	      "  JSON (file:line:col), not a summary, schema mismatch, bad option\n"
 	      "\n"
 	      "EXAMPLES\n"
-	      "  bench compare results/baselines/loopback results/ci --max-p99-regress 20 \\\n"
-	      "        --max-rate-drop 10\n"
-	      "  bench compare base-repeats/ new-repeats/ --max-p99-regress 15 \\\n"
-	      "        --exact outcomes.accepted,kernel_counters.ListenOverflows --json\n",
+	      "  bench compare results/baselines/crr-2000 results/ci\n"
+	      "  bench compare base-repeats/ new-repeats/ --junit compare.xml \\\n"
+	      "        --markdown \"$GITHUB_STEP_SUMMARY\"\n"
+	      "  bench compare A B --max-latency-regress 20 --max-rate-drop off --json\n",
 	      f);
 }
 
 /* ---- options ---- */
 
-static int parse_pct(const char *opt, const char *s, double max, double *out, char *err, size_t len)
+static int parse_num(const char *opt, const char *s, double min, double max, int can_off,
+		     double *out, char *err, size_t len)
 {
 	char *end;
 	double v;
 
+	if (can_off && strcmp(s, "off") == 0) {
+		*out = -1;
+		return 0;
+	}
 	errno = 0;
 	v = strtod(s, &end);
 	if (end != s && *end == '%')
 		end++;
-	if (end == s || *end || errno || !isfinite(v) || v < 0 || v > max)
-		return sb_cmp_errf(
-		    err, len, -EINVAL,
-		    "%s '%s' is not a valid value; give a number from 0 to %g, e.g. 10", opt, s,
-		    max);
+	if (end == s || *end || errno || !isfinite(v) || v < min || v > max)
+		return sb_cmp_errf(err, len, -EINVAL,
+				   "%s '%s' is not a valid value; give a number from %g to %g%s",
+				   opt, s, min, max, can_off ? " or off" : "");
 	*out = v;
 	return 0;
 }
 
-static int add_exact(struct sb_cmp_opts *o, const char *list, char *err, size_t len)
+static int add_list(char ***list, size_t *n, const char *opt, const char *val, char *err,
+		    size_t len)
 {
-	const char *s = list;
+	const char *s = val;
 
-	o->exact_given = 1;
-	if (strcmp(list, "none") == 0) {
-		for (size_t i = 0; i < o->nexact; i++)
-			free(o->exact[i]);
-		o->nexact = 0;
+	if (strcmp(val, "none") == 0) {
+		for (size_t i = 0; i < *n; i++)
+			free((*list)[i]);
+		*n = 0;
 		return 0;
 	}
 	for (;;) {
 		const char *e = strchr(s, ',');
-		size_t n = e ? (size_t)(e - s) : strlen(s);
+		size_t k = e ? (size_t)(e - s) : strlen(s);
 		char **nk;
 
-		if (n == 0 || s[0] == '.' || s[n - 1] == '.' || memmem(s, n, "..", 2))
+		if (k == 0 || s[0] == '.' || s[k - 1] == '.' || memmem(s, k, "..", 2))
 			return sb_cmp_errf(
 			    err, len, -EINVAL,
-			    "--exact '%s' has an empty key; give dotted summary.json keys "
+			    "%s '%s' has an empty key; give dotted summary.json keys "
 			    "separated by commas, e.g. outcomes.accepted,lost_events",
-			    list);
-		nk = realloc(o->exact, (o->nexact + 1) * sizeof(*nk));
+			    opt, val);
+		nk = realloc(*list, (*n + 1) * sizeof(*nk));
 		if (!nk)
 			return -ENOMEM;
-		o->exact = nk;
-		o->exact[o->nexact] = strndup(s, n);
-		if (!o->exact[o->nexact])
+		*list = nk;
+		(*list)[*n] = strndup(s, k);
+		if (!(*list)[*n])
 			return -ENOMEM;
-		o->nexact++;
+		(*n)++;
 		if (!e)
 			return 0;
 		s = e + 1;
 	}
 }
 
-static int parse_opts(int argc, char **argv, struct sb_cmp_opts *o, char *err, size_t len)
+static int add_side(const char ***list, size_t *n, const char *v)
 {
-	const char *pos[2];
-	int npos = 0, only_pos = 0, explicit, r;
+	const char **nl = realloc(*list, (*n + 1) * sizeof(*nl));
 
-	*o = (struct sb_cmp_opts){.max_p99 = -1, .max_rate = -1};
-	for (int i = 1; i < argc; i++) {
-		const char *a = argv[i], *val, *eq;
+	if (!nl)
+		return -ENOMEM;
+	*list = nl;
+	nl[(*n)++] = v;
+	return 0;
+}
+
+static const char *const valued[] = {"--max-latency-regress",
+				     "--max-p99-regress",
+				     "--max-rate-drop",
+				     "--min-delta-us",
+				     "--min-samples",
+				     "--alpha",
+				     "--exact",
+				     "--skip",
+				     "--junit",
+				     "--markdown",
+				     "--base",
+				     "--new"};
+
+/* argv[from..argc). in_file: options of a BASE/compare file (src names it):
+ * no positionals, no outputs. */
+static int parse_args(int argc, char **argv, int from, const char *src, struct sb_cmp_opts *o,
+		      const char **pos, int *npos, char *err, size_t len)
+{
+	int only_pos = 0, r = 0;
+
+	for (int i = from; i < argc; i++) {
+		const char *a = argv[i], *val = NULL, *eq;
 		char name[32];
+		size_t k;
 
 		if (only_pos || a[0] != '-' || !a[1]) {
-			if (npos == 2)
+			if (src)
+				return sb_cmp_errf(err, len, -EINVAL,
+						   "%s: unexpected argument '%s'; it holds compare "
+						   "options only",
+						   src, a);
+			if (*npos == 2)
 				return sb_cmp_errf(
 				    err, len, -EINVAL,
 				    "unexpected argument '%s'; give exactly BASE and NEW", a);
-			pos[npos++] = a;
+			pos[(*npos)++] = a;
 			continue;
 		}
-		if (strcmp(a, "--") == 0) {
+		if (strcmp(a, "--") == 0 && !src) {
 			only_pos = 1;
 			continue;
 		}
-		if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0)
+		if (!src && (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0))
 			return CMP_HELP;
-		if (strcmp(a, "--json") == 0) {
+		if (!src && strcmp(a, "--json") == 0) {
 			o->json = 1;
+			continue;
+		}
+		if (strcmp(a, "--allow-lost-events") == 0) {
+			o->allow_lost = 1;
+			o->set |= CMP_SET_LOST;
+			continue;
+		}
+		if (!src && strcmp(a, "--no-baseline-opts") == 0) {
+			o->no_base_opts = 1;
 			continue;
 		}
 		eq = strchr(a, '=');
 		snprintf(name, sizeof(name), "%.*s", eq ? (int)(eq - a) : (int)strlen(a), a);
-		if (strcmp(name, "--max-p99-regress") && strcmp(name, "--max-rate-drop") &&
-		    strcmp(name, "--min-delta-us") && strcmp(name, "--exact"))
+		for (k = 0; k < sizeof(valued) / sizeof(*valued); k++)
+			if (strcmp(name, valued[k]) == 0)
+				break;
+		if (k == sizeof(valued) / sizeof(*valued) || (src && k >= 8))
 			return sb_cmp_errf(err, len, -EINVAL,
-					   "unknown option '%s'; see bench compare --help", a);
+					   "%s%sunknown option '%s'; see bench "
+					   "compare --help",
+					   src ? src : "", src ? ": " : "", a);
 		val = eq ? eq + 1 : (i + 1 < argc ? argv[++i] : NULL);
 		if (!val)
 			return sb_cmp_errf(err, len, -EINVAL,
-					   "%s needs a value; see bench compare --help", name);
-		if (strcmp(name, "--max-p99-regress") == 0)
-			r = parse_pct(name, val, 1e6, &o->max_p99, err, len);
-		else if (strcmp(name, "--max-rate-drop") == 0)
-			r = parse_pct(name, val, 100, &o->max_rate, err, len);
-		else if (strcmp(name, "--min-delta-us") == 0)
-			r = parse_pct(name, val, 1e9, &o->min_delta_us, err, len);
-		else
-			r = add_exact(o, val, err, len);
+					   "%s%s%s needs a value; see bench compare --help",
+					   src ? src : "", src ? ": " : "", name);
+		switch (k) {
+		case 0:
+			r = parse_num(name, val, 0, 1e6, 1, &o->lat, err, len);
+			o->set |= CMP_SET_LAT;
+			break;
+		case 1:
+			r = parse_num(name, val, 0, 1e6, 1, &o->p99_all, err, len);
+			o->set |= CMP_SET_P99;
+			break;
+		case 2:
+			r = parse_num(name, val, 0, 100, 1, &o->rate, err, len);
+			o->set |= CMP_SET_RATE;
+			break;
+		case 3:
+			r = parse_num(name, val, 0, 1e9, 0, &o->min_delta_us, err, len);
+			o->set |= CMP_SET_DELTA;
+			break;
+		case 4:
+			r = parse_num(name, val, 0, 1e12, 0, &o->min_samples, err, len);
+			o->set |= CMP_SET_SAMPLES;
+			break;
+		case 5:
+			r = parse_num(name, val, 1e-9, 0.5, 0, &o->alpha, err, len);
+			o->set |= CMP_SET_ALPHA;
+			break;
+		case 6:
+			r = add_list(&o->exact, &o->nexact, name, val, err, len);
+			o->set |= CMP_SET_EXACT;
+			break;
+		case 7:
+			r = add_list(&o->skip, &o->nskip, name, val, err, len);
+			o->set |= CMP_SET_SKIP;
+			break;
+		case 8:
+			o->junit = val;
+			break;
+		case 9:
+			o->markdown = val;
+			break;
+		case 10:
+			r = add_side(&o->base, &o->nbase, val);
+			break;
+		default:
+			r = add_side(&o->new, &o->nnew, val);
+			break;
+		}
 		if (r)
 			return r;
 	}
-	if (npos != 2)
-		return sb_cmp_errf(
-		    err, len, -EINVAL,
-		    "needs BASE and NEW (run directories or summary.json files); see bench "
-		    "compare --help");
-	explicit = o->exact_given;
-	o->base = pos[0];
-	o->new = pos[1];
-	for (size_t i = 0; !explicit && i < sizeof(default_exact) / sizeof(*default_exact); i++) {
-		r = add_exact(o, default_exact[i], err, len);
-		if (r)
-			return r;
-	}
-	o->exact_given = explicit;
 	return 0;
 }
 
@@ -201,250 +299,138 @@ static void opts_free(struct sb_cmp_opts *o)
 	for (size_t i = 0; i < o->nexact; i++)
 		free(o->exact[i]);
 	free(o->exact);
+	for (size_t i = 0; i < o->nskip; i++)
+		free(o->skip[i]);
+	free(o->skip);
+	free(o->base);
+	free(o->new);
 }
 
-/* ---- output ---- */
-
-static void fmt_num(double v, char *buf, size_t len, int sign)
+static void take_list(char ***dst, size_t *dn, char ***src, size_t *sn)
 {
-	if (v == trunc(v) && fabs(v) < 1e15)
-		snprintf(buf, len, sign ? "%+.0f" : "%.0f", v);
-	else
-		snprintf(buf, len, sign ? "%+.3f" : "%.3f", v);
+	char **t = *dst;
+	size_t n = *dn;
+
+	*dst = *src;
+	*dn = *sn;
+	*src = t;
+	*sn = n;
 }
 
-static void fmt_val(const struct sb_cmp_val *v, char *buf, size_t len)
+/* BASE/compare (one BASE directory): its options where the command line set
+ * none. */
+int sb_compare_base_opts(struct sb_cmp_opts *o, const char *dir, char *err, size_t len)
 {
-	static const char *const text[] = {
-	    [CMP_MISSING] = "(missing)", [CMP_VARIES] = "(varies)", [CMP_NA] = "n/a"};
+	struct sb_cmp_opts f = {0};
+	struct sb_args a;
+	struct stat st;
+	char path[4096];
+	int r;
 
-	if (v->state == CMP_NUM)
-		fmt_num(v->med, buf, len, 0);
-	else if (v->state != CMP_SCALAR)
-		snprintf(buf, len, "%s", text[v->state]);
-	else if (v->rep->type == SB_JSTRING)
-		snprintf(buf, len, "\"%.24s\"", v->rep->str);
-	else
-		snprintf(buf, len, "%s",
-			 v->rep->type == SB_JNULL ? "null"
-			 : v->rep->num		  ? "true"
-						  : "false");
-}
+	if (snprintf(path, sizeof(path), "%s/compare", dir) >= (int)sizeof(path) ||
+	    stat(path, &st) < 0 || !S_ISREG(st.st_mode))
+		return 0;
+	r = sb_args__load(path, &a, err, len);
+	if (r)
+		return r;
+	r = parse_args(a.argc, a.argv, 0, path, &f, NULL, NULL, err, len);
+	sb_args__free(&a);
+	if (r) {
+		opts_free(&f);
+		if (r > 0 || !strstr(err, path)) {
+			char msg[768];
 
-/* (max - min) / median in percent, over the runs of a side; NAN for one run. */
-static double spread(const struct sb_cmp_val *v)
-{
-	return v->state == CMP_NUM && v->runs > 1 && v->med != 0
-		   ? (v->max - v->min) / fabs(v->med) * 100.0
-		   : NAN;
-}
-
-static void fail_desc(const struct sb_cmp_row *r, char *buf, size_t len)
-{
-	char b[48], n[48];
-
-	fmt_val(&r->b, b, sizeof(b));
-	fmt_val(&r->n, n, sizeof(n));
-	if (r->kind == CMP_K_EXACT)
-		snprintf(buf, len, "%s (%s != %s)", r->metric, b, n);
-	else if (r->kind == CMP_K_HEALTH && strcmp(r->metric, "lost_events") == 0)
-		snprintf(buf, len, "%s (%s -> %s)", r->metric, b, n);
-	else
-		snprintf(buf, len, "%s (%s)", r->metric, r->note);
-}
-
-static const char *const verdict_names[] = {"-", "ok", "FAIL", "n/a"};
-static const char *const kind_names[] = {"info", "p99", "rate", "exact", "health"};
-
-static void print_table(FILE *f, const struct sb_cmp_rows *rs, const struct sb_cmp_side *b,
-			const struct sb_cmp_side *n)
-{
-	int w = 6, rep = b->n > 1 || n->n > 1;
-
-	for (size_t i = 0; i < rs->n; i++)
-		w = (int)strlen(rs->r[i].metric) > w ? (int)strlen(rs->r[i].metric) : w;
-	if (rep)
-		fprintf(f,
-			"BASE: median of %zu run(s) in %s; NEW: median of %zu run(s) in %s; "
-			"spread = (max-min)/median\n",
-			b->n, b->arg, n->n, n->arg);
-	fprintf(f, "%-*s %14s %14s %14s %9s", w, "metric", "base", "new", "delta", "delta%");
-	if (rep)
-		fprintf(f, " %8s %8s", "spread_b", "spread_n");
-	fprintf(f, "  verdict\n");
-	for (size_t i = 0; i < rs->n; i++) {
-		const struct sb_cmp_row *r = &rs->r[i];
-		char bv[48], nv[48], d[48] = "", dp[24] = "";
-		double pct = sb_cmp_delta_pct(r);
-
-		fmt_val(&r->b, bv, sizeof(bv));
-		fmt_val(&r->n, nv, sizeof(nv));
-		if (sb_cmp_both_num(r))
-			fmt_num(r->n.med - r->b.med, d, sizeof(d), 1);
-		if (!isnan(pct))
-			snprintf(dp, sizeof(dp), "%+.2f%%", pct);
-		fprintf(f, "%-*s %14s %14s %14s %9s", w, r->metric, bv, nv, d, dp);
-		if (rep) {
-			char sb[16] = "", sn[16] = "";
-
-			if (!isnan(spread(&r->b)))
-				snprintf(sb, sizeof(sb), "%.1f%%", spread(&r->b));
-			if (!isnan(spread(&r->n)))
-				snprintf(sn, sizeof(sn), "%.1f%%", spread(&r->n));
-			fprintf(f, " %8s %8s", sb, sn);
+			snprintf(msg, sizeof(msg), "%.700s", r > 0 ? "unexpected option" : err);
+			snprintf(err, len, "%.600s: %s", path, msg);
 		}
-		fprintf(f, "  %s", verdict_names[r->verdict]);
-		if (r->note[0] && r->kind != CMP_K_INFO)
-			fprintf(f, " (%s)", r->note);
-		fputc('\n', f);
+		return r > 0 ? -EINVAL : r;
 	}
-}
-
-static void json_val(struct sb_json *j, const char *key, const struct sb_cmp_val *v)
-{
-	if (v->state == CMP_NUM)
-		sb_json_double(j, key, v->med);
-	else if (v->state == CMP_SCALAR && v->rep->type == SB_JSTRING)
-		sb_json_str(j, key, v->rep->str);
-	else if (v->state == CMP_SCALAR && v->rep->type == SB_JBOOL)
-		sb_json_bool(j, key, v->rep->num != 0);
-	else
-		sb_json_null(j, key);
-}
-
-static void json_num(struct sb_json *j, const char *key, double v)
-{
-	if (isnan(v))
-		sb_json_null(j, key);
-	else
-		sb_json_double(j, key, v);
-}
-
-static void json_side(struct sb_json *j, const char *key, const struct sb_cmp_side *s)
-{
-	sb_json_obj_begin(j, key);
-	sb_json_str(j, "arg", s->arg);
-	sb_json_arr_begin(j, "runs");
-	for (size_t i = 0; i < s->n; i++)
-		sb_json_str(j, NULL, s->paths[i]);
-	sb_json_arr_end(j);
-	sb_json_obj_end(j);
-}
-
-static int print_json(FILE *f, const struct sb_cmp_opts *o, const struct sb_cmp_rows *rs,
-		      const struct sb_cmp_side *b, const struct sb_cmp_side *n, size_t checks,
-		      size_t fails)
-{
-	struct sb_json *j = sb_json__new(f, 1);
-	char buf[320];
-
-	if (!j)
-		return -ENOMEM;
-	sb_json_obj_begin(j, NULL);
-	sb_json_int(j, "schema", 1);
-	sb_json_str(j, "result", fails ? "fail" : "pass");
-	sb_json_uint(j, "checks", checks);
-	sb_json_uint(j, "failed", fails);
-	json_side(j, "base", b);
-	json_side(j, "new", n);
-	sb_json_obj_begin(j, "thresholds");
-	json_num(j, "max_p99_regress_pct", o->max_p99 < 0 ? NAN : o->max_p99);
-	json_num(j, "max_rate_drop_pct", o->max_rate < 0 ? NAN : o->max_rate);
-	sb_json_double(j, "min_delta_us", o->min_delta_us);
-	sb_json_arr_begin(j, "exact");
-	for (size_t i = 0; i < o->nexact; i++)
-		sb_json_str(j, NULL, o->exact[i]);
-	sb_json_arr_end(j);
-	sb_json_obj_end(j);
-	sb_json_arr_begin(j, "rows");
-	for (size_t i = 0; i < rs->n; i++) {
-		const struct sb_cmp_row *r = &rs->r[i];
-
-		sb_json_obj_begin(j, NULL);
-		sb_json_str(j, "metric", r->metric);
-		sb_json_str(j, "kind", kind_names[r->kind]);
-		sb_json_str(j, "verdict",
-			    r->verdict == CMP_V_INFO ? "info" : verdict_names[r->verdict]);
-		json_val(j, "base", &r->b);
-		json_val(j, "new", &r->n);
-		json_num(j, "delta", sb_cmp_both_num(r) ? r->n.med - r->b.med : NAN);
-		json_num(j, "delta_pct", sb_cmp_delta_pct(r));
-		json_num(j, "base_min", r->b.state == CMP_NUM ? r->b.min : NAN);
-		json_num(j, "base_max", r->b.state == CMP_NUM ? r->b.max : NAN);
-		json_num(j, "new_min", r->n.state == CMP_NUM ? r->n.min : NAN);
-		json_num(j, "new_max", r->n.state == CMP_NUM ? r->n.max : NAN);
-		sb_json_uint(j, "base_runs", r->b.runs);
-		sb_json_uint(j, "new_runs", r->n.runs);
-		if (r->kind == CMP_K_P99 || r->kind == CMP_K_RATE)
-			sb_json_double(j, "limit_pct", r->limit);
-		sb_json_str(j, "note", r->note);
-		sb_json_obj_end(j);
+#define TAKE(flag, field)                                                                          \
+	do {                                                                                       \
+		if ((f.set & (flag)) && !(o->set & (flag))) {                                      \
+			o->field = f.field;                                                        \
+			o->set |= (flag);                                                          \
+		}                                                                                  \
+	} while (0)
+	TAKE(CMP_SET_LAT, lat);
+	TAKE(CMP_SET_P99, p99_all);
+	TAKE(CMP_SET_RATE, rate);
+	TAKE(CMP_SET_DELTA, min_delta_us);
+	TAKE(CMP_SET_SAMPLES, min_samples);
+	TAKE(CMP_SET_ALPHA, alpha);
+	TAKE(CMP_SET_LOST, allow_lost);
+#undef TAKE
+	if ((f.set & CMP_SET_EXACT) && !(o->set & CMP_SET_EXACT)) {
+		take_list(&o->exact, &o->nexact, &f.exact, &f.nexact);
+		o->set |= CMP_SET_EXACT;
 	}
-	sb_json_arr_end(j);
-	sb_json_arr_begin(j, "failures");
-	for (size_t i = 0; i < rs->n; i++) {
-		if (rs->r[i].verdict != CMP_V_FAIL)
-			continue;
-		fail_desc(&rs->r[i], buf, sizeof(buf));
-		sb_json_str(j, NULL, buf);
+	if ((f.set & CMP_SET_SKIP) && !(o->set & CMP_SET_SKIP)) {
+		take_list(&o->skip, &o->nskip, &f.skip, &f.nskip);
+		o->set |= CMP_SET_SKIP;
 	}
-	sb_json_arr_end(j);
-	sb_json_obj_end(j);
-	return sb_json__free(j);
+	snprintf(o->base_opts, sizeof(o->base_opts), "%.500s", path);
+	opts_free(&f);
+	return 0;
 }
 
-/* Threshold rows whose repeats vary more than the threshold: say so. */
-static void noise_notes(const struct sb_cmp_rows *rs)
+static int parse_opts(int argc, char **argv, struct sb_cmp_opts *o, char *err, size_t len)
 {
-	for (size_t i = 0; i < rs->n; i++) {
-		const struct sb_cmp_row *r = &rs->r[i];
-		double s = fmax(spread(&r->b), spread(&r->n));
+	const char *pos[2];
+	int npos = 0, r;
 
-		if ((r->kind == CMP_K_P99 || r->kind == CMP_K_RATE) && !isnan(s) && s > r->limit)
-			fprintf(stderr,
-				"synbench: compare: note: %s varies by %.1f%% across repeats, more "
-				"than the %g%% threshold; raise the threshold or add repeats\n",
-				r->metric, s, r->limit);
+	*o = (struct sb_cmp_opts){0};
+	r = parse_args(argc, argv, 1, NULL, o, pos, &npos, err, len);
+	if (r)
+		return r;
+	if (npos && (o->nbase || o->nnew))
+		return sb_cmp_errf(err, len, -EINVAL,
+				   "give BASE and NEW either as two arguments or with --base and "
+				   "--new, not both");
+	if (npos == 2) {
+		if (add_side(&o->base, &o->nbase, pos[0]) || add_side(&o->new, &o->nnew, pos[1]))
+			return -ENOMEM;
+	} else if (!o->nbase || !o->nnew) {
+		return sb_cmp_errf(
+		    err, len, -EINVAL,
+		    "needs BASE and NEW (run directories or summary.json files); see bench "
+		    "compare --help");
 	}
+	if (o->nbase == 1 && !o->no_base_opts) {
+		r = sb_compare_base_opts(o, o->base[0], err, len);
+		if (r)
+			return r;
+	}
+	if (!(o->set & CMP_SET_EXACT))
+		for (size_t i = 0; i < sizeof(default_exact) / sizeof(*default_exact); i++) {
+			r = add_list(&o->exact, &o->nexact, "--exact", default_exact[i], err, len);
+			if (r)
+				return r;
+		}
+	return 0;
 }
 
-/* Prints the verdict; returns 0 (pass), 1 (fail) or negative errno. */
+/* Prints and writes the verdict; returns 0 (pass), 1 (fail) or negative errno. */
 static int report(const struct sb_cmp_opts *o, const struct sb_cmp_rows *rs,
 		  const struct sb_cmp_side *b, const struct sb_cmp_side *n, char *err, size_t len)
 {
-	FILE *line = o->json ? stderr : stdout;
-	size_t checks = 0, fails = 0;
+	struct sb_cmp_report rp = {o, rs, b, n, 0, 0};
 	int r = 0;
 
-	for (size_t i = 0; i < rs->n; i++) {
-		checks += rs->r[i].verdict == CMP_V_OK || rs->r[i].verdict == CMP_V_FAIL;
-		fails += rs->r[i].verdict == CMP_V_FAIL;
-	}
+	sb_cmp_report_count(&rp);
+	if (o->junit)
+		r = sb_cmp_write_file(o->junit, sb_cmp_out_junit, &rp, err, len);
+	if (!r && o->markdown)
+		r = sb_cmp_write_file(o->markdown, sb_cmp_out_markdown, &rp, err, len);
+	if (r)
+		return r;
 	if (o->json)
-		r = print_json(stdout, o, rs, b, n, checks, fails);
+		r = sb_cmp_out_json(stdout, &rp);
 	else
-		print_table(stdout, rs, b, n);
-	noise_notes(rs);
-	if (!fails) {
-		fprintf(line, "compare: PASS (%zu checks)\n", checks);
-	} else {
-		const char *sep = "";
-
-		fprintf(line, "compare: FAIL: ");
-		for (size_t i = 0; i < rs->n; i++) {
-			char buf[320];
-
-			if (rs->r[i].verdict != CMP_V_FAIL)
-				continue;
-			fail_desc(&rs->r[i], buf, sizeof(buf));
-			fprintf(line, "%s%s", sep, buf);
-			sep = "; ";
-		}
-		fputc('\n', line);
-	}
+		sb_cmp_out_table(stdout, &rp);
+	sb_cmp_out_verdict(o->json ? stderr : stdout, &rp);
 	if (fflush(stdout) || ferror(stdout) || r)
 		return sb_cmp_errf(err, len, r ? r : -EIO, "cannot write the result to stdout");
-	return fails ? 1 : 0;
+	return rp.fails ? 1 : 0;
 }
 
 int sb_compare_main(int argc, char **argv)
@@ -461,14 +447,18 @@ int sb_compare_main(int argc, char **argv)
 		r = 0;
 		goto out;
 	}
-	b.arg = o.base;
-	n.arg = o.new;
+	b.args = o.base;
+	b.nargs = o.nbase;
+	n.args = o.new;
+	n.nargs = o.nnew;
 	if (!r)
 		r = sb_cmp_side_load(&b, err, sizeof(err));
 	if (!r)
 		r = sb_cmp_side_load(&n, err, sizeof(err));
-	if (!r)
+	if (!r) {
+		sb_cmp_opts_defaults(&o, sb_cmp_mode_for(&o, b.n, n.n));
 		r = sb_cmp_rows_build(&o, &b, &n, &rs, err, sizeof(err));
+	}
 	if (!r)
 		r = report(&o, &rs, &b, &n, err, sizeof(err));
 out:

@@ -1,6 +1,7 @@
 /* bench compare BASE NEW: the CI regression gate. Reads the summary.json of
- * two runs (or the medians over two sets of repeated runs), prints a delta
- * table and a verdict, and exits 0 (pass), 1 (a check failed) or 2 (bad
+ * two runs (or of two sets of repeated runs: medians, and a Mann-Whitney U
+ * test per metric), prints a delta table and a verdict, writes JUnit XML and
+ * Markdown on request, and exits 0 (pass), 1 (a check failed) or 2 (bad
  * input). `bench compare --help` (sb_compare_usage) is the reference. */
 #ifndef SB_COMPARE_H
 #define SB_COMPARE_H
@@ -16,5 +17,11 @@ void sb_compare_usage(FILE *f);
 /* Median of v[0..n-1] (sorts v in place); mean of the middle two when n is
  * even; NAN when n == 0. */
 double sb_compare_median(double *v, size_t n);
+
+struct sb_cmp_opts;
+
+/* Reads DIR/compare (if there is one) into o for every option o does not
+ * set yet. 0 or negative errno with a one-line message in err. */
+int sb_compare_base_opts(struct sb_cmp_opts *o, const char *dir, char *err, size_t len);
 
 #endif

@@ -20,20 +20,7 @@
 #include "harness/probes.h"
 #include "loadgen/loadgen.h"
 
-#include <liburing.h>
-
-/* The io_uring operations the load generator submits. */
-static const struct {
-	int op;
-	const char *name, *since;
-} uring_ops[] = {
-	{ IORING_OP_CONNECT, "connect", "5.5" },   { IORING_OP_ACCEPT, "accept", "5.5" },
-	{ IORING_OP_SEND, "send", "5.6" },	   { IORING_OP_RECV, "recv", "5.6" },
-	{ IORING_OP_CLOSE, "close", "5.6" },	   { IORING_OP_SOCKET, "socket", "5.19" },
-	{ IORING_OP_URING_CMD, "uring_cmd (setsockopt 6.7+)", "5.19" },
-	{ 56 /* IORING_OP_BIND */, "bind", "6.11" },
-};
-#define LG_URING_NOPS (int)(sizeof(uring_ops) / sizeof(uring_ops[0]))
+#include "loadgen/uring_caps.h"
 
 /* The capabilities a run uses (linux/capability.h numbers). */
 static const struct {
@@ -69,8 +56,7 @@ struct report {
 	struct sb_components comps;
 	char load_err[1024];
 	int listen_overflow_reason; /* SKB_DROP_REASON_TCP_LISTEN_OVERFLOW exists */
-	int uring_ok;
-	int uring_has[LG_URING_NOPS];
+	struct lg_uring_caps uring;
 };
 
 static void read_caps(struct report *r)
@@ -108,14 +94,7 @@ static void gather(struct report *r)
 	uname(&r->un);
 	r->btf = access("/sys/kernel/btf/vmlinux", R_OK) == 0;
 	read_caps(r);
-	{
-		struct io_uring_probe *pr = io_uring_get_probe();
-
-		r->uring_ok = pr != NULL;
-		for (int i = 0; pr && i < LG_URING_NOPS; i++)
-			r->uring_has[i] = io_uring_opcode_supported(pr, uring_ops[i].op);
-		io_uring_free_probe(pr);
-	}
+	lg_uring_caps_probe(&r->uring, NULL, 0);
 	r->listen_overflow_reason = has_listen_overflow_reason();
 	/* the last two are global: read them outside the namespace */
 	for (size_t i = NSYSCTLS - 2; i < NSYSCTLS; i++)
@@ -162,12 +141,21 @@ static void print_text(const struct report *r)
 			       s->error);
 		}
 	}
-	printf("\nio_uring (load generator; missing ops fall back to plain syscalls):\n");
-	if (!r->uring_ok)
-		printf("  not available (io_uring_setup refused): use --engine epoll\n");
-	for (int i = 0; r->uring_ok && i < LG_URING_NOPS; i++)
-		printf("  %-28s %s (Linux %s+)\n", uring_ops[i].name,
-		       r->uring_has[i] ? "yes" : "no", uring_ops[i].since);
+	printf("\nio_uring operations of the load generator:\n");
+	{
+		char buf[160];
+
+		printf("  %s\n", lg_uring_caps_str(&r->uring, buf, sizeof(buf)));
+		for (uint32_t bit = LG_URING_BASE; bit <= LG_URING_BIND; bit <<= 1) {
+			const char *m = lg_uring_caps_missing(&r->uring, bit);
+
+			if (m)
+				printf("  missing %s: %s\n", m,
+				       bit == LG_URING_SOCKOPT || bit == LG_URING_BIND
+					   ? "done with the plain syscall"
+					   : "--engine epoll (or a newer kernel)");
+		}
+	}
 	printf("\nkernel facts that change results:\n");
 	printf("  TCP_LISTEN_OVERFLOW drop reason (6.15+): %s\n",
 	       r->listen_overflow_reason ? "yes" : "no: the listener-drops identity is skipped");
@@ -208,10 +196,11 @@ static int print_json(const struct report *r)
 		sb_json_obj_end(js);
 	}
 	sb_json_obj_end(js);
-	sb_json_obj_begin(js, "io_uring");
-	for (int i = 0; i < LG_URING_NOPS; i++)
-		sb_json_bool(js, uring_ops[i].name, r->uring_has[i]);
-	sb_json_obj_end(js);
+	{
+		char buf[160];
+
+		sb_json_str(js, "io_uring", lg_uring_caps_str(&r->uring, buf, sizeof(buf)));
+	}
 	sb_json_bool(js, "tcp_listen_overflow_drop_reason", r->listen_overflow_reason);
 	sb_json_obj_begin(js, "sysctls");
 	for (size_t i = 0; i < sizeof(sysctls) / sizeof(sysctls[0]); i++)

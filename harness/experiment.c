@@ -14,8 +14,7 @@
 #include <unistd.h>
 
 #include "harness/experiment.h"
-
-#define EXP_DIR "/scripts/experiments"
+#include "harness/paths.h"
 
 int sb_experiment_name_ok(const char *name)
 {
@@ -25,75 +24,6 @@ int sb_experiment_name_ok(const char *name)
 		if (!((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '-'))
 			return 0;
 	return 1;
-}
-
-static int is_dir(const char *path)
-{
-	struct stat st;
-
-	return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
-}
-
-static int has_experiments(const char *dir)
-{
-	char p[PATH_MAX];
-
-	return snprintf(p, sizeof(p), "%s" EXP_DIR, dir) < (int)sizeof(p) && is_dir(p);
-}
-
-static int set_dir(char *buf, size_t len, const char *dir)
-{
-	if (!dir || !*dir || strlen(dir) >= len || !has_experiments(dir))
-		return -ENOENT;
-	strcpy(buf, dir);
-	return 0;
-}
-
-/* CMAKE_HOME_DIRECTORY:INTERNAL=<src> from <dir>/CMakeCache.txt */
-static int from_cmake_cache(const char *dir, char *buf, size_t len)
-{
-	static const char key[] = "CMAKE_HOME_DIRECTORY:INTERNAL=";
-	char path[PATH_MAX], line[PATH_MAX + 64];
-	int err = -ENOENT;
-	FILE *f;
-
-	if (snprintf(path, sizeof(path), "%s/CMakeCache.txt", dir) >= (int)sizeof(path))
-		return -ENOENT;
-	f = fopen(path, "re");
-	if (!f)
-		return -ENOENT;
-	while (fgets(line, sizeof(line), f)) {
-		if (strncmp(line, key, sizeof(key) - 1) == 0) {
-			line[strcspn(line, "\r\n")] = '\0';
-			err = set_dir(buf, len, line + sizeof(key) - 1);
-			break;
-		}
-	}
-	fclose(f);
-	return err;
-}
-
-int sb_source_dir(char *buf, size_t len)
-{
-	char exe[PATH_MAX];
-	ssize_t n;
-
-	if (set_dir(buf, len, getenv("SB_SRC")) == 0)
-		return 0;
-#ifdef SB_SOURCE_DIR
-	if (set_dir(buf, len, SB_SOURCE_DIR) == 0)
-		return 0;
-#endif
-	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-	if (n <= 0)
-		return -ENOENT;
-	exe[n] = '\0';
-	for (char *slash = strrchr(exe, '/'); slash && slash != exe; slash = strrchr(exe, '/')) {
-		*slash = '\0'; /* exe is now a directory above the binary */
-		if (from_cmake_cache(exe, buf, len) == 0 || set_dir(buf, len, exe) == 0)
-			return 0;
-	}
-	return -ENOENT;
 }
 
 /* The "# desc:" line of a script, or "" */
@@ -132,14 +62,12 @@ static int filter_sh(const struct dirent *d)
 	return sb_experiment_name_ok(name);
 }
 
-static int list(const char *src, FILE *out)
+static int list(const char *dir, FILE *out)
 {
-	char dir[PATH_MAX + 32], path[PATH_MAX + 320], desc[512];
+	char path[PATH_MAX + 320], desc[512];
 	struct dirent **ents;
 	int n;
 
-	if (snprintf(dir, sizeof(dir), "%s" EXP_DIR, src) >= (int)sizeof(dir))
-		return 2;
 	n = scandir(dir, &ents, filter_sh, alphasort);
 	if (n < 0) {
 		fprintf(stderr, "synbench: cannot list %s: %s\n", dir, strerror(errno));
@@ -158,7 +86,7 @@ static int list(const char *src, FILE *out)
 	return 0;
 }
 
-static int run_script(const char *src, const char *script, int argc, char **argv)
+static int run_script(const char *script, int argc, char **argv)
 {
 	char exe[PATH_MAX];
 	char **args;
@@ -187,7 +115,7 @@ static int run_script(const char *src, const char *script, int argc, char **argv
 		return 2;
 	}
 	if (pid == 0) {
-		if (setenv("SYNBENCH", exe, 1) != 0 || setenv("SB_SRC", src, 1) != 0)
+		if (setenv("SYNBENCH", exe, 1) != 0)
 			_exit(2);
 		execvp("sh", args);
 		fprintf(stderr, "synbench: cannot run sh %s: %s\n", script, strerror(errno));
@@ -218,27 +146,28 @@ static void usage(FILE *f)
 
 int sb_experiment_main(int argc, char **argv)
 {
-	char src[PATH_MAX], script[PATH_MAX + 128];
+	char dir[PATH_MAX], script[PATH_MAX + 128];
 	const char *name = argc > 1 ? argv[1] : NULL;
 
 	if (name && (!strcmp(name, "-h") || !strcmp(name, "--help"))) {
 		usage(stdout);
 		return 0;
 	}
-	if (sb_source_dir(src, sizeof(src)) != 0) {
-		fprintf(stderr, "synbench: experiment: cannot find scripts/experiments; set SB_SRC "
-				"to the synbench source directory\n");
+	if (sb_data_dir("experiments", dir, sizeof(dir)) != 0) {
+		fprintf(stderr, "synbench: experiment: cannot find the experiment scripts; set "
+				"SYNBENCH_DATADIR to the directory holding experiments/, or reinstall "
+				"(cmake --install)\n");
 		return 2;
 	}
 	if (!name || !strcmp(name, "--list"))
-		return list(src, stdout);
+		return list(dir, stdout);
 	if (!sb_experiment_name_ok(name)) {
 		fprintf(stderr,
 			"synbench: experiment: bad name '%.64s'; see bench experiment --list\n",
 			name);
 		return 2;
 	}
-	snprintf(script, sizeof(script), "%s" EXP_DIR "/%s.sh", src, name);
+	snprintf(script, sizeof(script), "%s/%s.sh", dir, name);
 	if (access(script, R_OK) != 0) {
 		fprintf(stderr,
 			"synbench: experiment: unknown experiment '%s'; see bench experiment "
@@ -246,5 +175,5 @@ int sb_experiment_main(int argc, char **argv)
 			name);
 		return 2;
 	}
-	return run_script(src, script, argc - 2, argv + 2);
+	return run_script(script, argc - 2, argv + 2);
 }

@@ -7,50 +7,18 @@
 #include <limits.h>
 #include <math.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#define fmt_count sb_report_fmt_count
-#define fmt_us	  sb_report_fmt_us
+#define fmt_count sb_fmt_count
+#define fmt_us	  sb_fmt_us
 #define jnum	  sb_report_jnum
 #define jint	  sb_report_jint
 #define jbool	  sb_report_jbool
 
 /* ---- numbers in words ---- */
-
-/* 1234567 -> "1,234,567" */
-const char *sb_report_fmt_count(char *buf, size_t len, int64_t v)
-{
-	char digits[32];
-	size_t n, o = 0;
-
-	snprintf(digits, sizeof(digits), "%" PRId64, v < 0 ? -v : v);
-	n = strlen(digits);
-	if (v < 0 && o + 1 < len)
-		buf[o++] = '-';
-	for (size_t i = 0; i < n && o + 2 < len; i++) {
-		if (i && (n - i) % 3 == 0)
-			buf[o++] = ',';
-		buf[o++] = digits[i];
-	}
-	buf[o] = '\0';
-	return buf;
-}
-
-/* microseconds -> "2.059 s", "12.81 ms", "170.5 µs" (4 significant digits) */
-const char *sb_report_fmt_us(char *buf, size_t len, double us)
-{
-	if (isnan(us))
-		snprintf(buf, len, "n/a");
-	else if (us >= 1e6)
-		snprintf(buf, len, "%.4g s", us / 1e6);
-	else if (us >= 1e3)
-		snprintf(buf, len, "%.4g ms", us / 1e3);
-	else
-		snprintf(buf, len, "%.4g µs", us);
-	return buf;
-}
 
 /* ---- summary.json access ---- */
 
@@ -157,12 +125,21 @@ static void conn_row(char **f, size_t n, const int *idx, void *ctx)
 	}
 }
 
+/* A queue length from queue.csv, kept in the kernel's range (u32 backlog) so
+ * that a damaged file cannot overflow limit + 1 below. */
+static int64_t qval(const char *s)
+{
+	int64_t v = strtoll(s, NULL, 10);
+
+	return v < -1 ? -1 : v > UINT32_MAX ? UINT32_MAX : v;
+}
+
 static void queue_row(char **f, size_t n, const int *idx, void *ctx)
 {
 	struct sb_report_facts *r = ctx;
-	int64_t aq = strtoll(field(f, n, idx[0]), NULL, 10);
-	int64_t lim = strtoll(field(f, n, idx[1]), NULL, 10);
-	int64_t sq = strtoll(field(f, n, idx[2]), NULL, 10);
+	int64_t aq = qval(field(f, n, idx[0]));
+	int64_t lim = qval(field(f, n, idx[1]));
+	int64_t sq = qval(field(f, n, idx[2]));
 
 	r->qsamples++;
 	r->qfull += aq >= lim + 1;
@@ -289,6 +266,14 @@ static void findings_loss(struct flist *l, const struct sb_jval *s, const struct
 		    ", SyncookiesSent %s). The client only finds out when it writes.",
 		    fmt_count(a, sizeof(a), ghost), cookies,
 		    fmt_count(b, sizeof(b), jint(s, "kernel_counters.SyncookiesSent")));
+	if (jint(s, "reconciliation.revived") > 0)
+		add(l, SB_FIND_NOTE,
+		    "%s accepted or queued connections were syncookie ghosts until the client "
+		    "closed: the cookie ACK in the client's FIN made the server socket once the "
+		    "accept queue had room (kernel-facts 19), and %s more server sockets appeared "
+		    "on them after the first closed. Each connection is counted once.",
+		    fmt_count(a, sizeof(a), jint(s, "reconciliation.revived")),
+		    fmt_count(b, sizeof(b), jint(s, "reconciliation.extra_children")));
 	if (jint(s, "outcomes.queued") > 0)
 		add(l, SB_FIND_NOTE,
 		    "%s connections were ESTABLISHED on the server but never accepted (left in the "
@@ -411,8 +396,8 @@ size_t sb_report_findings(const struct sb_jval *s, const struct sb_jval *cfg,
 	if (jbool(s, "reconciliation.identity_checked") == 1)
 		add(&l,
 		    jbool(s, "reconciliation.identity_holds") == 1 ? SB_FIND_INFO : SB_FIND_PROBLEM,
-		    "With syncookies=0 every client ESTABLISHED must be accepted or queued: "
-		    "%s.",
+		    "With syncookies=0 every client ESTABLISHED must be accepted or queued "
+		    "(no ghost): %s.",
 		    jbool(s, "reconciliation.identity_holds") == 1 ? "it holds"
 								   : "it does NOT hold");
 	if (sb_jval_path(s, "reconciliation.warnings") &&

@@ -13,8 +13,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#define fmt_count sb_report_fmt_count
-#define fmt_us	  sb_report_fmt_us
+#define fmt_count sb_fmt_count
+#define fmt_us	  sb_fmt_us
 #define jnum	  sb_report_jnum
 #define jint	  sb_report_jint
 #define jbool	  sb_report_jbool
@@ -269,15 +269,27 @@ static void sec_reconciliation(struct doc *d, const struct sb_jval *s)
 			 fmt_count(a[2], 32, jint(s, "lost_events")));
 	rec_line(d, 0, t);
 	if (!isnan(jr)) {
+		int64_t o = jint(r, "established_other"), rv = jint(r, "revived");
+		int64_t xc = jint(r, "extra_children"), xa = jint(r, "extra_accepts");
+
+		o = o > 0 ? o : 0; /* absent in results before the key existed */
 		snprintf(t, sizeof(t),
-			 "kernel: client ESTABLISHED %s %s accepted %s + queued %s + ghosts %s%s",
-			 fmt_count(a[0], 32, est), est == acc + q + g ? "=" : "≠",
+			 "kernel: client ESTABLISHED %s %s accepted %s + queued %s + ghosts %s%s%s "
+			 "(each client connection counted once)%s",
+			 fmt_count(a[0], 32, est), est == acc + q + g + o ? "=" : "≠",
 			 fmt_count(a[1], 32, acc), fmt_count(a[2], 32, q), fmt_count(a[3], 32, g),
-			 jbool(r, "identity_checked") == 1
-			     ? " (syncookies=0: the identity is checked)"
-			     : " (with syncookies a cookie ACK can be lost on a full queue, so the "
-			       "sum need not add up)");
-		rec_line(d, 0, t);
+			 o ? " + other " : "", o ? fmt_count(a[4], 32, o) : "",
+			 jbool(r, "identity_checked") == 1 ? " (syncookies=0: no ghost allowed)" : "");
+		rec_line(d, jbool(r, "identity_holds") == 0, t);
+		if (rv > 0 || xc > 0 || xa > 0) {
+			snprintf(t, sizeof(t),
+				 "revived: %s syncookie ghosts got their server socket from the "
+				 "client's FIN (counted once above); %s more server children and %s "
+				 "more accepts on the same connections",
+				 fmt_count(a[0], 32, rv), fmt_count(a[1], 32, xc),
+				 fmt_count(a[2], 32, xa));
+			rec_line(d, 0, t);
+		}
 		snprintf(t, sizeof(t),
 			 "retransmits: probe SYN %s + SYN-ACK %s %s TcpExt "
 			 "TCPSynRetrans %s",

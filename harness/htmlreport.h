@@ -13,8 +13,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "harness/figures.h"
 #include "harness/jsonread.h"
-#include "harness/plot.h"
+#include "harness/plotdefs.h"
 
 struct sb_report_plots {
 	enum sb_plot_state state;
@@ -65,11 +66,8 @@ struct sb_finding {
 size_t sb_report_findings(const struct sb_jval *summary, const struct sb_jval *config,
 			  const struct sb_report_facts *f, struct sb_finding *out, size_t max);
 
-/* Helpers shared by the report writers (harness/findings.c). */
-/* 1234567 -> "1,234,567" */
-const char *sb_report_fmt_count(char *buf, size_t len, int64_t v);
-/* microseconds -> "2.059 s", "12.81 ms", "170.5 µs"; NaN -> "n/a" */
-const char *sb_report_fmt_us(char *buf, size_t len, double us);
+/* Helpers shared by the report writers (harness/findings.c); the number
+ * formatters are in harness/figures.h. */
 /* Values at a dotted path: NaN / -1 / -1 when absent, null or another type. */
 double sb_report_jnum(const struct sb_jval *root, const char *path);
 int64_t sb_report_jint(const struct sb_jval *root, const char *path);

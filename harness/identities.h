@@ -9,7 +9,7 @@
 #include "harness/rundata.h"
 
 enum sb_identity_id {
-	SB_ID_CLIENT_ESTABLISHED, /* client ESTABLISHED = accepted + queued (+ ghosts) */
+	SB_ID_CLIENT_ESTABLISHED, /* client ESTABLISHED = accepted + queued + ghosts + other */
 	SB_ID_SYN_RETRANS,	  /* probe SYN + SYN-ACK retransmits = TcpExt TCPSynRetrans */
 	SB_ID_LISTENER_DROPS,	  /* sk_drops = ListenDrops + TCP_LISTEN_OVERFLOW skb drops */
 	SB_NIDENTITIES,

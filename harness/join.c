@@ -1,12 +1,10 @@
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "harness/join.h"
-#include "harness/identities.h"
-#include "harness/mib.h"
+#include "harness/reconcile.h"
 
 #define NPORTS 65536
 #define NO_IDX UINT32_MAX
@@ -47,6 +45,19 @@ const char *sb_lat_name(enum sb_lat l)
 const char *sb_tcp_state_name(unsigned int state)
 {
 	return state < SB_NSTATES ? state_names[state] : "UNKNOWN";
+}
+
+int sb_client_established(const struct sb_conn_rec *r)
+{
+	static const int later[] = {SB_TCP_FIN_WAIT1, SB_TCP_FIN_WAIT2,	 SB_TCP_CLOSING,
+				    SB_TCP_TIME_WAIT, SB_TCP_CLOSE_WAIT, SB_TCP_LAST_ACK};
+
+	if (r->ts[SB_TCP_ESTABLISHED])
+		return 1;
+	for (size_t i = 0; i < sizeof(later) / sizeof(later[0]); i++)
+		if (r->ts[later[i]])
+			return 1;
+	return 0;
 }
 
 /* ---- cookie -> index hash table (open addressing, linear probing) ---- */
@@ -93,6 +104,22 @@ static int cmap_put(struct cookie_map *m, uint64_t k, uint32_t v)
 			m->keys[i] = k;
 			m->vals[i] = v;
 			return 0;
+		}
+	}
+}
+
+/* Counts k: inserts k -> 1, or adds 1 to its value. */
+static void cmap_count(struct cookie_map *m, uint64_t k)
+{
+	for (size_t i = cmap_hash(k) & m->mask;; i = (i + 1) & m->mask) {
+		if (m->keys[i] == k) {
+			m->vals[i]++;
+			return;
+		}
+		if (!m->keys[i]) {
+			m->keys[i] = k;
+			m->vals[i] = 1;
+			return;
 		}
 	}
 }
@@ -158,9 +185,14 @@ struct ctx {
 	const struct sb_rundata *rd;
 	struct sb_join *j;
 	struct tuple *tup;
-	uint32_t *head, *next; /* rows by client port */
-	struct cookie_map kmap, amap;
-	unsigned char *kused, *aused;
+	uint32_t *head, *next;	  /* rows by client port */
+	struct cookie_map kmap;	  /* client cookie -> kernel record */
+	struct cookie_map amap;	  /* accept cookie -> accept record */
+	struct cookie_map ccount; /* child cookie -> child records carrying it */
+	unsigned char *kused;	  /* kernel client record joined */
+	uint32_t *child_acc;	  /* per kernel record: the accept paired with it */
+	uint32_t *acc_child;	  /* per accept: the child record paired with it */
+	uint32_t *cstart, *clist; /* per row: its children, by child_time */
 };
 
 /* Row on tuple port whose ref is the latest not after t; match() filters. */
@@ -191,31 +223,96 @@ static int child_matches(const struct ctx *c, uint32_t i, const void *arg)
 static int accept_matches(const struct ctx *c, uint32_t i, const void *arg)
 {
 	const struct lg_accept *a = arg;
-	const struct sb_join_row *r = &c->j->rows[i];
 	uint32_t peer[4] = {a->peer_addr, 0, 0, 0};
 
-	return !r->kchild && !r->accept && addr_match(peer, c->tup[i].laddr);
+	return addr_match(peer, c->tup[i].laddr);
 }
 
-static void match_children(struct ctx *c)
+/* A child's cookie is its own unless another child record carries it too:
+ * before 6.15, LISTEN -> SYN_RECV fires before the kernel sets the child's
+ * cookie, so a record stamped there carries the listener's (kernel-facts 17). */
+static int child_cookie_usable(const struct ctx *c, const struct sb_conn_rec *ch)
+{
+	return ch->cookie && cmap_get(&c->ccount, ch->cookie) == 1;
+}
+
+static int by_child_time(const void *pa, const void *pb, void *arg)
+{
+	const struct sb_conn_rec *k = arg;
+	uint64_t a = child_time(&k[*(const uint32_t *)pa]),
+		 b = child_time(&k[*(const uint32_t *)pb]);
+
+	return (a > b) - (a < b);
+}
+
+/* Every child record to the client row on its mirrored tuple whose SYN_SENT
+ * is the latest not after the child's SYN_RECV; then each row's children
+ * listed in time order (c->cstart, c->clist). */
+static int match_children(struct ctx *c)
 {
 	const struct sb_rundata *rd = c->rd;
+	struct sb_join *j = c->j;
+	uint32_t *fill;
 
 	for (size_t k = 0; k < rd->nkrecs; k++) {
 		const struct sb_conn_rec *ch = &rd->krecs[k];
 		uint64_t t = child_time(ch);
 		uint32_t i;
-		struct sb_join_row *r;
 
 		if (ch->role != SB_ROLE_CHILD || !t)
 			continue;
 		i = latest_row_before(c, ch->dport, t, child_matches, ch);
 		if (i == NO_IDX)
 			continue;
-		r = &c->j->rows[i];
-		if (!r->kchild || t < child_time(r->kchild))
-			r->kchild = ch;
+		j->krec_row[k] = i;
+		j->rows[i].nchildren++;
 	}
+	c->cstart = calloc(j->nrows + 1, sizeof(*c->cstart));
+	c->clist = calloc(rd->nkrecs + 1, sizeof(*c->clist));
+	fill = calloc(j->nrows + 1, sizeof(*fill));
+	if (!c->cstart || !c->clist || !fill) {
+		free(fill);
+		return -ENOMEM;
+	}
+	for (size_t i = 0; i < j->nrows; i++)
+		c->cstart[i + 1] = c->cstart[i] + j->rows[i].nchildren;
+	for (size_t k = 0; k < rd->nkrecs; k++) {
+		uint32_t i = j->krec_row[k];
+
+		if (i != NO_IDX && rd->krecs[k].role == SB_ROLE_CHILD)
+			c->clist[c->cstart[i] + fill[i]++] = (uint32_t)k;
+	}
+	free(fill);
+	for (size_t i = 0; i < j->nrows; i++)
+		if (j->rows[i].nchildren > 1)
+			qsort_r(c->clist + c->cstart[i], j->rows[i].nchildren, sizeof(*c->clist),
+				by_child_time, (void *)rd->krecs);
+	return 0;
+}
+
+/* Of row i's children not paired with an accept yet, the one that reached
+ * ESTABLISHED last not after t (an accept by peer port takes it). */
+static uint32_t unpaired_child_before(const struct ctx *c, uint32_t i, uint64_t t)
+{
+	uint32_t best = NO_IDX;
+
+	for (uint32_t n = c->cstart[i]; n < c->cstart[i + 1]; n++) {
+		uint32_t k = c->clist[n];
+		uint64_t est = c->rd->krecs[k].ts[SB_TCP_ESTABLISHED];
+
+		if (c->child_acc[k] == NO_IDX && est && est <= t &&
+		    (best == NO_IDX || est > c->rd->krecs[best].ts[SB_TCP_ESTABLISHED]))
+			best = k;
+	}
+	return best;
+}
+
+static void pair(struct ctx *c, uint32_t a, uint32_t k, uint32_t row)
+{
+	c->j->accept_row[a] = row;
+	c->acc_child[a] = k;
+	if (k != NO_IDX)
+		c->child_acc[k] = a;
 }
 
 static void match_accepts(struct ctx *c)
@@ -223,29 +320,76 @@ static void match_accepts(struct ctx *c)
 	const struct sb_rundata *rd = c->rd;
 	struct sb_join *j = c->j;
 
-	/* by the child's cookie */
-	for (size_t i = 0; i < j->nrows; i++) {
-		struct sb_join_row *r = &j->rows[i];
-		uint32_t a = r->kchild ? cmap_get(&c->amap, r->kchild->cookie) : NO_IDX;
+	/* by a child's own cookie */
+	for (size_t k = 0; k < rd->nkrecs; k++) {
+		const struct sb_conn_rec *ch = &rd->krecs[k];
+		uint32_t a;
 
-		if (a != NO_IDX && !c->aused[a]) {
-			r->accept = &rd->accepts[a];
-			c->aused[a] = 1;
-		}
+		if (ch->role != SB_ROLE_CHILD || j->krec_row[k] == NO_IDX ||
+		    !child_cookie_usable(c, ch))
+			continue;
+		a = cmap_get(&c->amap, ch->cookie);
+		if (a != NO_IDX && j->accept_row[a] == NO_IDX)
+			pair(c, a, (uint32_t)k, j->krec_row[k]);
 	}
-	/* the rest by peer port and time, onto rows without a child record */
-	for (size_t k = 0; k < rd->naccepts; k++) {
-		const struct lg_accept *a = &rd->accepts[k];
+	/* the rest by peer port and time: the latest client on that port
+	 * not after the accept, its latest unpaired child before it */
+	for (size_t n = 0; n < rd->naccepts; n++) {
+		const struct lg_accept *a = &rd->accepts[n];
 		uint32_t i;
 
-		if (c->aused[k] || !a->t_accept)
+		if (j->accept_row[n] != NO_IDX || !a->t_accept)
 			continue;
 		i = latest_row_before(c, a->peer_port, a->t_accept, accept_matches, a);
 		if (i == NO_IDX)
 			continue;
-		j->rows[i].accept = a;
-		c->aused[k] = 1;
+		pair(c, (uint32_t)n, unpaired_child_before(c, i, a->t_accept), i);
 		j->counts.accepts_by_peer++;
+	}
+}
+
+/* Per row: the accepts and children it got, its kchild/accept pair, revived. */
+static void settle_rows(struct ctx *c)
+{
+	const struct sb_rundata *rd = c->rd;
+	struct sb_join *j = c->j;
+	struct sb_join_counts *n = &j->counts;
+
+	for (size_t a = 0; a < rd->naccepts; a++) {
+		uint32_t i = j->accept_row[a];
+		struct sb_join_row *r;
+
+		if (i == NO_IDX)
+			continue;
+		r = &j->rows[i];
+		r->naccepts++;
+		/* meanwhile: the earliest accept no child of the row took */
+		if (c->acc_child[a] == NO_IDX &&
+		    (!r->accept || rd->accepts[a].t_accept < r->accept->t_accept))
+			r->accept = &rd->accepts[a];
+	}
+	for (size_t i = 0; i < j->nrows; i++) {
+		struct sb_join_row *r = &j->rows[i];
+		const struct sb_conn_rec *kc = r->kclient, *first = NULL;
+
+		for (uint32_t m = c->cstart[i]; m < c->cstart[i + 1]; m++) {
+			uint32_t k = c->clist[m];
+
+			if (!first)
+				first = &rd->krecs[k];
+			if (c->child_acc[k] != NO_IDX && !r->accept_of_kchild) {
+				r->kchild = &rd->krecs[k];
+				r->accept = &rd->accepts[c->child_acc[k]];
+				r->accept_of_kchild = 1;
+			}
+		}
+		if (!r->kchild)
+			r->kchild = first;
+		r->revived = r->nchildren > 1 || (first && kc && kc->ts[SB_TCP_FIN_WAIT1] &&
+						  child_time(first) >= kc->ts[SB_TCP_FIN_WAIT1]);
+		n->revived += !!r->revived;
+		n->kchildren_extra += r->nchildren > 1 ? r->nchildren - 1 : 0;
+		n->accepts_extra += r->naccepts > 1 ? r->naccepts - 1 : 0;
 	}
 }
 
@@ -272,32 +416,49 @@ static enum sb_outcome user_outcome(const struct lg_conn *u)
 	}
 }
 
-static enum sb_outcome row_outcome(const struct sb_join_row *r)
+/* Whether any of row i's children the server closed (a server without our
+ * accept stamps accepted it) or reached ESTABLISHED. */
+static void children_state(const struct ctx *c, uint32_t i, int *closed, int *est)
 {
-	const struct sb_conn_rec *kc = r->kclient, *ch = r->kchild;
-	enum sb_outcome u = user_outcome(r->conn);
+	*closed = *est = 0;
+	for (uint32_t m = c->cstart[i]; m < c->cstart[i + 1]; m++) {
+		const struct sb_conn_rec *ch = &c->rd->krecs[c->clist[m]];
 
-	if (r->accept)
+		*closed |= ch->ts[SB_TCP_FIN_WAIT1] || ch->ts[SB_TCP_LAST_ACK];
+		*est |= !!ch->ts[SB_TCP_ESTABLISHED];
+	}
+}
+
+static enum sb_outcome row_outcome(const struct ctx *c, uint32_t i)
+{
+	const struct sb_join_row *r = &c->j->rows[i];
+	const struct sb_conn_rec *kc = r->kclient;
+	enum sb_outcome u = user_outcome(r->conn);
+	int closed, est;
+
+	if (r->naccepts)
 		return SB_OUT_ACCEPTED;
 	/* Without our accept stamp (a --target server): a child the server
 	 * closed was accepted; one never accepted is reset straight to CLOSE
 	 * when the listener goes (inet_csk_listen_stop). */
-	if (ch && (ch->ts[SB_TCP_FIN_WAIT1] || ch->ts[SB_TCP_LAST_ACK]))
+	children_state(c, i, &closed, &est);
+	if (closed)
 		return SB_OUT_ACCEPTED;
-	if (ch && ch->ts[SB_TCP_ESTABLISHED])
+	if (est)
 		return SB_OUT_QUEUED;
 	if (!kc)
 		return u;
 	if (u == SB_OUT_RESET || u == SB_OUT_REFUSED)
 		return u;
-	if (kc->ts[SB_TCP_ESTABLISHED])
-		return ch ? (u == SB_OUT_UNACCEPTED ? SB_OUT_OTHER : u) : SB_OUT_GHOST;
+	if (sb_client_established(kc))
+		return r->nchildren ? (u == SB_OUT_UNACCEPTED ? SB_OUT_OTHER : u) : SB_OUT_GHOST;
 	/* the kernel never completed the handshake */
 	return u == SB_OUT_UNACCEPTED ? SB_OUT_OTHER : u;
 }
 
-static void derive(struct sb_join_row *r)
+static void derive(const struct ctx *c, uint32_t i)
 {
+	struct sb_join_row *r = &c->j->rows[i];
 	const struct lg_conn *u = r->conn;
 	const struct sb_conn_rec *kc = r->kclient, *ch = r->kchild;
 	uint64_t k_syn = kc ? kc->ts[SB_TCP_SYN_SENT] : 0;
@@ -314,170 +475,18 @@ static void derive(struct sb_join_row *r)
 		r->lat[SB_LAT_USER_CONNECT_SCHED] = diff(u->t_connected, u->t_sched);
 		r->lat[SB_LAT_NOTIFY_DELAY] = diff(u->t_connected, k_est);
 	}
-	if (r->accept)
+	if (r->accept && r->accept_of_kchild)
 		r->lat[SB_LAT_ACCEPT_WAIT] = diff(r->accept->t_accept, c_est);
 	r->lat[SB_LAT_RESPONSE] = diff(u->t_resp, u->t_connected);
 	if (ch) {
-		uint64_t closed = ch->ts[SB_TCP_FIN_WAIT1] ? ch->ts[SB_TCP_FIN_WAIT1]
-							   : ch->ts[SB_TCP_LAST_ACK];
+		uint64_t closed =
+		    ch->ts[SB_TCP_FIN_WAIT1] ? ch->ts[SB_TCP_FIN_WAIT1] : ch->ts[SB_TCP_LAST_ACK];
 
 		r->lat[SB_LAT_CHILD_EST] = diff(c_est, ch->ts[SB_TCP_SYN_RECV]);
 		r->lat[SB_LAT_SERVER_CLOSE] = diff(closed, c_est);
 	}
 	r->syn_retrans = kc ? kc->syn_retrans : -1;
-	r->outcome = row_outcome(r);
-}
-
-/* ---- reconciliation ---- */
-
-static void warn(struct sb_reconcile *rec, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-
-static void warn(struct sb_reconcile *rec, const char *fmt, ...)
-{
-	char **w;
-	char *s;
-	va_list ap;
-	int n;
-
-	va_start(ap, fmt);
-	n = vasprintf(&s, fmt, ap);
-	va_end(ap);
-	if (n < 0)
-		return;
-	w = realloc(rec->warnings, (rec->nwarnings + 1) * sizeof(*w));
-	if (!w) {
-		free(s);
-		return;
-	}
-	rec->warnings = w;
-	w[rec->nwarnings++] = s;
-}
-
-static int effective_syncookies(const struct sb_rundata *rd)
-{
-	for (size_t i = 0; i < rd->nsysctls; i++)
-		if (strcmp(rd->sysctls[i].name, "net.ipv4.tcp_syncookies") == 0)
-			return atoi(rd->sysctls[i].value);
-	if (rd->opts && rd->opts->syncookies >= 0)
-		return rd->opts->syncookies;
-	return -1;
-}
-
-static int64_t last_listener_drops(const struct sb_rundata *rd)
-{
-	const struct sb_listen_sample *last = NULL;
-
-	for (size_t i = 0; i < rd->nsamples; i++) {
-		const struct sb_listen_sample *s = &rd->samples[i];
-
-		if (rd->opts && rd->opts->port && s->port != rd->opts->port)
-			continue;
-		if (!last || s->ts >= last->ts)
-			last = s;
-	}
-	return last ? (int64_t)last->drops : -1;
-}
-
-static uint64_t drops_named(const struct sb_rundata *rd, const char *name)
-{
-	for (size_t i = 0; i < SB_MAX_DROP_REASONS; i++)
-		if (rd->drop_names[i] && strcmp(rd->drop_names[i], name) == 0)
-			return rd->drops[i];
-	return 0;
-}
-
-static void reconcile(const struct sb_rundata *rd, struct sb_join *j, int probes)
-{
-	struct sb_reconcile *rec = &j->rec;
-	const struct sb_join_counts *n = &j->counts;
-	struct sb_identity id;
-
-	rec->probes = probes;
-	rec->client_established = n->kclients_est;
-	/* a server without our accept stamps: the kernel's evidence */
-	rec->accepted = rd->naccepts ? n->accepts : n->outcomes[SB_OUT_ACCEPTED];
-	rec->queued = n->kchildren_queued;
-	rec->ghosts = n->outcomes[SB_OUT_GHOST];
-	rec->timeouts = n->outcomes[SB_OUT_TIMEOUT];
-	rec->syncookies = effective_syncookies(rd);
-	rec->probe_syn_retrans = rd->counters[SB_C_SYN_RETRANS];
-	rec->probe_synack_retrans = rd->counters[SB_C_SYNACK_RETRANS];
-	rec->listen_overflow_skb_drops = drops_named(rd, "TCP_LISTEN_OVERFLOW");
-	rec->mib_syn_retrans = sb_mib_delta_or(rd->mib, rd->nmib, "TcpExt", "TCPSynRetrans", -1);
-	rec->listener_drops = last_listener_drops(rd);
-	rec->mib_listen_drops = sb_mib_delta_or(rd->mib, rd->nmib, "TcpExt", "ListenDrops", -1);
-	rec->mib_listen_overflows =
-	    sb_mib_delta_or(rd->mib, rd->nmib, "TcpExt", "ListenOverflows", -1);
-	rec->softnet_dropped = sb_mib_delta_or(rd->mib, rd->nmib, "softnet", "dropped", -1);
-	rec->lost_events = rd->counters[SB_C_RB_FAIL] + rd->counters[SB_C_MAP_FULL] +
-			   rd->lost_samples + rd->missed_events;
-	rec->join_rate = probes && n->with_cookie ? (double)n->joined / (double)n->with_cookie : -1;
-
-	if (rd->interrupted)
-		warn(rec, "run interrupted: results cover only what finished");
-	if (rec->lost_events)
-		warn(rec,
-		     "%llu events lost (ring buffer full %llu, socket map full %llu, "
-		     "sampler reads failed %llu, tracepoint hits the kernel skipped while the "
-		     "probe already ran on that CPU %llu)",
-		     (unsigned long long)rec->lost_events,
-		     (unsigned long long)rd->counters[SB_C_RB_FAIL],
-		     (unsigned long long)rd->counters[SB_C_MAP_FULL],
-		     (unsigned long long)rd->lost_samples, (unsigned long long)rd->missed_events);
-	if (probes && n->with_cookie && n->joined < n->with_cookie)
-		warn(rec,
-		     "join rate %.4f: %llu of %llu user connections have no kernel client record",
-		     rec->join_rate, (unsigned long long)(n->with_cookie - n->joined),
-		     (unsigned long long)n->with_cookie);
-	if (probes && n->kclients_unmatched)
-		warn(rec, "%llu kernel client records match no user connection",
-		     (unsigned long long)n->kclients_unmatched);
-	if (probes && n->kchildren_unmatched)
-		warn(rec, "%llu server child records match no client connection",
-		     (unsigned long long)n->kchildren_unmatched);
-	if (n->accepts_unmatched)
-		warn(rec, "%llu accepted connections match no client connection",
-		     (unsigned long long)n->accepts_unmatched);
-	if (probes && n->accepts_by_peer)
-		warn(rec, "%llu accepted connections had no server child record (joined by port)",
-		     (unsigned long long)n->accepts_by_peer);
-	if (probes && n->user_ok_kernel_not_est)
-		warn(rec,
-		     "%llu connections succeeded in user space but never reached ESTABLISHED "
-		     "in the kernel records",
-		     (unsigned long long)n->user_ok_kernel_not_est);
-	if (n->dup_cookies)
-		warn(rec, "%llu kernel records repeat a cookie (ignored)",
-		     (unsigned long long)n->dup_cookies);
-	rec->identity_checked = probes && rec->syncookies == 0;
-	rec->identity_holds = rec->client_established == rec->accepted + rec->queued;
-	sb_identity_check(rd, rec, SB_ID_SYN_RETRANS, &id);
-	if (id.status == SB_ID_FAILS)
-		warn(rec,
-		     "probe SYN retransmits %llu + SYN-ACK retransmits %llu != TcpExt "
-		     "TCPSynRetrans %lld",
-		     (unsigned long long)rec->probe_syn_retrans,
-		     (unsigned long long)rec->probe_synack_retrans, (long long)rec->mib_syn_retrans);
-	sb_identity_check(rd, rec, SB_ID_LISTENER_DROPS, &id);
-	if (id.status == SB_ID_FAILS)
-		warn(rec,
-		     "listener drops (last sample) %lld != TcpExt ListenDrops %lld + "
-		     "TCP_LISTEN_OVERFLOW skb drops %llu",
-		     (long long)rec->listener_drops, (long long)rec->mib_listen_drops,
-		     (unsigned long long)rec->listen_overflow_skb_drops);
-	if (probes && rd->counters[SB_C_HIST_OVER])
-		warn(rec, "%llu histogram updates out of range",
-		     (unsigned long long)rd->counters[SB_C_HIST_OVER]);
-	if (rec->softnet_dropped > 0)
-		warn(rec,
-		     "%lld packets dropped by the per-CPU backlog (softnet_stat, global: "
-		     "net.core.netdev_max_backlog)",
-		     (long long)rec->softnet_dropped);
-	if (rec->identity_checked && !rec->identity_holds)
-		warn(rec, "syncookies=0 but client ESTABLISHED %llu != accepted %llu + queued %llu",
-		     (unsigned long long)rec->client_established, (unsigned long long)rec->accepted,
-		     (unsigned long long)rec->queued);
+	r->outcome = row_outcome(c, i);
 }
 
 /* ---- the join ---- */
@@ -510,6 +519,7 @@ static int build_rows(struct ctx *c)
 		if (k != NO_IDX && rd->krecs[k].role == SB_ROLE_CLIENT && !c->kused[k]) {
 			r->kclient = &rd->krecs[k];
 			c->kused[k] = 1;
+			j->krec_row[k] = (uint32_t)(j->nrows - 1);
 			n->joined++;
 		}
 	}
@@ -539,46 +549,79 @@ static int index_rows(struct ctx *c)
 static int index_records(struct ctx *c)
 {
 	const struct sb_rundata *rd = c->rd;
-	struct sb_join_counts *n = &c->j->counts;
+	struct sb_join *j = c->j;
+	struct sb_join_counts *n = &j->counts;
 	int err;
 
 	err = cmap_init(&c->kmap, rd->nkrecs);
 	if (!err)
+		err = cmap_init(&c->ccount, rd->nkrecs);
+	if (!err)
 		err = cmap_init(&c->amap, rd->naccepts);
 	c->kused = calloc(rd->nkrecs + 1, 1);
-	c->aused = calloc(rd->naccepts + 1, 1);
-	if (err || !c->kused || !c->aused)
+	c->child_acc = malloc((rd->nkrecs + 1) * sizeof(*c->child_acc));
+	c->acc_child = malloc((rd->naccepts + 1) * sizeof(*c->acc_child));
+	j->krec_row = malloc((rd->nkrecs + 1) * sizeof(*j->krec_row));
+	j->accept_row = malloc((rd->naccepts + 1) * sizeof(*j->accept_row));
+	if (err || !c->kused || !c->child_acc || !c->acc_child || !j->krec_row || !j->accept_row)
 		return -ENOMEM;
+	memset(c->child_acc, 0xff, (rd->nkrecs + 1) * sizeof(*c->child_acc));
+	memset(c->acc_child, 0xff, (rd->naccepts + 1) * sizeof(*c->acc_child));
+	memset(j->krec_row, 0xff, (rd->nkrecs + 1) * sizeof(*j->krec_row));
+	memset(j->accept_row, 0xff, (rd->naccepts + 1) * sizeof(*j->accept_row));
 	for (size_t k = 0; k < rd->nkrecs; k++) {
 		const struct sb_conn_rec *r = &rd->krecs[k];
 
 		if (r->role == SB_ROLE_CLIENT) {
 			n->kclients++;
-			n->kclients_est += !!r->ts[SB_TCP_ESTABLISHED];
+			n->kclients_est += !!sb_client_established(r);
+			n->kclients_est_inferred +=
+			    !r->ts[SB_TCP_ESTABLISHED] && sb_client_established(r);
+			if (r->cookie && cmap_put(&c->kmap, r->cookie, (uint32_t)k))
+				n->dup_cookies++;
 		} else if (r->role == SB_ROLE_CHILD) {
 			n->kchildren++;
 			n->kchildren_est += !!r->ts[SB_TCP_ESTABLISHED];
+			if (r->cookie)
+				cmap_count(&c->ccount, r->cookie);
 		} else {
 			n->kother++;
 		}
-		if (r->cookie && r->role == SB_ROLE_CLIENT &&
-		    cmap_put(&c->kmap, r->cookie, (uint32_t)k))
-			n->dup_cookies++;
+	}
+	for (size_t k = 0; k < rd->nkrecs; k++) {
+		const struct sb_conn_rec *r = &rd->krecs[k];
+
+		n->child_cookies_shared +=
+		    r->role == SB_ROLE_CHILD && r->cookie && !child_cookie_usable(c, r);
 	}
 	n->accepts = rd->naccepts;
 	for (size_t k = 0; k < rd->naccepts; k++)
 		if (rd->accepts[k].cookie)
 			cmap_put(&c->amap, rd->accepts[k].cookie, (uint32_t)k);
+	return 0;
+}
+
+/* What joined nothing, and the children nobody accepted. */
+static void count_leftovers(const struct ctx *c)
+{
+	const struct sb_rundata *rd = c->rd;
+	struct sb_join *j = c->j;
+	struct sb_join_counts *n = &j->counts;
+
 	for (size_t k = 0; k < rd->nkrecs; k++) {
 		const struct sb_conn_rec *r = &rd->krecs[k];
 
+		if (r->role == SB_ROLE_CLIENT)
+			n->kclients_unmatched += !c->kused[k];
+		if (r->role != SB_ROLE_CHILD)
+			continue;
+		n->kchildren_unmatched += j->krec_row[k] == NO_IDX;
 		/* a child the server closed was accepted, stamp or not */
-		if (r->role == SB_ROLE_CHILD && r->ts[SB_TCP_ESTABLISHED] &&
-		    !r->ts[SB_TCP_FIN_WAIT1] && !r->ts[SB_TCP_LAST_ACK] &&
-		    cmap_get(&c->amap, r->cookie) == NO_IDX)
-			n->kchildren_queued++;
+		n->kchildren_queued += r->ts[SB_TCP_ESTABLISHED] && !r->ts[SB_TCP_FIN_WAIT1] &&
+				       !r->ts[SB_TCP_LAST_ACK] && c->child_acc[k] == NO_IDX;
 	}
-	return 0;
+	for (size_t a = 0; a < rd->naccepts; a++)
+		n->accepts_unmatched += j->accept_row[a] == NO_IDX;
 }
 
 static int summarize(const struct sb_rundata *rd, struct sb_join *j)
@@ -625,38 +668,33 @@ int sb_join__new(const struct sb_rundata *rd, struct sb_join **out)
 		err = index_rows(&c);
 	if (err)
 		goto out;
-	match_children(&c);
+	err = match_children(&c);
+	if (err)
+		goto out;
 	match_accepts(&c);
-
+	settle_rows(&c);
 	for (size_t i = 0; i < j->nrows; i++) {
 		struct sb_join_row *r = &j->rows[i];
 
-		derive(r);
+		derive(&c, (uint32_t)i);
 		j->counts.outcomes[r->outcome]++;
 		if (r->conn->outcome == LG_OUT_OK && r->kclient &&
-		    !r->kclient->ts[SB_TCP_ESTABLISHED])
+		    !sb_client_established(r->kclient))
 			j->counts.user_ok_kernel_not_est++;
-		if (r->kchild)
-			c.kused[r->kchild - rd->krecs] = 1;
 	}
-	for (size_t k = 0; k < rd->nkrecs; k++) {
-		if (c.kused[k])
-			continue;
-		if (rd->krecs[k].role == SB_ROLE_CLIENT)
-			j->counts.kclients_unmatched++;
-		else if (rd->krecs[k].role == SB_ROLE_CHILD)
-			j->counts.kchildren_unmatched++;
-	}
-	for (size_t k = 0; k < rd->naccepts; k++)
-		j->counts.accepts_unmatched += !c.aused[k];
+	count_leftovers(&c);
 	j->counts.rows = j->nrows;
-	reconcile(rd, j, probes);
+	sb_reconcile_fill(rd, j, probes);
 	err = summarize(rd, j);
 out:
 	cmap_free(&c.kmap);
 	cmap_free(&c.amap);
+	cmap_free(&c.ccount);
 	free(c.kused);
-	free(c.aused);
+	free(c.child_acc);
+	free(c.acc_child);
+	free(c.cstart);
+	free(c.clist);
 	free(c.tup);
 	free(c.next);
 	free(c.head);
@@ -676,5 +714,7 @@ void sb_join__free(struct sb_join *j)
 		free(j->rec.warnings[i]);
 	free(j->rec.warnings);
 	free(j->rows);
+	free(j->krec_row);
+	free(j->accept_row);
 	free(j);
 }

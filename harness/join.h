@@ -5,13 +5,20 @@
  *
  * Matching:
  *  - client kernel record: same cookie, role SB_ROLE_CLIENT (hash table);
- *  - server child: the 4-tuple mirrored (child saddr/sport == client
+ *  - server children: the 4-tuple mirrored (child saddr/sport == client
  *    daddr/dport, child daddr/dport == client saddr/sport). Local ports are
  *    reused within a run, so a child belongs to the client on that tuple whose
- *    SYN_SENT is the latest one not after the child's SYN_RECV; among the
- *    children a client gets this way it keeps the one closest after SYN_SENT;
- *  - accept record: the child's cookie; without a child record (no probes,
- *    or the record was lost) by peer port/address and time the same way.
+ *    SYN_SENT is the latest one not after the child's SYN_RECV. A client
+ *    connection may get several children (kernel-facts 19: a syncookie ghost
+ *    revived by the client's FIN, then a second child on the same 4-tuple
+ *    after the first closed): the join keeps them all;
+ *  - accept records: the cookie of one of those children. A child's cookie
+ *    counts only when no other child record carries it: before Linux 6.15 a
+ *    child stamped at LISTEN -> SYN_RECV carries the listener's cookie
+ *    (kernel-facts 17), shared by every such child. An accept no child cookie
+ *    claims (no probes, a lost child record, a shared cookie) joins by peer
+ *    port and address to the latest client on that port not after it, and
+ *    pairs with that client's latest unpaired child ESTABLISHED before it.
  */
 #ifndef SB_JOIN_H
 #define SB_JOIN_H
@@ -63,13 +70,34 @@ const char *sb_lat_name(enum sb_lat l);
 /* "SYN_SENT", ...; "UNKNOWN" out of range. */
 const char *sb_tcp_state_name(unsigned int state);
 
+/* Index of no row / no record in sb_join.krec_row and sb_join.accept_row. */
+#define SB_JOIN_NONE UINT32_MAX
+
+/* A client socket reached ESTABLISHED: its stamp, or a state that only an
+ * established socket enters (FIN_WAIT1, FIN_WAIT2, CLOSING, TIME_WAIT,
+ * CLOSE_WAIT, LAST_ACK): SYN_SENT leads only to ESTABLISHED or CLOSE, so a
+ * client record without the stamp but in such a state lost that one event. */
+int sb_client_established(const struct sb_conn_rec *r);
+
 struct sb_join_row {
 	const struct lg_conn *conn;	   /* never NULL */
 	const struct sb_conn_rec *kclient; /* NULL: no kernel client record */
-	const struct sb_conn_rec *kchild;  /* NULL: no server child record */
-	const struct lg_accept *accept;	   /* NULL: never accepted */
-	int64_t lat[SB_NLATS];		   /* ns, SB_NA when not computable */
-	int syn_retrans;		   /* -1 without a kernel client record */
+	/* The server child of `accept` when that is known, else the first
+	 * child (earliest SYN_RECV); NULL: no server child record. */
+	const struct sb_conn_rec *kchild;
+	/* The first accept of the first child that has one, else the
+	 * earliest accept joined to the row; NULL: never accepted. */
+	const struct lg_accept *accept;
+	int accept_of_kchild; /* accept is kchild's (cookie, or by time) */
+	uint32_t nchildren;   /* server child records joined to the row */
+	uint32_t naccepts;    /* accept records joined to the row */
+	/* A syncookie ghost the client's own segments revived (kernel-facts
+	 * 19): the first child appeared only after the client sent its FIN
+	 * (SYN_RECV >= the client's FIN_WAIT1), or the row has two children
+	 * or more. Counted once, under its outcome (accepted or queued). */
+	int revived;
+	int64_t lat[SB_NLATS]; /* ns, SB_NA when not computable */
+	int syn_retrans;       /* -1 without a kernel client record */
 	enum sb_outcome outcome;
 };
 
@@ -80,39 +108,56 @@ struct sb_join_counts {
 	uint64_t with_cookie;		 /* rows with cookie != 0 */
 	uint64_t joined;		 /* ... and a kernel client record */
 	uint64_t kclients;		 /* kernel client records */
-	uint64_t kclients_est;		 /* ... that reached ESTABLISHED */
+	uint64_t kclients_est;		 /* ... that reached ESTABLISHED (sb_client_established) */
+	uint64_t kclients_est_inferred;	 /* ... without the ESTABLISHED stamp (a missed event) */
 	uint64_t kclients_unmatched;	 /* ... with no user record */
 	uint64_t kchildren;		 /* kernel child records */
 	uint64_t kchildren_est;		 /* ... that reached ESTABLISHED */
 	uint64_t kchildren_unmatched;	 /* ... with no client row */
-	uint64_t kchildren_queued;	 /* ... ESTABLISHED, no accept record */
+	uint64_t kchildren_queued;	 /* ... ESTABLISHED, never accepted nor server-closed */
+	uint64_t kchildren_extra;	 /* ... beyond the first on one client row */
+	uint64_t child_cookies_shared;	 /* ... whose cookie another child record carries */
 	uint64_t kother;		 /* kernel records with an unknown role */
 	uint64_t dup_cookies;		 /* kernel records whose cookie was seen before */
 	uint64_t accepts;		 /* struct lg_accept records */
 	uint64_t accepts_unmatched;	 /* ... joined to no row */
-	uint64_t accepts_by_peer;	 /* ... joined by peer port (no child record) */
+	uint64_t accepts_by_peer;	 /* ... joined by peer port (no child cookie) */
+	uint64_t accepts_extra;		 /* ... beyond the first on one client row */
+	uint64_t revived;		 /* rows with revived set */
 	uint64_t user_ok_kernel_not_est; /* user connected, kernel never saw ESTABLISHED */
 	uint64_t outcomes[SB_NOUTCOMES];
 };
 
-/* Kernel counters against records; DESIGN.md and kernel-facts.md 2-4, 8, 11. */
+/* Kernel counters against records; DESIGN.md and kernel-facts.md 2-4, 8, 11.
+ *
+ * The identity, each client connection counted once (a revived ghost with
+ * two children and two accepts is one accepted connection):
+ *   client_established = accepted + queued + ghosts + established_other
+ * with client_established the kernel client records that reached
+ * ESTABLISHED, and the right-hand side the rows by outcome (established_other:
+ * rows whose client reached ESTABLISHED with another outcome, e.g. reset).
+ * With syncookies 0 there can be no ghost, so ghosts must be 0 as well. */
 struct sb_reconcile {
 	int probes;		     /* kernel records/counters exist */
 	uint64_t client_established; /* kernel client records ESTABLISHED */
-	uint64_t accepted;	     /* accept records */
-	uint64_t queued;	     /* children ESTABLISHED, never accepted */
-	uint64_t ghosts;
+	uint64_t accepted;	     /* rows accepted (outcome) */
+	uint64_t queued;	     /* rows queued: a child ESTABLISHED, never accepted */
+	uint64_t ghosts;	     /* rows ghost */
+	uint64_t established_other;  /* rows ESTABLISHED in the kernel, other outcomes */
+	uint64_t revived;	     /* rows revived (among accepted and queued) */
+	uint64_t extra_children;     /* child records beyond the first per row */
+	uint64_t extra_accepts;	     /* accept records beyond the first per row */
 	uint64_t timeouts;
-	int syncookies;		      /* effective value, -1 unknown */
-	int identity_checked;	      /* syncookies == 0 and probes */
-	int identity_holds;	      /* client_established == accepted + queued */
-	uint64_t probe_syn_retrans;   /* counters[SB_C_SYN_RETRANS] */
+	int syncookies;		       /* effective value, -1 unknown */
+	int identity_checked;	       /* syncookies == 0 and probes: no ghost allowed */
+	int identity_holds;	       /* the identity above (probes only) */
+	uint64_t probe_syn_retrans;    /* counters[SB_C_SYN_RETRANS] */
 	uint64_t probe_synack_retrans; /* counters[SB_C_SYNACK_RETRANS] */
 	/* TcpExt TCPSynRetrans delta, -1 absent. Linux counts SYN-ACK
 	 * retransmits there too (tcp_rtx_synack), so it must equal
 	 * probe_syn_retrans + probe_synack_retrans. */
 	int64_t mib_syn_retrans;
-	int64_t listener_drops;	      /* last sample's sk_drops for the port, -1 none */
+	int64_t listener_drops; /* last sample's sk_drops for the port, -1 none */
 	/* kfree_skb TCP_LISTEN_OVERFLOW drops: an ACK for a request socket
 	 * while the accept queue is full. tcp_v4_rcv adds each to the
 	 * listener's sk_drops a second time, so listener_drops must equal
@@ -130,6 +175,10 @@ struct sb_reconcile {
 struct sb_join {
 	struct sb_join_row *rows;
 	size_t nrows;
+	/* row index per kernel record (client or child) and per accept
+	 * record, SB_JOIN_NONE when it joined no row */
+	uint32_t *krec_row;
+	uint32_t *accept_row;
 	struct sb_join_counts counts;
 	struct sb_reconcile rec;
 	struct sb_summary lat[SB_NLATS];	 /* over the rows, per latency */

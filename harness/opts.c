@@ -60,7 +60,7 @@ const struct opt_def sb_opt_table[] = {
 	HEADING("Listener and addresses:"),
 	WORD("accept", 0, ARG_REQ, O_ACCEPT, "POLICY",
 	     "fast, delay:MS each, rate:N/s, pause:MS, none", "fast", "delay:5"),
-	NUM("port", O_PORT, "P", "server port (not 2024)", STR(SB_DEFAULT_PORT),
+	NUM("port", O_PORT, "P", "server port (the run's own namespace: any port is free)", STR(SB_DEFAULT_PORT),
 	    STR(SB_DEFAULT_PORT), 1, 65535, port),
 	NUM("dests", O_DESTS, "N", "IPv4 servers 127.0.0.1..N", "16", "16", 1, 254, ndest),
 	FLAG("ipv6", 0, O_IPV6, "connect to ::1 instead of 127.0.0.x", ipv6),
@@ -380,9 +380,6 @@ static int apply(struct parse_ctx *c, const struct opt_def *d, const char *val)
 			v = d->id == O_VERBOSE ? (uint64_t)sb_opt_fld_load(o, d) + 1 : 1;
 		else if (get_uint(c, d, val, d->lo, d->hi, &v))
 			return -1;
-		if (d->id == O_PORT && v == 2024)
-			return fail(c,
-				    "port 2024 is reserved on this machine; pick another --port");
 		fld_store(o, d, v);
 		return 0;
 	}

@@ -34,7 +34,7 @@ struct sb_opts {
 	int ipv6;			/* --ipv6 */
 	int per_cpu_listeners;		/* --per-cpu-listeners: SO_REUSEPORT per thread */
 	int paired;			/* --paired: client threads serve their CPU's listener */
-	uint16_t port;			/* --port P (never 2024) */
+	uint16_t port;			/* --port P */
 	uint32_t ndest;			/* --dests N: 127.0.0.1..N */
 	/* namespace sysctls; -1 = leave the namespace default */
 	int syncookies;		/* --syncookies 0|1|2 (bare --syncookies = 1) */

@@ -27,7 +27,11 @@ int sb_output_write(struct sb_rundata *rd, const char *dir)
 		fprintf(stderr, "synbench: joining the records failed (%s)\n", strerror(-e));
 		return 2;
 	}
-	e = sb_results_write(dir, rd, j);
+	/* the human report first: summary.json, written last by
+	 * sb_results_write(), says that the results are complete */
+	e = sb_results_write_file(dir, "report.txt", sb_report_write, rd, j);
+	if (!e)
+		e = sb_results_write(dir, rd, j);
 	if (e) {
 		fprintf(stderr, "synbench: writing results to %s failed (%s)\n", dir, strerror(-e));
 		sb_join__free(j);

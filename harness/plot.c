@@ -13,68 +13,13 @@
 
 #include "harness/htmlreport.h"
 #include "harness/jsonread.h"
-
-const struct sb_plot_def *sb_plot_def(enum sb_plot_id id)
-{
-	static const struct sb_plot_def defs[SB_NPLOTS] = {
-	    [SB_PLOT_LATENCY_CDF] = {"latency_cdf", "Connect latency CDF: kernel vs user"},
-	    [SB_PLOT_LATENCY_VS_TIME] = {"latency_vs_time", "Latency vs connection start time"},
-	    [SB_PLOT_QUEUE] = {"queue", "Accept queue and SYN queue over time"},
-	    [SB_PLOT_DWELL] = {"dwell", "Time per TCP state"},
-	    [SB_PLOT_BREAKDOWN] = {"breakdown", "Where the time went (p50, p99)"},
-	    [SB_PLOT_OUTCOMES] = {"outcomes", "Connection outcomes"},
-	};
-
-	return (unsigned int)id < SB_NPLOTS ? &defs[id] : NULL;
-}
+#include "harness/paths.h"
 
 /* ---- finding things ---- */
 
-static int is_scripts_dir(const char *d)
-{
-	char p[PATH_MAX];
-
-	return d && d[0] && snprintf(p, sizeof(p), "%s/common.gp", d) < (int)sizeof(p) &&
-	       access(p, R_OK) == 0;
-}
-
-static int set_path(char *buf, size_t len, const char *a, const char *b)
-{
-	if (!a || !a[0] || snprintf(buf, len, "%s%s", a, b) >= (int)len)
-		return -ENAMETOOLONG;
-	return is_scripts_dir(buf) ? 0 : -ENOENT;
-}
-
 int sb_plot_scripts_dir(char *buf, size_t len)
 {
-	char exe[PATH_MAX], src[PATH_MAX];
-	char *slash;
-	ssize_t n;
-
-	if (set_path(buf, len, getenv("SYNBENCH_PLOTS"), "") == 0 ||
-	    set_path(buf, len, getenv("SB_SRC"), "/scripts/plots") == 0)
-		return 0;
-#ifdef SB_SOURCE_DIR
-	if (set_path(buf, len, SB_SOURCE_DIR, "/scripts/plots") == 0)
-		return 0;
-#endif
-	/* this file is compiled with its absolute path: <src>/harness/plot.c */
-	snprintf(src, sizeof(src), "%s", __FILE__);
-	for (int up = 0; up < 2 && (slash = strrchr(src, '/')); up++)
-		*slash = '\0';
-	if (src[0] == '/' && set_path(buf, len, src, "/scripts/plots") == 0)
-		return 0;
-	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-	if (n <= 0)
-		return -ENOENT;
-	exe[n] = '\0';
-	while ((slash = strrchr(exe, '/')) && slash != exe) {
-		*slash = '\0';
-		if (set_path(buf, len, exe, "/scripts/plots") == 0 ||
-		    set_path(buf, len, exe, "/share/synbench/plots") == 0)
-			return 0;
-	}
-	return -ENOENT;
+	return sb_data_dir("plots", buf, len);
 }
 
 int sb_plot_find_gnuplot(char *buf, size_t len)

@@ -8,39 +8,16 @@
  * writes DIR/report.html and DIR/report.md from the files alone, so
  * `bench plot DIR` and a run produce the same thing.
  *
- * Scripts are found in $SYNBENCH_PLOTS, $SB_SRC/scripts/plots, the source
- * tree this file was compiled from, or scripts/plots above the binary;
- * gnuplot is $SYNBENCH_GNUPLOT or the first gnuplot on PATH. */
+ * Scripts are found by sb_data_dir("plots") (harness/paths.h: a checkout or
+ * an installed tree); gnuplot is $SYNBENCH_GNUPLOT or the first gnuplot on
+ * PATH. */
 #ifndef SB_PLOT_H
 #define SB_PLOT_H
 
 #include <stddef.h>
+#include "harness/plotdefs.h"
 
-enum sb_plot_id {
-	SB_PLOT_LATENCY_CDF = 0,
-	SB_PLOT_LATENCY_VS_TIME,
-	SB_PLOT_QUEUE,
-	SB_PLOT_DWELL,
-	SB_PLOT_BREAKDOWN,
-	SB_PLOT_OUTCOMES,
-	SB_NPLOTS,
-};
 
-/* What happened to the plots; the report says it in words. */
-enum sb_plot_state {
-	SB_PLOTS_DRAWN = 0, /* gnuplot ran; see the per-plot mask */
-	SB_PLOTS_OFF,	    /* --no-plot */
-	SB_PLOTS_NO_GNUPLOT,
-	SB_PLOTS_NO_SCRIPTS,
-};
-
-struct sb_plot_def {
-	const char *name;  /* script and file base name: latency_cdf */
-	const char *title; /* heading in the report */
-};
-
-/* The plots, indexed by enum sb_plot_id. */
-const struct sb_plot_def *sb_plot_def(enum sb_plot_id id);
 
 /* For the run, after the result files are written: data files, plots
  * (unless no_plot), report.html and report.md. Prints one line per problem

@@ -479,8 +479,10 @@ static uint64_t percpu_sum(int fd, uint32_t key, uint64_t *vals, int ncpu)
 }
 
 /* Events the kernel skipped because the program was already running on
- * that CPU (bpf_prog_info.recursion_misses, Linux >= 5.12). */
-static uint64_t recursion_misses(struct sb_probes *p)
+ * that CPU (bpf_prog_info.recursion_misses, Linux >= 5.12), and the time
+ * all programs ran (run_time_ns/run_cnt: counted only while
+ * kernel.bpf_stats_enabled=1). */
+static uint64_t recursion_misses(struct sb_probes *p, struct sb_rundata *rd)
 {
 	struct bpf_program *prog;
 	uint64_t n = 0;
@@ -493,14 +495,21 @@ static uint64_t recursion_misses(struct sb_probes *p)
 		const char *name = bpf_program__name(prog);
 		size_t nl = strlen(name);
 
+		memset(&info, 0, sizeof(info));
+		if (fd < 0 || bpf_obj_get_info_by_fd(fd, &info, &len) != 0)
+			continue;
+		rd->bpf_run_ns += info.run_time_ns;
+		rd->bpf_runs += info.run_cnt;
+		if (p->opts.verbose && info.run_cnt)
+			fprintf(stderr, "synbench: bpf %-22s %10llu runs %7.1f ns/run\n", name,
+				(unsigned long long)info.run_cnt,
+				(double)info.run_time_ns / (double)info.run_cnt);
 		/* A _nested twin is skipped only when an interrupt hits while it
 		 * runs its quick check; then its handler is idle and handles
 		 * the hit: never a loss. */
 		if (nl > 7 && strcmp(name + nl - 7, "_nested") == 0)
 			continue;
-		memset(&info, 0, sizeof(info));
-		if (fd >= 0 && bpf_obj_get_info_by_fd(fd, &info, &len) == 0)
-			n += info.recursion_misses;
+		n += info.recursion_misses;
 	}
 	return n;
 }
@@ -581,7 +590,7 @@ int sb_probes__collect(struct sb_probes *p, struct sb_rundata *rd)
 	p->nrecs = p->caprecs = 0;
 	/* the tp_btf handlers' skips that their _nested twins caught are not
 	 * losses */
-	rd->missed_events = recursion_misses(p);
+	rd->missed_events = recursion_misses(p, rd);
 	rd->missed_events -= rd->counters[SB_C_NESTED] < rd->missed_events
 				     ? rd->counters[SB_C_NESTED]
 				     : rd->missed_events;

@@ -5,6 +5,7 @@
 #include "harness/mib.h"
 #include "harness/report.h"
 #include "harness/identities.h"
+#include "harness/figures.h"
 #include "harness/results.h"
 
 /* Columns of the side-by-side table: kernel view first, then user view. */
@@ -29,14 +30,21 @@ static enum sb_lat col_lat(const struct sb_rundata *rd, size_t c)
 	return columns[c].lat;
 }
 
+/* A latency in a person's unit ("2.059 s", "170.5 µs"), right-aligned in 12
+ * columns (µ is two bytes, one column). */
 static void cell(FILE *f, const struct sb_summary *s, int64_t v)
 {
 	char buf[48];
+	int width = 12;
 
-	if (!s->count)
+	if (!s->count) {
 		fprintf(f, " %12s", "-");
-	else
-		fprintf(f, " %12s", sb_fmt_scaled(buf, sizeof(buf), v, 1000));
+		return;
+	}
+	sb_fmt_us(buf, sizeof(buf), (double)v / 1000.0);
+	if (strstr(buf, "µ"))
+		width++;
+	fprintf(f, " %*s", width, buf);
 }
 
 static void latency_table(FILE *f, const struct sb_rundata *rd, const struct sb_join *j,
@@ -44,7 +52,7 @@ static void latency_table(FILE *f, const struct sb_rundata *rd, const struct sb_
 {
 	static const char *const rows[] = {"min", "p50", "p90", "p99", "p99.9", "max"};
 
-	fprintf(f, "%-8s", "us");
+	fprintf(f, "%-8s", "latency");
 	for (size_t c = 0; c < NCOLS; c++)
 		fprintf(f, " %12s",
 			col_lat(rd, c) == SB_LAT_SERVER_CLOSE ? "server" : columns[c].head1);
@@ -110,17 +118,27 @@ static void reconciliation_lines(FILE *f, const struct sb_rundata *rd, const str
 		fprintf(f, "join: no kernel records (probes off), lost events %" PRIu64 "\n",
 			r->lost_events);
 	if (r->probes) {
-		int sums = r->client_established == r->accepted + r->queued + r->ghosts;
+		int sums = r->client_established ==
+			   r->accepted + r->queued + r->ghosts + r->established_other;
 
 		fprintf(f,
 			"kernel: client ESTABLISHED %" PRIu64 " %s accepted %" PRIu64
-			" + queued %" PRIu64 " + ghosts %" PRIu64 "%s\n",
-			r->client_established, sums ? "=" : "!=", r->accepted, r->queued, r->ghosts,
+			" + queued %" PRIu64 " + ghosts %" PRIu64,
+			r->client_established, sums ? "=" : "!=", r->accepted, r->queued, r->ghosts);
+		if (r->established_other)
+			fprintf(f, " + other %" PRIu64, r->established_other);
+		fprintf(f, "%s\n",
 			r->identity_checked
 			    ? (r->identity_holds ? "  (syncookies=0: identity "
 						   "client = accepted + queued holds)"
 						 : "  (syncookies=0: identity FAILS)")
 			    : "");
+		if (r->revived || r->extra_children || r->extra_accepts)
+			fprintf(f,
+				"revived: %" PRIu64 " syncookie ghosts got their server socket from the "
+				"client's FIN (counted once above); %" PRIu64 " more server children and "
+				"%" PRIu64 " more accepts on the same connections\n",
+				r->revived, r->extra_children, r->extra_accepts);
 		fprintf(f, "retransmits: probe SYN %" PRIu64 " + SYN-ACK %" PRIu64 " %s ",
 			r->probe_syn_retrans, r->probe_synack_retrans,
 			(int64_t)(r->probe_syn_retrans + r->probe_synack_retrans) ==
@@ -235,7 +253,7 @@ int sb_report_write(FILE *f, const struct sb_rundata *rd, const struct sb_join *
 	if (rd->interrupted)
 		fputs("INTERRUPTED: partial results\n", f);
 	fprintf(f, "duration %.3f s, %.1f connections/s (user outcome ok)\n\n",
-		sb_results_duration_s(rd), sb_results_rate(rd, j));
+		sb_run_duration_s(rd), sb_run_rate(rd, j));
 	fputs("Latency, kernel vs user (us; p = nearest rank, bucket midpoint, <= 0.4% off)\n", f);
 	latency_table(f, rd, j, rd->hists ? &j->kernel_handshake_hist : NULL);
 	more_latencies(f, j);
@@ -268,10 +286,12 @@ int sb_report_write(FILE *f, const struct sb_rundata *rd, const struct sb_join *
 	fprintf(f,
 		"Join: rows %" PRIu64 " not_started %" PRIu64 " kernel clients %" PRIu64
 		" (unmatched %" PRIu64 ") children %" PRIu64 " (unmatched %" PRIu64
-		") accepts %" PRIu64 " (unmatched %" PRIu64 ", by peer %" PRIu64 ")\n",
+		", shared cookie %" PRIu64 ") accepts %" PRIu64 " (unmatched %" PRIu64
+		", by peer %" PRIu64 ")\n",
 		j->counts.rows, j->counts.not_started, j->counts.kclients,
 		j->counts.kclients_unmatched, j->counts.kchildren, j->counts.kchildren_unmatched,
-		j->counts.accepts, j->counts.accepts_unmatched, j->counts.accepts_by_peer);
+		j->counts.child_cookies_shared, j->counts.accepts, j->counts.accepts_unmatched,
+		j->counts.accepts_by_peer);
 	fprintf(f, "\n%zu warning%s\n", j->rec.nwarnings, j->rec.nwarnings == 1 ? "" : "s");
 	return ferror(f) ? -EIO : 0;
 }

@@ -7,8 +7,8 @@
 
 #include "harness/json.h"
 #include "harness/mib.h"
-#include "harness/report.h"
 #include "harness/results.h"
+#include "harness/figures.h"
 #include "harness/identities.h"
 #include "harness/stats.h"
 
@@ -54,43 +54,6 @@ static const char *const named_counters[][2] = {
 const char *sb_probe_counter_name(unsigned int c)
 {
 	return c < SB_NCOUNTERS && counter_names[c] ? counter_names[c] : "unknown";
-}
-
-const char *sb_fmt_scaled(char *buf, size_t len, int64_t ns, int64_t unit)
-{
-	uint64_t mag, step, x;
-
-	if (ns == SB_NA) {
-		if (len)
-			buf[0] = '\0';
-		return buf;
-	}
-	mag = ns < 0 ? (uint64_t)(-(ns + 1)) + 1 : (uint64_t)ns;
-	step = unit >= 1000 ? (uint64_t)unit / 1000 : 1; /* ns per thousandth */
-	x = mag / step + (mag % step >= (step + 1) / 2 && step > 1);
-	snprintf(buf, len, "%s%" PRIu64 ".%03" PRIu64, ns < 0 && x ? "-" : "", x / 1000, x % 1000);
-	return buf;
-}
-
-double sb_results_duration_s(const struct sb_rundata *rd)
-{
-	uint64_t a = rd->client.t_start, b = rd->client.t_end;
-
-	if (!a || b <= a) {
-		a = rd->t_start_ns;
-		b = rd->t_end_ns;
-	}
-	return a && b > a ? (double)(b - a) / 1e9 : 0;
-}
-
-double sb_results_rate(const struct sb_rundata *rd, const struct sb_join *j)
-{
-	double d = sb_results_duration_s(rd);
-	uint64_t ok = 0;
-
-	for (size_t i = 0; i < j->nrows; i++)
-		ok += j->rows[i].conn->outcome == LG_OUT_OK;
-	return d > 0 ? (double)ok / d : 0;
 }
 
 /* ---- atomic files ---- */
@@ -199,7 +162,7 @@ int sb_results_write_connections(FILE *f, const struct sb_rundata *rd, const str
 		fputc(',', f);
 		if (kc && kc->srtt_us)
 			fprintf(f, "%u", (unsigned int)kc->srtt_us);
-		fputc('\n', f);
+		fprintf(f, ",%u,%u,%d\n", r->nchildren, r->naccepts, r->revived ? 1 : 0);
 	}
 	return ferror(f) ? -EIO : 0;
 }
@@ -488,6 +451,8 @@ static void json_probes(struct sb_json *js, const struct sb_rundata *rd, const s
 	sb_json_uint(js, "map_full", rd->counters[SB_C_MAP_FULL]);
 	sb_json_uint(js, "hist_over", rd->counters[SB_C_HIST_OVER]);
 	sb_json_uint(js, "missed_events", rd->missed_events);
+	sb_json_uint(js, "bpf_run_time_ns", rd->bpf_run_ns);
+	sb_json_uint(js, "bpf_runs", rd->bpf_runs);
 	sb_json_uint(js, "close_missed_records", rd->counters[SB_C_REPLACED]);
 	sb_json_uint(js, "lost_samples", rd->lost_samples);
 	sb_json_uint(js, "listener_samples", rd->nsamples);
@@ -505,10 +470,14 @@ static void json_reconciliation(struct sb_json *js, const struct sb_rundata *rd,
 	sb_json_uint(js, "accepted", r->accepted);
 	sb_json_uint(js, "queued", r->queued);
 	sb_json_uint(js, "ghosts", r->ghosts);
+	sb_json_uint(js, "established_other", r->established_other);
+	sb_json_uint(js, "revived", r->revived);
+	sb_json_uint(js, "extra_children", r->extra_children);
+	sb_json_uint(js, "extra_accepts", r->extra_accepts);
 	sb_json_uint(js, "timeouts", r->timeouts);
 	json_i64_or_null(js, "syncookies", r->syncookies);
 	sb_json_bool(js, "identity_checked", r->identity_checked);
-	if (r->identity_checked)
+	if (r->probes)
 		sb_json_bool(js, "identity_holds", r->identity_holds);
 	else
 		sb_json_null(js, "identity_holds");
@@ -529,6 +498,8 @@ static void json_reconciliation(struct sb_json *js, const struct sb_rundata *rd,
 	sb_json_uint(js, "kernel_children_unmatched", n->kchildren_unmatched);
 	sb_json_uint(js, "accepts_unmatched", n->accepts_unmatched);
 	sb_json_uint(js, "accepts_by_peer", n->accepts_by_peer);
+	sb_json_uint(js, "child_cookies_shared", n->child_cookies_shared);
+	sb_json_uint(js, "kernel_clients_established_inferred", n->kclients_est_inferred);
 	sb_json_uint(js, "user_ok_kernel_not_established", n->user_ok_kernel_not_est);
 	sb_json_uint(js, "duplicate_cookies", n->dup_cookies);
 	sb_json_obj_begin(js, "identities");
@@ -568,8 +539,8 @@ int sb_results_write_summary(FILE *f, const struct sb_rundata *rd, const struct 
 	else
 		sb_json_double(js, "join_rate", j->rec.join_rate);
 	sb_json_uint(js, "lost_events", j->rec.lost_events);
-	sb_json_fixed(js, "rate_conns_per_s", sb_results_rate(rd, j), 3);
-	sb_json_fixed(js, "duration_s", sb_results_duration_s(rd), 6);
+	sb_json_fixed(js, "rate_conns_per_s", sb_run_rate(rd, j), 3);
+	sb_json_fixed(js, "duration_s", sb_run_duration_s(rd), 6);
 	sb_json_uint(js, "max_rss_kb", rd->max_rss_kb);
 	sb_json_fixed(js, "cpu_user_s", rd->cpu_user_s, 3);
 	sb_json_fixed(js, "cpu_sys_s", rd->cpu_sys_s, 3);
@@ -657,11 +628,6 @@ static int w_counters(FILE *f, const struct sb_rundata *rd, const struct sb_join
 	return sb_results_write_counters(f, rd);
 }
 
-static int w_report(FILE *f, const struct sb_rundata *rd, const struct sb_join *j)
-{
-	return sb_report_write(f, rd, j);
-}
-
 int sb_results_write(const char *dir, const struct sb_rundata *rd, const struct sb_join *j)
 {
 	static const struct {
@@ -673,7 +639,6 @@ int sb_results_write(const char *dir, const struct sb_rundata *rd, const struct 
 	    {"queue.csv", w_queue},
 	    {"dwell.csv", w_dwell},
 	    {"counters.csv", w_counters},
-	    {"report.txt", w_report},
 	    /* last: its presence says the run's results are complete */
 	    {"summary.json", sb_results_write_summary},
 	};

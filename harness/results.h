@@ -26,7 +26,7 @@
 	"child_established_ns,t_accept_ns,user_connect_us,user_connect_sched_us,"                  \
 	"kernel_handshake_us,pre_syn_us,notify_delay_us,accept_wait_us,response_us,"               \
 	"child_est_us,server_close_us,syn_retrans,outcome,err,user_outcome,lport,rport,thread,"      \
-	"k_final_state,http_status,k_srtt_us"
+	"k_final_state,http_status,k_srtt_us,server_children,accepts,revived"
 #define SB_QUEUE_HEADER	   "t_ms,port,accept_queue,limit,syn_queue,drops"
 #define SB_DWELL_HEADER	   "from_state,to_state,count,min_us,p50_us,p90_us,p99_us,p999_us,max_us"
 #define SB_COUNTERS_HEADER "source,name,before,after,delta"
@@ -50,12 +50,5 @@ int sb_results_write_file(const char *dir, const char *name,
 
 /* "events", "clients", ... for enum sb_counter. */
 const char *sb_probe_counter_name(unsigned int c);
-/* ns as a decimal of unit (1000: us, 1000000: ms) with 3 decimals, exact to
- * the rounding of the last digit; "" when ns == SB_NA. Returns buf. */
-const char *sb_fmt_scaled(char *buf, size_t len, int64_t ns, int64_t unit);
-/* Requests per second the client completed (user outcome ok) over its run. */
-double sb_results_rate(const struct sb_rundata *rd, const struct sb_join *j);
-/* Run duration in seconds (client stats, else rundata stamps). */
-double sb_results_duration_s(const struct sb_rundata *rd);
 
 #endif

@@ -21,6 +21,7 @@
 #include "harness/output.h"
 #include "harness/probes.h"
 #include "harness/sampler.h"
+#include "loadgen/uring_caps.h"
 #include "harness/target.h"
 #include "harness/tracefmt.h"
 #include "loadgen/loadgen.h"
@@ -187,6 +188,20 @@ static void settle(struct sb_probes *p)
 		usleep(10 * 1000);
 }
 
+/* An engine refused for an io_uring operation this kernel lacks: name it. */
+static void uring_missing(const struct sb_opts *o, char *err, size_t len)
+{
+	struct lg_uring_caps caps;
+	const char *m = NULL;
+
+	if (lg_uring_caps_probe(&caps, NULL, 0) == 0)
+		m = lg_uring_caps_missing(&caps,
+					  LG_URING_BASE | (o->paired ? LG_URING_MULTISHOT : 0));
+	snprintf(err, len, "synbench: the io_uring engine needs %s on this kernel; use --engine "
+			   "epoll%s", m ? m : "an operation this kernel lacks",
+		 o->paired ? " without --paired" : "");
+}
+
 static int start_server(const struct sb_opts *o, struct lg_server **srv, char *err, size_t len)
 {
 	struct lg_server_opts so = {
@@ -208,7 +223,9 @@ static int start_server(const struct sb_opts *o, struct lg_server **srv, char *e
 
 	if (!e)
 		e = lg_server__start(*srv);
-	if (e)
+	if (e == -EOPNOTSUPP)
+		uring_missing(o, err, len);
+	else if (e)
 		snprintf(err, len, "synbench: cannot start the listener on port %u (%s)", o->port,
 			 strerror(-e));
 	return e;
@@ -255,8 +272,11 @@ static int start_client(const struct sb_opts *o, uint64_t deadline, struct lg_se
 
 	if (!e)
 		e = lg_client__start(*cl);
-	if (e)
+	if (e == -EOPNOTSUPP && o->engine == LG_ENGINE_URING)
+		uring_missing(o, err, len);
+	else if (e) {
 		snprintf(err, len, "synbench: cannot start the load generator (%s)", strerror(-e));
+	}
 	return e;
 }
 
@@ -353,6 +373,22 @@ int sb_run(const struct sb_opts *o)
 	e = sb_outdir_check(o, dir, sizeof(dir), err, sizeof(err));
 	if (e)
 		goto fail;
+	if (o->engine == LG_ENGINE_URING) {
+		struct lg_uring_caps caps;
+
+		char bad[256] = "";
+
+		e = lg_uring_caps_probe(&caps, bad, sizeof(bad));
+		if (e) {
+			snprintf(err, sizeof(err), "synbench: %s", bad);
+			goto fail;
+		}
+		if (lg_uring_caps_missing(&caps, LG_URING_BASE |
+							 (o->paired ? LG_URING_MULTISHOT : 0))) {
+			uring_missing(o, err, sizeof(err));
+			goto fail;
+		}
+	}
 	install_signals();
 	raise_nofile(o);
 	if (o->netns[0]) {

@@ -52,6 +52,9 @@ struct sb_rundata {
 	const char *drop_names[SB_MAX_DROP_REASONS]; /* from the kernel's BTF */
 	uint64_t lost_samples; /* sampler reads that failed */
 	uint64_t missed_events; /* tracepoint hits skipped by the kernel (recursion) */
+	/* time in the BPF programs and their runs (kernel.bpf_stats_enabled=1
+	 * during the run; 0 otherwise) */
+	uint64_t bpf_run_ns, bpf_runs;
 	/* user side */
 	struct lg_conn *conns;
 	size_t nconns;

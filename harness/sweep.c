@@ -14,7 +14,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "harness/experiment.h"
+#include "harness/paths.h"
 #include "harness/jsonread.h"
 #include "harness/opts.h"
 #include "harness/outdir.h"
@@ -533,8 +533,8 @@ static int plot(const struct sb_sweep *sw, const char *dir, size_t combos)
 		snprintf(titles + strlen(titles), tl - strlen(titles), "%s%.60s", s ? " " : "",
 			 label);
 	}
-	if (sb_source_dir(src, sizeof(src)) != 0 ||
-	    snprintf(gp, sizeof(gp), "%s/scripts/plots/sweep.gp", src) >= (int)sizeof(gp) ||
+	if (sb_data_dir("plots", src, sizeof(src)) != 0 ||
+	    snprintf(gp, sizeof(gp), "%s/sweep.gp", src) >= (int)sizeof(gp) ||
 	    access(gp, R_OK) != 0) {
 		fprintf(stderr, "synbench: sweep: scripts/plots/sweep.gp not found; no plots\n");
 		free(titles);

@@ -35,11 +35,6 @@ int sb_target_parse(const char *s, int have_netns, uint32_t *addr, uint16_t *por
 				      "--target 127.0.0.1:8080", colon + 1);
 		return -EINVAL;
 	}
-	if (p == 2024) {
-		snprintf(err, errlen, "synbench: port 2024 is reserved on this machine; pick another "
-				      "--target port");
-		return -EINVAL;
-	}
 	if (inet_pton(AF_INET, host, &a) != 1) {
 		snprintf(err, errlen, "synbench: --target host must be an IPv4 address (got '%s'); "
 				      "try --target 127.0.0.1:%lu", host, p);

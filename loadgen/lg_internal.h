@@ -110,6 +110,7 @@ void lg_note_start(struct lg_thread *t, struct lg_conn *r, uint64_t k, uint64_t 
 int lg_slot_get(struct lg_thread *t);
 void lg_pin_self(uint32_t idx);
 int lg_cpu_of(uint32_t idx); /* the idx-th CPU (mod count) we may run on, or -1 */
+uint32_t lg_ncpus(void);    /* CPUs we may run on, 0 if unknown */
 
 /* server.c, paired mode: listener i served from a client thread's ring.
  * Server completions carry LG_SRV_TAG in user_data; lg_srv_paired_cqe()

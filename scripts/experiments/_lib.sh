@@ -1,7 +1,6 @@
 # Shared helpers of the experiments (sourced, not an experiment: names that
 # start with '_' are not listed). POSIX sh + jq.
 #   SYNBENCH  the synbench binary (set by `bench experiment`)
-#   SB_SRC    the source tree
 set -u
 
 fail=0
@@ -35,6 +34,28 @@ run() {
 # j NAME JQ-PATH: a value of NAME's summary.json (null -> 0)
 j() {
 	jq -r "($2) // 0" "$work/$1/summary.json"
+}
+
+# syn_rtx_before NAME MS: SYN retransmits one client makes before MS ms on
+# the kernel of run NAME. Linux 6.18+ (net.ipv4.tcp_syn_linear_timeouts = L
+# in config.json) retransmits L+1 times at 1 s intervals, then doubles:
+# 1, 2, 3, 4, 5, 7, 11 ... s; before 6.18 the interval doubles from the
+# start: 1, 3, 7, 15 ... s (kernel-facts 7 and 18).
+syn_rtx_before() {
+	lin=$(jq -r '.sysctls["net.ipv4.tcp_syn_linear_timeouts"] // -1' "$work/$1/config.json")
+	awk -v ms="$2" -v lin="$lin" 'BEGIN {
+		t = 0; iv = 1000; n = 0
+		while (1) { t += iv; if (t >= ms) break; n++; if (lin < 0 || n > lin) iv *= 2 }
+		print n }'
+}
+
+# syn_schedule NAME: the retransmit times of run NAME's kernel, in words
+syn_schedule() {
+	if [ "$(jq -r '.sysctls["net.ipv4.tcp_syn_linear_timeouts"] // -1' "$work/$1/config.json")" = -1 ]; then
+		echo "1 s, 3 s, 7 s ... (doubling: no tcp_syn_linear_timeouts before Linux 6.18)"
+	else
+		echo "1 s, 2 s, 3 s ... (tcp_syn_linear_timeouts, Linux 6.18+)"
+	fi
 }
 
 # dwell NAME FROM TO: how many sockets went FROM -> TO (dwell.csv)
@@ -160,12 +181,17 @@ close_experiment() {
 	# released first (tcp_set_state unhashes, inet_put_port zeroes the
 	# local port, then the tracepoint fires): accept both, count it below
 	# from dwell.csv, which keys the socket by address, not port.
+	# Before Linux 6.15 the child's LISTEN -> SYN_RECV event fires before its
+	# ports are set (kernel-facts 17): it carries the listener's 4-tuple and
+	# is not in this connection's path, which then starts at SYN_RECV.
 	nok=$(awk -v w="$who" -v c="$want_c" -v s="$want_s" '
 		$2 != w { next }
 		{ split($0, h, " / "); cp = h[1]; sub(/^[^ ]+ [^ ]+ /, "", cp); sp = h[2] }
+		{ if (sp !~ /^LISTEN /) sp = "LISTEN " sp }
 		cp == c && (sp == s || sp " CLOSE" == s) { n++ }
 		END { print n + 0 }' "$work/paths")
-	nogap=$(awk -v w="$who" -v s="$want_s" '$2 == w { split($0, h, " / "); if (h[2] == s) n++ }
+	nogap=$(awk -v w="$who" -v s="$want_s" '$2 == w { split($0, h, " / "); sp = h[2]
+			if (sp !~ /^LISTEN /) sp = "LISTEN " sp; if (sp == s) n++ }
 		END { print n + 0 }' "$work/paths")
 	tw=$(trace cl | awk '$(NF-3) == "TIME_WAIT" || $(NF-1) == "TIME_WAIT"' | wc -l)
 	echo

@@ -1,7 +1,7 @@
 #!/bin/sh
 # desc: tcp_abort_on_overflow=1 resets handshakes whose ACK meets a full accept queue; SYNs stay silent
 # Kernel facts 2, 4 and 5 of kernel-facts.md.
-. "${SB_SRC:-$(dirname "$0")/../..}/scripts/experiments/_lib.sh"
+. "$(dirname "$0")/_lib.sh"
 
 N=2000
 B=5

@@ -1,7 +1,7 @@
 #!/bin/sh
 # desc: crr, server closes first: the mirror sequence (needs --close-first server for all connections)
 # The active/passive close sequence as Linux 6.18 reports it (inet_sock_set_state).
-. "${SB_SRC:-$(dirname "$0")/../..}/scripts/experiments/_lib.sh"
+. "$(dirname "$0")/_lib.sh"
 
 close_experiment server
 finish

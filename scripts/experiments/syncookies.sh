@@ -1,7 +1,7 @@
 #!/bin/sh
 # desc: a 2000-SYN burst on listen(5) with syncookies 0 and 1: ghost connections only with 1
 # Kernel facts 3 and 4 of kernel-facts.md.
-. "${SB_SRC:-$(dirname "$0")/../..}/scripts/experiments/_lib.sh"
+. "$(dirname "$0")/_lib.sh"
 
 N=2000
 B=5

@@ -7,6 +7,7 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -83,6 +84,31 @@ static inline int tu_state(int fd)
 	if (getsockopt(fd, IPPROTO_TCP, TCP_INFO, &ti, &l))
 		return -1;
 	return ti.tcpi_state;
+}
+
+/* SYN retransmits a client makes before `ms` on this kernel (the namespace's
+ * schedule): Linux 6.18+ retransmits tcp_syn_linear_timeouts + 1 times at
+ * 1 s intervals, then doubles (1, 2, 3, 4, 5, 7, 11 ... s); before 6.18 the
+ * interval doubles from the first (1, 3, 7, 15 ... s). kernel-facts 7, 18. */
+static inline int tu_syn_retrans_before(long ms)
+{
+	FILE *f = fopen("/proc/sys/net/ipv4/tcp_syn_linear_timeouts", "r");
+	long lin = -1, t = 0, iv = 1000;
+	int n = 0;
+
+	if (f) {
+		if (fscanf(f, "%ld", &lin) != 1)
+			lin = -1;
+		fclose(f);
+	}
+	for (;;) {
+		t += iv;
+		if (t >= ms)
+			return n;
+		n++;
+		if (lin < 0 || n > lin)
+			iv *= 2;
+	}
 }
 
 #endif

@@ -2,6 +2,7 @@
  * every derived value, outcome, count and reconciliation fact exactly. */
 #include "tests/test.h"
 #include "tests/fixtures/rundata_fixture.h"
+#include "harness/identities.h"
 #include "harness/join.h"
 
 static const struct sb_join_row *row_of(const struct sb_join *j, uint64_t cookie)
@@ -130,7 +131,7 @@ static void test_probes(void)
 	ASSERT_EQ(j->rec.mib_listen_drops, 5, "ListenDrops");
 	ASSERT_EQ(j->rec.mib_listen_overflows, 5, "ListenOverflows");
 	ASSERT_EQ(j->rec.lost_events, 1, "lost events");
-	ASSERT_TRUE(has_warning(j, "client ESTABLISHED 4 != accepted 2 + queued 1"),
+	ASSERT_TRUE(has_warning(j, "syncookies=0 but 1 ghost connections"),
 		    "identity warning");
 	ASSERT_TRUE(has_warning(j, "1 events lost"), "lost warning");
 	ASSERT_TRUE(has_warning(j, "1 kernel client records match no user"), "unmatched warning");
@@ -263,6 +264,208 @@ out:
 	free(f);
 }
 
+/* Row index of a kernel record / accept by cookie in the join's maps. */
+static uint32_t krec_row_of(const struct fx_run *f, const struct sb_join *j, uint64_t cookie)
+{
+	for (size_t k = 0; k < f->rd.nkrecs; k++)
+		if (f->krecs[k].cookie == cookie)
+			return j->krec_row[k];
+	return SB_JOIN_NONE - 1;
+}
+
+static uint32_t accept_row_of(const struct fx_run *f, const struct sb_join *j, uint64_t cookie)
+{
+	for (size_t a = 0; a < f->rd.naccepts; a++)
+		if (f->accepts[a].cookie == cookie)
+			return j->accept_row[a];
+	return SB_JOIN_NONE - 1;
+}
+
+/* A revived ghost (kernel-facts 19; rundata_fixture.h fx_add_revived): one
+ * client connection, two server children, two accepts. Counted once, the
+ * identity exact, nothing unmatched, no port guess. */
+static void test_revived(void)
+{
+	struct fx_run *f = calloc(1, sizeof(*f));
+	struct sb_join *j = NULL;
+	const struct sb_join_row *r;
+	struct sb_identity id;
+	uint32_t ri;
+
+	if (!ASSERT_OK_PTR(f, "alloc"))
+		return;
+	fx_build(f, NULL);
+	fx_add_revived(f);
+	if (!ASSERT_OK(sb_join__new(&f->rd, &j), "join"))
+		goto out;
+	r = row_of(j, 106);
+	if (!ASSERT_OK_PTR(r, "revived row"))
+		goto out;
+	ri = (uint32_t)(r - j->rows);
+	ASSERT_EQ(r->outcome, SB_OUT_ACCEPTED, "accepted, once");
+	ASSERT_EQ(r->nchildren, 2, "both children");
+	ASSERT_EQ(r->naccepts, 2, "both accepts");
+	ASSERT_TRUE(r->revived, "revived");
+	ASSERT_EQ(r->kchild ? r->kchild->cookie : 0, 40966, "kchild: the first child");
+	ASSERT_EQ(r->accept ? r->accept->cookie : 0, 40966, "its accept");
+	ASSERT_TRUE(r->accept_of_kchild, "paired by cookie");
+	ASSERT_EQ(LAT(r, ACCEPT_WAIT), 128100, "accept_wait of the first child");
+	ASSERT_EQ(LAT(r, CHILD_EST), 1900, "child_established of the first child");
+	ASSERT_EQ(LAT(r, KERNEL_HANDSHAKE), 1015172300, "handshake");
+	ASSERT_EQ(krec_row_of(f, j, 40966), ri, "child 40966 -> the row");
+	ASSERT_EQ(krec_row_of(f, j, 40980), ri, "child 40980 -> the row");
+	ASSERT_EQ(krec_row_of(f, j, 106), ri, "client 106 -> the row");
+	ASSERT_EQ(accept_row_of(f, j, 40966), ri, "accept 40966 -> the row");
+	ASSERT_EQ(accept_row_of(f, j, 40980), ri, "accept 40980 -> the row");
+	ASSERT_EQ(accept_row_of(f, j, 201), (uint32_t)(row_of(j, 101) - j->rows), "A untouched");
+	ASSERT_FALSE(row_of(j, 101)->revived, "A is not revived");
+	ASSERT_FALSE(row_of(j, 105)->revived, "E is not revived");
+
+	ASSERT_EQ(j->counts.kchildren, 5, "children");
+	ASSERT_EQ(j->counts.kchildren_unmatched, 0, "no child unmatched");
+	ASSERT_EQ(j->counts.kchildren_extra, 1, "one extra child");
+	ASSERT_EQ(j->counts.accepts, 4, "accepts");
+	ASSERT_EQ(j->counts.accepts_unmatched, 0, "no accept unmatched");
+	ASSERT_EQ(j->counts.accepts_by_peer, 0, "no port guess");
+	ASSERT_EQ(j->counts.accepts_extra, 1, "one extra accept");
+	ASSERT_EQ(j->counts.revived, 1, "one revived");
+	ASSERT_EQ(j->counts.child_cookies_shared, 0, "own cookies");
+	ASSERT_EQ(j->counts.outcomes[SB_OUT_ACCEPTED], 3, "A, B, F accepted");
+
+	ASSERT_EQ(j->rec.client_established, 5, "A B C E F established");
+	ASSERT_EQ(j->rec.accepted, 3, "accepted: F once");
+	ASSERT_EQ(j->rec.queued, 1, "queued E");
+	ASSERT_EQ(j->rec.ghosts, 1, "ghost C");
+	ASSERT_EQ(j->rec.established_other, 0, "no other");
+	ASSERT_EQ(j->rec.revived, 1, "rec revived");
+	ASSERT_EQ(j->rec.extra_children, 1, "rec extra children");
+	ASSERT_EQ(j->rec.extra_accepts, 1, "rec extra accepts");
+	ASSERT_EQ(j->rec.syncookies, 1, "syncookies 1");
+	ASSERT_FALSE(j->rec.identity_checked, "ghosts allowed");
+	ASSERT_TRUE(j->rec.identity_holds, "5 = 3 + 1 + 1 + 0");
+	ASSERT_FALSE(has_warning(j, "client ESTABLISHED"), "no identity warning");
+	ASSERT_FALSE(has_warning(j, "child records match no"), "no unmatched child warning");
+	ASSERT_FALSE(has_warning(j, "accepted connections match no"), "no unmatched accept");
+	ASSERT_FALSE(has_warning(j, "joined by port"), "no port-join warning");
+	ASSERT_EQ(j->lat[SB_LAT_ACCEPT_WAIT].count, 3, "one accept_wait per accepted row");
+	f->rd.components.c[SB_COMP_STATE_CHANGES].mode = SB_MODE_TP_BTF;
+	sb_identity_check(&f->rd, &j->rec, SB_ID_CLIENT_ESTABLISHED, &id);
+	ASSERT_EQ(id.status, SB_ID_SKIPPED, "a record lost, syncookies on: identity skipped");
+	sb_join__free(j);
+	j = NULL;
+	f->rd.counters[SB_C_RB_FAIL] = 0;
+	if (!ASSERT_OK(sb_join__new(&f->rd, &j), "join, nothing lost"))
+		goto out;
+	sb_identity_check(&f->rd, &j->rec, SB_ID_CLIENT_ESTABLISHED, &id);
+	ASSERT_EQ(id.status, SB_ID_HOLDS, "nothing lost: the identity is checked, and holds");
+	sb_join__free(j);
+	j = NULL;
+
+	/* revived by its FIN alone: only the first child and its accept */
+	fx_build(f, NULL);
+	fx_add_revived(f);
+	f->rd.nkrecs--;	  /* child 40980 is the last record */
+	f->accepts[2] = f->accepts[3];
+	f->rd.naccepts--; /* and accept 40980 */
+	if (!ASSERT_OK(sb_join__new(&f->rd, &j), "join, one child"))
+		goto out;
+	r = row_of(j, 106);
+	ASSERT_EQ(r->nchildren, 1, "one child");
+	ASSERT_EQ(r->naccepts, 1, "one accept");
+	ASSERT_TRUE(r->revived, "child after the client's FIN: revived");
+	ASSERT_EQ(j->rec.revived, 1, "rec revived");
+	ASSERT_EQ(j->rec.extra_children, 0, "no extra child");
+	ASSERT_TRUE(j->rec.identity_holds, "identity");
+out:
+	sb_join__free(j);
+	free(f);
+}
+
+/* Before Linux 6.15 the child record stamped at LISTEN -> SYN_RECV carries
+ * the listener's cookie (kernel-facts 17): every child the same one. Such a
+ * cookie joins nothing; the accepts join by port and time to the same rows
+ * and pair with the same children as with the children's own cookies. */
+static void test_listener_cookie(void)
+{
+	const uint64_t listener = 7777;
+	struct fx_run *f = calloc(1, sizeof(*f));
+	struct sb_join *j = NULL;
+	const struct sb_join_row *a, *b, *e, *r;
+
+	if (!ASSERT_OK_PTR(f, "alloc"))
+		return;
+	fx_build(f, NULL);
+	fx_add_revived(f);
+	for (size_t k = 0; k < f->rd.nkrecs; k++)
+		if (f->krecs[k].role == SB_ROLE_CHILD)
+			f->krecs[k].cookie = listener;
+	if (!ASSERT_OK(sb_join__new(&f->rd, &j), "join"))
+		goto out;
+	a = row_of(j, 101), b = row_of(j, 102), e = row_of(j, 105), r = row_of(j, 106);
+	ASSERT_EQ(j->counts.child_cookies_shared, 5, "5 children share the listener's cookie");
+	ASSERT_EQ(j->counts.accepts_by_peer, 4, "every accept by port");
+	ASSERT_EQ(j->counts.accepts_unmatched, 0, "none unmatched");
+	ASSERT_EQ(j->counts.kchildren_unmatched, 0, "children by tuple, all matched");
+	ASSERT_EQ(a->accept ? a->accept->cookie : 0, 201, "A's accept");
+	ASSERT_TRUE(a->accept_of_kchild, "A paired by time");
+	ASSERT_EQ(LAT(a, ACCEPT_WAIT), 25300, "A accept_wait as with its own cookie");
+	ASSERT_EQ(b->accept ? b->accept->cookie : 0, 202, "B's accept");
+	ASSERT_EQ(LAT(b, ACCEPT_WAIT), 78400, "B accept_wait as with its own cookie");
+	ASSERT_EQ(e->outcome, SB_OUT_QUEUED, "E still queued");
+	ASSERT_EQ(r->naccepts, 2, "F both accepts");
+	ASSERT_EQ(r->accept ? r->accept->cookie : 0, 40966, "F: the first child's accept");
+	ASSERT_EQ(LAT(r, ACCEPT_WAIT), 128100, "F accept_wait");
+	ASSERT_EQ(j->counts.kchildren_queued, 1, "only E's child queued");
+	ASSERT_EQ(j->rec.accepted, 3, "accepted");
+	ASSERT_TRUE(j->rec.identity_holds, "identity");
+	ASSERT_TRUE(has_warning(j, "5 server child records share their cookie"), "warning");
+	sb_join__free(j);
+	j = NULL;
+
+	/* one child alone kept the listener's cookie (it never reached
+	 * ESTABLISHED, where the cookie is read again): it joins no accept */
+	fx_build(f, NULL);
+	for (size_t k = 0; k < f->rd.nkrecs; k++)
+		if (f->krecs[k].cookie == 205)
+			f->krecs[k].cookie = listener;
+	if (!ASSERT_OK(sb_join__new(&f->rd, &j), "join"))
+		goto out;
+	ASSERT_EQ(j->counts.accepts_by_peer, 0, "own cookies for the rest");
+	ASSERT_EQ(row_of(j, 105)->outcome, SB_OUT_QUEUED, "E queued");
+	ASSERT_TRUE(row_of(j, 105)->accept == NULL, "E has no accept");
+out:
+	sb_join__free(j);
+	free(f);
+}
+
+/* A client record that lost its ESTABLISHED event but went on to FIN_WAIT1
+ * still counts as ESTABLISHED, and the loss is named. */
+static void test_missed_established(void)
+{
+	struct fx_run *f = calloc(1, sizeof(*f));
+	struct sb_join *j = NULL;
+
+	if (!ASSERT_OK_PTR(f, "alloc"))
+		return;
+	fx_build(f, NULL);
+	fx_add_revived(f);
+	for (size_t k = 0; k < f->rd.nkrecs; k++)
+		if (f->krecs[k].cookie == 106 && f->krecs[k].role == SB_ROLE_CLIENT)
+			f->krecs[k].ts[SB_TCP_ESTABLISHED] = 0;
+	if (!ASSERT_OK(sb_join__new(&f->rd, &j), "join"))
+		goto out;
+	ASSERT_EQ(j->counts.kclients_est, 5, "still 5 established");
+	ASSERT_EQ(j->counts.kclients_est_inferred, 1, "one inferred");
+	ASSERT_EQ(j->counts.user_ok_kernel_not_est, 0, "not a failure to establish");
+	ASSERT_EQ(LAT(row_of(j, 106), KERNEL_HANDSHAKE), SB_NA, "no handshake stamp");
+	ASSERT_TRUE(j->rec.identity_holds, "identity");
+	ASSERT_TRUE(has_warning(j, "1 kernel client records lack their ESTABLISHED stamp"),
+		    "warning");
+out:
+	sb_join__free(j);
+	free(f);
+}
+
 static void test_empty(void)
 {
 	struct sb_rundata rd;
@@ -286,6 +489,9 @@ int main(void)
 	test_no_probes();
 	test_lost_child();
 	test_target_server();
+	test_revived();
+	test_listener_cookie();
+	test_missed_established();
 	test_empty();
 	return sb_test_result();
 }

@@ -143,7 +143,7 @@ static void test_reports(void)
 
 	nf = sb_report_findings(s, NULL, &f, fs, SB_REPORT_MAX_FINDINGS);
 	ASSERT_GE(nf, 5, "findings");
-	ASSERT_TRUE(strstr(fs[0].text, sb_report_fmt_count(buf, sizeof(buf),
+	ASSERT_TRUE(strstr(fs[0].text, sb_fmt_count(buf, sizeof(buf),
 							   sb_report_jint(s, "conns_started"))),
 		    "first finding names the connections");
 
@@ -167,7 +167,7 @@ static void test_reports(void)
 		if (!strpbrk(fs[i].text, "<>&\""))
 			ASSERT_TRUE(strstr(html, fs[i].text) && strstr(md, fs[i].text), fs[i].text);
 	snprintf(want, sizeof(want), "%s ghost connections",
-		 sb_report_fmt_count(buf, sizeof(buf), sb_report_jint(s, "outcomes.ghost")));
+		 sb_fmt_count(buf, sizeof(buf), sb_report_jint(s, "outcomes.ghost")));
 	if (sb_report_jint(s, "outcomes.ghost") > 0)
 		ASSERT_TRUE(strstr(html, want), "ghost finding");
 	ASSERT_EQ(count(html, "<script"), 0, "no script");
@@ -256,14 +256,14 @@ static void test_format(void)
 	char b[64];
 
 	fprintf(stderr, "test_format\n");
-	ASSERT_STREQ(sb_report_fmt_count(b, sizeof(b), 0), "0", "0");
-	ASSERT_STREQ(sb_report_fmt_count(b, sizeof(b), 999), "999", "999");
-	ASSERT_STREQ(sb_report_fmt_count(b, sizeof(b), 1204), "1,204", "1,204");
-	ASSERT_STREQ(sb_report_fmt_count(b, sizeof(b), 1234567), "1,234,567", "1,234,567");
-	ASSERT_STREQ(sb_report_fmt_us(b, sizeof(b), 2059403.263), "2.059 s", "s");
-	ASSERT_STREQ(sb_report_fmt_us(b, sizeof(b), 12812.287), "12.81 ms", "ms");
-	ASSERT_STREQ(sb_report_fmt_us(b, sizeof(b), 170.495), "170.5 µs", "us");
-	ASSERT_STREQ(sb_report_fmt_us(b, sizeof(b), NAN), "n/a", "nan");
+	ASSERT_STREQ(sb_fmt_count(b, sizeof(b), 0), "0", "0");
+	ASSERT_STREQ(sb_fmt_count(b, sizeof(b), 999), "999", "999");
+	ASSERT_STREQ(sb_fmt_count(b, sizeof(b), 1204), "1,204", "1,204");
+	ASSERT_STREQ(sb_fmt_count(b, sizeof(b), 1234567), "1,234,567", "1,234,567");
+	ASSERT_STREQ(sb_fmt_us(b, sizeof(b), 2059403.263), "2.059 s", "s");
+	ASSERT_STREQ(sb_fmt_us(b, sizeof(b), 12812.287), "12.81 ms", "ms");
+	ASSERT_STREQ(sb_fmt_us(b, sizeof(b), 170.495), "170.5 µs", "us");
+	ASSERT_STREQ(sb_fmt_us(b, sizeof(b), NAN), "n/a", "nan");
 }
 
 int main(void)
