@@ -454,6 +454,12 @@ static __always_inline int on_set_state(const struct sock *sk, int old, int new,
 		fill_krec_addrs(r, sk, kind);
 		if (kind == K_BTF && r->role == SB_ROLE_CHILD)
 			r->cookie = sk_cookie(sk, kind);
+		else if (!r->cookie)
+			/* raw_tp/tracepoint read the cookie the socket has: a
+			 * client's exists once the load generator asked for it
+			 * (before connect); read now too, not only at CLOSE, so
+			 * a socket still open when the probes stop is joined */
+			r->cookie = sk_cookie(sk, kind);
 		return 0;
 	}
 	if (new == SB_TCP_FIN_WAIT1 && !r->t_fin)
