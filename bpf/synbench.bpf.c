@@ -353,10 +353,13 @@ static __always_inline struct sb_slot *track(const struct sock *sk, __u64 key, i
 					     __u64 now, int kind, int partial)
 {
 	struct sb_slot *s;
-	__u16 port = client ? bpf_ntohs(KREAD(kind, sk, __sk_common.skc_dport))
-			    : KREAD(kind, sk, __sk_common.skc_num);
+	__u16 rport = bpf_ntohs(KREAD(kind, sk, __sk_common.skc_dport));
+	__u16 lport = KREAD(kind, sk, __sk_common.skc_num);
 
-	if (!port_wanted(port))
+	/* either end's port: a client's remote port or a child's listen port
+	 * (a run), or a client bound to a filtered local port, or a child whose
+	 * peer uses one (bench watch) */
+	if (!port_wanted(rport) && !port_wanted(lport))
 		return NULL;
 	s = rec_create(key);
 	if (!s)
@@ -450,6 +453,12 @@ static __always_inline int on_set_state(const struct sock *sk, int old, int new,
 		 * known here, and a child's 4-tuple and cookie too */
 		fill_krec_addrs(r, sk, kind);
 		if (kind == K_BTF && r->role == SB_ROLE_CHILD)
+			r->cookie = sk_cookie(sk, kind);
+		else if (!r->cookie)
+			/* raw_tp/tracepoint read the cookie the socket has: a
+			 * client's exists once the load generator asked for it
+			 * (before connect); read now too, not only at CLOSE, so
+			 * a socket still open when the probes stop is joined */
 			r->cookie = sk_cookie(sk, kind);
 		return 0;
 	}

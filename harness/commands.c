@@ -5,6 +5,7 @@
 #include "harness/plot.h"
 #include "harness/experiment.h"
 #include "harness/sweep.h"
+#include "harness/watch.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -21,6 +22,7 @@ static const struct command commands[] = {
 	{ "sweep", sb_sweep_main },
 	{ "experiment", sb_experiment_main },
 	{ "doctor", sb_doctor_main },
+	{ "watch", sb_watch_main },
 	{ NULL, NULL },
 };
 

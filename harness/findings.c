@@ -350,6 +350,17 @@ size_t sb_report_findings(const struct sb_jval *s, const struct sb_jval *cfg,
 	if (jbool(s, "interrupted") == 1)
 		add(&l, SB_FIND_PROBLEM,
 		    "The run was interrupted: the numbers cover only what finished.");
+	const char *mode = sb_jval_str(sb_jval_get(s, "mode"));
+	int watch = mode && strcmp(mode, "watch") == 0;
+
+	if (watch) /* bench watch: kernel records only (harness/watch.h) */
+		add(&l, SB_FIND_INFO,
+		    "Watched for %.3f s: %s client connects (%s reached ESTABLISHED) and %s server "
+		    "children; kernel records only, no user-side stamps (bench watch).",
+		    jnum(s, "duration_s"), fmt_count(a, sizeof(a), started),
+		    fmt_count(b, sizeof(b), jint(s, "watch.handshakes")),
+		    fmt_count(c, sizeof(c), jint(s, "reconciliation.child_records")));
+	else
 	add(&l, SB_FIND_INFO,
 	    "%s of %s requested connections started in %.3f s; %s completed connect() "
 	    "(%.1f connections/s); %s were accepted by the server.",
@@ -358,7 +369,9 @@ size_t sb_report_findings(const struct sb_jval *s, const struct sb_jval *cfg,
 	    isnan(rate) ? 0.0 : rate, fmt_count(d, sizeof(d), jint(s, "outcomes.accepted")));
 	findings_loss(&l, s, cfg, f);
 	findings_components(&l, s);
-	if (isnan(jr))
+	if (watch)
+		; /* nothing of the user side to join */
+	else if (isnan(jr))
 		add(&l, SB_FIND_NOTE,
 		    "Probes were off (--no-probes): no kernel stamps, queue samples or state "
 		    "dwell; only the user-side latencies are reported.");
@@ -378,7 +391,7 @@ size_t sb_report_findings(const struct sb_jval *s, const struct sb_jval *cfg,
 		    "%s events were lost (ring buffer full, map full or failed samples): "
 		    "per-connection kernel data is incomplete.",
 		    fmt_count(a, sizeof(a), lost));
-	else if (lost == 0 && !isnan(jr))
+	else if (lost == 0 && (!isnan(jr) || watch))
 		add(&l, SB_FIND_INFO, "No events were lost: the kernel-side data is complete.");
 	if (!isnan(hs) && !isnan(nd))
 		add(&l, nd > hs ? SB_FIND_NOTE : SB_FIND_INFO,

@@ -556,6 +556,17 @@ static void write_doc(struct doc *d, const struct sb_jval *s, const struct sb_jv
 
 	snprintf(title, sizeof(title), "synbench report%s%s", label && label[0] ? ": " : "",
 		 label && label[0] ? label : "");
+	if (sb_jval_get(s, "watch")) /* bench watch: no load of ours */
+		snprintf(sub, sizeof(sub),
+			 "bench watch of netns %s, %s s · started %s · kernel %s · probes %s · "
+			 "synbench %s",
+			 sb_jval_str(sb_jval_path(s, "watch.netns")) ?: "(the caller's)",
+			 jtext(sb_jval_get(s, "duration_s"), b[0], 64),
+			 sb_jval_str(sb_jval_get(s, "started_at")) ?: "?",
+			 sb_jval_str(sb_jval_get(s, "kernel_release")) ?: "?",
+			 sb_jval_str(sb_jval_get(s, "attach_plan")) ?: "off",
+			 sb_jval_str(sb_jval_get(s, "version")) ?: "?");
+	else
 	snprintf(sub, sizeof(sub),
 		 "%s connections, backlog %s, accept %s, mode %s · started %s · kernel %s · "
 		 "probes %s · synbench %s",

@@ -157,6 +157,8 @@ void sb_print_help(FILE *f)
 	      "                                 one run per combination\n"
 	      "  bench experiment NAME          a reproducible experiment from scripts/\n"
 	      "  bench doctor [--json]          what this machine's kernel lets synbench do\n"
+	      "  bench watch [--netns N] [--port P] [--duration S] [--connlat]\n"
+	      "                                 the same kernel view of traffic you make\n"
 	      "  bench SUBCOMMAND --help        each sub-command's options and examples\n"
 	      "  (an installed synbench is the same program: synbench compare ...)\n"
 	      "\n"

@@ -1,0 +1,178 @@
+# bench watch beside traffic synbench did not make: python3 -m http.server
+# (listen backlog 5) and bursts of Python client connects inside a namespace
+# this test creates (deleted at the end, even on failure). Asserts that every
+# client connect appears once with the clients' own success/failure counts,
+# that the overflow equals ListenOverflows, that --connlat prints a line per
+# handshake, that --pid keeps one client process out of two, and that an
+# unfiltered watch reconciles exactly with the namespace's counters.
+. "$SB_TESTS/e2e/lib.sh"
+need_root
+command -v python3 >/dev/null || { echo "SKIP: python3 missing"; exit 77; }
+command -v ip >/dev/null || { echo "SKIP: iproute2 missing"; exit 77; }
+
+NS="sbw-$$"
+CLIENTS="$SB_TESTS/e2e/watch_clients.py"
+PIDS=""
+cleanup() {
+	for p in $PIDS; do kill "$p" 2>/dev/null; done
+	for p in $PIDS; do wait "$p" 2>/dev/null; done
+	ip netns del "$NS" 2>/dev/null
+	rm -rf "$WORK"
+}
+trap cleanup EXIT
+trap 'exit 1' INT TERM
+
+ip netns add "$NS" || { echo "FAIL: cannot create namespace $NS"; exit 1; }
+ip netns exec "$NS" ip link set lo up
+# ip netns exec execs the command: $! is python's PID
+ip netns exec "$NS" python3 -m http.server 8000 --bind 127.0.0.1 >"$WORK/http.log" 2>&1 &
+HTTP=$!
+PIDS="$HTTP"
+i=0
+until ip netns exec "$NS" ss -Hltn 'sport = :8000' | grep -q 8000; do
+	i=$((i + 1))
+	[ $i -gt 100 ] && { echo "FAIL: http.server did not listen within 10 s"; exit 1; }
+	sleep 0.1
+done
+
+# start_watch LOG ARGS...: synbench watch in the background ($WATCH), back
+# once its probes are attached
+start_watch() {
+	log=$1
+	shift
+	"$SYNBENCH" watch --netns "$NS" --no-plot "$@" >"$log.out" 2>"$log.err" &
+	WATCH=$!
+	PIDS="$PIDS $WATCH"
+	i=0
+	until grep -q "synbench: watching" "$log.err"; do
+		i=$((i + 1))
+		if [ $i -gt 300 ] || ! kill -0 "$WATCH" 2>/dev/null; then
+			echo "FAIL: the watch did not start:"
+			cat "$log.err"
+			exit 1
+		fi
+		sleep 0.1
+	done
+}
+
+# wait_watch: its exit code, killing it after 60 s
+wait_watch() {
+	( sleep 60; kill "$WATCH" 2>/dev/null ) &
+	guard=$!
+	wait "$WATCH"
+	rc=$?
+	kill "$guard" 2>/dev/null
+	wait "$guard" 2>/dev/null
+	return $rc
+}
+
+field() { echo "$1" | awk -v k="$2" '{ for (i = 1; i < NF; i++) if ($i == k) print $(i + 1) }'; }
+
+echo "1. a burst of 2000 connects, --port 8000 --connlat"
+out="$WORK/burst"
+start_watch "$WORK/burst" --port 8000 --duration 10 --connlat --quiet --out "$out"
+res=$(timeout 60 ip netns exec "$NS" python3 "$CLIENTS" 2000 8000 4)
+echo "  clients: $res"
+wait_watch
+check "watch exit" "$?" -eq 0
+cpid=$(field "$res" pid)
+ok=$(field "$res" ok)
+fail=$(field "$res" fail)
+s="$out/summary.json"
+check "mode" "$(jqv "$s" .mode)" = watch
+check "every connect appears once" "$(jqv "$s" .reconciliation.client_records)" -eq 2000
+check "handshakes = clients' connects that reached ESTABLISHED" \
+	"$(jqv "$s" .watch.handshakes)" -eq "$ok"
+check "failed = clients' failures" "$(jqv "$s" '.outcomes.failed + .outcomes.open')" -eq "$fail"
+check "lost events" "$(jqv "$s" .lost_events)" -eq 0
+check "burst above the backlog overflowed" "$(jqv "$s" .kernel_counters.ListenOverflows)" -gt 0
+check "no request-queue drops (syncookies on)" "$(jqv "$s" .kernel_counters.TCPReqQFullDrop)" -eq 0
+check "overflow = ListenOverflows delta" "$(jqv "$s" .reconciliation.overflows)" -eq \
+	"$(jqv "$s" .kernel_counters.ListenOverflows)"
+check "--port 8000 covers every listener: overflow identity checked" \
+	"$(jqv "$s" .reconciliation.identities.listen_overflows.status)" = holds
+check "--port: the counter identities say filtered" \
+	"$(jqv "$s" .reconciliation.identities.client_sockets.reason | cut -c1-9)" = "filtered:"
+check "SYN retransmits = TCPSynRetrans" \
+	"$(jqv "$s" .reconciliation.identities.syn_retransmits.status)" = holds
+lines=$(awk 'NR > 1 && NF == 7 && $3 ~ /^[46]$/' "$WORK/burst.out" | wc -l)
+check "--connlat lines = handshakes" "$lines" -eq "$(jqv "$s" .watch.handshakes)"
+check "--connlat lines name the client's PID" \
+	"$(awk 'NR > 1 && NF == 7 && $3 ~ /^[46]$/ { print $1 }' "$WORK/burst.out" | sort -u)" = "$cpid"
+check "connections.csv: a client row per connect" \
+	"$(awk -F, 'NR > 1 && $2 == "client"' "$out/connections.csv" | wc -l)" -eq 2000
+check "connections.csv: clients carry the PID" \
+	"$(awk -F, 'NR > 1 && $2 == "client" { print $3 }' "$out/connections.csv" | sort -u)" = "$cpid"
+check "queue.csv sampled the listener (limit 5)" \
+	"$(column limit "$out/queue.csv" | sort -u)" = 5
+for f in config.json connections.csv queue.csv dwell.csv counters.csv report.txt report.html; do
+	check "$f written" "$([ -s "$out/$f" ] && echo 1 || echo 0)" -eq 1
+done
+check "overhead measured" "$(jqv "$s" '.overhead.bpf_runs > 0')" = true
+
+echo "2. --pid keeps one of two client processes"
+go="$WORK/go"
+ip netns exec "$NS" python3 "$CLIENTS" 100 8000 3 "$go" >"$WORK/a.txt" &
+A=$!
+ip netns exec "$NS" python3 "$CLIENTS" 100 8000 3 "$go" >"$WORK/b.txt" &
+B=$!
+PIDS="$PIDS $A $B"
+out="$WORK/pid"
+start_watch "$WORK/pid" --port 8000 --pid "$A" --duration 7 --connlat --quiet --out "$out"
+touch "$go"
+wait "$A"
+wait "$B"
+wait_watch
+check "watch exit" "$?" -eq 0
+ra=$(cat "$WORK/a.txt")
+echo "  clients: $ra / $(cat "$WORK/b.txt")"
+s="$out/summary.json"
+check "client records of A only" "$(jqv "$s" .reconciliation.client_records)" -eq 100
+check "handshakes of A" "$(jqv "$s" .watch.handshakes)" -eq "$(field "$ra" ok)"
+check "every client row is A's" \
+	"$(awk -F, 'NR > 1 && $2 == "client" { print $3 }' "$out/connections.csv" | sort -u)" = "$A"
+check "no connlat line of B" "$(awk -v b="$B" 'NR > 1 && $1 == b' "$WORK/pid.out" | wc -l)" -eq 0
+check "filtered out: B's clients" "$(jqv "$s" '.watch.filtered_out >= 100')" = true
+
+echo "3. unfiltered, 0.5 s client timeout: exact against the namespace's counters"
+out="$WORK/all"
+start_watch "$WORK/all" --duration 6 --quiet --out "$out"
+# 0.5 s: the connects whose SYN was dropped give up before its retransmit
+res=$(timeout 60 ip netns exec "$NS" python3 "$CLIENTS" 200 8000 0.5)
+echo "  clients: $res"
+wait_watch
+check "watch exit" "$?" -eq 0
+s="$out/summary.json"
+for id in client_sockets child_sockets syn_retransmits listen_overflows; do
+	check "identity $id" "$(jqv "$s" .reconciliation.identities.$id.status)" = holds
+done
+check "handshakes = clients' ok" "$(jqv "$s" .watch.handshakes)" -eq "$(field "$res" ok)"
+check "failed = clients' failures (timed out)" "$(jqv "$s" .outcomes.failed)" -eq "$(field "$res" fail)"
+check "some clients timed out" "$(field "$res" fail)" -gt 0
+
+"$SYNBENCH" compare "$WORK/burst" "$WORK/all" >"$WORK/compare.txt" 2>&1
+check "bench compare reads two watches (0 pass, 1 regression; not 2)" "$?" -le 1
+
+echo "4. Ctrl-C ends an unbounded watch cleanly"
+out="$WORK/int"
+start_watch "$WORK/int" --quiet --out "$out"
+kill -INT "$WATCH"
+wait_watch
+check "exit after SIGINT" "$?" -eq 0
+check "results written" "$(jqv "$out/summary.json" .interrupted)" = false
+out="$WORK/term"
+start_watch "$WORK/term" --duration 30 --quiet --out "$out"
+kill -TERM "$WATCH"
+wait_watch
+check "exit after SIGTERM before --duration" "$?" -eq 130
+check "marked interrupted" "$(jqv "$out/summary.json" .interrupted)" = true
+
+echo "5. bad input: one line, exit 2, nothing written"
+for args in "--port 0" "--ipv4 --ipv6" "--duration x" "--netns sbw-none-$$" "--cgroup /x"; do
+	# shellcheck disable=SC2086
+	"$SYNBENCH" watch $args --out "$WORK/bad" >/dev/null 2>"$WORK/bad.err"
+	check "watch $args: exit" "$?" -eq 2
+	check "watch $args: one line" "$(wc -l <"$WORK/bad.err")" -eq 1
+	check "watch $args: nothing written" "$([ -e "$WORK/bad" ] && echo 1 || echo 0)" -eq 0
+done
+finish
