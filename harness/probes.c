@@ -554,9 +554,10 @@ static uint64_t recursion_misses(struct sb_probes *p, struct sb_rundata *rd)
 		 * the hit: never a loss. */
 		if (nl > 7 && strcmp(name + nl - 7, "_nested") == 0)
 			continue;
-		/* a state change skipped without a catcher left a marked record
-		 * (partial_records, close_missed_records): recovered, not lost */
-		if (strstr(name, "set_state") && !(p->catchers & 1u << SB_CATCH_STATE)) {
+		/* a state change skipped (and not caught by a twin) left a
+		 * marked record (partial_records, close_missed_records):
+		 * recovered, not lost */
+		if (strstr(name, "set_state")) {
 			rd->state_misses_recovered += info.recursion_misses;
 			continue;
 		}
@@ -650,9 +651,15 @@ int sb_probes__collect(struct sb_probes *p, struct sb_rundata *rd)
 	/* the tp_btf handlers' skips that their _nested twins caught are not
 	 * losses */
 	rd->missed_events = recursion_misses(p, rd);
-	rd->missed_events -= rd->counters[SB_C_NESTED] < rd->missed_events
-				     ? rd->counters[SB_C_NESTED]
-				     : rd->missed_events;
+	{
+		/* the twins' catches (mostly the state changes') first cancel
+		 * the state-change skips, the rest the other handlers' */
+		uint64_t caught = rd->counters[SB_C_NESTED], st = rd->state_misses_recovered;
+
+		rd->state_misses_recovered = st > caught ? st - caught : 0;
+		caught = caught > st ? caught - st : 0;
+		rd->missed_events -= caught < rd->missed_events ? caught : rd->missed_events;
+	}
 	rd->counters[SB_C_REPLACED] += p->close_missed_at_end;
 	rd->kernel_map_bytes = sb_map_bytes(p->skel->obj, ncpu);
 	/* records that reached user space but could not be kept */
