@@ -6,9 +6,10 @@
  * tracepoint (CO-RE reads). User space turns on the flavour that loads
  * (harness/probes.c) and records which one is in use.
  *
- * Per connection socket one record lives in the "socks" hash (keyed by the
- * socket's address) from CLOSE->SYN_SENT (client) or LISTEN->SYN_RECV (child)
- * until ->CLOSE, when it goes to the ring buffer in one piece. Histograms and
+ * Per connection socket one record (struct sb_krec) lives in an array slot
+ * tagged with the socket's address (or the "socks" hash behind it) from
+ * CLOSE->SYN_SENT (client) or LISTEN->SYN_RECV (child) until ->CLOSE, when
+ * it goes to the ring buffer in one piece. Histograms and
  * counters are updated in place so that summaries stay exact even when a
  * record is lost; every loss is counted.
  */
@@ -28,12 +29,28 @@ const volatile __u64 netns_ino = 0;
 const volatile __u32 nports = 0;
 const volatile __u16 ports[SB_MAX_PORTS] = {};
 const volatile __u32 trace_states = 0;
+const volatile __u32 catchers = 0; /* 1 << enum sb_catcher: twins loaded */
+const volatile __u32 slot_mask = 0; /* slots' max_entries - 1 (a power of two) */
+
+/* Per-socket state: a direct-mapped array slot chosen by a hash of the
+ * socket's address and tagged with that address; a socket whose slot is
+ * taken by another (counted: SB_C_SLOT_COLLISION) goes to the "socks" hash.
+ * Both are sized by the connections in flight (harness/probes.c). */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 4096); /* resized by user space */
+	__type(key, __u32);
+	__type(value, struct sb_slot);
+} slots SEC(".maps");
+
+/* Entries in "socks": it is looked up only when it holds any. */
+__u64 socks_live = 0;
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 65536); /* resized from --conns */
+	__uint(max_entries, 4096); /* resized by user space */
 	__type(key, __u64);
-	__type(value, struct sb_conn_rec);
+	__type(value, struct sb_slot);
 } socks SEC(".maps");
 
 struct {
@@ -88,16 +105,14 @@ enum { K_BTF = 1, K_RAW = 2, K_CLASSIC = 3 };
  * skips minus the second's catches (SB_C_NESTED) are the real losses. */
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, 1);
+	__uint(max_entries, SB_NCATCH);
 	__type(key, __u32);
 	__type(value, __u32);
 } busy SEC(".maps");
 
-static __always_inline __u32 *busy_flag(void)
+static __always_inline __u32 *busy_flag(__u32 idx)
 {
-	__u32 zero = 0;
-
-	return bpf_map_lookup_elem(&busy, &zero);
+	return bpf_map_lookup_elem(&busy, &idx);
 }
 
 /* Read a kernel field: a direct load where the pointer is typed (tp_btf),
@@ -105,20 +120,11 @@ static __always_inline __u32 *busy_flag(void)
 #define KREAD(kind, ptr, ...) \
 	((kind) == K_BTF ? (ptr)->__VA_ARGS__ : BPF_CORE_READ(ptr, __VA_ARGS__))
 
-/* ts[] slot of a state. The mask is hidden from the compiler so that it
- * stays in the program and the verifier sees a bounded index. */
-static __always_inline __u64 slot(int state)
-{
-	__u64 s = (__u32)state;
-
-	asm volatile("%0 &= 15" : "+r"(s));
-	return s;
-}
-
 /* Records never wake the consumer: it drains the ring every 10 ms, and the
- * ring holds two records per connection up to 32 MiB (about 0.9 s of
- * records at 100k connections/s, 0.3 s at 300k). A wake-up per record would cost a context
- * switch per connection; asking the ring how full it is, two helper calls.
+ * ring holds 2 MiB of 72 B records (0.15 s at 100k connections/s; a larger
+ * ring costs a cache miss per record). A wake-up per record would cost a
+ * context switch per connection; asking the ring how full it is, two
+ * helper calls.
  * A full ring still loses nothing silently (SB_C_RB_FAIL). */
 static __always_inline void count(__u32 c)
 {
@@ -138,8 +144,129 @@ static __always_inline void hist_add(__u32 id, __u64 ns)
 		return;
 	}
 	v = bpf_map_lookup_elem(&hists, &idx);
-	if (v) /* this CPU's copy; atomic only against a nested twin */
-		__sync_fetch_and_add(v, 1);
+	if (v) /* this CPU's copy: the kernel runs no second instance of a
+		* program on one CPU (its recursion check) */
+		*v += 1;
+}
+
+/* A socket's address as a number. The verifier forbids arithmetic on a
+ * typed (tp_btf) pointer; one that went through memory it does not track
+ * comes back as a plain scalar. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u64);
+} scratch SEC(".maps");
+
+static __always_inline __u64 sk_key(const struct sock *sk)
+{
+	__u32 zero = 0;
+	__u64 *v = bpf_map_lookup_elem(&scratch, &zero);
+
+	if (!v)
+		return 0;
+	*v = (__u64)sk;
+	return *(volatile __u64 *)v;
+}
+
+static __always_inline struct sb_slot *slot_of(__u64 key)
+{
+	__u32 i = (__u32)((key * 0x9E3779B97F4A7C15ULL) >> 32) & slot_mask;
+
+	return bpf_map_lookup_elem(&slots, &i);
+}
+
+/* The state of a tracked socket or NULL; *in_slot: 1 if in the array. */
+static __always_inline struct sb_slot *rec_find(__u64 key, int *in_slot)
+{
+	struct sb_slot *s = slot_of(key);
+
+	*in_slot = 0;
+	if (s && s->tag == key) {
+		*in_slot = 1;
+		return s;
+	}
+	if (!socks_live)
+		return NULL;
+	return bpf_map_lookup_elem(&socks, &key);
+}
+
+/* Sends a record: 64 B for IPv4, 88 B for IPv6, written in place. */
+static __always_inline void rec_emit(const struct sb_krec *r)
+{
+	void *e;
+
+	if (r->family == AF_INET6) {
+		e = bpf_ringbuf_reserve(&events, sizeof(*r), 0);
+		if (e)
+			__builtin_memcpy(e, r, sizeof(*r));
+	} else {
+		e = bpf_ringbuf_reserve(&events, SB_KREC_V4, 0);
+		if (e)
+			__builtin_memcpy(e, r, SB_KREC_V4);
+	}
+	if (!e) {
+		count(SB_C_RB_FAIL);
+		return;
+	}
+	bpf_ringbuf_submit(e, BPF_RB_NO_WAKEUP);
+	count(SB_C_RECORDS);
+}
+
+static __always_inline void hash_delete(__u64 key)
+{
+	if (!bpf_map_delete_elem(&socks, &key))
+		__sync_fetch_and_add(&socks_live, -1);
+}
+
+static __always_inline void rec_release(__u64 key, struct sb_slot *s, int in_slot)
+{
+	if (in_slot)
+		s->tag = 0;
+	else
+		hash_delete(key);
+}
+
+/* A place for the socket at key, its tag set, the rest to be written by
+ * the caller; NULL if none (counted). A socket at the same address whose
+ * CLOSE we missed left its record: the kernel skips a tracing program that
+ * fires while it already runs on this CPU (a softirq interrupting it;
+ * counted as the program's recursion_misses). That record is sent as it
+ * was, marked, before the place is reused. */
+static __always_inline struct sb_slot *rec_create(__u64 key)
+{
+	struct sb_slot *s = slot_of(key), *h;
+	struct sb_slot init = {};
+
+	if (socks_live) {
+		h = bpf_map_lookup_elem(&socks, &key);
+		if (h) {
+			count(SB_C_REPLACED);
+			h->rec.flags |= SB_REC_CLOSE_MISSED;
+			rec_emit(&h->rec);
+			hash_delete(key);
+		}
+	}
+	if (s) {
+		if (s->tag == key) {
+			count(SB_C_REPLACED);
+			s->rec.flags |= SB_REC_CLOSE_MISSED;
+			rec_emit(&s->rec);
+			return s;
+		}
+		/* two CPUs may claim one free slot at once */
+		if (!s->tag && __sync_val_compare_and_swap(&s->tag, 0, key) == 0)
+			return s;
+	}
+	count(SB_C_SLOT_COLLISION);
+	init.tag = key;
+	if (bpf_map_update_elem(&socks, &key, &init, BPF_NOEXIST)) {
+		count(SB_C_MAP_FULL);
+		return NULL;
+	}
+	__sync_fetch_and_add(&socks_live, 1);
+	return bpf_map_lookup_elem(&socks, &key);
 }
 
 static __always_inline int port_wanted(__u16 port)
@@ -170,17 +297,17 @@ static __always_inline __u64 sk_cookie(const struct sock *sk, int kind)
 	return BPF_CORE_READ(sk, __sk_common.skc_cookie.counter);
 }
 
-static __always_inline void fill_addrs(struct sb_conn_rec *r, const struct sock *sk, int kind)
+static __always_inline void fill_krec_addrs(struct sb_krec *r, const struct sock *sk, int kind)
 {
 	r->family = KREAD(kind, sk, __sk_common.skc_family);
 	r->sport = KREAD(kind, sk, __sk_common.skc_num);
 	r->dport = bpf_ntohs(KREAD(kind, sk, __sk_common.skc_dport));
 	if (r->family == AF_INET6) {
-		BPF_CORE_READ_INTO(&r->saddr, sk, __sk_common.skc_v6_rcv_saddr.in6_u.u6_addr32);
-		BPF_CORE_READ_INTO(&r->daddr, sk, __sk_common.skc_v6_daddr.in6_u.u6_addr32);
+		BPF_CORE_READ_INTO(&r->addr[0], sk, __sk_common.skc_v6_rcv_saddr.in6_u.u6_addr32);
+		BPF_CORE_READ_INTO(&r->addr[4], sk, __sk_common.skc_v6_daddr.in6_u.u6_addr32);
 	} else {
-		r->saddr[0] = KREAD(kind, sk, __sk_common.skc_rcv_saddr);
-		r->daddr[0] = KREAD(kind, sk, __sk_common.skc_daddr);
+		r->addr[0] = KREAD(kind, sk, __sk_common.skc_rcv_saddr);
+		r->addr[1] = KREAD(kind, sk, __sk_common.skc_daddr);
 	}
 }
 
@@ -188,9 +315,9 @@ static __always_inline void trace_state(const struct sock *sk, int old, int new,
 					 __u64 now, int kind, int check_port)
 {
 	struct sb_state_event *e;
-	struct sb_conn_rec a = {};
+	struct sb_krec a = {};
 
-	fill_addrs(&a, sk, kind);
+	fill_krec_addrs(&a, sk, kind);
 	if (check_port && !port_wanted(a.sport) && !port_wanted(a.dport))
 		return;
 	e = bpf_ringbuf_reserve(&trace, sizeof(*e), 0);
@@ -200,8 +327,15 @@ static __always_inline void trace_state(const struct sock *sk, int old, int new,
 	}
 	e->ts = now;
 	e->skaddr = (__u64)sk;
-	__builtin_memcpy(e->saddr, a.saddr, sizeof(e->saddr));
-	__builtin_memcpy(e->daddr, a.daddr, sizeof(e->daddr));
+	if (a.family == AF_INET6) {
+		__builtin_memcpy(e->saddr, &a.addr[0], sizeof(e->saddr));
+		__builtin_memcpy(e->daddr, &a.addr[4], sizeof(e->daddr));
+	} else {
+		__builtin_memset(e->saddr, 0, sizeof(e->saddr));
+		__builtin_memset(e->daddr, 0, sizeof(e->daddr));
+		e->saddr[0] = a.addr[0];
+		e->daddr[0] = a.addr[1];
+	}
 	e->pid = bpf_get_current_pid_tgid() >> 32;
 	e->sport = a.sport;
 	e->dport = a.dport;
@@ -213,96 +347,133 @@ static __always_inline void trace_state(const struct sock *sk, int old, int new,
 	bpf_ringbuf_submit(e, 0);
 }
 
+/* A new connection socket (CLOSE->SYN_SENT, LISTEN->SYN_RECV), or one
+ * whose opening event was missed (partial). Returns its state or NULL. */
+static __always_inline struct sb_slot *track(const struct sock *sk, __u64 key, int new, int client,
+					     __u64 now, int kind, int partial)
+{
+	struct sb_slot *s;
+	__u16 rport = bpf_ntohs(KREAD(kind, sk, __sk_common.skc_dport));
+	__u16 lport = KREAD(kind, sk, __sk_common.skc_num);
+
+	/* either end's port: a client's remote port or a child's listen port
+	 * (a run), or a client bound to a filtered local port, or a child whose
+	 * peer uses one (bench watch) */
+	if (!port_wanted(rport) && !port_wanted(lport))
+		return NULL;
+	s = rec_create(key);
+	if (!s)
+		return NULL;
+	s->t_last = now;
+	__builtin_memset(&s->rec, 0, sizeof(s->rec));
+	fill_krec_addrs(&s->rec, sk, kind);
+	s->rec.role = client ? SB_ROLE_CLIENT : SB_ROLE_CHILD;
+	s->rec.final_state = new;
+	if (partial) {
+		s->rec.flags = SB_KF_PARTIAL;
+		count(SB_C_PARTIAL);
+	} else {
+		s->rec.t_open = now;
+	}
+	/* A child's cookie and 4-tuple are set only after LISTEN->SYN_RECV
+	 * before Linux 6.15 (inet_csk_clone_lock() fires the event first; the
+	 * fresh child still carries the listener's cookie): they are read at
+	 * SYN_RECV->ESTABLISHED, valid on every kernel. */
+	if (kind == K_BTF && client)
+		s->rec.cookie = sk_cookie(sk, kind);
+	count(client ? SB_C_CLIENTS : SB_C_CHILDREN);
+	return s;
+}
+
+/* Filters first (namespace, then the socket's state), one clock read per
+ * tracked event, and a stamp only where an output reads one; the time
+ * spent in every state goes to the per-CPU dwell histograms. */
 static __always_inline int on_set_state(const struct sock *sk, int old, int new, int kind)
 {
-	__u64 key = (__u64)sk, now;
-	struct sb_conn_rec *r;
+	struct sb_slot *s;
+	struct sb_krec *r;
+	int in_slot = 0;
+	__u64 key, now;
 
 	if (sk_netns(sk, kind) != netns_ino)
 		return 0;
+	key = sk_key(sk);
 	count(SB_C_EVENTS);
-	now = bpf_ktime_get_ns();
 
 	if ((old == SB_TCP_CLOSE && new == SB_TCP_SYN_SENT) ||
 	    (old == SB_TCP_LISTEN && new == SB_TCP_SYN_RECV)) {
-		struct sb_conn_rec init = {};
-		int client = new == SB_TCP_SYN_SENT;
-
-		fill_addrs(&init, sk, kind);
-		/* either end's port: a client's remote port or a child's
-		 * listen port (a run), or a client bound to a filtered local
-		 * port, or a child whose peer uses one (bench watch) */
-		if (!port_wanted(init.dport) && !port_wanted(init.sport))
-			return 0;
-		init.role = client ? SB_ROLE_CLIENT : SB_ROLE_CHILD;
-		if (trace_states)
-			trace_state(sk, old, new, init.role, now, kind, 0);
-		init.final_state = new;
-		init.ts[new] = now;
-		/* A child's cookie and 4-tuple are set only after LISTEN->SYN_RECV
-		 * before Linux 6.15 (inet_csk_clone_lock() fires the event first;
-		 * the fresh child still carries the listener's cookie): they are
-		 * read at SYN_RECV->ESTABLISHED, valid on every kernel. */
-		if (kind == K_BTF && client)
-			init.cookie = sk_cookie(sk, kind);
-		if (bpf_map_update_elem(&socks, &key, &init, BPF_NOEXIST)) {
-			/* A socket whose CLOSE we missed left its entry: the
-			 * kernel skips a tracing program that fires while it
-			 * already runs on this CPU (a softirq interrupting it;
-			 * counted as the program's recursion_misses). Send the
-			 * old record as it was, marked, before reusing the slot. */
-			struct sb_conn_rec *old = bpf_map_lookup_elem(&socks, &key);
-
-			count(SB_C_REPLACED);
-			if (old) {
-				old->flushed = SB_REC_CLOSE_MISSED;
-				if (bpf_ringbuf_output(&events, old, sizeof(*old), BPF_RB_NO_WAKEUP))
-					count(SB_C_RB_FAIL);
-				else
-					count(SB_C_RECORDS);
-			}
-			if (bpf_map_update_elem(&socks, &key, &init, BPF_ANY)) {
-				count(SB_C_MAP_FULL);
-				return 0;
-			}
-		}
-		count(client ? SB_C_CLIENTS : SB_C_CHILDREN);
+		now = bpf_ktime_get_ns();
+		s = track(sk, key, new, new == SB_TCP_SYN_SENT, now, kind, 0);
+		if (s && trace_states)
+			trace_state(sk, old, new, s->rec.role, now, kind, 0);
 		return 0;
 	}
-
-	r = bpf_map_lookup_elem(&socks, &key);
+	s = rec_find(key, &in_slot);
+	if (!s) {
+		if (old == SB_TCP_LISTEN || new == SB_TCP_LISTEN)
+			return 0;
+		if (old == SB_TCP_SYN_SENT || old == SB_TCP_SYN_RECV) {
+			/* its opening event was missed: a partial record */
+			now = bpf_ktime_get_ns();
+			s = track(sk, key, old, old == SB_TCP_SYN_SENT, now, kind, 1);
+		}
+		if (!s) {
+			count(SB_C_UNTRACKED);
+			if (trace_states)
+				trace_state(sk, old, new, 0, bpf_ktime_get_ns(), kind, 1);
+			return 0;
+		}
+	} else {
+		now = bpf_ktime_get_ns();
+	}
+	r = &s->rec;
 	if (trace_states)
 		/* a tracked socket passed the port filter when it was created:
 		 * a closing socket may have lost its port already */
-		trace_state(sk, old, new, r ? r->role : 0, now, kind, !r);
-	if (!r) {
-		if (old != SB_TCP_LISTEN && new != SB_TCP_LISTEN)
-			count(SB_C_UNTRACKED);
+		trace_state(sk, old, new, r->role, now, kind, 0);
+	if (old != r->final_state && !(r->flags & SB_KF_PARTIAL)) {
+		r->flags |= SB_KF_PARTIAL;
+		count(SB_C_PARTIAL);
+	}
+	if (old == r->final_state && s->t_last && now >= s->t_last) {
+		__u64 d = now - s->t_last;
+
+		hist_add(SB_KH_DWELL + sb_dwell_slot(old, new), d);
+		if (old == SB_TCP_SYN_SENT && new == SB_TCP_ESTABLISHED)
+			hist_add(SB_H_HANDSHAKE, d);
+		else if (old == SB_TCP_SYN_RECV && new == SB_TCP_ESTABLISHED)
+			hist_add(SB_H_CHILD_EST, d);
+	}
+	s->t_last = now;
+	r->final_state = new;
+	if (new == SB_TCP_ESTABLISHED) {
+		if (!r->t_est)
+			r->t_est = now;
+		/* CLOSE->SYN_SENT has sport 0 (kernel-facts 9): the port is
+		 * known here, and a child's 4-tuple and cookie too */
+		fill_krec_addrs(r, sk, kind);
+		if (kind == K_BTF && r->role == SB_ROLE_CHILD)
+			r->cookie = sk_cookie(sk, kind);
+		else if (!r->cookie)
+			/* raw_tp/tracepoint read the cookie the socket has: a
+			 * client's exists once the load generator asked for it
+			 * (before connect); read now too, not only at CLOSE, so
+			 * a socket still open when the probes stop is joined */
+			r->cookie = sk_cookie(sk, kind);
 		return 0;
 	}
-	if (old > 0 && old < SB_NSTATES && new > 0 && new < SB_NSTATES) {
-		__u64 since = r->ts[slot(old)];
-
-		if (since && now >= since) {
-			hist_add(SB_KH_DWELL + sb_dwell_slot(old, new), now - since);
-			if (old == SB_TCP_SYN_SENT && new == SB_TCP_ESTABLISHED)
-				hist_add(SB_H_HANDSHAKE, now - since);
-			else if (old == SB_TCP_SYN_RECV && new == SB_TCP_ESTABLISHED)
-				hist_add(SB_H_CHILD_EST, now - since);
-		}
-		if (!r->ts[slot(new)])
-			r->ts[slot(new)] = now;
-	}
-	r->final_state = new;
-	/* CLOSE->SYN_SENT has sport 0 (kernel-facts 9); the port is known at
-	 * ESTABLISHED, or at CLOSE for a connect that failed (by then a socket
-	 * that went through TIME_WAIT may have released it: keep what we had). */
-	if (new == SB_TCP_ESTABLISHED || (new == SB_TCP_CLOSE && !r->sport))
-		fill_addrs(r, sk, kind);
-	if (kind == K_BTF && new == SB_TCP_ESTABLISHED && r->role == SB_ROLE_CHILD)
-		r->cookie = sk_cookie(sk, kind);
+	if (new == SB_TCP_FIN_WAIT1 && !r->t_fin)
+		r->t_fin = now;
+	if (new == SB_TCP_LAST_ACK && r->role == SB_ROLE_CHILD && !r->t_end)
+		r->t_end = now;
 	if (new != SB_TCP_CLOSE)
 		return 0;
+	if (r->role == SB_ROLE_CLIENT)
+		r->t_end = now;
+	/* a connect that failed: by then a socket that went through
+	 * TIME_WAIT may have released its port: keep what we had */
+	if (!r->sport)
+		fill_krec_addrs(r, sk, kind);
 	if (!r->cookie)
 		r->cookie = sk_cookie(sk, kind);
 	/* the socket's smoothed RTT as it closes: one sample per connection
@@ -312,27 +483,26 @@ static __always_inline int on_set_state(const struct sock *sk, int old, int new,
 		count(SB_C_RTT_SAMPLES);
 		hist_add(SB_H_SRTT, (__u64)r->srtt_us * 1000);
 	}
-	if (bpf_ringbuf_output(&events, r, sizeof(*r), BPF_RB_NO_WAKEUP))
-		count(SB_C_RB_FAIL);
-	else
-		count(SB_C_RECORDS);
-	bpf_map_delete_elem(&socks, &key);
+	rec_emit(r);
+	rec_release(key, s, in_slot);
 	return 0;
 }
 
 static __always_inline int on_retransmit(const struct sock *sk, int kind)
 {
-	__u64 key = (__u64)sk;
-	struct sb_conn_rec *r;
+	struct sb_slot *s;
+	int in_slot;
+	__u64 key;
 
 	if (KREAD(kind, sk, __sk_common.skc_state) != SB_TCP_SYN_SENT)
 		return 0;
 	if (sk_netns(sk, kind) != netns_ino)
 		return 0;
+	key = sk_key(sk);
 	count(SB_C_SYN_RETRANS);
-	r = bpf_map_lookup_elem(&socks, &key);
-	if (r)
-		r->syn_retrans++;
+	s = rec_find(key, &in_slot);
+	if (s)
+		s->rec.syn_retrans++;
 	return 0;
 }
 
@@ -372,12 +542,17 @@ static __always_inline int on_drop(const struct sk_buff *skb, __u32 reason, int 
 	return 0;
 }
 
-/* ---- tp_btf: each handler and its catcher for interrupted runs ---- */
-#define SB_BTF_PAIR(tp, name, call, ...)                                     \
+/* ---- tp_btf: each handler and its catcher for interrupted runs ----
+ * A catcher costs a run per event; user space loads it only where it pays
+ * (harness/probes.c: the rare retransmit events). Without one, a skipped
+ * state change still leaves a marked record (SB_KF_PARTIAL, or
+ * CLOSE_MISSED), and a skipped drop is counted as lost. The busy flag is
+ * per handler: another handler's run on the CPU must not wake a catcher. */
+#define SB_BTF_PAIR(tp, name, idx, call, ...)                                \
 	SEC("tp_btf/" #tp)                                                   \
 	int BPF_PROG(name, __VA_ARGS__)                                      \
 	{                                                                    \
-		__u32 *b = busy_flag();                                      \
+		__u32 *b = (catchers & (1u << idx)) ? busy_flag(idx) : NULL; \
 		int ret;                                                     \
                                                                              \
 		if (b)                                                       \
@@ -390,7 +565,7 @@ static __always_inline int on_drop(const struct sk_buff *skb, __u32 reason, int 
 	SEC("tp_btf/" #tp)                                                   \
 	int BPF_PROG(name##_nested, __VA_ARGS__)                             \
 	{                                                                    \
-		__u32 *b = busy_flag();                                      \
+		__u32 *b = busy_flag(idx);                                   \
                                                                              \
 		if (!b || !*b)                                               \
 			return 0;                                            \
@@ -398,12 +573,14 @@ static __always_inline int on_drop(const struct sk_buff *skb, __u32 reason, int 
 		return call;                                                 \
 	}
 
-SB_BTF_PAIR(inet_sock_set_state, btf_set_state, on_set_state(sk, old, new, K_BTF),
-	    const struct sock *sk, int old, int new)
-SB_BTF_PAIR(tcp_retransmit_skb, btf_retransmit, on_retransmit(sk, K_BTF), const struct sock *sk)
-SB_BTF_PAIR(tcp_retransmit_synack, btf_synack, on_synack(sk, K_BTF), const struct sock *sk)
-SB_BTF_PAIR(kfree_skb, btf_drop, on_drop(skb, (__u32)reason, K_BTF), struct sk_buff *skb,
-	    void *location, int reason)
+SB_BTF_PAIR(inet_sock_set_state, btf_set_state, SB_CATCH_STATE,
+	    on_set_state(sk, old, new, K_BTF), const struct sock *sk, int old, int new)
+SB_BTF_PAIR(tcp_retransmit_skb, btf_retransmit, SB_CATCH_RETRANSMIT, on_retransmit(sk, K_BTF),
+	    const struct sock *sk)
+SB_BTF_PAIR(tcp_retransmit_synack, btf_synack, SB_CATCH_SYNACK, on_synack(sk, K_BTF),
+	    const struct sock *sk)
+SB_BTF_PAIR(kfree_skb, btf_drop, SB_CATCH_DROP, on_drop(skb, (__u32)reason, K_BTF),
+	    struct sk_buff *skb, void *location, int reason)
 
 /* ---- raw_tp ---- */
 SEC("raw_tp/inet_sock_set_state")
@@ -571,17 +748,42 @@ int sample_listeners(struct bpf_iter__bpf_sk_storage_map *ctx)
 	return 0;
 }
 
-/* Mode tcp_iter: every pass walks all TCP sockets of the namespace and
- * writes a record per listener on a filtered port. */
+/* Mode tcp_iter: iter/tcp shows every listener before any other socket
+ * (the listening hash first, then the established one), so a pass stops at
+ * the first socket that is not a listener: returning 1 ends the read there
+ * and user space closes the iterator. A pass costs a run per listener, not
+ * one per socket of the namespace (TIME_WAIT included). */
 SEC("iter/tcp")
 int sample_listeners_tcp(struct bpf_iter__tcp *ctx)
 {
 	struct sb_listen_sample s = {};
-	struct tcp_sock *tp = wanted_listener(ctx->sk_common);
+	struct sock_common *skc = ctx->sk_common;
+	struct tcp_sock *tp;
 
+	if (!skc)
+		return 0;
+	if (skc->skc_state != SB_TCP_LISTEN)
+		return 1;
+	tp = wanted_listener(skc);
 	if (!tp)
 		return 0;
 	fill_sample(&s, tp);
 	bpf_seq_write(ctx->meta->seq, &s, sizeof(s));
+	return 0;
+}
+
+/* At the end of a run: the address of every TCP socket of the namespace,
+ * so that user space can tell a tracked socket still open (LIVE_AT_END)
+ * from one whose CLOSE event the kernel skipped (CLOSE_MISSED). */
+SEC("iter/tcp")
+int live_socks(struct bpf_iter__tcp *ctx)
+{
+	struct sock_common *skc = ctx->sk_common;
+	__u64 addr;
+
+	if (!skc || skc->skc_net.net->ns.inum != netns_ino)
+		return 0;
+	addr = sk_key((const struct sock *)skc);
+	bpf_seq_write(ctx->meta->seq, &addr, sizeof(addr));
 	return 0;
 }

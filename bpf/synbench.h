@@ -31,6 +31,43 @@ enum sb_rec_flush {
 	SB_REC_CLOSE_MISSED = 2, /* its CLOSE event was skipped (recursion) */
 };
 
+/* What the kernel keeps per connection socket and sends when it enters
+ * CLOSE: only the stamps the outputs read (harness/join.c, results.c), so
+ * that a record is 64 B for IPv4 (88 B for IPv6) and each event stamps at
+ * most one field. User space expands it to struct sb_conn_rec
+ * (harness/probes.c). */
+enum sb_krec_flags {
+	SB_KF_FLUSH_MASK = 3,	 /* enum sb_rec_flush */
+	SB_KF_PARTIAL = 4,	 /* a transition of this socket was missed */
+};
+
+struct sb_krec {
+	__u64 cookie;
+	__u64 t_open;  /* client: ->SYN_SENT; child: ->SYN_RECV (0: missed) */
+	__u64 t_est;   /* ->ESTABLISHED */
+	__u64 t_fin;   /* first ->FIN_WAIT1 */
+	__u64 t_end;   /* client: ->CLOSE; child: first ->LAST_ACK */
+	__u32 srtt_us;
+	__u16 sport;   /* host byte order */
+	__u16 dport;
+	__u16 syn_retrans;
+	__u8 family;   /* AF_INET or AF_INET6 */
+	__u8 role;     /* enum sb_role */
+	__u8 final_state;
+	__u8 flags;    /* enum sb_krec_flags */
+	__u16 pad;
+	__u32 addr[8]; /* IPv4: saddr, daddr; IPv6: saddr[4], daddr[4] (network order) */
+};
+#define SB_KREC_V4 (sizeof(struct sb_krec) - 6 * sizeof(__u32)) /* 64 B */
+
+/* One slot of the direct-mapped per-socket array (and one value of the
+ * hash behind it). */
+struct sb_slot {
+	__u64 tag;    /* the socket's address, 0: free */
+	__u64 t_last; /* when the socket entered final_state: dwell times */
+	struct sb_krec rec;
+};
+
 /* One record per connection socket, sent to the ring buffer when the socket
  * enters CLOSE (or flushed by user space at the end of a run). ts[state] is
  * the bpf_ktime_get_ns() (== CLOCK_MONOTONIC) stamp at which the socket
@@ -47,7 +84,7 @@ struct sb_conn_rec {
 	__u8 role;	   /* enum sb_role */
 	__u8 final_state;  /* state entered last */
 	__u8 flushed;	   /* 0, or enum sb_rec_flush: why the record has no CLOSE */
-	__u8 pad;
+	__u8 partial;	   /* 1: a transition was missed (recursion): stamps may lack */
 	__u32 srtt_us; /* smoothed RTT when the socket closed, us (0: none yet) */
 };
 
@@ -101,7 +138,18 @@ enum sb_counter {
 	SB_C_TRACE_FAIL,    /* --trace-states: trace ring buffer full */
 	SB_C_REPLACED,	    /* a new socket at the address of a tracked one */
 	SB_C_NESTED,	    /* hits the kernel kept from a busy handler, caught by its twin */
+	SB_C_SLOT_COLLISION, /* socket's array slot held by another: kept in the hash */
+	SB_C_PARTIAL,	    /* records with a missed transition (SB_KF_PARTIAL) */
 	SB_NCOUNTERS,
+};
+
+/* The tp_btf handlers that may have a _nested catcher twin. */
+enum sb_catcher {
+	SB_CATCH_STATE,
+	SB_CATCH_RETRANSMIT,
+	SB_CATCH_SYNACK,
+	SB_CATCH_DROP,
+	SB_NCATCH,
 };
 
 /* Histograms kept in the kernel (array map "hists", SB_NHISTS x buckets). */

@@ -27,6 +27,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "harness/krec.h"
 #include "harness/rundata.h"
 #include "harness/stats.h"
 
@@ -67,17 +68,10 @@ enum sb_lat {
 /* "kernel_handshake", "user_connect", "pre_syn", "notify_delay",
  * "accept_wait", "user_connect_sched", "response", "child_established". */
 const char *sb_lat_name(enum sb_lat l);
-/* "SYN_SENT", ...; "UNKNOWN" out of range. */
-const char *sb_tcp_state_name(unsigned int state);
 
 /* Index of no row / no record in sb_join.krec_row and sb_join.accept_row. */
 #define SB_JOIN_NONE UINT32_MAX
 
-/* A client socket reached ESTABLISHED: its stamp, or a state that only an
- * established socket enters (FIN_WAIT1, FIN_WAIT2, CLOSING, TIME_WAIT,
- * CLOSE_WAIT, LAST_ACK): SYN_SENT leads only to ESTABLISHED or CLOSE, so a
- * client record without the stamp but in such a state lost that one event. */
-int sb_client_established(const struct sb_conn_rec *r);
 
 struct sb_join_row {
 	const struct lg_conn *conn;	   /* never NULL */

@@ -27,6 +27,8 @@ static const char *const counter_names[SB_NCOUNTERS] = {
     [SB_C_TRACE_FAIL] = "trace_ring_full",
     [SB_C_REPLACED] = "close_missed_records",
     [SB_C_NESTED] = "nested_caught",
+    [SB_C_SLOT_COLLISION] = "slot_collisions",
+    [SB_C_PARTIAL] = "partial_records",
     [SB_C_RTT_SAMPLES] = "rtt_samples",
 };
 
@@ -451,9 +453,13 @@ static void json_probes(struct sb_json *js, const struct sb_rundata *rd, const s
 	sb_json_uint(js, "map_full", rd->counters[SB_C_MAP_FULL]);
 	sb_json_uint(js, "hist_over", rd->counters[SB_C_HIST_OVER]);
 	sb_json_uint(js, "missed_events", rd->missed_events);
+	sb_json_uint(js, "state_misses_recovered", rd->state_misses_recovered);
+	sb_json_uint(js, "kernel_map_bytes", rd->kernel_map_bytes);
 	sb_json_uint(js, "bpf_run_time_ns", rd->bpf_run_ns);
 	sb_json_uint(js, "bpf_runs", rd->bpf_runs);
 	sb_json_uint(js, "close_missed_records", rd->counters[SB_C_REPLACED]);
+	sb_json_uint(js, "slot_collisions", rd->counters[SB_C_SLOT_COLLISION]);
+	sb_json_uint(js, "partial_records", rd->counters[SB_C_PARTIAL]);
 	sb_json_uint(js, "lost_samples", rd->lost_samples);
 	sb_json_uint(js, "listener_samples", rd->nsamples);
 	sb_json_obj_end(js);

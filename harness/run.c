@@ -418,6 +418,7 @@ int sb_run(const struct sb_opts *o)
 			.ports = { o->port },
 			.nports = 1,
 			.conns = o->conns,
+			.in_flight = o->concurrency + (uint32_t)o->backlog,
 			.attach = o->attach,
 			.sampler_forced = o->sampler >= 0,
 			.sampler_mode = o->sampler >= 0 ? (enum sb_comp_mode)o->sampler : SB_MODE_OFF,

@@ -52,6 +52,9 @@ struct sb_rundata {
 	const char *drop_names[SB_MAX_DROP_REASONS]; /* from the kernel's BTF */
 	uint64_t lost_samples; /* sampler reads that failed */
 	uint64_t missed_events; /* tracepoint hits skipped by the kernel (recursion) */
+	uint64_t kernel_map_bytes; /* the probes' maps: max_entries x (key + value) */
+	uint64_t state_misses_recovered; /* state changes skipped, each left a marked
+					  * record: not in missed_events */
 	/* time in the BPF programs and their runs (kernel.bpf_stats_enabled=1
 	 * during the run; 0 otherwise) */
 	uint64_t bpf_run_ns, bpf_runs;

@@ -13,7 +13,9 @@ best_sampler=$(jqv "$WORK/doctor.json" .components.listener_sampler.mode)
 run() {
 	name=$1
 	shift
-	"$SYNBENCH" --conns 1000 --backlog 5 --no-plot --quiet --out "$WORK/$name" "$@" \
+	# accept every 1 ms: the burst fills the accept queue whatever the
+	# machine's speed, so the sampler must see it full
+	"$SYNBENCH" --conns 1000 --backlog 5 --accept delay:1 --no-plot --quiet --out "$WORK/$name" "$@" \
 		>"$WORK/$name.out" 2>"$WORK/$name.err"
 }
 
@@ -57,7 +59,11 @@ queue_filled() {
 	else
 		check "$1: syn_queue column numeric" "$(column syn_queue "$q" | grep -cvx '[0-9][0-9]*')" -eq 0
 	fi
-	check "$1: depth reached B+1 = 6" "$(column accept_queue "$q" | sort -n | tail -1)" -eq 6
+	# B+1, or B+2 when two final ACKs pass the lockless queue-full check on
+	# two CPUs at once (seen on 6.1 under emulation)
+	depth=$(column accept_queue "$q" | sort -n | tail -1)
+	case $depth in 6 | 7) ok "$1: depth reached B+1 = 6 (or B+2 = 7 by the two-CPU race): $depth" ;;
+	*) bad "$1: depth reached $depth, want 6 (B+1) or 7" ;; esac
 }
 
 run auto

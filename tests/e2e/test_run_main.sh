@@ -24,7 +24,14 @@ check "join rate" "$(jqv "$s" .join_rate)" = 1
 # the few ns before its catcher can see it) are counted, rare, and their
 # records recovered (join rate above)
 check "lost events: only hits the kernel kept from the probes" "$(jqv "$s" .lost_events)" -eq "$(jqv "$s" .probes.missed_events)"
-check "hits the kernel kept from the probes < 0.1% of events" "$(jqv "$s" '.probes.missed_events * 1000')" -le "$(jqv "$s" .probes.events)"
+# how often a softirq lands on a running handler depends on how long the
+# handler runs: under emulation (SB_EMULATED=1, set by scripts/kernel-matrix)
+# handlers run many times slower and the rate is no property of the probes
+if [ -z "${SB_EMULATED:-}" ]; then
+	check "hits the kernel kept from the probes < 0.1% of events" "$(jqv "$s" '.probes.missed_events * 1000')" -le "$(jqv "$s" .probes.events)"
+else
+	ok "hits the kernel kept from the probes: $(jqv "$s" .probes.missed_events) of $(jqv "$s" .probes.events) events (not bounded under emulation)"
+fi
 check "a record per tracked socket" "$(jqv "$s" .probes.records)" -eq "$(jqv "$s" '.probes.clients + .probes.children')"
 check "outcomes add up" "$(jqv "$s" '[.outcomes[]] | add')" -eq 10000
 # per connection: the kernel handshake lies inside the user's connect()
