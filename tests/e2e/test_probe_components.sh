@@ -13,9 +13,9 @@ best_sampler=$(jqv "$WORK/doctor.json" .components.listener_sampler.mode)
 run() {
 	name=$1
 	shift
-	# accept every 1 ms: the burst fills the accept queue whatever the
-	# machine's speed, so the sampler must see it full
-	"$SYNBENCH" --conns 1000 --backlog 5 --accept delay:1 --no-plot --quiet --out "$WORK/$name" "$@" \
+	# no accept for the first 300 ms: the burst fills the accept queue
+	# whatever the machine's speed, and 60 samples see it full
+	"$SYNBENCH" --conns 1000 --backlog 5 --accept pause:300 --no-plot --quiet --out "$WORK/$name" "$@" \
 		>"$WORK/$name.out" 2>"$WORK/$name.err"
 }
 
@@ -28,10 +28,10 @@ common() {
 	check "$1: state_changes in config.json" \
 		"$(jqv "$WORK/$1/config.json" .probes.components.state_changes.mode)" = \
 		"$(jqv "$s" .probes.components.state_changes.mode)"
-	for id in client_established syn_retransmits; do
-		check "$1: identity $id does not fail" \
-			"$(jqv "$s" .reconciliation.identities.$id.status)" != fails
-	done
+	# the counter identity each tracing component feeds (client_established
+	# is the join's, asserted by the run tests)
+	check "$1: identity syn_retransmits does not fail" \
+		"$(jqv "$s" .reconciliation.identities.syn_retransmits.status)" != fails
 	# listener_drops is checked where it can be (its equality breaks now and
 	# then by a few drops on the request-socket path that the kernel frees
 	# with reason NOT_SPECIFIED: a finding, not a probe fault)
