@@ -392,7 +392,7 @@ static void json_summary(struct sb_json *js, const char *key, const struct sb_su
 }
 
 
-static void json_kernel_counters(struct sb_json *js, const struct sb_rundata *rd)
+void sb_results_json_kernel_counters(struct sb_json *js, const struct sb_rundata *rd)
 {
 	const size_t nn = sizeof(named_counters) / sizeof(named_counters[0]);
 
@@ -587,7 +587,7 @@ int sb_results_write_summary(FILE *f, const struct sb_rundata *rd, const struct 
 		sb_json_uint(js, "no_response", none);
 		sb_json_obj_end(js);
 	}
-	json_kernel_counters(js, rd);
+	sb_results_json_kernel_counters(js, rd);
 	sb_json_obj_begin(js, "softnet");
 	for (int i = 0; i < 3; i++)
 		json_i64_or_null(js, softnet[i],

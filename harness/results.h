@@ -51,4 +51,9 @@ int sb_results_write_file(const char *dir, const char *name,
 /* "events", "clients", ... for enum sb_counter. */
 const char *sb_probe_counter_name(unsigned int c);
 
+struct sb_json;
+/* "kernel_counters": the named namespace MIB deltas (null when absent), then
+ * every other TcpExt/Tcp counter that moved. Shared with bench watch. */
+void sb_results_json_kernel_counters(struct sb_json *js, const struct sb_rundata *rd);
+
 #endif

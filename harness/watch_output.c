@@ -173,41 +173,6 @@ static void json_filters(struct sb_json *js, const struct sb_watch_opts *o)
 	sb_json_obj_end(js);
 }
 
-static const char *const named_counters[][2] = {
-	{ "TcpExt", "ListenOverflows" }, { "TcpExt", "ListenDrops" },
-	{ "TcpExt", "TCPSynRetrans" },	 { "TcpExt", "SyncookiesSent" },
-	{ "TcpExt", "SyncookiesRecv" },	 { "TcpExt", "SyncookiesFailed" },
-	{ "TcpExt", "TCPReqQFullDrop" }, { "TcpExt", "TCPReqQFullDoCookies" },
-	{ "TcpExt", "EmbryonicRsts" },	 { "Tcp", "ActiveOpens" },
-	{ "Tcp", "PassiveOpens" },	 { "Tcp", "AttemptFails" },
-	{ "Tcp", "EstabResets" },	 { "Tcp", "OutRsts" },
-};
-
-static void json_kernel_counters(struct sb_json *js, const struct sb_rundata *rd)
-{
-	const size_t nn = sizeof(named_counters) / sizeof(named_counters[0]);
-
-	sb_json_obj_begin(js, "kernel_counters");
-	for (size_t i = 0; i < nn; i++)
-		json_i64_or_null(js, named_counters[i][1],
-				 sb_mib_delta_or(rd->mib, rd->nmib, named_counters[i][0],
-						 named_counters[i][1], -1));
-	for (size_t i = 0; i < rd->nmib; i++) {
-		const struct sb_mib *m = &rd->mib[i];
-		int named = 0;
-
-		if (m->after == m->before ||
-		    (strcmp(m->table, "TcpExt") != 0 && strcmp(m->table, "Tcp") != 0))
-			continue;
-		for (size_t k = 0; k < nn && !named; k++)
-			named = strcmp(m->table, named_counters[k][0]) == 0 &&
-				strcmp(m->name, named_counters[k][1]) == 0;
-		if (!named)
-			sb_json_int(js, m->name, m->after - m->before);
-	}
-	sb_json_obj_end(js);
-}
-
 static void json_probes(struct sb_json *js, const struct sb_watch_data *w,
 			const struct sb_watch_analysis *a)
 {
@@ -423,7 +388,7 @@ int sb_watch_write_summary(FILE *f, const struct sb_watch_data *w,
 	for (int i = SB_NWOUT_CLIENT; i < SB_NWOUT; i++)
 		sb_json_uint(js, sb_wout_name(i), a->outcomes[i]);
 	sb_json_obj_end(js);
-	json_kernel_counters(js, rd);
+	sb_results_json_kernel_counters(js, rd);
 	sb_json_obj_begin(js, "softnet");
 	for (int i = 0; i < 3; i++)
 		json_i64_or_null(js, softnet[i],
