@@ -318,3 +318,11 @@ void sb_json_fixed(struct sb_json *j, const char *key, double v, int decimals)
 		memmove(buf, buf + 1, strlen(buf));
 	raw(j, key, buf);
 }
+
+void sb_json_i64_or_null(struct sb_json *j, const char *key, int64_t v)
+{
+	if (v < 0)
+		sb_json_null(j, key);
+	else
+		sb_json_int(j, key, v);
+}

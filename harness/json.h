@@ -36,6 +36,8 @@ void sb_json_int(struct sb_json *j, const char *key, int64_t v);
 void sb_json_uint(struct sb_json *j, const char *key, uint64_t v);
 void sb_json_bool(struct sb_json *j, const char *key, int v);
 void sb_json_null(struct sb_json *j, const char *key);
+/* v < 0: null (an option left at its default, a counter absent). */
+void sb_json_i64_or_null(struct sb_json *j, const char *key, int64_t v);
 /* Shortest of %.15g / %.17g that reads back to the same double. */
 void sb_json_double(struct sb_json *j, const char *key, double v);
 /* Fixed decimals ("%.3f"), for values a person reads (us with 3 decimals). */

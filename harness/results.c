@@ -281,14 +281,6 @@ int sb_results_write_counters(FILE *f, const struct sb_rundata *rd)
 
 
 /* Negative: null (an option left at the namespace default, a counter absent). */
-static void json_i64_or_null(struct sb_json *js, const char *key, int64_t v)
-{
-	if (v < 0)
-		sb_json_null(js, key);
-	else
-		sb_json_int(js, key, v);
-}
-
 static void json_option(void *ctx, const char *key, const char *value, int numeric)
 {
 	struct sb_json *js = ctx;
@@ -313,7 +305,7 @@ static void json_options(struct sb_json *js, const struct sb_opts *o)
 
 /* probes.components: each component's mode, and why not the preferred one
  * (null when it ran in its best mode or the user turned it off). */
-static void json_components(struct sb_json *js, const struct sb_rundata *rd)
+void sb_results_json_components(struct sb_json *js, const struct sb_rundata *rd)
 {
 	sb_json_obj_begin(js, "components");
 	for (int c = 0; c < SB_NCOMPONENTS; c++) {
@@ -348,7 +340,7 @@ static int write_config(FILE *f, const struct sb_rundata *rd, const struct sb_jo
 	sb_json_uint(js, "t_start_ns", rd->t_start_ns);
 	sb_json_uint(js, "t_end_ns", rd->t_end_ns);
 	sb_json_obj_begin(js, "probes");
-	json_components(js, rd);
+	sb_results_json_components(js, rd);
 	sb_json_obj_end(js);
 	if (rd->opts)
 		json_options(js, rd->opts);
@@ -366,7 +358,7 @@ int sb_results_write_config(FILE *f, const struct sb_rundata *rd)
 }
 
 /* A latency summary in us; values null when there is no sample. */
-static void json_summary(struct sb_json *js, const char *key, const struct sb_summary *s,
+void sb_results_json_latency(struct sb_json *js, const char *key, const struct sb_summary *s,
 			 int present)
 {
 	const int64_t v[] = {s->min, s->p50, s->p90, s->p99, s->p999, s->max};
@@ -427,7 +419,7 @@ static void json_probes(struct sb_json *js, const struct sb_rundata *rd, const s
 	sb_json_obj_begin(js, "probes");
 	sb_json_bool(js, "enabled", j->rec.probes);
 	sb_json_str(js, "attach_plan", rd->attach_plan);
-	json_components(js, rd);
+	sb_results_json_components(js, rd);
 	sb_json_uint(js, "syn_retransmits", rd->counters[SB_C_SYN_RETRANS]);
 	sb_json_uint(js, "synack_retransmits", rd->counters[SB_C_SYNACK_RETRANS]);
 	sb_json_obj_begin(js, "drops_by_reason");
@@ -439,8 +431,8 @@ static void json_probes(struct sb_json *js, const struct sb_rundata *rd, const s
 	}
 	sb_json_obj_end(js);
 	sb_json_uint(js, "drops", rd->counters[SB_C_DROPS]);
-	json_summary(js, "kernel_handshake", &j->kernel_handshake_hist, rd->hists != NULL);
-	json_summary(js, "child_established", &j->child_est_hist, rd->hists != NULL);
+	sb_results_json_latency(js, "kernel_handshake", &j->kernel_handshake_hist, rd->hists != NULL);
+	sb_results_json_latency(js, "child_established", &j->child_est_hist, rd->hists != NULL);
 	sb_json_uint(js, "records", rd->nkrecs);
 	sb_json_uint(js, "records_written", rd->counters[SB_C_RECORDS]);
 	sb_json_uint(js, "clients", rd->counters[SB_C_CLIENTS]);
@@ -481,7 +473,7 @@ static void json_reconciliation(struct sb_json *js, const struct sb_rundata *rd,
 	sb_json_uint(js, "extra_children", r->extra_children);
 	sb_json_uint(js, "extra_accepts", r->extra_accepts);
 	sb_json_uint(js, "timeouts", r->timeouts);
-	json_i64_or_null(js, "syncookies", r->syncookies);
+	sb_json_i64_or_null(js, "syncookies", r->syncookies);
 	sb_json_bool(js, "identity_checked", r->identity_checked);
 	if (r->probes)
 		sb_json_bool(js, "identity_holds", r->identity_holds);
@@ -490,11 +482,11 @@ static void json_reconciliation(struct sb_json *js, const struct sb_rundata *rd,
 	sb_json_uint(js, "probe_syn_retransmits", r->probe_syn_retrans);
 	sb_json_uint(js, "probe_synack_retransmits", r->probe_synack_retrans);
 	sb_json_uint(js, "listen_overflow_skb_drops", r->listen_overflow_skb_drops);
-	json_i64_or_null(js, "mib_tcp_syn_retrans", r->mib_syn_retrans);
-	json_i64_or_null(js, "listener_drops", r->listener_drops);
-	json_i64_or_null(js, "mib_listen_drops", r->mib_listen_drops);
-	json_i64_or_null(js, "mib_listen_overflows", r->mib_listen_overflows);
-	json_i64_or_null(js, "softnet_dropped", r->softnet_dropped);
+	sb_json_i64_or_null(js, "mib_tcp_syn_retrans", r->mib_syn_retrans);
+	sb_json_i64_or_null(js, "listener_drops", r->listener_drops);
+	sb_json_i64_or_null(js, "mib_listen_drops", r->mib_listen_drops);
+	sb_json_i64_or_null(js, "mib_listen_overflows", r->mib_listen_overflows);
+	sb_json_i64_or_null(js, "softnet_dropped", r->softnet_dropped);
 	sb_json_uint(js, "lost_events", r->lost_events);
 	sb_json_uint(js, "user_conns", n->user_conns);
 	sb_json_uint(js, "not_started", n->not_started);
@@ -558,7 +550,7 @@ int sb_results_write_summary(FILE *f, const struct sb_rundata *rd, const struct 
 
 	sb_json_obj_begin(js, "latency_us");
 	for (int l = 0; l < SB_NLATS; l++)
-		json_summary(js, sb_lat_name(l), &j->lat[l], 1);
+		sb_results_json_latency(js, sb_lat_name(l), &j->lat[l], 1);
 	sb_json_obj_end(js);
 
 	sb_json_obj_begin(js, "outcomes");
@@ -590,7 +582,7 @@ int sb_results_write_summary(FILE *f, const struct sb_rundata *rd, const struct 
 	sb_results_json_kernel_counters(js, rd);
 	sb_json_obj_begin(js, "softnet");
 	for (int i = 0; i < 3; i++)
-		json_i64_or_null(js, softnet[i],
+		sb_json_i64_or_null(js, softnet[i],
 				 sb_mib_delta_or(rd->mib, rd->nmib, "softnet", softnet[i], -1));
 	sb_json_obj_end(js);
 	json_probes(js, rd, j);

@@ -55,5 +55,11 @@ struct sb_json;
 /* "kernel_counters": the named namespace MIB deltas (null when absent), then
  * every other TcpExt/Tcp counter that moved. Shared with bench watch. */
 void sb_results_json_kernel_counters(struct sb_json *js, const struct sb_rundata *rd);
+/* A latency summary in us under key ({count, min .. max, mean}; values null
+ * without samples); present 0: null. Shared with bench watch. */
+void sb_results_json_latency(struct sb_json *js, const char *key, const struct sb_summary *s,
+			     int present);
+/* "components": every probe component's mode and why not the best one. */
+void sb_results_json_components(struct sb_json *js, const struct sb_rundata *rd);
 
 #endif

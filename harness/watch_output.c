@@ -118,47 +118,6 @@ int sb_watch_write_connections(FILE *f, const struct sb_watch_data *w,
 
 /* ---- JSON ---- */
 
-static void json_i64_or_null(struct sb_json *js, const char *key, int64_t v)
-{
-	if (v < 0)
-		sb_json_null(js, key);
-	else
-		sb_json_int(js, key, v);
-}
-
-static void json_summary(struct sb_json *js, const char *key, const struct sb_summary *s)
-{
-	const int64_t v[] = { s->min, s->p50, s->p90, s->p99, s->p999, s->max };
-	const char *const k[] = { "min", "p50", "p90", "p99", "p999", "max" };
-
-	sb_json_obj_begin(js, key);
-	sb_json_uint(js, "count", s->count);
-	for (int i = 0; i < 6; i++)
-		if (s->count)
-			sb_json_fixed(js, k[i], (double)v[i] / 1000.0, 3);
-		else
-			sb_json_null(js, k[i]);
-	if (s->count)
-		sb_json_fixed(js, "mean", s->mean / 1000.0, 3);
-	else
-		sb_json_null(js, "mean");
-	sb_json_obj_end(js);
-}
-
-static void json_components(struct sb_json *js, const struct sb_rundata *rd)
-{
-	sb_json_obj_begin(js, "components");
-	for (int c = 0; c < SB_NCOMPONENTS; c++) {
-		const struct sb_component_state *s = &rd->components.c[c];
-
-		sb_json_obj_begin(js, sb_component_name(c));
-		sb_json_str(js, "mode", sb_comp_mode_name(s->mode));
-		sb_json_str(js, "error", s->error[0] ? s->error : NULL);
-		sb_json_obj_end(js);
-	}
-	sb_json_obj_end(js);
-}
-
 static void json_filters(struct sb_json *js, const struct sb_watch_opts *o)
 {
 	sb_json_obj_begin(js, "filters");
@@ -166,7 +125,7 @@ static void json_filters(struct sb_json *js, const struct sb_watch_opts *o)
 	for (uint32_t i = 0; i < o->nports; i++)
 		sb_json_uint(js, NULL, o->ports[i]);
 	sb_json_arr_end(js);
-	json_i64_or_null(js, "pid", o->pid);
+	sb_json_i64_or_null(js, "pid", o->pid);
 	sb_json_str(js, "comm", o->comm[0] ? o->comm : NULL);
 	sb_json_str(js, "cgroup", o->cgroup[0] ? o->cgroup : NULL);
 	sb_json_str(js, "family", o->family == AF_INET ? "ipv4" : o->family ? "ipv6" : NULL);
@@ -181,7 +140,7 @@ static void json_probes(struct sb_json *js, const struct sb_watch_data *w,
 	sb_json_obj_begin(js, "probes");
 	sb_json_bool(js, "enabled", 1);
 	sb_json_str(js, "attach_plan", rd->attach_plan);
-	json_components(js, rd);
+	sb_results_json_components(js, rd);
 	sb_json_uint(js, "syn_retransmits", rd->counters[SB_C_SYN_RETRANS]);
 	sb_json_uint(js, "synack_retransmits", rd->counters[SB_C_SYNACK_RETRANS]);
 	sb_json_obj_begin(js, "drops_by_reason");
@@ -195,7 +154,7 @@ static void json_probes(struct sb_json *js, const struct sb_watch_data *w,
 	}
 	sb_json_obj_end(js);
 	sb_json_uint(js, "drops", rd->counters[SB_C_DROPS]);
-	json_summary(js, "kernel_handshake", &a->handshake_hist);
+	sb_results_json_latency(js, "kernel_handshake", &a->handshake_hist, 1);
 	sb_json_uint(js, "records", rd->nkrecs);
 	sb_json_uint(js, "records_written", rd->counters[SB_C_RECORDS]);
 	sb_json_uint(js, "clients", rd->counters[SB_C_CLIENTS]);
@@ -235,21 +194,21 @@ static void json_reconciliation(struct sb_json *js, const struct sb_watch_data *
 	sb_json_uint(js, "record_syn_retransmits", a->syn_retrans);
 	sb_json_uint(js, "probe_syn_retransmits", rd->counters[SB_C_SYN_RETRANS]);
 	sb_json_uint(js, "probe_synack_retransmits", rd->counters[SB_C_SYNACK_RETRANS]);
-	json_i64_or_null(js, "listener_drops", a->listener_drops);
+	sb_json_i64_or_null(js, "listener_drops", a->listener_drops);
 	if (known)
 		sb_json_uint(js, "listen_overflow_skb_drops", lo_skb);
 	else
 		sb_json_null(js, "listen_overflow_skb_drops");
-	json_i64_or_null(js, "overflows", a->ids[SB_WID_LISTEN_OVERFLOWS].probe);
-	json_i64_or_null(js, "mib_listen_overflows",
+	sb_json_i64_or_null(js, "overflows", a->ids[SB_WID_LISTEN_OVERFLOWS].probe);
+	sb_json_i64_or_null(js, "mib_listen_overflows",
 			 sb_mib_delta_or(rd->mib, rd->nmib, "TcpExt", "ListenOverflows", -1));
-	json_i64_or_null(js, "mib_listen_drops",
+	sb_json_i64_or_null(js, "mib_listen_drops",
 			 sb_mib_delta_or(rd->mib, rd->nmib, "TcpExt", "ListenDrops", -1));
-	json_i64_or_null(js, "mib_tcp_syn_retrans",
+	sb_json_i64_or_null(js, "mib_tcp_syn_retrans",
 			 sb_mib_delta_or(rd->mib, rd->nmib, "TcpExt", "TCPSynRetrans", -1));
-	json_i64_or_null(js, "mib_active_opens",
+	sb_json_i64_or_null(js, "mib_active_opens",
 			 sb_mib_delta_or(rd->mib, rd->nmib, "Tcp", "ActiveOpens", -1));
-	json_i64_or_null(js, "mib_passive_opens",
+	sb_json_i64_or_null(js, "mib_passive_opens",
 			 sb_mib_delta_or(rd->mib, rd->nmib, "Tcp", "PassiveOpens", -1));
 	sb_json_uint(js, "lost_events", a->lost_events);
 	sb_json_obj_begin(js, "identities");
@@ -260,8 +219,8 @@ static void json_reconciliation(struct sb_json *js, const struct sb_watch_data *
 		sb_json_str(js, "status", sb_id_status_name(id->status));
 		sb_json_str(js, "reason", id->status == SB_ID_SKIPPED ? id->why : NULL);
 		sb_json_str(js, "identity", id->what);
-		json_i64_or_null(js, "probe", id->probe);
-		json_i64_or_null(js, "kernel", id->kernel);
+		sb_json_i64_or_null(js, "probe", id->probe);
+		sb_json_i64_or_null(js, "kernel", id->kernel);
 		sb_json_obj_end(js);
 	}
 	sb_json_obj_end(js);
@@ -348,7 +307,7 @@ int sb_watch_write_summary(FILE *f, const struct sb_watch_data *w,
 	sb_json_fixed(js, "cpu_sys_s", rd->cpu_sys_s, 3);
 	sb_json_str(js, "started_at", rd->started_at);
 	sb_json_str(js, "label", o->label);
-	json_i64_or_null(js, "effective_backlog", effective_backlog(rd));
+	sb_json_i64_or_null(js, "effective_backlog", effective_backlog(rd));
 	sb_json_str(js, "attach_plan", rd->attach_plan);
 	sb_json_str(js, "kernel_release", rd->kernel_release);
 	sb_json_obj_begin(js, "watch");
@@ -374,9 +333,9 @@ int sb_watch_write_summary(FILE *f, const struct sb_watch_data *w,
 	sb_json_obj_end(js);
 
 	sb_json_obj_begin(js, "latency_us");
-	json_summary(js, "kernel_handshake", &a->lat[SB_WLAT_HANDSHAKE]);
-	json_summary(js, "child_established", &a->lat[SB_WLAT_CHILD_EST]);
-	json_summary(js, "server_close", &a->lat[SB_WLAT_SERVER_CLOSE]);
+	sb_results_json_latency(js, "kernel_handshake", &a->lat[SB_WLAT_HANDSHAKE], 1);
+	sb_results_json_latency(js, "child_established", &a->lat[SB_WLAT_CHILD_EST], 1);
+	sb_results_json_latency(js, "server_close", &a->lat[SB_WLAT_SERVER_CLOSE], 1);
 	for (size_t i = 0; i < sizeof(user_lats) / sizeof(user_lats[0]); i++)
 		sb_json_null(js, user_lats[i]); /* no user-side stamps in a watch */
 	sb_json_obj_end(js);
@@ -391,7 +350,7 @@ int sb_watch_write_summary(FILE *f, const struct sb_watch_data *w,
 	sb_results_json_kernel_counters(js, rd);
 	sb_json_obj_begin(js, "softnet");
 	for (int i = 0; i < 3; i++)
-		json_i64_or_null(js, softnet[i],
+		sb_json_i64_or_null(js, softnet[i],
 				 sb_mib_delta_or(rd->mib, rd->nmib, "softnet", softnet[i], -1));
 	sb_json_obj_end(js);
 	json_probes(js, w, a);
@@ -417,11 +376,11 @@ int sb_watch_write_config(FILE *f, const struct sb_watch_data *w)
 	sb_json_str(js, "kernel_release", rd->kernel_release);
 	sb_json_uint(js, "netns_inode", rd->netns_inode);
 	sb_json_str(js, "attach_plan", rd->attach_plan);
-	json_i64_or_null(js, "effective_backlog", effective_backlog(rd));
+	sb_json_i64_or_null(js, "effective_backlog", effective_backlog(rd));
 	sb_json_uint(js, "t_start_ns", rd->t_start_ns);
 	sb_json_uint(js, "t_end_ns", rd->t_end_ns);
 	sb_json_obj_begin(js, "probes");
-	json_components(js, rd);
+	sb_results_json_components(js, rd);
 	sb_json_obj_end(js);
 	sb_json_obj_begin(js, "options");
 	sb_json_str(js, "netns", o->netns[0] ? o->netns : NULL);
