@@ -19,6 +19,29 @@ static int cmp_u16(const void *a, const void *b)
 	return (int)*(const uint16_t *)a - (int)*(const uint16_t *)b;
 }
 
+/* On a mismatch: the ports only one side has (both sorted), and how many
+ * server records have no peer at all, so a failure says which side is off. */
+static void print_port_diff(const uint16_t *cp, const uint16_t *sp)
+{
+	size_t i = 0, j = 0, shown = 0, zero = 0;
+
+	for (size_t k = 0; k < NCONN; k++)
+		zero += sp[k] == 0;
+	fprintf(stderr, "server records without a peer port: %zu\n", zero);
+	while ((i < NCONN || j < NCONN) && shown < 20) {
+		if (j >= NCONN || (i < NCONN && cp[i] < sp[j])) {
+			fprintf(stderr, "  client port %u: no server record\n", cp[i++]);
+			shown++;
+		} else if (i >= NCONN || sp[j] < cp[i]) {
+			fprintf(stderr, "  server peer port %u: no client record\n", sp[j++]);
+			shown++;
+		} else {
+			i++;
+			j++;
+		}
+	}
+}
+
 static void run(enum lg_mode mode, enum lg_close close, enum lg_close_first first, uint16_t port)
 {
 	struct lg_server_opts so = {.port = port,
@@ -80,7 +103,8 @@ static void run(enum lg_mode mode, enum lg_close close, enum lg_close_first firs
 	ASSERT_EQ(closed, NCONN, "server closed every connection");
 	qsort(cp, NCONN, sizeof(*cp), cmp_u16);
 	qsort(sp, NCONN, sizeof(*sp), cmp_u16);
-	ASSERT_EQ(memcmp(cp, sp, NCONN * sizeof(*cp)), 0, "peer ports = client ports");
+	if (!ASSERT_EQ(memcmp(cp, sp, NCONN * sizeof(*cp)), 0, "peer ports = client ports"))
+		print_port_diff(cp, sp);
 out:
 	free(cp);
 	free(sp);
