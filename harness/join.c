@@ -416,9 +416,12 @@ static enum sb_outcome row_outcome(const struct ctx *c, uint32_t i)
 
 	if (r->naccepts)
 		return SB_OUT_ACCEPTED;
-	/* Without our accept stamp (a --target server): a child the server
-	 * closed was accepted; one never accepted is reset straight to CLOSE
-	 * when the listener goes (inet_csk_listen_stop). */
+	/* Without our accept stamp (a --target server): bytes from the server
+	 * (a response, an HTTP status) mean it accepted the connection; so does
+	 * a child the server closed; one never accepted is reset straight to
+	 * CLOSE when the listener goes (inet_csk_listen_stop). */
+	if (r->conn && (r->conn->t_resp || r->conn->status))
+		return SB_OUT_ACCEPTED;
 	children_state(c, i, &closed, &est);
 	if (closed)
 		return SB_OUT_ACCEPTED;
