@@ -56,6 +56,46 @@ static int trial_sockopt(void)
 	return ok && n == 2 && cookie != 0;
 }
 
+/* Whether a socket command linked behind another request reads its SQE when
+ * it is submitted (safe) or only when it runs (stale: by then the engine
+ * may have written a new request into that SQ slot). From 6.11 the kernel
+ * deferred that copy until the command ran ("defer SQE copying until it's
+ * needed"); 6.14 copies at prep again (d6211ebbdaa5, "unconditionally copy
+ * SQEs at prep time"). Stale reads gave a server without peer addresses.
+ * The trial: NOP -> getsockopt into a; after the submit, the slot is
+ * rewritten to point at b; the linked command runs at the next wait
+ * (DEFER_TASKRUN) and fills a (copied) or b (read late). */
+static int trial_linked_sqe_copied(void)
+{
+	struct io_uring_sqe *sqe;
+	struct io_uring_cqe *cqe;
+	struct io_uring ring;
+	uint64_t a = 0, b = 0;
+	int fd, n = 0;
+
+	if (io_uring_queue_init(4, &ring, IORING_SETUP_SINGLE_ISSUER | IORING_SETUP_DEFER_TASKRUN))
+		return 1; /* no deferred task work: the link runs inside the submit */
+	fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0) {
+		io_uring_queue_exit(&ring);
+		return 0;
+	}
+	sqe = io_uring_get_sqe(&ring);
+	io_uring_prep_nop(sqe);
+	sqe->flags |= IOSQE_IO_LINK;
+	sqe = io_uring_get_sqe(&ring);
+	lg_prep_getsockopt(sqe, fd, SO_COOKIE, &a, sizeof(a));
+	io_uring_submit(&ring);
+	sqe->addr3 = (uint64_t)(uintptr_t)&b;
+	while (n < 2 && io_uring_wait_cqe(&ring, &cqe) == 0) {
+		io_uring_cqe_seen(&ring, cqe);
+		n++;
+	}
+	close(fd);
+	io_uring_queue_exit(&ring);
+	return b == 0;
+}
+
 /* SYNBENCH_URING_NO: comma separated names of caps[], or "all". */
 static int parse_no(const char *s, uint32_t *bits, char *bad, size_t len)
 {
@@ -112,8 +152,12 @@ int lg_uring_caps_probe(struct lg_uring_caps *c, char *bad, size_t len)
 		if (io_uring_opcode_supported(p, IORING_OP_ACCEPT))
 			c->have |= LG_URING_MULTISHOT;
 	}
-	if (io_uring_opcode_supported(p, IORING_OP_URING_CMD) && trial_sockopt())
-		c->have |= LG_URING_SOCKOPT;
+	if (io_uring_opcode_supported(p, IORING_OP_URING_CMD) && trial_sockopt()) {
+		if (trial_linked_sqe_copied())
+			c->have |= LG_URING_SOCKOPT;
+		else
+			c->sockopt_stale_sqe = 1;
+	}
 	if (io_uring_opcode_supported(p, LG_IORING_OP_BIND))
 		c->have |= LG_URING_BIND;
 	io_uring_free_probe(p);
@@ -124,9 +168,14 @@ int lg_uring_caps_probe(struct lg_uring_caps *c, char *bad, size_t len)
 
 const char *lg_uring_caps_missing(const struct lg_uring_caps *c, uint32_t need)
 {
-	for (size_t i = 0; i < NCAPS; i++)
-		if ((need & caps[i].bit) && !(c->have & caps[i].bit))
-			return caps[i].what;
+	for (size_t i = 0; i < NCAPS; i++) {
+		if (!(need & caps[i].bit) || (c->have & caps[i].bit))
+			continue;
+		if (caps[i].bit == LG_URING_SOCKOPT && c->sockopt_stale_sqe)
+			return "io_uring socket commands that read a linked request's SQE when "
+			       "submitted (this kernel reads it late; fixed in Linux 6.14)";
+		return caps[i].what;
+	}
 	return NULL;
 }
 
@@ -136,9 +185,12 @@ const char *lg_uring_caps_str(const struct lg_uring_caps *c, char *buf, size_t l
 
 	buf[0] = 0;
 	for (size_t i = 0; i < NCAPS && off < len; i++) {
+		int stale = caps[i].bit == LG_URING_SOCKOPT && c->sockopt_stale_sqe;
 		int n = snprintf(buf + off, len - off, "%s%s=%s%s", off ? " " : "", caps[i].name,
 				 (c->have & caps[i].bit) ? "yes" : "no",
-				 (c->forced & caps[i].bit) ? "(forced)" : "");
+				 (c->forced & caps[i].bit) ? "(forced)"
+				 : stale		   ? "(stale-sqe)"
+							   : "");
 
 		if (n < 0)
 			break;

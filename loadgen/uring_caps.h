@@ -34,6 +34,10 @@ enum lg_uring_cap {
 struct lg_uring_caps {
 	uint32_t have;	 /* enum lg_uring_cap bits the kernel runs */
 	uint32_t forced; /* bits SYNBENCH_URING_NO took away from have */
+	/* the socket commands work but read a linked request's SQE late
+	 * (6.11 to 6.13 without d6211ebbdaa5): LG_URING_SOCKOPT is left out of have, as the engines
+	 * link them behind other requests */
+	int sockopt_stale_sqe;
 };
 
 /* SOL_SOCKET get/setsockopt as an io_uring socket command (LG_URING_SOCKOPT):

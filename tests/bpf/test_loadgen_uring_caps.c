@@ -57,7 +57,15 @@ static void probe_matches_kernel(void)
 	ASSERT_EQ(!!(c.have & LG_URING_BASE), v >= 519, "base ops iff 5.19+");
 	ASSERT_EQ(!!(c.have & LG_URING_SOCKET), v >= 519, "IORING_OP_SOCKET iff 5.19+");
 	ASSERT_EQ(!!(c.have & LG_URING_MULTISHOT), v >= 519, "multishot accept iff 5.19+");
-	ASSERT_EQ(!!(c.have & LG_URING_SOCKOPT), v >= 607, "socket setsockopt command iff 6.7+");
+	/* 6.11 to 6.13 may read a linked socket command's SQE late (fixed by
+	 * d6211ebbdaa5 in 6.14, backported to some stable kernels): then the
+	 * commands are left out; never outside those versions */
+	fprintf(stderr, "linked socket commands read their SQE %s\n",
+		c.sockopt_stale_sqe ? "late (left out)" : "at submit");
+	ASSERT_TRUE(!c.sockopt_stale_sqe || (v >= 611 && v < 614),
+		    "stale SQE reads only on 6.11 to 6.13");
+	ASSERT_EQ(!!(c.have & LG_URING_SOCKOPT), v >= 607 && !c.sockopt_stale_sqe,
+		  "socket setsockopt command iff 6.7+ (and SQEs read at submit)");
 	ASSERT_EQ(!!(c.have & LG_URING_BIND), v >= 611, "IORING_OP_BIND iff 6.11+");
 	ASSERT_EQ(c.forced, 0, "nothing forced");
 	if (v < 611)
@@ -69,12 +77,18 @@ static void probe_matches_kernel(void)
 	setenv("SYNBENCH_URING_NO", "bind,sockopt", 1);
 	ASSERT_OK(lg_uring_caps_probe(&c, NULL, 0), "probe, bind and sockopt forced off");
 	ASSERT_STREQ(lg_uring_caps_missing(&c, LG_URING_SOCKET | LG_URING_SOCKOPT),
-		     v >= 519 ? "IORING_OP_URING_CMD SOCKET_URING_OP_SETSOCKOPT/GETSOCKOPT (Linux 6.7+)"
-			      : "IORING_OP_SOCKET (Linux 5.19+)",
+		     v < 519		    ? "IORING_OP_SOCKET (Linux 5.19+)"
+		     : c.sockopt_stale_sqe ? "io_uring socket commands that read a linked request's "
+					     "SQE when submitted (this kernel reads it late; fixed "
+					     "in Linux 6.14)"
+					   : "IORING_OP_URING_CMD SOCKET_URING_OP_SETSOCKOPT/"
+					     "GETSOCKOPT (Linux 6.7+)",
 		     "the first missing op named");
 	ASSERT_EQ(c.have & (LG_URING_BIND | LG_URING_SOCKOPT), 0, "forced off");
 	ASSERT_EQ(!!(c.have & LG_URING_SOCKET), v >= 519, "socket untouched");
-	ASSERT_EQ(c.forced, (v >= 611 ? LG_URING_BIND : 0) | (v >= 607 ? LG_URING_SOCKOPT : 0),
+	ASSERT_EQ(c.forced,
+		  (v >= 611 ? LG_URING_BIND : 0) |
+		      (v >= 607 && !c.sockopt_stale_sqe ? LG_URING_SOCKOPT : 0),
 		  "forced = what the kernel has of them");
 	setenv("SYNBENCH_URING_NO", "bind,connect", 1);
 	ASSERT_EQ(lg_uring_caps_probe(&c, msg, sizeof(msg)), -EINVAL, "unknown op refused");
