@@ -3,9 +3,36 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "harness/opts.h"
-#include "harness/run.h"
-#include "harness/commands.h"
+#include "harness/cli/opts.h"
+#include "harness/output/outdir.h"
+#include "harness/output/output.h"
+#include "harness/run/run.h"
+#include "harness/tools/commands.h"
+
+/* The main job: run (harness/run/), then join and write (harness/output/).
+ * Exit codes: 0, 2 (bad input or environment, nothing written), 130
+ * (interrupted: results written and marked so). */
+static int run_pipeline(const struct sb_opts *o)
+{
+	struct sb_rundata rd = {.opts = o};
+	char dir[4096], err[1024] = "";
+	int rc;
+
+	if (sb_run_preflight(o, err, sizeof(err)) != 0 ||
+	    sb_outdir_check(o, dir, sizeof(dir), err, sizeof(err)) != 0) {
+		fprintf(stderr, "%s\n", err);
+		return 2;
+	}
+	if (sb_run(o, &rd) != 0)
+		return 2;
+	rc = sb_output_write(&rd, dir);
+	if (rc == 0 && rd.server_log[0] && sb_outdir_keep(dir, "server.log", rd.server_log) == 0)
+		rd.server_log[0] = 0;
+	if (rc == 0 && rd.interrupted)
+		rc = 130;
+	sb_rundata_free(&rd);
+	return rc;
+}
 
 int main(int argc, char **argv)
 {
@@ -28,5 +55,5 @@ int main(int argc, char **argv)
 		fprintf(stderr, "%s\n", err);
 		return 2;
 	}
-	return sb_run(&o);
+	return run_pipeline(&o);
 }

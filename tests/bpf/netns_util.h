@@ -4,7 +4,7 @@
 
 #include <stdint.h>
 
-#include "harness/netns.h"
+#include "harness/run/netns.h"
 #include "tests/test.h"
 
 /* Root check, then moves the test into a fresh network namespace (lo up)

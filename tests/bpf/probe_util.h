@@ -4,8 +4,8 @@
 #define SB_PROBE_UTIL_H
 
 #include "tests/test.h"
-#include "harness/netns.h"
-#include "harness/probes.h"
+#include "harness/run/netns.h"
+#include "harness/run/probes.h"
 
 /* Enters a new namespace (its inode goes into po->netns_ino), loads and
  * starts the probes. SB_VERBOSE=1 shows libbpf's log. NULL on failure. */

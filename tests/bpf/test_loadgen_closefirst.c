@@ -8,7 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "harness/netns.h"
+#include "harness/run/netns.h"
 #include "loadgen/loadgen.h"
 #include "tests/test.h"
 

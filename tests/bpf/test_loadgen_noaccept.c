@@ -4,7 +4,7 @@
  * Then: a run stopped by its deadline ends on time and marks every record. */
 #include <errno.h>
 
-#include "harness/netns.h"
+#include "harness/run/netns.h"
 #include "tests/bpf/netns_util.h"
 #include "loadgen/loadgen.h"
 #include "tests/test.h"

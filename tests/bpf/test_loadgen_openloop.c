@@ -1,7 +1,7 @@
 /* Open loop: 2000 connections/s for 2 s holds the rate within 5%, every
  * connection is scheduled exactly i/rate after the start, latency is counted
  * from the schedule; both engines. */
-#include "harness/netns.h"
+#include "harness/run/netns.h"
 #include "tests/bpf/netns_util.h"
 #include "loadgen/loadgen.h"
 #include "tests/test.h"

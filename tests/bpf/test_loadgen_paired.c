@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "harness/netns.h"
+#include "harness/run/netns.h"
 #include "tests/bpf/netns_util.h"
 #include "loadgen/loadgen.h"
 #include "tests/test.h"

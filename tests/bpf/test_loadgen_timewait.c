@@ -13,8 +13,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "harness/mib.h"
-#include "harness/netns.h"
+#include "harness/run/mib.h"
+#include "harness/run/netns.h"
 #include "loadgen/loadgen.h"
 #include "tests/bpf/netns_util.h"
 #include "tests/test.h"

@@ -14,8 +14,8 @@
 #include <string.h>
 #include <sys/utsname.h>
 
-#include "harness/mib.h"
-#include "harness/netns.h"
+#include "harness/run/mib.h"
+#include "harness/run/netns.h"
 #include "loadgen/loadgen.h"
 #include "loadgen/uring_caps.h"
 #include "tests/bpf/netns_util.h"

@@ -7,7 +7,7 @@
 
 #include "tests/test.h"
 #include "tests/bpf/tcp_util.h"
-#include "harness/mib.h"
+#include "harness/run/mib.h"
 #include "tests/bpf/probe_util.h"
 
 #define B 3

@@ -17,8 +17,8 @@
 
 #include "tests/test.h"
 #include "tests/bpf/tcp_util.h"
-#include "harness/join.h"
-#include "harness/mib.h"
+#include "harness/analysis/join.h"
+#include "harness/run/mib.h"
 #include "tests/bpf/probe_util.h"
 
 #define PORT 5306

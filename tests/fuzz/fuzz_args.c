@@ -5,9 +5,9 @@
 #include <string.h>
 
 #include "tests/fuzz/fuzz_util.h"
-#include "harness/argsfile.h"
-#include "harness/compare.h"
-#include "harness/compare_rows.h"
+#include "harness/cli/argsfile.h"
+#include "harness/tools/compare.h"
+#include "harness/tools/compare_rows.h"
 
 static void free_opts(struct sb_cmp_opts *o)
 {

@@ -3,8 +3,8 @@
 #include <string.h>
 
 #include "tests/fuzz/fuzz_util.h"
-#include "harness/htmlreport.h"
-#include "harness/jsonread.h"
+#include "harness/output/htmlreport.h"
+#include "harness/output/jsonread.h"
 
 static struct sb_jdoc *summary;
 

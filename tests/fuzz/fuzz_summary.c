@@ -7,9 +7,9 @@
 #include <string.h>
 
 #include "tests/fuzz/fuzz_util.h"
-#include "harness/compare_out.h"
-#include "harness/compare_rows.h"
-#include "harness/htmlreport.h"
+#include "harness/tools/compare_out.h"
+#include "harness/tools/compare_rows.h"
+#include "harness/output/htmlreport.h"
 
 static struct sb_cmp_side base;
 static FILE *devnull;

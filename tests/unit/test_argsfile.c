@@ -4,7 +4,7 @@
 #include <string.h>
 
 #include "tests/test.h"
-#include "harness/argsfile.h"
+#include "harness/cli/argsfile.h"
 
 struct split_case {
 	const char *text;

@@ -9,8 +9,8 @@
 #include <unistd.h>
 
 #include "tests/test.h"
-#include "harness/compare.h"
-#include "harness/jsonread.h"
+#include "harness/tools/compare.h"
+#include "harness/output/jsonread.h"
 
 #define MAX_ARGS 16
 

@@ -5,7 +5,7 @@
 #include <stdio.h>
 
 #include "tests/test.h"
-#include "harness/compare_stats.h"
+#include "harness/tools/compare_stats.h"
 
 int main(void)
 {

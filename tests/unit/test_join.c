@@ -2,8 +2,8 @@
  * every derived value, outcome, count and reconciliation fact exactly. */
 #include "tests/test.h"
 #include "tests/fixtures/rundata_fixture.h"
-#include "harness/identities.h"
-#include "harness/join.h"
+#include "harness/analysis/identities.h"
+#include "harness/analysis/join.h"
 
 static const struct sb_join_row *row_of(const struct sb_join *j, uint64_t cookie)
 {

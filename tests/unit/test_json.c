@@ -4,7 +4,7 @@
 #include <stdlib.h>
 
 #include "tests/test.h"
-#include "harness/json.h"
+#include "harness/output/json.h"
 
 /* Runs fn on a memory stream and returns what it wrote (static buffer). */
 static char out[4096];

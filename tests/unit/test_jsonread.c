@@ -9,7 +9,7 @@
 #include <string.h>
 
 #include "tests/test.h"
-#include "harness/jsonread.h"
+#include "harness/output/jsonread.h"
 
 static struct sb_jdoc *parse_ok(const char *text, const char *name)
 {

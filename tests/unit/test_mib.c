@@ -6,8 +6,8 @@
 #include <stdlib.h>
 
 #include "tests/test.h"
-#include "harness/mib.h"
-#include "harness/rundata.h"
+#include "harness/run/mib.h"
+#include "harness/run/rundata.h"
 
 #define FIX SB_FIXTURES "/mib/"
 

@@ -8,7 +8,7 @@
 #include <unistd.h>
 
 #include "tests/test.h"
-#include "harness/opts.h"
+#include "harness/cli/opts.h"
 
 #define MAX_ARGS 12
 

@@ -12,9 +12,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "harness/htmlreport.h"
-#include "harness/jsonread.h"
-#include "harness/plot.h"
+#include "harness/output/htmlreport.h"
+#include "harness/output/jsonread.h"
+#include "harness/output/plot.h"
 #include "tests/test.h"
 
 static const char *const files[] = {"summary.json", "config.json", "connections.csv",

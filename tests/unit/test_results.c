@@ -10,9 +10,9 @@
 
 #include "tests/test.h"
 #include "tests/fixtures/rundata_fixture.h"
-#include "harness/join.h"
-#include "harness/report.h"
-#include "harness/results.h"
+#include "harness/analysis/join.h"
+#include "harness/output/report.h"
+#include "harness/output/results.h"
 
 /* ---- a strict little JSON parser ---- */
 

@@ -5,7 +5,7 @@
 
 #include "tests/test.h"
 #include "bpf/hist.h"
-#include "harness/stats.h"
+#include "harness/analysis/stats.h"
 
 static int cmp_i64(const void *a, const void *b)
 {

@@ -7,9 +7,9 @@
 #include <sys/socket.h>
 
 #include "tests/test.h"
-#include "harness/join.h"
-#include "harness/watch.h"
-#include "harness/watch_analysis.h"
+#include "harness/analysis/join.h"
+#include "harness/tools/watch.h"
+#include "harness/tools/watch_analysis.h"
 
 static int parse(const char *line, struct sb_watch_opts *o, char *err, size_t len)
 {

@@ -1,0 +1,78 @@
+/* Figures of a run for people and files: fixed-point formatting of
+ * durations, the run's duration and its connection rate (figures.h). */
+#include "harness/analysis/figures.h"
+
+#include <inttypes.h>
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+const char *sb_fmt_scaled(char *buf, size_t len, int64_t ns, int64_t unit)
+{
+	uint64_t mag, step, x;
+
+	if (ns == SB_NA) {
+		if (len)
+			buf[0] = '\0';
+		return buf;
+	}
+	mag = ns < 0 ? (uint64_t)(-(ns + 1)) + 1 : (uint64_t)ns;
+	step = unit >= 1000 ? (uint64_t)unit / 1000 : 1; /* ns per thousandth */
+	x = mag / step + (mag % step >= (step + 1) / 2 && step > 1);
+	snprintf(buf, len, "%s%" PRIu64 ".%03" PRIu64, ns < 0 && x ? "-" : "", x / 1000, x % 1000);
+	return buf;
+}
+
+double sb_run_duration_s(const struct sb_rundata *rd)
+{
+	uint64_t a = rd->client.t_start, b = rd->client.t_end;
+
+	if (!a || b <= a) {
+		a = rd->t_start_ns;
+		b = rd->t_end_ns;
+	}
+	return a && b > a ? (double)(b - a) / 1e9 : 0;
+}
+
+double sb_run_rate(const struct sb_rundata *rd, const struct sb_join *j)
+{
+	double d = sb_run_duration_s(rd);
+	uint64_t ok = 0;
+
+	for (size_t i = 0; i < j->nrows; i++)
+		ok += j->rows[i].conn->outcome == LG_OUT_OK;
+	return d > 0 ? (double)ok / d : 0;
+}
+
+/* 1234567 -> "1,234,567" */
+const char *sb_fmt_count(char *buf, size_t len, int64_t v)
+{
+	char digits[32];
+	size_t n, o = 0;
+
+	snprintf(digits, sizeof(digits), "%" PRId64, v < 0 ? -v : v);
+	n = strlen(digits);
+	if (v < 0 && o + 1 < len)
+		buf[o++] = '-';
+	for (size_t i = 0; i < n && o + 2 < len; i++) {
+		if (i && (n - i) % 3 == 0)
+			buf[o++] = ',';
+		buf[o++] = digits[i];
+	}
+	buf[o] = '\0';
+	return buf;
+}
+
+/* microseconds -> "2.059 s", "12.81 ms", "170.5 µs" (4 significant digits) */
+const char *sb_fmt_us(char *buf, size_t len, double us)
+{
+	if (isnan(us))
+		snprintf(buf, len, "n/a");
+	else if (us >= 1e6)
+		snprintf(buf, len, "%.4g s", us / 1e6);
+	else if (us >= 1e3)
+		snprintf(buf, len, "%.4g ms", us / 1e3);
+	else
+		snprintf(buf, len, "%.4g µs", us);
+	return buf;
+}

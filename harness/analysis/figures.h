@@ -1,0 +1,24 @@
+/* Figures of a run: ns printed as a fixed-point decimal of a unit, the run's
+ * duration and rate. Shared by the result files and the reports. */
+#ifndef SB_FIGURES_H
+#define SB_FIGURES_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "harness/analysis/join.h"
+#include "harness/run/rundata.h"
+
+/* ns as a decimal of unit (1000: us, 1000000: ms) with 3 decimals, exact to
+ * the rounding of the last digit; "" when ns == SB_NA. Returns buf. */
+const char *sb_fmt_scaled(char *buf, size_t len, int64_t ns, int64_t unit);
+/* 1234567 -> "1,234,567". Returns buf. */
+const char *sb_fmt_count(char *buf, size_t len, int64_t v);
+/* microseconds in a person's unit, 4 significant digits: "2.059 s",
+ * "12.81 ms", "170.5 µs"; NaN -> "n/a". Returns buf. */
+const char *sb_fmt_us(char *buf, size_t len, double us);
+/* Connections per second the client completed (user outcome ok) over its run. */
+double sb_run_rate(const struct sb_rundata *rd, const struct sb_join *j);
+/* Run duration in seconds (client stats, else rundata stamps). */
+double sb_run_duration_s(const struct sb_rundata *rd);
+
+#endif

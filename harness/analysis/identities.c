@@ -1,0 +1,101 @@
+/* Reconciliation identities: checked, or skipped with the reason
+ * (identities.h). */
+#include "harness/analysis/identities.h"
+
+#include <stdio.h>
+#include <string.h>
+
+const char *sb_identity_name(enum sb_identity_id id)
+{
+	static const char *const names[SB_NIDENTITIES] = {
+		[SB_ID_CLIENT_ESTABLISHED] = "client_established",
+		[SB_ID_SYN_RETRANS] = "syn_retransmits",
+		[SB_ID_LISTENER_DROPS] = "listener_drops",
+	};
+
+	return (unsigned)id < SB_NIDENTITIES ? names[id] : "?";
+}
+
+const char *sb_id_status_name(enum sb_id_status s)
+{
+	return s == SB_ID_HOLDS ? "holds" : s == SB_ID_FAILS ? "fails" : "skipped";
+}
+
+static int drop_reason_known(const struct sb_rundata *rd, const char *name)
+{
+	for (size_t i = 0; i < SB_MAX_DROP_REASONS; i++)
+		if (rd->drop_names[i] && strcmp(rd->drop_names[i], name) == 0)
+			return 1;
+	return 0;
+}
+
+/* 1 (and why) if component c did not run. */
+static int comp_off(const struct sb_rundata *rd, enum sb_component c, struct sb_identity *out)
+{
+	const struct sb_component_state *s = &rd->components.c[c];
+
+	if (s->mode != SB_MODE_OFF)
+		return 0;
+	snprintf(out->why, sizeof(out->why), "the %s probe was off%s%.150s", sb_component_name(c),
+		 s->error[0] ? ": " : " (--probe-off)", s->error);
+	return 1;
+}
+
+static void skip(struct sb_identity *out, const char *why)
+{
+	out->status = SB_ID_SKIPPED;
+	if (why)
+		snprintf(out->why, sizeof(out->why), "%s", why);
+}
+
+void sb_identity_check(const struct sb_rundata *rd, const struct sb_reconcile *rec,
+		       enum sb_identity_id id, struct sb_identity *out)
+{
+	memset(out, 0, sizeof(*out));
+	if (!rec->probes) {
+		skip(out, "probes off (--no-probes)");
+		return;
+	}
+	switch (id) {
+	case SB_ID_CLIENT_ESTABLISHED:
+		/* accepted + queued + ghosts + other, each connection once
+		 * (join.h); a ghost is a client without a child record, so a
+		 * lost child record would pass for one when ghosts are possible */
+		if (comp_off(rd, SB_COMP_STATE_CHANGES, out))
+			skip(out, NULL);
+		else if (!rec->identity_checked && rec->lost_events)
+			skip(out, "syncookies on and records lost: a ghost (client ESTABLISHED, no "
+				  "server socket) cannot be told from a lost child record");
+		else
+			out->status = rec->identity_holds ? SB_ID_HOLDS : SB_ID_FAILS;
+		return;
+	case SB_ID_SYN_RETRANS:
+		if (comp_off(rd, SB_COMP_SYN_RETRANSMITS, out) ||
+		    comp_off(rd, SB_COMP_SYNACK_RETRANSMITS, out))
+			skip(out, NULL);
+		else if (rec->mib_syn_retrans < 0)
+			skip(out, "TcpExt TCPSynRetrans not readable");
+		else
+			out->status = (int64_t)(rec->probe_syn_retrans + rec->probe_synack_retrans) ==
+						      rec->mib_syn_retrans
+					      ? SB_ID_HOLDS
+					      : SB_ID_FAILS;
+		return;
+	case SB_ID_LISTENER_DROPS:
+		if (comp_off(rd, SB_COMP_LISTENER_SAMPLER, out) || comp_off(rd, SB_COMP_DROPS, out))
+			skip(out, NULL);
+		else if (!drop_reason_known(rd, "TCP_LISTEN_OVERFLOW"))
+			skip(out, "no TCP_LISTEN_OVERFLOW drop reason before Linux 6.15: those "
+				  "drops cannot be told from others");
+		else if (rec->listener_drops < 0 || rec->mib_listen_drops < 0)
+			skip(out, "no listener sample or no TcpExt ListenDrops");
+		else
+			out->status = rec->listener_drops == rec->mib_listen_drops +
+								  (int64_t)rec->listen_overflow_skb_drops
+					      ? SB_ID_HOLDS
+					      : SB_ID_FAILS;
+		return;
+	default:
+		skip(out, "unknown identity");
+	}
+}

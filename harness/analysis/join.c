@@ -1,0 +1,701 @@
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "harness/analysis/join.h"
+#include "harness/analysis/reconcile.h"
+
+#define NPORTS 65536
+#define NO_IDX UINT32_MAX
+
+static const char *const outcome_names[SB_NOUTCOMES] = {
+    [SB_OUT_ACCEPTED] = "accepted",	[SB_OUT_QUEUED] = "queued",   [SB_OUT_GHOST] = "ghost",
+    [SB_OUT_TIMEOUT] = "timeout",	[SB_OUT_REFUSED] = "refused", [SB_OUT_RESET] = "reset",
+    [SB_OUT_UNACCEPTED] = "unaccepted", [SB_OUT_OTHER] = "other",
+};
+
+static const char *const lat_names[SB_NLATS] = {
+    [SB_LAT_KERNEL_HANDSHAKE] = "kernel_handshake",
+    [SB_LAT_USER_CONNECT] = "user_connect",
+    [SB_LAT_PRE_SYN] = "pre_syn",
+    [SB_LAT_NOTIFY_DELAY] = "notify_delay",
+    [SB_LAT_ACCEPT_WAIT] = "accept_wait",
+    [SB_LAT_USER_CONNECT_SCHED] = "user_connect_sched",
+    [SB_LAT_RESPONSE] = "response",
+    [SB_LAT_CHILD_EST] = "child_established",
+    [SB_LAT_SERVER_CLOSE] = "server_close",
+};
+
+
+const char *sb_outcome_name(enum sb_outcome o)
+{
+	return (unsigned int)o < SB_NOUTCOMES ? outcome_names[o] : "invalid";
+}
+
+const char *sb_lat_name(enum sb_lat l)
+{
+	return (unsigned int)l < SB_NLATS ? lat_names[l] : "invalid";
+}
+
+/* ---- cookie -> index hash table (open addressing, linear probing) ---- */
+
+struct cookie_map {
+	uint64_t *keys; /* 0 = empty (cookie 0 is never a real cookie) */
+	uint32_t *vals;
+	size_t mask;
+};
+
+static int cmap_init(struct cookie_map *m, size_t n)
+{
+	size_t cap = 16;
+
+	while (cap < 2 * n + 1)
+		cap <<= 1;
+	m->keys = calloc(cap, sizeof(*m->keys));
+	m->vals = calloc(cap, sizeof(*m->vals));
+	m->mask = cap - 1;
+	return m->keys && m->vals ? 0 : -ENOMEM;
+}
+
+static void cmap_free(struct cookie_map *m)
+{
+	free(m->keys);
+	free(m->vals);
+}
+
+static size_t cmap_hash(uint64_t k)
+{
+	k ^= k >> 33;
+	k *= 0xff51afd7ed558ccdULL;
+	k ^= k >> 33;
+	return (size_t)k;
+}
+
+/* Inserts k -> v unless k is present; returns 1 if it was. */
+static int cmap_put(struct cookie_map *m, uint64_t k, uint32_t v)
+{
+	for (size_t i = cmap_hash(k) & m->mask;; i = (i + 1) & m->mask) {
+		if (m->keys[i] == k)
+			return 1;
+		if (!m->keys[i]) {
+			m->keys[i] = k;
+			m->vals[i] = v;
+			return 0;
+		}
+	}
+}
+
+/* Counts k: inserts k -> 1, or adds 1 to its value. */
+static void cmap_count(struct cookie_map *m, uint64_t k)
+{
+	for (size_t i = cmap_hash(k) & m->mask;; i = (i + 1) & m->mask) {
+		if (m->keys[i] == k) {
+			m->vals[i]++;
+			return;
+		}
+		if (!m->keys[i]) {
+			m->keys[i] = k;
+			m->vals[i] = 1;
+			return;
+		}
+	}
+}
+
+static uint32_t cmap_get(const struct cookie_map *m, uint64_t k)
+{
+	if (!k)
+		return NO_IDX;
+	for (size_t i = cmap_hash(k) & m->mask; m->keys[i]; i = (i + 1) & m->mask)
+		if (m->keys[i] == k)
+			return m->vals[i];
+	return NO_IDX;
+}
+
+/* ---- per-row client tuple, indexed by client port ---- */
+
+struct tuple {
+	uint32_t laddr[4], raddr[4]; /* all zero: unknown */
+	uint16_t lport, rport;
+	uint64_t ref; /* SYN_SENT (kernel) or t_submit (user) */
+};
+
+static int addr_known(const uint32_t *a)
+{
+	return a[0] || a[1] || a[2] || a[3];
+}
+
+static int addr_match(const uint32_t *a, const uint32_t *b)
+{
+	return !addr_known(a) || !addr_known(b) || memcmp(a, b, 4 * sizeof(*a)) == 0;
+}
+
+static void row_tuple(const struct sb_join_row *r, struct tuple *t)
+{
+	const struct sb_conn_rec *kc = r->kclient;
+
+	memset(t, 0, sizeof(*t));
+	t->lport = kc && kc->sport ? kc->sport : r->conn->lport;
+	t->rport = kc && kc->dport ? kc->dport : r->conn->rport;
+	if (kc && addr_known(kc->daddr))
+		memcpy(t->raddr, kc->daddr, sizeof(t->raddr));
+	else
+		t->raddr[0] = r->conn->raddr;
+	if (kc)
+		memcpy(t->laddr, kc->saddr, sizeof(t->laddr));
+	t->ref = kc && kc->ts[SB_TCP_SYN_SENT] ? kc->ts[SB_TCP_SYN_SENT] : r->conn->t_submit;
+}
+
+/* When the child came to be: SYN_RECV, or its first stamp. */
+static uint64_t child_time(const struct sb_conn_rec *c)
+{
+	if (c->ts[SB_TCP_SYN_RECV])
+		return c->ts[SB_TCP_SYN_RECV];
+	if (c->ts[SB_TCP_ESTABLISHED])
+		return c->ts[SB_TCP_ESTABLISHED];
+	for (int s = 1; s < SB_NSTATES; s++)
+		if (c->ts[s])
+			return c->ts[s];
+	return 0;
+}
+
+struct ctx {
+	const struct sb_rundata *rd;
+	struct sb_join *j;
+	struct tuple *tup;
+	uint32_t *head, *next;	  /* rows by client port */
+	struct cookie_map kmap;	  /* client cookie -> kernel record */
+	struct cookie_map amap;	  /* accept cookie -> accept record */
+	struct cookie_map ccount; /* child cookie -> child records carrying it */
+	unsigned char *kused;	  /* kernel client record joined */
+	uint32_t *child_acc;	  /* per kernel record: the accept paired with it */
+	uint32_t *acc_child;	  /* per accept: the child record paired with it */
+	uint32_t *cstart, *clist; /* per row: its children, by child_time */
+};
+
+/* Row on tuple port whose ref is the latest not after t; match() filters. */
+static uint32_t latest_row_before(const struct ctx *c, uint16_t port, uint64_t t,
+				  int (*match)(const struct ctx *, uint32_t, const void *),
+				  const void *arg)
+{
+	uint32_t best = NO_IDX;
+
+	for (uint32_t i = c->head[port]; i != NO_IDX; i = c->next[i]) {
+		if (!c->tup[i].ref || c->tup[i].ref > t || !match(c, i, arg))
+			continue;
+		if (best == NO_IDX || c->tup[i].ref > c->tup[best].ref)
+			best = i;
+	}
+	return best;
+}
+
+static int child_matches(const struct ctx *c, uint32_t i, const void *arg)
+{
+	const struct sb_conn_rec *ch = arg;
+	const struct tuple *t = &c->tup[i];
+
+	return ch->sport == t->rport && addr_match(ch->saddr, t->raddr) &&
+	       addr_match(ch->daddr, t->laddr);
+}
+
+static int accept_matches(const struct ctx *c, uint32_t i, const void *arg)
+{
+	const struct lg_accept *a = arg;
+	uint32_t peer[4] = {a->peer_addr, 0, 0, 0};
+
+	return addr_match(peer, c->tup[i].laddr);
+}
+
+/* A child's cookie is its own unless another child record carries it too:
+ * before 6.15, LISTEN -> SYN_RECV fires before the kernel sets the child's
+ * cookie, so a record stamped there carries the listener's (kernel-facts 17). */
+static int child_cookie_usable(const struct ctx *c, const struct sb_conn_rec *ch)
+{
+	return ch->cookie && cmap_get(&c->ccount, ch->cookie) == 1;
+}
+
+static int by_child_time(const void *pa, const void *pb, void *arg)
+{
+	const struct sb_conn_rec *k = arg;
+	uint64_t a = child_time(&k[*(const uint32_t *)pa]),
+		 b = child_time(&k[*(const uint32_t *)pb]);
+
+	return (a > b) - (a < b);
+}
+
+/* Every child record to the client row on its mirrored tuple whose SYN_SENT
+ * is the latest not after the child's SYN_RECV; then each row's children
+ * listed in time order (c->cstart, c->clist). */
+static int match_children(struct ctx *c)
+{
+	const struct sb_rundata *rd = c->rd;
+	struct sb_join *j = c->j;
+	uint32_t *fill;
+
+	for (size_t k = 0; k < rd->nkrecs; k++) {
+		const struct sb_conn_rec *ch = &rd->krecs[k];
+		uint64_t t = child_time(ch);
+		uint32_t i;
+
+		if (ch->role != SB_ROLE_CHILD || !t)
+			continue;
+		i = latest_row_before(c, ch->dport, t, child_matches, ch);
+		if (i == NO_IDX)
+			continue;
+		j->krec_row[k] = i;
+		j->rows[i].nchildren++;
+	}
+	c->cstart = calloc(j->nrows + 1, sizeof(*c->cstart));
+	c->clist = calloc(rd->nkrecs + 1, sizeof(*c->clist));
+	fill = calloc(j->nrows + 1, sizeof(*fill));
+	if (!c->cstart || !c->clist || !fill) {
+		free(fill);
+		return -ENOMEM;
+	}
+	for (size_t i = 0; i < j->nrows; i++)
+		c->cstart[i + 1] = c->cstart[i] + j->rows[i].nchildren;
+	for (size_t k = 0; k < rd->nkrecs; k++) {
+		uint32_t i = j->krec_row[k];
+
+		if (i != NO_IDX && rd->krecs[k].role == SB_ROLE_CHILD)
+			c->clist[c->cstart[i] + fill[i]++] = (uint32_t)k;
+	}
+	free(fill);
+	for (size_t i = 0; i < j->nrows; i++)
+		if (j->rows[i].nchildren > 1)
+			qsort_r(c->clist + c->cstart[i], j->rows[i].nchildren, sizeof(*c->clist),
+				by_child_time, (void *)rd->krecs);
+	return 0;
+}
+
+/* Of row i's children not paired with an accept yet, the one that reached
+ * ESTABLISHED last not after t (an accept by peer port takes it). */
+static uint32_t unpaired_child_before(const struct ctx *c, uint32_t i, uint64_t t)
+{
+	uint32_t best = NO_IDX;
+
+	for (uint32_t n = c->cstart[i]; n < c->cstart[i + 1]; n++) {
+		uint32_t k = c->clist[n];
+		uint64_t est = c->rd->krecs[k].ts[SB_TCP_ESTABLISHED];
+
+		if (c->child_acc[k] == NO_IDX && est && est <= t &&
+		    (best == NO_IDX || est > c->rd->krecs[best].ts[SB_TCP_ESTABLISHED]))
+			best = k;
+	}
+	return best;
+}
+
+static void pair(struct ctx *c, uint32_t a, uint32_t k, uint32_t row)
+{
+	c->j->accept_row[a] = row;
+	c->acc_child[a] = k;
+	if (k != NO_IDX)
+		c->child_acc[k] = a;
+}
+
+static void match_accepts(struct ctx *c)
+{
+	const struct sb_rundata *rd = c->rd;
+	struct sb_join *j = c->j;
+
+	/* by a child's own cookie */
+	for (size_t k = 0; k < rd->nkrecs; k++) {
+		const struct sb_conn_rec *ch = &rd->krecs[k];
+		uint32_t a;
+
+		if (ch->role != SB_ROLE_CHILD || j->krec_row[k] == NO_IDX ||
+		    !child_cookie_usable(c, ch))
+			continue;
+		a = cmap_get(&c->amap, ch->cookie);
+		if (a != NO_IDX && j->accept_row[a] == NO_IDX)
+			pair(c, a, (uint32_t)k, j->krec_row[k]);
+	}
+	/* the rest by peer port and time: the latest client on that port
+	 * not after the accept, its latest unpaired child before it */
+	for (size_t n = 0; n < rd->naccepts; n++) {
+		const struct lg_accept *a = &rd->accepts[n];
+		uint32_t i;
+
+		if (j->accept_row[n] != NO_IDX || !a->t_accept)
+			continue;
+		i = latest_row_before(c, a->peer_port, a->t_accept, accept_matches, a);
+		if (i == NO_IDX)
+			continue;
+		pair(c, (uint32_t)n, unpaired_child_before(c, i, a->t_accept), i);
+		j->counts.accepts_by_peer++;
+	}
+}
+
+/* Per row: the accepts and children it got, its kchild/accept pair, revived. */
+static void settle_rows(struct ctx *c)
+{
+	const struct sb_rundata *rd = c->rd;
+	struct sb_join *j = c->j;
+	struct sb_join_counts *n = &j->counts;
+
+	for (size_t a = 0; a < rd->naccepts; a++) {
+		uint32_t i = j->accept_row[a];
+		struct sb_join_row *r;
+
+		if (i == NO_IDX)
+			continue;
+		r = &j->rows[i];
+		r->naccepts++;
+		/* meanwhile: the earliest accept no child of the row took */
+		if (c->acc_child[a] == NO_IDX &&
+		    (!r->accept || rd->accepts[a].t_accept < r->accept->t_accept))
+			r->accept = &rd->accepts[a];
+	}
+	for (size_t i = 0; i < j->nrows; i++) {
+		struct sb_join_row *r = &j->rows[i];
+		const struct sb_conn_rec *kc = r->kclient, *first = NULL;
+
+		for (uint32_t m = c->cstart[i]; m < c->cstart[i + 1]; m++) {
+			uint32_t k = c->clist[m];
+
+			if (!first)
+				first = &rd->krecs[k];
+			if (c->child_acc[k] != NO_IDX && !r->accept_of_kchild) {
+				r->kchild = &rd->krecs[k];
+				r->accept = &rd->accepts[c->child_acc[k]];
+				r->accept_of_kchild = 1;
+			}
+		}
+		if (!r->kchild)
+			r->kchild = first;
+		r->revived = r->nchildren > 1 || (first && kc && kc->ts[SB_TCP_FIN_WAIT1] &&
+						  child_time(first) >= kc->ts[SB_TCP_FIN_WAIT1]);
+		n->revived += !!r->revived;
+		n->kchildren_extra += r->nchildren > 1 ? r->nchildren - 1 : 0;
+		n->accepts_extra += r->naccepts > 1 ? r->naccepts - 1 : 0;
+	}
+}
+
+static int64_t diff(uint64_t a, uint64_t b)
+{
+	if (!a || !b)
+		return SB_NA;
+	return (int64_t)(a - b);
+}
+
+static enum sb_outcome user_outcome(const struct lg_conn *u)
+{
+	switch (u->outcome) {
+	case LG_OUT_OK:
+		return SB_OUT_UNACCEPTED;
+	case LG_OUT_TIMEOUT:
+		return SB_OUT_TIMEOUT;
+	case LG_OUT_REFUSED:
+		return SB_OUT_REFUSED;
+	case LG_OUT_RESET:
+		return SB_OUT_RESET;
+	default:
+		return SB_OUT_OTHER;
+	}
+}
+
+/* Whether any of row i's children the server closed (a server without our
+ * accept stamps accepted it) or reached ESTABLISHED. */
+static void children_state(const struct ctx *c, uint32_t i, int *closed, int *est)
+{
+	*closed = *est = 0;
+	for (uint32_t m = c->cstart[i]; m < c->cstart[i + 1]; m++) {
+		const struct sb_conn_rec *ch = &c->rd->krecs[c->clist[m]];
+
+		*closed |= ch->ts[SB_TCP_FIN_WAIT1] || ch->ts[SB_TCP_LAST_ACK];
+		*est |= !!ch->ts[SB_TCP_ESTABLISHED];
+	}
+}
+
+static enum sb_outcome row_outcome(const struct ctx *c, uint32_t i)
+{
+	const struct sb_join_row *r = &c->j->rows[i];
+	const struct sb_conn_rec *kc = r->kclient;
+	enum sb_outcome u = user_outcome(r->conn);
+	int closed, est;
+
+	if (r->naccepts)
+		return SB_OUT_ACCEPTED;
+	/* Without our accept stamp (a --target server): bytes from the server
+	 * (a response, an HTTP status) mean it accepted the connection; so does
+	 * a child the server closed; one never accepted is reset straight to
+	 * CLOSE when the listener goes (inet_csk_listen_stop). */
+	if (r->conn && (r->conn->t_resp || r->conn->status))
+		return SB_OUT_ACCEPTED;
+	children_state(c, i, &closed, &est);
+	if (closed)
+		return SB_OUT_ACCEPTED;
+	if (est)
+		return SB_OUT_QUEUED;
+	if (!kc)
+		return u;
+	if (u == SB_OUT_RESET || u == SB_OUT_REFUSED)
+		return u;
+	if (sb_client_established(kc))
+		return r->nchildren ? (u == SB_OUT_UNACCEPTED ? SB_OUT_OTHER : u) : SB_OUT_GHOST;
+	/* the kernel never completed the handshake */
+	return u == SB_OUT_UNACCEPTED ? SB_OUT_OTHER : u;
+}
+
+static void derive(const struct ctx *c, uint32_t i)
+{
+	struct sb_join_row *r = &c->j->rows[i];
+	const struct lg_conn *u = r->conn;
+	const struct sb_conn_rec *kc = r->kclient, *ch = r->kchild;
+	uint64_t k_syn = kc ? kc->ts[SB_TCP_SYN_SENT] : 0;
+	uint64_t k_est = kc ? kc->ts[SB_TCP_ESTABLISHED] : 0;
+	uint64_t c_est = ch ? ch->ts[SB_TCP_ESTABLISHED] : 0;
+	int ok = u->outcome == LG_OUT_OK;
+
+	for (int l = 0; l < SB_NLATS; l++)
+		r->lat[l] = SB_NA;
+	r->lat[SB_LAT_KERNEL_HANDSHAKE] = diff(k_est, k_syn);
+	r->lat[SB_LAT_PRE_SYN] = diff(k_syn, u->t_submit);
+	if (ok) {
+		r->lat[SB_LAT_USER_CONNECT] = diff(u->t_connected, u->t_submit);
+		r->lat[SB_LAT_USER_CONNECT_SCHED] = diff(u->t_connected, u->t_sched);
+		r->lat[SB_LAT_NOTIFY_DELAY] = diff(u->t_connected, k_est);
+	}
+	if (r->accept && r->accept_of_kchild)
+		r->lat[SB_LAT_ACCEPT_WAIT] = diff(r->accept->t_accept, c_est);
+	r->lat[SB_LAT_RESPONSE] = diff(u->t_resp, u->t_connected);
+	if (ch) {
+		uint64_t closed =
+		    ch->ts[SB_TCP_FIN_WAIT1] ? ch->ts[SB_TCP_FIN_WAIT1] : ch->ts[SB_TCP_LAST_ACK];
+
+		r->lat[SB_LAT_CHILD_EST] = diff(c_est, ch->ts[SB_TCP_SYN_RECV]);
+		r->lat[SB_LAT_SERVER_CLOSE] = diff(closed, c_est);
+	}
+	r->syn_retrans = kc ? kc->syn_retrans : -1;
+	r->outcome = row_outcome(c, i);
+}
+
+/* ---- the join ---- */
+
+static int build_rows(struct ctx *c)
+{
+	const struct sb_rundata *rd = c->rd;
+	struct sb_join *j = c->j;
+	struct sb_join_counts *n = &j->counts;
+
+	n->user_conns = rd->nconns;
+	j->rows = calloc(rd->nconns ? rd->nconns : 1, sizeof(*j->rows));
+	if (!j->rows)
+		return -ENOMEM;
+	for (size_t i = 0; i < rd->nconns; i++) {
+		const struct lg_conn *u = &rd->conns[i];
+		struct sb_join_row *r;
+		uint32_t k;
+
+		if (!u->t_submit && !u->cookie) {
+			n->not_started++;
+			continue;
+		}
+		r = &j->rows[j->nrows++];
+		r->conn = u;
+		if (!u->cookie)
+			continue;
+		n->with_cookie++;
+		k = cmap_get(&c->kmap, u->cookie);
+		if (k != NO_IDX && rd->krecs[k].role == SB_ROLE_CLIENT && !c->kused[k]) {
+			r->kclient = &rd->krecs[k];
+			c->kused[k] = 1;
+			j->krec_row[k] = (uint32_t)(j->nrows - 1);
+			n->joined++;
+		}
+	}
+	return 0;
+}
+
+static int index_rows(struct ctx *c)
+{
+	struct sb_join *j = c->j;
+
+	c->tup = calloc(j->nrows ? j->nrows : 1, sizeof(*c->tup));
+	c->next = calloc(j->nrows ? j->nrows : 1, sizeof(*c->next));
+	c->head = malloc(NPORTS * sizeof(*c->head));
+	if (!c->tup || !c->next || !c->head)
+		return -ENOMEM;
+	memset(c->head, 0xff, NPORTS * sizeof(*c->head));
+	for (size_t i = 0; i < j->nrows; i++) {
+		row_tuple(&j->rows[i], &c->tup[i]);
+		if (!c->tup[i].lport)
+			continue;
+		c->next[i] = c->head[c->tup[i].lport];
+		c->head[c->tup[i].lport] = (uint32_t)i;
+	}
+	return 0;
+}
+
+static int index_records(struct ctx *c)
+{
+	const struct sb_rundata *rd = c->rd;
+	struct sb_join *j = c->j;
+	struct sb_join_counts *n = &j->counts;
+	int err;
+
+	err = cmap_init(&c->kmap, rd->nkrecs);
+	if (!err)
+		err = cmap_init(&c->ccount, rd->nkrecs);
+	if (!err)
+		err = cmap_init(&c->amap, rd->naccepts);
+	c->kused = calloc(rd->nkrecs + 1, 1);
+	c->child_acc = malloc((rd->nkrecs + 1) * sizeof(*c->child_acc));
+	c->acc_child = malloc((rd->naccepts + 1) * sizeof(*c->acc_child));
+	j->krec_row = malloc((rd->nkrecs + 1) * sizeof(*j->krec_row));
+	j->accept_row = malloc((rd->naccepts + 1) * sizeof(*j->accept_row));
+	if (err || !c->kused || !c->child_acc || !c->acc_child || !j->krec_row || !j->accept_row)
+		return -ENOMEM;
+	memset(c->child_acc, 0xff, (rd->nkrecs + 1) * sizeof(*c->child_acc));
+	memset(c->acc_child, 0xff, (rd->naccepts + 1) * sizeof(*c->acc_child));
+	memset(j->krec_row, 0xff, (rd->nkrecs + 1) * sizeof(*j->krec_row));
+	memset(j->accept_row, 0xff, (rd->naccepts + 1) * sizeof(*j->accept_row));
+	for (size_t k = 0; k < rd->nkrecs; k++) {
+		const struct sb_conn_rec *r = &rd->krecs[k];
+
+		if (r->role == SB_ROLE_CLIENT) {
+			n->kclients++;
+			n->kclients_est += !!sb_client_established(r);
+			n->kclients_est_inferred +=
+			    !r->ts[SB_TCP_ESTABLISHED] && sb_client_established(r);
+			if (r->cookie && cmap_put(&c->kmap, r->cookie, (uint32_t)k))
+				n->dup_cookies++;
+		} else if (r->role == SB_ROLE_CHILD) {
+			n->kchildren++;
+			n->kchildren_est += !!r->ts[SB_TCP_ESTABLISHED];
+			if (r->cookie)
+				cmap_count(&c->ccount, r->cookie);
+		} else {
+			n->kother++;
+		}
+	}
+	for (size_t k = 0; k < rd->nkrecs; k++) {
+		const struct sb_conn_rec *r = &rd->krecs[k];
+
+		n->child_cookies_shared +=
+		    r->role == SB_ROLE_CHILD && r->cookie && !child_cookie_usable(c, r);
+	}
+	n->accepts = rd->naccepts;
+	for (size_t k = 0; k < rd->naccepts; k++)
+		if (rd->accepts[k].cookie)
+			cmap_put(&c->amap, rd->accepts[k].cookie, (uint32_t)k);
+	return 0;
+}
+
+/* What joined nothing, and the children nobody accepted. */
+static void count_leftovers(const struct ctx *c)
+{
+	const struct sb_rundata *rd = c->rd;
+	struct sb_join *j = c->j;
+	struct sb_join_counts *n = &j->counts;
+
+	for (size_t k = 0; k < rd->nkrecs; k++) {
+		const struct sb_conn_rec *r = &rd->krecs[k];
+
+		if (r->role == SB_ROLE_CLIENT)
+			n->kclients_unmatched += !c->kused[k];
+		if (r->role != SB_ROLE_CHILD)
+			continue;
+		n->kchildren_unmatched += j->krec_row[k] == NO_IDX;
+		/* a child the server closed was accepted, stamp or not */
+		n->kchildren_queued += r->ts[SB_TCP_ESTABLISHED] && !r->ts[SB_TCP_FIN_WAIT1] &&
+				       !r->ts[SB_TCP_LAST_ACK] && c->child_acc[k] == NO_IDX;
+	}
+	for (size_t a = 0; a < rd->naccepts; a++)
+		n->accepts_unmatched += j->accept_row[a] == NO_IDX;
+}
+
+static int summarize(const struct sb_rundata *rd, struct sb_join *j)
+{
+	struct sb_hist *h = sb_hist__new();
+
+	if (!h)
+		return -ENOMEM;
+	for (int l = 0; l < SB_NLATS; l++) {
+		sb_hist__reset(h);
+		for (size_t i = 0; i < j->nrows; i++)
+			if (j->rows[i].lat[l] != SB_NA)
+				sb_hist__add(h, j->rows[i].lat[l]);
+		sb_hist__summary(h, &j->lat[l]);
+	}
+	sb_hist__free(h);
+	if (rd->hists) {
+		sb_summary_from_buckets(rd->hists + (size_t)SB_H_HANDSHAKE * SB_HIST_BUCKETS,
+					&j->kernel_handshake_hist);
+		sb_summary_from_buckets(rd->hists + (size_t)SB_H_CHILD_EST * SB_HIST_BUCKETS,
+					&j->child_est_hist);
+	}
+	return 0;
+}
+
+int sb_join__new(const struct sb_rundata *rd, struct sb_join **out)
+{
+	struct ctx c = {.rd = rd};
+	struct sb_join *j;
+	int probes = (rd->nkrecs > 0 || rd->hists) && !(rd->opts && rd->opts->no_probes);
+	int err;
+
+	*out = NULL;
+	if (rd->nconns >= NO_IDX || rd->nkrecs >= NO_IDX || rd->naccepts >= NO_IDX)
+		return -E2BIG;
+	j = calloc(1, sizeof(*j));
+	if (!j)
+		return -ENOMEM;
+	c.j = j;
+	err = index_records(&c);
+	if (!err)
+		err = build_rows(&c);
+	if (!err)
+		err = index_rows(&c);
+	if (err)
+		goto out;
+	err = match_children(&c);
+	if (err)
+		goto out;
+	match_accepts(&c);
+	settle_rows(&c);
+	for (size_t i = 0; i < j->nrows; i++) {
+		struct sb_join_row *r = &j->rows[i];
+
+		derive(&c, (uint32_t)i);
+		j->counts.outcomes[r->outcome]++;
+		if (r->conn->outcome == LG_OUT_OK && r->kclient &&
+		    !sb_client_established(r->kclient))
+			j->counts.user_ok_kernel_not_est++;
+	}
+	count_leftovers(&c);
+	j->counts.rows = j->nrows;
+	sb_reconcile_fill(rd, j, probes);
+	err = summarize(rd, j);
+out:
+	cmap_free(&c.kmap);
+	cmap_free(&c.amap);
+	cmap_free(&c.ccount);
+	free(c.kused);
+	free(c.child_acc);
+	free(c.acc_child);
+	free(c.cstart);
+	free(c.clist);
+	free(c.tup);
+	free(c.next);
+	free(c.head);
+	if (err) {
+		sb_join__free(j);
+		return err;
+	}
+	*out = j;
+	return 0;
+}
+
+void sb_join__free(struct sb_join *j)
+{
+	if (!j)
+		return;
+	for (size_t i = 0; i < j->rec.nwarnings; i++)
+		free(j->rec.warnings[i]);
+	free(j->rec.warnings);
+	free(j->rows);
+	free(j->krec_row);
+	free(j->accept_row);
+	free(j);
+}

@@ -1,0 +1,203 @@
+/* The reconciliation of a join: kernel counters against the joined records
+ * (DESIGN.md "Per-connection join", kernel-facts 2-4, 8, 11, 19). */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "harness/analysis/identities.h"
+#include "harness/run/mib.h"
+#include "harness/analysis/reconcile.h"
+
+static void warn(struct sb_reconcile *rec, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static void warn(struct sb_reconcile *rec, const char *fmt, ...)
+{
+	char **w;
+	char *s;
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vasprintf(&s, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return;
+	w = realloc(rec->warnings, (rec->nwarnings + 1) * sizeof(*w));
+	if (!w) {
+		free(s);
+		return;
+	}
+	rec->warnings = w;
+	w[rec->nwarnings++] = s;
+}
+
+static int effective_syncookies(const struct sb_rundata *rd)
+{
+	for (size_t i = 0; i < rd->nsysctls; i++)
+		if (strcmp(rd->sysctls[i].name, "net.ipv4.tcp_syncookies") == 0)
+			return atoi(rd->sysctls[i].value);
+	if (rd->opts && rd->opts->syncookies >= 0)
+		return rd->opts->syncookies;
+	return -1;
+}
+
+static int64_t last_listener_drops(const struct sb_rundata *rd)
+{
+	const struct sb_listen_sample *last = NULL;
+
+	for (size_t i = 0; i < rd->nsamples; i++) {
+		const struct sb_listen_sample *s = &rd->samples[i];
+
+		if (rd->opts && rd->opts->port && s->port != rd->opts->port)
+			continue;
+		if (!last || s->ts >= last->ts)
+			last = s;
+	}
+	return last ? (int64_t)last->drops : -1;
+}
+
+static uint64_t drops_named(const struct sb_rundata *rd, const char *name)
+{
+	for (size_t i = 0; i < SB_MAX_DROP_REASONS; i++)
+		if (rd->drop_names[i] && strcmp(rd->drop_names[i], name) == 0)
+			return rd->drops[i];
+	return 0;
+}
+
+/* Rows whose client reached ESTABLISHED in the kernel with an outcome
+ * other than accepted, queued or ghost (a reset after ESTABLISHED ...). */
+static uint64_t established_other(const struct sb_join *j)
+{
+	uint64_t n = 0;
+
+	for (size_t i = 0; i < j->nrows; i++) {
+		const struct sb_join_row *r = &j->rows[i];
+
+		n += r->kclient && sb_client_established(r->kclient) &&
+		     r->outcome != SB_OUT_ACCEPTED && r->outcome != SB_OUT_QUEUED &&
+		     r->outcome != SB_OUT_GHOST;
+	}
+	return n;
+}
+
+void sb_reconcile_fill(const struct sb_rundata *rd, struct sb_join *j, int probes)
+{
+	struct sb_reconcile *rec = &j->rec;
+	const struct sb_join_counts *n = &j->counts;
+	struct sb_identity id;
+	int sums;
+
+	rec->probes = probes;
+	rec->client_established = n->kclients_est;
+	/* each client connection once, by its outcome */
+	rec->accepted = n->outcomes[SB_OUT_ACCEPTED];
+	rec->queued = n->outcomes[SB_OUT_QUEUED];
+	rec->ghosts = n->outcomes[SB_OUT_GHOST];
+	rec->established_other = established_other(j);
+	rec->revived = n->revived;
+	rec->extra_children = n->kchildren_extra;
+	rec->extra_accepts = n->accepts_extra;
+	rec->timeouts = n->outcomes[SB_OUT_TIMEOUT];
+	rec->syncookies = effective_syncookies(rd);
+	rec->probe_syn_retrans = rd->counters[SB_C_SYN_RETRANS];
+	rec->probe_synack_retrans = rd->counters[SB_C_SYNACK_RETRANS];
+	rec->listen_overflow_skb_drops = drops_named(rd, "TCP_LISTEN_OVERFLOW");
+	rec->mib_syn_retrans = sb_mib_delta_or(rd->mib, rd->nmib, "TcpExt", "TCPSynRetrans", -1);
+	rec->listener_drops = last_listener_drops(rd);
+	rec->mib_listen_drops = sb_mib_delta_or(rd->mib, rd->nmib, "TcpExt", "ListenDrops", -1);
+	rec->mib_listen_overflows =
+	    sb_mib_delta_or(rd->mib, rd->nmib, "TcpExt", "ListenOverflows", -1);
+	rec->softnet_dropped = sb_mib_delta_or(rd->mib, rd->nmib, "softnet", "dropped", -1);
+	rec->lost_events = rd->counters[SB_C_RB_FAIL] + rd->counters[SB_C_MAP_FULL] +
+			   rd->lost_samples + rd->missed_events;
+	rec->join_rate = probes && n->with_cookie ? (double)n->joined / (double)n->with_cookie : -1;
+
+	if (rd->interrupted)
+		warn(rec, "run interrupted: results cover only what finished");
+	if (rec->lost_events)
+		warn(rec,
+		     "%llu events lost (ring buffer full %llu, socket map full %llu, "
+		     "sampler reads failed %llu, tracepoint hits the kernel skipped while the "
+		     "probe already ran on that CPU %llu)",
+		     (unsigned long long)rec->lost_events,
+		     (unsigned long long)rd->counters[SB_C_RB_FAIL],
+		     (unsigned long long)rd->counters[SB_C_MAP_FULL],
+		     (unsigned long long)rd->lost_samples, (unsigned long long)rd->missed_events);
+	if (probes && n->with_cookie && n->joined < n->with_cookie)
+		warn(rec,
+		     "join rate %.4f: %llu of %llu user connections have no kernel client record",
+		     rec->join_rate, (unsigned long long)(n->with_cookie - n->joined),
+		     (unsigned long long)n->with_cookie);
+	if (probes && n->kclients_unmatched)
+		warn(rec, "%llu kernel client records match no user connection",
+		     (unsigned long long)n->kclients_unmatched);
+	if (probes && n->kchildren_unmatched)
+		warn(rec, "%llu server child records match no client connection",
+		     (unsigned long long)n->kchildren_unmatched);
+	if (n->accepts_unmatched)
+		warn(rec, "%llu accepted connections match no client connection",
+		     (unsigned long long)n->accepts_unmatched);
+	if (probes && n->accepts_by_peer)
+		warn(rec, "%llu accepted connections had no server child record (joined by port)",
+		     (unsigned long long)n->accepts_by_peer);
+	if (probes && n->user_ok_kernel_not_est)
+		warn(rec,
+		     "%llu connections succeeded in user space but never reached ESTABLISHED "
+		     "in the kernel records",
+		     (unsigned long long)n->user_ok_kernel_not_est);
+	if (probes && n->kclients_est_inferred)
+		warn(rec,
+		     "%llu kernel client records lack their ESTABLISHED stamp but went on to close "
+		     "(an event the probe missed): counted as ESTABLISHED",
+		     (unsigned long long)n->kclients_est_inferred);
+	if (n->dup_cookies)
+		warn(rec, "%llu kernel records repeat a cookie (ignored)",
+		     (unsigned long long)n->dup_cookies);
+	sb_identity_check(rd, rec, SB_ID_SYN_RETRANS, &id);
+	if (id.status == SB_ID_FAILS)
+		warn(rec,
+		     "probe SYN retransmits %llu + SYN-ACK retransmits %llu != TcpExt "
+		     "TCPSynRetrans %lld",
+		     (unsigned long long)rec->probe_syn_retrans,
+		     (unsigned long long)rec->probe_synack_retrans,
+		     (long long)rec->mib_syn_retrans);
+	sb_identity_check(rd, rec, SB_ID_LISTENER_DROPS, &id);
+	if (id.status == SB_ID_FAILS)
+		warn(rec,
+		     "listener drops (last sample) %lld != TcpExt ListenDrops %lld + "
+		     "TCP_LISTEN_OVERFLOW skb drops %llu",
+		     (long long)rec->listener_drops, (long long)rec->mib_listen_drops,
+		     (unsigned long long)rec->listen_overflow_skb_drops);
+	if (probes && rd->counters[SB_C_HIST_OVER])
+		warn(rec, "%llu histogram updates out of range",
+		     (unsigned long long)rd->counters[SB_C_HIST_OVER]);
+	if (rec->softnet_dropped > 0)
+		warn(rec,
+		     "%lld packets dropped by the per-CPU backlog (softnet_stat, global: "
+		     "net.core.netdev_max_backlog)",
+		     (long long)rec->softnet_dropped);
+	if (probes && n->child_cookies_shared)
+		warn(rec,
+		     "%llu server child records share their cookie with another (the listener's, "
+		     "read before the kernel set the child's: kernel-facts 17); their accepts "
+		     "were joined by port",
+		     (unsigned long long)n->child_cookies_shared);
+	rec->identity_checked = probes && rec->syncookies == 0;
+	sums = rec->client_established ==
+	       rec->accepted + rec->queued + rec->ghosts + rec->established_other;
+	rec->identity_holds = sums && (!rec->identity_checked || rec->ghosts == 0);
+	if (probes && !sums)
+		warn(rec,
+		     "client ESTABLISHED %llu != accepted %llu + queued %llu + ghosts %llu + "
+		     "other %llu",
+		     (unsigned long long)rec->client_established, (unsigned long long)rec->accepted,
+		     (unsigned long long)rec->queued, (unsigned long long)rec->ghosts,
+		     (unsigned long long)rec->established_other);
+	if (rec->identity_checked && rec->ghosts)
+		warn(rec,
+		     "syncookies=0 but %llu ghost connections (client ESTABLISHED, the server "
+		     "never had a socket)",
+		     (unsigned long long)rec->ghosts);
+}

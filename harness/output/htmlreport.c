@@ -1,0 +1,669 @@
+/* report.html and report.md: see harness/htmlreport.h. One writer emits both
+ * documents side by side (struct doc), so they carry the same content. */
+#include "harness/output/htmlreport.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define fmt_count sb_fmt_count
+#define fmt_us	  sb_fmt_us
+#define jnum	  sb_report_jnum
+#define jint	  sb_report_jint
+#define jbool	  sb_report_jbool
+
+/* ---- the two documents ---- */
+
+struct doc {
+	FILE *h, *m; /* report.html, report.md */
+	const char *dir;
+};
+
+static void esc(FILE *f, const char *s)
+{
+	for (; *s; s++) {
+		switch (*s) {
+		case '<':
+			fputs("&lt;", f);
+			break;
+		case '>':
+			fputs("&gt;", f);
+			break;
+		case '&':
+			fputs("&amp;", f);
+			break;
+		case '"':
+			fputs("&quot;", f);
+			break;
+		default:
+			fputc(*s, f);
+		}
+	}
+}
+
+/* Markdown table cell: no pipes, no newlines */
+static void mdcell(FILE *f, const char *s)
+{
+	for (; *s; s++) {
+		if (*s == '|')
+			fputc('\\', f);
+		fputc(*s == '\n' ? ' ' : *s, f);
+	}
+}
+
+static void heading(struct doc *d, int level, const char *id, const char *text)
+{
+	fprintf(d->h, "<h%d id=\"%s\">", level, id);
+	esc(d->h, text);
+	fprintf(d->h, "</h%d>\n", level);
+	fprintf(d->m, "\n%.*s %s\n\n", level, "####", text);
+}
+
+__attribute__((format(printf, 2, 3))) static void para(struct doc *d, const char *fmt, ...)
+{
+	char buf[2048];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	fputs("<p>", d->h);
+	esc(d->h, buf);
+	fputs("</p>\n", d->h);
+	fprintf(d->m, "%s\n\n", buf);
+}
+
+static void table_begin(struct doc *d, const char *cls, const char *const *head, int n)
+{
+	fprintf(d->h, "<table class=\"%s\"><thead><tr>", cls);
+	fputs("\n|", d->m);
+	for (int i = 0; i < n; i++) {
+		fputs("<th>", d->h);
+		esc(d->h, head[i]);
+		fputs("</th>", d->h);
+		fputc(' ', d->m);
+		mdcell(d->m, head[i]);
+		fputs(" |", d->m);
+	}
+	fputs("</tr></thead><tbody>\n", d->h);
+	fputs("\n|", d->m);
+	for (int i = 0; i < n; i++)
+		fputs(i ? "---:|" : "---|", d->m);
+	fputc('\n', d->m);
+}
+
+/* One row; cell i shows html[i] in HTML (title: exact[i] when set) and
+ * md[i] (or html[i]) in Markdown. */
+static void table_row(struct doc *d, const char *const *html, const char *const *exact,
+		      const char *const *md, int n)
+{
+	fputs("<tr>", d->h);
+	fputc('|', d->m);
+	for (int i = 0; i < n; i++) {
+		fputs(i ? "<td" : "<th", d->h);
+		if (exact && exact[i] && exact[i][0]) {
+			fputs(" title=\"", d->h);
+			esc(d->h, exact[i]);
+			fputc('"', d->h);
+		}
+		fputc('>', d->h);
+		esc(d->h, html[i]);
+		fputs(i ? "</td>" : "</th>", d->h);
+		fputc(' ', d->m);
+		mdcell(d->m, md && md[i] ? md[i] : html[i]);
+		fputs(" |", d->m);
+	}
+	fputs("</tr>\n", d->h);
+	fputc('\n', d->m);
+}
+
+static void table_end(struct doc *d)
+{
+	fputs("</tbody></table>\n", d->h);
+	fputc('\n', d->m);
+}
+
+static const char *const css =
+    "body{font:15px/1.45 system-ui,-apple-system,'Segoe UI',Roboto,'DejaVu Sans',sans-serif;"
+    "color:#1d2330;background:#f6f7f9;margin:0}"
+    "main{max-width:1040px;margin:0 auto;padding:24px 28px 48px;background:#fff;"
+    "box-shadow:0 0 0 1px #e3e6eb}"
+    "h1{font-size:26px;margin:6px 0 2px}h2{font-size:20px;margin:34px 0 10px;"
+    "padding-bottom:4px;border-bottom:2px solid #e3e6eb}h3{font-size:16px;margin:22px 0 6px}"
+    ".sub{color:#5b6475;margin:0 0 14px}"
+    "ul.findings{list-style:none;padding:0;margin:0}"
+    "ul.findings li{margin:6px 0;padding:8px 12px;border-left:5px solid #9aa5b8;"
+    "background:#f3f5f8;border-radius:3px}"
+    "ul.findings li.problem{border-color:#d62728;background:#fdf1f1}"
+    "ul.findings li.note{border-color:#e8a33d;background:#fdf7ec}"
+    "ul.findings li.info{border-color:#2ca02c;background:#f1f8f1}"
+    ".tag{display:inline-block;min-width:64px;font-size:11px;font-weight:700;"
+    "text-transform:uppercase;letter-spacing:.04em;color:#5b6475}"
+    "table{border-collapse:collapse;margin:8px 0 14px;font-size:14px}"
+    "th,td{padding:5px 10px;border-bottom:1px solid #e3e6eb;text-align:right;"
+    "font-variant-numeric:tabular-nums}"
+    "thead th{background:#eef1f5;border-bottom:2px solid #cfd5de}thead "
+    "th:first-child{text-align:left}"
+    "tbody th{text-align:left;font-weight:600}"
+    "table.kv td,table.kv th{text-align:left}td[title]{cursor:help}"
+    "figure{margin:18px 0 26px}figure svg,figure img{width:100%;height:auto;"
+    "border:1px solid #e3e6eb}"
+    "figcaption{color:#4a5263;font-size:14px;margin-top:6px}"
+    ".skip{color:#8a5300;background:#fdf7ec;padding:8px 12px;border-radius:3px}"
+    "ul.rec{padding-left:20px}ul.rec li{margin:3px 0}.warn{color:#a31515}"
+    "pre{background:#f3f5f8;padding:10px;overflow:auto;font-size:12.5px}"
+    "details{margin:8px 0}summary{cursor:pointer;color:#34507a}"
+    "footer{margin-top:36px;color:#7a8294;font-size:12.5px}";
+
+static void sec_findings(struct doc *d, const struct sb_finding *fs, size_t n)
+{
+	static const char *const cls[] = {"info", "note", "problem"};
+	static const char *const md[] = {"ok", "**note**", "**problem**"};
+
+	heading(d, 2, "findings", "Findings");
+	fputs("<ul class=\"findings\">\n", d->h);
+	for (size_t i = 0; i < n; i++) {
+		fprintf(d->h, "<li class=\"%s\"><span class=\"tag\">%s</span> ", cls[fs[i].level],
+			cls[fs[i].level]);
+		esc(d->h, fs[i].text);
+		fputs("</li>\n", d->h);
+		fprintf(d->m, "- %s: %s\n", md[fs[i].level], fs[i].text);
+	}
+	fputs("</ul>\n", d->h);
+}
+
+static void sec_latency(struct doc *d, const struct sb_jval *s)
+{
+	static const char *const blocks[][2] = {
+	    {"kernel_handshake", "kernel handshake (SYN_SENT → ESTABLISHED)"},
+	    {"user_connect", "user connect() (submit → connected)"},
+	    {"pre_syn", "pre-SYN (submit → kernel SYN_SENT)"},
+	    {"notify_delay", "notify delay (kernel ESTABLISHED → connect returns)"},
+	    {"accept_wait", "accept-queue wait (child ESTABLISHED → accept)"},
+	    {"user_connect_sched", "user connect from schedule (open loop)"},
+	    {"response", "response (crr: connected → response)"},
+	    {"child_established", "server child SYN_RECV → ESTABLISHED"},
+	};
+	static const char *const keys[] = {"min", "p50", "p90", "p99", "p999", "max"};
+	static const char *const head[] = {"latency", "count", "min",	"p50",
+					   "p90",     "p99",   "p99.9", "max"};
+	const struct sb_jval *lat = sb_jval_get(s, "latency_us");
+
+	heading(d, 2, "latency", "Kernel vs user latency");
+	para(d, "Percentiles from summary.json (nearest rank over log-linear buckets, within "
+		"0.4%%). The Markdown table shows microseconds; hover a cell in the HTML for the "
+		"exact value.");
+	table_begin(d, "lat", head, 8);
+	for (size_t b = 0; b < sizeof(blocks) / sizeof(blocks[0]); b++) {
+		const struct sb_jval *blk = sb_jval_get(lat, blocks[b][0]);
+		char hv[8][48], ex[8][48], mv[8][48];
+		const char *h[8], *e[8], *m[8];
+		int64_t cnt;
+
+		if (!blk)
+			continue;
+		cnt = jint(blk, "count");
+		if (cnt <= 0 && b >= 5)
+			continue; /* optional blocks without samples */
+		h[0] = m[0] = blocks[b][1];
+		e[0] = NULL;
+		h[1] = fmt_count(hv[1], sizeof(hv[1]), cnt < 0 ? 0 : cnt);
+		m[1] = h[1];
+		e[1] = NULL;
+		for (int k = 0; k < 6; k++) {
+			double v = jnum(blk, keys[k]);
+
+			if (isnan(v)) {
+				h[k + 2] = m[k + 2] = "–";
+				e[k + 2] = NULL;
+				continue;
+			}
+			h[k + 2] = fmt_us(hv[k + 2], sizeof(hv[k + 2]), v);
+			snprintf(ex[k + 2], sizeof(ex[k + 2]), "%.3f µs", v);
+			snprintf(mv[k + 2], sizeof(mv[k + 2]), "%.3f", v);
+			e[k + 2] = ex[k + 2];
+			m[k + 2] = mv[k + 2];
+		}
+		table_row(d, h, e, m, 8);
+	}
+	table_end(d);
+}
+
+static void rec_line(struct doc *d, int warn, const char *text)
+{
+	fprintf(d->h, "<li%s>", warn ? " class=\"warn\"" : "");
+	esc(d->h, text);
+	fputs("</li>\n", d->h);
+	fprintf(d->m, "- %s%s\n", warn ? "warning: " : "", text);
+}
+
+static void sec_reconciliation(struct doc *d, const struct sb_jval *s)
+{
+	const struct sb_jval *r = sb_jval_get(s, "reconciliation");
+	const struct sb_jval *w = sb_jval_get(r, "warnings");
+	char t[1024], a[7][32];
+	double jr = jnum(s, "join_rate");
+	int64_t est = jint(r, "client_established"), acc = jint(r, "accepted");
+	int64_t q = jint(r, "queued"), g = jint(r, "ghosts");
+	int64_t ps = jint(r, "probe_syn_retransmits"), pa = jint(r, "probe_synack_retransmits");
+	int64_t mib = jint(r, "mib_tcp_syn_retrans");
+
+	heading(d, 2, "reconciliation", "Reconciliation");
+	fputs("<ul class=\"rec\">\n", d->h);
+	if (isnan(jr))
+		snprintf(t, sizeof(t), "join: no kernel records (probes off), lost events %s",
+			 fmt_count(a[0], 32, jint(s, "lost_events")));
+	else
+		snprintf(t, sizeof(t),
+			 "join: %.2f%% (%s/%s user connections found in the kernel records), lost "
+			 "events %s",
+			 100.0 * jr, fmt_count(a[0], 32, jint(r, "joined")),
+			 fmt_count(a[1], 32, jint(r, "with_cookie")),
+			 fmt_count(a[2], 32, jint(s, "lost_events")));
+	rec_line(d, 0, t);
+	if (!isnan(jr)) {
+		int64_t o = jint(r, "established_other"), rv = jint(r, "revived");
+		int64_t xc = jint(r, "extra_children"), xa = jint(r, "extra_accepts");
+
+		o = o > 0 ? o : 0; /* absent in results before the key existed */
+		snprintf(t, sizeof(t),
+			 "kernel: client ESTABLISHED %s %s accepted %s + queued %s + ghosts %s%s%s "
+			 "(each client connection counted once)%s",
+			 fmt_count(a[0], 32, est), est == acc + q + g + o ? "=" : "≠",
+			 fmt_count(a[1], 32, acc), fmt_count(a[2], 32, q), fmt_count(a[3], 32, g),
+			 o ? " + other " : "", o ? fmt_count(a[4], 32, o) : "",
+			 jbool(r, "identity_checked") == 1 ? " (syncookies=0: no ghost allowed)" : "");
+		rec_line(d, jbool(r, "identity_holds") == 0, t);
+		if (rv > 0 || xc > 0 || xa > 0) {
+			snprintf(t, sizeof(t),
+				 "revived: %s syncookie ghosts got their server socket from the "
+				 "client's FIN (counted once above); %s more server children and %s "
+				 "more accepts on the same connections",
+				 fmt_count(a[0], 32, rv), fmt_count(a[1], 32, xc),
+				 fmt_count(a[2], 32, xa));
+			rec_line(d, 0, t);
+		}
+		snprintf(t, sizeof(t),
+			 "retransmits: probe SYN %s + SYN-ACK %s %s TcpExt "
+			 "TCPSynRetrans %s",
+			 fmt_count(a[0], 32, ps), fmt_count(a[1], 32, pa),
+			 ps + pa == mib ? "=" : "≠", fmt_count(a[2], 32, mib));
+		rec_line(d, 0, t);
+	}
+	snprintf(
+	    t, sizeof(t),
+	    "listen drops: listener (last sample) %s, TcpExt ListenDrops %s + "
+	    "TCP_LISTEN_OVERFLOW skb drops %s, ListenOverflows %s, softnet dropped (global) %s",
+	    jint(r, "listener_drops") < 0 ? "n/a" : fmt_count(a[0], 32, jint(r, "listener_drops")),
+	    fmt_count(a[1], 32, jint(r, "mib_listen_drops")),
+	    fmt_count(a[2], 32, jint(r, "listen_overflow_skb_drops")),
+	    fmt_count(a[3], 32, jint(r, "mib_listen_overflows")),
+	    fmt_count(a[4], 32, jint(r, "softnet_dropped")));
+	rec_line(d, 0, t);
+	for (const struct sb_jval *e = w ? w->child : NULL; e; e = e->next)
+		if (sb_jval_str(e))
+			rec_line(d, 1, sb_jval_str(e));
+	fputs("</ul>\n", d->h);
+	if (!w || !w->len)
+		para(d, "No reconciliation warnings.");
+}
+
+struct plot_note {
+	const char *caption, *empty;
+};
+
+static void plot_notes(const struct sb_report_facts *f, struct plot_note *n)
+{
+	n[SB_PLOT_LATENCY_CDF] = (struct plot_note){
+	    "Fraction of connections (y) that finished within x. Vertical steps at 1 s, 2 s, "
+	    "3 s … are SYN retransmits; the horizontal gap between the curves is the time user "
+	    "space adds to the kernel handshake. p50/p99 are exact over connections.csv.",
+	    f->with_kernel + f->with_user ? NULL : "no connection completed connect()"};
+	n[SB_PLOT_LATENCY_VS_TIME] = (struct plot_note){
+	    "One dot per connection, at its start time. Horizontal bands at 1 s, 2 s, 3 s … "
+	    "are connections whose SYN was dropped once, twice, three times and retransmitted; "
+	    "crosses are connects that failed, drawn at the time of the error.",
+	    f->rows ? NULL : "connections.csv has no connections"};
+	n[SB_PLOT_QUEUE] = (struct plot_note){
+	    "Listener samples. When the accept queue (blue) sits on the dashed limit B+1 the "
+	    "queue is full: new SYNs are dropped and the listener drop count (red, right axis) "
+	    "climbs.",
+	    f->qsamples ? NULL
+			: "no listener samples (queue.csv is empty: --no-probes or the sampler "
+			  "did not run)"};
+	n[SB_PLOT_DWELL] = (struct plot_note){
+	    "In-kernel histograms of the time between entering one TCP state and the next "
+	    "(all sockets in the namespace), with the number of transitions in parentheses.",
+	    f->dwell_rows ? NULL : "no state dwell histograms (dwell.csv is empty: --no-probes)"};
+	n[SB_PLOT_BREAKDOWN] = (struct plot_note){
+	    "Each segment is that part's own p50 or p99 (not one connection's path), stacked to "
+	    "show which part dominates. Values are in the key and in the latency table.",
+	    NULL};
+	n[SB_PLOT_OUTCOMES] = (struct plot_note){
+	    "accepted: the server accepted it; queued: ESTABLISHED on the server, never "
+	    "accepted; ghost: client ESTABLISHED, the server never had a socket; timeout, "
+	    "refused, reset: connect() failed.",
+	    NULL};
+}
+
+static int read_file(const char *path, char **out, size_t *len)
+{
+	struct stat st;
+	FILE *f = fopen(path, "re");
+	char *buf;
+
+	if (!f)
+		return -errno;
+	if (fstat(fileno(f), &st) || st.st_size <= 0) {
+		fclose(f);
+		return -ENODATA;
+	}
+	buf = malloc((size_t)st.st_size + 1);
+	if (!buf) {
+		fclose(f);
+		return -ENOMEM;
+	}
+	*len = fread(buf, 1, (size_t)st.st_size, f);
+	buf[*len] = '\0';
+	fclose(f);
+	*out = buf;
+	return 0;
+}
+
+/* The SVG without its XML prolog, every id made unique to this figure. */
+static int inline_svg(FILE *h, const char *path, int fig)
+{
+	static const char *const refs[] = {"id='", "id=\"", "href='#", "href=\"#", "url(#"};
+	char *svg, *p;
+	size_t len;
+
+	if (read_file(path, &svg, &len))
+		return -ENOENT;
+	p = strstr(svg, "<svg");
+	if (!p) {
+		free(svg);
+		return -EINVAL;
+	}
+	fprintf(h, "<svg role=\"img\" aria-label=\"plot %d\"", fig);
+	p += 4;
+	while (*p) {
+		size_t best = strlen(p), which = 0;
+
+		for (size_t r = 0; r < sizeof(refs) / sizeof(refs[0]); r++) {
+			char *q = strstr(p, refs[r]);
+
+			if (q && (size_t)(q - p) < best &&
+			    (q == svg || q[-1] == ' ' || q[-1] == ':' || q[-1] == '(' ||
+			     refs[r][0] == 'u')) {
+				best = (size_t)(q - p);
+				which = r + 1;
+			}
+		}
+		fwrite(p, 1, best, h);
+		p += best;
+		if (!which)
+			break;
+		fprintf(h, "%sf%d-", refs[which - 1], fig);
+		p += strlen(refs[which - 1]);
+	}
+	free(svg);
+	return 0;
+}
+
+static void sec_plots(struct doc *d, const struct sb_report_plots *pl,
+		      const struct sb_report_facts *f)
+{
+	struct plot_note notes[SB_NPLOTS];
+	char path[PATH_MAX];
+
+	heading(d, 2, "plots", "Plots");
+	plot_notes(f, notes);
+	if (pl->state != SB_PLOTS_DRAWN) {
+		const char *why = pl->state == SB_PLOTS_OFF ? "--no-plot was given"
+				  : pl->state == SB_PLOTS_NO_GNUPLOT
+				      ? "gnuplot was not found (apt-get install gnuplot-nox)"
+				      : "the gnuplot scripts (scripts/plots) were not found";
+
+		fputs("<p class=\"skip\">", d->h);
+		fprintf(d->h, "Plots were not drawn: %s. Draw them later with <code>bench plot ",
+			why);
+		esc(d->h, d->dir);
+		fputs("</code>.</p>\n", d->h);
+		fprintf(d->m, "Plots were not drawn: %s. Draw them later with `bench plot %s`.\n\n",
+			why, d->dir);
+		return;
+	}
+	for (int id = 0; id < SB_NPLOTS; id++) {
+		const struct sb_plot_def *def = sb_plot_def(id);
+
+		heading(d, 3, def->name, def->title);
+		if (notes[id].empty) {
+			fputs("<p class=\"skip\">Not drawn: ", d->h);
+			esc(d->h, notes[id].empty);
+			fputs(".</p>\n", d->h);
+			fprintf(d->m, "Not drawn: %s.\n\n", notes[id].empty);
+			continue;
+		}
+		if (!(pl->drawn & (1u << id))) {
+			fputs("<p class=\"skip\">gnuplot failed on this plot; see "
+			      "plots/gnuplot.log.</p>\n",
+			      d->h);
+			fputs("gnuplot failed on this plot; see plots/gnuplot.log.\n\n", d->m);
+			continue;
+		}
+		snprintf(path, sizeof(path), "%s/plots/%s.svg", d->dir, def->name);
+		fputs("<figure>\n", d->h);
+		if (inline_svg(d->h, path, id))
+			fputs("<p class=\"skip\">plots/*.svg is missing.</p>", d->h);
+		fputs("\n<figcaption>", d->h);
+		esc(d->h, notes[id].caption);
+		fprintf(d->h,
+			" <a href=\"plots/%s.png\">PNG</a> · <a href=\"plots/%s.svg\">SVG</a>"
+			"</figcaption>\n</figure>\n",
+			def->name, def->name);
+		fprintf(d->m, "![%s](plots/%s.png)\n\n%s\n\n", def->title, def->name,
+			notes[id].caption);
+	}
+}
+
+static const char *jtext(const struct sb_jval *v, char *buf, size_t len)
+{
+	if (!v || v->type == SB_JNULL)
+		return "(kernel default)";
+	if (v->type == SB_JSTRING)
+		return v->str[0] ? v->str : "(none)";
+	if (v->type == SB_JBOOL)
+		return v->num ? "yes" : "no";
+	if (v->type == SB_JNUMBER) {
+		if (v->is_int)
+			snprintf(buf, len, "%lld", (long long)v->inum);
+		else
+			snprintf(buf, len, "%g", v->num);
+		return buf;
+	}
+	return "…";
+}
+
+static void sec_config(struct doc *d, const struct sb_jval *cfg)
+{
+	/* config.json "options" uses the long option names (sb_opts_foreach) */
+	static const char *const keys[] = {"conns",	      "backlog",	 "concurrency",
+					   "rate",	      "threads",	 "mode",
+					   "close",	      "close-first",	 "engine",
+					   "accept",	      "connect-timeout", "syncookies",
+					   "abort-on-overflow", "somaxconn",	 "syn-retries",
+					   "target",	      "no-probes",	 "attach",
+					   "sample-us",	      "label"};
+	static const char *const head[] = {"setting", "value"};
+	const struct sb_jval *opts = sb_jval_get(cfg, "options");
+	const struct sb_jval *sys = sb_jval_get(cfg, "sysctls");
+	char buf[64], path[PATH_MAX], *raw = NULL;
+	size_t len;
+
+	heading(d, 2, "config", "Configuration");
+	if (!cfg) {
+		para(d, "config.json is missing or unreadable.");
+		return;
+	}
+	table_begin(d, "kv", head, 2);
+	{
+		const char *r[2] = {"effective backlog (listen queue holds one more)",
+				    jtext(sb_jval_get(cfg, "effective_backlog"), buf, sizeof(buf))};
+
+		table_row(d, r, NULL, NULL, 2);
+	}
+	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
+		const struct sb_jval *v = sb_jval_get(opts, keys[i]);
+		const char *r[2] = {keys[i], jtext(v, buf, sizeof(buf))};
+
+		if (v)
+			table_row(d, r, NULL, NULL, 2);
+	}
+	table_end(d);
+	heading(d, 3, "sysctls", "Namespace sysctls");
+	table_begin(d, "kv", (const char *const[]){"sysctl", "value"}, 2);
+	for (const struct sb_jval *m = sys ? sys->child : NULL; m; m = m->next) {
+		const char *r[2] = {m->key, jtext(m, buf, sizeof(buf))};
+
+		table_row(d, r, NULL, NULL, 2);
+	}
+	table_end(d);
+	snprintf(path, sizeof(path), "%s/config.json", d->dir);
+	if (read_file(path, &raw, &len) == 0) {
+		fputs("<details><summary>config.json</summary><pre>", d->h);
+		esc(d->h, raw);
+		fputs("</pre></details>\n", d->h);
+		fputs("The full configuration is in config.json.\n", d->m);
+		free(raw);
+	}
+}
+
+static void write_doc(struct doc *d, const struct sb_jval *s, const struct sb_jval *cfg,
+		      const struct sb_report_plots *pl, const struct sb_report_facts *f)
+{
+	struct sb_finding fs[SB_REPORT_MAX_FINDINGS];
+	size_t nf = sb_report_findings(s, cfg, f, fs, SB_REPORT_MAX_FINDINGS);
+	const char *label = sb_jval_str(sb_jval_get(s, "label"));
+	const struct sb_jval *o = sb_jval_get(cfg, "options");
+	char title[256], sub[768], b[4][64];
+
+	snprintf(title, sizeof(title), "synbench report%s%s", label && label[0] ? ": " : "",
+		 label && label[0] ? label : "");
+	if (sb_jval_get(s, "watch")) /* bench watch: no load of ours */
+		snprintf(sub, sizeof(sub),
+			 "bench watch of netns %s, %s s · started %s · kernel %s · probes %s · "
+			 "synbench %s",
+			 sb_jval_str(sb_jval_path(s, "watch.netns")) ?: "(the caller's)",
+			 jtext(sb_jval_get(s, "duration_s"), b[0], 64),
+			 sb_jval_str(sb_jval_get(s, "started_at")) ?: "?",
+			 sb_jval_str(sb_jval_get(s, "kernel_release")) ?: "?",
+			 sb_jval_str(sb_jval_get(s, "attach_plan")) ?: "off",
+			 sb_jval_str(sb_jval_get(s, "version")) ?: "?");
+	else
+	snprintf(sub, sizeof(sub),
+		 "%s connections, backlog %s, accept %s, mode %s · started %s · kernel %s · "
+		 "probes %s · synbench %s",
+		 jtext(sb_jval_get(s, "conns_requested"), b[0], 64),
+		 jtext(sb_jval_get(o, "backlog"), b[1], 64),
+		 jtext(sb_jval_get(o, "accept"), b[2], 64), jtext(sb_jval_get(o, "mode"), b[3], 64),
+		 sb_jval_str(sb_jval_get(s, "started_at")) ?: "?",
+		 sb_jval_str(sb_jval_get(s, "kernel_release")) ?: "?",
+		 sb_jval_str(sb_jval_get(s, "attach_plan")) ?: "off",
+		 sb_jval_str(sb_jval_get(s, "version")) ?: "?");
+	fputs("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n"
+	      "<meta name=\"viewport\" content=\"width=device-width,initial-scale=1\">\n<title>",
+	      d->h);
+	esc(d->h, title);
+	fprintf(d->h, "</title>\n<style>%s</style>\n</head><body><main>\n<h1>", css);
+	esc(d->h, title);
+	fputs("</h1>\n<p class=\"sub\">", d->h);
+	esc(d->h, sub);
+	fputs("</p>\n", d->h);
+	fprintf(d->m, "# %s\n\n%s\n", title, sub);
+	sec_findings(d, fs, nf);
+	sec_latency(d, s);
+	sec_reconciliation(d, s);
+	sec_plots(d, pl, f);
+	sec_config(d, cfg);
+	fputs("<footer>Generated by synbench from the files in this directory (summary.json, "
+	      "config.json, connections.csv, queue.csv, dwell.csv, counters.csv); regenerate "
+	      "with <code>bench plot DIR</code>.</footer>\n</main></body></html>\n",
+	      d->h);
+	fputs("\n---\nGenerated by synbench from the files in this directory; regenerate with "
+	      "`bench plot DIR`.\n",
+	      d->m);
+}
+
+static int load_json(const char *dir, const char *name, struct sb_jdoc **doc, char *err,
+		     size_t errlen)
+{
+	char path[PATH_MAX];
+	struct sb_jerr je = {0};
+	int e;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	e = sb_jdoc__load(path, doc, &je);
+	if (e && je.line)
+		snprintf(err, errlen, "%s:%d:%d: %s", path, je.line, je.col, je.msg);
+	else if (e)
+		snprintf(err, errlen, "cannot read %s (%s)", path, strerror(-e));
+	return e;
+}
+
+int sb_htmlreport_write(const char *dir, const struct sb_report_plots *plots, char *err,
+			size_t errlen)
+{
+	static const char *const names[2] = {"report.html", "report.md"};
+	char tmp[2][PATH_MAX], path[PATH_MAX];
+	struct sb_jdoc *sum = NULL, *cfg = NULL;
+	struct sb_report_facts f;
+	struct doc d = {.dir = dir};
+	int e;
+
+	e = load_json(dir, "summary.json", &sum, err, errlen);
+	if (e)
+		return e;
+	if (load_json(dir, "config.json", &cfg, err, errlen))
+		cfg = NULL; /* the report says so */
+	e = sb_report_facts__scan(dir, &f);
+	if (e) {
+		snprintf(err, errlen, "cannot read %s/connections.csv (%s)", dir, strerror(-e));
+		goto out;
+	}
+	for (int i = 0; i < 2; i++)
+		snprintf(tmp[i], sizeof(tmp[i]), "%s/.%s.tmp.%d", dir, names[i], (int)getpid());
+	d.h = fopen(tmp[0], "we");
+	d.m = fopen(tmp[1], "we");
+	if (!d.h || !d.m) {
+		e = -errno;
+		snprintf(err, errlen, "cannot write %s (%s)", tmp[d.h ? 1 : 0], strerror(-e));
+	} else {
+		write_doc(&d, sb_jdoc_root(sum), cfg ? sb_jdoc_root(cfg) : NULL, plots, &f);
+		if (ferror(d.h) || ferror(d.m))
+			e = -EIO;
+	}
+	if (d.h && fclose(d.h) && !e)
+		e = -errno;
+	if (d.m && fclose(d.m) && !e)
+		e = -errno;
+	for (int i = 0; i < 2; i++) {
+		snprintf(path, sizeof(path), "%s/%s", dir, names[i]);
+		if (!e && rename(tmp[i], path))
+			e = -errno;
+		if (e)
+			unlink(tmp[i]);
+	}
+	if (e && !err[0])
+		snprintf(err, errlen, "writing the reports in %s failed (%s)", dir, strerror(-e));
+out:
+	sb_jdoc__free(cfg);
+	sb_jdoc__free(sum);
+	return e;
+}

@@ -1,0 +1,29 @@
+/* The private network namespace a run (or a test) lives in. */
+#ifndef SB_NETNS_H
+#define SB_NETNS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* Moves the calling thread (call it before starting any thread) into a new
+ * network namespace with lo up. *inode gets the namespace's inode number, the
+ * value the BPF filter compares with. The namespace disappears with the
+ * process. Negative errno on failure. */
+int sb_netns_enter(uint64_t *inode);
+
+/* Inode of the calling thread's network namespace, 0 on error. */
+uint64_t sb_netns_inode(void);
+
+/* sysctl by dotted name ("net.ipv4.tcp_syncookies"), in the calling thread's
+ * namespace. Write: 0 or negative errno. Read: trailing newline removed,
+ * tabs turned to spaces; 0 or negative errno. */
+int sb_sysctl_write(const char *name, const char *value);
+int sb_sysctl_write_int(const char *name, long value);
+int sb_sysctl_read(const char *name, char *buf, size_t len);
+long sb_sysctl_read_int(const char *name, long dflt);
+
+/* Moves the calling thread into the named namespace (/run/netns/NAME, as
+ * `ip netns add` makes them). 0 or negative errno. */
+int sb_netns_join(const char *name);
+
+#endif

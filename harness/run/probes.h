@@ -1,0 +1,73 @@
+/* The kernel probes' lifecycle: open, filter, size, load with each
+ * component in the best mode this kernel runs (harness/probes_plan.c),
+ * attach, consume the ring buffer, sample listeners, detach, collect. */
+#ifndef SB_PROBES_H
+#define SB_PROBES_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <linux/types.h> /* __u64 for the shared BPF headers */
+#include "bpf/synbench.h"
+#include "harness/cli/opts.h"
+#include "harness/run/rundata.h"
+
+struct sb_probes_opts {
+	uint64_t netns_ino;   /* only sockets of this namespace are counted */
+	uint16_t ports[SB_MAX_PORTS]; /* optional port filter (listen port) */
+	uint32_t nports;
+	uint64_t conns;	      /* sizes the ring buffer (and caps the socket maps) */
+	uint32_t in_flight;   /* connections open at once at most (client + child
+			       * count as one): sizes the per-socket maps */
+	uint32_t slots;	      /* test knob: the socket slot array's size (a power
+			       * of two), 0: from in_flight */
+	enum sb_attach attach; /* SB_ATTACH_AUTO: each tracing component falls back
+				* tp_btf, raw_tp, tracepoint; else forced */
+	int sampler_forced;    /* 0: the sampler falls back; 1: sampler_mode or fail */
+	enum sb_comp_mode sampler_mode;
+	uint32_t probe_off;    /* components turned off: 1 << enum sb_component */
+	int verbose;	      /* libbpf messages on stderr */
+	/* --trace-states: every transition goes to on_state, called from the
+	 * consumer thread (NULL: no per-transition events at all) */
+	void (*on_state)(void *ctx, const struct sb_state_event *e);
+	void *on_state_ctx;
+};
+
+struct sb_probes;
+
+/* Checks the environment (privileges, BTF), loads and attaches. On failure
+ * returns a negative errno and writes one line naming the problem and the
+ * fix into err. */
+int sb_probes__new(const struct sb_probes_opts *opts, struct sb_probes **out, char *err,
+		   size_t errlen);
+/* state_changes' mode: "tp_btf", "raw_tp" or "tracepoint". */
+const char *sb_probes__plan(const struct sb_probes *p);
+/* Every component's mode and why it is not the preferred one. */
+const struct sb_components *sb_probes__components(const struct sb_probes *p);
+/* Starts the ring-buffer consumer thread. */
+int sb_probes__start(struct sb_probes *p);
+/* Finds the listening sockets of the namespace on the filtered ports (one
+ * iter/tcp pass) and adds the new ones to the set the sampler reads.
+ * Returns how many are watched in all, or a negative errno. */
+int sb_probes__find_listeners(struct sb_probes *p);
+/* Runs the sampler once: one sample per watched listener, appended to out
+ * (at most max). Returns the number written or a negative errno. */
+int sb_probes__sample(struct sb_probes *p, struct sb_listen_sample *out, int max);
+/* Live count of sockets the probes are tracking now (sockets not yet
+ * CLOSE), -1 if unknown. */
+long sb_probes__live(struct sb_probes *p);
+/* Detaches every program, drains the ring buffer and flushes sockets that
+ * never closed. Idempotent. */
+void sb_probes__stop(struct sb_probes *p);
+/* Moves records, counters, histograms and drop reasons into rd (which then
+ * owns them: free with sb_rundata_free_kernel()). Call after stop. */
+int sb_probes__collect(struct sb_probes *p, struct sb_rundata *rd);
+void sb_probes__free(struct sb_probes *p);
+
+/* Frees what sb_probes__collect() put into rd. */
+void sb_rundata_free_kernel(struct sb_rundata *rd);
+
+/* Names of the kernel's enum skb_drop_reason, read from its BTF:
+ * names[value] = "NO_SOCKET" (strdup'ed; free with the array's owner). */
+int sb_drop_reason_names(const char **names, size_t n);
+
+#endif

@@ -1,0 +1,286 @@
+/* Which mode each probe component runs in: checks what the kernel has
+ * (BTF types, tracepoints, iterator targets, tracefs) before the one load,
+ * turns off the programs of every mode not chosen, and, when the kernel
+ * still refuses a program at load or attach, moves only that program's
+ * component down its ladder. One component failing never takes another
+ * down (libbpf-tools style). */
+#include "harness/run/probes_plan.h"
+
+#include <errno.h>
+#include <sched.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+
+#include <bpf/btf.h>
+#include <bpf/libbpf.h>
+
+#include "synbench.skel.h"
+
+/* The tracepoint behind each tracing component. */
+static const char *const tp_of[SB_NCOMPONENTS] = {
+	[SB_COMP_STATE_CHANGES] = "inet_sock_set_state",
+	[SB_COMP_SYN_RETRANSMITS] = "tcp_retransmit_skb",
+	[SB_COMP_SYNACK_RETRANSMITS] = "tcp_retransmit_synack",
+	[SB_COMP_DROPS] = "kfree_skb",
+};
+
+/* Classic tracepoints need tracefs. Mount it in a private mount namespace
+ * of this process so the host's mounts are left as they were (must run
+ * before any thread is started). */
+static int ensure_tracefs(void)
+{
+	struct stat st;
+
+	if (stat("/sys/kernel/tracing/events", &st) == 0 ||
+	    stat("/sys/kernel/debug/tracing/events", &st) == 0)
+		return 0;
+	if (unshare(CLONE_NEWNS) != 0)
+		return -errno;
+	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) != 0)
+		return -errno;
+	if (mount("tracefs", "/sys/kernel/tracing", "tracefs", 0, NULL) != 0)
+		return -errno;
+	return 0;
+}
+
+static int btf_has(const struct btf *btf, const char *name, int kind)
+{
+	return btf && btf__find_by_name_kind(btf, name, kind) > 0;
+}
+
+/* 1 if struct sname in the kernel's BTF has a member mname. */
+static int btf_has_member(const struct btf *btf, const char *sname, const char *mname)
+{
+	int id = btf ? btf__find_by_name_kind(btf, sname, BTF_KIND_STRUCT) : -1;
+	const struct btf_type *t;
+	const struct btf_member *m;
+
+	if (id <= 0)
+		return 0;
+	t = btf__type_by_id(btf, id);
+	m = btf_members(t);
+	for (int i = 0; i < btf_vlen(t); i++, m++)
+		if (strcmp(btf__name_by_offset(btf, m->name_off), mname) == 0)
+			return 1;
+	return 0;
+}
+
+/* Why mode m of component c cannot run on this kernel, decided without
+ * loading anything; NULL if it may. */
+static const char *precheck(const struct btf *btf, enum sb_component c, enum sb_comp_mode m,
+			    char *buf, size_t len)
+{
+	char name[96];
+
+	switch (m) {
+	case SB_MODE_TP_BTF:
+	case SB_MODE_RAW_TP:
+	case SB_MODE_TRACEPOINT:
+		snprintf(name, sizeof(name), "btf_trace_%s", tp_of[c]);
+		if (!btf_has(btf, name, BTF_KIND_TYPEDEF)) {
+			snprintf(buf, len, "tracepoint %s is not in this kernel", tp_of[c]);
+			return buf;
+		}
+		if (c == SB_COMP_DROPS &&
+		    !btf_has_member(btf, "trace_event_raw_kfree_skb", "reason")) {
+			snprintf(buf, len, "kfree_skb has no drop reason before Linux 5.17");
+			return buf;
+		}
+		if (m == SB_MODE_TRACEPOINT) {
+			int e = ensure_tracefs();
+
+			if (e) {
+				snprintf(buf, len,
+					 "tracefs is not mounted and cannot be (%s); mount it with "
+					 "'mount -t tracefs nodev /sys/kernel/tracing'",
+					 strerror(-e));
+				return buf;
+			}
+		}
+		return NULL;
+	case SB_MODE_SK_STORAGE_ITER:
+		if (!btf_has(btf, "bpf_iter_bpf_sk_storage_map", BTF_KIND_FUNC)) {
+			snprintf(buf, len, "no iter/bpf_sk_storage_map (Linux 5.11+)");
+			return buf;
+		}
+		return NULL;
+	case SB_MODE_TCP_ITER:
+		if (!btf_has(btf, "bpf_iter_tcp", BTF_KIND_FUNC)) {
+			snprintf(buf, len, "no iter/tcp (Linux 5.9+)");
+			return buf;
+		}
+		return NULL;
+	default:
+		return NULL;
+	}
+}
+
+/* Records why component c left mode m (the first reason is kept: it is
+ * why the preferred mode was not used). */
+static void note(struct sb_components *pl, enum sb_component c, enum sb_comp_mode m,
+		 const char *why)
+{
+	char *e = pl->c[c].error;
+	size_t n = strlen(e);
+
+	snprintf(e + n, sizeof(pl->c[c].error) - n, "%s%s: %s", n ? "; " : "",
+		 sb_comp_mode_name(m), why);
+}
+
+/* Moves c from its mode to the next on its ladder that passes the checks.
+ * Returns 0, or -ENOENT when the ladder is used up (or the mode was forced). */
+static int next_mode(const struct btf *btf, struct sb_components *pl, enum sb_component c,
+		     int forced)
+{
+	enum sb_comp_mode l[SB_LADDER_MAX];
+	int n = sb_component_ladder(c, l), i = 0;
+	char buf[160];
+
+	while (i < n && l[i] != pl->c[c].mode)
+		i++;
+	if (forced)
+		return -ENOENT;
+	for (i++; i < n; i++) {
+		const char *why = precheck(btf, c, l[i], buf, sizeof(buf));
+
+		pl->c[c].mode = l[i];
+		if (!why)
+			return 0;
+		note(pl, c, l[i], why);
+	}
+	return -ENOENT;
+}
+
+static int forced_mode(const struct sb_probes_opts *o, enum sb_component c)
+{
+	static const enum sb_comp_mode of_attach[] = {
+		[SB_ATTACH_TP_BTF] = SB_MODE_TP_BTF,
+		[SB_ATTACH_RAW_TP] = SB_MODE_RAW_TP,
+		[SB_ATTACH_TRACEPOINT] = SB_MODE_TRACEPOINT,
+	};
+
+	if (o->probe_off & (1u << c))
+		return SB_MODE_OFF;
+	if (c == SB_COMP_LISTENER_SAMPLER)
+		return o->sampler_forced ? (int)o->sampler_mode : -1;
+	if (o->attach != SB_ATTACH_AUTO)
+		return (int)of_attach[o->attach];
+	return -1;
+}
+
+int sb_probes_plan_init(const struct sb_probes_opts *o, struct sb_components *pl, char *err,
+			size_t errlen)
+{
+	struct btf *btf = btf__load_vmlinux_btf();
+	int rc = 0;
+
+	memset(pl, 0, sizeof(*pl));
+	for (int c = 0; c < SB_NCOMPONENTS && !rc; c++) {
+		enum sb_comp_mode l[SB_LADDER_MAX];
+		int f = forced_mode(o, c);
+		char buf[160];
+		const char *why;
+
+		sb_component_ladder(c, l);
+		pl->c[c].mode = f >= 0 ? (enum sb_comp_mode)f : l[0];
+		why = precheck(btf, c, pl->c[c].mode, buf, sizeof(buf));
+		if (!why)
+			continue;
+		note(pl, c, pl->c[c].mode, why);
+		rc = next_mode(btf, pl, c, f >= 0);
+		if (rc)
+			snprintf(err, errlen, "synbench: the %s probe cannot run on this kernel (%s)%s",
+				 sb_component_name(c), pl->c[c].error,
+				 f >= 0 ? "; drop --attach/--sampler/--probe-off to let it fall back"
+					: "; run 'bench doctor' for what this machine has");
+	}
+	btf__free(btf);
+	return rc;
+}
+
+/* Every program, by the component and mode it serves. */
+struct prog_slot {
+	struct bpf_program *prog;
+	enum sb_component comp;
+	enum sb_comp_mode mode;
+};
+
+static size_t prog_slots(struct synbench *s, struct prog_slot *v)
+{
+	const struct prog_slot all[] = {
+		{ s->progs.btf_set_state, SB_COMP_STATE_CHANGES, SB_MODE_TP_BTF },
+		{ s->progs.btf_set_state_nested, SB_COMP_STATE_CHANGES, SB_MODE_TP_BTF },
+		{ s->progs.raw_set_state, SB_COMP_STATE_CHANGES, SB_MODE_RAW_TP },
+		{ s->progs.tp_set_state, SB_COMP_STATE_CHANGES, SB_MODE_TRACEPOINT },
+		{ s->progs.btf_retransmit, SB_COMP_SYN_RETRANSMITS, SB_MODE_TP_BTF },
+		{ s->progs.btf_retransmit_nested, SB_COMP_SYN_RETRANSMITS, SB_MODE_TP_BTF },
+		{ s->progs.raw_retransmit, SB_COMP_SYN_RETRANSMITS, SB_MODE_RAW_TP },
+		{ s->progs.tp_retransmit, SB_COMP_SYN_RETRANSMITS, SB_MODE_TRACEPOINT },
+		{ s->progs.btf_synack, SB_COMP_SYNACK_RETRANSMITS, SB_MODE_TP_BTF },
+		{ s->progs.btf_synack_nested, SB_COMP_SYNACK_RETRANSMITS, SB_MODE_TP_BTF },
+		{ s->progs.raw_synack, SB_COMP_SYNACK_RETRANSMITS, SB_MODE_RAW_TP },
+		{ s->progs.tp_synack, SB_COMP_SYNACK_RETRANSMITS, SB_MODE_TRACEPOINT },
+		{ s->progs.btf_drop, SB_COMP_DROPS, SB_MODE_TP_BTF },
+		{ s->progs.btf_drop_nested, SB_COMP_DROPS, SB_MODE_TP_BTF },
+		{ s->progs.raw_drop, SB_COMP_DROPS, SB_MODE_RAW_TP },
+		{ s->progs.tp_drop, SB_COMP_DROPS, SB_MODE_TRACEPOINT },
+		{ s->progs.find_listeners, SB_COMP_LISTENER_SAMPLER, SB_MODE_SK_STORAGE_ITER },
+		{ s->progs.sample_listeners, SB_COMP_LISTENER_SAMPLER, SB_MODE_SK_STORAGE_ITER },
+		{ s->progs.sample_listeners_tcp, SB_COMP_LISTENER_SAMPLER, SB_MODE_TCP_ITER },
+	};
+
+	memcpy(v, all, sizeof(all));
+	return sizeof(all) / sizeof(all[0]);
+}
+
+#define SB_MAX_PROGS 32
+
+void sb_probes_plan_apply(const struct sb_components *pl, struct synbench *skel)
+{
+	struct prog_slot v[SB_MAX_PROGS];
+	size_t n = prog_slots(skel, v);
+
+	for (size_t i = 0; i < n; i++) {
+		int on = pl->c[v[i].comp].mode == v[i].mode;
+
+		bpf_program__set_autoload(v[i].prog, on);
+		/* iterators are attached by hand, with their map (probes.c) */
+		if (v[i].mode == SB_MODE_SK_STORAGE_ITER || v[i].mode == SB_MODE_TCP_ITER)
+			bpf_program__set_autoattach(v[i].prog, false);
+	}
+}
+
+int sb_probes_plan_demote(struct sb_components *pl, const struct sb_probes_opts *o,
+			  struct synbench *skel, const char *prog, const char *why, char *err,
+			  size_t errlen)
+{
+	struct prog_slot v[SB_MAX_PROGS];
+	size_t n = prog_slots(skel, v);
+	struct btf *btf;
+	int rc;
+
+	for (size_t i = 0; i < n; i++) {
+		enum sb_component c = v[i].comp;
+		int forced;
+
+		if (strcmp(bpf_program__name(v[i].prog), prog) != 0)
+			continue;
+		forced = forced_mode(o, c) >= 0;
+		note(pl, c, v[i].mode, why);
+		btf = btf__load_vmlinux_btf();
+		rc = next_mode(btf, pl, c, forced);
+		btf__free(btf);
+		if (rc)
+			snprintf(err, errlen, "synbench: the %s probe cannot run on this kernel (%s)%s",
+				 sb_component_name(c), pl->c[c].error,
+				 forced ? "; drop --attach/--sampler to let it fall back"
+					: "; rerun with -v for the verifier log");
+		return rc;
+	}
+	snprintf(err, errlen, "synbench: could not load the BPF probes (%s); rerun with -v for "
+			      "libbpf's log, or use --no-probes", why);
+	return -EINVAL;
+}

@@ -1,0 +1,564 @@
+/* One run, start to end: namespace and sysctls, probes, listener, load,
+ * sampler, MIB before/after, collect, join, write. Every step that can fail
+ * on bad input fails before anything is written. */
+#include "harness/run/run.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/utsname.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "harness/run/mib.h"
+#include "harness/run/netns.h"
+#include "harness/run/probes.h"
+#include "harness/run/sampler.h"
+#include "loadgen/uring_caps.h"
+#include "harness/run/target.h"
+#include "harness/run/tracefmt.h"
+#include "loadgen/loadgen.h"
+
+/* The only mutable global: what the signal handler sets. */
+static volatile sig_atomic_t sb_stop_flag;
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	sb_stop_flag = 1;
+}
+
+static void install_signals(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal; /* no SA_RESTART: blocking calls return EINTR */
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+}
+
+volatile sig_atomic_t *sb_run_stop_flag(void)
+{
+	return &sb_stop_flag;
+}
+
+struct sysctl_opt {
+	const char *name;
+	int value;
+};
+
+/* Applies the namespace sysctls asked for and records the effective value
+ * of every sysctl on the connection-setup path. */
+static int apply_sysctls(const struct sb_opts *o, struct sb_rundata *rd, char *err, size_t len)
+{
+	const struct sysctl_opt set[] = {
+		{ "net.ipv4.tcp_syncookies", o->syncookies },
+		{ "net.ipv4.tcp_abort_on_overflow", o->abort_on_overflow },
+		{ "net.core.somaxconn", o->somaxconn },
+		{ "net.ipv4.tcp_syn_retries", o->syn_retries },
+		{ "net.ipv4.tcp_synack_retries", o->synack_retries },
+		{ "net.ipv4.tcp_syn_linear_timeouts", o->syn_linear_timeouts },
+		{ "net.ipv4.tcp_max_syn_backlog", o->max_syn_backlog },
+	};
+	static const char *const record[] = {
+		"net.ipv4.tcp_syncookies",	    "net.ipv4.tcp_abort_on_overflow",
+		"net.core.somaxconn",		    "net.ipv4.tcp_syn_retries",
+		"net.ipv4.tcp_synack_retries",	    "net.ipv4.tcp_syn_linear_timeouts",
+		"net.ipv4.tcp_max_syn_backlog",	    "net.ipv4.ip_local_port_range",
+		"net.ipv4.tcp_tw_reuse",	    "net.ipv4.tcp_max_tw_buckets",
+		"net.core.netdev_max_backlog",	    "net.ipv4.tcp_timestamps",
+	};
+	char range[64];
+	size_t n = sizeof(record) / sizeof(record[0]);
+	int e;
+
+	for (size_t i = 0; i < sizeof(set) / sizeof(set[0]); i++) {
+		if (set[i].value < 0)
+			continue;
+		e = sb_sysctl_write_int(set[i].name, set[i].value);
+		if (e) {
+			snprintf(err, len,
+				 "synbench: cannot set %s=%d in the run's namespace (%s); this kernel "
+				 "may lack it or refuse the value, drop or change that option",
+				 set[i].name, set[i].value, strerror(-e));
+			return e;
+		}
+	}
+	/* a wide local port range: the load generator binds its own ports;
+	 * somebody else's namespace (--netns) keeps its own unless asked */
+	if (o->netns[0] && !o->port_range[0])
+		goto record;
+	snprintf(range, sizeof(range), "%s", o->port_range[0] ? o->port_range : "1024-65535");
+	for (char *p = range; *p; p++)
+		if (*p == '-')
+			*p = ' ';
+	e = sb_sysctl_write("net.ipv4.ip_local_port_range", range);
+	if (e) {
+		snprintf(err, len, "synbench: cannot set net.ipv4.ip_local_port_range=%s (%s)", range,
+			 strerror(-e));
+		return e;
+	}
+record:
+	rd->sysctls = calloc(n, sizeof(*rd->sysctls));
+	if (!rd->sysctls)
+		return -ENOMEM;
+	for (size_t i = 0; i < n; i++) {
+		struct sb_sysctl *s = &rd->sysctls[rd->nsysctls];
+
+		snprintf(s->name, sizeof(s->name), "%s", record[i]);
+		if (sb_sysctl_read(record[i], s->value, sizeof(s->value)) == 0)
+			rd->nsysctls++;
+	}
+	return 0;
+}
+
+/* Client sockets in flight plus accepted ones: raise the descriptor limit
+ * (root may go up to fs.nr_open). */
+static void raise_nofile(const struct sb_opts *o)
+{
+	struct rlimit rl;
+	rlim_t want = 2 * (rlim_t)o->concurrency + 4096;
+	long nr_open = sb_sysctl_read_int("fs.nr_open", 1048576);
+
+	if (want > (rlim_t)nr_open)
+		want = (rlim_t)nr_open;
+	if (getrlimit(RLIMIT_NOFILE, &rl) != 0 || rl.rlim_cur >= want)
+		return;
+	rl.rlim_cur = want;
+	if (rl.rlim_max < want)
+		rl.rlim_max = want;
+	setrlimit(RLIMIT_NOFILE, &rl);
+}
+
+static void iso_now(char *buf, size_t len)
+{
+	time_t t = time(NULL);
+	struct tm tm;
+
+	gmtime_r(&t, &tm);
+	strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+static void progress(const struct sb_opts *o, const struct lg_client *c, uint64_t t0, int final)
+{
+	uint64_t done = lg_client__done(c), now = lg_now_ns();
+	double s = (double)(now - t0) / 1e9;
+
+	if (final) {
+		fprintf(stderr, "\r\033[K");
+		return;
+	}
+	fprintf(stderr, "\r\033[K%llu/%llu connections  %.0f/s  %.1f s", (unsigned long long)done,
+		(unsigned long long)o->conns, s > 0 ? (double)done / s : 0.0, s);
+}
+
+/* Waits for the load to finish (or the deadline, or a signal) with a
+ * progress line on a terminal once the run takes longer than a second. */
+static void wait_for_load(const struct sb_opts *o, struct lg_client *c, uint64_t t0)
+{
+	int tty = !o->quiet && !o->json && isatty(STDERR_FILENO), shown = 0;
+	struct timespec tick = { 0, 100 * 1000 * 1000 };
+
+	while (lg_client__done(c) < o->conns && !sb_stop_flag &&
+	       lg_now_ns() < t0 + (uint64_t)o->max_time_s * 1000000000ull) {
+		nanosleep(&tick, NULL);
+		if (tty && lg_now_ns() - t0 > 1000000000ull) {
+			progress(o, c, t0, 0);
+			shown = 1;
+		}
+	}
+	lg_client__wait(c);
+	if (shown)
+		progress(o, c, t0, 1);
+}
+
+/* After the load: sockets close on their own within microseconds on
+ * loopback; give them a bounded moment so their records are complete. */
+static void settle(struct sb_probes *p)
+{
+	for (int i = 0; i < 50 && p && sb_probes__live(p) > 0; i++)
+		usleep(10 * 1000);
+}
+
+/* An engine refused for an io_uring operation this kernel lacks: name it. */
+static void uring_missing(const struct sb_opts *o, char *err, size_t len)
+{
+	struct lg_uring_caps caps;
+	const char *m = NULL;
+
+	if (lg_uring_caps_probe(&caps, NULL, 0) == 0)
+		m = lg_uring_caps_missing(&caps,
+					  LG_URING_BASE | (o->paired ? LG_URING_MULTISHOT : 0));
+	snprintf(err, len, "synbench: the io_uring engine needs %s on this kernel; use --engine "
+			   "epoll%s", m ? m : "an operation this kernel lacks",
+		 o->paired ? " without --paired" : "");
+}
+
+static int start_server(const struct sb_opts *o, struct lg_server **srv, char *err, size_t len)
+{
+	struct lg_server_opts so = {
+		.port = o->port,
+		.backlog = o->backlog,
+		.ipv6 = o->ipv6,
+		.mode = o->mode,
+		.req_bytes = o->req_bytes,
+		.resp_bytes = o->resp_bytes,
+		.close_first = o->close_first,
+		.policy = o->accept,
+		.threads = o->accept.kind == LG_ACCEPT_FAST ? o->threads : 1,
+		.max_accepts = o->conns + 1024,
+		.per_cpu_listeners = o->per_cpu_listeners,
+		.paired = o->paired,
+		.stop = &sb_stop_flag,
+	};
+	int e = lg_server__new(&so, srv);
+
+	if (!e)
+		e = lg_server__start(*srv);
+	if (e == -EOPNOTSUPP)
+		uring_missing(o, err, len);
+	else if (e)
+		snprintf(err, len, "synbench: cannot start the listener on port %u (%s)", o->port,
+			 strerror(-e));
+	return e;
+}
+
+static int start_client(const struct sb_opts *o, uint64_t deadline, struct lg_server *srv,
+			struct lg_client **cl, char *err, size_t len)
+{
+	struct lg_client_opts co = {
+		.conns = o->conns,
+		.concurrency = o->concurrency,
+		.rate = o->rate,
+		.threads = o->threads,
+		.mode = o->mode,
+		.close = o->close,
+		.engine = o->engine,
+		.req_bytes = o->req_bytes,
+		.resp_bytes = o->resp_bytes,
+		.close_first = o->close_first,
+		.connect_timeout_ms = o->connect_timeout_ms,
+		.ipv6 = o->ipv6,
+		.port = o->port,
+		.ndest = o->ndest,
+		.dest_addr = o->target_addr,
+		.deadline_ns = deadline,
+		.stop = &sb_stop_flag,
+		.paired = o->paired ? srv : NULL,
+	};
+	char req[160];
+	int e;
+
+	if (o->http) {
+		/* HTTP/1.0: the server answers and closes; the response is read
+		 * to EOF and its status line recorded */
+		co.req_bytes = (uint32_t)snprintf(req, sizeof(req),
+						  "GET / HTTP/1.0\r\nHost: %s\r\nUser-Agent: "
+						  "synbench/" SB_VERSION "\r\n\r\n",
+						  o->target);
+		co.req_data = req;
+		co.resp_bytes = 1;
+		co.http = 1;
+	}
+	e = lg_client__new(&co, cl);
+
+	if (!e)
+		e = lg_client__start(*cl);
+	if (e == -EOPNOTSUPP && o->engine == LG_ENGINE_URING)
+		uring_missing(o, err, len);
+	else if (e) {
+		snprintf(err, len, "synbench: cannot start the load generator (%s)", strerror(-e));
+	}
+	return e;
+}
+
+/* --target: the user's server. Started by --server-cmd inside this
+ * namespace (its output in a log kept as server.log), or already there. */
+static int start_target(const struct sb_opts *o, struct sb_server_cmd **cmd, char *log,
+			char *err, size_t len)
+{
+	int e, status = 0, fd;
+
+	if (!o->server_cmd[0]) {
+		if (sb_port_listening(o->port))
+			return 0;
+		snprintf(err, len,
+			 "synbench: nothing listens on port %u in the run's namespace; start the "
+			 "server with --server-cmd, or point --netns at the namespace it runs in",
+			 o->port);
+		return -ENOENT;
+	}
+	snprintf(log, 64, "/tmp/synbench-server-XXXXXX");
+	fd = mkstemp(log);
+	if (fd >= 0)
+		close(fd);
+	e = sb_server_cmd__start(o->server_cmd, fd >= 0 ? log : NULL, cmd);
+	if (!e)
+		e = sb_server_cmd__wait_listening(*cmd, o->port, 10000, &status);
+	if (e == -ECHILD)
+		snprintf(err, len,
+			 "synbench: --server-cmd exited (status %d) before listening on port %u; "
+			 "see its output in %s",
+			 WIFEXITED(status) ? WEXITSTATUS(status) : -1, o->port, log);
+	else if (e == -ETIMEDOUT)
+		snprintf(err, len,
+			 "synbench: --server-cmd did not listen on port %u within 10 s; see its "
+			 "output in %s",
+			 o->port, log);
+	else if (e)
+		snprintf(err, len, "synbench: cannot start --server-cmd (%s)", strerror(-e));
+	if (e && e != -ENOMEM && fd >= 0)
+		log[0] = 0; /* keep the log for the user to read */
+	return e;
+}
+
+static void *memdup(const void *p, size_t n)
+{
+	void *q = malloc(n ? n : 1);
+
+	if (q && n)
+		memcpy(q, p, n);
+	return q;
+}
+
+int sb_run_preflight(const struct sb_opts *o, char *err, size_t errlen)
+{
+	if (geteuid() != 0) {
+		snprintf(err, errlen,
+			 "synbench: needs root (a private network namespace and BPF programs: "
+			 "CAP_SYS_ADMIN, CAP_NET_ADMIN, CAP_BPF, CAP_PERFMON); run it with sudo");
+		return -EPERM;
+	}
+	if (o->engine == LG_ENGINE_URING) {
+		struct lg_uring_caps caps;
+		char bad[256] = "";
+		int e = lg_uring_caps_probe(&caps, bad, sizeof(bad));
+
+		if (e) {
+			snprintf(err, errlen, "synbench: %s", bad);
+			return e;
+		}
+		if (lg_uring_caps_missing(&caps, LG_URING_BASE |
+							 (o->paired ? LG_URING_MULTISHOT : 0))) {
+			uring_missing(o, err, errlen);
+			return -EOPNOTSUPP;
+		}
+	}
+	return 0;
+}
+
+int sb_run(const struct sb_opts *o, struct sb_rundata *out)
+{
+	struct sb_rundata rd = { .opts = o };
+	struct sb_probes *probes = NULL;
+	struct sb_sampler *sampler = NULL;
+	struct lg_server *srv = NULL;
+	struct lg_client *cl = NULL;
+	struct sb_mib_snap *mib0 = NULL, *mib1 = NULL;
+	struct sb_tracefmt *trace = NULL;
+	struct sb_server_cmd *cmd = NULL;
+	char *cmd_log = rd.server_log;
+	struct utsname un;
+	char err[1024] = "";
+	uint64_t deadline, n;
+	int e, rc = 2;
+
+	install_signals();
+	raise_nofile(o);
+	if (o->netns[0]) {
+		e = sb_netns_join(o->netns);
+		rd.netns_inode = sb_netns_inode();
+		if (e) {
+			snprintf(err, sizeof(err),
+				 "synbench: cannot enter network namespace '%s' (%s); create it with "
+				 "'ip netns add %s' or check 'ip netns list'",
+				 o->netns, strerror(-e), o->netns);
+			goto fail;
+		}
+	} else {
+		e = sb_netns_enter(&rd.netns_inode);
+		if (e) {
+			snprintf(err, sizeof(err),
+				 "synbench: cannot create a private network namespace (%s)",
+				 strerror(-e));
+			goto fail;
+		}
+	}
+	if (apply_sysctls(o, &rd, err, sizeof(err)))
+		goto fail;
+	if (!o->no_probes) {
+		struct sb_probes_opts po = {
+			.netns_ino = rd.netns_inode,
+			.ports = { o->port },
+			.nports = 1,
+			.conns = o->conns,
+			.in_flight = o->concurrency + (uint32_t)o->backlog,
+			.attach = o->attach,
+			.sampler_forced = o->sampler >= 0,
+			.sampler_mode = o->sampler >= 0 ? (enum sb_comp_mode)o->sampler : SB_MODE_OFF,
+			.probe_off = o->probe_off,
+			.verbose = o->verbose,
+		};
+
+		if (o->trace_states) {
+			trace = sb_tracefmt__new(stdout);
+			if (!trace) {
+				snprintf(err, sizeof(err), "synbench: out of memory");
+				goto fail;
+			}
+			sb_tracefmt__header(trace);
+			po.on_state = sb_tracefmt_on_state;
+			po.on_state_ctx = trace;
+		}
+		if (sb_probes__new(&po, &probes, err, sizeof(err)))
+			goto fail;
+		snprintf(rd.attach_plan, sizeof(rd.attach_plan), "%s", sb_probes__plan(probes));
+	} else {
+		snprintf(rd.attach_plan, sizeof(rd.attach_plan), "none");
+	}
+	if (!o->quiet && !o->json)
+		fprintf(stderr, "synbench: netns %llu, probes: %s, %s%s%.0d, %llu connections\n",
+			(unsigned long long)rd.netns_inode, rd.attach_plan,
+			o->target[0] ? "target " : "backlog ", o->target[0] ? o->target : "",
+			o->target[0] ? 0 : o->backlog, (unsigned long long)o->conns);
+	/* a degradation is a warning: said even with --quiet */
+	if (probes)
+		for (int c = 0; c < SB_NCOMPONENTS; c++) {
+			const struct sb_component_state *s = &sb_probes__components(probes)->c[c];
+
+			if (s->error[0])
+				fprintf(stderr, "synbench: %s runs as %s on this kernel (%s)\n",
+					sb_component_name(c), sb_comp_mode_name(s->mode), s->error);
+		}
+	if (o->target[0]) {
+		if (start_target(o, &cmd, cmd_log, err, sizeof(err)))
+			goto fail;
+		rd.effective_backlog = -1; /* from the sampler, below */
+	} else {
+		if (start_server(o, &srv, err, sizeof(err)))
+			goto fail;
+		rd.effective_backlog = lg_server__effective_backlog(srv);
+	}
+	if (probes && sb_probes__components(probes)->c[SB_COMP_LISTENER_SAMPLER].mode &&
+	    sb_probes__find_listeners(probes) <= 0) {
+		snprintf(err, sizeof(err), "synbench: cannot find the listener on port %u for the "
+					   "sampler", o->port);
+		goto fail;
+	}
+	if (probes && rd.effective_backlog < 0) {
+		struct sb_listen_sample ls;
+
+		if (sb_probes__sample(probes, &ls, 1) == 1)
+			rd.effective_backlog = (int)ls.max_ack_backlog;
+	}
+	uname(&un);
+	snprintf(rd.kernel_release, sizeof(rd.kernel_release), "%s", un.release);
+	iso_now(rd.started_at, sizeof(rd.started_at));
+	if (sb_mib_snap__read(&mib0)) {
+		snprintf(err, sizeof(err), "synbench: cannot read /proc/net/netstat and /proc/net/snmp");
+		goto fail;
+	}
+	if (probes && (sb_probes__start(probes) ||
+		       sb_sampler__start(probes, o->sample_us, &sampler))) {
+		snprintf(err, sizeof(err), "synbench: cannot start the probe threads");
+		goto fail;
+	}
+	rd.t_start_ns = lg_now_ns();
+	deadline = rd.t_start_ns + (uint64_t)o->max_time_s * 1000000000ull;
+	if (start_client(o, deadline, srv, &cl, err, sizeof(err)))
+		goto fail;
+	wait_for_load(o, cl, rd.t_start_ns);
+	rd.t_end_ns = lg_now_ns();
+	rd.interrupted = sb_stop_flag != 0;
+
+	/* user side first, then close every socket, then the kernel side */
+	lg_client__stats(cl, &rd.client);
+	rd.conns = (struct lg_conn *)lg_client__conns(cl, &n);
+	rd.nconns = n;
+	if (srv) {
+		const struct lg_accept *a;
+
+		lg_server__stop(srv);
+		a = lg_server__accepts(srv, &n);
+		rd.accepts = memdup(a, n * sizeof(*a));
+		rd.naccepts = n;
+	}
+	/* the last sample sees the listener before it closes */
+	if (sampler)
+		sb_sampler__stop(sampler, &rd.samples, &rd.nsamples, &rd.lost_samples);
+	sampler = NULL;
+	sb_mib_snap__read(&mib1);
+	if (mib1)
+		sb_mib_deltas(mib0, mib1, &rd.mib, &rd.nmib);
+	lg_server__free(srv);
+	srv = NULL;
+	sb_server_cmd__stop(cmd);
+	cmd = NULL;
+	settle(probes);
+	if (probes) {
+		sb_probes__stop(probes);
+		sb_probes__collect(probes, &rd);
+	}
+	{
+		struct rusage ru;
+
+		if (getrusage(RUSAGE_SELF, &ru) == 0) {
+			rd.max_rss_kb = (uint64_t)ru.ru_maxrss;
+			rd.cpu_user_s = (double)ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6;
+			rd.cpu_sys_s = (double)ru.ru_stime.tv_sec + ru.ru_stime.tv_usec / 1e6;
+		}
+	}
+	rd.client_owner = cl; /* rd.conns is the client's */
+	cl = NULL;
+	*out = rd;
+	memset(&rd, 0, sizeof(rd));
+	rc = 0;
+	goto out;
+fail:
+	fprintf(stderr, "%s\n", err);
+	rc = -EINVAL;
+out:
+	if (sampler) {
+		struct sb_listen_sample *s;
+		size_t ns;
+		uint64_t f;
+
+		sb_sampler__stop(sampler, &s, &ns, &f);
+		free(s);
+	}
+	lg_server__free(srv);
+	sb_server_cmd__stop(cmd);
+	lg_client__free(cl);
+	sb_probes__free(probes);
+	sb_tracefmt__free(trace);
+	sb_mib_snap__free(mib0);
+	sb_mib_snap__free(mib1);
+	sb_rundata_free(&rd);
+	return rc;
+}
+
+void sb_rundata_free(struct sb_rundata *rd)
+{
+	if (rd->server_log[0])
+		unlink(rd->server_log);
+	rd->server_log[0] = 0;
+	lg_client__free(rd->client_owner);
+	rd->client_owner = NULL;
+	rd->conns = NULL;
+	rd->nconns = 0;
+	sb_rundata_free_kernel(rd);
+	free(rd->samples);
+	free(rd->accepts);
+	free(rd->mib);
+	free(rd->sysctls);
+	rd->samples = NULL;
+	rd->accepts = NULL;
+	rd->mib = NULL;
+	rd->sysctls = NULL;
+}

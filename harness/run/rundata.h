@@ -1,0 +1,74 @@
+/* Everything one run collected, kernel and user side, before the join.
+ * Filled by harness/run.c (or by a fixture loader in the unit tests) and
+ * read by the join, the statistics and the writers. */
+#ifndef SB_RUNDATA_H
+#define SB_RUNDATA_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <linux/types.h> /* __u64 for the shared BPF headers */
+#include "bpf/synbench.h"
+#include "bpf/hist.h"
+#include "harness/cli/opts.h"
+#include "loadgen/loadgen.h"
+
+/* One kernel MIB counter delta over the run (namespace /proc/net/netstat
+ * and /proc/net/snmp, or global /proc/net/softnet_stat). */
+struct sb_mib {
+	char table[16]; /* "TcpExt", "Tcp", "IpExt", "softnet" (global) ... */
+	char name[48];	/* kernel name: "ListenOverflows" ... */
+	int64_t before;
+	int64_t after;
+};
+
+struct sb_sysctl {
+	char name[64]; /* "net.ipv4.tcp_syncookies" */
+	char value[64];
+};
+
+struct sb_rundata {
+	const struct sb_opts *opts;
+	/* meta */
+	char kernel_release[128];
+	char attach_plan[64];	/* state_changes' mode: "tp_btf", "raw_tp", "tracepoint", "none" */
+	struct sb_components components; /* every probe component's mode (all off: none) */
+	char started_at[32];	/* ISO 8601 UTC */
+	uint64_t t_start_ns, t_end_ns; /* CLOCK_MONOTONIC */
+	int interrupted;
+	char server_log[64]; /* --server-cmd's output, a temporary file until kept */
+	uint64_t max_rss_kb;		/* getrusage ru_maxrss of the run */
+	double cpu_user_s, cpu_sys_s;	/* this process's CPU time */
+	int effective_backlog;
+	uint64_t netns_inode;
+	struct sb_sysctl *sysctls;
+	size_t nsysctls;
+	/* kernel side (empty with --no-probes) */
+	struct sb_conn_rec *krecs;
+	size_t nkrecs;
+	struct sb_listen_sample *samples;
+	size_t nsamples;
+	uint64_t counters[SB_NCOUNTERS];
+	uint64_t *hists; /* SB_NHISTS * SB_HIST_BUCKETS, NULL without probes */
+	uint64_t drops[SB_MAX_DROP_REASONS];
+	const char *drop_names[SB_MAX_DROP_REASONS]; /* from the kernel's BTF */
+	uint64_t lost_samples; /* sampler reads that failed */
+	uint64_t missed_events; /* tracepoint hits skipped by the kernel (recursion) */
+	uint64_t kernel_map_bytes; /* the probes' maps: max_entries x (key + value) */
+	uint64_t state_misses_recovered; /* state changes skipped, each left a marked
+					  * record: not in missed_events */
+	/* time in the BPF programs and their runs (kernel.bpf_stats_enabled=1
+	 * during the run; 0 otherwise) */
+	uint64_t bpf_run_ns, bpf_runs;
+	/* user side */
+	struct lg_conn *conns; /* owned by client_owner */
+	size_t nconns;
+	struct lg_client *client_owner; /* freed by sb_rundata_free() */
+	struct lg_accept *accepts;
+	size_t naccepts;
+	struct lg_client_stats client;
+	/* kernel counters */
+	struct sb_mib *mib;
+	size_t nmib;
+};
+
+#endif

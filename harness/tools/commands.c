@@ -1,0 +1,37 @@
+#include "harness/tools/commands.h"
+#include "harness/tools/baseline.h"
+#include "harness/tools/compare.h"
+#include "harness/tools/doctor.h"
+#include "harness/output/plot.h"
+#include "harness/tools/experiment.h"
+#include "harness/tools/sweep.h"
+#include "harness/tools/watch.h"
+
+#include <stdio.h>
+#include <string.h>
+
+struct command {
+	const char *name;
+	int (*fn)(int argc, char **argv);
+};
+
+static const struct command commands[] = {
+	{ "compare", sb_compare_main },
+	{ "baseline", sb_baseline_main },
+	{ "plot", sb_plot_main },
+	{ "sweep", sb_sweep_main },
+	{ "experiment", sb_experiment_main },
+	{ "doctor", sb_doctor_main },
+	{ "watch", sb_watch_main },
+	{ NULL, NULL },
+};
+
+int sb_command(int argc, char **argv)
+{
+	for (const struct command *c = commands; c->name; c++)
+		if (strcmp(c->name, argv[0]) == 0)
+			return c->fn(argc, argv);
+	(void)argc;
+	fprintf(stderr, "synbench: unknown command '%s'; see bench --help\n", argv[0]);
+	return 2;
+}

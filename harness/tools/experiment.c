@@ -1,0 +1,179 @@
+/* bench experiment NAME: a thin dispatcher. The experiments themselves are
+ * POSIX sh scripts in scripts/experiments/, so that what they run and what
+ * they assert can be read (and re-typed) by a user. Each script starts with
+ * a line "# desc: <one line>" that `bench experiment --list` shows. */
+#include <dirent.h>
+#include <errno.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "harness/tools/experiment.h"
+#include "harness/cli/paths.h"
+
+int sb_experiment_name_ok(const char *name)
+{
+	if (!name || !*name || *name == '-' || strlen(name) > 64)
+		return 0;
+	for (const char *p = name; *p; p++)
+		if (!((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '-'))
+			return 0;
+	return 1;
+}
+
+/* The "# desc:" line of a script, or "" */
+static void script_desc(const char *path, char *desc, size_t len)
+{
+	char line[512];
+	FILE *f = fopen(path, "re");
+
+	desc[0] = '\0';
+	if (!f)
+		return;
+	for (int i = 0; i < 20 && fgets(line, sizeof(line), f); i++) {
+		const char *p = strstr(line, "# desc:");
+
+		if (p == line) {
+			p += 7;
+			while (*p == ' ')
+				p++;
+			snprintf(desc, len, "%s", p);
+			desc[strcspn(desc, "\r\n")] = '\0';
+			break;
+		}
+	}
+	fclose(f);
+}
+
+static int filter_sh(const struct dirent *d)
+{
+	size_t n = strlen(d->d_name);
+	char name[80];
+
+	if (n < 4 || n - 3 >= sizeof(name) || strcmp(d->d_name + n - 3, ".sh") != 0)
+		return 0;
+	memcpy(name, d->d_name, n - 3);
+	name[n - 3] = '\0';
+	return sb_experiment_name_ok(name);
+}
+
+static int list(const char *dir, FILE *out)
+{
+	char path[PATH_MAX + 320], desc[512];
+	struct dirent **ents;
+	int n;
+
+	n = scandir(dir, &ents, filter_sh, alphasort);
+	if (n < 0) {
+		fprintf(stderr, "synbench: cannot list %s: %s\n", dir, strerror(errno));
+		return 2;
+	}
+	fprintf(out, "experiments (bench experiment NAME; scripts in %s):\n", dir);
+	for (int i = 0; i < n; i++) {
+		size_t l = strlen(ents[i]->d_name) - 3;
+
+		snprintf(path, sizeof(path), "%s/%s", dir, ents[i]->d_name);
+		script_desc(path, desc, sizeof(desc));
+		fprintf(out, "  %-20.*s %s\n", (int)l, ents[i]->d_name, desc);
+		free(ents[i]);
+	}
+	free(ents);
+	return 0;
+}
+
+static int run_script(const char *script, int argc, char **argv)
+{
+	char exe[PATH_MAX];
+	char **args;
+	ssize_t n;
+	pid_t pid;
+	int st;
+
+	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	if (n <= 0) {
+		fprintf(stderr, "synbench: cannot read /proc/self/exe: %s\n", strerror(errno));
+		return 2;
+	}
+	exe[n] = '\0';
+	args = calloc((size_t)argc + 3, sizeof(*args));
+	if (!args)
+		return 2;
+	args[0] = "sh";
+	args[1] = (char *)script;
+	for (int i = 0; i < argc; i++)
+		args[2 + i] = argv[i];
+	fflush(NULL);
+	pid = fork();
+	if (pid < 0) {
+		fprintf(stderr, "synbench: fork: %s\n", strerror(errno));
+		free(args);
+		return 2;
+	}
+	if (pid == 0) {
+		if (setenv("SYNBENCH", exe, 1) != 0)
+			_exit(2);
+		execvp("sh", args);
+		fprintf(stderr, "synbench: cannot run sh %s: %s\n", script, strerror(errno));
+		_exit(2);
+	}
+	free(args);
+	/* Ctrl-C reaches the script and its runs (same process group); wait
+	 * for them to finish cleanly. */
+	signal(SIGINT, SIG_IGN);
+	while (waitpid(pid, &st, 0) < 0) {
+		if (errno != EINTR) {
+			fprintf(stderr, "synbench: waitpid: %s\n", strerror(errno));
+			return 2;
+		}
+	}
+	if (WIFEXITED(st))
+		return WEXITSTATUS(st);
+	return 128 + (WIFSIGNALED(st) ? WTERMSIG(st) : 0);
+}
+
+static void usage(FILE *f)
+{
+	fputs("usage: bench experiment NAME [ARGS...]   run one experiment\n"
+	      "       bench experiment [--list]         list the experiments\n"
+	      "exit: 0 the kernel facts held, 1 one did not, 2 bad usage\n",
+	      f);
+}
+
+int sb_experiment_main(int argc, char **argv)
+{
+	char dir[PATH_MAX], script[PATH_MAX + 128];
+	const char *name = argc > 1 ? argv[1] : NULL;
+
+	if (name && (!strcmp(name, "-h") || !strcmp(name, "--help"))) {
+		usage(stdout);
+		return 0;
+	}
+	if (sb_data_dir("experiments", dir, sizeof(dir)) != 0) {
+		fprintf(stderr, "synbench: experiment: cannot find the experiment scripts; set "
+				"SYNBENCH_DATADIR to the directory holding experiments/, or reinstall "
+				"(cmake --install)\n");
+		return 2;
+	}
+	if (!name || !strcmp(name, "--list"))
+		return list(dir, stdout);
+	if (!sb_experiment_name_ok(name)) {
+		fprintf(stderr,
+			"synbench: experiment: bad name '%.64s'; see bench experiment --list\n",
+			name);
+		return 2;
+	}
+	snprintf(script, sizeof(script), "%s/%s.sh", dir, name);
+	if (access(script, R_OK) != 0) {
+		fprintf(stderr,
+			"synbench: experiment: unknown experiment '%s'; see bench experiment "
+			"--list\n",
+			name);
+		return 2;
+	}
+	return run_script(script, argc - 2, argv + 2);
+}

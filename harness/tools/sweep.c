@@ -1,0 +1,719 @@
+/* bench sweep: expand comma lists into combinations, check every one of them
+ * with the run's own option parser before anything runs, then run each
+ * combination x repeat as its own process (fork + exec of /proc/self/exe, so
+ * each run has its own network namespace) and collect one sweep.csv row per
+ * finished run from its summary.json. Plots: scripts/plots/sweep.gp. */
+#include <errno.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "harness/cli/paths.h"
+#include "harness/output/jsonread.h"
+#include "harness/cli/opts.h"
+#include "harness/output/outdir.h"
+#include "harness/tools/sweep.h"
+
+/* The only mutable global: what the signal handler sets. */
+static volatile sig_atomic_t sweep_stop;
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	sweep_stop = 1;
+}
+
+static const char *const param_names[SB_SW_NPARAMS] = {
+    [SB_SW_BACKLOG] = "backlog",
+    [SB_SW_CONNS] = "conns",
+    [SB_SW_ACCEPT] = "accept",
+    [SB_SW_CONCURRENCY] = "concurrency",
+    [SB_SW_RATE] = "rate",
+    [SB_SW_MODE] = "mode",
+    [SB_SW_CLOSE] = "close",
+    [SB_SW_ENGINE] = "engine",
+    [SB_SW_SYNCOOKIES] = "syncookies",
+    [SB_SW_THREADS] = "threads",
+};
+
+const char *sb_sweep_param_name(int param)
+{
+	return param >= 0 && param < SB_SW_NPARAMS ? param_names[param] : NULL;
+}
+
+static int fail(char *err, size_t len, const char *fmt, const char *a, const char *b)
+{
+	if (len)
+		snprintf(err, len, fmt, a, b);
+	return -EINVAL;
+}
+
+/* "--name" or "--name=..." of a list option: its index, else -1 */
+static int list_param(const char *arg, const char **val)
+{
+	if (strncmp(arg, "--", 2) != 0)
+		return -1;
+	for (int p = 0; p < SB_SW_NPARAMS; p++) {
+		size_t n = strlen(param_names[p]);
+
+		if (strncmp(arg + 2, param_names[p], n) != 0)
+			continue;
+		if (arg[2 + n] == '\0') {
+			*val = NULL;
+			return p;
+		}
+		if (arg[2 + n] == '=') {
+			*val = arg + 3 + n;
+			return p;
+		}
+	}
+	return -1;
+}
+
+static void free_list(struct sb_sweep *sw, int p)
+{
+	for (size_t i = 0; i < sw->list[p].n; i++)
+		free(sw->list[p].v[i]);
+	free(sw->list[p].v);
+	sw->list[p].v = NULL;
+	sw->list[p].n = 0;
+}
+
+static int split_list(struct sb_sweep *sw, int p, const char *val, char *err, size_t errlen)
+{
+	const char *name = param_names[p];
+	const char *s = val;
+
+	free_list(sw, p); /* a later option overrides an earlier one */
+	for (;;) {
+		size_t n = strcspn(s, ",");
+		char **v;
+
+		if (n == 0)
+			return fail(err, errlen,
+				    "synbench: sweep: --%s has an empty value in '%.80s'; "
+				    "write values separated by single commas, e.g. 1,5,128",
+				    name, val);
+		v = realloc(sw->list[p].v, (sw->list[p].n + 1) * sizeof(*v));
+		if (!v)
+			return -ENOMEM;
+		sw->list[p].v = v;
+		v[sw->list[p].n] = strndup(s, n);
+		if (!v[sw->list[p].n])
+			return -ENOMEM;
+		for (size_t i = 0; i < sw->list[p].n; i++)
+			if (strcmp(v[i], v[sw->list[p].n]) == 0) {
+				free(v[sw->list[p].n]);
+				return fail(
+				    err, errlen,
+				    "synbench: sweep: --%s lists '%.64s' twice; use --repeat "
+				    "to run a combination again",
+				    name, v[i]);
+			}
+		sw->list[p].n++;
+		if (!s[n])
+			return 0;
+		s += n + 1;
+	}
+}
+
+static int add_fixed(struct sb_sweep *sw, char *arg)
+{
+	char **f = realloc(sw->fixed, (sw->nfixed + 1) * sizeof(*f));
+
+	if (!f)
+		return -ENOMEM;
+	sw->fixed = f;
+	f[sw->nfixed++] = arg;
+	return 0;
+}
+
+static int parse_repeat(const char *v, unsigned int *out)
+{
+	unsigned long r = 0;
+
+	if (!v || !*v || strlen(v) > 6)
+		return -EINVAL;
+	for (const char *p = v; *p; p++) {
+		if (*p < '0' || *p > '9')
+			return -EINVAL;
+		r = r * 10 + (unsigned long)(*p - '0');
+	}
+	if (r < 1 || r > SB_SWEEP_MAX_REPEAT)
+		return -EINVAL;
+	*out = (unsigned int)r;
+	return 0;
+}
+
+/* One argument at argv[*i]: a sweep option, a list option or a fixed one. */
+static int parse_one(struct sb_sweep *sw, int argc, char **argv, int *i, char *err, size_t errlen)
+{
+	char *a = argv[*i];
+	const char *val = NULL;
+	int p;
+
+	if (!strcmp(a, "-h") || !strcmp(a, "--help"))
+		return 1;
+	if (!strcmp(a, "--json") || !strcmp(a, "--trace-states") || !strcmp(a, "--force"))
+		return fail(err, errlen, "synbench: sweep: %s is not for a sweep%s; leave it out",
+			    a, "");
+	if (!strcmp(a, "--no-plot")) {
+		sw->no_plot = 1;
+		return 0;
+	}
+	if (!strncmp(a, "--repeat", 8) || !strncmp(a, "--out", 5)) {
+		int is_out = a[2] == 'o';
+		size_t n = is_out ? 5 : 8;
+
+		if (a[n] == '=')
+			val = a + n + 1;
+		else if (a[n] == '\0' && *i + 1 < argc)
+			val = argv[++*i];
+		else if (a[n] != '\0')
+			goto fixed; /* e.g. --output: not ours */
+		if (!val)
+			return fail(err, errlen, "synbench: sweep: %s needs a value%s", a, "");
+		if (is_out) {
+			if (!*val || strlen(val) >= sizeof(sw->out) - 16)
+				return fail(err, errlen, "synbench: sweep: bad --out '%.80s'%s",
+					    val, "");
+			strcpy(sw->out, val);
+			return 0;
+		}
+		if (parse_repeat(val, &sw->repeat))
+			return fail(err, errlen,
+				    "synbench: sweep: --repeat must be 1..1000 (got '%.32s')%s; "
+				    "try --repeat 3",
+				    val, "");
+		return 0;
+	}
+	p = list_param(a, &val);
+	if (p < 0)
+		goto fixed;
+	if (!val) {
+		/* "--syncookies" alone means 1, like a run */
+		if (*i + 1 >= argc || (p == SB_SW_SYNCOOKIES && argv[*i + 1][0] == '-'))
+			goto fixed;
+		val = argv[++*i];
+	}
+	return split_list(sw, p, val, err, errlen);
+fixed:
+	return add_fixed(sw, a);
+}
+
+int sb_sweep_parse(int argc, char **argv, struct sb_sweep *sw, char *err, size_t errlen)
+{
+	size_t runs;
+
+	memset(sw, 0, sizeof(*sw));
+	sw->repeat = 1;
+	if (errlen)
+		err[0] = '\0';
+	for (int i = 1; i < argc; i++) {
+		int r = parse_one(sw, argc, argv, &i, err, errlen);
+
+		if (r)
+			return r == -ENOMEM
+				   ? fail(err, errlen, "synbench: sweep: %s%s", "out of memory", "")
+				   : r;
+	}
+	runs = sb_sweep_combos(sw);
+	if (runs == 0 || runs > SB_SWEEP_MAX_RUNS / sw->repeat) {
+		char n[32];
+
+		snprintf(n, sizeof(n), "%u", SB_SWEEP_MAX_RUNS);
+		return fail(err, errlen,
+			    "synbench: sweep: more than %s runs (combinations x --repeat)%s; "
+			    "shorten the lists",
+			    n, "");
+	}
+	return 0;
+}
+
+void sb_sweep_free(struct sb_sweep *sw)
+{
+	for (int p = 0; p < SB_SW_NPARAMS; p++)
+		free_list(sw, p);
+	free(sw->fixed);
+	sw->fixed = NULL;
+	sw->nfixed = 0;
+}
+
+size_t sb_sweep_combos(const struct sb_sweep *sw)
+{
+	size_t n = 1;
+
+	for (int p = 0; p < SB_SW_NPARAMS; p++) {
+		if (!sw->list[p].n)
+			continue;
+		if (n > SB_SWEEP_MAX_RUNS)
+			return SB_SWEEP_MAX_RUNS + 1; /* no overflow, still too many */
+		n *= sw->list[p].n;
+	}
+	return n;
+}
+
+long sb_sweep_value_index(const struct sb_sweep *sw, size_t c, int param)
+{
+	for (int p = 0; p < SB_SW_NPARAMS; p++) {
+		size_t n = sw->list[p].n;
+
+		if (!n)
+			continue;
+		if (p == param)
+			return (long)(c % n);
+		c /= n;
+	}
+	return -1;
+}
+
+int sb_sweep_argv(const struct sb_sweep *sw, size_t c, const char *const *extra, char **args,
+		  size_t max)
+{
+	size_t k = 0;
+
+#define PUSH(s)                                                                                    \
+	do {                                                                                       \
+		if (k + 1 >= max)                                                                  \
+			return -ENOSPC;                                                            \
+		args[k++] = (char *)(s);                                                           \
+	} while (0)
+	PUSH("synbench");
+	for (size_t i = 0; i < sw->nfixed; i++)
+		PUSH(sw->fixed[i]);
+	for (int p = 0; p < SB_SW_NPARAMS; p++) {
+		long v = sb_sweep_value_index(sw, c, p);
+
+		if (v < 0)
+			continue;
+		/* "--backlog" is "--" + name: point into a static string */
+		static const char *const flags[SB_SW_NPARAMS] = {
+		    "--backlog", "--conns", "--accept", "--concurrency", "--rate",
+		    "--mode",	 "--close", "--engine", "--syncookies",	 "--threads",
+		};
+		PUSH(flags[p]);
+		PUSH(sw->list[p].v[v]);
+	}
+	for (size_t i = 0; extra && extra[i]; i++)
+		PUSH(extra[i]);
+#undef PUSH
+	args[k] = NULL;
+	return (int)k;
+}
+
+/* Values are written into gnuplot titles and CSV: no spaces, quotes, commas. */
+static void append_clean(char *buf, size_t len, const char *s)
+{
+	size_t n = strlen(buf);
+
+	for (; *s && n + 1 < len; s++)
+		buf[n++] = (*s == ' ' || *s == '\'' || *s == '"' || *s == ',') ? '_' : *s;
+	buf[n] = '\0';
+}
+
+void sb_sweep_series(const struct sb_sweep *sw, size_t c, char *buf, size_t len)
+{
+	if (!len)
+		return;
+	buf[0] = '\0';
+	for (int p = 0; p < SB_SW_NPARAMS; p++) {
+		long v = sb_sweep_value_index(sw, c, p);
+
+		if (p == SB_SW_BACKLOG || v < 0 || sw->list[p].n < 2)
+			continue;
+		if (buf[0])
+			append_clean(buf, len, "/");
+		append_clean(buf, len, param_names[p]);
+		append_clean(buf, len, "=");
+		append_clean(buf, len, sw->list[p].v[v]);
+	}
+	if (!buf[0])
+		snprintf(buf, len, "all");
+}
+
+/* " --backlog 5 --conns 200": the list options of combination c */
+static void combo_text(const struct sb_sweep *sw, size_t c, char *buf, size_t len)
+{
+	size_t n = 0;
+
+	buf[0] = '\0';
+	for (int p = 0; p < SB_SW_NPARAMS && n < len; p++) {
+		long v = sb_sweep_value_index(sw, c, p);
+
+		if (v >= 0)
+			n += (size_t)snprintf(buf + n, len - n, " --%s %s", param_names[p],
+					      sw->list[p].v[v]);
+	}
+}
+
+#define MAX_ARGS(sw) ((sw)->nfixed + 2 * SB_SW_NPARAMS + 16)
+
+int sb_sweep_validate(const struct sb_sweep *sw, char *err, size_t errlen)
+{
+	static const char *const extra[] = {"--out", "sweep-check", "--quiet", "--no-plot", NULL};
+	size_t max = MAX_ARGS(sw), n = sb_sweep_combos(sw);
+	char **args = calloc(max, sizeof(*args));
+	char e[512], what[1024];
+	int ret = 0;
+
+	if (!args)
+		return -ENOMEM;
+	for (size_t c = 0; c < n && !ret; c++) {
+		struct sb_opts o;
+		int argc = sb_sweep_argv(sw, c, extra, args, max), r;
+
+		if (argc < 0) {
+			ret = argc;
+			break;
+		}
+		r = sb_opts_parse(argc, args, &o, e, sizeof(e));
+		if (r == 0)
+			continue;
+		combo_text(sw, c, what, sizeof(what));
+		if (r > 0)
+			snprintf(e, sizeof(e),
+				 "synbench: sweep: --help/--version are not run options");
+		snprintf(err, errlen, "%s (in combination %zu of %zu:%s)", e, c + 1, n,
+			 what[0] ? what : " the fixed options");
+		ret = -EINVAL;
+	}
+	free(args);
+	return ret;
+}
+
+/* ---- running ---- */
+
+static const struct sb_jval *jpath(const struct sb_jdoc *d, const char *path)
+{
+	return d ? sb_jval_path(sb_jdoc_root(d), path) : NULL;
+}
+
+static void put_num(FILE *f, const struct sb_jdoc *d, const char *path, const char *fmt)
+{
+	double v;
+
+	if (sb_jval_double(jpath(d, path), &v) == 0)
+		fprintf(f, fmt, v);
+	fputc(',', f);
+}
+
+#define CSV_HEADER                                                                                 \
+	"run,series,series_label,repeat,backlog,conns,accept,concurrency,rate,mode,close,"         \
+	"engine,syncookies,threads,exit,rate_conns_per_s,p50_user_connect_us,"                     \
+	"p99_user_connect_us,p50_kernel_handshake_us,p99_kernel_handshake_us,accepted,ghost,"      \
+	"timeout,ListenOverflows,ListenDrops,TCPSynRetrans,lost_events,join_rate,dir"
+
+static const char *const mode_names[] = {"connect", "crr"};
+static const char *const close_names[] = {"fin", "rst"};
+static const char *const engine_names[] = {"uring", "epoll"};
+
+static void put_row(FILE *f, const struct sb_sweep *sw, size_t c, size_t run, unsigned int rep,
+		    const struct sb_opts *o, int status, const struct sb_jdoc *d, const char *dir)
+{
+	char label[512], acc[64];
+	size_t nb = sw->list[SB_SW_BACKLOG].n ? sw->list[SB_SW_BACKLOG].n : 1;
+
+	sb_sweep_series(sw, c, label, sizeof(label));
+	lg_accept_policy_str(&o->accept, acc, sizeof(acc));
+	fprintf(f, "%zu,%zu,%s,%u,%d,%llu,%s,%u,%g,%s,%s,%s,%d,%u,%d,", run, c / nb, label, rep,
+		o->backlog, (unsigned long long)o->conns, acc, o->concurrency, o->rate,
+		mode_names[o->mode & 1], close_names[o->close & 1], engine_names[o->engine & 1],
+		o->syncookies, o->threads, status);
+	put_num(f, d, "rate_conns_per_s", "%.3f");
+	put_num(f, d, "latency_us.user_connect.p50", "%.3f");
+	put_num(f, d, "latency_us.user_connect.p99", "%.3f");
+	put_num(f, d, "latency_us.kernel_handshake.p50", "%.3f");
+	put_num(f, d, "latency_us.kernel_handshake.p99", "%.3f");
+	put_num(f, d, "outcomes.accepted", "%.0f");
+	put_num(f, d, "outcomes.ghost", "%.0f");
+	put_num(f, d, "outcomes.timeout", "%.0f");
+	put_num(f, d, "kernel_counters.ListenOverflows", "%.0f");
+	put_num(f, d, "kernel_counters.ListenDrops", "%.0f");
+	put_num(f, d, "kernel_counters.TCPSynRetrans", "%.0f");
+	put_num(f, d, "lost_events", "%.0f");
+	put_num(f, d, "join_rate", "%.6g");
+	fprintf(f, "%s\n", dir);
+	fflush(f);
+}
+
+/* Runs one child to completion; forwards one SIGINT when the sweep is
+ * stopped. Returns the wait status, or -errno. */
+static int run_child(char **args)
+{
+	struct timespec nap = {0, 20 * 1000 * 1000};
+	int forwarded = 0, st;
+	pid_t pid;
+
+	fflush(NULL);
+	pid = fork();
+	if (pid < 0)
+		return -errno;
+	if (pid == 0) {
+		struct sigaction sa;
+
+		/* own process group: a terminal Ctrl-C reaches only the sweep,
+		 * which forwards exactly one SIGINT */
+		setpgid(0, 0);
+		memset(&sa, 0, sizeof(sa));
+		sa.sa_handler = SIG_DFL;
+		sigaction(SIGINT, &sa, NULL);
+		sigaction(SIGTERM, &sa, NULL);
+		/* the run's own "results: DIR" line; progress comes from us */
+		if (!freopen("/dev/null", "w", stdout))
+			_exit(2);
+		execv("/proc/self/exe", args);
+		fprintf(stderr, "synbench: sweep: exec /proc/self/exe: %s\n", strerror(errno));
+		_exit(2);
+	}
+	setpgid(pid, pid);
+	for (;;) {
+		pid_t r;
+
+		if (sweep_stop && !forwarded) {
+			kill(pid, SIGINT);
+			forwarded = 1;
+		}
+		r = waitpid(pid, &st, WNOHANG);
+		if (r == pid)
+			return st;
+		if (r < 0 && errno != EINTR)
+			return -errno;
+		nanosleep(&nap, NULL);
+	}
+}
+
+static void progress(const struct sb_sweep *sw, size_t c, size_t run, size_t runs, unsigned int rep,
+		     int status, const struct sb_jdoc *d)
+{
+	char what[1024];
+	double p99 = 0, rate = 0, ovf = 0, acc = 0, ghost = 0, tmo = 0;
+
+	combo_text(sw, c, what, sizeof(what));
+	printf("run %zu/%zu:%s", run, runs, what);
+	if (sw->repeat > 1)
+		printf(" (repeat %u/%u)", rep + 1, sw->repeat);
+	if (!d) {
+		printf(": failed (exit %d, no summary.json)\n", status);
+		fflush(stdout);
+		return;
+	}
+	sb_jval_double(jpath(d, "latency_us.user_connect.p99"), &p99);
+	sb_jval_double(jpath(d, "rate_conns_per_s"), &rate);
+	sb_jval_double(jpath(d, "kernel_counters.ListenOverflows"), &ovf);
+	sb_jval_double(jpath(d, "outcomes.accepted"), &acc);
+	sb_jval_double(jpath(d, "outcomes.ghost"), &ghost);
+	sb_jval_double(jpath(d, "outcomes.timeout"), &tmo);
+	printf(": p99 connect %.1f us, rate %.0f conns/s, accepted %.0f, ghost %.0f, timeout "
+	       "%.0f, ListenOverflows %.0f%s\n",
+	       p99, rate, acc, ghost, tmo, ovf, status ? " (run exit != 0)" : "");
+	fflush(stdout);
+}
+
+/* gnuplot -e "csv=...; outdir=...; titles=..." scripts/plots/sweep.gp */
+static int plot(const struct sb_sweep *sw, const char *dir, size_t combos)
+{
+	size_t nb = sw->list[SB_SW_BACKLOG].n ? sw->list[SB_SW_BACKLOG].n : 1;
+	size_t nseries = (combos + nb - 1) / nb, tl = 64 * nseries + 1;
+	char src[PATH_MAX], gp[PATH_MAX + 64], *titles = malloc(tl), *e;
+	char label[512];
+	int st = -1;
+	pid_t pid;
+
+	if (!titles)
+		return -ENOMEM;
+	titles[0] = '\0';
+	for (size_t s = 0; s < nseries; s++) {
+		sb_sweep_series(sw, s * nb, label, sizeof(label));
+		snprintf(titles + strlen(titles), tl - strlen(titles), "%s%.60s", s ? " " : "",
+			 label);
+	}
+	if (sb_data_dir("plots", src, sizeof(src)) != 0 ||
+	    snprintf(gp, sizeof(gp), "%s/sweep.gp", src) >= (int)sizeof(gp) ||
+	    access(gp, R_OK) != 0) {
+		fprintf(stderr, "synbench: sweep: scripts/plots/sweep.gp not found; no plots\n");
+		free(titles);
+		return -ENOENT;
+	}
+	e = malloc(strlen(dir) * 2 + tl + 128);
+	if (!e) {
+		free(titles);
+		return -ENOMEM;
+	}
+	sprintf(e, "csv='%s/sweep.csv'; outdir='%s'; titles='%s'; nseries=%zu", dir, dir, titles,
+		nseries);
+	fflush(NULL);
+	pid = fork();
+	if (pid == 0) {
+		char log[PATH_MAX + 32];
+
+		/* gnuplot's warnings (one point per line...) go to a log */
+		snprintf(log, sizeof(log), "%s/sweep-plot.log", dir);
+		if (!freopen(log, "w", stderr))
+			_exit(127);
+		execlp("gnuplot", "gnuplot", "-e", e, gp, (char *)NULL);
+		fprintf(stderr, "synbench: sweep: cannot run gnuplot: %s\n", strerror(errno));
+		_exit(127);
+	}
+	if (pid > 0)
+		while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
+			;
+	free(e);
+	free(titles);
+	return pid > 0 && WIFEXITED(st) && WEXITSTATUS(st) == 0 ? 0 : -EIO;
+}
+
+static void usage(FILE *f)
+{
+	fputs("usage: bench sweep [RUN OPTIONS] [--repeat K] [--out DIR] [--no-plot]\n"
+	      "  Comma lists in --backlog --conns --accept --concurrency --rate --mode --close\n"
+	      "  --engine --syncookies --threads give one run per combination, each repeated\n"
+	      "  K times (default 1) as its own process. Other run options apply to all runs.\n"
+	      "  Writes DIR/run-NNN/, DIR/sweep.csv and DIR/{p99,overflows}_vs_backlog.{png,svg}\n"
+	      "  (default DIR results/sweep-<time>). Every combination is checked first: bad\n"
+	      "  input exits 2 before any run. Ctrl-C stops after the current run (marked\n"
+	      "  interrupted, not in sweep.csv).\n"
+	      "example: bench sweep --backlog 1,5,128 --conns 2000 --accept fast,delay:1 --repeat "
+	      "3\n",
+	      f);
+}
+
+static int open_out(struct sb_sweep *sw, FILE **csv)
+{
+	char path[sizeof(sw->out) + 16];
+	struct stat st;
+
+	if (!sw->out[0]) {
+		time_t now = time(NULL);
+		struct tm tm;
+
+		localtime_r(&now, &tm);
+		strftime(sw->out, sizeof(sw->out), "results/sweep-%Y%m%d-%H%M%S", &tm);
+	}
+	if (stat(sw->out, &st) == 0) {
+		fprintf(stderr,
+			"synbench: sweep: --out %s already exists; choose a new directory\n",
+			sw->out);
+		return -EEXIST;
+	}
+	if (sb_mkdir_p(sw->out) != 0) {
+		fprintf(stderr, "synbench: sweep: cannot create %s: %s\n", sw->out,
+			strerror(errno));
+		return -EIO;
+	}
+	snprintf(path, sizeof(path), "%s/sweep.csv", sw->out);
+	*csv = fopen(path, "we");
+	if (!*csv) {
+		fprintf(stderr, "synbench: sweep: cannot write %s: %s\n", path, strerror(errno));
+		return -EIO;
+	}
+	fputs(CSV_HEADER "\n", *csv);
+	fflush(*csv);
+	return 0;
+}
+
+static int run_all(struct sb_sweep *sw, FILE *csv, size_t *done, size_t *ok)
+{
+	size_t combos = sb_sweep_combos(sw), runs = combos * sw->repeat, max = MAX_ARGS(sw);
+	char **args = calloc(max, sizeof(*args));
+	char rundir[sizeof(sw->out) + 32], sumpath[sizeof(rundir) + 16], name[32];
+	const char *extra[] = {"--out", rundir, "--quiet", "--no-plot", NULL};
+	int any_failed = 0;
+
+	if (!args)
+		return -ENOMEM;
+	for (size_t c = 0, k = 0; c < combos; c++) {
+		for (unsigned int rep = 0; rep < sw->repeat && !sweep_stop; rep++, k++) {
+			struct sb_jdoc *d = NULL;
+			struct sb_opts o;
+			struct sb_jerr je;
+			int argc, st, code, interrupted = 0;
+
+			snprintf(name, sizeof(name), "run-%03zu", k + 1);
+			snprintf(rundir, sizeof(rundir), "%s/%s", sw->out, name);
+			argc = sb_sweep_argv(sw, c, extra, args, max);
+			if (argc < 0 || sb_opts_parse(argc, args, &o, NULL, 0) != 0) {
+				free(args);
+				return -EINVAL; /* validated before: cannot happen */
+			}
+			st = run_child(args);
+			code = st < 0 ? 2 : WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+			snprintf(sumpath, sizeof(sumpath), "%s/summary.json", rundir);
+			if (sb_jdoc__load(sumpath, &d, &je) != 0)
+				d = NULL;
+			sb_jval_bool(jpath(d, "interrupted"), &interrupted);
+			if (sweep_stop || interrupted) {
+				printf("run %zu/%zu interrupted: not in sweep.csv (%s)\n", k + 1,
+				       runs, rundir);
+				sb_jdoc__free(d);
+				sweep_stop = 1;
+				break;
+			}
+			progress(sw, c, k + 1, runs, rep, code, d);
+			put_row(csv, sw, c, k + 1, rep, &o, code, d, name);
+			if (!d || code != 0)
+				any_failed = 1;
+			else
+				(*ok)++;
+			sb_jdoc__free(d);
+			(*done)++;
+		}
+		if (sweep_stop)
+			break;
+	}
+	free(args);
+	return any_failed;
+}
+
+int sb_sweep_main(int argc, char **argv)
+{
+	struct sb_sweep sw;
+	struct sigaction sa;
+	char err[1536];
+	FILE *csv = NULL;
+	size_t done = 0, ok = 0, runs;
+	int r;
+
+	r = sb_sweep_parse(argc, argv, &sw, err, sizeof(err));
+	if (r == 1) {
+		usage(stdout);
+		sb_sweep_free(&sw);
+		return 0;
+	}
+	if (r == 0)
+		r = sb_sweep_validate(&sw, err, sizeof(err));
+	if (r != 0) {
+		fprintf(stderr, "%s\n", r == -ENOMEM ? "synbench: sweep: out of memory" : err);
+		sb_sweep_free(&sw);
+		return 2;
+	}
+	if (open_out(&sw, &csv) != 0) {
+		sb_sweep_free(&sw);
+		return 2;
+	}
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal; /* no SA_RESTART */
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	runs = sb_sweep_combos(&sw) * sw.repeat;
+	printf("sweep: %zu combination(s) x %u repeat(s) = %zu runs into %s\n",
+	       sb_sweep_combos(&sw), sw.repeat, runs, sw.out);
+	fflush(stdout);
+	r = run_all(&sw, csv, &done, &ok);
+	fclose(csv);
+	if (ok && !sw.no_plot && plot(&sw, sw.out, sb_sweep_combos(&sw)) != 0)
+		fprintf(stderr,
+			"synbench: sweep: plotting failed (sweep.csv is complete; see "
+			"%s/sweep-plot.log)\n",
+			sw.out);
+	printf("sweep: %zu of %zu runs in %s/sweep.csv\n", done, runs, sw.out);
+	sb_sweep_free(&sw);
+	if (sweep_stop)
+		return 130;
+	return r < 0 ? 2 : r ? 1 : 0;
+}

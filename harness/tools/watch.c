@@ -1,0 +1,357 @@
+/* bench watch: attach the run's probes to an existing namespace, watch
+ * until --duration, --max-conns or a signal, then collect and write the
+ * result directory. Every step that can fail on bad input fails before
+ * anything is written. */
+#include "harness/tools/watch.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/utsname.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <bpf/bpf.h>
+
+#include "harness/run/mib.h"
+#include "harness/run/netns.h"
+#include "harness/output/outdir.h"
+#include "harness/run/probes.h"
+#include "harness/run/sampler.h"
+#include "harness/run/target.h"
+
+/* The only mutable global: what the signal handler sets. */
+static volatile sig_atomic_t watch_stop;
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	watch_stop = 1;
+}
+
+static void install_signals(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+}
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+static void iso_now(char *buf, size_t len)
+{
+	time_t t = time(NULL);
+	struct tm tm;
+
+	gmtime_r(&t, &tm);
+	strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+/* The sysctls on the connection-setup path, as the namespace has them. */
+static int record_sysctls(struct sb_rundata *rd)
+{
+	static const char *const names[] = {
+		"net.ipv4.tcp_syncookies",	    "net.ipv4.tcp_abort_on_overflow",
+		"net.core.somaxconn",		    "net.ipv4.tcp_syn_retries",
+		"net.ipv4.tcp_synack_retries",	    "net.ipv4.tcp_syn_linear_timeouts",
+		"net.ipv4.tcp_max_syn_backlog",	    "net.ipv4.ip_local_port_range",
+		"net.ipv4.tcp_tw_reuse",	    "net.core.netdev_max_backlog",
+		"net.ipv4.tcp_timestamps",
+	};
+	size_t n = sizeof(names) / sizeof(names[0]);
+
+	rd->sysctls = calloc(n, sizeof(*rd->sysctls));
+	if (!rd->sysctls)
+		return -ENOMEM;
+	for (size_t i = 0; i < n; i++) {
+		struct sb_sysctl *s = &rd->sysctls[rd->nsysctls];
+
+		snprintf(s->name, sizeof(s->name), "%s", names[i]);
+		if (sb_sysctl_read(names[i], s->value, sizeof(s->value)) == 0)
+			rd->nsysctls++;
+	}
+	return 0;
+}
+
+static void cpu_times(double *user, double *sys)
+{
+	struct rusage ru;
+
+	*user = *sys = 0;
+	if (getrusage(RUSAGE_SELF, &ru) == 0) {
+		*user = (double)ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6;
+		*sys = (double)ru.ru_stime.tv_sec + ru.ru_stime.tv_usec / 1e6;
+	}
+}
+
+int sb_watch_listen_ports(struct sb_watch_data *w)
+{
+	static const char *const files[] = { "/proc/thread-self/net/tcp",
+					     "/proc/thread-self/net/tcp6" };
+
+	for (int i = 0; i < 2; i++) {
+		FILE *f = fopen(files[i], "re");
+		char line[512];
+
+		if (!f) {
+			if (i == 1 && errno == ENOENT)
+				continue; /* no IPv6 */
+			return -errno;
+		}
+		while (fgets(line, sizeof(line), f)) {
+			unsigned int port, st, k;
+			char *c = strchr(line, ':');
+
+			/* "  0: 0100007F:1F40 00000000:0000 0A ..." */
+			if (!c || !(c = strchr(c + 1, ':')) || sscanf(c + 1, "%x %*s %x", &port, &st) != 2 ||
+			    st != 0x0A)
+				continue;
+			for (k = 0; k < w->ns_nlisten_ports && k < 64; k++)
+				if (w->ns_listen_ports[k] == port)
+					break;
+			if (k < w->ns_nlisten_ports)
+				continue;
+			if (w->ns_nlisten_ports < 64)
+				w->ns_listen_ports[w->ns_nlisten_ports] = (uint16_t)port;
+			w->ns_nlisten_ports++;
+		}
+		fclose(f);
+	}
+	return 0;
+}
+
+static void progress(const struct sb_watch_live *l, uint64_t t0, int final)
+{
+	double s = (double)(now_ns() - t0) / 1e9;
+
+	if (final) {
+		fprintf(stderr, "\r\033[K");
+		return;
+	}
+	fprintf(stderr, "\r\033[Kwatch: %.0f s  sockets %llu  handshakes %llu  events %llu",
+		s, (unsigned long long)sb_watch_live__sockets(l),
+		(unsigned long long)sb_watch_live__handshakes(l),
+		(unsigned long long)sb_watch_live__events(l));
+}
+
+/* Until --duration, --max-conns or a signal. Returns 1 if a signal
+ * stopped a bounded watch early. */
+static int wait_until_done(const struct sb_watch_opts *o, const struct sb_watch_live *l,
+			   struct sb_probes *p, uint64_t t0)
+{
+	/* sk_storage_iter samples the listeners it has registered: look for
+	 * new ones once a second (the other modes find them every pass) */
+	int rescan = sb_probes__components(p)->c[SB_COMP_LISTENER_SAMPLER].mode ==
+		     SB_MODE_SK_STORAGE_ITER;
+	uint64_t scanned = t0;
+	int tty = !o->quiet && !o->json && !o->connlat && !o->trace_states &&
+		  isatty(STDERR_FILENO);
+	uint64_t end = o->duration_s > 0 ? t0 + (uint64_t)(o->duration_s * 1e9) : UINT64_MAX;
+	uint64_t last = t0;
+	struct timespec tick = { 0, 50 * 1000 * 1000 };
+	int shown = 0;
+
+	while (!watch_stop && now_ns() < end && sb_watch_live__sockets(l) < o->max_conns) {
+		nanosleep(&tick, NULL);
+		if (rescan && now_ns() - scanned >= 1000000000ull) {
+			scanned = now_ns();
+			sb_probes__find_listeners(p);
+		}
+		if (tty && now_ns() - last >= 1000000000ull) {
+			last = now_ns();
+			progress(l, t0, 0);
+			shown = 1;
+		}
+	}
+	if (shown)
+		progress(l, t0, 1);
+	/* Ctrl-C is how an unbounded watch ends: not an interruption */
+	return watch_stop && o->duration_s > 0;
+}
+
+static int enter_netns(const struct sb_watch_opts *o, uint64_t *ino, char *err, size_t len)
+{
+	int e = 0;
+
+	if (o->netns[0]) {
+		e = sb_netns_join(o->netns);
+		if (e) {
+			snprintf(err, len,
+				 "synbench: watch: cannot enter network namespace '%s' (%s); check "
+				 "'ip netns list'",
+				 o->netns, strerror(-e));
+			return e;
+		}
+	}
+	*ino = sb_netns_inode();
+	if (!*ino) {
+		snprintf(err, len, "synbench: watch: cannot read the network namespace's inode");
+		return -ENOENT;
+	}
+	return 0;
+}
+
+int sb_watch_main(int argc, char **argv)
+{
+	struct sb_watch_opts o;
+	struct sb_opts so;
+	struct sb_rundata rd = { 0 };
+	struct sb_watch_data wd = { .opts = &o, .rd = &rd, .bpf_stats_was = -1 };
+	struct sb_probes *probes = NULL;
+	struct sb_sampler *sampler = NULL;
+	struct sb_watch_live *live = NULL;
+	struct sb_mib_snap *mib0 = NULL, *mib1 = NULL;
+	struct utsname un;
+	char dir[4096], err[1024] = "";
+	double cpu_u, cpu_s;
+	int e, rc = 2, stats_fd = -1;
+
+	e = sb_watch_parse(argc, argv, &o, err, sizeof(err));
+	if (e == SB_OPTS_HELP) {
+		sb_watch_usage(stdout);
+		return 0;
+	}
+	if (e)
+		goto fail;
+	if (geteuid() != 0) {
+		snprintf(err, sizeof(err), "synbench: watch: needs root (BPF programs and setns: "
+					   "CAP_BPF, CAP_PERFMON, CAP_SYS_ADMIN); run it with sudo");
+		goto fail;
+	}
+	sb_opts_defaults(&so);
+	snprintf(so.out, sizeof(so.out), "%s", o.out);
+	snprintf(so.label, sizeof(so.label), "%s", o.label[0] ? o.label : "watch");
+	so.force = o.force;
+	if (sb_outdir_check(&so, dir, sizeof(dir), err, sizeof(err)))
+		goto fail;
+	install_signals();
+	if (enter_netns(&o, &rd.netns_inode, err, sizeof(err)))
+		goto fail;
+	if (record_sysctls(&rd))
+		goto oom;
+	if (sb_watch_live__new(&o, stdout, &live))
+		goto oom;
+	wd.live = live;
+	{
+		struct sb_probes_opts po = {
+			.netns_ino = rd.netns_inode,
+			.nports = o.nports,
+			.conns = o.max_conns,
+			.attach = o.attach,
+			.sampler_mode = SB_MODE_OFF,
+			.verbose = o.verbose,
+			/* always: PID/COMM of the connecting task, --connlat */
+			.on_state = sb_watch_live_on_state,
+			.on_state_ctx = live,
+		};
+
+		memcpy(po.ports, o.ports, sizeof(po.ports));
+		if (sb_probes__new(&po, &probes, err, sizeof(err)))
+			goto fail;
+	}
+	snprintf(rd.attach_plan, sizeof(rd.attach_plan), "%s", sb_probes__plan(probes));
+	for (int c = 0; c < SB_NCOMPONENTS; c++) {
+		const struct sb_component_state *s = &sb_probes__components(probes)->c[c];
+
+		if (s->error[0])
+			fprintf(stderr, "synbench: %s runs as %s on this kernel (%s)\n",
+				sb_component_name(c), sb_comp_mode_name(s->mode), s->error);
+	}
+	/* run time of the programs: counted while an enable-stats fd is open
+	 * (the kernel drops back by itself when it closes, even on a crash) */
+	wd.bpf_stats_was = (int)sb_sysctl_read_int("kernel.bpf_stats_enabled", -1);
+	if (!o.no_bpf_stats)
+		stats_fd = bpf_enable_stats(BPF_STATS_RUN_TIME);
+	wd.bpf_stats_on = stats_fd >= 0 || wd.bpf_stats_was == 1;
+	uname(&un);
+	snprintf(rd.kernel_release, sizeof(rd.kernel_release), "%s", un.release);
+	iso_now(rd.started_at, sizeof(rd.started_at));
+	if (sb_mib_snap__read(&mib0)) {
+		snprintf(err, sizeof(err), "synbench: watch: cannot read /proc/net/netstat and "
+					   "/proc/net/snmp");
+		goto fail;
+	}
+	sb_watch_listen_ports(&wd);
+	cpu_times(&cpu_u, &cpu_s);
+	rd.t_start_ns = now_ns();
+	if (sb_probes__start(probes) ||
+	    (sb_probes__components(probes)->c[SB_COMP_LISTENER_SAMPLER].mode &&
+	     (sb_probes__find_listeners(probes) < 0 ||
+	      sb_sampler__start(probes, o.sample_us, &sampler)))) {
+		snprintf(err, sizeof(err), "synbench: watch: cannot start the probe threads");
+		goto fail;
+	}
+	/* said even with --quiet: scripts wait for it before starting traffic */
+	fprintf(stderr, "synbench: watching netns %s (inode %llu), probes %s, %s%s\n",
+			o.netns[0] ? o.netns : "(this one)", (unsigned long long)rd.netns_inode,
+			rd.attach_plan, o.duration_s > 0 ? "" : "Ctrl-C to stop",
+			o.duration_s > 0 ? "for --duration" : "");
+	fflush(stderr);
+	rd.interrupted = wait_until_done(&o, live, probes, rd.t_start_ns);
+	rd.t_end_ns = now_ns();
+	cpu_times(&wd.watch_cpu_user_s, &wd.watch_cpu_sys_s);
+	wd.watch_cpu_user_s -= cpu_u;
+	wd.watch_cpu_sys_s -= cpu_s;
+	if (sampler)
+		sb_sampler__stop(sampler, &rd.samples, &rd.nsamples, &rd.lost_samples);
+	sampler = NULL;
+	sb_mib_snap__read(&mib1);
+	sb_watch_listen_ports(&wd);
+	if (mib1)
+		sb_mib_deltas(mib0, mib1, &rd.mib, &rd.nmib);
+	sb_probes__stop(probes);
+	sb_probes__collect(probes, &rd);
+	if (stats_fd >= 0)
+		close(stats_fd);
+	stats_fd = -1;
+	{
+		struct rusage ru;
+
+		if (getrusage(RUSAGE_SELF, &ru) == 0)
+			rd.max_rss_kb = (uint64_t)ru.ru_maxrss;
+		cpu_times(&rd.cpu_user_s, &rd.cpu_sys_s);
+	}
+	wd.connlat_lines = sb_watch_live__connlat_lines(live);
+	fflush(stdout);
+	rc = sb_watch_write(&wd, dir);
+	if (rc == 0 && rd.interrupted)
+		rc = 130;
+	goto out;
+oom:
+	snprintf(err, sizeof(err), "synbench: watch: out of memory");
+fail:
+	fprintf(stderr, "%s\n", err);
+	rc = 2;
+out:
+	if (sampler) {
+		struct sb_listen_sample *s;
+		size_t ns;
+		uint64_t f;
+
+		sb_sampler__stop(sampler, &s, &ns, &f);
+		free(s);
+	}
+	if (stats_fd >= 0)
+		close(stats_fd);
+	sb_probes__free(probes);
+	sb_watch_live__free(live);
+	sb_rundata_free_kernel(&rd);
+	sb_mib_snap__free(mib0);
+	sb_mib_snap__free(mib1);
+	free(rd.samples);
+	free(rd.mib);
+	free(rd.sysctls);
+	return rc;
+}

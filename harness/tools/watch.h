@@ -1,0 +1,125 @@
+/* bench watch: the run's kernel view (the same probe components and
+ * fallbacks, sampler, MIB deltas, result directory) of traffic synbench did
+ * not generate, in an existing network namespace. What tcpconnlat and
+ * tcpstates are used for, with reconciliation against the kernel's own
+ * counters.
+ *
+ *   harness/watch_opts.c     options, --help
+ *   harness/watch.c          the lifecycle: namespace, probes, sampler, MIB, stop
+ *   harness/watch_live.c     live lines (--connlat, --trace-states) and PID/COMM tags
+ *   harness/watch_results.c  filtered records, connections.csv, summary.json, report
+ */
+#ifndef SB_WATCH_H
+#define SB_WATCH_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <linux/types.h>
+
+#include "bpf/synbench.h"
+#include "harness/cli/opts.h"
+#include "harness/run/rundata.h"
+
+#define SB_WATCH_DEFAULT_MAX_CONNS 100000ull
+#define SB_WATCH_MAX_CONNS	   10000000ull
+
+struct sb_watch_opts {
+	char netns[64];			/* --netns NAME ("" = the caller's namespace) */
+	uint16_t ports[SB_MAX_PORTS];	/* --port P (repeatable): local or remote port */
+	uint32_t nports;
+	int64_t pid;			/* --pid PID (-1: any) */
+	char comm[16];			/* --comm NAME ("" = any; 15 characters at most) */
+	char cgroup[512];		/* --cgroup PATH: cgroup v2 path, "" = any */
+	int family;			/* --ipv4: AF_INET, --ipv6: AF_INET6, 0: both */
+	double duration_s;		/* --duration S (0: until Ctrl-C) */
+	uint64_t max_conns;		/* --max-conns N: stop after N sockets seen */
+	int connlat;			/* --connlat: a line per client handshake */
+	int trace_states;		/* --trace-states: a line per transition */
+	uint32_t sample_us;		/* --sample-us N */
+	enum sb_attach attach;		/* --attach */
+	int no_bpf_stats;		/* --no-bpf-stats: leave kernel.bpf_stats_enabled */
+	char out[4096];			/* --out DIR */
+	char label[128];		/* --label */
+	int force, no_plot, json, quiet, verbose;
+};
+
+/* Parses `watch ...` (argv[0] = "watch"). 0; SB_OPTS_HELP; or -EINVAL with
+ * one line in err. o is written only on success. */
+int sb_watch_parse(int argc, char **argv, struct sb_watch_opts *o, char *err, size_t errlen);
+void sb_watch_usage(FILE *f);
+/* 1 when a user-space filter (--pid, --comm) or a port filter applies:
+ * the namespace's counters then cover other traffic too. */
+int sb_watch_filtered(const struct sb_watch_opts *o);
+
+/* The command's entry. Returns the exit code: 0, 2 (bad input or
+ * environment, nothing written), 130 (interrupted before --duration). */
+int sb_watch_main(int argc, char **argv);
+
+/* ---- live events (watch_live.c) ---- */
+
+/* The connecting task, captured at CLOSE->SYN_SENT (the connect() runs in
+ * its context). Joined to the client's record by the SYN_SENT stamp, which
+ * the probe writes into both. */
+struct sb_watch_tag {
+	uint64_t ts_syn_sent;
+	uint32_t daddr[4];
+	uint32_t pid;
+	uint16_t dport;
+	uint8_t in_cgroup; /* --cgroup: the task was in it when its event was read */
+	char comm[16];
+};
+
+struct sb_watch_live;
+
+int sb_watch_live__new(const struct sb_watch_opts *o, FILE *out, struct sb_watch_live **l);
+/* sb_probes_opts.on_state: called on the probes' consumer thread. */
+void sb_watch_live_on_state(void *ctx, const struct sb_state_event *e);
+/* Counters readable from any thread while events arrive. */
+uint64_t sb_watch_live__sockets(const struct sb_watch_live *l);	  /* clients + children */
+uint64_t sb_watch_live__handshakes(const struct sb_watch_live *l); /* client SYN_SENT->EST */
+uint64_t sb_watch_live__events(const struct sb_watch_live *l);
+uint64_t sb_watch_live__connlat_lines(const struct sb_watch_live *l);
+/* After the probes stopped: the tags, sorted by ts_syn_sent (owned by l). */
+const struct sb_watch_tag *sb_watch_live__tags(struct sb_watch_live *l, size_t *n);
+/* The tag of a client record (ts[SYN_SENT], daddr, dport), or NULL. */
+const struct sb_watch_tag *sb_watch_live__find(struct sb_watch_live *l,
+					       const struct sb_conn_rec *r);
+void sb_watch_live__free(struct sb_watch_live *l);
+
+/* ---- results (watch_results.c) ---- */
+
+#define SB_WATCH_CONNECTIONS_HEADER                                                                \
+	"cookie,role,pid,comm,ip,saddr,lport,daddr,rport,peer_cookie,k_syn_sent_ns,"               \
+	"k_syn_recv_ns,k_established_ns,k_close_ns,kernel_handshake_us,child_est_us,"              \
+	"server_close_us,syn_retrans,k_state_path,k_final_state,k_srtt_us,outcome,flushed,"          \
+	"t_submit_ns,t_connected_ns,user_connect_us"
+
+/* Everything a watch collected (rd: kernel side, samples, MIB deltas; its
+ * user-side arrays stay empty). */
+struct sb_watch_data {
+	const struct sb_watch_opts *opts;
+	struct sb_rundata *rd;
+	struct sb_watch_live *live;
+	uint64_t connlat_lines;
+	int bpf_stats_was;	/* kernel.bpf_stats_enabled before the watch, -1 unknown */
+	int bpf_stats_on;	/* 1 if it was on during the watch */
+	/* this process's CPU time while watching (loading the probes, which
+	 * costs the verifier's time, excluded) */
+	double watch_cpu_user_s, watch_cpu_sys_s;
+	/* every port a TCP socket of the namespace listened on at the start or
+	 * the end (/proc/net/tcp, tcp6): tells whether --port covers all the
+	 * listeners ListenOverflows counts */
+	uint16_t ns_listen_ports[64];
+	uint32_t ns_nlisten_ports; /* > 64: more than were kept */
+};
+
+/* Adds the ports the calling thread's namespace listens on (TCP, IPv4 and
+ * IPv6) to w->ns_listen_ports. 0 or negative errno. */
+int sb_watch_listen_ports(struct sb_watch_data *w);
+
+/* Writes the result directory (created here) and prints the summary.
+ * 0 or 2 with one line on stderr. */
+int sb_watch_write(struct sb_watch_data *w, const char *dir);
+
+#endif
