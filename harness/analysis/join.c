@@ -4,7 +4,6 @@
 #include <string.h>
 
 #include "harness/analysis/join.h"
-#include "harness/analysis/reconcile.h"
 
 #define NPORTS 65536
 #define NO_IDX UINT32_MAX
@@ -632,7 +631,6 @@ int sb_join__new(const struct sb_rundata *rd, struct sb_join **out)
 {
 	struct ctx c = {.rd = rd};
 	struct sb_join *j;
-	int probes = (rd->nkrecs > 0 || rd->hists) && !(rd->opts && rd->opts->no_probes);
 	int err;
 
 	*out = NULL;
@@ -665,7 +663,6 @@ int sb_join__new(const struct sb_rundata *rd, struct sb_join **out)
 	}
 	count_leftovers(&c);
 	j->counts.rows = j->nrows;
-	sb_reconcile_fill(rd, j, probes);
 	err = summarize(rd, j);
 out:
 	cmap_free(&c.kmap);

@@ -180,7 +180,8 @@ struct sb_join {
 	struct sb_summary child_est_hist;
 };
 
-/* Joins rd. The rows point into rd: keep rd alive while j is. 0 or -ENOMEM. */
+/* Joins rd (j->rec is left empty: sb_analyze() in analyze.h reconciles too).
+ * The rows point into rd: keep rd alive while j is. 0 or -ENOMEM. */
 int sb_join__new(const struct sb_rundata *rd, struct sb_join **out);
 void sb_join__free(struct sb_join *j); /* NULL ok */
 

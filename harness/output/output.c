@@ -4,7 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "harness/analysis/join.h"
+#include "harness/analysis/analyze.h"
 #include "harness/output/outdir.h"
 #include "harness/output/plot.h"
 #include "harness/output/report.h"
@@ -22,7 +22,7 @@ int sb_output_write(struct sb_rundata *rd, const char *dir)
 			strerror(-e));
 		return 2;
 	}
-	e = sb_join__new(rd, &j);
+	e = sb_analyze(rd, &j);
 	if (e) {
 		fprintf(stderr, "synbench: joining the records failed (%s)\n", strerror(-e));
 		return 2;

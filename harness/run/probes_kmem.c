@@ -10,7 +10,7 @@
 #include <bpf/bpf.h>
 #include <bpf/btf.h>
 
-#include "harness/run/probes.h"
+#include "harness/run/rundata.h"
 
 /* The kernel's compact record (IPv4: the first SB_KREC_V4 bytes) as the
  * rest of the harness reads it: a stamp per state. */

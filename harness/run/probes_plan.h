@@ -6,7 +6,7 @@
 
 #include <stddef.h>
 #include "harness/cli/components.h"
-#include "harness/run/probes.h"
+#include "harness/run/probes_opts.h"
 
 struct synbench;
 

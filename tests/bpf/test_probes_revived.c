@@ -17,7 +17,7 @@
 
 #include "tests/test.h"
 #include "tests/bpf/tcp_util.h"
-#include "harness/analysis/join.h"
+#include "harness/analysis/analyze.h"
 #include "harness/run/mib.h"
 #include "tests/bpf/probe_util.h"
 
@@ -155,7 +155,7 @@ int main(void)
 	rd.naccepts = 2;
 	rd.sysctls = &sc;
 	rd.nsysctls = 1;
-	if (!ASSERT_OK(sb_join__new(&rd, &j), "join"))
+	if (!ASSERT_OK(sb_analyze(&rd, &j), "join"))
 		goto out;
 	ra = &j->rows[0];
 	rb = &j->rows[1];

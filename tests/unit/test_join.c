@@ -3,7 +3,7 @@
 #include "tests/test.h"
 #include "tests/fixtures/rundata_fixture.h"
 #include "harness/analysis/identities.h"
-#include "harness/analysis/join.h"
+#include "harness/analysis/analyze.h"
 
 static const struct sb_join_row *row_of(const struct sb_join *j, uint64_t cookie)
 {
@@ -33,7 +33,7 @@ static void test_probes(void)
 	if (!ASSERT_OK_PTR(hists, "alloc") || !ASSERT_OK_PTR(f, "alloc"))
 		goto out;
 	fx_build(f, hists);
-	if (!ASSERT_OK(sb_join__new(&f->rd, &j), "join"))
+	if (!ASSERT_OK(sb_analyze(&f->rd, &j), "join"))
 		goto out;
 	ASSERT_EQ(j->nrows, 5, "rows: the never-started connection has none");
 	a = row_of(j, 101), b = row_of(j, 102), c = row_of(j, 103), d = row_of(j, 104),
@@ -169,7 +169,7 @@ static void test_no_probes(void)
 	f->opts.no_probes = 1;
 	f->rd.nkrecs = 0;
 	memset(f->rd.counters, 0, sizeof(f->rd.counters));
-	if (!ASSERT_OK(sb_join__new(&f->rd, &j), "join without probes"))
+	if (!ASSERT_OK(sb_analyze(&f->rd, &j), "join without probes"))
 		goto out;
 	a = row_of(j, 101), b = row_of(j, 102), c = row_of(j, 103), d = row_of(j, 104);
 	ASSERT_EQ(a->outcome, SB_OUT_ACCEPTED, "A accepted by peer port");
@@ -205,7 +205,7 @@ static void test_lost_child(void)
 	f->krecs[3] = f->krecs[4], f->krecs[4] = f->krecs[5], f->krecs[5] = f->krecs[6],
 	f->krecs[6] = f->krecs[7];
 	f->rd.nkrecs = 7;
-	if (!ASSERT_OK(sb_join__new(&f->rd, &j), "join"))
+	if (!ASSERT_OK(sb_analyze(&f->rd, &j), "join"))
 		goto out;
 	b = row_of(j, 102);
 	ASSERT_EQ(b->outcome, SB_OUT_ACCEPTED, "B still accepted (by peer)");
@@ -246,7 +246,7 @@ static void test_target_server(void)
 		else
 			k->ts[SB_TCP_LAST_ACK] = k->ts[SB_TCP_ESTABLISHED] + 80000;
 	}
-	if (!ASSERT_OK(sb_join__new(&f->rd, &j), "join"))
+	if (!ASSERT_OK(sb_analyze(&f->rd, &j), "join"))
 		goto out;
 	a = row_of(j, 101);
 	b = row_of(j, 102);
@@ -296,7 +296,7 @@ static void test_revived(void)
 		return;
 	fx_build(f, NULL);
 	fx_add_revived(f);
-	if (!ASSERT_OK(sb_join__new(&f->rd, &j), "join"))
+	if (!ASSERT_OK(sb_analyze(&f->rd, &j), "join"))
 		goto out;
 	r = row_of(j, 106);
 	if (!ASSERT_OK_PTR(r, "revived row"))
@@ -354,7 +354,7 @@ static void test_revived(void)
 	sb_join__free(j);
 	j = NULL;
 	f->rd.counters[SB_C_RB_FAIL] = 0;
-	if (!ASSERT_OK(sb_join__new(&f->rd, &j), "join, nothing lost"))
+	if (!ASSERT_OK(sb_analyze(&f->rd, &j), "join, nothing lost"))
 		goto out;
 	sb_identity_check(&f->rd, &j->rec, SB_ID_CLIENT_ESTABLISHED, &id);
 	ASSERT_EQ(id.status, SB_ID_HOLDS, "nothing lost: the identity is checked, and holds");
@@ -367,7 +367,7 @@ static void test_revived(void)
 	f->rd.nkrecs--;	  /* child 40980 is the last record */
 	f->accepts[2] = f->accepts[3];
 	f->rd.naccepts--; /* and accept 40980 */
-	if (!ASSERT_OK(sb_join__new(&f->rd, &j), "join, one child"))
+	if (!ASSERT_OK(sb_analyze(&f->rd, &j), "join, one child"))
 		goto out;
 	r = row_of(j, 106);
 	ASSERT_EQ(r->nchildren, 1, "one child");
@@ -399,7 +399,7 @@ static void test_listener_cookie(void)
 	for (size_t k = 0; k < f->rd.nkrecs; k++)
 		if (f->krecs[k].role == SB_ROLE_CHILD)
 			f->krecs[k].cookie = listener;
-	if (!ASSERT_OK(sb_join__new(&f->rd, &j), "join"))
+	if (!ASSERT_OK(sb_analyze(&f->rd, &j), "join"))
 		goto out;
 	a = row_of(j, 101), b = row_of(j, 102), e = row_of(j, 105), r = row_of(j, 106);
 	ASSERT_EQ(j->counts.child_cookies_shared, 5, "5 children share the listener's cookie");
@@ -428,7 +428,7 @@ static void test_listener_cookie(void)
 	for (size_t k = 0; k < f->rd.nkrecs; k++)
 		if (f->krecs[k].cookie == 205)
 			f->krecs[k].cookie = listener;
-	if (!ASSERT_OK(sb_join__new(&f->rd, &j), "join"))
+	if (!ASSERT_OK(sb_analyze(&f->rd, &j), "join"))
 		goto out;
 	ASSERT_EQ(j->counts.accepts_by_peer, 0, "own cookies for the rest");
 	ASSERT_EQ(row_of(j, 105)->outcome, SB_OUT_QUEUED, "E queued");
@@ -452,7 +452,7 @@ static void test_missed_established(void)
 	for (size_t k = 0; k < f->rd.nkrecs; k++)
 		if (f->krecs[k].cookie == 106 && f->krecs[k].role == SB_ROLE_CLIENT)
 			f->krecs[k].ts[SB_TCP_ESTABLISHED] = 0;
-	if (!ASSERT_OK(sb_join__new(&f->rd, &j), "join"))
+	if (!ASSERT_OK(sb_analyze(&f->rd, &j), "join"))
 		goto out;
 	ASSERT_EQ(j->counts.kclients_est, 5, "still 5 established");
 	ASSERT_EQ(j->counts.kclients_est_inferred, 1, "one inferred");
@@ -472,7 +472,7 @@ static void test_empty(void)
 	struct sb_join *j = NULL;
 
 	memset(&rd, 0, sizeof(rd));
-	if (!ASSERT_OK(sb_join__new(&rd, &j), "empty join"))
+	if (!ASSERT_OK(sb_analyze(&rd, &j), "empty join"))
 		return;
 	ASSERT_EQ(j->nrows, 0, "no rows");
 	ASSERT_EQ(j->lat[SB_LAT_USER_CONNECT].count, 0, "no samples");

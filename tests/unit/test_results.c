@@ -10,7 +10,7 @@
 
 #include "tests/test.h"
 #include "tests/fixtures/rundata_fixture.h"
-#include "harness/analysis/join.h"
+#include "harness/analysis/analyze.h"
 #include "harness/output/report.h"
 #include "harness/output/results.h"
 
@@ -515,7 +515,7 @@ int main(void)
 	    !ASSERT_OK_PTR(mkdtemp(dir), "mkdtemp"))
 		return sb_test_result();
 	fx_build(f, hists);
-	if (!ASSERT_OK(sb_join__new(&f->rd, &j), "join"))
+	if (!ASSERT_OK(sb_analyze(&f->rd, &j), "join"))
 		goto out;
 	/* as the output step does: the human report, then the result files */
 	if (!ASSERT_OK(sb_results_write_file(dir, "report.txt", sb_report_write, &f->rd, j),
@@ -535,7 +535,7 @@ int main(void)
 	fx_build(f, NULL);
 	f->opts.no_probes = 1;
 	f->rd.nkrecs = 0;
-	if (ASSERT_OK(sb_join__new(&f->rd, &j), "join without probes") &&
+	if (ASSERT_OK(sb_analyze(&f->rd, &j), "join without probes") &&
 	    ASSERT_OK(sb_results_write(dir, &f->rd, j), "write without probes")) {
 		char *text = slurp(dir, "summary.json");
 		struct jv *s = text ? jdoc(text) : NULL;
