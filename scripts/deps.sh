@@ -38,6 +38,7 @@ need libbpf-dev pc libbpf
 need libelf-dev pc libelf
 need zlib1g-dev hdr zlib.h
 need liburing-dev pc liburing
+need libjansson-dev pc jansson
 need gnuplot-nox has gnuplot
 need iproute2 has ss
 need jq has jq

@@ -12,6 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "harness/output/jsonget.h"
+
 #define fmt_count sb_fmt_count
 #define fmt_us	  sb_fmt_us
 #define jnum	  sb_report_jnum
@@ -22,27 +24,27 @@
 
 /* ---- summary.json access ---- */
 
-double sb_report_jnum(const struct sb_jval *root, const char *path)
+double sb_report_jnum(const json_t *root, const char *path)
 {
 	double v;
 
-	return sb_jval_double(sb_jval_path(root, path), &v) == 0 ? v : NAN;
+	return sb_jget_double(sb_jget_path(root, path), &v) == 0 ? v : NAN;
 }
 
 /* -1 when absent or null */
-int64_t sb_report_jint(const struct sb_jval *root, const char *path)
+int64_t sb_report_jint(const json_t *root, const char *path)
 {
 	int64_t v;
 
-	return sb_jval_int64(sb_jval_path(root, path), &v) == 0 ? v : -1;
+	return sb_jget_int64(sb_jget_path(root, path), &v) == 0 ? v : -1;
 }
 
 /* 1 true, 0 false, -1 absent or null */
-int sb_report_jbool(const struct sb_jval *root, const char *path)
+int sb_report_jbool(const json_t *root, const char *path)
 {
 	int v;
 
-	return sb_jval_bool(sb_jval_path(root, path), &v) == 0 ? v : -1;
+	return sb_jget_bool(sb_jget_path(root, path), &v) == 0 ? v : -1;
 }
 
 /* ---- CSV facts ---- */
@@ -208,21 +210,21 @@ static void bands(char *buf, size_t len, const struct sb_report_facts *f)
 	}
 }
 
-static int64_t syncookies_of(const struct sb_jval *s, const struct sb_jval *cfg)
+static int64_t syncookies_of(const json_t *s, const json_t *cfg)
 {
 	int64_t v = jint(s, "reconciliation.syncookies");
 
 	if (v < 0 && cfg) {
-		const struct sb_jval *sy =
-		    sb_jval_get(sb_jval_get(cfg, "sysctls"), "net.ipv4.tcp_syncookies");
+		const json_t *sy =
+		    json_object_get(json_object_get(cfg, "sysctls"), "net.ipv4.tcp_syncookies");
 
-		if (sb_jval_str(sy))
-			v = strtoll(sb_jval_str(sy), NULL, 10);
+		if (json_string_value(sy))
+			v = strtoll(json_string_value(sy), NULL, 10);
 	}
 	return v;
 }
 
-static void findings_loss(struct flist *l, const struct sb_jval *s, const struct sb_jval *cfg,
+static void findings_loss(struct flist *l, const json_t *s, const json_t *cfg,
 			  const struct sb_report_facts *f)
 {
 	char a[32], b[32], c[32], d[512];
@@ -319,16 +321,16 @@ static void findings_loss(struct flist *l, const struct sb_jval *s, const struct
 }
 
 /* Every probe component that did not run in its best mode, and why. */
-static void findings_components(struct flist *l, const struct sb_jval *s)
+static void findings_components(struct flist *l, const json_t *s)
 {
 	static const char *const names[] = {"state_changes", "syn_retransmits",
 					    "synack_retransmits", "drops", "listener_sampler"};
-	const struct sb_jval *cs = sb_jval_path(s, "probes.components");
+	const json_t *cs = sb_jget_path(s, "probes.components");
 
 	for (size_t i = 0; cs && i < sizeof(names) / sizeof(names[0]); i++) {
-		const struct sb_jval *c = sb_jval_get(cs, names[i]);
-		const char *mode = sb_jval_str(sb_jval_get(c, "mode"));
-		const char *err = sb_jval_str(sb_jval_get(c, "error"));
+		const json_t *c = json_object_get(cs, names[i]);
+		const char *mode = json_string_value(json_object_get(c, "mode"));
+		const char *err = json_string_value(json_object_get(c, "error"));
 
 		if (err)
 			add(l, SB_FIND_NOTE, "Probe component %s ran as %s on this kernel: %s.",
@@ -336,8 +338,8 @@ static void findings_components(struct flist *l, const struct sb_jval *s)
 	}
 }
 
-size_t sb_report_findings(const struct sb_jval *s, const struct sb_jval *cfg,
-			  const struct sb_report_facts *f, struct sb_finding *out, size_t max)
+size_t sb_report_findings(const json_t *s, const json_t *cfg, const struct sb_report_facts *f,
+			  struct sb_finding *out, size_t max)
 {
 	struct flist l = {out, 0, max};
 	char a[32], b[32], c[32], d[32], e[32];
@@ -350,7 +352,7 @@ size_t sb_report_findings(const struct sb_jval *s, const struct sb_jval *cfg,
 	if (jbool(s, "interrupted") == 1)
 		add(&l, SB_FIND_PROBLEM,
 		    "The run was interrupted: the numbers cover only what finished.");
-	const char *mode = sb_jval_str(sb_jval_get(s, "mode"));
+	const char *mode = json_string_value(json_object_get(s, "mode"));
 	int watch = mode && strcmp(mode, "watch") == 0;
 
 	if (watch) /* bench watch: kernel records only (harness/watch.h) */
@@ -413,9 +415,8 @@ size_t sb_report_findings(const struct sb_jval *s, const struct sb_jval *cfg,
 		    "(no ghost): %s.",
 		    jbool(s, "reconciliation.identity_holds") == 1 ? "it holds"
 								   : "it does NOT hold");
-	if (sb_jval_path(s, "reconciliation.warnings") &&
-	    sb_jval_path(s, "reconciliation.warnings")->len)
+	if (json_array_size(sb_jget_path(s, "reconciliation.warnings")))
 		add(&l, SB_FIND_NOTE, "%zu reconciliation warnings (listed under Reconciliation).",
-		    sb_jval_path(s, "reconciliation.warnings")->len);
+		    json_array_size(sb_jget_path(s, "reconciliation.warnings")));
 	return l.n;
 }

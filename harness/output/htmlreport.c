@@ -13,6 +13,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "harness/output/jsonget.h"
+
 #define fmt_count sb_fmt_count
 #define fmt_us	  sb_fmt_us
 #define jnum	  sb_report_jnum
@@ -179,7 +181,7 @@ static void sec_findings(struct doc *d, const struct sb_finding *fs, size_t n)
 	fputs("</ul>\n", d->h);
 }
 
-static void sec_latency(struct doc *d, const struct sb_jval *s)
+static void sec_latency(struct doc *d, const json_t *s)
 {
 	static const char *const blocks[][2] = {
 	    {"kernel_handshake", "kernel handshake (SYN_SENT → ESTABLISHED)"},
@@ -194,7 +196,7 @@ static void sec_latency(struct doc *d, const struct sb_jval *s)
 	static const char *const keys[] = {"min", "p50", "p90", "p99", "p999", "max"};
 	static const char *const head[] = {"latency", "count", "min",	"p50",
 					   "p90",     "p99",   "p99.9", "max"};
-	const struct sb_jval *lat = sb_jval_get(s, "latency_us");
+	const json_t *lat = json_object_get(s, "latency_us");
 
 	heading(d, 2, "latency", "Kernel vs user latency");
 	para(d, "Percentiles from summary.json (nearest rank over log-linear buckets, within "
@@ -202,7 +204,7 @@ static void sec_latency(struct doc *d, const struct sb_jval *s)
 		"exact value.");
 	table_begin(d, "lat", head, 8);
 	for (size_t b = 0; b < sizeof(blocks) / sizeof(blocks[0]); b++) {
-		const struct sb_jval *blk = sb_jval_get(lat, blocks[b][0]);
+		const json_t *blk = json_object_get(lat, blocks[b][0]);
 		char hv[8][48], ex[8][48], mv[8][48];
 		const char *h[8], *e[8], *m[8];
 		int64_t cnt;
@@ -244,10 +246,10 @@ static void rec_line(struct doc *d, int warn, const char *text)
 	fprintf(d->m, "- %s%s\n", warn ? "warning: " : "", text);
 }
 
-static void sec_reconciliation(struct doc *d, const struct sb_jval *s)
+static void sec_reconciliation(struct doc *d, const json_t *s)
 {
-	const struct sb_jval *r = sb_jval_get(s, "reconciliation");
-	const struct sb_jval *w = sb_jval_get(r, "warnings");
+	const json_t *r = json_object_get(s, "reconciliation");
+	const json_t *w = json_object_get(r, "warnings");
 	char t[1024], a[7][32];
 	double jr = jnum(s, "join_rate");
 	int64_t est = jint(r, "client_established"), acc = jint(r, "accepted");
@@ -307,11 +309,11 @@ static void sec_reconciliation(struct doc *d, const struct sb_jval *s)
 	    fmt_count(a[3], 32, jint(r, "mib_listen_overflows")),
 	    fmt_count(a[4], 32, jint(r, "softnet_dropped")));
 	rec_line(d, 0, t);
-	for (const struct sb_jval *e = w ? w->child : NULL; e; e = e->next)
-		if (sb_jval_str(e))
-			rec_line(d, 1, sb_jval_str(e));
+	for (size_t i = 0; i < json_array_size(w); i++)
+		if (json_string_value(json_array_get(w, i)))
+			rec_line(d, 1, json_string_value(json_array_get(w, i)));
 	fputs("</ul>\n", d->h);
-	if (!w || !w->len)
+	if (!json_array_size(w))
 		para(d, "No reconciliation warnings.");
 }
 
@@ -473,25 +475,27 @@ static void sec_plots(struct doc *d, const struct sb_report_plots *pl,
 	}
 }
 
-static const char *jtext(const struct sb_jval *v, char *buf, size_t len)
+static const char *jtext(const json_t *v, char *buf, size_t len)
 {
-	if (!v || v->type == SB_JNULL)
+	int64_t i;
+
+	if (!v || json_is_null(v))
 		return "(kernel default)";
-	if (v->type == SB_JSTRING)
-		return v->str[0] ? v->str : "(none)";
-	if (v->type == SB_JBOOL)
-		return v->num ? "yes" : "no";
-	if (v->type == SB_JNUMBER) {
-		if (v->is_int)
-			snprintf(buf, len, "%lld", (long long)v->inum);
+	if (json_is_string(v))
+		return json_string_value(v)[0] ? json_string_value(v) : "(none)";
+	if (json_is_boolean(v))
+		return json_is_true(v) ? "yes" : "no";
+	if (json_is_number(v)) {
+		if (sb_jget_int64(v, &i) == 0)
+			snprintf(buf, len, "%lld", (long long)i);
 		else
-			snprintf(buf, len, "%g", v->num);
+			snprintf(buf, len, "%g", json_number_value(v));
 		return buf;
 	}
 	return "…";
 }
 
-static void sec_config(struct doc *d, const struct sb_jval *cfg)
+static void sec_config(struct doc *d, const json_t *cfg)
 {
 	/* config.json "options" uses the long option names (sb_opts_foreach) */
 	static const char *const keys[] = {"conns",	      "backlog",	 "concurrency",
@@ -502,9 +506,11 @@ static void sec_config(struct doc *d, const struct sb_jval *cfg)
 					   "target",	      "no-probes",	 "attach",
 					   "sample-us",	      "label"};
 	static const char *const head[] = {"setting", "value"};
-	const struct sb_jval *opts = sb_jval_get(cfg, "options");
-	const struct sb_jval *sys = sb_jval_get(cfg, "sysctls");
+	const json_t *opts = json_object_get(cfg, "options");
+	const json_t *sys = json_object_get(cfg, "sysctls");
 	char buf[64], path[PATH_MAX], *raw = NULL;
+	const char *key;
+	json_t *m;
 	size_t len;
 
 	heading(d, 2, "config", "Configuration");
@@ -514,13 +520,14 @@ static void sec_config(struct doc *d, const struct sb_jval *cfg)
 	}
 	table_begin(d, "kv", head, 2);
 	{
-		const char *r[2] = {"effective backlog (listen queue holds one more)",
-				    jtext(sb_jval_get(cfg, "effective_backlog"), buf, sizeof(buf))};
+		const char *r[2] = {
+		    "effective backlog (listen queue holds one more)",
+		    jtext(json_object_get(cfg, "effective_backlog"), buf, sizeof(buf))};
 
 		table_row(d, r, NULL, NULL, 2);
 	}
 	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
-		const struct sb_jval *v = sb_jval_get(opts, keys[i]);
+		const json_t *v = json_object_get(opts, keys[i]);
 		const char *r[2] = {keys[i], jtext(v, buf, sizeof(buf))};
 
 		if (v)
@@ -529,8 +536,8 @@ static void sec_config(struct doc *d, const struct sb_jval *cfg)
 	table_end(d);
 	heading(d, 3, "sysctls", "Namespace sysctls");
 	table_begin(d, "kv", (const char *const[]){"sysctl", "value"}, 2);
-	for (const struct sb_jval *m = sys ? sys->child : NULL; m; m = m->next) {
-		const char *r[2] = {m->key, jtext(m, buf, sizeof(buf))};
+	json_object_foreach ((json_t *)sys, key, m) {
+		const char *r[2] = {key, jtext(m, buf, sizeof(buf))};
 
 		table_row(d, r, NULL, NULL, 2);
 	}
@@ -545,38 +552,40 @@ static void sec_config(struct doc *d, const struct sb_jval *cfg)
 	}
 }
 
-static void write_doc(struct doc *d, const struct sb_jval *s, const struct sb_jval *cfg,
+static void write_doc(struct doc *d, const json_t *s, const json_t *cfg,
 		      const struct sb_report_plots *pl, const struct sb_report_facts *f)
 {
 	struct sb_finding fs[SB_REPORT_MAX_FINDINGS];
 	size_t nf = sb_report_findings(s, cfg, f, fs, SB_REPORT_MAX_FINDINGS);
-	const char *label = sb_jval_str(sb_jval_get(s, "label"));
-	const struct sb_jval *o = sb_jval_get(cfg, "options");
+	const char *label = json_string_value(json_object_get(s, "label"));
+	const json_t *o = json_object_get(cfg, "options");
 	char title[256], sub[768], b[4][64];
 
 	snprintf(title, sizeof(title), "synbench report%s%s", label && label[0] ? ": " : "",
 		 label && label[0] ? label : "");
-	if (sb_jval_get(s, "watch")) /* bench watch: no load of ours */
+	if (json_object_get(s, "watch")) /* bench watch: no load of ours */
 		snprintf(sub, sizeof(sub),
 			 "bench watch of netns %s, %s s · started %s · kernel %s · probes %s · "
 			 "synbench %s",
-			 sb_jval_str(sb_jval_path(s, "watch.netns")) ?: "(the caller's)",
-			 jtext(sb_jval_get(s, "duration_s"), b[0], 64),
-			 sb_jval_str(sb_jval_get(s, "started_at")) ?: "?",
-			 sb_jval_str(sb_jval_get(s, "kernel_release")) ?: "?",
-			 sb_jval_str(sb_jval_get(s, "attach_plan")) ?: "off",
-			 sb_jval_str(sb_jval_get(s, "version")) ?: "?");
+			 json_string_value(sb_jget_path(s, "watch.netns")) ?: "(the caller's)",
+			 jtext(json_object_get(s, "duration_s"), b[0], 64),
+			 json_string_value(json_object_get(s, "started_at")) ?: "?",
+			 json_string_value(json_object_get(s, "kernel_release")) ?: "?",
+			 json_string_value(json_object_get(s, "attach_plan")) ?: "off",
+			 json_string_value(json_object_get(s, "version")) ?: "?");
 	else
-	snprintf(sub, sizeof(sub),
-		 "%s connections, backlog %s, accept %s, mode %s · started %s · kernel %s · "
-		 "probes %s · synbench %s",
-		 jtext(sb_jval_get(s, "conns_requested"), b[0], 64),
-		 jtext(sb_jval_get(o, "backlog"), b[1], 64),
-		 jtext(sb_jval_get(o, "accept"), b[2], 64), jtext(sb_jval_get(o, "mode"), b[3], 64),
-		 sb_jval_str(sb_jval_get(s, "started_at")) ?: "?",
-		 sb_jval_str(sb_jval_get(s, "kernel_release")) ?: "?",
-		 sb_jval_str(sb_jval_get(s, "attach_plan")) ?: "off",
-		 sb_jval_str(sb_jval_get(s, "version")) ?: "?");
+		snprintf(
+		    sub, sizeof(sub),
+		    "%s connections, backlog %s, accept %s, mode %s · started %s · kernel %s · "
+		    "probes %s · synbench %s",
+		    jtext(json_object_get(s, "conns_requested"), b[0], 64),
+		    jtext(json_object_get(o, "backlog"), b[1], 64),
+		    jtext(json_object_get(o, "accept"), b[2], 64),
+		    jtext(json_object_get(o, "mode"), b[3], 64),
+		    json_string_value(json_object_get(s, "started_at")) ?: "?",
+		    json_string_value(json_object_get(s, "kernel_release")) ?: "?",
+		    json_string_value(json_object_get(s, "attach_plan")) ?: "off",
+		    json_string_value(json_object_get(s, "version")) ?: "?");
 	fputs("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n"
 	      "<meta name=\"viewport\" content=\"width=device-width,initial-scale=1\">\n<title>",
 	      d->h);
@@ -601,18 +610,14 @@ static void write_doc(struct doc *d, const struct sb_jval *s, const struct sb_jv
 	      d->m);
 }
 
-static int load_json(const char *dir, const char *name, struct sb_jdoc **doc, char *err,
-		     size_t errlen)
+static int load_json(const char *dir, const char *name, json_t **doc, char *err, size_t errlen)
 {
 	char path[PATH_MAX];
-	struct sb_jerr je = {0};
 	int e;
 
 	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	e = sb_jdoc__load(path, doc, &je);
-	if (e && je.line)
-		snprintf(err, errlen, "%s:%d:%d: %s", path, je.line, je.col, je.msg);
-	else if (e)
+	e = sb_jget_load(path, doc, err, errlen);
+	if (e && e != -EINVAL)
 		snprintf(err, errlen, "cannot read %s (%s)", path, strerror(-e));
 	return e;
 }
@@ -622,7 +627,7 @@ int sb_htmlreport_write(const char *dir, const struct sb_report_plots *plots, ch
 {
 	static const char *const names[2] = {"report.html", "report.md"};
 	char tmp[2][PATH_MAX], path[PATH_MAX];
-	struct sb_jdoc *sum = NULL, *cfg = NULL;
+	json_t *sum = NULL, *cfg = NULL;
 	struct sb_report_facts f;
 	struct doc d = {.dir = dir};
 	int e;
@@ -645,7 +650,7 @@ int sb_htmlreport_write(const char *dir, const struct sb_report_plots *plots, ch
 		e = -errno;
 		snprintf(err, errlen, "cannot write %s (%s)", tmp[d.h ? 1 : 0], strerror(-e));
 	} else {
-		write_doc(&d, sb_jdoc_root(sum), cfg ? sb_jdoc_root(cfg) : NULL, plots, &f);
+		write_doc(&d, sum, cfg, plots, &f);
 		if (ferror(d.h) || ferror(d.m))
 			e = -EIO;
 	}
@@ -663,7 +668,7 @@ int sb_htmlreport_write(const char *dir, const struct sb_report_plots *plots, ch
 	if (e && !err[0])
 		snprintf(err, errlen, "writing the reports in %s failed (%s)", dir, strerror(-e));
 out:
-	sb_jdoc__free(cfg);
-	sb_jdoc__free(sum);
+	json_decref(cfg);
+	json_decref(sum);
 	return e;
 }

@@ -10,11 +10,11 @@
 #ifndef SB_HTMLREPORT_H
 #define SB_HTMLREPORT_H
 
+#include <jansson.h>
 #include <stddef.h>
 #include <stdint.h>
 
 #include "harness/analysis/figures.h"
-#include "harness/output/jsonread.h"
 #include "harness/output/plotdefs.h"
 
 struct sb_report_plots {
@@ -63,15 +63,15 @@ struct sb_finding {
 
 /* The findings for a run: summary and config are the roots of summary.json
  * and config.json (config may be NULL). Returns how many were written. */
-size_t sb_report_findings(const struct sb_jval *summary, const struct sb_jval *config,
+size_t sb_report_findings(const json_t *summary, const json_t *config,
 			  const struct sb_report_facts *f, struct sb_finding *out, size_t max);
 
 /* Helpers shared by the report writers (harness/findings.c); the number
  * formatters are in harness/figures.h. */
 /* Values at a dotted path: NaN / -1 / -1 when absent, null or another type. */
-double sb_report_jnum(const struct sb_jval *root, const char *path);
-int64_t sb_report_jint(const struct sb_jval *root, const char *path);
-int sb_report_jbool(const struct sb_jval *root, const char *path);
+double sb_report_jnum(const json_t *root, const char *path);
+int64_t sb_report_jint(const json_t *root, const char *path);
+int sb_report_jbool(const json_t *root, const char *path);
 
 /* Writes report.html and report.md into dir (atomically). 0, or a negative
  * errno with one line in err (summary.json missing or malformed, ...). */

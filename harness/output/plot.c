@@ -12,7 +12,7 @@
 #include <unistd.h>
 
 #include "harness/output/htmlreport.h"
-#include "harness/output/jsonread.h"
+#include "harness/output/jsonget.h"
 #include "harness/cli/paths.h"
 
 /* ---- finding things ---- */
@@ -46,21 +46,21 @@ int sb_plot_find_gnuplot(char *buf, size_t len)
 
 /* ---- data files for the summary plots ---- */
 
-static void put_num(FILE *f, const struct sb_jval *v)
+static void put_num(FILE *f, const json_t *v)
 {
 	double d;
 
 	/* a block without samples (null) draws as a zero-height segment */
-	fprintf(f, " %.3f", sb_jval_double(v, &d) == 0 ? d : 0.0);
+	fprintf(f, " %.3f", sb_jget_double(v, &d) == 0 ? d : 0.0);
 }
 
-static int write_dat(const char *path, const struct sb_jval *root)
+static int write_dat(const char *path, const json_t *root)
 {
 	static const char *const parts[] = {"pre_syn", "kernel_handshake", "notify_delay",
 					    "accept_wait"};
 	static const char *const pcts[] = {"p50", "p99"};
-	const struct sb_jval *lat = sb_jval_get(root, "latency_us");
-	const struct sb_jval *out = sb_jval_get(root, "outcomes");
+	const json_t *lat = json_object_get(root, "latency_us");
+	const json_t *out = json_object_get(root, "outcomes");
 	char tmp[PATH_MAX + 64], p[PATH_MAX + 32];
 	FILE *f;
 	int err = 0;
@@ -78,17 +78,20 @@ static int write_dat(const char *path, const struct sb_jval *root)
 			for (size_t i = 0; i < 2; i++) {
 				fputs(pcts[i], f);
 				for (size_t k = 0; k < 4; k++)
-					put_num(f,
-						sb_jval_get(sb_jval_get(lat, parts[k]), pcts[i]));
+					put_num(f, json_object_get(json_object_get(lat, parts[k]),
+								   pcts[i]));
 				fputc('\n', f);
 			}
 		} else {
 			fputs("# outcome count (summary.json outcomes)\n", f);
-			for (const struct sb_jval *m = out ? out->child : NULL; m; m = m->next) {
+			const char *key;
+			json_t *m;
+
+			json_object_foreach ((json_t *)out, key, m) {
 				int64_t v = 0;
 
-				sb_jval_int64(m, &v);
-				fprintf(f, "%s %lld\n", m->key, (long long)v);
+				sb_jget_int64(m, &v);
+				fprintf(f, "%s %lld\n", key, (long long)v);
 			}
 		}
 		if (ferror(f))
@@ -104,16 +107,13 @@ static int write_dat(const char *path, const struct sb_jval *root)
 int sb_plot_write_data(const char *dir, char *err, size_t errlen)
 {
 	char path[PATH_MAX];
-	struct sb_jdoc *d = NULL;
-	struct sb_jerr je = {0};
+	json_t *d = NULL;
 	int e;
 
 	snprintf(path, sizeof(path), "%s/summary.json", dir);
-	e = sb_jdoc__load(path, &d, &je);
+	e = sb_jget_load(path, &d, err, errlen);
 	if (e) {
-		if (je.line)
-			snprintf(err, errlen, "%s:%d:%d: %s", path, je.line, je.col, je.msg);
-		else
+		if (e != -EINVAL)
 			snprintf(err, errlen, "cannot read %s (%s)", path, strerror(-e));
 		return e;
 	}
@@ -122,11 +122,11 @@ int sb_plot_write_data(const char *dir, char *err, size_t errlen)
 		e = -errno;
 		snprintf(err, errlen, "cannot create %s (%s)", path, strerror(-e));
 	} else {
-		e = write_dat(path, sb_jdoc_root(d));
+		e = write_dat(path, d);
 		if (e)
 			snprintf(err, errlen, "cannot write %s/*.dat (%s)", path, strerror(-e));
 	}
-	sb_jdoc__free(d);
+	json_decref(d);
 	return e;
 }
 

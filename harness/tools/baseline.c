@@ -17,7 +17,7 @@
 #include "harness/cli/argsfile.h"
 #include "harness/tools/compare.h"
 #include "harness/tools/compare_rows.h"
-#include "harness/output/jsonread.h"
+#include "harness/output/jsonget.h"
 
 #define BL_HELP	      1
 #define BL_RUN_FAILED 3 /* a run exited non-zero: exit 1 */
@@ -229,18 +229,18 @@ static int rm_rf(const char *path)
 static int check_summary(const char *dir, char *err, size_t len)
 {
 	char path[PATH_MAX + 64];
-	struct sb_jdoc *d = NULL;
-	struct sb_jerr je;
+	json_t *d = NULL;
+	char je[PATH_MAX + 256];
 	int intr = 0, r;
 	int64_t lost = 0;
 
 	pathf(path, sizeof(path), "%s/summary.json", dir);
-	r = sb_jdoc__load(path, &d, &je);
+	r = sb_jget_load(path, &d, je, sizeof(je));
 	if (r)
-		return errf(err, len, r, "%s: %s; the run did not finish", path, je.msg);
-	sb_jval_bool(sb_jval_get(sb_jdoc_root(d), "interrupted"), &intr);
-	sb_jval_int64(sb_jval_get(sb_jdoc_root(d), "lost_events"), &lost);
-	sb_jdoc__free(d);
+		return errf(err, len, r, "%s; the run did not finish", je);
+	sb_jget_bool(json_object_get(d, "interrupted"), &intr);
+	sb_jget_int64(json_object_get(d, "lost_events"), &lost);
+	json_decref(d);
 	if (intr)
 		return errf(err, len, -EINTR, "%s: the run was interrupted; save again", path);
 	if (lost)

@@ -39,13 +39,13 @@ static void fmt_val(const struct sb_cmp_val *v, char *buf, size_t len)
 		fmt_num(v->med, buf, len, 0);
 	else if (v->state != CMP_SCALAR)
 		snprintf(buf, len, "%s", text[v->state]);
-	else if (v->rep->type == SB_JSTRING)
-		snprintf(buf, len, "\"%.24s\"", v->rep->str);
+	else if (json_is_string(v->rep))
+		snprintf(buf, len, "\"%.24s\"", json_string_value(v->rep));
 	else
 		snprintf(buf, len, "%s",
-			 v->rep->type == SB_JNULL ? "null"
-			 : v->rep->num		  ? "true"
-						  : "false");
+			 json_is_null(v->rep)	? "null"
+			 : json_is_true(v->rep) ? "true"
+						: "false");
 }
 
 static void fail_desc(const struct sb_cmp_row *r, char *buf, size_t len)
@@ -186,10 +186,10 @@ static void json_val(struct sb_json *j, const char *key, const struct sb_cmp_val
 {
 	if (v->state == CMP_NUM)
 		sb_json_double(j, key, v->med);
-	else if (v->state == CMP_SCALAR && v->rep->type == SB_JSTRING)
-		sb_json_str(j, key, v->rep->str);
-	else if (v->state == CMP_SCALAR && v->rep->type == SB_JBOOL)
-		sb_json_bool(j, key, v->rep->num != 0);
+	else if (v->state == CMP_SCALAR && json_is_string(v->rep))
+		sb_json_str(j, key, json_string_value(v->rep));
+	else if (v->state == CMP_SCALAR && json_is_boolean(v->rep))
+		sb_json_bool(j, key, json_is_true(v->rep));
 	else
 		sb_json_null(j, key);
 }

@@ -3,6 +3,7 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <limits.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdint.h>
@@ -13,6 +14,7 @@
 
 #include "harness/tools/compare.h"
 #include "harness/tools/compare_stats.h"
+#include "harness/output/jsonget.h"
 
 static const char *const lat_blocks[] = {"user_connect", "kernel_handshake", "pre_syn",
 					 "notify_delay", "accept_wait"};
@@ -125,31 +127,31 @@ static int side_resolve(struct sb_cmp_side *s, char *err, size_t len)
 	return 0;
 }
 
-static int bad_value(char *err, size_t len, const char *path, const struct sb_jval *v,
-		     const char *key, const char *want)
+static int bad_value(char *err, size_t len, const char *path, const json_t *v, const char *key,
+		     const char *want)
 {
 	return sb_cmp_errf(err, len, -EINVAL,
-			   "%s:%d:%d: '%s' is %s, expected %s; is this a synbench summary.json?",
-			   path, v->line, v->col, key, sb_jtype_name(v->type), want);
+			   "%s: '%s' is %s, expected %s; is this a synbench summary.json?", path,
+			   key, sb_jget_type(v), want);
 }
 
 /* The keys compare relies on, with the right types. */
-static int validate(const char *path, const struct sb_jval *root, char *err, size_t len)
+static int validate(const char *path, const json_t *root, char *err, size_t len)
 {
 	static const struct {
 		const char *key;
-		enum sb_jtype type;
+		const char *type; /* sb_jget_type */
 		int integral;
-	} req[] = {{"interrupted", SB_JBOOL, 0},
-		   {"conns_requested", SB_JNUMBER, 1},
-		   {"lost_events", SB_JNUMBER, 1},
-		   {"rate_conns_per_s", SB_JNUMBER, 0},
-		   {"latency_us", SB_JOBJECT, 0}};
+	} req[] = {{"interrupted", "boolean", 0},
+		   {"conns_requested", "number", 1},
+		   {"lost_events", "number", 1},
+		   {"rate_conns_per_s", "number", 0},
+		   {"latency_us", "object", 0}};
 	static const char *const pct[] = {"count", "p50", "p99"};
-	const struct sb_jval *v = sb_jval_get(root, "schema"), *lat;
+	const json_t *v = json_object_get(root, "schema"), *lat;
 	int64_t schema;
 
-	if (root->type != SB_JOBJECT)
+	if (!json_is_object(root))
 		return bad_value(err, len, path, root, "the top level", "an object");
 	if (!v)
 		return sb_cmp_errf(
@@ -157,7 +159,7 @@ static int validate(const char *path, const struct sb_jval *root, char *err, siz
 		    "%s: no 'schema' key; not a synbench summary.json (give the file a run "
 		    "wrote)",
 		    path);
-	if (sb_jval_int64(v, &schema))
+	if (sb_jget_int64(v, &schema))
 		return bad_value(err, len, path, v, "schema", "an integer");
 	if (schema != SB_CMP_SCHEMA)
 		return sb_cmp_errf(
@@ -166,30 +168,30 @@ static int validate(const char *path, const struct sb_jval *root, char *err, siz
 		    "recorded by the same synbench version",
 		    path, (long long)schema, SB_CMP_SCHEMA);
 	for (size_t i = 0; i < sizeof(req) / sizeof(req[0]); i++) {
-		v = sb_jval_get(root, req[i].key);
+		v = json_object_get(root, req[i].key);
 		if (!v)
 			return sb_cmp_errf(err, len, -EINVAL,
 					   "%s: no '%s' key; not a complete synbench summary.json",
 					   path, req[i].key);
-		if (v->type != req[i].type || (req[i].integral && !v->is_int))
+		if (strcmp(sb_jget_type(v), req[i].type) ||
+		    (req[i].integral && sb_jget_int64(v, &(int64_t){0})))
 			return bad_value(err, len, path, v, req[i].key,
-					 req[i].integral ? "an integer"
-							 : sb_jtype_name(req[i].type));
+					 req[i].integral ? "an integer" : req[i].type);
 	}
-	lat = sb_jval_get(root, "latency_us");
+	lat = json_object_get(root, "latency_us");
 	for (size_t b = 0; b < sizeof(lat_blocks) / sizeof(*lat_blocks); b++) {
-		const struct sb_jval *blk = sb_jval_get(lat, lat_blocks[b]);
+		const json_t *blk = json_object_get(lat, lat_blocks[b]);
 		char key[96];
 
-		if (!blk || blk->type == SB_JNULL)
+		if (!blk || json_is_null(blk))
 			continue;
 		snprintf(key, sizeof(key), "latency_us.%s", lat_blocks[b]);
-		if (blk->type != SB_JOBJECT)
+		if (!json_is_object(blk))
 			return bad_value(err, len, path, blk, key, "an object or null");
 		for (size_t k = 0; k < sizeof(pct) / sizeof(*pct); k++) {
-			v = sb_jval_get(blk, pct[k]);
+			v = json_object_get(blk, pct[k]);
 			snprintf(key, sizeof(key), "latency_us.%s.%s", lat_blocks[b], pct[k]);
-			if (v && v->type != SB_JNUMBER && v->type != SB_JNULL)
+			if (v && !json_is_number(v) && !json_is_null(v))
 				return bad_value(err, len, path, v, key, "a number or null");
 		}
 	}
@@ -206,19 +208,16 @@ int sb_cmp_side_load(struct sb_cmp_side *s, char *err, size_t len)
 	if (!s->docs)
 		return -ENOMEM;
 	for (size_t i = 0; i < s->n; i++) {
-		struct sb_jerr e;
+		char e[PATH_MAX + 256];
 
-		r = sb_jdoc__load(s->paths[i], &s->docs[i], &e);
-		if (r == -EINVAL)
-			return sb_cmp_errf(err, len, r,
-					   "%s:%d:%d: %s; not valid JSON, rerun or fix the file",
-					   s->paths[i], e.line, e.col, e.msg);
+		r = sb_jget_load(s->paths[i], &s->docs[i], e, sizeof(e));
 		if (r == -ENOMEM)
 			return r;
 		if (r)
-			return sb_cmp_errf(err, len, r, "%s: %s; give a readable summary.json",
-					   s->paths[i], e.msg);
-		r = validate(s->paths[i], sb_jdoc_root(s->docs[i]), err, len);
+			return sb_cmp_errf(err, len, r, "%s; %s", e,
+					   r == -EINVAL ? "not valid JSON, rerun or fix the file"
+							: "give a readable summary.json");
+		r = validate(s->paths[i], s->docs[i], err, len);
 		if (r)
 			return r;
 	}
@@ -230,7 +229,7 @@ void sb_cmp_side_free(struct sb_cmp_side *s)
 	for (size_t i = 0; i < s->n; i++) {
 		free(s->paths[i]);
 		if (s->docs)
-			sb_jdoc__free(s->docs[i]);
+			json_decref(s->docs[i]);
 	}
 	free(s->paths);
 	free(s->docs);
@@ -256,12 +255,12 @@ static void side_latency(const struct sb_cmp_side *s, const char *block, const c
 {
 	*sv = (struct sb_cmp_val){.min_count = INFINITY};
 	for (size_t i = 0; i < s->n; i++) {
-		const struct sb_jval *blk =
-		    sb_jval_get(sb_jval_get(sb_jdoc_root(s->docs[i]), "latency_us"), block);
+		const json_t *blk =
+		    json_object_get(json_object_get(s->docs[i], "latency_us"), block);
 		double count = 0, v;
 
-		if (sb_jval_double(sb_jval_get(blk, "count"), &count) == 0 && count > 0 &&
-		    sb_jval_double(sb_jval_get(blk, pct), &v) == 0 && isfinite(v)) {
+		if (sb_jget_double(json_object_get(blk, "count"), &count) == 0 && count > 0 &&
+		    sb_jget_double(json_object_get(blk, pct), &v) == 0 && isfinite(v)) {
 			scratch[sv->runs++] = v;
 			sv->min_count = fmin(sv->min_count, count);
 		}
@@ -284,7 +283,7 @@ static int side_key(const struct sb_cmp_side *s, const char *key, double *scratc
 
 	*sv = (struct sb_cmp_val){0};
 	for (size_t i = 0; i < s->n; i++) {
-		const struct sb_jval *v = sb_jval_path(sb_jdoc_root(s->docs[i]), key);
+		const json_t *v = sb_jget_path(s->docs[i], key);
 
 		if (!v && sparse_key(key)) {
 			scratch[sv->runs++] = 0;
@@ -294,17 +293,17 @@ static int side_key(const struct sb_cmp_side *s, const char *key, double *scratc
 			missing++;
 			continue;
 		}
-		if (v->type == SB_JOBJECT || v->type == SB_JARRAY)
+		if (json_is_object(v) || json_is_array(v))
 			return sb_cmp_errf(
 			    err, len, -EINVAL,
 			    "--exact %s: is an %s in %s; name a number, string or boolean "
 			    "inside it, e.g. %s.<name>",
-			    key, sb_jtype_name(v->type), s->paths[i], key);
-		if (v->type == SB_JNUMBER)
-			scratch[sv->runs++] = v->num;
+			    key, sb_jget_type(v), s->paths[i], key);
+		if (json_is_number(v))
+			scratch[sv->runs++] = json_number_value(v);
 		if (!sv->rep)
 			sv->rep = v;
-		else if (!sb_jval_equal(sv->rep, v))
+		else if (!json_equal(sv->rep, v))
 			sv->state = CMP_VARIES;
 	}
 	if (missing == s->n)
@@ -465,35 +464,35 @@ static int health_rows(const struct sb_cmp_opts *o, const struct sb_cmp_side *b,
 	struct sb_cmp_row *r;
 
 	for (size_t i = 0; i < b->n; i++) {
-		const struct sb_jval *root = sb_jdoc_root(b->docs[i]);
+		const json_t *root = b->docs[i];
 		int v = 0;
 		int64_t l = 0;
 		double j;
 
-		sb_jval_bool(sb_jval_get(root, "interrupted"), &v);
+		sb_jget_bool(json_object_get(root, "interrupted"), &v);
 		if (v)
 			return sb_cmp_errf(
 			    err, len, -EINVAL,
 			    "BASE %s is an interrupted run; record a complete baseline",
 			    b->paths[i]);
-		sb_jval_int64(sb_jval_get(root, "lost_events"), &l);
+		sb_jget_int64(json_object_get(root, "lost_events"), &l);
 		bl = l > bl ? l : bl;
-		if (sb_jval_double(sb_jval_get(root, "join_rate"), &j) == 0 && isfinite(j)) {
+		if (sb_jget_double(json_object_get(root, "join_rate"), &j) == 0 && isfinite(j)) {
 			bj = fmin(bj, j);
 			bjn++;
 		}
 	}
 	for (size_t i = 0; i < n->n; i++) {
-		const struct sb_jval *root = sb_jdoc_root(n->docs[i]);
+		const json_t *root = n->docs[i];
 		int v = 0;
 		int64_t l = 0;
 		double j;
 
-		sb_jval_bool(sb_jval_get(root, "interrupted"), &v);
+		sb_jget_bool(json_object_get(root, "interrupted"), &v);
 		ni += v;
-		sb_jval_int64(sb_jval_get(root, "lost_events"), &l);
+		sb_jget_int64(json_object_get(root, "lost_events"), &l);
 		nl = l > nl ? l : nl;
-		if (sb_jval_double(sb_jval_get(root, "join_rate"), &j) == 0 && isfinite(j)) {
+		if (sb_jget_double(json_object_get(root, "join_rate"), &j) == 0 && isfinite(j)) {
 			nj = fmin(nj, j);
 			njn++;
 		}
@@ -620,7 +619,7 @@ int sb_cmp_rows_build(const struct sb_cmp_opts *o, const struct sb_cmp_side *b,
 		if (sb_cmp_both_num(r))
 			r->verdict = r->b.med == r->n.med ? CMP_V_OK : CMP_V_FAIL;
 		else if (r->b.state == CMP_SCALAR && r->n.state == CMP_SCALAR)
-			r->verdict = sb_jval_equal(r->b.rep, r->n.rep) ? CMP_V_OK : CMP_V_FAIL;
+			r->verdict = json_equal(r->b.rep, r->n.rep) ? CMP_V_OK : CMP_V_FAIL;
 		else
 			r->verdict = CMP_V_FAIL;
 		snprintf(r->note, sizeof(r->note), "%s",

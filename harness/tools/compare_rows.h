@@ -7,7 +7,7 @@
 
 #include <stddef.h>
 
-#include "harness/output/jsonread.h"
+#include <jansson.h>
 
 /* The summary.json schema this reader understands (SB_SUMMARY_SCHEMA in
  * harness/results.h). */
@@ -67,7 +67,7 @@ struct sb_cmp_side {
 	const char **args;
 	size_t nargs;
 	char **paths;
-	struct sb_jdoc **docs;
+	json_t **docs;
 	size_t n;
 };
 
@@ -80,7 +80,7 @@ struct sb_cmp_val {
 	enum sb_cmp_vstate state;
 	double med, min, max;
 	size_t runs;		   /* runs that gave a number */
-	const struct sb_jval *rep; /* CMP_SCALAR: the value (the same in every run) */
+	const json_t *rep;	   /* CMP_SCALAR: the value (the same in every run) */
 	double min_count;	   /* latency: fewest samples in one run */
 };
 

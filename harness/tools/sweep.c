@@ -15,7 +15,7 @@
 #include <unistd.h>
 
 #include "harness/cli/paths.h"
-#include "harness/output/jsonread.h"
+#include "harness/output/jsonget.h"
 #include "harness/cli/opts.h"
 #include "harness/output/outdir.h"
 #include "harness/tools/sweep.h"
@@ -389,16 +389,16 @@ int sb_sweep_validate(const struct sb_sweep *sw, char *err, size_t errlen)
 
 /* ---- running ---- */
 
-static const struct sb_jval *jpath(const struct sb_jdoc *d, const char *path)
+static const json_t *jpath(const json_t *d, const char *path)
 {
-	return d ? sb_jval_path(sb_jdoc_root(d), path) : NULL;
+	return d ? sb_jget_path(d, path) : NULL;
 }
 
-static void put_num(FILE *f, const struct sb_jdoc *d, const char *path, const char *fmt)
+static void put_num(FILE *f, const json_t *d, const char *path, const char *fmt)
 {
 	double v;
 
-	if (sb_jval_double(jpath(d, path), &v) == 0)
+	if (sb_jget_double(jpath(d, path), &v) == 0)
 		fprintf(f, fmt, v);
 	fputc(',', f);
 }
@@ -414,7 +414,7 @@ static const char *const close_names[] = {"fin", "rst"};
 static const char *const engine_names[] = {"uring", "epoll"};
 
 static void put_row(FILE *f, const struct sb_sweep *sw, size_t c, size_t run, unsigned int rep,
-		    const struct sb_opts *o, int status, const struct sb_jdoc *d, const char *dir)
+		    const struct sb_opts *o, int status, const json_t *d, const char *dir)
 {
 	char label[512], acc[64];
 	size_t nb = sw->list[SB_SW_BACKLOG].n ? sw->list[SB_SW_BACKLOG].n : 1;
@@ -489,7 +489,7 @@ static int run_child(char **args)
 }
 
 static void progress(const struct sb_sweep *sw, size_t c, size_t run, size_t runs, unsigned int rep,
-		     int status, const struct sb_jdoc *d)
+		     int status, const json_t *d)
 {
 	char what[1024];
 	double p99 = 0, rate = 0, ovf = 0, acc = 0, ghost = 0, tmo = 0;
@@ -503,12 +503,12 @@ static void progress(const struct sb_sweep *sw, size_t c, size_t run, size_t run
 		fflush(stdout);
 		return;
 	}
-	sb_jval_double(jpath(d, "latency_us.user_connect.p99"), &p99);
-	sb_jval_double(jpath(d, "rate_conns_per_s"), &rate);
-	sb_jval_double(jpath(d, "kernel_counters.ListenOverflows"), &ovf);
-	sb_jval_double(jpath(d, "outcomes.accepted"), &acc);
-	sb_jval_double(jpath(d, "outcomes.ghost"), &ghost);
-	sb_jval_double(jpath(d, "outcomes.timeout"), &tmo);
+	sb_jget_double(jpath(d, "latency_us.user_connect.p99"), &p99);
+	sb_jget_double(jpath(d, "rate_conns_per_s"), &rate);
+	sb_jget_double(jpath(d, "kernel_counters.ListenOverflows"), &ovf);
+	sb_jget_double(jpath(d, "outcomes.accepted"), &acc);
+	sb_jget_double(jpath(d, "outcomes.ghost"), &ghost);
+	sb_jget_double(jpath(d, "outcomes.timeout"), &tmo);
 	printf(": p99 connect %.1f us, rate %.0f conns/s, accepted %.0f, ghost %.0f, timeout "
 	       "%.0f, ListenOverflows %.0f%s\n",
 	       p99, rate, acc, ghost, tmo, ovf, status ? " (run exit != 0)" : "");
@@ -629,9 +629,9 @@ static int run_all(struct sb_sweep *sw, FILE *csv, size_t *done, size_t *ok)
 		return -ENOMEM;
 	for (size_t c = 0, k = 0; c < combos; c++) {
 		for (unsigned int rep = 0; rep < sw->repeat && !sweep_stop; rep++, k++) {
-			struct sb_jdoc *d = NULL;
+			json_t *d = NULL;
 			struct sb_opts o;
-			struct sb_jerr je;
+			char je[PATH_MAX + 256];
 			int argc, st, code, interrupted = 0;
 
 			snprintf(name, sizeof(name), "run-%03zu", k + 1);
@@ -644,13 +644,13 @@ static int run_all(struct sb_sweep *sw, FILE *csv, size_t *done, size_t *ok)
 			st = run_child(args);
 			code = st < 0 ? 2 : WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
 			snprintf(sumpath, sizeof(sumpath), "%s/summary.json", rundir);
-			if (sb_jdoc__load(sumpath, &d, &je) != 0)
+			if (sb_jget_load(sumpath, &d, je, sizeof(je)) != 0)
 				d = NULL;
-			sb_jval_bool(jpath(d, "interrupted"), &interrupted);
+			sb_jget_bool(jpath(d, "interrupted"), &interrupted);
 			if (sweep_stop || interrupted) {
 				printf("run %zu/%zu interrupted: not in sweep.csv (%s)\n", k + 1,
 				       runs, rundir);
-				sb_jdoc__free(d);
+				json_decref(d);
 				sweep_stop = 1;
 				break;
 			}
@@ -660,7 +660,7 @@ static int run_all(struct sb_sweep *sw, FILE *csv, size_t *done, size_t *ok)
 				any_failed = 1;
 			else
 				(*ok)++;
-			sb_jdoc__free(d);
+			json_decref(d);
 			(*done)++;
 		}
 		if (sweep_stop)

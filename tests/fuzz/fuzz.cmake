@@ -14,7 +14,7 @@ if(SB_WERROR)
   list(APPEND SB_FUZZ_FLAGS -Werror)
 endif()
 set(H ${CMAKE_SOURCE_DIR}/harness)
-set(SB_FUZZ_JSON ${H}/output/jsonread.c ${H}/output/jsonval.c)
+set(SB_FUZZ_JSON ${H}/output/jsonget.c)
 set(SB_FUZZ_COMPARE ${SB_FUZZ_JSON} ${H}/output/json.c ${H}/tools/compare.c ${H}/tools/compare_rows.c
   ${H}/tools/compare_stats.c ${H}/tools/compare_out.c ${H}/cli/argsfile.c)
 
@@ -24,7 +24,8 @@ function(sb_fuzz name)
   set(bin ${SB_FUZZ_OUT}/${name})
   add_custom_command(OUTPUT ${bin}
     COMMAND ${CMAKE_COMMAND} -E make_directory ${SB_FUZZ_OUT}
-    COMMAND ${SB_CLANG} ${SB_FUZZ_FLAGS} ${F_DEFS} -o ${bin} ${F_SOURCES} -lm
+    COMMAND ${SB_CLANG} ${SB_FUZZ_FLAGS} ${JANSSON_CFLAGS} ${F_DEFS} -o ${bin} ${F_SOURCES}
+      ${JANSSON_LDFLAGS} -lm
     DEPENDS ${F_SOURCES} ${SB_FUZZ_SRC}/fuzz_util.h
     COMMENT "clang libFuzzer target ${name}" VERBATIM)
   add_custom_target(${name} ALL DEPENDS ${bin})

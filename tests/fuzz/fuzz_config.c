@@ -4,26 +4,25 @@
 
 #include "tests/fuzz/fuzz_util.h"
 #include "harness/output/htmlreport.h"
-#include "harness/output/jsonread.h"
+#include "harness/output/jsonget.h"
 
-static struct sb_jdoc *summary;
+static json_t *summary;
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct sb_finding f[SB_REPORT_MAX_FINDINGS];
 	struct sb_report_facts facts = {0};
-	struct sb_jdoc *cfg = NULL;
-	struct sb_jerr e;
+	json_t *cfg = NULL;
+	char e[512] = "";
 	const char *path;
 
-	if (!summary && sb_jdoc__load(SB_FIXTURES "/run-small/summary.json", &summary, &e))
+	if (!summary && sb_jget_load(SB_FIXTURES "/run-small/summary.json", &summary, e, sizeof(e)))
 		abort();
 	path = fuzz_write("config.json", data, size);
-	if (sb_jdoc__load(path, &cfg, &e) == 0) {
-		sb_report_findings(sb_jdoc_root(summary), sb_jdoc_root(cfg), &facts, f,
-				   SB_REPORT_MAX_FINDINGS);
-		sb_jdoc__free(cfg);
-	} else if (!e.msg[0]) {
+	if (sb_jget_load(path, &cfg, e, sizeof(e)) == 0) {
+		sb_report_findings(summary, cfg, &facts, f, SB_REPORT_MAX_FINDINGS);
+		json_decref(cfg);
+	} else if (!e[0]) {
 		abort(); /* an error must say what is wrong */
 	}
 	return 0;

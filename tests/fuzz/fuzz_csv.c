@@ -4,22 +4,22 @@
 
 #include "tests/fuzz/fuzz_util.h"
 #include "harness/output/htmlreport.h"
-#include "harness/output/jsonread.h"
+#include "harness/output/jsonget.h"
 
-static struct sb_jdoc *summary, *config;
+static json_t *summary, *config;
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct sb_finding f[SB_REPORT_MAX_FINDINGS];
 	struct sb_report_facts facts;
-	struct sb_jerr e;
+	char e[512];
 
-	if (!summary && (sb_jdoc__load(SB_FIXTURES "/run-small/summary.json", &summary, &e) ||
-			 sb_jdoc__load(SB_FIXTURES "/run-small/config.json", &config, &e)))
+	if (!summary &&
+	    (sb_jget_load(SB_FIXTURES "/run-small/summary.json", &summary, e, sizeof(e)) ||
+	     sb_jget_load(SB_FIXTURES "/run-small/config.json", &config, e, sizeof(e))))
 		abort();
 	fuzz_write(SB_FUZZ_CSV, data, size);
 	sb_report_facts__scan(fuzz_dir, &facts);
-	sb_report_findings(sb_jdoc_root(summary), sb_jdoc_root(config), &facts, f,
-			   SB_REPORT_MAX_FINDINGS);
+	sb_report_findings(summary, config, &facts, f, SB_REPORT_MAX_FINDINGS);
 	return 0;
 }

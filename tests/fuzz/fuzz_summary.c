@@ -73,8 +73,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 		compare(&base, &n, 0);
 		compare(&n, &n, 0);
-		sb_report_findings(sb_jdoc_root(n.docs[0]), NULL, &facts, f,
-				   SB_REPORT_MAX_FINDINGS);
+		sb_report_findings(n.docs[0], NULL, &facts, f, SB_REPORT_MAX_FINDINGS);
 	}
 	sb_cmp_side_free(&n);
 	return 0;

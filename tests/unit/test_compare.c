@@ -10,7 +10,7 @@
 
 #include "tests/test.h"
 #include "harness/tools/compare.h"
-#include "harness/output/jsonread.h"
+#include "harness/output/jsonget.h"
 
 #define MAX_ARGS 16
 
@@ -214,7 +214,7 @@ static void test_exit_codes(void)
 	     NULL},
 	    {"BASE lost events, NEW none", {lost, base, "--exact", "none"}, 0, "PASS", NULL},
 	    {"schema mismatch", {base, s2}, 2, NULL, "schema 2, this synbench reads schema 1"},
-	    {"malformed JSON", {base, bad}, 2, NULL, "malformed/summary.json:9:2: unexpected"},
+	    {"malformed JSON", {base, bad}, 2, NULL, "malformed/summary.json:9:19: '}' expected"},
 	    {"malformed BASE", {bad, base}, 2, NULL, "not valid JSON"},
 	    {"wrong type", {base, wrong}, 2, NULL, "'rate_conns_per_s' is string, expected number"},
 	    {"missing path",
@@ -306,35 +306,39 @@ static void test_empty_dir(void)
 }
 
 /* The --json verdict, parsed back with the reader. */
-static struct sb_jdoc *run_json(const char *const *args, int want_code, const char *name)
+static json_t *run_json(const char *const *args, int want_code, const char *name)
 {
 	struct result *r = run(args);
-	struct sb_jdoc *d = NULL;
-	struct sb_jerr e;
+	json_t *d;
+	json_error_t e;
 
 	ASSERT_EQ(r->code, want_code, name);
-	if (!ASSERT_OK(sb_jdoc__parse(r->out, strlen(r->out), &d, &e), "--json output parses"))
-		fprintf(stderr, "    %d:%d: %s\n%s", e.line, e.col, e.msg, r->out);
+	d = json_loads(r->out, JSON_REJECT_DUPLICATES, &e);
+	if (!ASSERT_OK_PTR(d, "--json output parses"))
+		fprintf(stderr, "    %d:%d: %s\n%s", e.line, e.column, e.text, r->out);
 	contains(r->err, want_code ? "compare: FAIL" : "compare: PASS", "verdict line on stderr");
 	return d;
 }
 
-static const struct sb_jval *row(const struct sb_jdoc *d, const char *metric)
+static const json_t *row(const json_t *d, const char *metric)
 {
-	const struct sb_jval *rows = sb_jval_get(sb_jdoc_root(d), "rows");
+	const json_t *rows = json_object_get(d, "rows");
 
-	for (const struct sb_jval *r = rows ? rows->child : NULL; r; r = r->next)
-		if (strcmp(sb_jval_str(sb_jval_get(r, "metric")) ?: "", metric) == 0)
+	for (size_t i = 0; i < json_array_size(rows); i++) {
+		const json_t *r = json_array_get(rows, i);
+
+		if (strcmp(json_string_value(json_object_get(r, "metric")) ?: "", metric) == 0)
 			return r;
+	}
 	fprintf(stderr, "  no row %s\n", metric);
 	return NULL;
 }
 
-static double num(const struct sb_jval *row, const char *key)
+static double num(const json_t *row, const char *key)
 {
 	double v = NAN;
 
-	sb_jval_double(sb_jval_get(row, key), &v);
+	sb_jget_double(json_object_get(row, key), &v);
 	return v;
 }
 
@@ -362,13 +366,13 @@ static void test_repeats(void)
 				 NULL};
 	const char *table[] = {fx("repeats_base"), fx("repeats_new"), "--max-p99-regress", "2",
 			       NULL};
-	struct sb_jdoc *d = run_json(pass, 0, "repeats: medians within thresholds");
-	const struct sb_jval *r;
+	json_t *d = run_json(pass, 0, "repeats: medians within thresholds");
+	const json_t *r;
 	struct result *res;
 
 	if (d) {
-		ASSERT_STREQ(sb_jval_str(sb_jval_get(sb_jdoc_root(d), "result")), "pass", "result");
-		ASSERT_EQ(sb_jval_path(sb_jdoc_root(d), "base.runs")->len, 3, "3 base runs");
+		ASSERT_STREQ(json_string_value(json_object_get(d, "result")), "pass", "result");
+		ASSERT_EQ(json_array_size(sb_jget_path(d, "base.runs")), 3, "3 base runs");
 		r = row(d, "latency_us.user_connect.p99");
 		ASSERT_NEAR(num(r, "base"), 160, 1e-9, "base p99 median of 150,160,170");
 		ASSERT_NEAR(num(r, "new"), 165, 1e-9, "new p99 median of 165,400,158 (mean 241)");
@@ -376,20 +380,21 @@ static void test_repeats(void)
 		ASSERT_NEAR(num(r, "new_max"), 400, 1e-9, "new p99 max");
 		ASSERT_NEAR(num(r, "delta_pct"), 3.125, 1e-9, "p99 delta %");
 		ASSERT_NEAR(num(r, "limit_pct"), 10, 0, "p99 limit");
-		ASSERT_STREQ(sb_jval_str(sb_jval_get(r, "verdict")), "noise", "p99 verdict");
+		ASSERT_STREQ(json_string_value(json_object_get(r, "verdict")), "noise",
+			     "p99 verdict");
 		ASSERT_TRUE(num(r, "p") > 0.05, "p99 p-value above alpha");
-		ASSERT_STREQ(sb_jval_str(sb_jval_get(sb_jdoc_root(d), "mode")), "mann-whitney",
-			     "mode");
+		ASSERT_STREQ(json_string_value(json_object_get(d, "mode")), "mann-whitney", "mode");
 		r = row(d, "rate_conns_per_s");
 		ASSERT_NEAR(num(r, "base"), 41000, 1e-9, "rate median");
 		ASSERT_NEAR(num(r, "new"), 41500, 1e-9, "new rate median of 41500,20000,41600");
 		r = row(d, "outcomes.accepted");
 		ASSERT_NEAR(num(r, "new"), 995, 0, "accepted median of 995,990,995");
-		ASSERT_STREQ(sb_jval_str(sb_jval_get(r, "verdict")), "ok", "accepted verdict");
+		ASSERT_STREQ(json_string_value(json_object_get(r, "verdict")), "ok",
+			     "accepted verdict");
 		r = row(d, "latency_us.pre_syn.p50");
-		ASSERT_STREQ(sb_jval_str(sb_jval_get(r, "verdict")), "info",
+		ASSERT_STREQ(json_string_value(json_object_get(r, "verdict")), "info",
 			     "pre_syn is information");
-		sb_jdoc__free(d);
+		json_decref(d);
 	}
 
 	res = run(outlier);
@@ -397,18 +402,19 @@ static void test_repeats(void)
 
 	d = run_json(regress, 1, "repeats: medians regress");
 	if (d) {
-		const struct sb_jval *f = sb_jval_get(sb_jdoc_root(d), "failures");
+		const json_t *f = json_object_get(d, "failures");
 
-		ASSERT_STREQ(sb_jval_str(sb_jval_get(sb_jdoc_root(d), "result")), "fail", "result");
-		ASSERT_EQ(sb_jval_get(sb_jdoc_root(d), "failed")->inum, 2, "failed count");
-		ASSERT_EQ(f ? f->len : 0, 2, "failures listed");
-		ASSERT_STREQ(sb_jval_str(sb_jval_at(f, 0)),
+		ASSERT_STREQ(json_string_value(json_object_get(d, "result")), "fail", "result");
+		ASSERT_EQ(json_integer_value(json_object_get(d, "failed")), 2, "failed count");
+		ASSERT_EQ(json_array_size(f), 2, "failures listed");
+		ASSERT_STREQ(json_string_value(json_array_get(f, 0)),
 			     "rate_conns_per_s (41000 -> 30000: drop 26.83% > 10%, p=0.05)",
 			     "first failure");
 		r = row(d, "latency_us.user_connect.p99");
 		ASSERT_NEAR(num(r, "new"), 200, 1e-9, "regressed median");
-		ASSERT_STREQ(sb_jval_str(sb_jval_get(r, "verdict")), "FAIL", "regressed verdict");
-		sb_jdoc__free(d);
+		ASSERT_STREQ(json_string_value(json_object_get(r, "verdict")), "FAIL",
+			     "regressed verdict");
+		json_decref(d);
 	}
 
 	res = run(table);

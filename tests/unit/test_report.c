@@ -13,7 +13,7 @@
 #include <unistd.h>
 
 #include "harness/output/htmlreport.h"
-#include "harness/output/jsonread.h"
+#include "harness/output/jsonget.h"
 #include "harness/output/plot.h"
 #include "tests/test.h"
 
@@ -87,7 +87,7 @@ static int count(const char *hay, const char *needle)
 }
 
 /* every percentile of every latency block appears exactly in both reports */
-static void check_numbers(const char *html, const char *md, const struct sb_jval *s)
+static void check_numbers(const char *html, const char *md, const json_t *s)
 {
 	static const char *const blocks[] = {"kernel_handshake", "user_connect", "pre_syn",
 					     "notify_delay", "accept_wait"};
@@ -97,7 +97,7 @@ static void check_numbers(const char *html, const char *md, const struct sb_jval
 	for (size_t b = 0; b < 5; b++)
 		for (size_t k = 0; k < 6; k++) {
 			double v = sb_report_jnum(
-			    sb_jval_get(sb_jval_get(s, "latency_us"), blocks[b]), keys[k]);
+			    json_object_get(json_object_get(s, "latency_us"), blocks[b]), keys[k]);
 
 			if (isnan(v))
 				continue;
@@ -115,8 +115,8 @@ static void test_reports(void)
 	char dir[PATH_MAX], buf[64], want[PATH_MAX + 64], gp[PATH_MAX];
 	struct sb_report_facts f;
 	struct sb_finding fs[SB_REPORT_MAX_FINDINGS];
-	struct sb_jdoc *d = NULL;
-	const struct sb_jval *s;
+	json_t *d = NULL;
+	const json_t *s;
 	char *html = NULL, *md = NULL, *dat = NULL;
 	size_t len, nf;
 	int have_gnuplot = sb_plot_find_gnuplot(gp, sizeof(gp)) == 0;
@@ -125,9 +125,9 @@ static void test_reports(void)
 	if (!ASSERT_OK(copy_fixture(dir, sizeof(dir), 0), "copy fixture"))
 		return;
 	snprintf(want, sizeof(want), "%s/summary.json", dir);
-	if (!ASSERT_OK(sb_jdoc__load(want, &d, NULL), "load summary"))
+	if (!ASSERT_OK(sb_jget_load(want, &d, buf, sizeof(buf)), "load summary"))
 		goto out;
-	s = sb_jdoc_root(d);
+	s = d;
 
 	/* facts from the CSVs agree with the summary */
 	ASSERT_OK(sb_report_facts__scan(dir, &f), "scan");
@@ -204,7 +204,7 @@ out:
 	free(dat);
 	free(html);
 	free(md);
-	sb_jdoc__free(d);
+	json_decref(d);
 	rm_rf(dir);
 }
 
