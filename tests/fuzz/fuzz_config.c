@@ -1,9 +1,10 @@
-/* libFuzzer: config.json as the report reads it (parse, then the findings
- * that consult it beside a real summary.json). */
+/* libFuzzer: config.json as the reports read it (parse, then the findings
+ * and every report that consult it beside a real summary.json). */
 #include <string.h>
 
 #include "tests/fuzz/fuzz_util.h"
 #include "harness/htmlreport.h"
+#include "harness/report.h"
 #include "harness/jsonread.h"
 
 static struct sb_jdoc *summary;
@@ -11,7 +12,6 @@ static struct sb_jdoc *summary;
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct sb_finding f[SB_REPORT_MAX_FINDINGS];
-	struct sb_report_facts facts = {0};
 	struct sb_jdoc *cfg = NULL;
 	struct sb_jerr e;
 	const char *path;
@@ -20,8 +20,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		abort();
 	path = fuzz_write("config.json", data, size);
 	if (sb_jdoc__load(path, &cfg, &e) == 0) {
-		sb_report_findings(sb_jdoc_root(summary), sb_jdoc_root(cfg), &facts, f,
-				   SB_REPORT_MAX_FINDINGS);
+		struct sb_report_model m = {.dir = "/nonexistent", .s = sb_jdoc_root(summary),
+					    .cfg = sb_jdoc_root(cfg)};
+		FILE *null = fopen("/dev/null", "we");
+
+		sb_report_findings(&m, f, SB_REPORT_MAX_FINDINGS);
+		if (null) { /* every report renders whatever the file holds */
+			sb_report_text_write(null, &m);
+			sb_report_docs_write(null, null, &m);
+			fclose(null);
+		}
 		sb_jdoc__free(cfg);
 	} else if (!e.msg[0]) {
 		abort(); /* an error must say what is wrong */
