@@ -14,6 +14,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "harness/figures.h"
 #include "harness/paths.h"
 #include "harness/jsonread.h"
 #include "harness/opts.h"
@@ -493,6 +494,7 @@ static void progress(const struct sb_sweep *sw, size_t c, size_t run, size_t run
 {
 	char what[1024];
 	double p99 = 0, rate = 0, ovf = 0, acc = 0, ghost = 0, tmo = 0;
+	char p99s[48];
 
 	combo_text(sw, c, what, sizeof(what));
 	printf("run %zu/%zu:%s", run, runs, what);
@@ -509,9 +511,10 @@ static void progress(const struct sb_sweep *sw, size_t c, size_t run, size_t run
 	sb_jval_double(jpath(d, "outcomes.accepted"), &acc);
 	sb_jval_double(jpath(d, "outcomes.ghost"), &ghost);
 	sb_jval_double(jpath(d, "outcomes.timeout"), &tmo);
-	printf(": p99 connect %.1f us, rate %.0f conns/s, accepted %.0f, ghost %.0f, timeout "
+	printf(": p99 connect %s, rate %.0f conns/s, accepted %.0f, ghost %.0f, timeout "
 	       "%.0f, ListenOverflows %.0f%s\n",
-	       p99, rate, acc, ghost, tmo, ovf, status ? " (run exit != 0)" : "");
+	       sb_fmt_us(p99s, sizeof(p99s), p99), rate, acc, ghost, tmo, ovf,
+	       status ? " (run exit != 0)" : "");
 	fflush(stdout);
 }
 
