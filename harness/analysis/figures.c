@@ -76,3 +76,20 @@ const char *sb_fmt_us(char *buf, size_t len, double us)
 		snprintf(buf, len, "%.4g µs", us);
 	return buf;
 }
+
+/* microseconds (exact to the ns) in a person's unit, every digit kept:
+ * "1.017118719 s", "7.782399 ms", "61.376 µs"; NaN -> "n/a" */
+const char *sb_fmt_us_exact(char *buf, size_t len, double us)
+{
+	double a = fabs(us);
+
+	if (isnan(us))
+		snprintf(buf, len, "n/a");
+	else if (a >= 1e6)
+		snprintf(buf, len, "%.9f s", us / 1e6);
+	else if (a >= 1e3)
+		snprintf(buf, len, "%.6f ms", us / 1e3);
+	else
+		snprintf(buf, len, "%.3f µs", us);
+	return buf;
+}

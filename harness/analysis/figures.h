@@ -16,6 +16,9 @@ const char *sb_fmt_count(char *buf, size_t len, int64_t v);
 /* microseconds in a person's unit, 4 significant digits: "2.059 s",
  * "12.81 ms", "170.5 µs"; NaN -> "n/a". Returns buf. */
 const char *sb_fmt_us(char *buf, size_t len, double us);
+/* microseconds with every digit to the ns, in a person's unit:
+ * "1.017118719 s", "7.782399 ms", "61.376 µs"; NaN -> "n/a". Returns buf. */
+const char *sb_fmt_us_exact(char *buf, size_t len, double us);
 /* Connections per second the client completed (user outcome ok) over its run. */
 double sb_run_rate(const struct sb_rundata *rd, const struct sb_join *j);
 /* Run duration in seconds (client stats, else rundata stamps). */

@@ -1,5 +1,4 @@
-/* The facts a report is made of: CSV scans and the findings in plain words.
- * See harness/htmlreport.h. */
+/* The findings of a report in plain words, computed from the report model (see harness/htmlreport.h). */
 #include "harness/output/htmlreport.h"
 
 #include <errno.h>
@@ -12,165 +11,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "harness/output/jsonget.h"
-
 #define fmt_count sb_fmt_count
 #define fmt_us	  sb_fmt_us
 #define jnum	  sb_report_jnum
 #define jint	  sb_report_jint
 #define jbool	  sb_report_jbool
-
-/* ---- numbers in words ---- */
-
-/* ---- summary.json access ---- */
-
-double sb_report_jnum(const json_t *root, const char *path)
-{
-	double v;
-
-	return sb_jget_double(sb_jget_path(root, path), &v) == 0 ? v : NAN;
-}
-
-/* -1 when absent or null */
-int64_t sb_report_jint(const json_t *root, const char *path)
-{
-	int64_t v;
-
-	return sb_jget_int64(sb_jget_path(root, path), &v) == 0 ? v : -1;
-}
-
-/* 1 true, 0 false, -1 absent or null */
-int sb_report_jbool(const json_t *root, const char *path)
-{
-	int v;
-
-	return sb_jget_bool(sb_jget_path(root, path), &v) == 0 ? v : -1;
-}
-
-/* ---- CSV facts ---- */
-
-static size_t split(char *line, char **f, size_t max)
-{
-	size_t n = 0;
-
-	line[strcspn(line, "\r\n")] = '\0';
-	while (n < max) {
-		f[n++] = line;
-		line = strchr(line, ',');
-		if (!line)
-			break;
-		*line++ = '\0';
-	}
-	return n;
-}
-
-static int col(char **f, size_t n, const char *name)
-{
-	for (size_t i = 0; i < n; i++)
-		if (strcmp(f[i], name) == 0)
-			return (int)i;
-	return -1;
-}
-
-#define MAXF 64
-/* Calls row(f, n, idx, ctx) for every data row; idx[k] is the index of
- * names[k] (or -1). 0, or negative errno when the file cannot be opened. */
-static int scan_csv(const char *dir, const char *file, const char *const *names, int nnames,
-		    void (*row)(char **f, size_t n, const int *idx, void *ctx), void *ctx)
-{
-	char path[PATH_MAX], *line = NULL, *f[MAXF];
-	int idx[16];
-	size_t cap = 0, n;
-	FILE *fp;
-
-	snprintf(path, sizeof(path), "%s/%s", dir, file);
-	fp = fopen(path, "re");
-	if (!fp)
-		return -errno;
-	if (getline(&line, &cap, fp) > 0) {
-		n = split(line, f, MAXF);
-		for (int k = 0; k < nnames && k < 16; k++)
-			idx[k] = col(f, n, names[k]);
-		while (getline(&line, &cap, fp) > 0) {
-			n = split(line, f, MAXF);
-			row(f, n, idx, ctx);
-		}
-	}
-	free(line);
-	fclose(fp);
-	return 0;
-}
-
-static const char *field(char **f, size_t n, int i)
-{
-	return i >= 0 && (size_t)i < n ? f[i] : "";
-}
-
-static void conn_row(char **f, size_t n, const int *idx, void *ctx)
-{
-	struct sb_report_facts *r = ctx;
-	const char *k = field(f, n, idx[0]), *u = field(f, n, idx[1]), *s = field(f, n, idx[2]);
-
-	r->rows++;
-	r->with_kernel += k[0] != '\0';
-	if (u[0]) {
-		r->with_user++;
-		r->waited_1s += strtod(u, NULL) >= 1e6;
-	}
-	if (s[0]) {
-		long v = strtol(s, NULL, 10);
-
-		r->with_retrans++;
-		if (v < 0)
-			v = 0;
-		r->retrans[v < SB_REPORT_RETRANS_BANDS ? v : SB_REPORT_RETRANS_BANDS - 1]++;
-	}
-}
-
-/* A queue length from queue.csv, kept in the kernel's range (u32 backlog) so
- * that a damaged file cannot overflow limit + 1 below. */
-static int64_t qval(const char *s)
-{
-	int64_t v = strtoll(s, NULL, 10);
-
-	return v < -1 ? -1 : v > UINT32_MAX ? UINT32_MAX : v;
-}
-
-static void queue_row(char **f, size_t n, const int *idx, void *ctx)
-{
-	struct sb_report_facts *r = ctx;
-	int64_t aq = qval(field(f, n, idx[0]));
-	int64_t lim = qval(field(f, n, idx[1]));
-	int64_t sq = qval(field(f, n, idx[2]));
-
-	r->qsamples++;
-	r->qfull += aq >= lim + 1;
-	if (lim > r->qlimit)
-		r->qlimit = lim;
-	if (aq > r->qmax)
-		r->qmax = aq;
-	if (sq > r->synq_max)
-		r->synq_max = sq;
-}
-
-static void dwell_row(char **f, size_t n, const int *idx, void *ctx)
-{
-	(void)f, (void)n, (void)idx;
-	((struct sb_report_facts *)ctx)->dwell_rows++;
-}
-
-int sb_report_facts__scan(const char *dir, struct sb_report_facts *f)
-{
-	static const char *const cn[] = {"kernel_handshake_us", "user_connect_us", "syn_retrans"};
-	static const char *const qn[] = {"accept_queue", "limit", "syn_queue"};
-	static const char *const dn[] = {"count"};
-
-	memset(f, 0, sizeof(*f));
-	f->qlimit = f->qmax = f->synq_max = -1;
-	scan_csv(dir, "queue.csv", qn, 3, queue_row, f);
-	scan_csv(dir, "dwell.csv", dn, 1, dwell_row, f);
-	return scan_csv(dir, "connections.csv", cn, 3, conn_row, f);
-}
 
 /* ---- findings ---- */
 
@@ -338,9 +183,10 @@ static void findings_components(struct flist *l, const json_t *s)
 	}
 }
 
-size_t sb_report_findings(const json_t *s, const json_t *cfg, const struct sb_report_facts *f,
-			  struct sb_finding *out, size_t max)
+size_t sb_report_findings(const struct sb_report_model *m, struct sb_finding *out, size_t max)
 {
+	const json_t *s = m->s, *cfg = m->cfg;
+	const struct sb_report_facts *f = &m->facts;
 	struct flist l = {out, 0, max};
 	char a[32], b[32], c[32], d[32], e[32];
 	double jr = jnum(s, "join_rate"), rate = jnum(s, "rate_conns_per_s");

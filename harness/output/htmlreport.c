@@ -1,5 +1,4 @@
-/* report.html and report.md: see harness/htmlreport.h. One writer emits both
- * documents side by side (struct doc), so they carry the same content. */
+/* report.html and report.md from the report model (htmlreport.h): one writer emits both documents side by side. */
 #include "harness/output/htmlreport.h"
 
 #include <errno.h>
@@ -12,8 +11,6 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
-
-#include "harness/output/jsonget.h"
 
 #define fmt_count sb_fmt_count
 #define fmt_us	  sb_fmt_us
@@ -200,12 +197,12 @@ static void sec_latency(struct doc *d, const json_t *s)
 
 	heading(d, 2, "latency", "Kernel vs user latency");
 	para(d, "Percentiles from summary.json (nearest rank over log-linear buckets, within "
-		"0.4%%). The Markdown table shows microseconds; hover a cell in the HTML for the "
-		"exact value.");
+		"0.4%%), to 4 significant digits; hover a cell in the HTML for the exact value "
+		"(summary.json has it in µs).");
 	table_begin(d, "lat", head, 8);
 	for (size_t b = 0; b < sizeof(blocks) / sizeof(blocks[0]); b++) {
 		const json_t *blk = json_object_get(lat, blocks[b][0]);
-		char hv[8][48], ex[8][48], mv[8][48];
+		char hv[8][48], ex[8][48];
 		const char *h[8], *e[8], *m[8];
 		int64_t cnt;
 
@@ -227,11 +224,8 @@ static void sec_latency(struct doc *d, const json_t *s)
 				e[k + 2] = NULL;
 				continue;
 			}
-			h[k + 2] = fmt_us(hv[k + 2], sizeof(hv[k + 2]), v);
-			snprintf(ex[k + 2], sizeof(ex[k + 2]), "%.3f µs", v);
-			snprintf(mv[k + 2], sizeof(mv[k + 2]), "%.3f", v);
-			e[k + 2] = ex[k + 2];
-			m[k + 2] = mv[k + 2];
+			h[k + 2] = m[k + 2] = fmt_us(hv[k + 2], sizeof(hv[k + 2]), v);
+			e[k + 2] = sb_fmt_us_exact(ex[k + 2], sizeof(ex[k + 2]), v);
 		}
 		table_row(d, h, e, m, 8);
 	}
@@ -509,8 +503,6 @@ static void sec_config(struct doc *d, const json_t *cfg)
 	const json_t *opts = json_object_get(cfg, "options");
 	const json_t *sys = json_object_get(cfg, "sysctls");
 	char buf[64], path[PATH_MAX], *raw = NULL;
-	const char *key;
-	json_t *m;
 	size_t len;
 
 	heading(d, 2, "config", "Configuration");
@@ -520,9 +512,8 @@ static void sec_config(struct doc *d, const json_t *cfg)
 	}
 	table_begin(d, "kv", head, 2);
 	{
-		const char *r[2] = {
-		    "effective backlog (listen queue holds one more)",
-		    jtext(json_object_get(cfg, "effective_backlog"), buf, sizeof(buf))};
+		const char *r[2] = {"effective backlog (listen queue holds one more)",
+				    jtext(json_object_get(cfg, "effective_backlog"), buf, sizeof(buf))};
 
 		table_row(d, r, NULL, NULL, 2);
 	}
@@ -536,7 +527,10 @@ static void sec_config(struct doc *d, const json_t *cfg)
 	table_end(d);
 	heading(d, 3, "sysctls", "Namespace sysctls");
 	table_begin(d, "kv", (const char *const[]){"sysctl", "value"}, 2);
-	json_object_foreach ((json_t *)sys, key, m) {
+	const char *key;
+	const json_t *m;
+
+	json_object_foreach((json_t *)sys, key, m) {
 		const char *r[2] = {key, jtext(m, buf, sizeof(buf))};
 
 		table_row(d, r, NULL, NULL, 2);
@@ -552,11 +546,11 @@ static void sec_config(struct doc *d, const json_t *cfg)
 	}
 }
 
-static void write_doc(struct doc *d, const json_t *s, const json_t *cfg,
-		      const struct sb_report_plots *pl, const struct sb_report_facts *f)
+static void write_doc(struct doc *d, const struct sb_report_model *rm)
 {
+	const json_t *s = rm->s, *cfg = rm->cfg;
 	struct sb_finding fs[SB_REPORT_MAX_FINDINGS];
-	size_t nf = sb_report_findings(s, cfg, f, fs, SB_REPORT_MAX_FINDINGS);
+	size_t nf = sb_report_findings(rm, fs, SB_REPORT_MAX_FINDINGS);
 	const char *label = json_string_value(json_object_get(s, "label"));
 	const json_t *o = json_object_get(cfg, "options");
 	char title[256], sub[768], b[4][64];
@@ -574,18 +568,16 @@ static void write_doc(struct doc *d, const json_t *s, const json_t *cfg,
 			 json_string_value(json_object_get(s, "attach_plan")) ?: "off",
 			 json_string_value(json_object_get(s, "version")) ?: "?");
 	else
-		snprintf(
-		    sub, sizeof(sub),
-		    "%s connections, backlog %s, accept %s, mode %s · started %s · kernel %s · "
-		    "probes %s · synbench %s",
-		    jtext(json_object_get(s, "conns_requested"), b[0], 64),
-		    jtext(json_object_get(o, "backlog"), b[1], 64),
-		    jtext(json_object_get(o, "accept"), b[2], 64),
-		    jtext(json_object_get(o, "mode"), b[3], 64),
-		    json_string_value(json_object_get(s, "started_at")) ?: "?",
-		    json_string_value(json_object_get(s, "kernel_release")) ?: "?",
-		    json_string_value(json_object_get(s, "attach_plan")) ?: "off",
-		    json_string_value(json_object_get(s, "version")) ?: "?");
+	snprintf(sub, sizeof(sub),
+		 "%s connections, backlog %s, accept %s, mode %s · started %s · kernel %s · "
+		 "probes %s · synbench %s",
+		 jtext(json_object_get(s, "conns_requested"), b[0], 64),
+		 jtext(json_object_get(o, "backlog"), b[1], 64),
+		 jtext(json_object_get(o, "accept"), b[2], 64), jtext(json_object_get(o, "mode"), b[3], 64),
+		 json_string_value(json_object_get(s, "started_at")) ?: "?",
+		 json_string_value(json_object_get(s, "kernel_release")) ?: "?",
+		 json_string_value(json_object_get(s, "attach_plan")) ?: "off",
+		 json_string_value(json_object_get(s, "version")) ?: "?");
 	fputs("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n"
 	      "<meta name=\"viewport\" content=\"width=device-width,initial-scale=1\">\n<title>",
 	      d->h);
@@ -599,7 +591,7 @@ static void write_doc(struct doc *d, const json_t *s, const json_t *cfg,
 	sec_findings(d, fs, nf);
 	sec_latency(d, s);
 	sec_reconciliation(d, s);
-	sec_plots(d, pl, f);
+	sec_plots(d, &rm->plots, &rm->facts);
 	sec_config(d, cfg);
 	fputs("<footer>Generated by synbench from the files in this directory (summary.json, "
 	      "config.json, connections.csv, queue.csv, dwell.csv, counters.csv); regenerate "
@@ -610,65 +602,10 @@ static void write_doc(struct doc *d, const json_t *s, const json_t *cfg,
 	      d->m);
 }
 
-static int load_json(const char *dir, const char *name, json_t **doc, char *err, size_t errlen)
+int sb_report_docs_write(FILE *html, FILE *md, const struct sb_report_model *m)
 {
-	char path[PATH_MAX];
-	int e;
+	struct doc d = {.h = html, .m = md, .dir = m->dir};
 
-	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	e = sb_jget_load(path, doc, err, errlen);
-	if (e && e != -EINVAL)
-		snprintf(err, errlen, "cannot read %s (%s)", path, strerror(-e));
-	return e;
-}
-
-int sb_htmlreport_write(const char *dir, const struct sb_report_plots *plots, char *err,
-			size_t errlen)
-{
-	static const char *const names[2] = {"report.html", "report.md"};
-	char tmp[2][PATH_MAX], path[PATH_MAX];
-	json_t *sum = NULL, *cfg = NULL;
-	struct sb_report_facts f;
-	struct doc d = {.dir = dir};
-	int e;
-
-	e = load_json(dir, "summary.json", &sum, err, errlen);
-	if (e)
-		return e;
-	if (load_json(dir, "config.json", &cfg, err, errlen))
-		cfg = NULL; /* the report says so */
-	e = sb_report_facts__scan(dir, &f);
-	if (e) {
-		snprintf(err, errlen, "cannot read %s/connections.csv (%s)", dir, strerror(-e));
-		goto out;
-	}
-	for (int i = 0; i < 2; i++)
-		snprintf(tmp[i], sizeof(tmp[i]), "%s/.%s.tmp.%d", dir, names[i], (int)getpid());
-	d.h = fopen(tmp[0], "we");
-	d.m = fopen(tmp[1], "we");
-	if (!d.h || !d.m) {
-		e = -errno;
-		snprintf(err, errlen, "cannot write %s (%s)", tmp[d.h ? 1 : 0], strerror(-e));
-	} else {
-		write_doc(&d, sum, cfg, plots, &f);
-		if (ferror(d.h) || ferror(d.m))
-			e = -EIO;
-	}
-	if (d.h && fclose(d.h) && !e)
-		e = -errno;
-	if (d.m && fclose(d.m) && !e)
-		e = -errno;
-	for (int i = 0; i < 2; i++) {
-		snprintf(path, sizeof(path), "%s/%s", dir, names[i]);
-		if (!e && rename(tmp[i], path))
-			e = -errno;
-		if (e)
-			unlink(tmp[i]);
-	}
-	if (e && !err[0])
-		snprintf(err, errlen, "writing the reports in %s failed (%s)", dir, strerror(-e));
-out:
-	json_decref(cfg);
-	json_decref(sum);
-	return e;
+	write_doc(&d, m);
+	return ferror(html) || ferror(md) ? -EIO : 0;
 }

@@ -1,20 +1,25 @@
+/* The run's output step: join the records, write the result files, then render plots and reports from those files (output.h). */
 #include "harness/output/output.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "harness/analysis/analyze.h"
 #include "harness/output/outdir.h"
-#include "harness/output/plot.h"
+#include "harness/output/render.h"
 #include "harness/output/report.h"
+#include "harness/output/reportmodel.h"
 #include "harness/output/results.h"
 
 int sb_output_write(struct sb_rundata *rd, const char *dir)
 {
 	const struct sb_opts *o = rd->opts;
+	struct sb_report_model m;
 	struct sb_join *j = NULL;
-	int e;
+	char err[PATH_MAX + 256];
+	int e, rc;
 
 	e = sb_mkdir_p(dir);
 	if (e) {
@@ -27,26 +32,32 @@ int sb_output_write(struct sb_rundata *rd, const char *dir)
 		fprintf(stderr, "synbench: joining the records failed (%s)\n", strerror(-e));
 		return 2;
 	}
-	/* the human report first: summary.json, written last by
-	 * sb_results_write(), says that the results are complete */
-	e = sb_results_write_file(dir, "report.txt", sb_report_write, rd, j);
-	if (!e)
-		e = sb_results_write(dir, rd, j);
+	/* the result files; summary.json, written last, says they are complete */
+	e = sb_results_write(dir, rd, j);
 	if (e) {
 		fprintf(stderr, "synbench: writing results to %s failed (%s)\n", dir, strerror(-e));
 		sb_join__free(j);
 		return 2;
 	}
-	/* plots and report.html/report.md, from the files just written */
-	if (sb_plot_run_dir(dir, o->no_plot) != 0)
+	/* the plots, the reports and the stdout table from the files just
+	 * written, exactly as bench plot DIR renders them */
+	e = sb_report_model__load(dir, &m, err, sizeof(err));
+	if (e) {
+		fprintf(stderr, "synbench: %s\n", err);
+		sb_join__free(j);
+		return 2;
+	}
+	rc = sb_render_model(&m, o->no_plot);
+	if (rc > 0)
 		fprintf(stderr, "synbench: warning: some plots failed (see %s/plots/gnuplot.log); "
 				"the result files are complete\n", dir);
 	if (o->json)
 		sb_results_write_summary(stdout, rd, j);
 	else if (!o->quiet)
-		sb_report_print_table(stdout, rd, j);
+		sb_report_text_table(stdout, &m);
 	if (!o->json)
 		printf("results: %s\n", dir);
+	sb_report_model__free(&m);
 	sb_join__free(j);
-	return 0;
+	return rc < 0 ? 2 : 0;
 }

@@ -29,4 +29,10 @@ enum sb_plot_state {
 	SB_PLOTS_NO_SCRIPTS,
 };
 
+/* What the plotting step drew, for the reports that show the plots. */
+struct sb_report_plots {
+	enum sb_plot_state state;
+	unsigned int drawn; /* bit (1u << enum sb_plot_id): plots/NAME.{png,svg} drawn */
+};
+
 #endif

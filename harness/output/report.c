@@ -1,97 +1,120 @@
+/* report.txt and the stdout table, rendered from the report model (report.h). */
+#include "harness/output/report.h"
+
 #include <errno.h>
 #include <inttypes.h>
+#include <math.h>
 #include <string.h>
 
-#include "harness/run/mib.h"
-#include "harness/output/report.h"
-#include "harness/analysis/identities.h"
 #include "harness/analysis/figures.h"
-#include "harness/output/results.h"
+
+#define jint  sb_report_jint
+#define jnum  sb_report_jnum
+#define jbool sb_report_jbool
 
 /* Columns of the side-by-side table: kernel view first, then user view. */
 static const struct {
-	const char *head1, *head2;
-	enum sb_lat lat;
+	const char *head1, *head2, *lat;
 } columns[] = {
-    {"kernel", "handshake", SB_LAT_KERNEL_HANDSHAKE},
-    {"user", "connect", SB_LAT_USER_CONNECT},
-    {"pre-SYN", "(k-u)", SB_LAT_PRE_SYN},
-    {"notify", "(u-k)", SB_LAT_NOTIFY_DELAY},
-    {"accept", "wait", SB_LAT_ACCEPT_WAIT},
+    {"kernel", "handshake", "kernel_handshake"},
+    {"user", "connect", "user_connect"},
+    {"pre-SYN", "(k-u)", "pre_syn"},
+    {"notify", "(u-k)", "notify_delay"},
+    {"accept", "wait", "accept_wait"},
 };
 #define NCOLS (sizeof(columns) / sizeof(columns[0]))
 
-/* The last column: our accept stamps, or for a server of the user's
- * (no stamps) the kernel's child ESTABLISHED -> server close. */
-static enum sb_lat col_lat(const struct sb_rundata *rd, size_t c)
+static const char *jstr(const json_t *root, const char *path)
 {
-	if (columns[c].lat == SB_LAT_ACCEPT_WAIT && rd->opts && rd->opts->target[0])
-		return SB_LAT_SERVER_CLOSE;
-	return columns[c].lat;
+	const char *s = json_string_value(sb_jget_path(root, path));
+
+	return s ? s : "";
+}
+
+/* A run against the user's server (--target) has no accept stamps: the
+ * last column is the kernel's child ESTABLISHED -> server close. */
+static int target_run(const struct sb_report_model *m)
+{
+	return jstr(m->cfg, "options.target")[0] != '\0';
+}
+
+/* "n/a" for a count the file does not have (absent or null) */
+static const char *cnt(char *buf, size_t len, int64_t v)
+{
+	if (v < 0)
+		snprintf(buf, len, "n/a");
+	else
+		snprintf(buf, len, "%" PRId64, v);
+	return buf;
 }
 
 /* A latency in a person's unit ("2.059 s", "170.5 µs"), right-aligned in 12
  * columns (µ is two bytes, one column). */
-static void cell(FILE *f, const struct sb_summary *s, int64_t v)
+static void cell(FILE *f, const struct sb_report_lat *l, double us)
 {
 	char buf[48];
 	int width = 12;
 
-	if (!s->count) {
+	if (!l->count) {
 		fprintf(f, " %12s", "-");
 		return;
 	}
-	sb_fmt_us(buf, sizeof(buf), (double)v / 1000.0);
+	sb_fmt_us(buf, sizeof(buf), us);
 	if (strstr(buf, "µ"))
 		width++;
 	fprintf(f, " %*s", width, buf);
 }
 
-static void latency_table(FILE *f, const struct sb_rundata *rd, const struct sb_join *j,
-			  const struct sb_summary *khist)
+static void latency_table(FILE *f, const struct sb_report_model *m)
 {
 	static const char *const rows[] = {"min", "p50", "p90", "p99", "p99.9", "max"};
+	struct sb_report_lat lat[NCOLS + 1];
+	int target = target_run(m), khist;
+	size_t ncols;
+
+	for (size_t c = 0; c < NCOLS; c++)
+		sb_report_lat(m, c == NCOLS - 1 && target ? "server_close" : columns[c].lat,
+			      &lat[c]);
+	sb_report_lat(m, "probes.kernel_handshake", &lat[NCOLS]);
+	khist = lat[NCOLS].present;
+	ncols = NCOLS + (khist ? 1 : 0);
 
 	fprintf(f, "%-8s", "latency");
 	for (size_t c = 0; c < NCOLS; c++)
-		fprintf(f, " %12s",
-			col_lat(rd, c) == SB_LAT_SERVER_CLOSE ? "server" : columns[c].head1);
+		fprintf(f, " %12s", c == NCOLS - 1 && target ? "server" : columns[c].head1);
 	if (khist)
 		fprintf(f, " %12s", "kernel hist");
 	fprintf(f, "\n%-8s", "");
 	for (size_t c = 0; c < NCOLS; c++)
-		fprintf(f, " %12s",
-			col_lat(rd, c) == SB_LAT_SERVER_CLOSE ? "close" : columns[c].head2);
+		fprintf(f, " %12s", c == NCOLS - 1 && target ? "close" : columns[c].head2);
 	if (khist)
 		fprintf(f, " %12s", "handshake");
 	fprintf(f, "\n%-8s", "count");
-	for (size_t c = 0; c < NCOLS; c++)
-		fprintf(f, " %12" PRIu64, j->lat[col_lat(rd, c)].count);
-	if (khist)
-		fprintf(f, " %12" PRIu64, khist->count);
+	for (size_t c = 0; c < ncols; c++)
+		fprintf(f, " %12" PRId64, lat[c].count);
 	fputc('\n', f);
 	for (size_t r = 0; r < sizeof(rows) / sizeof(rows[0]); r++) {
 		fprintf(f, "%-8s", rows[r]);
-		for (size_t c = 0; c <= NCOLS; c++) {
-			const struct sb_summary *s = c < NCOLS ? &j->lat[col_lat(rd, c)] : khist;
-			const int64_t v[] = {s ? s->min : 0, s ? s->p50 : 0,  s ? s->p90 : 0,
-					     s ? s->p99 : 0, s ? s->p999 : 0, s ? s->max : 0};
-
-			if (s)
-				cell(f, s, v[r]);
-		}
+		for (size_t c = 0; c < ncols; c++)
+			cell(f, &lat[c], lat[c].v[r]);
 		fputc('\n', f);
 	}
 }
 
-static void outcomes_line(FILE *f, const struct sb_join *j)
+static void outcomes_line(FILE *f, const struct sb_report_model *m)
 {
+	const json_t *o = json_object_get(m->s, "outcomes"), *e;
+	const char *key;
+
 	fprintf(f, "outcomes:");
-	for (int o = 0; o < SB_NOUTCOMES; o++) {
+	json_object_foreach((json_t *)o, key, e) {
+		int64_t v = 0;
+
+		sb_jget_int64(e, &v);
 		/* unaccepted only exists without kernel records: hide the zero */
-		if (o == SB_OUT_UNACCEPTED && !j->counts.outcomes[o])
+		if (strcmp(key, "unaccepted") == 0 && !v)
 			continue;
-		fprintf(f, " %s %" PRIu64, sb_outcome_name(o), j->counts.outcomes[o]);
+		fprintf(f, " %s %" PRId64, key, v);
 	}
 	fputc('\n', f);
 }
@@ -104,194 +127,219 @@ static void opt_count(FILE *f, const char *what, int64_t v)
 		fprintf(f, "%s %" PRId64, what, v);
 }
 
-static void reconciliation_lines(FILE *f, const struct sb_rundata *rd, const struct sb_join *j)
+static void kernel_lines(FILE *f, const json_t *r)
 {
-	const struct sb_reconcile *r = &j->rec;
-	const struct sb_join_counts *n = &j->counts;
+	int64_t est = jint(r, "client_established"), acc = jint(r, "accepted");
+	int64_t q = jint(r, "queued"), g = jint(r, "ghosts"), o = jint(r, "established_other");
+	int64_t rv = jint(r, "revived"), xc = jint(r, "extra_children");
+	int64_t xa = jint(r, "extra_accepts"), ps = jint(r, "probe_syn_retransmits");
+	int64_t pa = jint(r, "probe_synack_retransmits"), mib = jint(r, "mib_tcp_syn_retrans");
+	int sums;
 
-	if (r->join_rate >= 0)
+	o = o > 0 ? o : 0; /* absent in results before the key existed */
+	sums = est == acc + q + g + o;
+	fprintf(f,
+		"kernel: client ESTABLISHED %" PRId64 " %s accepted %" PRId64 " + queued %" PRId64
+		" + ghosts %" PRId64,
+		est, sums ? "=" : "!=", acc, q, g);
+	if (o)
+		fprintf(f, " + other %" PRId64, o);
+	fprintf(f, "%s\n",
+		jbool(r, "identity_checked") == 1
+		    ? (jbool(r, "identity_holds") == 1 ? "  (syncookies=0: identity "
+							 "client = accepted + queued holds)"
+						       : "  (syncookies=0: identity FAILS)")
+		    : "");
+	if (rv > 0 || xc > 0 || xa > 0)
 		fprintf(f,
-			"join: %.2f%% (%" PRIu64 "/%" PRIu64 " user connections found in the "
-			"kernel records), lost events %" PRIu64 "\n",
-			100.0 * r->join_rate, n->joined, n->with_cookie, r->lost_events);
-	else
-		fprintf(f, "join: no kernel records (probes off), lost events %" PRIu64 "\n",
-			r->lost_events);
-	if (r->probes) {
-		int sums = r->client_established ==
-			   r->accepted + r->queued + r->ghosts + r->established_other;
-
-		fprintf(f,
-			"kernel: client ESTABLISHED %" PRIu64 " %s accepted %" PRIu64
-			" + queued %" PRIu64 " + ghosts %" PRIu64,
-			r->client_established, sums ? "=" : "!=", r->accepted, r->queued, r->ghosts);
-		if (r->established_other)
-			fprintf(f, " + other %" PRIu64, r->established_other);
-		fprintf(f, "%s\n",
-			r->identity_checked
-			    ? (r->identity_holds ? "  (syncookies=0: identity "
-						   "client = accepted + queued holds)"
-						 : "  (syncookies=0: identity FAILS)")
-			    : "");
-		if (r->revived || r->extra_children || r->extra_accepts)
-			fprintf(f,
-				"revived: %" PRIu64 " syncookie ghosts got their server socket from the "
-				"client's FIN (counted once above); %" PRIu64 " more server children and "
-				"%" PRIu64 " more accepts on the same connections\n",
-				r->revived, r->extra_children, r->extra_accepts);
-		fprintf(f, "retransmits: probe SYN %" PRIu64 " + SYN-ACK %" PRIu64 " %s ",
-			r->probe_syn_retrans, r->probe_synack_retrans,
-			(int64_t)(r->probe_syn_retrans + r->probe_synack_retrans) ==
-				r->mib_syn_retrans
-			    ? "="
-			    : "vs");
-		opt_count(f, "TcpExt TCPSynRetrans", r->mib_syn_retrans);
-		fputc('\n', f);
-	}
-	opt_count(f, "listen drops: listener (last sample)", r->listener_drops);
-	fputs(", ", f);
-	opt_count(f, "TcpExt ListenDrops", r->mib_listen_drops);
-	fprintf(f, " + TCP_LISTEN_OVERFLOW skb drops %" PRIu64 ", ", r->listen_overflow_skb_drops);
-	opt_count(f, "ListenOverflows", r->mib_listen_overflows);
-	fputs(", ", f);
-	opt_count(f, "softnet dropped (global)", r->softnet_dropped);
+			"revived: %" PRId64 " syncookie ghosts got their server socket from the "
+			"client's FIN (counted once above); %" PRId64 " more server children and "
+			"%" PRId64 " more accepts on the same connections\n",
+			rv > 0 ? rv : 0, xc > 0 ? xc : 0, xa > 0 ? xa : 0);
+	fprintf(f, "retransmits: probe SYN %" PRId64 " + SYN-ACK %" PRId64 " %s ", ps, pa,
+		ps + pa == mib ? "=" : "vs");
+	opt_count(f, "TcpExt TCPSynRetrans", mib);
 	fputc('\n', f);
-	for (int i = 0; i < SB_NIDENTITIES; i++) {
-		struct sb_identity id;
-
-		sb_identity_check(rd, r, i, &id);
-		if (id.status == SB_ID_SKIPPED && r->probes)
-			fprintf(f, "identity %s not checked: %s\n", sb_identity_name(i), id.why);
-	}
-	for (size_t i = 0; i < r->nwarnings; i++)
-		fprintf(f, "warning: %s\n", r->warnings[i]);
 }
 
-int sb_report_print_table(FILE *f, const struct sb_rundata *rd, const struct sb_join *j)
+static void reconciliation_lines(FILE *f, const struct sb_report_model *m)
 {
-	latency_table(f, rd, j, rd->hists ? &j->kernel_handshake_hist : NULL);
-	outcomes_line(f, j);
-	reconciliation_lines(f, rd, j);
+	const json_t *r = json_object_get(m->s, "reconciliation");
+	const json_t *ids = json_object_get(r, "identities");
+	const json_t *w = json_object_get(r, "warnings");
+	int probes = jbool(m->s, "probes.enabled") == 1;
+	double jr = jnum(m->s, "join_rate");
+	int64_t lost = jint(r, "lost_events");
+
+	if (lost < 0)
+		lost = jint(m->s, "lost_events");
+	if (!isnan(jr))
+		fprintf(f,
+			"join: %.2f%% (%" PRId64 "/%" PRId64 " user connections found in the "
+			"kernel records), lost events %" PRId64 "\n",
+			100.0 * jr, jint(r, "joined"), jint(r, "with_cookie"), lost);
+	else
+		fprintf(f, "join: no kernel records (probes off), lost events %" PRId64 "\n",
+			lost);
+	if (probes)
+		kernel_lines(f, r);
+	opt_count(f, "listen drops: listener (last sample)", jint(r, "listener_drops"));
+	fputs(", ", f);
+	opt_count(f, "TcpExt ListenDrops", jint(r, "mib_listen_drops"));
+	fprintf(f, " + TCP_LISTEN_OVERFLOW skb drops %" PRId64 ", ",
+		jint(r, "listen_overflow_skb_drops"));
+	opt_count(f, "ListenOverflows", jint(r, "mib_listen_overflows"));
+	fputs(", ", f);
+	opt_count(f, "softnet dropped (global)", jint(r, "softnet_dropped"));
+	fputc('\n', f);
+	const char *key;
+	const json_t *id;
+
+	if (probes)
+		json_object_foreach((json_t *)ids, key, id)
+			if (strcmp(jstr(id, "status"), "skipped") == 0)
+				fprintf(f, "identity %s not checked: %s\n", key, jstr(id, "reason"));
+	for (size_t i = 0; i < json_array_size(w); i++)
+		if (json_string_value(json_array_get(w, i)))
+			fprintf(f, "warning: %s\n", json_string_value(json_array_get(w, i)));
+}
+
+int sb_report_text_table(FILE *f, const struct sb_report_model *m)
+{
+	latency_table(f, m);
+	outcomes_line(f, m);
+	reconciliation_lines(f, m);
 	return ferror(f) ? -EIO : 0;
 }
 
-static void config_line(FILE *f, const struct sb_rundata *rd)
-{
-	const struct sb_opts *o = rd->opts;
-	char acc[64];
+/* -1 for null: an option left at the kernel's default */
+#define opt_int jint
 
-	fprintf(f, "synbench %s  started %s  kernel %s  attach %s\n", SB_VERSION, rd->started_at,
-		rd->kernel_release, rd->attach_plan[0] ? rd->attach_plan : "none");
-	if (rd->attach_plan[0] && strcmp(rd->attach_plan, "none") != 0) {
+static void config_lines(FILE *f, const struct sb_report_model *m)
+{
+	const char *plan = jstr(m->s, "attach_plan");
+	const json_t *comps = sb_jget_path(m->s, "probes.components");
+	const json_t *o = json_object_get(m->cfg, "options");
+	const json_t *sys = json_object_get(m->cfg, "sysctls");
+	double rate = jnum(o, "rate");
+	const char *label = jstr(o, "label");
+	size_t i = 0;
+	const char *key;
+	const json_t *c, *e;
+
+	fprintf(f, "synbench %s  started %s  kernel %s  attach %s\n", jstr(m->s, "version"),
+		jstr(m->s, "started_at"), jstr(m->s, "kernel_release"), plan[0] ? plan : "none");
+	if (plan[0] && strcmp(plan, "none") != 0 && json_object_size(comps)) {
 		fputs("probes:", f);
-		for (int c = 0; c < SB_NCOMPONENTS; c++)
-			fprintf(f, " %s=%s", sb_component_name(c),
-				sb_comp_mode_name(rd->components.c[c].mode));
+		json_object_foreach((json_t *)comps, key, c)
+			fprintf(f, " %s=%s", key, jstr(c, "mode"));
 		fputc('\n', f);
-		for (int c = 0; c < SB_NCOMPONENTS; c++)
-			if (rd->components.c[c].error[0])
-				fprintf(f, "  %s degraded: %s\n", sb_component_name(c),
-					rd->components.c[c].error);
+		json_object_foreach((json_t *)comps, key, c)
+			if (jstr(c, "error")[0])
+				fprintf(f, "  %s degraded: %s\n", key, jstr(c, "error"));
 	}
 	if (!o)
 		return;
 	fprintf(f,
-		"conns=%" PRIu64 " backlog=%d (effective %d) concurrency=%u rate=%g threads=%u "
-		"mode=%s close=%s engine=%s accept=%s connect_timeout_ms=%u syncookies=%d "
-		"abort_on_overflow=%d probes=%s%s%s\n",
-		o->conns, o->backlog, rd->effective_backlog, o->concurrency, o->rate, o->threads,
-		o->mode == LG_MODE_CRR ? "crr" : "connect",
-		o->close == LG_CLOSE_RST ? "rst" : "fin",
-		o->engine == LG_ENGINE_EPOLL ? "epoll" : "uring",
-		lg_accept_policy_str(&o->accept, acc, sizeof(acc)), o->connect_timeout_ms,
-		o->syncookies, o->abort_on_overflow, o->no_probes ? "off" : "on",
-		o->label[0] ? " label=" : "", o->label);
-	for (size_t i = 0; i < rd->nsysctls; i++)
-		fprintf(f, "%s%s=%s", i ? " " : "sysctls: ", rd->sysctls[i].name,
-			rd->sysctls[i].value);
-	if (rd->nsysctls)
+		"conns=%" PRId64 " backlog=%" PRId64 " (effective %" PRId64 ") concurrency=%" PRId64
+		" rate=%g threads=%" PRId64 " mode=%s close=%s engine=%s accept=%s "
+		"connect_timeout_ms=%" PRId64 " syncookies=%" PRId64 " abort_on_overflow=%" PRId64
+		" probes=%s%s%s\n",
+		opt_int(o, "conns"), opt_int(o, "backlog"), jint(m->s, "effective_backlog"),
+		opt_int(o, "concurrency"), isnan(rate) ? 0.0 : rate, opt_int(o, "threads"),
+		jstr(o, "mode"), jstr(o, "close"), jstr(o, "engine"), jstr(o, "accept"),
+		opt_int(o, "connect-timeout"), opt_int(o, "syncookies"),
+		opt_int(o, "abort-on-overflow"), jbool(o, "no-probes") == 1 || jint(o, "no-probes") > 0 ? "off" : "on",
+		label[0] ? " label=" : "", label);
+	json_object_foreach((json_t *)sys, key, e)
+		fprintf(f, "%s%s=%s", i++ ? " " : "sysctls: ", key,
+			json_string_value(e) ? json_string_value(e) : "");
+	if (i)
 		fputc('\n', f);
 }
 
-static void more_latencies(FILE *f, const struct sb_join *j)
+static void more_latencies(FILE *f, const struct sb_report_model *m)
 {
-	static const enum sb_lat more[] = {SB_LAT_USER_CONNECT_SCHED, SB_LAT_RESPONSE,
-					   SB_LAT_CHILD_EST, SB_LAT_SERVER_CLOSE};
+	static const char *const more[] = {"user_connect_sched", "response", "child_established",
+					   "server_close"};
 	char b[6][48];
 
 	for (size_t i = 0; i < sizeof(more) / sizeof(more[0]); i++) {
-		const struct sb_summary *s = &j->lat[more[i]];
+		struct sb_report_lat l;
 
-		if (!s->count)
+		sb_report_lat(m, more[i], &l);
+		if (!l.count)
 			continue;
-		fprintf(
-		    f,
-		    "%-20s count %" PRIu64 "  min %s  p50 %s  p90 %s  p99 %s  p99.9 %s  "
-		    "max %s us\n",
-		    sb_lat_name(more[i]), s->count, sb_fmt_scaled(b[0], 48, s->min, 1000),
-		    sb_fmt_scaled(b[1], 48, s->p50, 1000), sb_fmt_scaled(b[2], 48, s->p90, 1000),
-		    sb_fmt_scaled(b[3], 48, s->p99, 1000), sb_fmt_scaled(b[4], 48, s->p999, 1000),
-		    sb_fmt_scaled(b[5], 48, s->max, 1000));
+		for (int k = 0; k < 6; k++)
+			sb_fmt_us(b[k], sizeof(b[k]), l.v[k]);
+		fprintf(f,
+			"%-20s count %" PRId64 "  min %s  p50 %s  p90 %s  p99 %s  p99.9 %s  "
+			"max %s\n",
+			more[i], l.count, b[0], b[1], b[2], b[3], b[4], b[5]);
 	}
 }
 
-int sb_report_write(FILE *f, const struct sb_rundata *rd, const struct sb_join *j)
+static void tail_lines(FILE *f, const struct sb_report_model *m)
 {
-	static const char *const interesting[][2] = {
-	    {"TcpExt", "ListenOverflows"}, {"TcpExt", "ListenDrops"},
-	    {"TcpExt", "TCPSynRetrans"},   {"TcpExt", "SyncookiesSent"},
-	    {"TcpExt", "SyncookiesRecv"},  {"TcpExt", "SyncookiesFailed"},
-	    {"TcpExt", "TCPReqQFullDrop"}, {"TcpExt", "TCPReqQFullDoCookies"},
-	    {"TcpExt", "EmbryonicRsts"},   {"Tcp", "ActiveOpens"},
-	    {"Tcp", "PassiveOpens"},	   {"Tcp", "AttemptFails"},
-	    {"Tcp", "EstabResets"},	   {"softnet", "dropped"},
-	};
-	const struct lg_client_stats *cs = &rd->client;
+	const json_t *lg = json_object_get(m->s, "loadgen");
+	const json_t *r = json_object_get(m->s, "reconciliation");
+	const json_t *w = json_object_get(r, "warnings");
+	size_t nw = json_array_size(w);
+	char b[10][32];
+
+	fprintf(f,
+		"\nLoad generator: started %s done %s ok %s failed %s behind_schedule %s "
+		"max_lag %s port_retries %s\n",
+		cnt(b[0], 32, jint(lg, "started")), cnt(b[1], 32, jint(lg, "done")),
+		cnt(b[2], 32, jint(lg, "ok")), cnt(b[3], 32, jint(lg, "failed")),
+		cnt(b[4], 32, jint(lg, "behind_schedule")),
+		sb_fmt_us(b[5], 32, jnum(lg, "max_lag_us")),
+		cnt(b[6], 32, jint(lg, "port_retries")));
+	fprintf(f,
+		"Join: rows %s not_started %s kernel clients %s (unmatched %s) children %s "
+		"(unmatched %s, shared cookie %s) accepts %s (unmatched %s, by peer %s)\n",
+		cnt(b[0], 32, jint(m->s, "conns_started")), cnt(b[1], 32, jint(r, "not_started")),
+		cnt(b[2], 32, jint(m->s, "probes.client_records")),
+		cnt(b[3], 32, jint(r, "kernel_clients_unmatched")),
+		cnt(b[4], 32, jint(m->s, "probes.child_records")),
+		cnt(b[5], 32, jint(r, "kernel_children_unmatched")),
+		cnt(b[6], 32, jint(r, "child_cookies_shared")), cnt(b[7], 32, jint(r, "accepts")),
+		cnt(b[8], 32, jint(r, "accepts_unmatched")),
+		cnt(b[9], 32, jint(r, "accepts_by_peer")));
+	fprintf(f, "\n%zu warning%s\n", nw, nw == 1 ? "" : "s");
+}
+
+int sb_report_text_write(FILE *f, const struct sb_report_model *m)
+{
 	int any = 0;
 
-	config_line(f, rd);
-	if (rd->interrupted)
+	config_lines(f, m);
+	if (jbool(m->s, "interrupted") == 1)
 		fputs("INTERRUPTED: partial results\n", f);
 	fprintf(f, "duration %.3f s, %.1f connections/s (user outcome ok)\n\n",
-		sb_run_duration_s(rd), sb_run_rate(rd, j));
-	fputs("Latency, kernel vs user (us; p = nearest rank, bucket midpoint, <= 0.4% off)\n", f);
-	latency_table(f, rd, j, rd->hists ? &j->kernel_handshake_hist : NULL);
-	more_latencies(f, j);
+		fmax(jnum(m->s, "duration_s"), 0.0), fmax(jnum(m->s, "rate_conns_per_s"), 0.0));
+	fputs("Latency, kernel vs user (p = nearest rank, bucket midpoint, <= 0.4% off)\n", f);
+	latency_table(f, m);
+	more_latencies(f, m);
 	fputc('\n', f);
-	outcomes_line(f, j);
+	outcomes_line(f, m);
 	fputs("  accepted: the server accepted it; queued: server child ESTABLISHED, never "
 	      "accepted;\n  ghost: client ESTABLISHED, server never had a socket (syncookies, "
 	      "full accept queue)\n\n",
 	      f);
 	fputs("Reconciliation\n", f);
-	reconciliation_lines(f, rd, j);
+	reconciliation_lines(f, m);
 	fputs("\nKernel counters (namespace MIB deltas; softnet is global)\n", f);
-	for (size_t i = 0; i < sizeof(interesting) / sizeof(interesting[0]); i++) {
-		const struct sb_mib *m =
-		    sb_mib_find(rd->mib, rd->nmib, interesting[i][0], interesting[i][1]);
+	for (int i = 0; i < SB_REPORT_NCOUNTERS; i++) {
+		const struct sb_report_counter *c = &m->counters[i];
 
-		if (!m)
+		if (!c->present)
 			continue;
-		fprintf(f, "  %-8s %-22s %" PRId64 "\n", m->table, m->name, m->after - m->before);
+		fprintf(f, "  %-8s %-22s %" PRId64 "\n", c->table, c->name, c->delta);
 		any = 1;
 	}
 	if (!any)
 		fputs("  (none read)\n", f);
-	fprintf(f,
-		"\nLoad generator: started %" PRIu64 " done %" PRIu64 " ok %" PRIu64
-		" failed %" PRIu64 " behind_schedule %" PRIu64 " max_lag_us %.3f port_retries "
-		"%" PRIu64 "\n",
-		cs->started, cs->done, cs->ok, cs->failed, cs->behind_schedule,
-		(double)cs->max_lag_ns / 1000.0, cs->port_retries);
-	fprintf(f,
-		"Join: rows %" PRIu64 " not_started %" PRIu64 " kernel clients %" PRIu64
-		" (unmatched %" PRIu64 ") children %" PRIu64 " (unmatched %" PRIu64
-		", shared cookie %" PRIu64 ") accepts %" PRIu64 " (unmatched %" PRIu64
-		", by peer %" PRIu64 ")\n",
-		j->counts.rows, j->counts.not_started, j->counts.kclients,
-		j->counts.kclients_unmatched, j->counts.kchildren, j->counts.kchildren_unmatched,
-		j->counts.child_cookies_shared, j->counts.accepts, j->counts.accepts_unmatched,
-		j->counts.accepts_by_peer);
-	fprintf(f, "\n%zu warning%s\n", j->rec.nwarnings, j->rec.nwarnings == 1 ? "" : "s");
+	tail_lines(f, m);
 	return ferror(f) ? -EIO : 0;
 }

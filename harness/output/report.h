@@ -1,20 +1,22 @@
-/* Human output: report.txt and the short stdout table. Every number printed
- * here is also in summary.json / counters.csv. Mismatches are printed as
- * "warning: ..." lines, never hidden. */
+/* report.txt and the stdout table, rendered from the report model. */
 #ifndef SB_REPORT_H
 #define SB_REPORT_H
 
 #include <stdio.h>
 
-#include "harness/analysis/join.h"
-#include "harness/run/rundata.h"
+#include "harness/output/reportmodel.h"
 
-/* Short side-by-side table (kernel vs user latencies), outcomes,
- * reconciliation lines and warnings. 0 or -EIO. */
-int sb_report_print_table(FILE *f, const struct sb_rundata *rd, const struct sb_join *j);
+/* Every number printed here is also in summary.json / counters.csv, which
+ * the model is read from. Mismatches are printed as "warning: ..." lines,
+ * never hidden. Latencies are in a person's unit (s, ms, µs). */
 
-/* The full report.txt: config line, the table, outcomes, reconciliation,
- * kernel counters of interest, loadgen stats, warnings. 0 or -EIO. */
-int sb_report_write(FILE *f, const struct sb_rundata *rd, const struct sb_join *j);
+/* The short side-by-side table (kernel vs user latencies), outcomes,
+ * reconciliation lines and warnings: the run's stdout. 0 or -EIO. */
+int sb_report_text_table(FILE *f, const struct sb_report_model *m);
+
+/* The full report.txt: config lines, the table, outcomes, reconciliation,
+ * kernel counters of interest, load generator and join counts, warnings.
+ * 0 or -EIO. */
+int sb_report_text_write(FILE *f, const struct sb_report_model *m);
 
 #endif

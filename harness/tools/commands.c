@@ -2,7 +2,7 @@
 #include "harness/tools/baseline.h"
 #include "harness/tools/compare.h"
 #include "harness/tools/doctor.h"
-#include "harness/output/plot.h"
+#include "harness/tools/plot.h"
 #include "harness/tools/experiment.h"
 #include "harness/tools/sweep.h"
 #include "harness/tools/watch.h"

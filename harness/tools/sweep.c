@@ -14,6 +14,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "harness/analysis/figures.h"
 #include "harness/cli/paths.h"
 #include "harness/output/jsonget.h"
 #include "harness/cli/opts.h"
@@ -391,7 +392,7 @@ int sb_sweep_validate(const struct sb_sweep *sw, char *err, size_t errlen)
 
 static const json_t *jpath(const json_t *d, const char *path)
 {
-	return d ? sb_jget_path(d, path) : NULL;
+	return d ? sb_jget_path((d), path) : NULL;
 }
 
 static void put_num(FILE *f, const json_t *d, const char *path, const char *fmt)
@@ -493,6 +494,7 @@ static void progress(const struct sb_sweep *sw, size_t c, size_t run, size_t run
 {
 	char what[1024];
 	double p99 = 0, rate = 0, ovf = 0, acc = 0, ghost = 0, tmo = 0;
+	char p99s[48];
 
 	combo_text(sw, c, what, sizeof(what));
 	printf("run %zu/%zu:%s", run, runs, what);
@@ -509,9 +511,10 @@ static void progress(const struct sb_sweep *sw, size_t c, size_t run, size_t run
 	sb_jget_double(jpath(d, "outcomes.accepted"), &acc);
 	sb_jget_double(jpath(d, "outcomes.ghost"), &ghost);
 	sb_jget_double(jpath(d, "outcomes.timeout"), &tmo);
-	printf(": p99 connect %.1f us, rate %.0f conns/s, accepted %.0f, ghost %.0f, timeout "
+	printf(": p99 connect %s, rate %.0f conns/s, accepted %.0f, ghost %.0f, timeout "
 	       "%.0f, ListenOverflows %.0f%s\n",
-	       p99, rate, acc, ghost, tmo, ovf, status ? " (run exit != 0)" : "");
+	       sb_fmt_us(p99s, sizeof(p99s), p99), rate, acc, ghost, tmo, ovf,
+	       status ? " (run exit != 0)" : "");
 	fflush(stdout);
 }
 
@@ -631,7 +634,7 @@ static int run_all(struct sb_sweep *sw, FILE *csv, size_t *done, size_t *ok)
 		for (unsigned int rep = 0; rep < sw->repeat && !sweep_stop; rep++, k++) {
 			json_t *d = NULL;
 			struct sb_opts o;
-			char je[PATH_MAX + 256];
+			char je[512];
 			int argc, st, code, interrupted = 0;
 
 			snprintf(name, sizeof(name), "run-%03zu", k + 1);

@@ -1,7 +1,7 @@
 /* bench watch: the result directory. queue.csv, dwell.csv and counters.csv
  * come from the run's writers (harness/results.c); connections.csv,
  * summary.json, config.json and report.txt are written here from kernel
- * records alone; plots and report.html by harness/plot.c from the files. */
+ * records alone; plots, report.html and report.md by harness/render.c from the files. */
 #include <errno.h>
 #include <inttypes.h>
 #include <limits.h>
@@ -16,7 +16,7 @@
 #include "harness/output/json.h"
 #include "harness/run/mib.h"
 #include "harness/output/outdir.h"
-#include "harness/output/plot.h"
+#include "harness/output/render.h"
 #include "harness/output/results.h"
 #include "harness/tools/watch_analysis.h"
 
@@ -557,7 +557,7 @@ int sb_watch_write(struct sb_watch_data *w, const char *dir)
 		sb_watch_analysis__free(a);
 		return 2;
 	}
-	if (sb_plot_run_dir(dir, w->opts->no_plot) != 0)
+	if (sb_render_dir(dir, w->opts->no_plot) != 0)
 		fprintf(stderr, "synbench: warning: some plots failed (see %s/plots/gnuplot.log); "
 				"the result files are complete\n", dir);
 	if (w->opts->json)

@@ -41,7 +41,11 @@ check "scripts" "$(grep -c '<script' "$H")" -eq 0
 check "network references" "$(grep -Ec '(src|href)="(https?:)?//' "$H")" -eq 0
 ghost=$(jq -r .outcomes.ghost "$RUN/summary.json")
 p99=$(jq -r '.latency_us.kernel_handshake.p99' "$RUN/summary.json")
-grep -q "title=\"$p99 µs\"" "$H" && ok "kernel p99 $p99 in the table" || bad "kernel p99 $p99 not in report.html"
+# in a person's unit, every digit in the title: 1024523.366 µs -> 1.024523366 s
+p99h=$(awk -v v="$p99" 'BEGIN { if (v >= 1e6) printf "%.9f s", v / 1e6; else if (v >= 1e3) printf "%.6f ms", v / 1e3; else printf "%.3f µs", v }')
+grep -q "title=\"$p99h\"" "$H" && ok "kernel p99 $p99h in the table" || bad "kernel p99 $p99h not in report.html"
+cmp -s "$RUN/report.txt" "$SB_TESTS/fixtures/run-small/report.txt" && ok "report.txt regenerated, byte for byte" ||
+	bad "report.txt differs: $(diff "$SB_TESTS/fixtures/run-small/report.txt" "$RUN/report.txt" | head -5)"
 [ "$ghost" -gt 0 ] && { grep -q "$ghost ghost connections" "$H" && ok "ghost finding" || bad "no ghost finding for $ghost"; }
 
 echo "bad input"
@@ -56,6 +60,15 @@ grep -q "gnuplot not found; install it with apt-get install gnuplot-nox, or pass
 SYNBENCH_GNUPLOT=/nonexistent/gnuplot "$SYNBENCH" plot --no-plot "$RUN"
 check "--no-plot without gnuplot" "$?" -eq 0
 "$SYNBENCH" plot "$RUN" >/dev/null 2>&1 # restore the plots for the screenshot
+BAD="$WORK/bad"
+mkdir -p "$BAD" && cp "$SB_TESTS/fixtures/run-small/connections.csv" "$BAD/"
+printf '{"schema": 1, "latency_us": [}\n' >"$BAD/summary.json"
+"$SYNBENCH" plot --no-plot "$BAD" >/dev/null 2>"$WORK/err"
+check "malformed summary.json" "$?" -eq 2
+[ "$(wc -l <"$WORK/err")" = 1 ] && grep -q "$BAD/summary.json" "$WORK/err" &&
+	ok "one line naming summary.json" || bad "error: $(cat "$WORK/err")"
+ls "$BAD" | grep -Eq 'report|tmp|plots' && bad "written despite bad input: $(ls "$BAD")" ||
+	ok "nothing written"
 
 echo "screenshot"
 CHROME=$(command -v chromium || command -v chromium-browser || command -v google-chrome || true)

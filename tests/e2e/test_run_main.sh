@@ -42,4 +42,23 @@ check "joined pairs compared" "${viol#*/}" -gt 0
 # the stdout table is there, with the reconciliation
 grep -q "kernel" "$WORK/stdout" && ok "table printed" || bad "no table on stdout"
 grep -q "TCPSynRetrans" "$WORK/stdout" && ok "reconciliation printed" || bad "no reconciliation"
+# one report path: the run's reports are what bench plot DIR renders from the
+# result files, byte for byte; every figure in a person's unit (no raw µs
+# such as 1029701.631 in the reports or on stdout)
+for f in report.txt report.md report.html; do
+	[ -s "$out/$f" ] && cp "$out/$f" "$WORK/run-$f" || bad "$f missing"
+done
+"$SYNBENCH" plot --no-plot "$out" >"$WORK/plot.out" 2>&1
+check "bench plot --no-plot DIR" "$?" -eq 0
+for f in report.txt report.md report.html; do
+	cmp -s "$WORK/run-$f" "$out/$f" && ok "bench plot reproduces $f" ||
+		bad "bench plot DIR changed $f: $(diff "$WORK/run-$f" "$out/$f" | head -5)"
+done
+ls -a "$out" | grep -q '\.tmp' && bad "temporary files left in $out" || ok "no temporary files"
+for f in "$out/report.txt" "$out/report.md" "$WORK/stdout"; do
+	raw=$(grep -Eo '(^|[^0-9.])[0-9]{4,}\.[0-9]{3}([^0-9]|$)' "$f" | head -1)
+	[ -z "$raw" ] && ok "$(basename "$f"): human units" || bad "$(basename "$f") shows raw µs: $raw"
+done
+raw=$(sed -e 's/<svg.*<\/svg>//' -e '/<pre>/,/<\/pre>/d' "$out/report.html" | grep -Eo '(^|[^0-9.])[0-9]{4,}\.[0-9]{3}([^0-9]|$)' | head -1)
+[ -z "$raw" ] && ok "report.html: human units" || bad "report.html shows raw µs: $raw"
 finish

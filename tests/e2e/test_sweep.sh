@@ -58,6 +58,16 @@ for f in p99_vs_backlog overflows_vs_backlog; do
 	done
 done
 [ "$(grep -c '^run [0-9]/4:' "$tmp/out")" = 4 ] || bad "expected 4 progress lines"
+# human units: the progress lines and the p99 axis (s, ms or µs, plain tick
+# labels, not 1x10^6 µs)
+grep -Eq '^run 1/4:.*p99 connect [0-9.]+ (s|ms|µs),' "$tmp/out" ||
+	bad "progress line: p99 not in a person's unit: $(grep -m1 '^run 1/4' "$tmp/out")"
+if [ -s "$tmp/sw/p99_vs_backlog.svg" ]; then
+	grep -Eq 'p99 connect \((s|ms|µs)' "$tmp/sw/p99_vs_backlog.svg" ||
+		bad "p99_vs_backlog: the axis names no unit"
+	! grep -Eq '10\^|x10|e\+0' "$tmp/sw/p99_vs_backlog.svg" ||
+		bad "p99_vs_backlog: exponent tick labels"
+fi
 
 # bad input: exit 2, one line naming the option, nothing written
 for args in "--backlog 1,x" "--backlog 1,,8" "--accept fast,bogus" "--repeat 0" \

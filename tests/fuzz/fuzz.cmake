@@ -15,6 +15,8 @@ if(SB_WERROR)
 endif()
 set(H ${CMAKE_SOURCE_DIR}/harness)
 set(SB_FUZZ_JSON ${H}/output/jsonget.c)
+set(SB_FUZZ_REPORT ${H}/output/findings.c ${H}/analysis/figures.c ${H}/output/reportmodel.c ${H}/output/report.c
+  ${H}/output/htmlreport.c ${H}/output/plotdefs.c)
 set(SB_FUZZ_COMPARE ${SB_FUZZ_JSON} ${H}/output/json.c ${H}/tools/compare.c ${H}/tools/compare_rows.c
   ${H}/tools/compare_stats.c ${H}/tools/compare_out.c ${H}/cli/argsfile.c)
 
@@ -55,14 +57,14 @@ file(GLOB SB_FUZZ_BASELINE_FILES ${CMAKE_SOURCE_DIR}/results/baselines/*/args
 file(GLOB SB_FUZZ_CONFIGS ${SB_FUZZ_FIX}/*/config.json ${CMAKE_SOURCE_DIR}/results/baselines/*/config.json)
 
 sb_fuzz(fuzz_summary DRIVER fuzz_summary.c SEEDS ${SB_FUZZ_SUMMARIES}
-  SOURCES ${SB_FUZZ_SRC}/fuzz_summary.c ${SB_FUZZ_COMPARE} ${H}/output/findings.c ${H}/analysis/figures.c)
+  SOURCES ${SB_FUZZ_SRC}/fuzz_summary.c ${SB_FUZZ_COMPARE} ${SB_FUZZ_REPORT})
 sb_fuzz(fuzz_config SEEDS ${SB_FUZZ_CONFIGS}
-  SOURCES ${SB_FUZZ_SRC}/fuzz_config.c ${SB_FUZZ_JSON} ${H}/output/findings.c ${H}/analysis/figures.c)
+  SOURCES ${SB_FUZZ_SRC}/fuzz_config.c ${SB_FUZZ_JSON} ${SB_FUZZ_REPORT})
 sb_fuzz(fuzz_connections_csv SEEDS ${SB_FUZZ_FIX}/run-small/connections.csv
-  SOURCES ${SB_FUZZ_SRC}/fuzz_csv.c ${SB_FUZZ_JSON} ${H}/output/findings.c ${H}/analysis/figures.c
+  SOURCES ${SB_FUZZ_SRC}/fuzz_csv.c ${SB_FUZZ_JSON} ${SB_FUZZ_REPORT}
   DEFS -DSB_FUZZ_CSV="connections.csv")
 sb_fuzz(fuzz_queue_csv SEEDS ${SB_FUZZ_FIX}/run-small/queue.csv
-  SOURCES ${SB_FUZZ_SRC}/fuzz_csv.c ${SB_FUZZ_JSON} ${H}/output/findings.c ${H}/analysis/figures.c
+  SOURCES ${SB_FUZZ_SRC}/fuzz_csv.c ${SB_FUZZ_JSON} ${SB_FUZZ_REPORT}
   DEFS -DSB_FUZZ_CSV="queue.csv")
 sb_fuzz(fuzz_args SEEDS ${SB_FUZZ_BASELINE_FILES}
   SOURCES ${SB_FUZZ_SRC}/fuzz_args.c ${SB_FUZZ_COMPARE})

@@ -11,15 +11,16 @@ static json_t *summary, *config;
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct sb_finding f[SB_REPORT_MAX_FINDINGS];
-	struct sb_report_facts facts;
+	struct sb_report_model m = {.dir = fuzz_dir};
 	char e[512];
 
-	if (!summary &&
-	    (sb_jget_load(SB_FIXTURES "/run-small/summary.json", &summary, e, sizeof(e)) ||
-	     sb_jget_load(SB_FIXTURES "/run-small/config.json", &config, e, sizeof(e))))
+	if (!summary && (sb_jget_load(SB_FIXTURES "/run-small/summary.json", &summary, e, sizeof(e)) ||
+			 sb_jget_load(SB_FIXTURES "/run-small/config.json", &config, e, sizeof(e))))
 		abort();
 	fuzz_write(SB_FUZZ_CSV, data, size);
-	sb_report_facts__scan(fuzz_dir, &facts);
-	sb_report_findings(summary, config, &facts, f, SB_REPORT_MAX_FINDINGS);
+	m.s = (summary);
+	m.cfg = (config);
+	sb_report_facts__scan(fuzz_dir, &m.facts);
+	sb_report_findings(&m, f, SB_REPORT_MAX_FINDINGS);
 	return 0;
 }

@@ -1,6 +1,6 @@
 /* libFuzzer: summary.json as bench compare reads it (parse, validate, every
  * row against a real baseline and against itself, every output format) and
- * as the report's findings read it. A bad file must give an error message
+ * as the reports read it (findings, report.txt, report.md, report.html). A bad file must give an error message
  * naming the file, never a crash. */
 #include <errno.h>
 #include <math.h>
@@ -10,6 +10,7 @@
 #include "harness/tools/compare_out.h"
 #include "harness/tools/compare_rows.h"
 #include "harness/output/htmlreport.h"
+#include "harness/output/report.h"
 
 static struct sb_cmp_side base;
 static FILE *devnull;
@@ -69,11 +70,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			abort();
 	} else {
 		struct sb_finding f[SB_REPORT_MAX_FINDINGS];
-		struct sb_report_facts facts = {0};
+		struct sb_report_model m = {.dir = "/nonexistent", .s = n.docs[0]};
 
+		m.plots.state = SB_PLOTS_OFF;
 		compare(&base, &n, 0);
 		compare(&n, &n, 0);
-		sb_report_findings(n.docs[0], NULL, &facts, f, SB_REPORT_MAX_FINDINGS);
+		sb_report_findings(&m, f, SB_REPORT_MAX_FINDINGS);
+		/* every report renders whatever the file holds */
+		sb_report_text_write(devnull, &m);
+		sb_report_docs_write(devnull, devnull, &m);
 	}
 	sb_cmp_side_free(&n);
 	return 0;

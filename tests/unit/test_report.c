@@ -1,8 +1,10 @@
-/* report.html / report.md / plots from the committed result directory
- * tests/fixtures/run-small (a real 300-connection run with probes): the
- * numbers in the reports are the ones in summary.json, the findings are
- * computed from the CSVs, the SVGs are inlined, and empty data (no queue
- * samples, no dwell rows) or a missing gnuplot never breaks anything. */
+/* report.txt / report.html / report.md / plots from the committed result
+ * directory tests/fixtures/run-small (a real 300-connection run with probes):
+ * report.txt is the committed one byte for byte, the numbers in the reports
+ * are the ones in summary.json, in a person's unit (no raw µs anywhere), the
+ * findings are computed from the CSVs, the SVGs are inlined, and empty data
+ * (no queue samples, no dwell rows), a missing gnuplot or a bad
+ * summary.json never breaks anything. */
 #include <errno.h>
 #include <limits.h>
 #include <math.h>
@@ -14,7 +16,10 @@
 
 #include "harness/output/htmlreport.h"
 #include "harness/output/jsonget.h"
-#include "harness/output/plot.h"
+#include "harness/output/plotdraw.h"
+#include "harness/output/render.h"
+#include "harness/output/report.h"
+#include "harness/output/reportmodel.h"
 #include "tests/test.h"
 
 static const char *const files[] = {"summary.json", "config.json", "connections.csv",
@@ -86,13 +91,14 @@ static int count(const char *hay, const char *needle)
 	return n;
 }
 
-/* every percentile of every latency block appears exactly in both reports */
+/* every percentile of every latency block appears in both reports, in a
+ * person's unit (the HTML title keeps every digit) */
 static void check_numbers(const char *html, const char *md, const json_t *s)
 {
 	static const char *const blocks[] = {"kernel_handshake", "user_connect", "pre_syn",
 					     "notify_delay", "accept_wait"};
 	static const char *const keys[] = {"min", "p50", "p90", "p99", "p999", "max"};
-	char want[64], name[96];
+	char want[128], name[96], e[48], h[48];
 
 	for (size_t b = 0; b < 5; b++)
 		for (size_t k = 0; k < 6; k++) {
@@ -102,18 +108,129 @@ static void check_numbers(const char *html, const char *md, const json_t *s)
 			if (isnan(v))
 				continue;
 			snprintf(name, sizeof(name), "html %s.%s", blocks[b], keys[k]);
-			snprintf(want, sizeof(want), "title=\"%.3f µs\"", v);
+			snprintf(want, sizeof(want), "title=\"%s\">", sb_fmt_us_exact(e, sizeof(e), v));
+			snprintf(want + strlen(want), sizeof(want) - strlen(want), "%s<",
+				 sb_fmt_us(h, sizeof(h), v));
 			ASSERT_TRUE(strstr(html, want), name);
 			snprintf(name, sizeof(name), "md %s.%s", blocks[b], keys[k]);
-			snprintf(want, sizeof(want), "| %.3f |", v);
+			snprintf(want, sizeof(want), "| %s |", sb_fmt_us(h, sizeof(h), v));
 			ASSERT_TRUE(strstr(md, want), name);
 		}
+}
+
+/* A figure a person reads is in a person's unit: no raw microseconds such as
+ * "1029701.631" (4+ digits, a point, 3 digits) outside the inlined SVGs and
+ * the verbatim config.json (<pre>). */
+static int human_units(const char *text, const char *what)
+{
+	static const char *const skip[][2] = {{"<svg", "</svg>"}, {"<pre>", "</pre>"}};
+
+	for (const char *p = text; *p; p++) {
+		size_t n = 0;
+
+		for (size_t k = 0; k < 2; k++)
+			if (strncmp(p, skip[k][0], strlen(skip[k][0])) == 0) {
+				const char *e = strstr(p, skip[k][1]);
+
+				p = e ? e : p + strlen(p) - 1;
+			}
+		if (p != text && p[-1] >= '0' && p[-1] <= '9')
+			continue;
+		while (p[n] >= '0' && p[n] <= '9')
+			n++;
+		if (n >= 4 && p[n] == '.' && p[n + 1] >= '0' && p[n + 1] <= '9' &&
+		    p[n + 2] >= '0' && p[n + 2] <= '9' && p[n + 3] >= '0' && p[n + 3] <= '9') {
+			fprintf(stderr, "  %s shows a raw µs value: %.24s\n", what, p);
+			return 0;
+		}
+	}
+	return 1;
+}
+
+/* report.txt rendered from the files is the committed one, byte for byte:
+ * the run and bench plot DIR write it through this one path. */
+static void test_text(void)
+{
+	char dir[PATH_MAX], src[PATH_MAX];
+	char *got = NULL, *want = NULL, *table = NULL;
+	size_t glen = 0, wlen = 0, tlen = 0;
+	struct sb_report_model m;
+	char err[PATH_MAX + 256];
+	FILE *t;
+
+	fprintf(stderr, "test_text\n");
+	if (!ASSERT_OK(copy_fixture(dir, sizeof(dir), 0), "copy fixture"))
+		return;
+	snprintf(src, sizeof(src), "%s/run-small", SB_FIXTURES);
+	ASSERT_EQ(sb_render_dir(dir, 1), 0, "render --no-plot");
+	got = slurp(dir, "report.txt", &glen);
+	want = slurp(src, "report.txt", &wlen);
+	if (ASSERT_OK_PTR(got, "report.txt written") && ASSERT_OK_PTR(want, "fixture report.txt")) {
+		ASSERT_EQ(glen, wlen, "report.txt length");
+		ASSERT_TRUE(glen == wlen && memcmp(got, want, glen) == 0,
+			    "report.txt = tests/fixtures/run-small/report.txt");
+		ASSERT_TRUE(human_units(got, "report.txt"), "report.txt: no raw µs");
+		ASSERT_TRUE(strstr(got, "p50           1.017 s      1.026 s     453.6 µs"),
+			    "table in a person's unit");
+	}
+	/* the stdout table is the report's table */
+	if (ASSERT_OK(sb_report_model__load(dir, &m, err, sizeof(err)), "model")) {
+		t = open_memstream(&table, &tlen);
+		if (ASSERT_OK_PTR(t, "memstream")) {
+			ASSERT_OK(sb_report_text_table(t, &m), "table");
+			fclose(t);
+			ASSERT_TRUE(human_units(table, "stdout table"), "stdout: no raw µs");
+			ASSERT_TRUE(got && strncmp(table, strstr(got, "latency "), 100) == 0,
+				    "same latency table");
+		}
+		sb_report_model__free(&m);
+	}
+	free(table);
+	free(got);
+	free(want);
+	rm_rf(dir);
+}
+
+/* Bad input: one line naming the file, exit 2, nothing written. */
+static void test_bad_input(void)
+{
+	char dir[PATH_MAX], p[PATH_MAX + 32], err[PATH_MAX + 256];
+	struct sb_report_model m;
+	struct stat st;
+	FILE *f;
+
+	fprintf(stderr, "test_bad_input\n");
+	if (!ASSERT_OK(copy_fixture(dir, sizeof(dir), 0), "copy fixture"))
+		return;
+	snprintf(p, sizeof(p), "%s/summary.json", dir);
+	f = fopen(p, "we");
+	if (f) {
+		fputs("{\"schema\": 1,\n \"latency_us\": [}\n", f);
+		fclose(f);
+	}
+	ASSERT_EQ(sb_report_model__load(dir, &m, err, sizeof(err)), -EINVAL, "malformed");
+	ASSERT_TRUE(strstr(err, p) && !strchr(err, '\n'), "one line naming summary.json");
+	ASSERT_EQ(sb_render_dir(dir, 1), 2, "render: 2");
+	snprintf(p, sizeof(p), "%s/report.txt", dir);
+	ASSERT_TRUE(stat(p, &st) != 0, "no report.txt");
+	snprintf(p, sizeof(p), "%s/report.html", dir);
+	ASSERT_TRUE(stat(p, &st) != 0, "no report.html");
+	snprintf(p, sizeof(p), "%s/summary.json", dir);
+	f = fopen(p, "we");
+	if (f) {
+		fputs("[1, 2]\n", f);
+		fclose(f);
+	}
+	ASSERT_EQ(sb_report_model__load(dir, &m, err, sizeof(err)), -EINVAL, "not an object");
+	ASSERT_TRUE(strstr(err, p) != NULL, "names summary.json");
+	rm_rf(dir);
 }
 
 static void test_reports(void)
 {
 	char dir[PATH_MAX], buf[64], want[PATH_MAX + 64], gp[PATH_MAX];
-	struct sb_report_facts f;
+	struct sb_report_model m;
+	const struct sb_report_facts *fp = &m.facts;
 	struct sb_finding fs[SB_REPORT_MAX_FINDINGS];
 	json_t *d = NULL;
 	const json_t *s;
@@ -125,12 +242,14 @@ static void test_reports(void)
 	if (!ASSERT_OK(copy_fixture(dir, sizeof(dir), 0), "copy fixture"))
 		return;
 	snprintf(want, sizeof(want), "%s/summary.json", dir);
-	if (!ASSERT_OK(sb_jget_load(want, &d, buf, sizeof(buf)), "load summary"))
+	if (!ASSERT_OK(sb_jget_load(want, &d, NULL, 0), "load summary"))
 		goto out;
-	s = d;
+	s = (d);
 
 	/* facts from the CSVs agree with the summary */
-	ASSERT_OK(sb_report_facts__scan(dir, &f), "scan");
+	if (!ASSERT_OK(sb_report_model__load(dir, &m, want, sizeof(want)), "model"))
+		goto out;
+#define f (*fp)
 	ASSERT_EQ(f.rows, sb_report_jint(s, "conns_started"), "rows = conns_started");
 	ASSERT_EQ(f.with_kernel, sb_report_jint(s, "latency_us.kernel_handshake.count"),
 		  "kernel rows = kernel_handshake.count");
@@ -141,14 +260,16 @@ static void test_reports(void)
 	ASSERT_EQ(f.qlimit, sb_report_jint(s, "effective_backlog"), "queue limit = backlog");
 	ASSERT_GT(f.dwell_rows, 0, "dwell rows");
 
-	nf = sb_report_findings(s, NULL, &f, fs, SB_REPORT_MAX_FINDINGS);
+#undef f
+	nf = sb_report_findings(&m, fs, SB_REPORT_MAX_FINDINGS);
+	sb_report_model__free(&m);
 	ASSERT_GE(nf, 5, "findings");
 	ASSERT_TRUE(strstr(fs[0].text, sb_fmt_count(buf, sizeof(buf),
 							   sb_report_jint(s, "conns_started"))),
 		    "first finding names the connections");
 
 	/* the run's entry point, plots included when gnuplot is there */
-	ASSERT_EQ(sb_plot_run_dir(dir, !have_gnuplot), 0, "sb_plot_run_dir");
+	ASSERT_EQ(sb_render_dir(dir, !have_gnuplot), 0, "sb_render_dir");
 	dat = slurp(dir, "plots/breakdown.dat", &len);
 	if (ASSERT_OK_PTR(dat, "breakdown.dat")) {
 		snprintf(want, sizeof(want), "p99 %.3f %.3f %.3f %.3f",
@@ -163,6 +284,8 @@ static void test_reports(void)
 	if (!ASSERT_OK_PTR(html, "report.html") || !ASSERT_OK_PTR(md, "report.md"))
 		goto out;
 	check_numbers(html, md, s);
+	ASSERT_TRUE(human_units(html, "report.html"), "report.html: no raw µs");
+	ASSERT_TRUE(human_units(md, "report.md"), "report.md: no raw µs");
 	for (size_t i = 0; i < nf; i++) /* findings text is in both (HTML-escaped: no <>&") */
 		if (!strpbrk(fs[i].text, "<>&\""))
 			ASSERT_TRUE(strstr(html, fs[i].text) && strstr(md, fs[i].text), fs[i].text);
@@ -219,7 +342,7 @@ static void test_empty_data(void)
 	fprintf(stderr, "test_empty_data\n");
 	if (!ASSERT_OK(copy_fixture(dir, sizeof(dir), 1), "copy fixture"))
 		return;
-	ASSERT_EQ(sb_plot_run_dir(dir, !have_gnuplot), 0, "empty queue/dwell still plot");
+	ASSERT_EQ(sb_render_dir(dir, !have_gnuplot), 0, "empty queue/dwell still plot");
 	html = slurp(dir, "report.html", &len);
 	if (ASSERT_OK_PTR(html, "report.html") && have_gnuplot) {
 		ASSERT_TRUE(strstr(html, "Not drawn: no listener samples"), "queue explained");
@@ -241,13 +364,13 @@ static void test_no_gnuplot(void)
 	if (!ASSERT_OK(copy_fixture(dir, sizeof(dir), 0), "copy fixture"))
 		return;
 	setenv("SYNBENCH_GNUPLOT", "/nonexistent/gnuplot", 1);
-	ASSERT_EQ(sb_plot_run_dir(dir, 0), 2, "no gnuplot: 2");
+	ASSERT_EQ(sb_render_dir(dir, 0), 2, "no gnuplot: 2");
 	unsetenv("SYNBENCH_GNUPLOT");
 	html = slurp(dir, "report.html", &len);
 	if (ASSERT_OK_PTR(html, "report.html written anyway"))
 		ASSERT_TRUE(strstr(html, "gnuplot was not found"), "report says why");
 	free(html);
-	ASSERT_EQ(sb_plot_run_dir("/nonexistent/dir", 1), 2, "no summary.json: 2");
+	ASSERT_EQ(sb_render_dir("/nonexistent/dir", 1), 2, "no summary.json: 2");
 	rm_rf(dir);
 }
 
@@ -264,11 +387,19 @@ static void test_format(void)
 	ASSERT_STREQ(sb_fmt_us(b, sizeof(b), 12812.287), "12.81 ms", "ms");
 	ASSERT_STREQ(sb_fmt_us(b, sizeof(b), 170.495), "170.5 µs", "us");
 	ASSERT_STREQ(sb_fmt_us(b, sizeof(b), NAN), "n/a", "nan");
+	ASSERT_STREQ(sb_fmt_us_exact(b, sizeof(b), 1029701.631), "1.029701631 s", "exact s");
+	ASSERT_STREQ(sb_fmt_us_exact(b, sizeof(b), 7782.399), "7.782399 ms", "exact ms");
+	ASSERT_STREQ(sb_fmt_us_exact(b, sizeof(b), 61.376), "61.376 µs", "exact us");
+	ASSERT_TRUE(!human_units("p50 1029701.631 us", "t"), "raw µs caught");
+	ASSERT_TRUE(human_units("p50 1.030 s, 2026-11-22, <svg x='1234.567'></svg>", "t"),
+		    "human units pass");
 }
 
 int main(void)
 {
 	test_format();
+	test_text();
+	test_bad_input();
 	test_reports();
 	test_empty_data();
 	test_no_gnuplot();

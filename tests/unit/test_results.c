@@ -12,6 +12,7 @@
 #include "tests/fixtures/rundata_fixture.h"
 #include "harness/analysis/analyze.h"
 #include "harness/output/report.h"
+#include "harness/output/reports.h"
 #include "harness/output/results.h"
 
 /* ---- a strict little JSON parser ---- */
@@ -452,7 +453,14 @@ static void check_report(const char *dir, const struct fx_run *f, const struct s
 
 	if (!ASSERT_OK_PTR(rep, "report.txt") || !ASSERT_OK_PTR(m, "memstream"))
 		goto out;
-	ASSERT_OK(sb_report_print_table(m, &f->rd, j), "table");
+	struct sb_report_model rm;
+	char err[512];
+
+	(void)f, (void)j;
+	if (!ASSERT_OK(sb_report_model__load(dir, &rm, err, sizeof(err)), "model"))
+		goto out;
+	ASSERT_OK(sb_report_text_table(m, &rm), "table");
+	sb_report_model__free(&rm);
 	fclose(m);
 	m = NULL;
 	for (const char *p = buf; (p = strstr(p, "\nwarning: ")); p++)
@@ -510,6 +518,7 @@ int main(void)
 	struct fx_run *f = calloc(1, sizeof(*f));
 	char dir[] = "/tmp/sb_test_results_XXXXXX";
 	struct sb_join *j = NULL;
+	char err[512];
 
 	if (!ASSERT_OK_PTR(hists, "alloc") || !ASSERT_OK_PTR(f, "alloc") ||
 	    !ASSERT_OK_PTR(mkdtemp(dir), "mkdtemp"))
@@ -517,10 +526,9 @@ int main(void)
 	fx_build(f, hists);
 	if (!ASSERT_OK(sb_analyze(&f->rd, &j), "join"))
 		goto out;
-	/* as the output step does: the human report, then the result files */
-	if (!ASSERT_OK(sb_results_write_file(dir, "report.txt", sb_report_write, &f->rd, j),
-		       "write report.txt") ||
-	    !ASSERT_OK(sb_results_write(dir, &f->rd, j), "write results"))
+	/* as the output step does: the result files, then the reports from them */
+	if (!ASSERT_OK(sb_results_write(dir, &f->rd, j), "write results") ||
+	    !ASSERT_OK(sb_reports_regenerate(dir, NULL, err, sizeof(err)), "write reports"))
 		goto out;
 	ASSERT_TRUE(no_temp_files(dir), "no temporary files left");
 	check_csv(dir);

@@ -1,5 +1,5 @@
-/* bench plot, and the plotting step of a run: see harness/plot.h. */
-#include "harness/output/plot.h"
+/* The plotting step of a result directory: the summary plots' data files and gnuplot drawing each plot (plotdraw.h). */
+#include "harness/output/plotdraw.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -11,7 +11,6 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "harness/output/htmlreport.h"
 #include "harness/output/jsonget.h"
 #include "harness/cli/paths.h"
 
@@ -78,16 +77,16 @@ static int write_dat(const char *path, const json_t *root)
 			for (size_t i = 0; i < 2; i++) {
 				fputs(pcts[i], f);
 				for (size_t k = 0; k < 4; k++)
-					put_num(f, json_object_get(json_object_get(lat, parts[k]),
-								   pcts[i]));
+					put_num(f,
+						json_object_get(json_object_get(lat, parts[k]), pcts[i]));
 				fputc('\n', f);
 			}
 		} else {
 			fputs("# outcome count (summary.json outcomes)\n", f);
 			const char *key;
-			json_t *m;
+			const json_t *m;
 
-			json_object_foreach ((json_t *)out, key, m) {
+			json_object_foreach((json_t *)out, key, m) {
 				int64_t v = 0;
 
 				sb_jget_int64(m, &v);
@@ -112,17 +111,14 @@ int sb_plot_write_data(const char *dir, char *err, size_t errlen)
 
 	snprintf(path, sizeof(path), "%s/summary.json", dir);
 	e = sb_jget_load(path, &d, err, errlen);
-	if (e) {
-		if (e != -EINVAL)
-			snprintf(err, errlen, "cannot read %s (%s)", path, strerror(-e));
+	if (e)
 		return e;
-	}
 	snprintf(path, sizeof(path), "%s/plots", dir);
 	if (mkdir(path, 0755) && errno != EEXIST) {
 		e = -errno;
 		snprintf(err, errlen, "cannot create %s (%s)", path, strerror(-e));
 	} else {
-		e = write_dat(path, d);
+		e = write_dat(path, (d));
 		if (e)
 			snprintf(err, errlen, "cannot write %s/*.dat (%s)", path, strerror(-e));
 	}
@@ -229,96 +225,32 @@ static int draw_all(const char *gnuplot, const char *scripts, const char *dir, u
 	return fails;
 }
 
-int sb_plot_run_dir(const char *dir, int no_plot)
+int sb_plot_draw(const char *dir, int no_plot, struct sb_report_plots *rp)
 {
-	struct sb_report_plots rp = {.state = SB_PLOTS_OFF, .drawn = 0};
 	char err[PATH_MAX + 256] = "", gnuplot[PATH_MAX], scripts[PATH_MAX];
-	int rc = 0, e;
+	int e;
 
+	rp->state = SB_PLOTS_OFF;
+	rp->drawn = 0;
 	e = sb_plot_write_data(dir, err, sizeof(err));
 	if (e) {
 		fprintf(stderr, "synbench: %s\n", err);
 		return 2;
 	}
-	if (!no_plot) {
-		if (sb_plot_find_gnuplot(gnuplot, sizeof(gnuplot))) {
-			fprintf(stderr, "synbench: gnuplot not found; install it with apt-get "
-					"install gnuplot-nox, or pass --no-plot\n");
-			rp.state = SB_PLOTS_NO_GNUPLOT;
-			rc = 2;
-		} else if (sb_plot_scripts_dir(scripts, sizeof(scripts))) {
-			fprintf(stderr, "synbench: the gnuplot scripts (scripts/plots/*.gp) were "
-					"not found; set SYNBENCH_PLOTS=DIR, or pass --no-plot\n");
-			rp.state = SB_PLOTS_NO_SCRIPTS;
-			rc = 2;
-		} else {
-			rp.state = SB_PLOTS_DRAWN;
-			if (draw_all(gnuplot, scripts, dir, &rp.drawn))
-				rc = 1;
-		}
-	}
-	e = sb_htmlreport_write(dir, &rp, err, sizeof(err));
-	if (e) {
-		fprintf(stderr, "synbench: %s\n", err);
+	if (no_plot)
+		return 0;
+	if (sb_plot_find_gnuplot(gnuplot, sizeof(gnuplot))) {
+		fprintf(stderr, "synbench: gnuplot not found; install it with apt-get "
+				"install gnuplot-nox, or pass --no-plot\n");
+		rp->state = SB_PLOTS_NO_GNUPLOT;
 		return 2;
 	}
-	return rc;
-}
-
-static void usage(FILE *f)
-{
-	fputs("USAGE\n"
-	      "  bench plot [--no-plot] DIR\n"
-	      "\n"
-	      "Redraws the plots of a result directory (DIR/plots/*.png and *.svg, with\n"
-	      "gnuplot and scripts/plots/*.gp) and regenerates DIR/report.html and\n"
-	      "DIR/report.md from the result files alone.\n"
-	      "\n"
-	      "OPTIONS\n"
-	      "  --no-plot   only the reports (no gnuplot needed)\n"
-	      "  -h, --help  this text\n"
-	      "\n"
-	      "ENVIRONMENT\n"
-	      "  SYNBENCH_GNUPLOT  the gnuplot binary (default: gnuplot on PATH)\n"
-	      "  SYNBENCH_PLOTS    the directory of the .gp scripts\n"
-	      "\n"
-	      "EXIT STATUS\n"
-	      "  0 done; 1 a plot failed (DIR/plots/gnuplot.log); 2 bad input, no\n"
-	      "  summary.json, gnuplot or the scripts not found\n",
-	      f);
-}
-
-int sb_plot_main(int argc, char **argv)
-{
-	const char *dir = NULL;
-	int no_plot = 0;
-	struct stat st;
-
-	for (int i = 1; i < argc; i++) {
-		if (strcmp(argv[i], "--no-plot") == 0)
-			no_plot = 1;
-		else if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) {
-			usage(stdout);
-			return 0;
-		} else if (argv[i][0] == '-' && argv[i][1]) {
-			fprintf(stderr,
-				"synbench plot: unknown option '%s'; see bench plot --help\n",
-				argv[i]);
-			return 2;
-		} else if (dir) {
-			fprintf(stderr, "synbench plot: one result directory only ('%s')\n",
-				argv[i]);
-			return 2;
-		} else
-			dir = argv[i];
-	}
-	if (!dir) {
-		fprintf(stderr, "synbench plot: which result directory? bench plot DIR\n");
+	if (sb_plot_scripts_dir(scripts, sizeof(scripts))) {
+		fprintf(stderr, "synbench: the gnuplot scripts (scripts/plots/*.gp) were "
+				"not found; set SYNBENCH_PLOTS=DIR, or pass --no-plot\n");
+		rp->state = SB_PLOTS_NO_SCRIPTS;
 		return 2;
 	}
-	if (stat(dir, &st) || !S_ISDIR(st.st_mode)) {
-		fprintf(stderr, "synbench plot: %s is not a directory\n", dir);
-		return 2;
-	}
-	return sb_plot_run_dir(dir, no_plot);
+	rp->state = SB_PLOTS_DRAWN;
+	return draw_all(gnuplot, scripts, dir, &rp->drawn) ? 1 : 0;
 }

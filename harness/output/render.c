@@ -1,0 +1,37 @@
+/* A result directory's plots and reports, rendered from its files (render.h). */
+#include "harness/output/render.h"
+
+#include <limits.h>
+#include <stdio.h>
+
+#include "harness/output/plotdraw.h"
+#include "harness/output/reportmodel.h"
+#include "harness/output/reports.h"
+
+int sb_render_model(struct sb_report_model *m, int no_plot)
+{
+	char err[PATH_MAX + 256];
+	int rc = sb_plot_draw(m->dir, no_plot, &m->plots), e;
+
+	e = sb_reports_write(m, err, sizeof(err));
+	if (e) {
+		fprintf(stderr, "synbench: %s\n", err);
+		return e;
+	}
+	return rc;
+}
+
+int sb_render_dir(const char *dir, int no_plot)
+{
+	struct sb_report_model m;
+	char err[PATH_MAX + 256];
+	int rc;
+
+	if (sb_report_model__load(dir, &m, err, sizeof(err))) {
+		fprintf(stderr, "synbench: %s\n", err);
+		return 2;
+	}
+	rc = sb_render_model(&m, no_plot);
+	sb_report_model__free(&m);
+	return rc < 0 ? 2 : rc;
+}

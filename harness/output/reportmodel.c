@@ -1,0 +1,266 @@
+/* The report model (reportmodel.h): summary.json, config.json and the CSVs of a result directory, read once. */
+#include "harness/output/reportmodel.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ---- summary.json access ---- */
+
+double sb_report_jnum(const json_t *root, const char *path)
+{
+	double v;
+
+	return sb_jget_double(sb_jget_path(root, path), &v) == 0 ? v : NAN;
+}
+
+/* -1 when absent or null */
+int64_t sb_report_jint(const json_t *root, const char *path)
+{
+	int64_t v;
+
+	return sb_jget_int64(sb_jget_path(root, path), &v) == 0 ? v : -1;
+}
+
+/* 1 true, 0 false, -1 absent or null */
+int sb_report_jbool(const json_t *root, const char *path)
+{
+	int v;
+
+	return sb_jget_bool(sb_jget_path(root, path), &v) == 0 ? v : -1;
+}
+
+/* ---- CSV facts ---- */
+
+static size_t split(char *line, char **f, size_t max)
+{
+	size_t n = 0;
+
+	line[strcspn(line, "\r\n")] = '\0';
+	while (n < max) {
+		f[n++] = line;
+		line = strchr(line, ',');
+		if (!line)
+			break;
+		*line++ = '\0';
+	}
+	return n;
+}
+
+static int col(char **f, size_t n, const char *name)
+{
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(f[i], name) == 0)
+			return (int)i;
+	return -1;
+}
+
+#define MAXF 64
+/* Calls row(f, n, idx, ctx) for every data row; idx[k] is the index of
+ * names[k] (or -1). 0, or negative errno when the file cannot be opened. */
+static int scan_csv(const char *dir, const char *file, const char *const *names, int nnames,
+		    void (*row)(char **f, size_t n, const int *idx, void *ctx), void *ctx)
+{
+	char path[PATH_MAX], *line = NULL, *f[MAXF];
+	int idx[16];
+	size_t cap = 0, n;
+	FILE *fp;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, file);
+	fp = fopen(path, "re");
+	if (!fp)
+		return -errno;
+	if (getline(&line, &cap, fp) > 0) {
+		n = split(line, f, MAXF);
+		for (int k = 0; k < nnames && k < 16; k++)
+			idx[k] = col(f, n, names[k]);
+		while (getline(&line, &cap, fp) > 0) {
+			n = split(line, f, MAXF);
+			row(f, n, idx, ctx);
+		}
+	}
+	free(line);
+	fclose(fp);
+	return 0;
+}
+
+static const char *field(char **f, size_t n, int i)
+{
+	return i >= 0 && (size_t)i < n ? f[i] : "";
+}
+
+static void conn_row(char **f, size_t n, const int *idx, void *ctx)
+{
+	struct sb_report_facts *r = ctx;
+	const char *k = field(f, n, idx[0]), *u = field(f, n, idx[1]), *s = field(f, n, idx[2]);
+
+	r->rows++;
+	r->with_kernel += k[0] != '\0';
+	if (u[0]) {
+		r->with_user++;
+		r->waited_1s += strtod(u, NULL) >= 1e6;
+	}
+	if (s[0]) {
+		long v = strtol(s, NULL, 10);
+
+		r->with_retrans++;
+		if (v < 0)
+			v = 0;
+		r->retrans[v < SB_REPORT_RETRANS_BANDS ? v : SB_REPORT_RETRANS_BANDS - 1]++;
+	}
+}
+
+/* A queue length from queue.csv, kept in the kernel's range (u32 backlog) so
+ * that a damaged file cannot overflow limit + 1 below. */
+static int64_t qval(const char *s)
+{
+	int64_t v = strtoll(s, NULL, 10);
+
+	return v < -1 ? -1 : v > UINT32_MAX ? UINT32_MAX : v;
+}
+
+static void queue_row(char **f, size_t n, const int *idx, void *ctx)
+{
+	struct sb_report_facts *r = ctx;
+	int64_t aq = qval(field(f, n, idx[0]));
+	int64_t lim = qval(field(f, n, idx[1]));
+	int64_t sq = qval(field(f, n, idx[2]));
+
+	r->qsamples++;
+	r->qfull += aq >= lim + 1;
+	if (lim > r->qlimit)
+		r->qlimit = lim;
+	if (aq > r->qmax)
+		r->qmax = aq;
+	if (sq > r->synq_max)
+		r->synq_max = sq;
+}
+
+static void dwell_row(char **f, size_t n, const int *idx, void *ctx)
+{
+	(void)f, (void)n, (void)idx;
+	((struct sb_report_facts *)ctx)->dwell_rows++;
+}
+
+int sb_report_facts__scan(const char *dir, struct sb_report_facts *f)
+{
+	static const char *const cn[] = {"kernel_handshake_us", "user_connect_us", "syn_retrans"};
+	static const char *const qn[] = {"accept_queue", "limit", "syn_queue"};
+	static const char *const dn[] = {"count"};
+
+	memset(f, 0, sizeof(*f));
+	f->qlimit = f->qmax = f->synq_max = -1;
+	scan_csv(dir, "queue.csv", qn, 3, queue_row, f);
+	scan_csv(dir, "dwell.csv", dn, 1, dwell_row, f);
+	return scan_csv(dir, "connections.csv", cn, 3, conn_row, f);
+}
+
+/* ---- counters.csv: the kernel counters report.txt lists ---- */
+
+static const char *const counter_names[SB_REPORT_NCOUNTERS][2] = {
+    {"TcpExt", "ListenOverflows"}, {"TcpExt", "ListenDrops"},
+    {"TcpExt", "TCPSynRetrans"},   {"TcpExt", "SyncookiesSent"},
+    {"TcpExt", "SyncookiesRecv"},  {"TcpExt", "SyncookiesFailed"},
+    {"TcpExt", "TCPReqQFullDrop"}, {"TcpExt", "TCPReqQFullDoCookies"},
+    {"TcpExt", "EmbryonicRsts"},   {"Tcp", "ActiveOpens"},
+    {"Tcp", "PassiveOpens"},	   {"Tcp", "AttemptFails"},
+    {"Tcp", "EstabResets"},	   {"softnet", "dropped"},
+};
+
+static void counter_row(char **f, size_t n, const int *idx, void *ctx)
+{
+	struct sb_report_model *m = ctx;
+	const char *src = field(f, n, idx[0]), *name = field(f, n, idx[1]);
+	const char *delta = field(f, n, idx[2]);
+
+	for (int i = 0; i < SB_REPORT_NCOUNTERS; i++) {
+		struct sb_report_counter *c = &m->counters[i];
+
+		if (!c->present && delta[0] && strcmp(src, c->table) == 0 &&
+		    strcmp(name, c->name) == 0) {
+			c->present = 1;
+			c->delta = strtoll(delta, NULL, 10);
+		}
+	}
+}
+
+/* ---- the model ---- */
+
+void sb_report_lat(const struct sb_report_model *m, const char *path, struct sb_report_lat *out)
+{
+	static const char *const keys[] = {"min", "p50", "p90", "p99", "p999", "max"};
+	char full[128];
+	const json_t *b;
+
+	snprintf(full, sizeof(full), "%s%s", strchr(path, '.') ? "" : "latency_us.", path);
+	b = sb_jget_path(m->s, full);
+	memset(out, 0, sizeof(*out));
+	out->present = json_is_object(b);
+	out->count = out->present ? sb_report_jint(b, "count") : 0;
+	if (out->count < 0)
+		out->count = 0;
+	for (int k = 0; k < 6; k++)
+		out->v[k] = out->present ? sb_report_jnum(b, keys[k]) : NAN;
+}
+
+static int load_json(const char *dir, const char *name, json_t **doc, char *err,
+		     size_t errlen)
+{
+	char path[PATH_MAX];
+	int e;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	e = sb_jget_load(path, doc, err, errlen);
+	if (!e && !json_is_object(*doc)) {
+		snprintf(err, errlen, "%s: not a JSON object", path);
+		json_decref(*doc);
+		*doc = NULL;
+		e = -EINVAL;
+	}
+	return e;
+}
+
+int sb_report_model__load(const char *dir, struct sb_report_model *m, char *err, size_t errlen)
+{
+	static const char *const cn[] = {"source", "name", "delta"};
+	char ignored[PATH_MAX + 128];
+	int e;
+
+	memset(m, 0, sizeof(*m));
+	m->dir = dir;
+	m->plots.state = SB_PLOTS_OFF;
+	for (int i = 0; i < SB_REPORT_NCOUNTERS; i++) {
+		m->counters[i].table = counter_names[i][0];
+		m->counters[i].name = counter_names[i][1];
+	}
+	e = load_json(dir, "summary.json", &m->summary_doc, err, errlen);
+	if (e)
+		return e;
+	m->s = (m->summary_doc);
+	if (load_json(dir, "config.json", &m->config_doc, ignored, sizeof(ignored)) == 0)
+		m->cfg = (m->config_doc); /* else the reports say so */
+	m->watch = json_object_get(m->s, "watch") != NULL;
+	e = sb_report_facts__scan(dir, &m->facts);
+	if (e) {
+		snprintf(err, errlen, "cannot read %s/connections.csv (%s)", dir, strerror(-e));
+		sb_report_model__free(m);
+		return e;
+	}
+	m->counters_read = scan_csv(dir, "counters.csv", cn, 3, counter_row, m) == 0;
+	return 0;
+}
+
+void sb_report_model__free(struct sb_report_model *m)
+{
+	if (!m)
+		return;
+	json_decref(m->config_doc);
+	json_decref(m->summary_doc);
+	m->config_doc = m->summary_doc = NULL;
+	m->s = m->cfg = NULL;
+}

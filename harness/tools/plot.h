@@ -1,0 +1,9 @@
+/* bench plot DIR: the sub-command that redraws a result directory's plots and regenerates its reports. */
+#ifndef SB_PLOT_H
+#define SB_PLOT_H
+
+/* bench plot [--no-plot] DIR: harness/render.h from the files in DIR.
+ * Exit codes as sb_render_dir. */
+int sb_plot_main(int argc, char **argv);
+
+#endif
