@@ -12,6 +12,11 @@ enum sb_identity_id {
 	SB_ID_CLIENT_ESTABLISHED, /* client ESTABLISHED = accepted + queued + ghosts + other */
 	SB_ID_SYN_RETRANS,	  /* probe SYN + SYN-ACK retransmits = TcpExt TCPSynRetrans */
 	SB_ID_LISTENER_DROPS,	  /* sk_drops = ListenDrops + TCP_LISTEN_OVERFLOW skb drops */
+	/* --topology veth only, each namespace's MIB on its own: */
+	SB_ID_CLIENT_SYN_RETRANS,  /* client TCPSynRetrans = its SYN (+ SYN-ACK) retransmits */
+	SB_ID_SERVER_SYN_RETRANS,  /* server TCPSynRetrans = its SYN-ACK (+ SYN) retransmits */
+	SB_ID_CLIENT_ACTIVE_OPENS, /* client Tcp ActiveOpens = connects started */
+	SB_ID_SERVER_ACTIVE_OPENS, /* server Tcp ActiveOpens = 0 */
 	SB_NIDENTITIES,
 };
 

@@ -3,6 +3,7 @@
  * on bad input fails before anything is written. */
 #include "harness/run.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
@@ -24,6 +25,7 @@
 #include "loadgen/uring_caps.h"
 #include "harness/target.h"
 #include "harness/tracefmt.h"
+#include "harness/topology.h"
 #include "loadgen/loadgen.h"
 
 /* The only mutable global: what the signal handler sets. */
@@ -250,6 +252,8 @@ static int start_client(const struct sb_opts *o, uint64_t deadline, struct lg_se
 		.port = o->port,
 		.ndest = o->ndest,
 		.dest_addr = o->target_addr,
+		.src_addr = o->topology == SB_TOPO_VETH ? htonl(SB_VETH_CLIENT_ADDR) : 0,
+		.nsrc = SB_VETH_NCLIENT,
 		.deadline_ns = deadline,
 		.stop = &sb_stop_flag,
 		.paired = o->paired ? srv : NULL,
@@ -257,6 +261,8 @@ static int start_client(const struct sb_opts *o, uint64_t deadline, struct lg_se
 	char req[160];
 	int e;
 
+	if (o->topology == SB_TOPO_VETH && !co.dest_addr)
+		co.dest_addr = htonl(SB_VETH_SERVER_ADDR);
 	if (o->http) {
 		/* HTTP/1.0: the server answers and closes; the response is read
 		 * to EOF and its status line recorded */
@@ -357,6 +363,8 @@ int sb_run(const struct sb_opts *o)
 	struct sb_mib_snap *mib0 = NULL, *mib1 = NULL;
 	struct sb_tracefmt *trace = NULL;
 	struct sb_server_cmd *cmd = NULL;
+	struct sb_topo *topo = NULL;
+	struct sb_mib_snap *cmib0 = NULL, *cmib1 = NULL;
 	char cmd_log[64] = "";
 	struct utsname un;
 	char dir[4096], err[1024] = "";
@@ -401,6 +409,11 @@ int sb_run(const struct sb_opts *o)
 				 o->netns, strerror(-e), o->netns);
 			goto fail;
 		}
+	} else if (o->topology == SB_TOPO_VETH) {
+		if (sb_topo__new(o, &topo, err, sizeof(err)))
+			goto fail;
+		rd.netns_inode = sb_topo__ino(topo, SB_TOPO_SERVER);
+		rd.client_netns_inode = sb_topo__ino(topo, SB_TOPO_CLIENT);
 	} else {
 		e = sb_netns_enter(&rd.netns_inode);
 		if (e) {
@@ -410,11 +423,14 @@ int sb_run(const struct sb_opts *o)
 			goto fail;
 		}
 	}
-	if (apply_sysctls(o, &rd, err, sizeof(err)))
+	if (apply_sysctls(o, &rd, err, sizeof(err)) ||
+	    (topo && sb_topo__mirror_sysctls(topo, err, sizeof(err))))
 		goto fail;
 	if (!o->no_probes) {
 		struct sb_probes_opts po = {
 			.netns_ino = rd.netns_inode,
+			.netns_ino2 = rd.client_netns_inode,
+			.netns_fd2 = sb_topo__fd(topo, SB_TOPO_CLIENT),
 			.ports = { o->port },
 			.nports = 1,
 			.conns = o->conns,
@@ -480,7 +496,8 @@ int sb_run(const struct sb_opts *o)
 	uname(&un);
 	snprintf(rd.kernel_release, sizeof(rd.kernel_release), "%s", un.release);
 	iso_now(rd.started_at, sizeof(rd.started_at));
-	if (sb_mib_snap__read(&mib0)) {
+	if (sb_mib_snap__read(&mib0) ||
+	    (topo && sb_topo__mib_read(topo, SB_TOPO_CLIENT, &cmib0))) {
 		snprintf(err, sizeof(err), "synbench: cannot read /proc/net/netstat and /proc/net/snmp");
 		goto fail;
 	}
@@ -491,7 +508,15 @@ int sb_run(const struct sb_opts *o)
 	}
 	rd.t_start_ns = lg_now_ns();
 	deadline = rd.t_start_ns + (uint64_t)o->max_time_s * 1000000000ull;
-	if (start_client(o, deadline, srv, &cl, err, sizeof(err)))
+	/* veth: the client threads are born in the client's namespace */
+	if (topo && sb_topo__enter(topo, SB_TOPO_CLIENT)) {
+		snprintf(err, sizeof(err), "synbench: cannot enter the client namespace");
+		goto fail;
+	}
+	e = start_client(o, deadline, srv, &cl, err, sizeof(err));
+	if (topo && sb_topo__enter(topo, SB_TOPO_SERVER))
+		abort(); /* cannot happen: the thread came from there */
+	if (e)
 		goto fail;
 	wait_for_load(o, cl, rd.t_start_ns);
 	rd.t_end_ns = lg_now_ns();
@@ -516,6 +541,8 @@ int sb_run(const struct sb_opts *o)
 	sb_mib_snap__read(&mib1);
 	if (mib1)
 		sb_mib_deltas(mib0, mib1, &rd.mib, &rd.nmib);
+	if (topo && sb_topo__mib_read(topo, SB_TOPO_CLIENT, &cmib1) == 0)
+		sb_mib_deltas(cmib0, cmib1, &rd.client_mib, &rd.nclient_mib);
 	lg_server__free(srv);
 	srv = NULL;
 	sb_server_cmd__stop(cmd);
@@ -564,6 +591,10 @@ out:
 	sb_rundata_free_kernel(&rd);
 	sb_mib_snap__free(mib0);
 	sb_mib_snap__free(mib1);
+	sb_mib_snap__free(cmib0);
+	sb_mib_snap__free(cmib1);
+	sb_topo__free(topo);
+	free(rd.client_mib);
 	free(rd.samples);
 	free(rd.accepts);
 	free(rd.mib);

@@ -38,7 +38,8 @@ struct sb_rundata {
 	uint64_t max_rss_kb;		/* getrusage ru_maxrss of the run */
 	double cpu_user_s, cpu_sys_s;	/* this process's CPU time */
 	int effective_backlog;
-	uint64_t netns_inode;
+	uint64_t netns_inode;	     /* the server's namespace (lo: the only one) */
+	uint64_t client_netns_inode; /* --topology veth: the client's, else 0 */
 	struct sb_sysctl *sysctls;
 	size_t nsysctls;
 	/* kernel side (empty with --no-probes) */
@@ -67,6 +68,9 @@ struct sb_rundata {
 	/* kernel counters */
 	struct sb_mib *mib;
 	size_t nmib;
+	/* --topology veth: the client namespace's (NULL with lo) */
+	struct sb_mib *client_mib;
+	size_t nclient_mib;
 };
 
 #endif
