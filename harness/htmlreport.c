@@ -15,6 +15,7 @@
 
 #define fmt_count sb_fmt_count
 #define fmt_us	  sb_fmt_us
+#include "harness/report_sides.h"
 #define jnum	  sb_report_jnum
 #define jint	  sb_report_jint
 #define jbool	  sb_report_jbool
@@ -296,6 +297,17 @@ static void sec_reconciliation(struct doc *d, const struct sb_jval *s)
 			 fmt_count(a[0], 32, ps), fmt_count(a[1], 32, pa),
 			 ps + pa == mib ? "=" : "≠", fmt_count(a[2], 32, mib));
 		rec_line(d, 0, t);
+		if (sb_jval_get(r, "client")) { /* --topology veth */
+			const struct sb_jval *c = sb_jval_get(r, "client"), *v = sb_jval_get(r, "server");
+			struct sb_sides_nums sn = {
+			    jint(c, "probe_syn_retransmits"), jint(c, "probe_synack_retransmits"),
+			    jint(c, "mib_tcp_syn_retrans"),   jint(c, "mib_active_opens"),
+			    jint(c, "conns_started"),	      jint(v, "probe_syn_retransmits"),
+			    jint(v, "probe_synack_retransmits"), jint(v, "mib_tcp_syn_retrans"),
+			    jint(v, "mib_active_opens")};
+
+			rec_line(d, !sb_sides_line(&sn, t, sizeof(t)), t);
+		}
 	}
 	snprintf(
 	    t, sizeof(t),

@@ -5,6 +5,7 @@
 #include "harness/mib.h"
 #include "harness/report.h"
 #include "harness/identities.h"
+#include "harness/report_sides.h"
 #include "harness/figures.h"
 #include "harness/results.h"
 
@@ -145,8 +146,21 @@ static void reconciliation_lines(FILE *f, const struct sb_rundata *rd, const str
 				r->mib_syn_retrans
 			    ? "="
 			    : "vs");
-		opt_count(f, "TcpExt TCPSynRetrans", r->mib_syn_retrans);
+		opt_count(f, r->two_sides ? "TcpExt TCPSynRetrans (both namespaces)"
+					  : "TcpExt TCPSynRetrans", r->mib_syn_retrans);
 		fputc('\n', f);
+		if (r->two_sides) {
+			struct sb_sides_nums sn = {
+			    (int64_t)r->probe_client_syn_retrans, (int64_t)r->probe_client_synack_retrans,
+			    r->mib_client_syn_retrans, r->mib_client_active_opens,
+			    (int64_t)r->conns_started, (int64_t)r->probe_server_syn_retrans,
+			    (int64_t)r->probe_server_synack_retrans, r->mib_server_syn_retrans,
+			    r->mib_server_active_opens};
+			char line[512];
+
+			sb_sides_line(&sn, line, sizeof(line));
+			fprintf(f, "%s\n", line);
+		}
 	}
 	opt_count(f, "listen drops: listener (last sample)", r->listener_drops);
 	fputs(", ", f);
@@ -160,7 +174,8 @@ static void reconciliation_lines(FILE *f, const struct sb_rundata *rd, const str
 		struct sb_identity id;
 
 		sb_identity_check(rd, r, i, &id);
-		if (id.status == SB_ID_SKIPPED && r->probes)
+		if (id.status == SB_ID_SKIPPED && r->probes &&
+		    (r->two_sides || i < SB_ID_CLIENT_SYN_RETRANS)) /* lo: no sides */
 			fprintf(f, "identity %s not checked: %s\n", sb_identity_name(i), id.why);
 	}
 	for (size_t i = 0; i < r->nwarnings; i++)

@@ -1,0 +1,28 @@
+/* The --topology veth per-side sentence shared by the text and HTML
+ * reports (report_sides.h). */
+#include "harness/report_sides.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+
+static const char *rel(int64_t a, int64_t b)
+{
+	return a >= 0 && a == b ? "=" : "!=";
+}
+
+int sb_sides_line(const struct sb_sides_nums *n, char *buf, size_t len)
+{
+	int64_t c = n->c_syn + n->c_synack, s = n->s_syn + n->s_synack;
+
+	snprintf(buf, len,
+		 "per side: client SYN retransmits %" PRId64 "%s %s its TcpExt TCPSynRetrans %" PRId64
+		 ", Tcp ActiveOpens %" PRId64 " %s connects started %" PRId64
+		 "; server SYN-ACK retransmits %" PRId64 "%s %s its TcpExt TCPSynRetrans %" PRId64
+		 ", Tcp ActiveOpens %" PRId64 " %s 0",
+		 n->c_syn, n->c_synack ? " (+ SYN-ACK!)" : "", rel(c, n->c_mib_syn), n->c_mib_syn,
+		 n->c_opens, rel(n->c_opens, n->c_started), n->c_started, n->s_synack,
+		 n->s_syn ? " (+ SYN!)" : "", rel(s, n->s_mib_syn), n->s_mib_syn, n->s_opens,
+		 rel(n->s_opens, 0));
+	return c == n->c_mib_syn && n->c_opens == n->c_started && s == n->s_mib_syn &&
+	       n->s_opens == 0;
+}

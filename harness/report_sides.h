@@ -1,0 +1,21 @@
+/* The per-side line of the text and HTML reports for --topology veth: each
+ * namespace's probe counts against its own MIB, in one sentence. */
+#ifndef SB_REPORT_SIDES_H
+#define SB_REPORT_SIDES_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* The numbers, from struct sb_reconcile or summary.json's reconciliation
+ * "client"/"server" objects (-1: absent). */
+struct sb_sides_nums {
+	int64_t c_syn, c_synack, c_mib_syn, c_opens, c_started;
+	int64_t s_syn, s_synack, s_mib_syn, s_opens;
+};
+
+/* "per side: client SYN retransmits 2083 = its TcpExt TCPSynRetrans 2083,
+ * ActiveOpens 3000 = connects started 3000; server SYN-ACK retransmits 6 =
+ * its TCPSynRetrans 6, ActiveOpens 0 = 0". Returns 1 if all four hold. */
+int sb_sides_line(const struct sb_sides_nums *n, char *buf, size_t len);
+
+#endif
