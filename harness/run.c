@@ -458,6 +458,11 @@ int sb_run(const struct sb_opts *o)
 	} else {
 		snprintf(rd.attach_plan, sizeof(rd.attach_plan), "none");
 	}
+	if (!o->quiet && !o->json && topo)
+		fprintf(stderr, "synbench: veth: server netns %llu (198.18.0.1), client netns %llu "
+				"(198.18.0.2-%u)\n",
+			(unsigned long long)rd.netns_inode, (unsigned long long)rd.client_netns_inode,
+			(unsigned)(SB_VETH_CLIENT_ADDR & 255) + SB_VETH_NCLIENT - 1);
 	if (!o->quiet && !o->json)
 		fprintf(stderr, "synbench: netns %llu, probes: %s, %s%s%.0d, %llu connections\n",
 			(unsigned long long)rd.netns_inode, rd.attach_plan,
