@@ -304,7 +304,8 @@ static void sec_reconciliation(struct doc *d, const struct sb_jval *s)
 			    jint(c, "mib_tcp_syn_retrans"),   jint(c, "mib_active_opens"),
 			    jint(c, "conns_started"),	      jint(v, "probe_syn_retransmits"),
 			    jint(v, "probe_synack_retransmits"), jint(v, "mib_tcp_syn_retrans"),
-			    jint(v, "mib_active_opens")};
+			    jint(v, "mib_active_opens"),
+			    jbool(c, "retransmit_failures_traced") == 0 ? jint(c, "mib_retrans_fail") : 0};
 
 			rec_line(d, !sb_sides_line(&sn, t, sizeof(t)), t);
 		}

@@ -52,6 +52,11 @@ static void skip(struct sb_identity *out, const char *why)
 		snprintf(out->why, sizeof(out->why), "%s", why);
 }
 
+int64_t sb_untraced_retrans_fail(const struct sb_reconcile *rec)
+{
+	return rec->two_sides && rec->retrans_fail_untraced ? rec->mib_client_retrans_fail : 0;
+}
+
 static enum sb_id_status holds(int ok)
 {
 	return ok ? SB_ID_HOLDS : SB_ID_FAILS;
@@ -80,7 +85,8 @@ static void sides_check(const struct sb_rundata *rd, const struct sb_reconcile *
 			skip(out, "TcpExt TCPSynRetrans not readable");
 		else if (id == SB_ID_CLIENT_SYN_RETRANS)
 			out->status = holds(mib == (int64_t)(rec->probe_client_syn_retrans +
-							     rec->probe_client_synack_retrans));
+							     rec->probe_client_synack_retrans) +
+							sb_untraced_retrans_fail(rec));
 		else
 			out->status = holds(mib == (int64_t)(rec->probe_server_syn_retrans +
 							     rec->probe_server_synack_retrans));
@@ -129,7 +135,8 @@ void sb_identity_check(const struct sb_rundata *rd, const struct sb_reconcile *r
 		else if (rec->mib_syn_retrans < 0)
 			skip(out, "TcpExt TCPSynRetrans not readable");
 		else
-			out->status = (int64_t)(rec->probe_syn_retrans + rec->probe_synack_retrans) ==
+			out->status = (int64_t)(rec->probe_syn_retrans + rec->probe_synack_retrans) +
+							  sb_untraced_retrans_fail(rec) ==
 						      rec->mib_syn_retrans
 					      ? SB_ID_HOLDS
 					      : SB_ID_FAILS;

@@ -27,6 +27,9 @@ struct sb_identity {
 	char why[200]; /* SB_ID_SKIPPED: why it cannot be checked on this run */
 };
 
+/* --topology veth before Linux 6.18: the client's failed retransmits the
+ * tracepoint did not see (TcpExt TCPRetransFail, join.h); else 0. */
+int64_t sb_untraced_retrans_fail(const struct sb_reconcile *rec);
 const char *sb_identity_name(enum sb_identity_id id);
 const char *sb_id_status_name(enum sb_id_status s);
 /* Checks identity id of a joined run (rec filled by the join). */

@@ -163,6 +163,13 @@ struct sb_reconcile {
 	int64_t mib_client_syn_retrans, mib_server_syn_retrans; /* -1 absent */
 	int64_t mib_client_active_opens, mib_server_active_opens;
 	uint64_t conns_started; /* connects the load generator submitted */
+	/* Before Linux 6.18 the retransmit tracepoint fires only for a
+	 * retransmit that left; one that failed to transmit (veth: the peer's
+	 * backlog full, -ENOBUFS) still counts in TCPSynRetrans, and in
+	 * TCPRetransFail. Then the client identity adds the client's
+	 * TCPRetransFail (its only retransmits in flight are SYNs and FINs). */
+	int retrans_fail_untraced;
+	int64_t mib_client_retrans_fail; /* client TcpExt TCPRetransFail delta, 0 absent */
 	int64_t listener_drops; /* last sample's sk_drops for the port, -1 none */
 	/* kfree_skb TCP_LISTEN_OVERFLOW drops: an ACK for a request socket
 	 * while the accept queue is full. tcp_v4_rcv adds each to the

@@ -634,6 +634,7 @@ int sb_probes__collect(struct sb_probes *p, struct sb_rundata *rd)
 		rd->drops[r] = percpu_sum(fd, r, vals, ncpu);
 	free(vals);
 	sb_drop_reason_names(rd->drop_names, SB_MAX_DROP_REASONS);
+	rd->retrans_fail_untraced = !sb_retransmit_traces_failures();
 
 	rd->hists = calloc((size_t)SB_NHISTS * SB_HIST_BUCKETS, sizeof(uint64_t));
 	if (rd->hists)

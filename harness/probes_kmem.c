@@ -240,6 +240,29 @@ uint64_t sb_map_bytes(struct bpf_object *obj, int ncpu)
 	return sum;
 }
 
+/* Linux 6.18 gave tcp_retransmit_skb an err field and fires it for a
+ * retransmit that failed to leave (a veth peer's full backlog: -ENOBUFS);
+ * before, it fired only on success while TcpExt TCPSynRetrans counted every
+ * attempt and TCPRetransFail the failures. */
+int sb_retransmit_traces_failures(void)
+{
+	struct btf *btf = btf__load_vmlinux_btf();
+	int id = btf ? btf__find_by_name_kind(btf, "trace_event_raw_tcp_retransmit_skb",
+					      BTF_KIND_STRUCT)
+		     : -1;
+	int found = 0;
+
+	if (id > 0) {
+		const struct btf_type *t = btf__type_by_id(btf, id);
+		const struct btf_member *m = btf_members(t);
+
+		for (int i = 0; i < btf_vlen(t) && !found; i++, m++)
+			found = strcmp(btf__name_by_offset(btf, m->name_off), "err") == 0;
+	}
+	btf__free(btf);
+	return found;
+}
+
 int sb_drop_reason_names(const char **names, size_t n)
 {
 	static const char prefix[] = "SKB_DROP_REASON_";

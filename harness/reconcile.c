@@ -90,10 +90,11 @@ static void sides_warn(const struct sb_rundata *rd, struct sb_reconcile *rec)
 	sb_identity_check(rd, rec, SB_ID_CLIENT_SYN_RETRANS, &id);
 	if (id.status == SB_ID_FAILS)
 		warn(rec, "client namespace: probe SYN retransmits %llu + SYN-ACK retransmits %llu "
-			  "!= its TcpExt TCPSynRetrans %lld",
+			  "+ failed retransmits the kernel did not trace %lld != its TcpExt "
+			  "TCPSynRetrans %lld",
 		     (unsigned long long)rec->probe_client_syn_retrans,
 		     (unsigned long long)rec->probe_client_synack_retrans,
-		     (long long)rec->mib_client_syn_retrans);
+		     (long long)sb_untraced_retrans_fail(rec), (long long)rec->mib_client_syn_retrans);
 	sb_identity_check(rd, rec, SB_ID_SERVER_SYN_RETRANS, &id);
 	if (id.status == SB_ID_FAILS)
 		warn(rec, "server namespace: probe SYN-ACK retransmits %llu + SYN retransmits %llu "
@@ -150,6 +151,9 @@ void sb_reconcile_fill(const struct sb_rundata *rd, struct sb_join *j, int probe
 		    sb_mib_delta_or(rd->mib, rd->nmib, "Tcp", "ActiveOpens", -1);
 		rec->mib_client_active_opens =
 		    sb_mib_delta_or(rd->client_mib, rd->nclient_mib, "Tcp", "ActiveOpens", -1);
+		rec->retrans_fail_untraced = rd->retrans_fail_untraced;
+		rec->mib_client_retrans_fail = sb_mib_delta_or(rd->client_mib, rd->nclient_mib,
+							       "TcpExt", "TCPRetransFail", 0);
 		if (rec->mib_syn_retrans >= 0 && rec->mib_client_syn_retrans >= 0)
 			rec->mib_syn_retrans += rec->mib_client_syn_retrans;
 		else

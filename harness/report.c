@@ -142,7 +142,8 @@ static void reconciliation_lines(FILE *f, const struct sb_rundata *rd, const str
 				r->revived, r->extra_children, r->extra_accepts);
 		fprintf(f, "retransmits: probe SYN %" PRIu64 " + SYN-ACK %" PRIu64 " %s ",
 			r->probe_syn_retrans, r->probe_synack_retrans,
-			(int64_t)(r->probe_syn_retrans + r->probe_synack_retrans) ==
+			(int64_t)(r->probe_syn_retrans + r->probe_synack_retrans) +
+					sb_untraced_retrans_fail(r) ==
 				r->mib_syn_retrans
 			    ? "="
 			    : "vs");
@@ -155,7 +156,7 @@ static void reconciliation_lines(FILE *f, const struct sb_rundata *rd, const str
 			    r->mib_client_syn_retrans, r->mib_client_active_opens,
 			    (int64_t)r->conns_started, (int64_t)r->probe_server_syn_retrans,
 			    (int64_t)r->probe_server_synack_retrans, r->mib_server_syn_retrans,
-			    r->mib_server_active_opens};
+			    r->mib_server_active_opens, sb_untraced_retrans_fail(r)};
 			char line[512];
 
 			sb_sides_line(&sn, line, sizeof(line));

@@ -12,14 +12,19 @@ static const char *rel(int64_t a, int64_t b)
 
 int sb_sides_line(const struct sb_sides_nums *n, char *buf, size_t len)
 {
-	int64_t c = n->c_syn + n->c_synack, s = n->s_syn + n->s_synack;
+	int64_t c = n->c_syn + n->c_synack + (n->c_fail > 0 ? n->c_fail : 0);
+	int64_t s = n->s_syn + n->s_synack;
+	char fail[96] = "";
 
+	if (n->c_fail > 0)
+		snprintf(fail, sizeof(fail), " + %" PRId64 " that failed to transmit (untraced "
+					     "before 6.18: TCPRetransFail)", n->c_fail);
 	snprintf(buf, len,
-		 "per side: client SYN retransmits %" PRId64 "%s %s its TcpExt TCPSynRetrans %" PRId64
+		 "per side: client SYN retransmits %" PRId64 "%s%s %s its TcpExt TCPSynRetrans %" PRId64
 		 ", Tcp ActiveOpens %" PRId64 " %s connects started %" PRId64
 		 "; server SYN-ACK retransmits %" PRId64 "%s %s its TcpExt TCPSynRetrans %" PRId64
 		 ", Tcp ActiveOpens %" PRId64 " %s 0",
-		 n->c_syn, n->c_synack ? " (+ SYN-ACK!)" : "", rel(c, n->c_mib_syn), n->c_mib_syn,
+		 n->c_syn, n->c_synack ? " (+ SYN-ACK!)" : "", fail, rel(c, n->c_mib_syn), n->c_mib_syn,
 		 n->c_opens, rel(n->c_opens, n->c_started), n->c_started, n->s_synack,
 		 n->s_syn ? " (+ SYN!)" : "", rel(s, n->s_mib_syn), n->s_mib_syn, n->s_opens,
 		 rel(n->s_opens, 0));

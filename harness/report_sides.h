@@ -11,6 +11,7 @@
 struct sb_sides_nums {
 	int64_t c_syn, c_synack, c_mib_syn, c_opens, c_started;
 	int64_t s_syn, s_synack, s_mib_syn, s_opens;
+	int64_t c_fail; /* failed retransmits the kernel did not trace (< 6.18), 0 */
 };
 
 /* "per side: client SYN retransmits 2083 = its TcpExt TCPSynRetrans 2083,

@@ -480,6 +480,9 @@ static void json_sides(struct sb_json *js, const struct sb_reconcile *r)
 	sb_json_i64_or_null(js, "mib_tcp_syn_retrans", r->mib_client_syn_retrans);
 	sb_json_i64_or_null(js, "mib_active_opens", r->mib_client_active_opens);
 	sb_json_uint(js, "conns_started", r->conns_started);
+	/* before 6.18: retransmits that failed to transmit, not traced */
+	sb_json_bool(js, "retransmit_failures_traced", !r->retrans_fail_untraced);
+	sb_json_int(js, "mib_retrans_fail", r->mib_client_retrans_fail);
 	sb_json_obj_end(js);
 	sb_json_obj_begin(js, "server");
 	sb_json_uint(js, "probe_syn_retransmits", r->probe_server_syn_retrans);

@@ -51,6 +51,9 @@ struct sb_rundata {
 	uint64_t *hists; /* SB_NHISTS * SB_HIST_BUCKETS, NULL without probes */
 	uint64_t drops[SB_MAX_DROP_REASONS];
 	const char *drop_names[SB_MAX_DROP_REASONS]; /* from the kernel's BTF */
+	/* the kernel's tcp_retransmit_skb misses retransmits that failed to
+	 * transmit (before Linux 6.18); TcpExt TCPRetransFail counts them */
+	int retrans_fail_untraced;
 	uint64_t lost_samples; /* sampler reads that failed */
 	uint64_t missed_events; /* tracepoint hits skipped by the kernel (recursion) */
 	uint64_t kernel_map_bytes; /* the probes' maps: max_entries x (key + value) */
