@@ -42,6 +42,11 @@ grep -q "^per side: client SYN retransmits" "$WORK/stdout" && ok "per-side line 
 # the threads' port shares, so no local port repeats
 n=$(column lport "$out/connections.csv" | sort -u | wc -l)
 check "distinct client ports" "$n" -eq 3000
+if [ "$failures" -gt 0 ]; then # what the identities saw, for the report
+	jq -c '{client: .reconciliation.client, server: .reconciliation.server,
+		cmib: .client_kernel_counters, missed: .probes.missed_events,
+		softnet: .softnet, warnings: .reconciliation.warnings}' "$s"
+fi
 # nothing left in the host namespace
 ip link show sb-srv >/dev/null 2>&1 && bad "sb-srv left in the host namespace" || ok "no veth in the host namespace"
 
@@ -58,6 +63,17 @@ for args in "--delay 20" "--loss 5" "--rate-limit 10" "--topology veth --ipv6" \
 		bad "$args: rc $rc, $(wc -l <"$WORK/be") lines, $(ls -d "$WORK/bad" 2>/dev/null)"
 	fi
 done
+
+# the seed experiment in two-host form: the same kernel facts hold
+timeout 120 "$SYNBENCH" experiment listen-no-accept --topology veth >"$WORK/exp" 2>&1
+rc=$?
+check "experiment listen-no-accept --topology veth: exit" "$rc" -eq 0
+[ "$rc" -eq 0 ] || grep FAIL "$WORK/exp"
+grep -q "198.18.0.1  *5201  *198.18.0.2 .*LISTEN  *-> SYN_RECV" "$WORK/exp" &&
+	ok "server timeline from the server namespace (198.18.0.1:5201)" || bad "no server timeline on 198.18.0.1"
+"$SYNBENCH" experiment listen-no-accept --topology wire >"$WORK/exp" 2>"$WORK/expe"
+check "experiment --topology wire: exit" "$?" -eq 2
+check "one line" "$(wc -l <"$WORK/expe")" -eq 1
 
 # --delay where the kernel has no netem: the one-line error before anything
 if unshare -n tc qdisc add dev lo root netem delay 1ms >/dev/null 2>&1; then
