@@ -472,14 +472,18 @@ static void json_probes(struct sb_json *js, const struct sb_rundata *rd, const s
 }
 
 /* --topology veth: each namespace's probe counts and MIB side by side. */
-static void json_sides(struct sb_json *js, const struct sb_reconcile *r)
+static void json_sides(struct sb_json *js, const struct sb_rundata *rd,
+		       const struct sb_reconcile *r)
 {
+	uint64_t cdrops = rd->counters[SB_C_NS2_DROPS];
+
 	sb_json_obj_begin(js, "client");
 	sb_json_uint(js, "probe_syn_retransmits", r->probe_client_syn_retrans);
 	sb_json_uint(js, "probe_synack_retransmits", r->probe_client_synack_retrans);
 	sb_json_i64_or_null(js, "mib_tcp_syn_retrans", r->mib_client_syn_retrans);
 	sb_json_i64_or_null(js, "mib_active_opens", r->mib_client_active_opens);
 	sb_json_uint(js, "conns_started", r->conns_started);
+	sb_json_uint(js, "probe_drops", cdrops); /* kfree_skb in the namespace */
 	/* before 6.18: retransmits that failed to transmit, not traced */
 	sb_json_bool(js, "retransmit_failures_traced", !r->retrans_fail_untraced);
 	sb_json_int(js, "mib_retrans_fail", r->mib_client_retrans_fail);
@@ -489,6 +493,7 @@ static void json_sides(struct sb_json *js, const struct sb_reconcile *r)
 	sb_json_uint(js, "probe_synack_retransmits", r->probe_server_synack_retrans);
 	sb_json_i64_or_null(js, "mib_tcp_syn_retrans", r->mib_server_syn_retrans);
 	sb_json_i64_or_null(js, "mib_active_opens", r->mib_server_active_opens);
+	sb_json_uint(js, "probe_drops", rd->counters[SB_C_DROPS] - cdrops);
 	sb_json_obj_end(js);
 }
 
@@ -536,7 +541,7 @@ static void json_reconciliation(struct sb_json *js, const struct sb_rundata *rd,
 	sb_json_uint(js, "user_ok_kernel_not_established", n->user_ok_kernel_not_est);
 	sb_json_uint(js, "duplicate_cookies", n->dup_cookies);
 	if (r->two_sides)
-		json_sides(js, r);
+		json_sides(js, rd, r);
 	sb_json_obj_begin(js, "identities");
 	for (int i = 0; i < SB_NIDENTITIES; i++) {
 		struct sb_identity id;
