@@ -114,7 +114,7 @@ const struct opt_def sb_opt_table[] = {
 	WORD("netns", 0, ARG_REQ, O_NETNS, "NAME",
 	     "run in the existing namespace /run/netns/NAME", NULL, "web"),
 	FLAG("http", 0, O_HTTP, "crr request GET / HTTP/1.0, response read to EOF", http),
-	HEADING("Two hosts in one box (harness/topology.c):"),
+	HEADING("Two hosts in one box:"),
 	WORD("topology", 0, ARG_REQ, O_TOPOLOGY, "lo|veth",
 	     "lo: one namespace; veth: client and server namespaces joined by a veth pair, "
 	     "server 198.18.0.1, clients 198.18.0.2-33", "lo", "veth"),
