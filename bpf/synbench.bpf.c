@@ -26,6 +26,8 @@ char LICENSE[] SEC("license") = "GPL";
 
 /* Set by user space before load. */
 const volatile __u64 netns_ino = 0;
+/* --topology veth: the client's namespace (0: one namespace, lo) */
+const volatile __u64 netns_ino2 = 0;
 const volatile __u32 nports = 0;
 const volatile __u16 ports[SB_MAX_PORTS] = {};
 const volatile __u32 trace_states = 0;
@@ -287,6 +289,17 @@ static __always_inline __u64 sk_netns(const struct sock *sk, int kind)
 	return BPF_CORE_READ(sk, __sk_common.skc_net.net, ns.inum);
 }
 
+/* SB_SIDE_SERVER or SB_SIDE_CLIENT for one of the run's namespaces, -1
+ * for any other. */
+static __always_inline int ns_side(__u64 ino)
+{
+	if (ino == netns_ino)
+		return SB_SIDE_SERVER;
+	if (netns_ino2 && ino == netns_ino2)
+		return SB_SIDE_CLIENT;
+	return -1;
+}
+
 static __always_inline __u64 sk_cookie(const struct sock *sk, int kind)
 {
 	if (kind == K_BTF)
@@ -368,6 +381,8 @@ static __always_inline struct sb_slot *track(const struct sock *sk, __u64 key, i
 	__builtin_memset(&s->rec, 0, sizeof(s->rec));
 	fill_krec_addrs(&s->rec, sk, kind);
 	s->rec.role = client ? SB_ROLE_CLIENT : SB_ROLE_CHILD;
+	s->rec.side = ns_side(sk_netns(sk, kind)) == SB_SIDE_CLIENT ? SB_SIDE_CLIENT
+								    : SB_SIDE_SERVER;
 	s->rec.final_state = new;
 	if (partial) {
 		s->rec.flags = SB_KF_PARTIAL;
@@ -395,7 +410,7 @@ static __always_inline int on_set_state(const struct sock *sk, int old, int new,
 	int in_slot = 0;
 	__u64 key, now;
 
-	if (sk_netns(sk, kind) != netns_ino)
+	if (ns_side(sk_netns(sk, kind)) < 0)
 		return 0;
 	key = sk_key(sk);
 	count(SB_C_EVENTS);
@@ -491,15 +506,18 @@ static __always_inline int on_set_state(const struct sock *sk, int old, int new,
 static __always_inline int on_retransmit(const struct sock *sk, int kind)
 {
 	struct sb_slot *s;
-	int in_slot;
+	int in_slot, side;
 	__u64 key;
 
 	if (KREAD(kind, sk, __sk_common.skc_state) != SB_TCP_SYN_SENT)
 		return 0;
-	if (sk_netns(sk, kind) != netns_ino)
+	side = ns_side(sk_netns(sk, kind));
+	if (side < 0)
 		return 0;
 	key = sk_key(sk);
 	count(SB_C_SYN_RETRANS);
+	if (side == SB_SIDE_CLIENT)
+		count(SB_C_NS2_SYN_RETRANS);
 	s = rec_find(key, &in_slot);
 	if (s)
 		s->rec.syn_retrans++;
@@ -508,8 +526,12 @@ static __always_inline int on_retransmit(const struct sock *sk, int kind)
 
 static __always_inline int on_synack(const struct sock *sk, int kind)
 {
-	if (sk_netns(sk, kind) == netns_ino)
+	int side = ns_side(sk_netns(sk, kind));
+
+	if (side >= 0)
 		count(SB_C_SYNACK_RETRANS);
+	if (side == SB_SIDE_CLIENT)
+		count(SB_C_NS2_SYNACK_RETRANS);
 	return 0;
 }
 
@@ -531,9 +553,13 @@ static __always_inline int on_drop(const struct sk_buff *skb, __u32 reason, int 
 {
 	__u64 *v;
 
-	if (skb_netns(skb, kind) != netns_ino)
+	int side = ns_side(skb_netns(skb, kind));
+
+	if (side < 0)
 		return 0;
 	count(SB_C_DROPS);
+	if (side == SB_SIDE_CLIENT)
+		count(SB_C_NS2_DROPS);
 	if (reason >= SB_MAX_DROP_REASONS)
 		reason = SB_MAX_DROP_REASONS - 1;
 	v = bpf_map_lookup_elem(&drops, &reason);
@@ -781,7 +807,7 @@ int live_socks(struct bpf_iter__tcp *ctx)
 	struct sock_common *skc = ctx->sk_common;
 	__u64 addr;
 
-	if (!skc || skc->skc_net.net->ns.inum != netns_ino)
+	if (!skc || ns_side(skc->skc_net.net->ns.inum) < 0)
 		return 0;
 	addr = sk_key((const struct sock *)skc);
 	bpf_seq_write(ctx->meta->seq, &addr, sizeof(addr));

@@ -26,6 +26,13 @@ enum sb_role {
 	SB_ROLE_CHILD = 2,  /* passive open: LISTEN -> SYN_RECV on the child */
 };
 
+/* Which namespace a socket lives in: the run's (lo topology: both sides;
+ * veth: the server's) or the second one (veth: the client's). */
+enum sb_side {
+	SB_SIDE_SERVER = 0,
+	SB_SIDE_CLIENT = 1,
+};
+
 enum sb_rec_flush {
 	SB_REC_LIVE_AT_END = 1,	 /* still open when the probes stopped */
 	SB_REC_CLOSE_MISSED = 2, /* its CLOSE event was skipped (recursion) */
@@ -55,7 +62,8 @@ struct sb_krec {
 	__u8 role;     /* enum sb_role */
 	__u8 final_state;
 	__u8 flags;    /* enum sb_krec_flags */
-	__u16 pad;
+	__u8 side;     /* enum sb_side: the namespace the socket lives in */
+	__u8 pad;
 	__u32 addr[8]; /* IPv4: saddr, daddr; IPv6: saddr[4], daddr[4] (network order) */
 };
 #define SB_KREC_V4 (sizeof(struct sb_krec) - 6 * sizeof(__u32)) /* 64 B */
@@ -86,6 +94,8 @@ struct sb_conn_rec {
 	__u8 flushed;	   /* 0, or enum sb_rec_flush: why the record has no CLOSE */
 	__u8 partial;	   /* 1: a transition was missed (recursion): stamps may lack */
 	__u32 srtt_us; /* smoothed RTT when the socket closed, us (0: none yet) */
+	__u8 side;     /* enum sb_side */
+	__u8 pad2[3];
 };
 
 /* One state transition, sent only with --trace-states (ring buffer
@@ -140,6 +150,11 @@ enum sb_counter {
 	SB_C_NESTED,	    /* hits the kernel kept from a busy handler, caught by its twin */
 	SB_C_SLOT_COLLISION, /* socket's array slot held by another: kept in the hash */
 	SB_C_PARTIAL,	    /* records with a missed transition (SB_KF_PARTIAL) */
+	/* --topology veth: the share of three counters above seen in the
+	 * second (client) namespace; the rest was in the first (server) */
+	SB_C_NS2_SYN_RETRANS,
+	SB_C_NS2_SYNACK_RETRANS,
+	SB_C_NS2_DROPS,
 	SB_NCOUNTERS,
 };
 

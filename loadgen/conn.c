@@ -66,9 +66,11 @@ int lg_need_reuseaddr(const struct lg_thread *t)
 			      !(o->mode == LG_MODE_CRR && o->close_first == LG_CLOSE_FIRST_SERVER));
 }
 
-/* s->src: loopback and the thread's next local port. */
+/* s->src: loopback (or the next of the client's addresses) and the
+ * thread's next local port. */
 static uint16_t next_src(struct lg_thread *t, struct lg_slot *s)
 {
+	const struct lg_client_opts *o = &t->c->o;
 	uint16_t port = next_port(t);
 
 	memset(&s->src, 0, sizeof(s->src));
@@ -79,7 +81,9 @@ static uint16_t next_src(struct lg_thread *t, struct lg_slot *s)
 	} else {
 		s->src.v4.sin_family = AF_INET;
 		s->src.v4.sin_port = htons(port);
-		s->src.v4.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+		s->src.v4.sin_addr.s_addr =
+		    o->src_addr ? htonl(ntohl(o->src_addr) + t->dest_next % (o->nsrc ? o->nsrc : 1))
+				: htonl(INADDR_LOOPBACK);
 	}
 	return port;
 }

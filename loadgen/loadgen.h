@@ -168,6 +168,10 @@ struct lg_client_opts {
 	const char *req_data; /* crr: the request (req_bytes long); NULL: filler bytes */
 	int http;	      /* crr: read the response to EOF and record its HTTP status */
 	uint32_t dest_addr;   /* IPv4 server address, network order (--target); 0: 127.0.0.1..ndest */
+	/* IPv4 source addresses src_addr .. src_addr + nsrc - 1 (network
+	 * order; the next one on every wrap of the thread's ports); 0: 127.0.0.1 */
+	uint32_t src_addr;
+	uint32_t nsrc;
 	uint64_t deadline_ns; /* absolute CLOCK_MONOTONIC: stop everything then */
 	volatile sig_atomic_t *stop;
 	int no_affinity; /* 1: do not pin client thread i to CPU i % ncpu */

@@ -11,6 +11,10 @@ const char *sb_identity_name(enum sb_identity_id id)
 		[SB_ID_CLIENT_ESTABLISHED] = "client_established",
 		[SB_ID_SYN_RETRANS] = "syn_retransmits",
 		[SB_ID_LISTENER_DROPS] = "listener_drops",
+		[SB_ID_CLIENT_SYN_RETRANS] = "client_syn_retransmits",
+		[SB_ID_SERVER_SYN_RETRANS] = "server_synack_retransmits",
+		[SB_ID_CLIENT_ACTIVE_OPENS] = "client_active_opens",
+		[SB_ID_SERVER_ACTIVE_OPENS] = "server_active_opens",
 	};
 
 	return (unsigned)id < SB_NIDENTITIES ? names[id] : "?";
@@ -48,6 +52,61 @@ static void skip(struct sb_identity *out, const char *why)
 		snprintf(out->why, sizeof(out->why), "%s", why);
 }
 
+int64_t sb_untraced_retrans_fail(const struct sb_reconcile *rec)
+{
+	return rec->two_sides && rec->retrans_fail_untraced ? rec->mib_client_retrans_fail : 0;
+}
+
+static enum sb_id_status holds(int ok)
+{
+	return ok ? SB_ID_HOLDS : SB_ID_FAILS;
+}
+
+/* The per-side identities of --topology veth (join.h, two_sides). */
+static void sides_check(const struct sb_rundata *rd, const struct sb_reconcile *rec,
+			enum sb_identity_id id, struct sb_identity *out)
+{
+	int64_t mib;
+
+	if (!rec->two_sides) {
+		skip(out, "one namespace (--topology lo): client and server share its counters; "
+			  "--topology veth checks each side");
+		return;
+	}
+	switch (id) {
+	case SB_ID_CLIENT_SYN_RETRANS:
+	case SB_ID_SERVER_SYN_RETRANS:
+		mib = id == SB_ID_CLIENT_SYN_RETRANS ? rec->mib_client_syn_retrans
+						     : rec->mib_server_syn_retrans;
+		if (comp_off(rd, SB_COMP_SYN_RETRANSMITS, out) ||
+		    comp_off(rd, SB_COMP_SYNACK_RETRANSMITS, out))
+			skip(out, NULL);
+		else if (mib < 0)
+			skip(out, "TcpExt TCPSynRetrans not readable");
+		else if (id == SB_ID_CLIENT_SYN_RETRANS)
+			out->status = holds(mib == (int64_t)(rec->probe_client_syn_retrans +
+							     rec->probe_client_synack_retrans) +
+							sb_untraced_retrans_fail(rec));
+		else
+			out->status = holds(mib == (int64_t)(rec->probe_server_syn_retrans +
+							     rec->probe_server_synack_retrans));
+		return;
+	case SB_ID_CLIENT_ACTIVE_OPENS:
+		if (rec->mib_client_active_opens < 0)
+			skip(out, "Tcp ActiveOpens not readable");
+		else
+			out->status = holds(rec->mib_client_active_opens ==
+					    (int64_t)rec->conns_started);
+		return;
+	default:
+		if (rec->mib_server_active_opens < 0)
+			skip(out, "Tcp ActiveOpens not readable");
+		else
+			out->status = holds(rec->mib_server_active_opens == 0);
+		return;
+	}
+}
+
 void sb_identity_check(const struct sb_rundata *rd, const struct sb_reconcile *rec,
 		       enum sb_identity_id id, struct sb_identity *out)
 {
@@ -76,7 +135,8 @@ void sb_identity_check(const struct sb_rundata *rd, const struct sb_reconcile *r
 		else if (rec->mib_syn_retrans < 0)
 			skip(out, "TcpExt TCPSynRetrans not readable");
 		else
-			out->status = (int64_t)(rec->probe_syn_retrans + rec->probe_synack_retrans) ==
+			out->status = (int64_t)(rec->probe_syn_retrans + rec->probe_synack_retrans) +
+							  sb_untraced_retrans_fail(rec) ==
 						      rec->mib_syn_retrans
 					      ? SB_ID_HOLDS
 					      : SB_ID_FAILS;
@@ -94,6 +154,12 @@ void sb_identity_check(const struct sb_rundata *rd, const struct sb_reconcile *r
 								  (int64_t)rec->listen_overflow_skb_drops
 					      ? SB_ID_HOLDS
 					      : SB_ID_FAILS;
+		return;
+	case SB_ID_CLIENT_SYN_RETRANS:
+	case SB_ID_SERVER_SYN_RETRANS:
+	case SB_ID_CLIENT_ACTIVE_OPENS:
+	case SB_ID_SERVER_ACTIVE_OPENS:
+		sides_check(rd, rec, id, out);
 		return;
 	default:
 		skip(out, "unknown identity");

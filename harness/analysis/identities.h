@@ -12,6 +12,11 @@ enum sb_identity_id {
 	SB_ID_CLIENT_ESTABLISHED, /* client ESTABLISHED = accepted + queued + ghosts + other */
 	SB_ID_SYN_RETRANS,	  /* probe SYN + SYN-ACK retransmits = TcpExt TCPSynRetrans */
 	SB_ID_LISTENER_DROPS,	  /* sk_drops = ListenDrops + TCP_LISTEN_OVERFLOW skb drops */
+	/* --topology veth only, each namespace's MIB on its own: */
+	SB_ID_CLIENT_SYN_RETRANS,  /* client TCPSynRetrans = its SYN (+ SYN-ACK) retransmits */
+	SB_ID_SERVER_SYN_RETRANS,  /* server TCPSynRetrans = its SYN-ACK (+ SYN) retransmits */
+	SB_ID_CLIENT_ACTIVE_OPENS, /* client Tcp ActiveOpens = connects started */
+	SB_ID_SERVER_ACTIVE_OPENS, /* server Tcp ActiveOpens = 0 */
 	SB_NIDENTITIES,
 };
 
@@ -22,6 +27,9 @@ struct sb_identity {
 	char why[200]; /* SB_ID_SKIPPED: why it cannot be checked on this run */
 };
 
+/* --topology veth before Linux 6.18: the client's failed retransmits the
+ * tracepoint did not see (TcpExt TCPRetransFail, join.h); else 0. */
+int64_t sb_untraced_retrans_fail(const struct sb_reconcile *rec);
 const char *sb_identity_name(enum sb_identity_id id);
 const char *sb_id_status_name(enum sb_id_status s);
 /* Checks identity id of a joined run (rec filled by the join). */

@@ -151,6 +151,25 @@ struct sb_reconcile {
 	 * retransmits there too (tcp_rtx_synack), so it must equal
 	 * probe_syn_retrans + probe_synack_retrans. */
 	int64_t mib_syn_retrans;
+	/* --topology veth (two_sides): each namespace on its own. The probes
+	 * count what happened in each; the kernel's MIB of that namespace
+	 * must agree: side TCPSynRetrans = side SYN + SYN-ACK retransmits
+	 * (SYNs only on the client, SYN-ACKs only on the server), client
+	 * ActiveOpens = connects started, server ActiveOpens = 0. The
+	 * mib_syn_retrans above is then the sum of both namespaces. */
+	int two_sides;
+	uint64_t probe_client_syn_retrans, probe_client_synack_retrans;
+	uint64_t probe_server_syn_retrans, probe_server_synack_retrans;
+	int64_t mib_client_syn_retrans, mib_server_syn_retrans; /* -1 absent */
+	int64_t mib_client_active_opens, mib_server_active_opens;
+	uint64_t conns_started; /* connects the load generator submitted */
+	/* Before Linux 6.18 the retransmit tracepoint fires only for a
+	 * retransmit that left; one that failed to transmit (veth: the peer's
+	 * backlog full, -ENOBUFS) still counts in TCPSynRetrans, and in
+	 * TCPRetransFail. Then the client identity adds the client's
+	 * TCPRetransFail (its only retransmits in flight are SYNs and FINs). */
+	int retrans_fail_untraced;
+	int64_t mib_client_retrans_fail; /* client TcpExt TCPRetransFail delta, 0 absent */
 	int64_t listener_drops; /* last sample's sk_drops for the port, -1 none */
 	/* kfree_skb TCP_LISTEN_OVERFLOW drops: an ACK for a request socket
 	 * while the accept queue is full. tcp_v4_rcv adds each to the

@@ -82,6 +82,37 @@ static uint64_t established_other(const struct sb_join *j)
 	return n;
 }
 
+/* --topology veth: a per-side identity that fails, with its numbers. */
+static void sides_warn(const struct sb_rundata *rd, struct sb_reconcile *rec)
+{
+	struct sb_identity id;
+
+	sb_identity_check(rd, rec, SB_ID_CLIENT_SYN_RETRANS, &id);
+	if (id.status == SB_ID_FAILS)
+		warn(rec, "client namespace: probe SYN retransmits %llu + SYN-ACK retransmits %llu "
+			  "+ failed retransmits the kernel did not trace %lld != its TcpExt "
+			  "TCPSynRetrans %lld",
+		     (unsigned long long)rec->probe_client_syn_retrans,
+		     (unsigned long long)rec->probe_client_synack_retrans,
+		     (long long)sb_untraced_retrans_fail(rec), (long long)rec->mib_client_syn_retrans);
+	sb_identity_check(rd, rec, SB_ID_SERVER_SYN_RETRANS, &id);
+	if (id.status == SB_ID_FAILS)
+		warn(rec, "server namespace: probe SYN-ACK retransmits %llu + SYN retransmits %llu "
+			  "!= its TcpExt TCPSynRetrans %lld",
+		     (unsigned long long)rec->probe_server_synack_retrans,
+		     (unsigned long long)rec->probe_server_syn_retrans,
+		     (long long)rec->mib_server_syn_retrans);
+	sb_identity_check(rd, rec, SB_ID_CLIENT_ACTIVE_OPENS, &id);
+	if (id.status == SB_ID_FAILS)
+		warn(rec, "client namespace: Tcp ActiveOpens %lld != connects started %llu",
+		     (long long)rec->mib_client_active_opens,
+		     (unsigned long long)rec->conns_started);
+	sb_identity_check(rd, rec, SB_ID_SERVER_ACTIVE_OPENS, &id);
+	if (id.status == SB_ID_FAILS)
+		warn(rec, "server namespace: Tcp ActiveOpens %lld, expected 0 (no connect there)",
+		     (long long)rec->mib_server_active_opens);
+}
+
 void sb_reconcile_fill(const struct sb_rundata *rd, struct sb_join *j, int probes)
 {
 	struct sb_reconcile *rec = &j->rec;
@@ -105,6 +136,29 @@ void sb_reconcile_fill(const struct sb_rundata *rd, struct sb_join *j, int probe
 	rec->probe_synack_retrans = rd->counters[SB_C_SYNACK_RETRANS];
 	rec->listen_overflow_skb_drops = drops_named(rd, "TCP_LISTEN_OVERFLOW");
 	rec->mib_syn_retrans = sb_mib_delta_or(rd->mib, rd->nmib, "TcpExt", "TCPSynRetrans", -1);
+	rec->two_sides = rd->client_mib != NULL;
+	rec->conns_started = rd->client.started;
+	if (rec->two_sides) {
+		rec->probe_client_syn_retrans = rd->counters[SB_C_NS2_SYN_RETRANS];
+		rec->probe_client_synack_retrans = rd->counters[SB_C_NS2_SYNACK_RETRANS];
+		rec->probe_server_syn_retrans = rec->probe_syn_retrans - rec->probe_client_syn_retrans;
+		rec->probe_server_synack_retrans =
+		    rec->probe_synack_retrans - rec->probe_client_synack_retrans;
+		rec->mib_server_syn_retrans = rec->mib_syn_retrans;
+		rec->mib_client_syn_retrans = sb_mib_delta_or(rd->client_mib, rd->nclient_mib,
+							      "TcpExt", "TCPSynRetrans", -1);
+		rec->mib_server_active_opens =
+		    sb_mib_delta_or(rd->mib, rd->nmib, "Tcp", "ActiveOpens", -1);
+		rec->mib_client_active_opens =
+		    sb_mib_delta_or(rd->client_mib, rd->nclient_mib, "Tcp", "ActiveOpens", -1);
+		rec->retrans_fail_untraced = rd->retrans_fail_untraced;
+		rec->mib_client_retrans_fail = sb_mib_delta_or(rd->client_mib, rd->nclient_mib,
+							       "TcpExt", "TCPRetransFail", 0);
+		if (rec->mib_syn_retrans >= 0 && rec->mib_client_syn_retrans >= 0)
+			rec->mib_syn_retrans += rec->mib_client_syn_retrans;
+		else
+			rec->mib_syn_retrans = -1;
+	}
 	rec->listener_drops = last_listener_drops(rd);
 	rec->mib_listen_drops = sb_mib_delta_or(rd->mib, rd->nmib, "TcpExt", "ListenDrops", -1);
 	rec->mib_listen_overflows =
@@ -163,6 +217,7 @@ void sb_reconcile_fill(const struct sb_rundata *rd, struct sb_join *j, int probe
 		     (unsigned long long)rec->probe_syn_retrans,
 		     (unsigned long long)rec->probe_synack_retrans,
 		     (long long)rec->mib_syn_retrans);
+	sides_warn(rd, rec);
 	sb_identity_check(rd, rec, SB_ID_LISTENER_DROPS, &id);
 	if (id.status == SB_ID_FAILS)
 		warn(rec,

@@ -15,6 +15,7 @@
 #include "harness/cli/opts.h"
 #include "harness/cli/opts_table.h"
 #include "harness/cli/target_addr.h"
+#include <arpa/inet.h>
 
 #define STR_(x) #x
 #define STR(x)	STR_(x)
@@ -113,6 +114,16 @@ const struct opt_def sb_opt_table[] = {
 	WORD("netns", 0, ARG_REQ, O_NETNS, "NAME",
 	     "run in the existing namespace /run/netns/NAME", NULL, "web"),
 	FLAG("http", 0, O_HTTP, "crr request GET / HTTP/1.0, response read to EOF", http),
+	HEADING("Two hosts in one box:"),
+	WORD("topology", 0, ARG_REQ, O_TOPOLOGY, "lo|veth",
+	     "lo: one namespace; veth: client and server namespaces joined by a veth pair, "
+	     "server 198.18.0.1, clients 198.18.0.2-33", "lo", "veth"),
+	WORD("delay", 0, ARG_REQ, O_DELAY, "MS[,JITTER]",
+	     "veth: round trip added by tc netem, half each way", NULL, "20"),
+	WORD("loss", 0, ARG_REQ, O_LOSS, "PCT", "veth: packet loss in each direction (tc netem)",
+	     NULL, "5"),
+	NUM("rate-limit", O_RATE_LIMIT, "MBIT", "veth: bandwidth each way (tc htb)", NULL, "100",
+	    1, 100000, netem.rate_mbit),
 	HEADING("Output:"),
 	WORD("out", 0, ARG_REQ, O_OUT, "DIR", "result directory", "results/<time>[-LABEL]",
 	     "results/mine"),
@@ -143,6 +154,8 @@ const char *const sb_opt_attach_names[SB_OPT_NAMES] = { [SB_ATTACH_AUTO] = "auto
 /* index + 1 = enum sb_comp_mode where given; 0 = auto */
 const char *const sb_opt_sampler_names[SB_OPT_NAMES] = { "auto", "sk_storage_iter", "tcp_iter",
 					     "tcp_info", "off" };
+const char *const sb_opt_topology_names[SB_OPT_NAMES] = { [SB_TOPO_LO] = "lo",
+					      [SB_TOPO_VETH] = "veth" };
 /* clang-format on */
 
 void sb_opts_defaults(struct sb_opts *o)
@@ -477,6 +490,21 @@ static int apply(struct parse_ctx *c, const struct opt_def *d, const char *val)
 				    val, d->example);
 		strcpy(o->label, val);
 		break;
+	case O_TOPOLOGY:
+		if (get_choice(c, d, val, sb_opt_topology_names, ARRAY_LEN(sb_opt_topology_names), &k))
+			return -1;
+		o->topology = k;
+		break;
+	case O_DELAY:
+		if (sb_netem_parse_delay(val, &o->netem.delay_ms, &o->netem.jitter_ms))
+			return fail(c, "--delay must be MS or MS,JITTER in ms, 0 < MS <= 60000, "
+				       "JITTER <= MS (got '%.64s'); try --delay 20 or --delay 20,2", val);
+		break;
+	case O_LOSS:
+		if (sb_netem_parse_loss(val, &o->netem.loss_pct))
+			return fail(c, "--loss must be a percentage, 0 < PCT <= 100 (got '%.64s'); try "
+				       "--loss 5", val);
+		break;
 	case O_HELP:
 		return SB_OPTS_HELP;
 	case O_VERSION:
@@ -524,11 +552,40 @@ static int finish_target(struct parse_ctx *c)
 	if (o->http && (o->mode != LG_MODE_CRR || c->given[O_REQ] || c->given[O_RESP]))
 		return fail(c, "--http needs --mode crr and sends its own request; use --mode crr "
 			       "without --req/--resp");
-	if (sb_target_parse(o->target, o->netns[0] != 0, &o->target_addr, &port, err,
+	if (sb_target_parse(o->target, o->netns[0] != 0 || o->topology == SB_TOPO_VETH,
+			    &o->target_addr, &port, err,
 			    sizeof(err)))
 		return fail(c, "%s", err + strlen("synbench: "));
 	o->port = port;
 	o->ndest = 1;
+	return 0;
+}
+
+/* --topology veth and the network options that need it. */
+static int finish_topology(struct parse_ctx *c)
+{
+	static const enum opt_id veth_only[] = {O_DELAY, O_LOSS, O_RATE_LIMIT};
+	static const enum opt_id not_veth[] = {O_NETNS, O_IPV6, O_DESTS};
+	struct sb_opts *o = &c->o;
+	char err[256];
+	uint16_t port;
+
+	for (size_t i = 0; i < ARRAY_LEN(veth_only); i++)
+		if (o->topology != SB_TOPO_VETH && c->given[veth_only[i]])
+			return fail(c, "--%s needs --topology veth (lo has no wire to shape); add "
+				       "--topology veth", def_of(veth_only[i])->name);
+	if (o->topology != SB_TOPO_VETH)
+		return 0;
+	for (size_t i = 0; i < ARRAY_LEN(not_veth); i++)
+		if (c->given[not_veth[i]])
+			return fail(c, "--%s does not apply to --topology veth (its own two "
+				       "namespaces, IPv4 198.18.0.0/15, one server address); drop it",
+				    def_of(not_veth[i])->name);
+	if (o->target[0] &&
+	    (sb_target_parse(o->target, 1, &o->target_addr, &port, err, sizeof(err)) ||
+	     o->target_addr != htonl(SB_VETH_SERVER_ADDR)))
+		return fail(c, "with --topology veth the server namespace's address is 198.18.0.1; "
+			       "use --target 198.18.0.1:PORT");
 	return 0;
 }
 
@@ -567,7 +624,7 @@ static int finish(struct parse_ctx *c)
 			return fail(c, "--%s has no effect with --no-probes; drop one of them",
 				    probe_names[i]);
 	}
-	if (finish_target(c))
+	if (finish_topology(c) || finish_target(c))
 		return -1;
 	if (!c->given[O_CONCURRENCY]) {
 		uint64_t cap = o->rate > 0 ? SB_MAX_CONCURRENCY : SB_DEFAULT_CONCURRENCY;

@@ -8,10 +8,18 @@
 #include <stdio.h>
 #include "loadgen/loadgen.h"
 #include "harness/cli/components.h"
+#include "harness/cli/netem.h"
 
 #define SB_DEFAULT_PORT 5201
 /* closed loop in flight by default: min(conns, this) -- a connect burst */
 #define SB_DEFAULT_CONCURRENCY 10000
+
+/* --topology: one namespace on lo, or client and server namespaces joined
+ * by a veth pair (harness/topology.c) */
+enum sb_topology { SB_TOPO_LO = 0, SB_TOPO_VETH = 1 };
+#define SB_VETH_SERVER_ADDR 0xc6120001u /* 198.18.0.1, host order */
+#define SB_VETH_CLIENT_ADDR 0xc6120002u /* 198.18.0.2 .. + SB_VETH_NCLIENT - 1 */
+#define SB_VETH_NCLIENT	    32
 
 enum sb_attach { SB_ATTACH_AUTO = 0, SB_ATTACH_TP_BTF, SB_ATTACH_RAW_TP, SB_ATTACH_TRACEPOINT };
 
@@ -51,6 +59,9 @@ struct sb_opts {
 	char netns[64];			/* --netns NAME: /run/netns/NAME */
 	char server_cmd[1024];		/* --server-cmd CMD */
 	int http;			/* --http: crr speaks HTTP/1.0 */
+	/* two hosts in one box */
+	int topology;			/* --topology lo|veth: enum sb_topology */
+	struct sb_netem netem;		/* --delay, --loss, --rate-limit (veth) */
 	/* probes */
 	int no_probes;		/* --no-probes */
 	enum sb_attach attach;	/* --attach auto|tp_btf|raw_tp|tracepoint */

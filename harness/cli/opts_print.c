@@ -90,6 +90,16 @@ void sb_opts_foreach(const struct sb_opts *o, sb_opt_visit_fn fn, void *ctx)
 		case O_SERVER_CMD:
 			s = o->server_cmd;
 			break;
+		case O_TOPOLOGY:
+			s = name_of(sb_opt_topology_names, ARRAY_LEN(sb_opt_topology_names),
+				    (unsigned)o->topology);
+			break;
+		case O_DELAY:
+			s = sb_netem_delay_str(&o->netem, buf, sizeof(buf));
+			break;
+		case O_LOSS:
+			s = sb_netem_loss_str(&o->netem, buf, sizeof(buf));
+			break;
 		case O_OUT:
 			s = o->out;
 			break;

@@ -17,6 +17,7 @@ enum opt_id {
 	O_SYNACK_RETRIES, O_SYN_LINEAR_TIMEOUTS, O_MAX_SYN_BACKLOG, O_PORT_RANGE,
 	O_NO_PROBES, O_ATTACH, O_SAMPLER, O_PROBE_OFF, O_SAMPLE_US, O_TRACE_STATES,
 	O_TARGET, O_NETNS, O_SERVER_CMD, O_HTTP,
+	O_TOPOLOGY, O_DELAY, O_LOSS, O_RATE_LIMIT,
 	O_OUT, O_LABEL, O_FORCE, O_NO_PLOT, O_JSON, O_QUIET, O_VERBOSE, O_HELP, O_VERSION,
 	O__COUNT,
 };
@@ -54,6 +55,7 @@ extern const char *const sb_opt_close_first_names[SB_OPT_NAMES];
 extern const char *const sb_opt_engine_names[SB_OPT_NAMES];
 extern const char *const sb_opt_attach_names[SB_OPT_NAMES];
 extern const char *const sb_opt_sampler_names[SB_OPT_NAMES];
+extern const char *const sb_opt_topology_names[SB_OPT_NAMES];
 
 /* The value of an integer option (kind != K_NONE). */
 long long sb_opt_fld_load(const struct sb_opts *o, const struct opt_def *d);

@@ -166,6 +166,22 @@ static void findings_loss(struct flist *l, const json_t *s, const json_t *cfg,
 }
 
 /* Every probe component that did not run in its best mode, and why. */
+/* --topology veth --delay: the handshake against the configured RTT. */
+static void findings_rtt(struct flist *l, const json_t *s, const json_t *cfg)
+{
+	const char *d = json_string_value(sb_jget_path(cfg, "options.delay"));
+	double rtt = d && *d ? strtod(d, NULL) * 1000.0 : 0;
+	double p50 = jnum(s, "latency_us.kernel_handshake.p50");
+	double p99 = jnum(s, "latency_us.kernel_handshake.p99");
+
+	if (!(rtt > 0) || isnan(p50))
+		return;
+	add(l, SB_FIND_INFO,
+	    "Configured RTT %s ms (--delay %s on the veth, half each way): kernel handshake p50 = "
+	    "%.2f x configured RTT, p99 = %.2f x.",
+	    d, d, p50 / rtt, isnan(p99) ? 0.0 : p99 / rtt);
+}
+
 static void findings_components(struct flist *l, const json_t *s)
 {
 	static const char *const names[] = {"state_changes", "syn_retransmits",
@@ -248,6 +264,7 @@ size_t sb_report_findings(const struct sb_report_model *m, struct sb_finding *ou
 		    "p99 %s.",
 		    fmt_us(a, sizeof(a), nd), fmt_us(b, sizeof(b), hs),
 		    hs > 0 ? 100.0 * nd / hs : 0.0, fmt_us(c, sizeof(c), ps));
+	findings_rtt(&l, s, cfg);
 	if (jint(s, "latency_us.accept_wait.count") > 0)
 		add(&l, SB_FIND_INFO,
 		    "Accepted connections waited in the accept queue p50 %s, p99 %s (max %s).",

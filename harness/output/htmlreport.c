@@ -14,6 +14,7 @@
 
 #define fmt_count sb_fmt_count
 #define fmt_us	  sb_fmt_us
+#include "harness/output/report_sides.h"
 #define jnum	  sb_report_jnum
 #define jint	  sb_report_jint
 #define jbool	  sb_report_jbool
@@ -292,6 +293,10 @@ static void sec_reconciliation(struct doc *d, const json_t *s)
 			 fmt_count(a[0], 32, ps), fmt_count(a[1], 32, pa),
 			 ps + pa == mib ? "=" : "≠", fmt_count(a[2], 32, mib));
 		rec_line(d, 0, t);
+		struct sb_sides_nums sn;
+
+		if (sb_sides_from_json(r, &sn) == 0) /* --topology veth */
+			rec_line(d, !sb_sides_line(&sn, t, sizeof(t)), t);
 	}
 	snprintf(
 	    t, sizeof(t),

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "harness/analysis/figures.h"
+#include "harness/output/report_sides.h"
 
 #define jint  sb_report_jint
 #define jnum  sb_report_jnum
@@ -156,10 +157,18 @@ static void kernel_lines(FILE *f, const json_t *r)
 			"client's FIN (counted once above); %" PRId64 " more server children and "
 			"%" PRId64 " more accepts on the same connections\n",
 			rv > 0 ? rv : 0, xc > 0 ? xc : 0, xa > 0 ? xa : 0);
+	struct sb_sides_nums sn;
+	int sides = sb_sides_from_json(r, &sn) == 0;
+	char line[512];
+
 	fprintf(f, "retransmits: probe SYN %" PRId64 " + SYN-ACK %" PRId64 " %s ", ps, pa,
-		ps + pa == mib ? "=" : "vs");
-	opt_count(f, "TcpExt TCPSynRetrans", mib);
+		ps + pa + (sides && sn.c_fail > 0 ? sn.c_fail : 0) == mib ? "=" : "vs");
+	opt_count(f, sides ? "TcpExt TCPSynRetrans (both namespaces)" : "TcpExt TCPSynRetrans", mib);
 	fputc('\n', f);
+	if (sides) {
+		sb_sides_line(&sn, line, sizeof(line));
+		fprintf(f, "%s\n", line);
+	}
 }
 
 static void reconciliation_lines(FILE *f, const struct sb_report_model *m)
@@ -195,9 +204,13 @@ static void reconciliation_lines(FILE *f, const struct sb_report_model *m)
 	const char *key;
 	const json_t *id;
 
+	/* the per-side identities are skipped in one namespace: not news */
+	int sides = json_object_get(r, "client") != NULL;
+
 	if (probes)
 		json_object_foreach((json_t *)ids, key, id)
-			if (strcmp(jstr(id, "status"), "skipped") == 0)
+			if (strcmp(jstr(id, "status"), "skipped") == 0 &&
+			    (sides || (strncmp(key, "client_", 7) && strncmp(key, "server_", 7))))
 				fprintf(f, "identity %s not checked: %s\n", key, jstr(id, "reason"));
 	for (size_t i = 0; i < json_array_size(w); i++)
 		if (json_string_value(json_array_get(w, i)))

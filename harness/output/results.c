@@ -30,6 +30,9 @@ static const char *const counter_names[SB_NCOUNTERS] = {
     [SB_C_SLOT_COLLISION] = "slot_collisions",
     [SB_C_PARTIAL] = "partial_records",
     [SB_C_RTT_SAMPLES] = "rtt_samples",
+    [SB_C_NS2_SYN_RETRANS] = "client_ns_syn_retransmits",
+    [SB_C_NS2_SYNACK_RETRANS] = "client_ns_synack_retransmits",
+    [SB_C_NS2_DROPS] = "client_ns_drops",
 };
 
 /* MIB counters summary.json always carries, changed or not. */
@@ -335,6 +338,8 @@ static int write_config(FILE *f, const struct sb_rundata *rd, const struct sb_jo
 	sb_json_str(js, "started_at", rd->started_at);
 	sb_json_str(js, "kernel_release", rd->kernel_release);
 	sb_json_uint(js, "netns_inode", rd->netns_inode);
+	if (rd->client_netns_inode)
+		sb_json_uint(js, "client_netns_inode", rd->client_netns_inode);
 	sb_json_str(js, "attach_plan", rd->attach_plan);
 	sb_json_int(js, "effective_backlog", rd->effective_backlog);
 	sb_json_uint(js, "t_start_ns", rd->t_start_ns);
@@ -384,22 +389,23 @@ void sb_results_json_latency(struct sb_json *js, const char *key, const struct s
 }
 
 
-void sb_results_json_kernel_counters(struct sb_json *js, const struct sb_rundata *rd)
+static void json_mib_counters(struct sb_json *js, const char *key, const struct sb_mib *mib,
+			      size_t nmib)
 {
 	const size_t nn = sizeof(named_counters) / sizeof(named_counters[0]);
 
-	sb_json_obj_begin(js, "kernel_counters");
+	sb_json_obj_begin(js, key);
 	for (size_t i = 0; i < nn; i++) {
 		const struct sb_mib *m =
-		    sb_mib_find(rd->mib, rd->nmib, named_counters[i][0], named_counters[i][1]);
+		    sb_mib_find(mib, nmib, named_counters[i][0], named_counters[i][1]);
 
 		if (m)
 			sb_json_int(js, m->name, m->after - m->before);
 		else
 			sb_json_null(js, named_counters[i][1]);
 	}
-	for (size_t i = 0; i < rd->nmib; i++) {
-		const struct sb_mib *m = &rd->mib[i];
+	for (size_t i = 0; i < nmib; i++) {
+		const struct sb_mib *m = &mib[i];
 		int named = 0;
 
 		if (m->after == m->before ||
@@ -413,6 +419,14 @@ void sb_results_json_kernel_counters(struct sb_json *js, const struct sb_rundata
 	}
 	sb_json_obj_end(js);
 }
+
+void sb_results_json_kernel_counters(struct sb_json *js, const struct sb_rundata *rd)
+{
+	json_mib_counters(js, "kernel_counters", rd->mib, rd->nmib);
+	if (rd->client_mib) /* --topology veth: the client namespace's own */
+		json_mib_counters(js, "client_kernel_counters", rd->client_mib, rd->nclient_mib);
+}
+
 
 static void json_probes(struct sb_json *js, const struct sb_rundata *rd, const struct sb_join *j)
 {
@@ -454,6 +468,32 @@ static void json_probes(struct sb_json *js, const struct sb_rundata *rd, const s
 	sb_json_uint(js, "partial_records", rd->counters[SB_C_PARTIAL]);
 	sb_json_uint(js, "lost_samples", rd->lost_samples);
 	sb_json_uint(js, "listener_samples", rd->nsamples);
+	sb_json_obj_end(js);
+}
+
+/* --topology veth: each namespace's probe counts and MIB side by side. */
+static void json_sides(struct sb_json *js, const struct sb_rundata *rd,
+		       const struct sb_reconcile *r)
+{
+	uint64_t cdrops = rd->counters[SB_C_NS2_DROPS];
+
+	sb_json_obj_begin(js, "client");
+	sb_json_uint(js, "probe_syn_retransmits", r->probe_client_syn_retrans);
+	sb_json_uint(js, "probe_synack_retransmits", r->probe_client_synack_retrans);
+	sb_json_i64_or_null(js, "mib_tcp_syn_retrans", r->mib_client_syn_retrans);
+	sb_json_i64_or_null(js, "mib_active_opens", r->mib_client_active_opens);
+	sb_json_uint(js, "conns_started", r->conns_started);
+	sb_json_uint(js, "probe_drops", cdrops); /* kfree_skb in the namespace */
+	/* before 6.18: retransmits that failed to transmit, not traced */
+	sb_json_bool(js, "retransmit_failures_traced", !r->retrans_fail_untraced);
+	sb_json_int(js, "mib_retrans_fail", r->mib_client_retrans_fail);
+	sb_json_obj_end(js);
+	sb_json_obj_begin(js, "server");
+	sb_json_uint(js, "probe_syn_retransmits", r->probe_server_syn_retrans);
+	sb_json_uint(js, "probe_synack_retransmits", r->probe_server_synack_retrans);
+	sb_json_i64_or_null(js, "mib_tcp_syn_retrans", r->mib_server_syn_retrans);
+	sb_json_i64_or_null(js, "mib_active_opens", r->mib_server_active_opens);
+	sb_json_uint(js, "probe_drops", rd->counters[SB_C_DROPS] - cdrops);
 	sb_json_obj_end(js);
 }
 
@@ -501,6 +541,8 @@ static void json_reconciliation(struct sb_json *js, const struct sb_rundata *rd,
 	sb_json_uint(js, "kernel_clients_established_inferred", n->kclients_est_inferred);
 	sb_json_uint(js, "user_ok_kernel_not_established", n->user_ok_kernel_not_est);
 	sb_json_uint(js, "duplicate_cookies", n->dup_cookies);
+	if (r->two_sides)
+		json_sides(js, rd, r);
 	sb_json_obj_begin(js, "identities");
 	for (int i = 0; i < SB_NIDENTITIES; i++) {
 		struct sb_identity id;

@@ -168,6 +168,7 @@ static int try_load(struct sb_probes *p)
 	if (!p->skel)
 		return -errno;
 	p->skel->rodata->netns_ino = o->netns_ino;
+	p->skel->rodata->netns_ino2 = o->netns_ino2;
 	p->skel->rodata->nports = o->nports;
 	p->skel->rodata->trace_states = o->on_state != NULL;
 	if (o->on_state)
@@ -491,7 +492,8 @@ void sb_probes__stop(struct sb_probes *p)
 	 * whose socket was not among them lost its CLOSE while we watched (one
 	 * pass over the namespace, only if records are left) */
 	if (p->skel && sb_probes__live(p) > 0)
-		f.live = live = sb_live_addrs(p->skel->progs.live_socks, p->opts.netns_ino, &f.nlive);
+		f.live = live = sb_live_addrs2(p->skel->progs.live_socks, p->opts.netns_ino,
+					       p->opts.netns_fd2, p->opts.netns_ino2, &f.nlive);
 	if (p->skel)
 		synbench__detach(p->skel);
 	/* a program that started before the detach may still be running on
@@ -632,6 +634,7 @@ int sb_probes__collect(struct sb_probes *p, struct sb_rundata *rd)
 		rd->drops[r] = percpu_sum(fd, r, vals, ncpu);
 	free(vals);
 	sb_drop_reason_names(rd->drop_names, SB_MAX_DROP_REASONS);
+	rd->retrans_fail_untraced = !sb_retransmit_traces_failures();
 
 	rd->hists = calloc((size_t)SB_NHISTS * SB_HIST_BUCKETS, sizeof(uint64_t));
 	if (rd->hists)

@@ -1,6 +1,8 @@
 #include "harness/run/probes_kmem.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -36,6 +38,7 @@ void sb_krec_expand(const struct sb_krec *k, size_t len, struct sb_conn_rec *r)
 	r->flushed = k->flags & SB_KF_FLUSH_MASK;
 	r->partial = !!(k->flags & SB_KF_PARTIAL);
 	r->srtt_us = k->srtt_us;
+	r->side = k->side;
 	if (k->family == AF_INET6 && len >= sizeof(*k)) {
 		memcpy(r->saddr, &k->addr[0], sizeof(r->saddr));
 		memcpy(r->daddr, &k->addr[4], sizeof(r->daddr));
@@ -127,6 +130,37 @@ uint64_t *sb_live_addrs(struct bpf_program *prog, uint64_t netns_ino, size_t *n)
 	return v;
 }
 
+uint64_t *sb_live_addrs2(struct bpf_program *prog, uint64_t netns_ino, int fd2, uint64_t ino2,
+			 size_t *n)
+{
+	uint64_t *a = sb_live_addrs(prog, netns_ino, n), *b = NULL, *m;
+	size_t nb = 0;
+	int home;
+
+	if (!a || !ino2)
+		return a;
+	home = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
+	if (home >= 0 && setns(fd2, CLONE_NEWNET) == 0) {
+		b = sb_live_addrs(prog, ino2, &nb);
+		if (setns(home, CLONE_NEWNET) != 0) /* cannot happen: we came from there */
+			abort();
+	}
+	if (home >= 0)
+		close(home);
+	m = b ? realloc(a, (*n + nb + 1) * sizeof(*a)) : NULL;
+	if (!m) {
+		free(a);
+		free(b);
+		*n = 0;
+		return NULL;
+	}
+	memcpy(m + *n, b, nb * sizeof(*b));
+	*n += nb;
+	free(b);
+	qsort(m, *n, sizeof(*m), cmp_u64);
+	return m;
+}
+
 static void flush_one(struct sb_flush *f, uint64_t tag, struct sb_krec *r)
 {
 	if (!(r->flags & SB_KF_FLUSH_MASK)) {
@@ -204,6 +238,29 @@ uint64_t sb_map_bytes(struct bpf_object *obj, int ncpu)
 		sum += n * kv;
 	}
 	return sum;
+}
+
+/* Linux 6.18 gave tcp_retransmit_skb an err field and fires it for a
+ * retransmit that failed to leave (a veth peer's full backlog: -ENOBUFS);
+ * before, it fired only on success while TcpExt TCPSynRetrans counted every
+ * attempt and TCPRetransFail the failures. */
+int sb_retransmit_traces_failures(void)
+{
+	struct btf *btf = btf__load_vmlinux_btf();
+	int id = btf ? btf__find_by_name_kind(btf, "trace_event_raw_tcp_retransmit_skb",
+					      BTF_KIND_STRUCT)
+		     : -1;
+	int found = 0;
+
+	if (id > 0) {
+		const struct btf_type *t = btf__type_by_id(btf, id);
+		const struct btf_member *m = btf_members(t);
+
+		for (int i = 0; i < btf_vlen(t) && !found; i++, m++)
+			found = strcmp(btf__name_by_offset(btf, m->name_off), "err") == 0;
+	}
+	btf__free(btf);
+	return found;
 }
 
 int sb_drop_reason_names(const char **names, size_t n)

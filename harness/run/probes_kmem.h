@@ -24,6 +24,12 @@ int sb_read_iter(struct bpf_link *link, void *out, size_t size, int max);
  * iter/tcp program prog from a thread in that namespace (netns_ino), or
  * NULL if they cannot be read. */
 uint64_t *sb_live_addrs(struct bpf_program *prog, uint64_t netns_ino, size_t *n);
+/* The same over the calling thread's namespace (netns_ino) and, when ino2
+ * is not 0, the namespace of descriptor fd2 too (--topology veth: the
+ * thread visits it with setns and comes back). NULL if either cannot be
+ * read. */
+uint64_t *sb_live_addrs2(struct bpf_program *prog, uint64_t netns_ino, int fd2, uint64_t ino2,
+			 size_t *n);
 
 struct sb_flush {
 	const uint64_t *live; /* sorted socket addresses before the detach, or NULL */

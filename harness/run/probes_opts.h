@@ -12,6 +12,10 @@
 
 struct sb_probes_opts {
 	uint64_t netns_ino;   /* only sockets of this namespace are counted */
+	/* --topology veth: the client's namespace too (0: none), and a
+	 * descriptor of it (/proc/.../ns/net) to walk its sockets at the end */
+	uint64_t netns_ino2;
+	int netns_fd2;
 	uint16_t ports[SB_MAX_PORTS]; /* optional port filter (listen port) */
 	uint32_t nports;
 	uint64_t conns;	      /* sizes the ring buffer (and caps the socket maps) */

@@ -3,6 +3,7 @@
  * on bad input fails before anything is written. */
 #include "harness/run/run.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
@@ -22,6 +23,7 @@
 #include "loadgen/uring_caps.h"
 #include "harness/run/target.h"
 #include "harness/run/tracefmt.h"
+#include "harness/run/topology.h"
 #include "loadgen/loadgen.h"
 
 /* The only mutable global: what the signal handler sets. */
@@ -248,6 +250,8 @@ static int start_client(const struct sb_opts *o, uint64_t deadline, struct lg_se
 		.port = o->port,
 		.ndest = o->ndest,
 		.dest_addr = o->target_addr,
+		.src_addr = o->topology == SB_TOPO_VETH ? htonl(SB_VETH_CLIENT_ADDR) : 0,
+		.nsrc = SB_VETH_NCLIENT,
 		.deadline_ns = deadline,
 		.stop = &sb_stop_flag,
 		.paired = o->paired ? srv : NULL,
@@ -255,6 +259,8 @@ static int start_client(const struct sb_opts *o, uint64_t deadline, struct lg_se
 	char req[160];
 	int e;
 
+	if (o->topology == SB_TOPO_VETH && !co.dest_addr)
+		co.dest_addr = htonl(SB_VETH_SERVER_ADDR);
 	if (o->http) {
 		/* HTTP/1.0: the server answers and closes; the response is read
 		 * to EOF and its status line recorded */
@@ -364,6 +370,8 @@ int sb_run(const struct sb_opts *o, struct sb_rundata *out)
 	struct sb_tracefmt *trace = NULL;
 	struct sb_server_cmd *cmd = NULL;
 	char *cmd_log = rd.server_log;
+	struct sb_topo *topo = NULL;
+	struct sb_mib_snap *cmib0 = NULL, *cmib1 = NULL;
 	struct utsname un;
 	char err[1024] = "";
 	uint64_t deadline, n;
@@ -381,6 +389,11 @@ int sb_run(const struct sb_opts *o, struct sb_rundata *out)
 				 o->netns, strerror(-e), o->netns);
 			goto fail;
 		}
+	} else if (o->topology == SB_TOPO_VETH) {
+		if (sb_topo__new(o, &topo, err, sizeof(err)))
+			goto fail;
+		rd.netns_inode = sb_topo__ino(topo, SB_TOPO_SERVER);
+		rd.client_netns_inode = sb_topo__ino(topo, SB_TOPO_CLIENT);
 	} else {
 		e = sb_netns_enter(&rd.netns_inode);
 		if (e) {
@@ -390,11 +403,14 @@ int sb_run(const struct sb_opts *o, struct sb_rundata *out)
 			goto fail;
 		}
 	}
-	if (apply_sysctls(o, &rd, err, sizeof(err)))
+	if (apply_sysctls(o, &rd, err, sizeof(err)) ||
+	    (topo && sb_topo__mirror_sysctls(topo, err, sizeof(err))))
 		goto fail;
 	if (!o->no_probes) {
 		struct sb_probes_opts po = {
 			.netns_ino = rd.netns_inode,
+			.netns_ino2 = rd.client_netns_inode,
+			.netns_fd2 = sb_topo__fd(topo, SB_TOPO_CLIENT),
 			.ports = { o->port },
 			.nports = 1,
 			.conns = o->conns,
@@ -422,6 +438,11 @@ int sb_run(const struct sb_opts *o, struct sb_rundata *out)
 	} else {
 		snprintf(rd.attach_plan, sizeof(rd.attach_plan), "none");
 	}
+	if (!o->quiet && !o->json && topo)
+		fprintf(stderr, "synbench: veth: server netns %llu (198.18.0.1), client netns %llu "
+				"(198.18.0.2-%u)\n",
+			(unsigned long long)rd.netns_inode, (unsigned long long)rd.client_netns_inode,
+			(unsigned)(SB_VETH_CLIENT_ADDR & 255) + SB_VETH_NCLIENT - 1);
 	if (!o->quiet && !o->json)
 		fprintf(stderr, "synbench: netns %llu, probes: %s, %s%s%.0d, %llu connections\n",
 			(unsigned long long)rd.netns_inode, rd.attach_plan,
@@ -460,7 +481,8 @@ int sb_run(const struct sb_opts *o, struct sb_rundata *out)
 	uname(&un);
 	snprintf(rd.kernel_release, sizeof(rd.kernel_release), "%s", un.release);
 	iso_now(rd.started_at, sizeof(rd.started_at));
-	if (sb_mib_snap__read(&mib0)) {
+	if (sb_mib_snap__read(&mib0) ||
+	    (topo && sb_topo__mib_read(topo, SB_TOPO_CLIENT, &cmib0))) {
 		snprintf(err, sizeof(err), "synbench: cannot read /proc/net/netstat and /proc/net/snmp");
 		goto fail;
 	}
@@ -471,7 +493,15 @@ int sb_run(const struct sb_opts *o, struct sb_rundata *out)
 	}
 	rd.t_start_ns = lg_now_ns();
 	deadline = rd.t_start_ns + (uint64_t)o->max_time_s * 1000000000ull;
-	if (start_client(o, deadline, srv, &cl, err, sizeof(err)))
+	/* veth: the client threads are born in the client's namespace */
+	if (topo && sb_topo__enter(topo, SB_TOPO_CLIENT)) {
+		snprintf(err, sizeof(err), "synbench: cannot enter the client namespace");
+		goto fail;
+	}
+	e = start_client(o, deadline, srv, &cl, err, sizeof(err));
+	if (topo && sb_topo__enter(topo, SB_TOPO_SERVER))
+		abort(); /* cannot happen: the thread came from there */
+	if (e)
 		goto fail;
 	wait_for_load(o, cl, rd.t_start_ns);
 	rd.t_end_ns = lg_now_ns();
@@ -496,6 +526,8 @@ int sb_run(const struct sb_opts *o, struct sb_rundata *out)
 	sb_mib_snap__read(&mib1);
 	if (mib1)
 		sb_mib_deltas(mib0, mib1, &rd.mib, &rd.nmib);
+	if (topo && sb_topo__mib_read(topo, SB_TOPO_CLIENT, &cmib1) == 0)
+		sb_mib_deltas(cmib0, cmib1, &rd.client_mib, &rd.nclient_mib);
 	lg_server__free(srv);
 	srv = NULL;
 	sb_server_cmd__stop(cmd);
@@ -539,6 +571,9 @@ out:
 	sb_tracefmt__free(trace);
 	sb_mib_snap__free(mib0);
 	sb_mib_snap__free(mib1);
+	sb_mib_snap__free(cmib0);
+	sb_mib_snap__free(cmib1);
+	sb_topo__free(topo);
 	sb_rundata_free(&rd);
 	return rc;
 }
@@ -556,7 +591,9 @@ void sb_rundata_free(struct sb_rundata *rd)
 	free(rd->samples);
 	free(rd->accepts);
 	free(rd->mib);
+	free(rd->client_mib);
 	free(rd->sysctls);
+	rd->client_mib = NULL;
 	rd->samples = NULL;
 	rd->accepts = NULL;
 	rd->mib = NULL;

@@ -39,7 +39,8 @@ struct sb_rundata {
 	uint64_t max_rss_kb;		/* getrusage ru_maxrss of the run */
 	double cpu_user_s, cpu_sys_s;	/* this process's CPU time */
 	int effective_backlog;
-	uint64_t netns_inode;
+	uint64_t netns_inode;	     /* the server's namespace (lo: the only one) */
+	uint64_t client_netns_inode; /* --topology veth: the client's, else 0 */
 	struct sb_sysctl *sysctls;
 	size_t nsysctls;
 	/* kernel side (empty with --no-probes) */
@@ -51,6 +52,9 @@ struct sb_rundata {
 	uint64_t *hists; /* SB_NHISTS * SB_HIST_BUCKETS, NULL without probes */
 	uint64_t drops[SB_MAX_DROP_REASONS];
 	const char *drop_names[SB_MAX_DROP_REASONS]; /* from the kernel's BTF */
+	/* the kernel's tcp_retransmit_skb misses retransmits that failed to
+	 * transmit (before Linux 6.18); TcpExt TCPRetransFail counts them */
+	int retrans_fail_untraced;
 	uint64_t lost_samples; /* sampler reads that failed */
 	uint64_t missed_events; /* tracepoint hits skipped by the kernel (recursion) */
 	uint64_t kernel_map_bytes; /* the probes' maps: max_entries x (key + value) */
@@ -69,6 +73,9 @@ struct sb_rundata {
 	/* kernel counters */
 	struct sb_mib *mib;
 	size_t nmib;
+	/* --topology veth: the client namespace's (NULL with lo) */
+	struct sb_mib *client_mib;
+	size_t nclient_mib;
 };
 
 #endif

@@ -12,6 +12,25 @@ if ! command -v jq >/dev/null 2>&1; then
 	echo "jq is needed (apt-get install jq)" >&2
 	exit 2
 fi
+# bench experiment NAME [--topology lo|veth]: veth runs every step with the
+# client and the server in two namespaces (two hosts in one box); the
+# server's timeline is then the server namespace's, its counters
+# kernel_counters, the client's client_kernel_counters.
+TOPO=lo
+while [ $# -gt 0 ]; do
+	case $1 in
+	--topology) TOPO=${2:-}; shift; [ $# -gt 0 ] && shift ;;
+	--topology=*) TOPO=${1#*=}; shift ;;
+	*) echo "synbench: experiment: unknown argument '$1'; the only one is --topology lo|veth" >&2
+		exit 2 ;;
+	esac
+done
+case $TOPO in
+lo | veth) ;;
+*) echo "synbench: experiment: --topology must be lo or veth (got '$TOPO')" >&2
+	exit 2 ;;
+esac
+[ "$TOPO" = veth ] && echo "(--topology veth: client 198.18.0.2-33 and server 198.18.0.1 in two namespaces)"
 work=$(mktemp -d "${TMPDIR:-/tmp}/synbench-exp.XXXXXX") || exit 2
 trap 'rm -rf "$work"' EXIT
 trap 'rm -rf "$work"; exit 130' INT TERM
@@ -21,7 +40,7 @@ trap 'rm -rf "$work"; exit 130' INT TERM
 run() {
 	name=$1
 	shift
-	"$SYNBENCH" "$@" --max-time 30 --no-plot --out "$work/$name" >"$work/$name.out" 2>"$work/$name.err"
+	"$SYNBENCH" "$@" --topology "$TOPO" --max-time 30 --no-plot --out "$work/$name" >"$work/$name.out" 2>"$work/$name.err"
 	rc=$?
 	if [ ! -f "$work/$name/summary.json" ]; then
 		echo "FAIL: synbench $* exited $rc without a summary:" >&2
@@ -34,6 +53,12 @@ run() {
 # j NAME JQ-PATH: a value of NAME's summary.json (null -> 0)
 j() {
 	jq -r "($2) // 0" "$work/$1/summary.json"
+}
+
+# cj NAME COUNTER: a MIB counter of the client's namespace (veth: its own
+# client_kernel_counters; lo: the one namespace's kernel_counters)
+cj() {
+	jq -r "(.client_kernel_counters // .kernel_counters).$2 // 0" "$work/$1/summary.json"
 }
 
 # syn_rtx_before NAME MS: SYN retransmits one client makes before MS ms on

@@ -22,7 +22,7 @@ est=$(j nc0 .reconciliation.client_established)
 queued=$(j nc0 .outcomes.queued)
 acc=$(j nc0 .outcomes.accepted)
 tmo=$(j nc0 .outcomes.timeout)
-retr=$(j nc0 .kernel_counters.TCPSynRetrans)
+retr=$(cj nc0 TCPSynRetrans) # SYN retransmits: the client's namespace
 pretr=$(j nc0 .probes.syn_retransmits)
 ovf=$(j nc0 .kernel_counters.ListenOverflows)
 drops=$(j nc0 .kernel_counters.ListenDrops)
@@ -53,7 +53,7 @@ expect_eq "server SYN_RECV->ESTABLISHED events = B+1" $((B + 1)) \
 	"$(trace nc0 | awk '$(NF-6) == 5201 && $(NF-3) == "SYN_RECV" && $(NF-1) == "ESTABLISHED"' | wc -l)"
 expect_eq "SYN retransmits: $rtx per stuck client before $T ms on this kernel" \
 	$((rtx * (N - B - 1))) "$retr"
-expect_eq "probe SYN retransmits = TcpExt TCPSynRetrans" "$retr" "$pretr"
+expect_eq "probe SYN retransmits = client TcpExt TCPSynRetrans" "$retr" "$pretr"
 expect_eq "ListenOverflows = SYNs dropped = stuck clients x (1 + retransmits)" \
 	$((tmo + retr)) "$ovf"
 expect_eq "ListenDrops = ListenOverflows (no SYN-queue drops here)" "$ovf" "$drops"

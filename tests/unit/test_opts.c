@@ -104,6 +104,10 @@ static const char *const all_keys[] = {
     "server-cmd",
     "netns",
     "http",
+    "topology",
+    "delay",
+    "loss",
+    "rate-limit",
     "out",
     "label",
     "force",
@@ -187,6 +191,14 @@ static const struct good_case good[] = {
     {{"--target=127.0.0.1:80", "--server-cmd", "nginx -c /tmp/n.conf"},
      {"server-cmd=nginx -c /tmp/n.conf"}},
     {{"--attach", "tracepoint"}, {"attach=tracepoint"}},
+    {{"--topology", "veth"}, {"topology=veth", "delay=", "loss=", "rate-limit=0"}},
+    {{"--topology=veth", "--delay", "20", "--loss", "0.5", "--rate-limit", "100"},
+     {"topology=veth", "delay=20", "loss=0.5", "rate-limit=100"}},
+    {{"--topology", "veth", "--delay", "20.5,2"}, {"delay=20.5,2"}},
+    {{"--topology", "veth", "--delay", "5,5", "--loss", "100"}, {"delay=5,5", "loss=100"}},
+    {{"--topology", "veth", "--target", "198.18.0.1:8080"},
+     {"target=198.18.0.1:8080", "port=8080", "topology=veth"}},
+    {{"--topology", "lo"}, {"topology=lo"}},
     {{"--attach=tp_btf", "--sample-us", "100", "--trace-states"},
      {"attach=tp_btf", "sample-us=100", "trace-states=1"}},
     {{"--attach", "raw_tp", "--sample-us=10000000"}, {"attach=raw_tp", "sample-us=10000000"}},
@@ -267,6 +279,23 @@ static const struct bad_case bad[] = {
     {{"--target", "127.0.0.1:80", "--accept", "none"}, "--accept is about our listener"},
     {{"--target", "127.0.0.1:80", "--http"}, "--http needs --mode crr"},
     {{"--http"}, "--http needs --target"},
+    {{"--delay", "20"}, "--delay needs --topology veth"},
+    {{"--topology", "lo", "--loss", "1"}, "--loss needs --topology veth"},
+    {{"--rate-limit", "10"}, "--rate-limit needs --topology veth"},
+    {{"--topology", "veth", "--rate-limit", "0"}, "--rate-limit must be"},
+    {{"--topology", "wire"}, "--topology must be one of lo|veth"},
+    {{"--topology", "veth", "--delay", "0"}, "--delay must be"},
+    {{"--topology", "veth", "--delay", "-1"}, "--delay must be"},
+    {{"--topology", "veth", "--delay", "20,21"}, "--delay must be"},
+    {{"--topology", "veth", "--delay", "20,"}, "--delay must be"},
+    {{"--topology", "veth", "--delay", "1e3"}, "--delay must be"},
+    {{"--topology", "veth", "--delay", "60001"}, "--delay must be"},
+    {{"--topology", "veth", "--loss", "0"}, "--loss must be"},
+    {{"--topology", "veth", "--loss", "100.1"}, "--loss must be"},
+    {{"--topology", "veth", "--ipv6"}, "--ipv6 does not apply to --topology veth"},
+    {{"--topology", "veth", "--dests", "2"}, "--dests does not apply"},
+    {{"--topology", "veth", "--target", "127.0.0.1:80"}, "198.18.0.1"},
+    {{"--topology", "veth", "--target", "127.0.0.1:80", "--netns", "web"}, "--netns does not apply"},
     {{"--netns", "web"}, "--netns needs --target"},
     {{"--server-cmd", "nginx"}, "--server-cmd needs --target"},
     {{"--target", "127.0.0.1:80", "--netns", "a/b"}, "--netns needs a namespace name"},
@@ -486,7 +515,7 @@ static void test_defaults(void)
 		 "max-time=120\naccept=fast\nport=5201\ndests=16\nipv6=0\nper-cpu-listeners=0\npaired=0\nsyncookies=-1\n"
 		 "abort-on-overflow=-1\nsomaxconn=-1\nsyn-retries=-1\nsynack-retries=-1\n"
 		 "syn-linear-timeouts=-1\nmax-syn-backlog=-1\nport-range=\nno-probes=0\n"
-		 "attach=auto\nsampler=auto\nprobe-off=\nsample-us=5000\ntrace-states=0\ntarget=\nserver-cmd=\nnetns=\nhttp=0\nout=\nlabel=\nforce=0\n"
+		 "attach=auto\nsampler=auto\nprobe-off=\nsample-us=5000\ntrace-states=0\ntarget=\nserver-cmd=\nnetns=\nhttp=0\ntopology=lo\ndelay=\nloss=\nrate-limit=0\nout=\nlabel=\nforce=0\n"
 		 "no-plot=0\njson=0\nquiet=0\nverbose=0\n",
 		 threads);
 	text = dump(&d);
