@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "harness/msg.h"
 #include "harness/opts.h"
 #include "harness/run.h"
 #include "harness/commands.h"
@@ -13,6 +14,7 @@ int main(int argc, char **argv)
 	char err[1024] = "";
 	int r;
 
+	sb_prog_set(argv[0]);
 	if (argc > 1 && argv[1][0] != '-')
 		return sb_command(argc - 1, argv + 1);
 	r = sb_opts_parse(argc, argv, &o, err, sizeof(err));
@@ -21,11 +23,11 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	if (r == SB_OPTS_VERSION) {
-		printf("synbench %s\n", SB_VERSION);
+		printf("%s %s\n", sb_prog(), SB_VERSION);
 		return 0;
 	}
 	if (r != 0) {
-		fprintf(stderr, "%s\n", err);
+		sb_error("%s", err);
 		return 2;
 	}
 	return sb_run(&o);
