@@ -18,6 +18,7 @@
 #include "harness/compare.h"
 #include "harness/compare_rows.h"
 #include "harness/jsonread.h"
+#include "harness/msg.h"
 
 #define BL_HELP	      1
 #define BL_RUN_FAILED 3 /* a run exited non-zero: exit 1 */
@@ -142,8 +143,8 @@ static int run_one(const struct sb_args *args, char *const *extra, int nextra, c
 			return errf(err, len, -errno, "waitpid: %s", strerror(errno));
 	if (WIFEXITED(st) && WEXITSTATUS(st) == 0)
 		return 0;
-	fprintf(stderr, "synbench: baseline: the run into %s failed (%s %d); its output:\n", out,
-		WIFEXITED(st) ? "exit" : "signal", WIFEXITED(st) ? WEXITSTATUS(st) : WTERMSIG(st));
+	sb_error("baseline: the run into %s failed (%s %d); its output:", out,
+		 WIFEXITED(st) ? "exit" : "signal", WIFEXITED(st) ? WEXITSTATUS(st) : WTERMSIG(st));
 	{
 		char buf[4096];
 		FILE *f = fopen(log, "re");
@@ -244,10 +245,9 @@ static int check_summary(const char *dir, char *err, size_t len)
 	if (intr)
 		return errf(err, len, -EINTR, "%s: the run was interrupted; save again", path);
 	if (lost)
-		fprintf(stderr,
-			"synbench: baseline: warning: %s lost %lld events; its summary is not "
-			"exact\n",
-			path, (long long)lost);
+		sb_error("baseline: warning: %s lost %lld events; its summary is not "
+			 "exact",
+			 path, (long long)lost);
 	return 0;
 }
 
@@ -333,7 +333,7 @@ static int save(const struct save_opts *o, char *err, size_t len)
 
 		pathf(run, sizeof(run), "%s/.run-%02d", tmp, k);
 		pathf(log, sizeof(log), "%s/.run-%02d.log", tmp, k);
-		fprintf(stderr, "synbench: baseline: run %d of %d\n", k, o->repeat);
+		sb_error("baseline: run %d of %d", k, o->repeat);
 		r = run_one(&a, NULL, 0, run, log, err, len);
 		if (!r)
 			r = check_summary(run, err, len);
@@ -419,8 +419,7 @@ static int run_cmd(const char *dir, const char *out, int repeat, int append, cha
 	for (int k = first; k < first + repeat; k++) {
 		pathf(run, sizeof(run), "%s/run-%02d", out, k);
 		pathf(log, sizeof(log), "%s/run-%02d.log", out, k);
-		fprintf(stderr, "synbench: baseline: run %d of %d into %s\n", k - first + 1, repeat,
-			run);
+		sb_error("baseline: run %d of %d into %s", k - first + 1, repeat, run);
 		r = run_one(&a, extra, nextra, run, log, err, len);
 		if (r)
 			goto out;
@@ -443,8 +442,7 @@ int sb_baseline_main(int argc, char **argv)
 		return 0;
 	}
 	if (strcmp(sub, "save") && strcmp(sub, "run")) {
-		fprintf(stderr,
-			"synbench: baseline: give 'save' or 'run'; see bench baseline --help\n");
+		sb_error("baseline: give 'save' or 'run'; see bench baseline --help");
 		return 2;
 	}
 	for (int i = 2; i < argc && !r; i++) {
@@ -509,11 +507,11 @@ int sb_baseline_main(int argc, char **argv)
 			? save(&so, err, sizeof(err))
 			: run_cmd(so.dir, out, so.repeat, append, extra, nextra, err, sizeof(err));
 	if (r == BL_RUN_FAILED) {
-		fprintf(stderr, "synbench: baseline: %s\n", err);
+		sb_error("baseline: %s", err);
 		return 1;
 	}
 	if (r < 0) {
-		fprintf(stderr, "synbench: baseline: %s\n", err[0] ? err : strerror(-r));
+		sb_error("baseline: %s", err[0] ? err : strerror(-r));
 		return 2;
 	}
 	return 0;

@@ -15,6 +15,7 @@
 
 #include "harness/experiment.h"
 #include "harness/paths.h"
+#include "harness/msg.h"
 
 int sb_experiment_name_ok(const char *name)
 {
@@ -70,7 +71,7 @@ static int list(const char *dir, FILE *out)
 
 	n = scandir(dir, &ents, filter_sh, alphasort);
 	if (n < 0) {
-		fprintf(stderr, "synbench: cannot list %s: %s\n", dir, strerror(errno));
+		sb_error("cannot list %s: %s", dir, strerror(errno));
 		return 2;
 	}
 	fprintf(out, "experiments (bench experiment NAME; scripts in %s):\n", dir);
@@ -96,7 +97,7 @@ static int run_script(const char *script, int argc, char **argv)
 
 	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
 	if (n <= 0) {
-		fprintf(stderr, "synbench: cannot read /proc/self/exe: %s\n", strerror(errno));
+		sb_error("cannot read /proc/self/exe: %s", strerror(errno));
 		return 2;
 	}
 	exe[n] = '\0';
@@ -110,7 +111,7 @@ static int run_script(const char *script, int argc, char **argv)
 	fflush(NULL);
 	pid = fork();
 	if (pid < 0) {
-		fprintf(stderr, "synbench: fork: %s\n", strerror(errno));
+		sb_error("fork: %s", strerror(errno));
 		free(args);
 		return 2;
 	}
@@ -118,7 +119,7 @@ static int run_script(const char *script, int argc, char **argv)
 		if (setenv("SYNBENCH", exe, 1) != 0)
 			_exit(2);
 		execvp("sh", args);
-		fprintf(stderr, "synbench: cannot run sh %s: %s\n", script, strerror(errno));
+		sb_error("cannot run sh %s: %s", script, strerror(errno));
 		_exit(2);
 	}
 	free(args);
@@ -127,7 +128,7 @@ static int run_script(const char *script, int argc, char **argv)
 	signal(SIGINT, SIG_IGN);
 	while (waitpid(pid, &st, 0) < 0) {
 		if (errno != EINTR) {
-			fprintf(stderr, "synbench: waitpid: %s\n", strerror(errno));
+			sb_error("waitpid: %s", strerror(errno));
 			return 2;
 		}
 	}
@@ -154,25 +155,20 @@ int sb_experiment_main(int argc, char **argv)
 		return 0;
 	}
 	if (sb_data_dir("experiments", dir, sizeof(dir)) != 0) {
-		fprintf(stderr, "synbench: experiment: cannot find the experiment scripts; set "
-				"SYNBENCH_DATADIR to the directory holding experiments/, or reinstall "
-				"(cmake --install)\n");
+		sb_error("experiment: cannot find the experiment scripts; set SYNBENCH_DATADIR "
+			 "to the directory holding experiments/, or reinstall (cmake --install)");
 		return 2;
 	}
 	if (!name || !strcmp(name, "--list"))
 		return list(dir, stdout);
 	if (!sb_experiment_name_ok(name)) {
-		fprintf(stderr,
-			"synbench: experiment: bad name '%.64s'; see bench experiment --list\n",
-			name);
+		sb_error("experiment: bad name '%.64s'; see %s experiment --list", name, sb_prog());
 		return 2;
 	}
 	snprintf(script, sizeof(script), "%s/%s.sh", dir, name);
 	if (access(script, R_OK) != 0) {
-		fprintf(stderr,
-			"synbench: experiment: unknown experiment '%s'; see bench experiment "
-			"--list\n",
-			name);
+		sb_error("experiment: unknown experiment '%s'; see %s experiment --list", name,
+			 sb_prog());
 		return 2;
 	}
 	return run_script(script, argc - 2, argv + 2);

@@ -9,6 +9,7 @@
 #include "harness/plot.h"
 #include "harness/report.h"
 #include "harness/results.h"
+#include "harness/msg.h"
 
 int sb_output_write(struct sb_rundata *rd, const char *dir)
 {
@@ -18,13 +19,12 @@ int sb_output_write(struct sb_rundata *rd, const char *dir)
 
 	e = sb_mkdir_p(dir);
 	if (e) {
-		fprintf(stderr, "synbench: cannot create %s (%s); choose another --out\n", dir,
-			strerror(-e));
+		sb_error("cannot create %s (%s); choose another --out", dir, strerror(-e));
 		return 2;
 	}
 	e = sb_join__new(rd, &j);
 	if (e) {
-		fprintf(stderr, "synbench: joining the records failed (%s)\n", strerror(-e));
+		sb_error("joining the records failed (%s)", strerror(-e));
 		return 2;
 	}
 	/* the human report first: summary.json, written last by
@@ -33,14 +33,15 @@ int sb_output_write(struct sb_rundata *rd, const char *dir)
 	if (!e)
 		e = sb_results_write(dir, rd, j);
 	if (e) {
-		fprintf(stderr, "synbench: writing results to %s failed (%s)\n", dir, strerror(-e));
+		sb_error("writing results to %s failed (%s)", dir, strerror(-e));
 		sb_join__free(j);
 		return 2;
 	}
 	/* plots and report.html/report.md, from the files just written */
 	if (sb_plot_run_dir(dir, o->no_plot) != 0)
-		fprintf(stderr, "synbench: warning: some plots failed (see %s/plots/gnuplot.log); "
-				"the result files are complete\n", dir);
+		sb_error("warning: some plots failed (see %s/plots/gnuplot.log); "
+			 "the result files are complete",
+			 dir);
 	if (o->json)
 		sb_results_write_summary(stdout, rd, j);
 	else if (!o->quiet)

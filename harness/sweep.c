@@ -19,6 +19,7 @@
 #include "harness/opts.h"
 #include "harness/outdir.h"
 #include "harness/sweep.h"
+#include "harness/msg.h"
 
 /* The only mutable global: what the signal handler sets. */
 static volatile sig_atomic_t sweep_stop;
@@ -377,8 +378,7 @@ int sb_sweep_validate(const struct sb_sweep *sw, char *err, size_t errlen)
 			continue;
 		combo_text(sw, c, what, sizeof(what));
 		if (r > 0)
-			snprintf(e, sizeof(e),
-				 "synbench: sweep: --help/--version are not run options");
+			snprintf(e, sizeof(e), "sweep: --help/--version are not run options");
 		snprintf(err, errlen, "%s (in combination %zu of %zu:%s)", e, c + 1, n,
 			 what[0] ? what : " the fixed options");
 		ret = -EINVAL;
@@ -468,7 +468,7 @@ static int run_child(char **args)
 		if (!freopen("/dev/null", "w", stdout))
 			_exit(2);
 		execv("/proc/self/exe", args);
-		fprintf(stderr, "synbench: sweep: exec /proc/self/exe: %s\n", strerror(errno));
+		sb_error("sweep: exec /proc/self/exe: %s", strerror(errno));
 		_exit(2);
 	}
 	setpgid(pid, pid);
@@ -536,7 +536,7 @@ static int plot(const struct sb_sweep *sw, const char *dir, size_t combos)
 	if (sb_data_dir("plots", src, sizeof(src)) != 0 ||
 	    snprintf(gp, sizeof(gp), "%s/sweep.gp", src) >= (int)sizeof(gp) ||
 	    access(gp, R_OK) != 0) {
-		fprintf(stderr, "synbench: sweep: scripts/plots/sweep.gp not found; no plots\n");
+		sb_error("sweep: scripts/plots/sweep.gp not found; no plots");
 		free(titles);
 		return -ENOENT;
 	}
@@ -557,7 +557,7 @@ static int plot(const struct sb_sweep *sw, const char *dir, size_t combos)
 		if (!freopen(log, "w", stderr))
 			_exit(127);
 		execlp("gnuplot", "gnuplot", "-e", e, gp, (char *)NULL);
-		fprintf(stderr, "synbench: sweep: cannot run gnuplot: %s\n", strerror(errno));
+		sb_error("sweep: cannot run gnuplot: %s", strerror(errno));
 		_exit(127);
 	}
 	if (pid > 0)
@@ -596,20 +596,17 @@ static int open_out(struct sb_sweep *sw, FILE **csv)
 		strftime(sw->out, sizeof(sw->out), "results/sweep-%Y%m%d-%H%M%S", &tm);
 	}
 	if (stat(sw->out, &st) == 0) {
-		fprintf(stderr,
-			"synbench: sweep: --out %s already exists; choose a new directory\n",
-			sw->out);
+		sb_error("sweep: --out %s already exists; choose a new directory", sw->out);
 		return -EEXIST;
 	}
 	if (sb_mkdir_p(sw->out) != 0) {
-		fprintf(stderr, "synbench: sweep: cannot create %s: %s\n", sw->out,
-			strerror(errno));
+		sb_error("sweep: cannot create %s: %s", sw->out, strerror(errno));
 		return -EIO;
 	}
 	snprintf(path, sizeof(path), "%s/sweep.csv", sw->out);
 	*csv = fopen(path, "we");
 	if (!*csv) {
-		fprintf(stderr, "synbench: sweep: cannot write %s: %s\n", path, strerror(errno));
+		sb_error("sweep: cannot write %s: %s", path, strerror(errno));
 		return -EIO;
 	}
 	fputs(CSV_HEADER "\n", *csv);
@@ -707,10 +704,9 @@ int sb_sweep_main(int argc, char **argv)
 	r = run_all(&sw, csv, &done, &ok);
 	fclose(csv);
 	if (ok && !sw.no_plot && plot(&sw, sw.out, sb_sweep_combos(&sw)) != 0)
-		fprintf(stderr,
-			"synbench: sweep: plotting failed (sweep.csv is complete; see "
-			"%s/sweep-plot.log)\n",
-			sw.out);
+		sb_error("sweep: plotting failed (sweep.csv is complete; see "
+			 "%s/sweep-plot.log)",
+			 sw.out);
 	printf("sweep: %zu of %zu runs in %s/sweep.csv\n", done, runs, sw.out);
 	sb_sweep_free(&sw);
 	if (sweep_stop)
