@@ -13,19 +13,10 @@
 
 #include "harness/compare.h"
 #include "harness/compare_stats.h"
+#include "harness/msg.h"
 
 static const char *const lat_blocks[] = {"user_connect", "kernel_handshake", "pre_syn",
 					 "notify_delay", "accept_wait"};
-
-int sb_cmp_errf(char *err, size_t len, int code, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(err, len, fmt, ap);
-	va_end(ap);
-	return code;
-}
 
 double sb_compare_median(double *v, size_t n)
 {
@@ -76,7 +67,7 @@ static int side_resolve_one(struct sb_cmp_side *s, const char *arg, char *err, s
 	int n, r = 0;
 
 	if (stat(arg, &st) < 0)
-		return sb_cmp_errf(
+		return sb_errf(
 		    err, len, -errno,
 		    "%s '%s': %s; give a run directory, a summary.json or a directory of "
 		    "runs",
@@ -92,8 +83,8 @@ static int side_resolve_one(struct sb_cmp_side *s, const char *arg, char *err, s
 	free(p);
 	n = scandir(arg, &ents, NULL, alphasort);
 	if (n < 0)
-		return sb_cmp_errf(err, len, -errno, "%s '%s': %s; check the permissions", s->label,
-				   arg, strerror(errno));
+		return sb_errf(err, len, -errno, "%s '%s': %s; check the permissions", s->label,
+			       arg, strerror(errno));
 	for (int i = 0; i < n; i++) {
 		if (!r && ents[i]->d_name[0] != '.') {
 			if (asprintf(&p, "%s/%s/summary.json", arg, ents[i]->d_name) < 0)
@@ -106,11 +97,10 @@ static int side_resolve_one(struct sb_cmp_side *s, const char *arg, char *err, s
 	}
 	free(ents);
 	if (!r && s->n == before)
-		return sb_cmp_errf(
-		    err, len, -ENOENT,
-		    "%s '%s': no summary.json in it nor in its subdirectories; give a "
-		    "finished run directory (summary.json is written last)",
-		    s->label, arg);
+		return sb_errf(err, len, -ENOENT,
+			       "%s '%s': no summary.json in it nor in its subdirectories; give a "
+			       "finished run directory (summary.json is written last)",
+			       s->label, arg);
 	return r;
 }
 
@@ -128,9 +118,9 @@ static int side_resolve(struct sb_cmp_side *s, char *err, size_t len)
 static int bad_value(char *err, size_t len, const char *path, const struct sb_jval *v,
 		     const char *key, const char *want)
 {
-	return sb_cmp_errf(err, len, -EINVAL,
-			   "%s:%d:%d: '%s' is %s, expected %s; is this a synbench summary.json?",
-			   path, v->line, v->col, key, sb_jtype_name(v->type), want);
+	return sb_errf(err, len, -EINVAL,
+		       "%s:%d:%d: '%s' is %s, expected %s; is this a synbench summary.json?", path,
+		       v->line, v->col, key, sb_jtype_name(v->type), want);
 }
 
 /* The keys compare relies on, with the right types. */
@@ -152,7 +142,7 @@ static int validate(const char *path, const struct sb_jval *root, char *err, siz
 	if (root->type != SB_JOBJECT)
 		return bad_value(err, len, path, root, "the top level", "an object");
 	if (!v)
-		return sb_cmp_errf(
+		return sb_errf(
 		    err, len, -EINVAL,
 		    "%s: no 'schema' key; not a synbench summary.json (give the file a run "
 		    "wrote)",
@@ -160,7 +150,7 @@ static int validate(const char *path, const struct sb_jval *root, char *err, siz
 	if (sb_jval_int64(v, &schema))
 		return bad_value(err, len, path, v, "schema", "an integer");
 	if (schema != SB_CMP_SCHEMA)
-		return sb_cmp_errf(
+		return sb_errf(
 		    err, len, -EPROTO,
 		    "%s: summary schema %lld, this synbench reads schema %d; compare runs "
 		    "recorded by the same synbench version",
@@ -168,9 +158,9 @@ static int validate(const char *path, const struct sb_jval *root, char *err, siz
 	for (size_t i = 0; i < sizeof(req) / sizeof(req[0]); i++) {
 		v = sb_jval_get(root, req[i].key);
 		if (!v)
-			return sb_cmp_errf(err, len, -EINVAL,
-					   "%s: no '%s' key; not a complete synbench summary.json",
-					   path, req[i].key);
+			return sb_errf(err, len, -EINVAL,
+				       "%s: no '%s' key; not a complete synbench summary.json",
+				       path, req[i].key);
 		if (v->type != req[i].type || (req[i].integral && !v->is_int))
 			return bad_value(err, len, path, v, req[i].key,
 					 req[i].integral ? "an integer"
@@ -210,14 +200,14 @@ int sb_cmp_side_load(struct sb_cmp_side *s, char *err, size_t len)
 
 		r = sb_jdoc__load(s->paths[i], &s->docs[i], &e);
 		if (r == -EINVAL)
-			return sb_cmp_errf(err, len, r,
-					   "%s:%d:%d: %s; not valid JSON, rerun or fix the file",
-					   s->paths[i], e.line, e.col, e.msg);
+			return sb_errf(err, len, r,
+				       "%s:%d:%d: %s; not valid JSON, rerun or fix the file",
+				       s->paths[i], e.line, e.col, e.msg);
 		if (r == -ENOMEM)
 			return r;
 		if (r)
-			return sb_cmp_errf(err, len, r, "%s: %s; give a readable summary.json",
-					   s->paths[i], e.msg);
+			return sb_errf(err, len, r, "%s: %s; give a readable summary.json",
+				       s->paths[i], e.msg);
 		r = validate(s->paths[i], sb_jdoc_root(s->docs[i]), err, len);
 		if (r)
 			return r;
@@ -295,7 +285,7 @@ static int side_key(const struct sb_cmp_side *s, const char *key, double *scratc
 			continue;
 		}
 		if (v->type == SB_JOBJECT || v->type == SB_JARRAY)
-			return sb_cmp_errf(
+			return sb_errf(
 			    err, len, -EINVAL,
 			    "--exact %s: is an %s in %s; name a number, string or boolean "
 			    "inside it, e.g. %s.<name>",
@@ -472,10 +462,9 @@ static int health_rows(const struct sb_cmp_opts *o, const struct sb_cmp_side *b,
 
 		sb_jval_bool(sb_jval_get(root, "interrupted"), &v);
 		if (v)
-			return sb_cmp_errf(
-			    err, len, -EINVAL,
-			    "BASE %s is an interrupted run; record a complete baseline",
-			    b->paths[i]);
+			return sb_errf(err, len, -EINVAL,
+				       "BASE %s is an interrupted run; record a complete baseline",
+				       b->paths[i]);
 		sb_jval_int64(sb_jval_get(root, "lost_events"), &l);
 		bl = l > bl ? l : bl;
 		if (sb_jval_double(sb_jval_get(root, "join_rate"), &j) == 0 && isfinite(j)) {
@@ -610,11 +599,10 @@ int sb_cmp_rows_build(const struct sb_cmp_opts *o, const struct sb_cmp_side *b,
 			goto out;
 		ret = -ENOMEM;
 		if (r->b.state == CMP_MISSING && r->n.state == CMP_MISSING) {
-			ret =
-			    sb_cmp_errf(err, len, -EINVAL,
-					"--exact %s: no such key in BASE or NEW summary.json; give "
-					"dotted keys such as outcomes.accepted",
-					o->exact[i]);
+			ret = sb_errf(err, len, -EINVAL,
+				      "--exact %s: no such key in BASE or NEW summary.json; give "
+				      "dotted keys such as outcomes.accepted",
+				      o->exact[i]);
 			goto out;
 		}
 		if (sb_cmp_both_num(r))

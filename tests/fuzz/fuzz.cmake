@@ -16,7 +16,7 @@ endif()
 set(H ${CMAKE_SOURCE_DIR}/harness)
 set(SB_FUZZ_JSON ${H}/jsonread.c ${H}/jsonval.c)
 set(SB_FUZZ_COMPARE ${SB_FUZZ_JSON} ${H}/json.c ${H}/compare.c ${H}/compare_rows.c
-  ${H}/compare_stats.c ${H}/compare_out.c ${H}/argsfile.c)
+  ${H}/compare_stats.c ${H}/compare_out.c ${H}/argsfile.c ${H}/msg.c ${H}/optparse.c)
 
 # sb_fuzz(NAME SEEDS... SOURCES ... [DEFS ...])
 function(sb_fuzz name)
