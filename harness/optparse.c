@@ -182,13 +182,14 @@ static int unknown(const struct sb_optset *s, const char *arg, char *err, size_t
 	return sb_errf(err, len, -EINVAL, "unknown option '%.64s'; %s", arg, see);
 }
 
-/* A separate argument that cannot be an option's value. */
+/* A separate argument that cannot be an option's value: an option of the
+ * set ("--args '--conns 5'" is a value). */
 static bool looks_like_option(const struct sb_optset *s, const char *a)
 {
 	if (a[0] != '-')
 		return false;
 	if (a[1] == '-')
-		return a[2] != '\0';
+		return a[2] && find_long(s, a + 2, strcspn(a + 2, "="));
 	return a[1] && !a[2] && find_short(s, a[1]);
 }
 
