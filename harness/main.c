@@ -23,7 +23,7 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	if (r == SB_OPTS_VERSION) {
-		printf("%s %s\n", sb_prog(), SB_VERSION);
+		printf("synbench %s\n", SB_VERSION);
 		return 0;
 	}
 	if (r != 0) {
