@@ -13,6 +13,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "harness/msg.h"
 #include "harness/opts.h"
 #include "harness/opts_table.h"
 #include "harness/target.h"
@@ -195,18 +196,6 @@ struct parse_ctx {
 	size_t errlen;
 };
 
-__attribute__((format(printf, 2, 3))) static int fail(struct parse_ctx *c, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (!c->err || !c->errlen)
-		return -EINVAL;
-	va_start(ap, fmt);
-	vsnprintf(c->err, c->errlen, fmt, ap);
-	va_end(ap);
-	return -EINVAL;
-}
-
 static int parse_u64(const char *s, uint64_t *v)
 {
 	return sb_optparse_u64(s, v);
@@ -244,12 +233,17 @@ static int parse_probe_off(struct parse_ctx *c, const struct sb_optdef *d, const
 		int k = sb_component_parse(t);
 
 		if (k == SB_COMP_STATE_CHANGES)
-			return fail(c, "--%s cannot turn off state_changes (every other component "
-				       "needs it); use --no-probes for a run without BPF", d->name);
+			return sb_errf(c->err, c->errlen, -EINVAL,
+				       "--%s cannot turn off state_changes (every other component "
+				       "needs it); use --no-probes for a run without BPF",
+				       d->name);
 		if (k < 0)
-			return fail(c, "--%s: unknown component '%.64s'; the components are "
-				       "syn_retransmits, synack_retransmits, drops, listener_sampler; "
-				       "try --%s %s", d->name, t, d->name, d->example);
+			return sb_errf(
+			    c->err, c->errlen, -EINVAL,
+			    "--%s: unknown component '%.64s'; the components are "
+			    "syn_retransmits, synack_retransmits, drops, listener_sampler; "
+			    "try --%s %s",
+			    d->name, t, d->name, d->example);
 		c->o.probe_off |= 1u << k;
 	}
 	return 0;
@@ -288,8 +282,9 @@ static int get_port_range(struct parse_ctx *c, const struct sb_optdef *d, const 
 	snprintf(c->o.port_range, sizeof(c->o.port_range), "%u-%u", (unsigned)lo, (unsigned)hi);
 	return 0;
 bad:
-	return fail(c, "--%s must be LO-HI with 1 <= LO <= HI <= 65535 (got '%.64s'); try --%s %s",
-		    d->name, val, d->name, d->example);
+	return sb_errf(c->err, c->errlen, -EINVAL,
+		       "--%s must be LO-HI with 1 <= LO <= HI <= 65535 (got '%.64s'); try --%s %s",
+		       d->name, val, d->name, d->example);
 }
 
 /* Applies one CUSTOM option; val is NULL for a bare --syncookies. */
@@ -305,11 +300,12 @@ static int apply(void *ctx, const struct sb_optdef *d, const char *val, char *er
 	switch (d->id) {
 	case O_RATE:
 		if (parse_rate(val, &o->rate) || !(o->rate > 0) || o->rate > SB_MAX_RATE)
-			return fail(c,
-				    "--rate must be connections per second, a decimal number > 0 "
-				    "and <= %.0f (got '%.64s'); try --rate 20000, or leave out "
-				    "--rate for a closed loop",
-				    SB_MAX_RATE, val);
+			return sb_errf(
+			    c->err, c->errlen, -EINVAL,
+			    "--rate must be connections per second, a decimal number > 0 "
+			    "and <= %.0f (got '%.64s'); try --rate 20000, or leave out "
+			    "--rate for a closed loop",
+			    SB_MAX_RATE, val);
 		break;
 	case O_SAMPLER:
 		if (sb_optparse_choice(d, val, &k, c->err, c->errlen))
@@ -322,53 +318,59 @@ static int apply(void *ctx, const struct sb_optdef *d, const char *val, char *er
 		break;
 	case O_ACCEPT:
 		if (lg_accept_policy_parse(val, &o->accept))
-			return fail(c,
-				    "--accept must be fast, delay:MS, rate:N (N >= 1), pause:MS "
-				    "or none (got '%.64s'); try --accept %s",
-				    val, d->example);
+			return sb_errf(c->err, c->errlen, -EINVAL,
+				       "--accept must be fast, delay:MS, rate:N (N >= 1), pause:MS "
+				       "or none (got '%.64s'); try --accept %s",
+				       val, d->example);
 		break;
 	case O_SYNCOOKIES:
 		if (!val)
 			v = 1;
 		else if (parse_u64(val, &v) || v > 2)
-			return fail(c,
-				    "--syncookies must be 0, 1 or 2 (got '%.64s'); try "
-				    "--syncookies 0, or a bare --syncookies for 1",
-				    val);
+			return sb_errf(c->err, c->errlen, -EINVAL,
+				       "--syncookies must be 0, 1 or 2 (got '%.64s'); try "
+				       "--syncookies 0, or a bare --syncookies for 1",
+				       val);
 		c->syncookies_arg = (int)v;
 		break;
 	case O_PORT_RANGE:
 		return get_port_range(c, d, val);
 	case O_TARGET:
 		if (!*val || strlen(val) >= sizeof(o->target))
-			return fail(c, "--target needs HOST:PORT; try --target %s", d->example);
+			return sb_errf(c->err, c->errlen, -EINVAL,
+				       "--target needs HOST:PORT; try --target %s", d->example);
 		strcpy(o->target, val);
 		break;
 	case O_NETNS:
 		if (!*val || strlen(val) >= sizeof(o->netns) || strchr(val, '/'))
-			return fail(c, "--netns needs a namespace name from 'ip netns list' (no '/'); "
-				       "try --netns %s", d->example);
+			return sb_errf(
+			    c->err, c->errlen, -EINVAL,
+			    "--netns needs a namespace name from 'ip netns list' (no '/'); "
+			    "try --netns %s",
+			    d->example);
 		strcpy(o->netns, val);
 		break;
 	case O_SERVER_CMD:
 		if (!*val || strlen(val) >= sizeof(o->server_cmd))
-			return fail(c, "--server-cmd needs a command of 1 to %zu bytes",
-				    sizeof(o->server_cmd) - 1);
+			return sb_errf(c->err, c->errlen, -EINVAL,
+				       "--server-cmd needs a command of 1 to %zu bytes",
+				       sizeof(o->server_cmd) - 1);
 		strcpy(o->server_cmd, val);
 		break;
 	case O_OUT:
 		if (!*val || strlen(val) >= sizeof(o->out))
-			return fail(c,
-				    "--out needs a directory path of 1 to %zu bytes; try --out %s",
-				    sizeof(o->out) - 1, d->example);
+			return sb_errf(
+			    c->err, c->errlen, -EINVAL,
+			    "--out needs a directory path of 1 to %zu bytes; try --out %s",
+			    sizeof(o->out) - 1, d->example);
 		strcpy(o->out, val);
 		break;
 	case O_LABEL:
 		if (check_label(val))
-			return fail(c,
-				    "--label must be 1 to 100 characters from A-Z a-z 0-9 . _ - "
-				    "(got '%.64s'); try --label %s",
-				    val, d->example);
+			return sb_errf(c->err, c->errlen, -EINVAL,
+				       "--label must be 1 to 100 characters from A-Z a-z 0-9 . _ - "
+				       "(got '%.64s'); try --label %s",
+				       val, d->example);
 		strcpy(o->label, val);
 		break;
 	default: /* --no-syncookies: settled in finish() */
@@ -394,26 +396,32 @@ static int finish_target(struct parse_ctx *c)
 
 	if (!o->target[0]) {
 		if (c->given[O_NETNS] || c->given[O_SERVER_CMD])
-			return fail(c, "--%s needs --target HOST:PORT; add --target",
-				    c->given[O_NETNS] ? "netns" : "server-cmd");
+			return sb_errf(c->err, c->errlen, -EINVAL,
+				       "--%s needs --target HOST:PORT; add --target",
+				       c->given[O_NETNS] ? "netns" : "server-cmd");
 		if (o->http)
-			return fail(c, "--http needs --target (our listener does not speak HTTP); add "
-				       "--target HOST:PORT or drop --http");
+			return sb_errf(
+			    c->err, c->errlen, -EINVAL,
+			    "--http needs --target (our listener does not speak HTTP); add "
+			    "--target HOST:PORT or drop --http");
 		return 0;
 	}
 	for (size_t i = 0; i < ARRAY_LEN(ours); i++) {
 		const struct sb_optdef *d = def_of(ours[i]);
 
 		if (c->given[ours[i]])
-			return fail(c, "--%s is about our listener and does nothing with --target; "
-				       "drop it", d ? d->name : "?");
+			return sb_errf(c->err, c->errlen, -EINVAL,
+				       "--%s is about our listener and does nothing with --target; "
+				       "drop it",
+				       d ? d->name : "?");
 	}
 	if (o->http && (o->mode != LG_MODE_CRR || c->given[O_REQ] || c->given[O_RESP]))
-		return fail(c, "--http needs --mode crr and sends its own request; use --mode crr "
+		return sb_errf(c->err, c->errlen, -EINVAL,
+			       "--http needs --mode crr and sends its own request; use --mode crr "
 			       "without --req/--resp");
 	if (sb_target_parse(o->target, o->netns[0] != 0, &o->target_addr, &port, err,
 			    sizeof(err)))
-		return fail(c, "%s", err);
+		return sb_errf(c->err, c->errlen, -EINVAL, "%s", err);
 	o->port = port;
 	o->ndest = 1;
 	return 0;
@@ -430,8 +438,9 @@ static int finish(struct parse_ctx *c)
 	static const char *const crr_names[] = {"req", "resp", "close-first"};
 
 	if (c->given[O_SYNCOOKIES] && c->given[O_NO_SYNCOOKIES] && c->syncookies_arg != 0)
-		return fail(c, "--no-syncookies conflicts with --syncookies %d; keep one of them",
-			    c->syncookies_arg);
+		return sb_errf(c->err, c->errlen, -EINVAL,
+			       "--no-syncookies conflicts with --syncookies %d; keep one of them",
+			       c->syncookies_arg);
 	if (c->given[O_NO_SYNCOOKIES])
 		o->syncookies = 0;
 	else if (c->given[O_SYNCOOKIES])
@@ -440,19 +449,22 @@ static int finish(struct parse_ctx *c)
 		const char *n = crr_names[i];
 
 		if (o->mode == LG_MODE_CONNECT && c->given[crr_opts[i]])
-			return fail(c,
-				    "--%s only applies to --mode crr; add --mode crr or drop --%s",
-				    n, n);
+			return sb_errf(
+			    c->err, c->errlen, -EINVAL,
+			    "--%s only applies to --mode crr; add --mode crr or drop --%s", n, n);
 	}
 	if (o->paired && (o->engine != LG_ENGINE_URING || o->accept.kind != LG_ACCEPT_FAST))
-		return fail(c, "--paired needs --engine uring and --accept fast; drop --paired");
+		return sb_errf(c->err, c->errlen, -EINVAL,
+			       "--paired needs --engine uring and --accept fast; drop --paired");
 	if (o->ipv6 && c->given[O_DESTS])
-		return fail(c, "--dests spreads IPv4 addresses and does nothing with --ipv6; drop "
+		return sb_errf(c->err, c->errlen, -EINVAL,
+			       "--dests spreads IPv4 addresses and does nothing with --ipv6; drop "
 			       "--dests or --ipv6");
 	for (size_t i = 0; i < ARRAY_LEN(probe_opts); i++) {
 		if (o->no_probes && c->given[probe_opts[i]])
-			return fail(c, "--%s has no effect with --no-probes; drop one of them",
-				    probe_names[i]);
+			return sb_errf(c->err, c->errlen, -EINVAL,
+				       "--%s has no effect with --no-probes; drop one of them",
+				       probe_names[i]);
 	}
 	if (finish_target(c))
 		return -EINVAL;

@@ -49,11 +49,6 @@ const char *sb_sweep_param_name(int param)
 	return param >= 0 && param < SB_SW_NPARAMS ? param_names[param] : NULL;
 }
 
-static int fail(char *err, size_t len, const char *fmt, const char *a, const char *b)
-{
-	return sb_errf(err, len, -EINVAL, fmt, a, b);
-}
-
 static void free_list(struct sb_sweep *sw, int p)
 {
 	for (size_t i = 0; i < sw->list[p].n; i++)
@@ -74,10 +69,10 @@ static int split_list(struct sb_sweep *sw, int p, const char *val, char *err, si
 		char **v;
 
 		if (n == 0)
-			return fail(err, errlen,
-				    "--%s has an empty value in '%.80s'; "
-				    "write values separated by single commas, e.g. 1,5,128",
-				    name, val);
+			return sb_errf(err, errlen, -EINVAL,
+				       "--%s has an empty value in '%.80s'; "
+				       "write values separated by single commas, e.g. 1,5,128",
+				       name, val);
 		v = realloc(sw->list[p].v, (sw->list[p].n + 1) * sizeof(*v));
 		if (!v)
 			return -ENOMEM;
@@ -88,10 +83,10 @@ static int split_list(struct sb_sweep *sw, int p, const char *val, char *err, si
 		for (size_t i = 0; i < sw->list[p].n; i++)
 			if (strcmp(v[i], v[sw->list[p].n]) == 0) {
 				free(v[sw->list[p].n]);
-				return fail(err, errlen,
-					    "--%s lists '%.64s' twice; use --repeat "
-					    "to run a combination again",
-					    name, v[i]);
+				return sb_errf(err, errlen, -EINVAL,
+					       "--%s lists '%.64s' twice; use --repeat "
+					       "to run a combination again",
+					       name, v[i]);
 			}
 		sw->list[p].n++;
 		if (!s[n])

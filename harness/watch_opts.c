@@ -142,11 +142,6 @@ void sb_watch_usage(FILE *f)
 	      f);
 }
 
-static int fail(char *err, size_t len, const char *fmt, const char *a, const char *b)
-{
-	return sb_errf(err, len, -EINVAL, fmt, a, b);
-}
-
 /* Plain decimal (no sign, no suffix) in [lo, hi]. */
 static int num(const char *s, uint64_t lo, uint64_t hi, uint64_t *v)
 {
@@ -215,48 +210,48 @@ static int watch_apply(void *ctx, const struct sb_optdef *d, const char *val, ch
 	switch (d->id) {
 	case W_NETNS:
 		if (!*val || strlen(val) >= sizeof(o->netns) || strchr(val, '/'))
-			return fail(err, len, "--netns '%s': give a name from 'ip netns list'%s",
-				    val, "");
+			return sb_errf(err, len, -EINVAL,
+				       "--netns '%s': give a name from 'ip netns list'", val);
 		snprintf(o->netns, sizeof(o->netns), "%s", val);
 		break;
 	case W_PORT:
 		if (num(val, 1, 65535, &v))
-			return fail(err, len, "--port '%s': give a port 1..65535%s", val, "");
+			return sb_errf(err, len, -EINVAL, "--port '%s': give a port 1..65535", val);
 		if (o->nports == SB_MAX_PORTS)
-			return fail(err, len, "--port %s: at most 8 ports%s", val, "");
+			return sb_errf(err, len, -EINVAL, "--port %s: at most 8 ports", val);
 		o->ports[o->nports++] = (uint16_t)v;
 		break;
 	case W_PID:
 		if (num(val, 1, 4194304, &v))
-			return fail(err, len, "--pid '%s': give a process ID 1..4194304%s", val,
-				    "");
+			return sb_errf(err, len, -EINVAL,
+				       "--pid '%s': give a process ID 1..4194304", val);
 		o->pid = (int64_t)v;
 		break;
 	case W_COMM:
 		if (!*val || strlen(val) > 15)
-			return fail(err, len,
-				    "--comm '%s': give a task name of 1..15 characters (the "
-				    "kernel's comm)%s",
-				    val, "");
+			return sb_errf(err, len, -EINVAL,
+				       "--comm '%s': give a task name of 1..15 characters (the "
+				       "kernel's comm)",
+				       val);
 		snprintf(o->comm, sizeof(o->comm), "%s", val);
 		break;
 	case W_CGROUP:
 		return cgroup_opt(o, val, err, len);
 	case W_DURATION:
 		if (seconds(val, &o->duration_s))
-			return fail(err, len,
-				    "--duration '%s': give seconds, 0 < S <= 86400 (decimal)%s",
-				    val, "");
+			return sb_errf(err, len, -EINVAL,
+				       "--duration '%s': give seconds, 0 < S <= 86400 (decimal)",
+				       val);
 		break;
 	case W_OUT:
 		if (!*val || strlen(val) >= sizeof(o->out))
-			return fail(err, len, "--out '%s': give a directory%s", val, "");
+			return sb_errf(err, len, -EINVAL, "--out '%s': give a directory", val);
 		snprintf(o->out, sizeof(o->out), "%s", val);
 		break;
 	case W_LABEL:
 		if (!*val || strlen(val) >= sizeof(o->label) || strchr(val, '/'))
-			return fail(err, len, "--label '%s': give a short name without '/'%s", val,
-				    "");
+			return sb_errf(err, len, -EINVAL,
+				       "--label '%s': give a short name without '/'", val);
 		snprintf(o->label, sizeof(o->label), "%s", val);
 		break;
 	}
@@ -274,15 +269,15 @@ static int cgroup_opt(struct sb_watch_opts *o, const char *val, char *err, size_
 	if (strncmp(rel, root, rn) == 0 && (!rel[rn] || rel[rn] == '/'))
 		rel += rn;
 	if (rel[0] != '/' && rel[0])
-		return fail(err, len,
-			    "--cgroup '%s': give a cgroup v2 path, /sys/fs/cgroup/... or /...%s",
-			    val, "");
+		return sb_errf(err, len, -EINVAL,
+			       "--cgroup '%s': give a cgroup v2 path, /sys/fs/cgroup/... or /...",
+			       val);
 	if (strlen(rel) >= sizeof(o->cgroup) - 1)
-		return fail(err, len, "--cgroup '%s': too long%s", val, "");
+		return sb_errf(err, len, -EINVAL, "--cgroup '%s': too long", val);
 	snprintf(path, sizeof(path), "%s%s", root, rel);
 	if (stat(path, &st) != 0 || !S_ISDIR(st.st_mode))
-		return fail(err, len, "--cgroup '%s': no such cgroup (%s is not a directory)", val,
-			    path);
+		return sb_errf(err, len, -EINVAL,
+			       "--cgroup '%s': no such cgroup (%s is not a directory)", val, path);
 	snprintf(o->cgroup, sizeof(o->cgroup), "%s", rel[0] ? rel : "/");
 	/* no trailing slash: "/a/" matches like "/a" */
 	for (size_t n = strlen(o->cgroup); n > 1 && o->cgroup[n - 1] == '/'; n--)
@@ -313,20 +308,17 @@ int sb_watch_parse(int argc, char **argv, struct sb_watch_opts *out, char *err, 
 	ipv4 = p.ipv4;
 	ipv6 = p.ipv6;
 	if (ipv4 && ipv6)
-		return fail(err, len,
-			    "watch: --ipv4 and --ipv6 exclude each other; give "
-			    "neither for both families%s%s",
-			    "", "");
+		return sb_errf(err, len, -EINVAL,
+			       "watch: --ipv4 and --ipv6 exclude each other; give "
+			       "neither for both families");
 	if (o.connlat && o.trace_states)
-		return fail(err, len,
-			    "watch: --connlat and --trace-states exclude each "
-			    "other (two formats on one stdout); choose one%s%s",
-			    "", "");
+		return sb_errf(err, len, -EINVAL,
+			       "watch: --connlat and --trace-states exclude each "
+			       "other (two formats on one stdout); choose one");
 	if (o.json && (o.connlat || o.trace_states))
-		return fail(err, len,
-			    "watch: --json writes summary.json to stdout; it "
-			    "excludes --connlat and --trace-states%s%s",
-			    "", "");
+		return sb_errf(err, len, -EINVAL,
+			       "watch: --json writes summary.json to stdout; it "
+			       "excludes --connlat and --trace-states");
 	o.family = ipv4 ? AF_INET : ipv6 ? AF_INET6 : 0;
 	*out = o;
 	return 0;
