@@ -48,7 +48,7 @@ static const char *const attach_names[SB_OPT_NAMES] = { [SB_ATTACH_AUTO] = "auto
 					    [SB_ATTACH_RAW_TP] = "raw_tp",
 					    [SB_ATTACH_TRACEPOINT] = "tracepoint" };
 /* index = enum sb_comp_mode + 1 where given; 0 = auto */
-const char *const sb_opt_sampler_names[SB_OPT_NAMES] = { "auto", "sk_storage_iter", "tcp_iter",
+static const char *const sampler_names[SB_OPT_NAMES] = { "auto", "sk_storage_iter", "tcp_iter",
 					     "tcp_info", "off" };
 
 static const struct sb_optdef table[] = {
@@ -118,7 +118,7 @@ static const struct sb_optdef table[] = {
 	     "must load so", "auto", "raw_tp", attach_names, attach),
 	{ "sampler", 0, SB_ARG_REQ, SB_OPT_CUSTOM, O_SAMPLER, "MODE",
 	  "accept-queue sampler: auto, sk_storage_iter, tcp_iter, tcp_info (no BPF), off",
-	  "auto", "tcp_info", .choices = sb_opt_sampler_names },
+	  "auto", "tcp_info", .choices = sampler_names },
 	WORD("probe-off", 0, SB_ARG_REQ, O_PROBE_OFF, "LIST",
 	     "components off, comma-separated: syn_retransmits, synack_retransmits, drops, "
 	     "listener_sampler", NULL, "drops"),

@@ -24,11 +24,10 @@ enum opt_id {
 /* clang-format on */
 
 #define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
-#define SB_OPT_NAMES 6 /* the longest choice list below, and its NULL */
+#define SB_OPT_NAMES 6 /* the longest choice list in opts.c, and its NULL */
 
 /* The run's options on the engine (harness/optparse.h): fields of struct
  * sb_opts, CUSTOM ones applied in opts.c. */
 extern const struct sb_optset sb_run_optset;
-extern const char *const sb_opt_sampler_names[SB_OPT_NAMES];
 
 #endif
