@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "harness/cli/msg.h"
 #include "harness/cli/opts.h"
 #include "harness/output/outdir.h"
 #include "harness/output/output.h"
@@ -20,7 +21,7 @@ static int run_pipeline(const struct sb_opts *o)
 
 	if (sb_run_preflight(o, err, sizeof(err)) != 0 ||
 	    sb_outdir_check(o, dir, sizeof(dir), err, sizeof(err)) != 0) {
-		fprintf(stderr, "%s\n", err);
+		sb_error("%s", err);
 		return 2;
 	}
 	if (sb_run(o, &rd) != 0)
@@ -40,6 +41,7 @@ int main(int argc, char **argv)
 	char err[1024] = "";
 	int r;
 
+	sb_prog_set(argv[0]);
 	if (argc > 1 && argv[1][0] != '-')
 		return sb_command(argc - 1, argv + 1);
 	r = sb_opts_parse(argc, argv, &o, err, sizeof(err));
@@ -52,7 +54,7 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	if (r != 0) {
-		fprintf(stderr, "%s\n", err);
+		sb_error("%s", err);
 		return 2;
 	}
 	return run_pipeline(&o);

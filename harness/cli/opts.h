@@ -92,8 +92,9 @@ void sb_opts_defaults(struct sb_opts *o);
  * written only on success (return 0). Reentrant: no global state.
  *
  * Returns 0; SB_OPTS_HELP or SB_OPTS_VERSION as soon as -h/--help or
- * -V/--version is met (o untouched); or -1 after writing one line
- * "synbench: <problem>; <what to do>" (no newline) into err (if errlen > 0).
+ * -V/--version is met (o untouched); or -EINVAL after writing one line
+ * "<problem>; <what to do>" (no newline, no program name) into err (if
+ * errlen > 0).
  *
  * Rules: long options as "--opt value" or "--opt=value"; -v, -h, -V are the
  * only short ones; no abbreviations; a later option overrides an earlier one.

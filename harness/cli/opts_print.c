@@ -20,45 +20,36 @@ static const char *fmt_double(double v, char *buf, size_t len)
 	return buf;
 }
 
-static const char *name_of(const char *const *names, size_t n, unsigned v)
+static const char *name_of(const struct sb_optdef *d, long long v)
 {
-	return v < n && names[v] ? names[v] : "?";
+	for (long long i = 0; d->choices[i]; i++)
+		if (i == v)
+			return d->choices[i];
+	return "?";
 }
 
 void sb_opts_foreach(const struct sb_opts *o, sb_opt_visit_fn fn, void *ctx)
 {
 	char buf[64];
 
-	for (size_t i = 0; i < sb_opt_table_len; i++) {
-		const struct opt_def *d = &sb_opt_table[i];
+	for (size_t i = 0; i < sb_run_optset.ndefs; i++) {
+		const struct sb_optdef *d = &sb_run_optset.defs[i];
 		const char *s;
 
 		if (!d->name)
 			continue;
-		if (d->kind != K_NONE) {
-			snprintf(buf, sizeof(buf), "%lld", sb_opt_fld_load(o, d));
+		if (d->kind == SB_OPT_FLAG || d->kind == SB_OPT_COUNT || d->kind == SB_OPT_UINT) {
+			snprintf(buf, sizeof(buf), "%lld", sb_optparse_load(o, d));
 			fn(ctx, d->name, buf, 1);
+			continue;
+		}
+		if (d->kind == SB_OPT_CHOICE) {
+			fn(ctx, d->name, name_of(d, sb_optparse_load(o, d)), 0);
 			continue;
 		}
 		switch (d->id) {
 		case O_RATE:
 			s = fmt_double(o->rate, buf, sizeof(buf));
-			break;
-		case O_MODE:
-			s = name_of(sb_opt_mode_names, ARRAY_LEN(sb_opt_mode_names), o->mode);
-			break;
-		case O_CLOSE:
-			s = name_of(sb_opt_close_names, ARRAY_LEN(sb_opt_close_names), o->close);
-			break;
-		case O_CLOSE_FIRST:
-			s = name_of(sb_opt_close_first_names, ARRAY_LEN(sb_opt_close_first_names),
-				    o->close_first);
-			break;
-		case O_ENGINE:
-			s = name_of(sb_opt_engine_names, ARRAY_LEN(sb_opt_engine_names), o->engine);
-			break;
-		case O_ATTACH:
-			s = name_of(sb_opt_attach_names, ARRAY_LEN(sb_opt_attach_names), o->attach);
 			break;
 		case O_SAMPLER:
 			s = o->sampler < 0 ? "auto" : sb_comp_mode_name((enum sb_comp_mode)o->sampler);
@@ -90,10 +81,6 @@ void sb_opts_foreach(const struct sb_opts *o, sb_opt_visit_fn fn, void *ctx)
 		case O_SERVER_CMD:
 			s = o->server_cmd;
 			break;
-		case O_TOPOLOGY:
-			s = name_of(sb_opt_topology_names, ARRAY_LEN(sb_opt_topology_names),
-				    (unsigned)o->topology);
-			break;
 		case O_DELAY:
 			s = sb_netem_delay_str(&o->netem, buf, sizeof(buf));
 			break;
@@ -124,31 +111,6 @@ void sb_opts_print(const struct sb_opts *o, FILE *f)
 	sb_opts_foreach(o, print_one, f);
 }
 
-#define HELP_COL   32
-#define HELP_WIDTH 80
-
-/* Writes text from column col on, wrapped at HELP_WIDTH under HELP_COL;
- * returns the column reached. sep: where text may break. */
-static int help_wrap(FILE *f, const char *text, int col, const char *sep)
-{
-	while (*text) {
-		size_t word = strcspn(text, sep);
-
-		if (col > HELP_COL && col + 1 + (int)word > HELP_WIDTH) {
-			fprintf(f, "\n%*s", HELP_COL, "");
-			col = HELP_COL;
-		} else if (col > HELP_COL) {
-			fputc(' ', f);
-			col++;
-		}
-		fwrite(text, 1, word, f);
-		col += (int)word;
-		text += word;
-		text += strspn(text, " ");
-	}
-	return col;
-}
-
 void sb_print_help(FILE *f)
 {
 	fputs("bench: open TCP connections against a listener in a private network namespace,\n"
@@ -174,36 +136,7 @@ void sb_print_help(FILE *f)
 	      "\n"
 	      "OPTIONS (--opt VALUE or --opt=VALUE; numbers are plain decimal):\n",
 	      f);
-	for (size_t i = 0; i < sb_opt_table_len; i++) {
-		const struct opt_def *d = &sb_opt_table[i];
-		char left[64], dflt[128], text[192];
-		int col;
-
-		if (!d->name) {
-			fprintf(f, " %s\n", d->help);
-			continue;
-		}
-		snprintf(left, sizeof(left), "%c%c%s--%s%s%s", d->short_name ? '-' : ' ',
-			 d->short_name ? d->short_name : ' ', d->short_name ? ", " : "  ", d->name,
-			 d->metavar ? " " : "", d->metavar ? d->metavar : "");
-		col = fprintf(f, "  %-*s", HELP_COL - 2, left);
-		if (col > HELP_COL) {
-			fprintf(f, "\n%*s", HELP_COL, "");
-			col = HELP_COL;
-		}
-		if (d->kind != K_NONE && d->arg == ARG_REQ) /* the range, from the table */
-			snprintf(text, sizeof(text), "%s, %llu..%llu", d->help,
-				 (unsigned long long)d->lo, (unsigned long long)d->hi);
-		else
-			snprintf(text, sizeof(text), "%s", d->help);
-		col = help_wrap(f, text, col, " ");
-		if (d->dflt) {
-			/* "(default X)" stays on one line */
-			snprintf(dflt, sizeof(dflt), "(default %s)", d->dflt);
-			help_wrap(f, dflt, col, "");
-		}
-		fputc('\n', f);
-	}
+	sb_optparse_help(f, &sb_run_optset);
 	fputs("\n"
 	      "EXAMPLES:\n"
 	      "  bench --conns 10000 --backlog 5\n"

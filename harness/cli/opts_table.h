@@ -1,11 +1,12 @@
-/* The option table behind the parser (harness/opts.c) and the printers
- * (harness/opts_print.c): internal to those two files. */
+/* The run's option table behind the parser (harness/cli/opts.c) and the
+ * printers (harness/cli/opts_print.c): internal to those two files. */
 #ifndef SB_OPTS_TABLE_H
 #define SB_OPTS_TABLE_H
 
 #include <stddef.h>
 #include <stdint.h>
 #include "harness/cli/opts.h"
+#include "harness/cli/optparse.h"
 
 /* clang-format off */
 enum opt_id {
@@ -23,41 +24,11 @@ enum opt_id {
 };
 /* clang-format on */
 
-enum arg_kind { ARG_NONE, ARG_REQ, ARG_OPT };
-
-/* How an integer option is stored in struct sb_opts. */
-enum fld_kind { K_NONE, K_U64, K_U32, K_U16, K_INT };
-
-struct opt_def {
-	const char *name; /* long name; NULL: a heading in the help text */
-	char short_name;
-	enum arg_kind arg;
-	enum opt_id id;
-	const char *metavar;
-	const char *help;
-	const char *dflt;    /* "(default ...)" in the help; NULL: none shown */
-	const char *example; /* a good value, offered in error messages */
-	/* Integer options (kind != K_NONE): a value lo..hi stored at off;
-	 * flags (ARG_NONE) store 1 there. */
-	uint64_t lo, hi;
-	size_t off;
-	enum fld_kind kind;
-};
-
 #define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
-#define SB_OPT_NAMES 5 /* the longest choice list below */
+#define SB_OPT_NAMES 6 /* the longest choice list in opts.c, and its NULL */
 
-extern const struct opt_def sb_opt_table[];
-extern const size_t sb_opt_table_len;
-extern const char *const sb_opt_mode_names[SB_OPT_NAMES];
-extern const char *const sb_opt_close_names[SB_OPT_NAMES];
-extern const char *const sb_opt_close_first_names[SB_OPT_NAMES];
-extern const char *const sb_opt_engine_names[SB_OPT_NAMES];
-extern const char *const sb_opt_attach_names[SB_OPT_NAMES];
-extern const char *const sb_opt_sampler_names[SB_OPT_NAMES];
-extern const char *const sb_opt_topology_names[SB_OPT_NAMES];
-
-/* The value of an integer option (kind != K_NONE). */
-long long sb_opt_fld_load(const struct sb_opts *o, const struct opt_def *d);
+/* The run's options on the engine (harness/cli/optparse.h): fields of struct
+ * sb_opts, CUSTOM ones applied in opts.c. */
+extern const struct sb_optset sb_run_optset;
 
 #endif

@@ -65,25 +65,31 @@ int sb_outdir_check(const struct sb_opts *o, char *dir, size_t len, char *err, s
 	}
 	if (stat(dir, &st) == 0) {
 		if (!S_ISDIR(st.st_mode)) {
-			snprintf(err, errlen, "synbench: --out %s exists and is not a directory; choose "
-					      "another --out", dir);
+			snprintf(err, errlen,
+				 "--out %s exists and is not a directory; choose "
+				 "another --out",
+				 dir);
 			return -ENOTDIR;
 		}
 		if (!dir_is_empty(dir) && !o->force) {
-			snprintf(err, errlen, "synbench: --out %s exists and is not empty; pass --force "
-					      "to overwrite it or choose another --out", dir);
+			snprintf(err, errlen,
+				 "--out %s exists and is not empty; pass --force "
+				 "to overwrite it or choose another --out",
+				 dir);
 			return -EEXIST;
 		}
 		if (access(dir, W_OK) != 0) {
-			snprintf(err, errlen, "synbench: --out %s is not writable; choose another --out",
+			snprintf(err, errlen, "--out %s is not writable; choose another --out",
 				 dir);
 			return -EACCES;
 		}
 		return 0;
 	}
 	if (!ancestor_writable(dir)) {
-		snprintf(err, errlen, "synbench: cannot create %s (parent not writable); choose "
-				      "another --out", dir);
+		snprintf(err, errlen,
+			 "cannot create %s (parent not writable); choose "
+			 "another --out",
+			 dir);
 		return -EACCES;
 	}
 	return 0;

@@ -1,5 +1,6 @@
 /* The run's output step: join the records, write the result files, then render plots and reports from those files (output.h). */
 #include "harness/output/output.h"
+#include "harness/cli/msg.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -23,19 +24,19 @@ int sb_output_write(struct sb_rundata *rd, const char *dir)
 
 	e = sb_mkdir_p(dir);
 	if (e) {
-		fprintf(stderr, "synbench: cannot create %s (%s); choose another --out\n", dir,
+		sb_error("cannot create %s (%s); choose another --out", dir,
 			strerror(-e));
 		return 2;
 	}
 	e = sb_analyze(rd, &j);
 	if (e) {
-		fprintf(stderr, "synbench: joining the records failed (%s)\n", strerror(-e));
+		sb_error("joining the records failed (%s)", strerror(-e));
 		return 2;
 	}
 	/* the result files; summary.json, written last, says they are complete */
 	e = sb_results_write(dir, rd, j);
 	if (e) {
-		fprintf(stderr, "synbench: writing results to %s failed (%s)\n", dir, strerror(-e));
+		sb_error("writing results to %s failed (%s)", dir, strerror(-e));
 		sb_join__free(j);
 		return 2;
 	}
@@ -43,14 +44,14 @@ int sb_output_write(struct sb_rundata *rd, const char *dir)
 	 * written, exactly as bench plot DIR renders them */
 	e = sb_report_model__load(dir, &m, err, sizeof(err));
 	if (e) {
-		fprintf(stderr, "synbench: %s\n", err);
+		sb_error("%s", err);
 		sb_join__free(j);
 		return 2;
 	}
 	rc = sb_render_model(&m, o->no_plot);
 	if (rc > 0)
-		fprintf(stderr, "synbench: warning: some plots failed (see %s/plots/gnuplot.log); "
-				"the result files are complete\n", dir);
+		sb_error("warning: some plots failed (see %s/plots/gnuplot.log); "
+				"the result files are complete", dir);
 	if (o->json)
 		sb_results_write_summary(stdout, rd, j);
 	else if (!o->quiet)

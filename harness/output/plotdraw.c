@@ -13,6 +13,9 @@
 
 #include "harness/output/jsonget.h"
 #include "harness/cli/paths.h"
+#include "harness/output/htmlreport.h"
+#include "harness/cli/msg.h"
+#include "harness/cli/optparse.h"
 
 /* ---- finding things ---- */
 
@@ -215,8 +218,7 @@ static int draw_all(const char *gnuplot, const char *scripts, const char *dir, u
 		if (ok)
 			*drawn |= 1u << id;
 		else {
-			fprintf(stderr, "synbench: gnuplot failed on %s/%s.gp (see %s)\n", scripts,
-				name, log);
+			sb_error("gnuplot failed on %s/%s.gp (see %s)", scripts, name, log);
 			fails++;
 		}
 	}
@@ -234,20 +236,20 @@ int sb_plot_draw(const char *dir, int no_plot, struct sb_report_plots *rp)
 	rp->drawn = 0;
 	e = sb_plot_write_data(dir, err, sizeof(err));
 	if (e) {
-		fprintf(stderr, "synbench: %s\n", err);
+		sb_error("%s", err);
 		return 2;
 	}
 	if (no_plot)
 		return 0;
 	if (sb_plot_find_gnuplot(gnuplot, sizeof(gnuplot))) {
-		fprintf(stderr, "synbench: gnuplot not found; install it with apt-get "
-				"install gnuplot-nox, or pass --no-plot\n");
+		sb_error("gnuplot not found; install it with apt-get "
+				"install gnuplot-nox, or pass --no-plot");
 		rp->state = SB_PLOTS_NO_GNUPLOT;
 		return 2;
 	}
 	if (sb_plot_scripts_dir(scripts, sizeof(scripts))) {
-		fprintf(stderr, "synbench: the gnuplot scripts (scripts/plots/*.gp) were "
-				"not found; set SYNBENCH_PLOTS=DIR, or pass --no-plot\n");
+		sb_error("the gnuplot scripts (scripts/plots/*.gp) were "
+				"not found; set SYNBENCH_PLOTS=DIR, or pass --no-plot");
 		rp->state = SB_PLOTS_NO_SCRIPTS;
 		return 2;
 	}

@@ -1,5 +1,6 @@
 /* A result directory's plots and reports, rendered from its files (render.h). */
 #include "harness/output/render.h"
+#include "harness/cli/msg.h"
 
 #include <limits.h>
 #include <stdio.h>
@@ -15,7 +16,7 @@ int sb_render_model(struct sb_report_model *m, int no_plot)
 
 	e = sb_reports_write(m, err, sizeof(err));
 	if (e) {
-		fprintf(stderr, "synbench: %s\n", err);
+		sb_error("%s", err);
 		return e;
 	}
 	return rc;
@@ -28,7 +29,7 @@ int sb_render_dir(const char *dir, int no_plot)
 	int rc;
 
 	if (sb_report_model__load(dir, &m, err, sizeof(err))) {
-		fprintf(stderr, "synbench: %s\n", err);
+		sb_error("%s", err);
 		return 2;
 	}
 	rc = sb_render_model(&m, no_plot);

@@ -18,6 +18,7 @@
 #include "harness/run/listen_diag.h"
 #include "harness/run/probes_kmem.h"
 #include "harness/run/probes_plan.h"
+#include "harness/cli/msg.h"
 #include "synbench.skel.h"
 
 /* The record ring: written in place by the handlers, so it costs a cache
@@ -238,14 +239,14 @@ static int env_check(char *err, size_t errlen)
 {
 	if (access("/sys/kernel/btf/vmlinux", R_OK) != 0) {
 		snprintf(err, errlen,
-			 "synbench: kernel BTF not found at /sys/kernel/btf/vmlinux; the probes need a "
+			 "kernel BTF not found at /sys/kernel/btf/vmlinux; the probes need a "
 			 "kernel built with CONFIG_DEBUG_INFO_BTF=y (Linux >= 5.8), or run with "
 			 "--no-probes");
 		return -ENOENT;
 	}
 	if (geteuid() != 0) {
 		snprintf(err, errlen,
-			 "synbench: needs root (or CAP_BPF, CAP_PERFMON, CAP_NET_ADMIN and "
+			 "needs root (or CAP_BPF, CAP_PERFMON, CAP_NET_ADMIN and "
 			 "CAP_SYS_ADMIN); run it with sudo");
 		return -EPERM;
 	}
@@ -347,13 +348,14 @@ int sb_probes__new(const struct sb_probes_opts *opts, struct sb_probes **out, ch
 		if (!load_log.prog[0]) {
 			libbpf_strerror(e, why, sizeof(why)); /* libbpf's own codes too */
 			snprintf(err, errlen,
-				 "synbench: could not load the BPF probes (%s); rerun with -v for "
-				 "libbpf's log, or use --no-probes", why);
+				 "could not load the BPF probes (%s); rerun with -v for "
+				 "libbpf's log, or use --no-probes",
+				 why);
 			break;
 		}
 		snprintf(why, sizeof(why), "%s", load_log.why);
 		if (opts->verbose)
-			fprintf(stderr, "synbench: load %d: %s refused: %s\n", i + 1, load_log.prog, why);
+			sb_error("load %d: %s refused: %s", i + 1, load_log.prog, why);
 		/* the planner needs the skeleton's programs: open one to look */
 		p->skel = synbench__open();
 		if (!p->skel) {
@@ -368,8 +370,10 @@ int sb_probes__new(const struct sb_probes_opts *opts, struct sb_probes **out, ch
 	}
 	if (e) {
 		if (e == -EAGAIN)
-			snprintf(err, errlen, "synbench: could not load the BPF probes after %d "
-					      "tries; rerun with -v for libbpf's log", SB_MAX_LOADS);
+			snprintf(err, errlen,
+				 "could not load the BPF probes after %d "
+				 "tries; rerun with -v for libbpf's log",
+				 SB_MAX_LOADS);
 		free(p);
 		return e;
 	}
@@ -382,8 +386,10 @@ int sb_probes__new(const struct sb_probes_opts *opts, struct sb_probes **out, ch
 	}
 	if (!p->rb) {
 		e = -errno;
-		snprintf(err, errlen, "synbench: could not open the BPF ring buffer (%s); needs "
-				      "Linux >= 5.8", strerror(-e));
+		snprintf(err, errlen,
+			 "could not open the BPF ring buffer (%s); needs "
+			 "Linux >= 5.8",
+			 strerror(-e));
 		sb_probes__free(p);
 		return e;
 	}
@@ -547,10 +553,11 @@ static uint64_t recursion_misses(struct sb_probes *p, struct sb_rundata *rd)
 		rd->bpf_run_ns += info.run_time_ns;
 		rd->bpf_runs += info.run_cnt;
 		if (p->opts.verbose && (info.run_cnt || info.recursion_misses))
-			fprintf(stderr, "synbench: bpf %-22s %10llu runs %7.1f ns/run %llu missed\n",
-				name, (unsigned long long)info.run_cnt,
-				info.run_cnt ? (double)info.run_time_ns / (double)info.run_cnt : 0.0,
-				(unsigned long long)info.recursion_misses);
+			sb_error("bpf %-22s %10llu runs %7.1f ns/run %llu missed", name,
+				 (unsigned long long)info.run_cnt,
+				 info.run_cnt ? (double)info.run_time_ns / (double)info.run_cnt
+					      : 0.0,
+				 (unsigned long long)info.recursion_misses);
 		/* A _nested twin is skipped only when an interrupt hits while it
 		 * runs its quick check; then its handler is idle and handles
 		 * the hit: never a loss. */

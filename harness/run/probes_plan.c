@@ -192,10 +192,11 @@ int sb_probes_plan_init(const struct sb_probes_opts *o, struct sb_components *pl
 		note(pl, c, pl->c[c].mode, why);
 		rc = next_mode(btf, pl, c, f >= 0);
 		if (rc)
-			snprintf(err, errlen, "synbench: the %s probe cannot run on this kernel (%s)%s",
+			snprintf(err, errlen, "the %s probe cannot run on this kernel (%s)%s",
 				 sb_component_name(c), pl->c[c].error,
-				 f >= 0 ? "; drop --attach/--sampler/--probe-off to let it fall back"
-					: "; run 'bench doctor' for what this machine has");
+				 f >= 0
+				     ? "; drop --attach/--sampler/--probe-off to let it fall back"
+				     : "; run 'bench doctor' for what this machine has");
 	}
 	btf__free(btf);
 	return rc;
@@ -274,13 +275,15 @@ int sb_probes_plan_demote(struct sb_components *pl, const struct sb_probes_opts 
 		rc = next_mode(btf, pl, c, forced);
 		btf__free(btf);
 		if (rc)
-			snprintf(err, errlen, "synbench: the %s probe cannot run on this kernel (%s)%s",
+			snprintf(err, errlen, "the %s probe cannot run on this kernel (%s)%s",
 				 sb_component_name(c), pl->c[c].error,
 				 forced ? "; drop --attach/--sampler to let it fall back"
 					: "; rerun with -v for the verifier log");
 		return rc;
 	}
-	snprintf(err, errlen, "synbench: could not load the BPF probes (%s); rerun with -v for "
-			      "libbpf's log, or use --no-probes", why);
+	snprintf(err, errlen,
+		 "could not load the BPF probes (%s); rerun with -v for "
+		 "libbpf's log, or use --no-probes",
+		 why);
 	return -EINVAL;
 }

@@ -24,6 +24,7 @@
 #include "harness/run/target.h"
 #include "harness/run/tracefmt.h"
 #include "harness/run/topology.h"
+#include "harness/cli/msg.h"
 #include "loadgen/loadgen.h"
 
 /* The only mutable global: what the signal handler sets. */
@@ -86,7 +87,7 @@ static int apply_sysctls(const struct sb_opts *o, struct sb_rundata *rd, char *e
 		e = sb_sysctl_write_int(set[i].name, set[i].value);
 		if (e) {
 			snprintf(err, len,
-				 "synbench: cannot set %s=%d in the run's namespace (%s); this kernel "
+				 "cannot set %s=%d in the run's namespace (%s); this kernel "
 				 "may lack it or refuse the value, drop or change that option",
 				 set[i].name, set[i].value, strerror(-e));
 			return e;
@@ -102,7 +103,7 @@ static int apply_sysctls(const struct sb_opts *o, struct sb_rundata *rd, char *e
 			*p = ' ';
 	e = sb_sysctl_write("net.ipv4.ip_local_port_range", range);
 	if (e) {
-		snprintf(err, len, "synbench: cannot set net.ipv4.ip_local_port_range=%s (%s)", range,
+		snprintf(err, len, "cannot set net.ipv4.ip_local_port_range=%s (%s)", range,
 			 strerror(-e));
 		return e;
 	}
@@ -197,9 +198,10 @@ static void uring_missing(const struct sb_opts *o, char *err, size_t len)
 	if (lg_uring_caps_probe(&caps, NULL, 0) == 0)
 		m = lg_uring_caps_missing(&caps,
 					  LG_URING_BASE | (o->paired ? LG_URING_MULTISHOT : 0));
-	snprintf(err, len, "synbench: the io_uring engine needs %s on this kernel; use --engine "
-			   "epoll%s", m ? m : "an operation this kernel lacks",
-		 o->paired ? " without --paired" : "");
+	snprintf(err, len,
+		 "the io_uring engine needs %s on this kernel; use --engine "
+		 "epoll%s",
+		 m ? m : "an operation this kernel lacks", o->paired ? " without --paired" : "");
 }
 
 static int start_server(const struct sb_opts *o, struct lg_server **srv, char *err, size_t len)
@@ -226,7 +228,7 @@ static int start_server(const struct sb_opts *o, struct lg_server **srv, char *e
 	if (e == -EOPNOTSUPP)
 		uring_missing(o, err, len);
 	else if (e)
-		snprintf(err, len, "synbench: cannot start the listener on port %u (%s)", o->port,
+		snprintf(err, len, "cannot start the listener on port %u (%s)", o->port,
 			 strerror(-e));
 	return e;
 }
@@ -279,7 +281,7 @@ static int start_client(const struct sb_opts *o, uint64_t deadline, struct lg_se
 	if (e == -EOPNOTSUPP && o->engine == LG_ENGINE_URING)
 		uring_missing(o, err, len);
 	else if (e) {
-		snprintf(err, len, "synbench: cannot start the load generator (%s)", strerror(-e));
+		snprintf(err, len, "cannot start the load generator (%s)", strerror(-e));
 	}
 	return e;
 }
@@ -295,7 +297,7 @@ static int start_target(const struct sb_opts *o, struct sb_server_cmd **cmd, cha
 		if (sb_port_listening(o->port))
 			return 0;
 		snprintf(err, len,
-			 "synbench: nothing listens on port %u in the run's namespace; start the "
+			 "nothing listens on port %u in the run's namespace; start the "
 			 "server with --server-cmd, or point --netns at the namespace it runs in",
 			 o->port);
 		return -ENOENT;
@@ -309,16 +311,16 @@ static int start_target(const struct sb_opts *o, struct sb_server_cmd **cmd, cha
 		e = sb_server_cmd__wait_listening(*cmd, o->port, 10000, &status);
 	if (e == -ECHILD)
 		snprintf(err, len,
-			 "synbench: --server-cmd exited (status %d) before listening on port %u; "
+			 "--server-cmd exited (status %d) before listening on port %u; "
 			 "see its output in %s",
 			 WIFEXITED(status) ? WEXITSTATUS(status) : -1, o->port, log);
 	else if (e == -ETIMEDOUT)
 		snprintf(err, len,
-			 "synbench: --server-cmd did not listen on port %u within 10 s; see its "
+			 "--server-cmd did not listen on port %u within 10 s; see its "
 			 "output in %s",
 			 o->port, log);
 	else if (e)
-		snprintf(err, len, "synbench: cannot start --server-cmd (%s)", strerror(-e));
+		snprintf(err, len, "cannot start --server-cmd (%s)", strerror(-e));
 	if (e && e != -ENOMEM && fd >= 0)
 		log[0] = 0; /* keep the log for the user to read */
 	return e;
@@ -337,7 +339,7 @@ int sb_run_preflight(const struct sb_opts *o, char *err, size_t errlen)
 {
 	if (geteuid() != 0) {
 		snprintf(err, errlen,
-			 "synbench: needs root (a private network namespace and BPF programs: "
+			 "needs root (a private network namespace and BPF programs: "
 			 "CAP_SYS_ADMIN, CAP_NET_ADMIN, CAP_BPF, CAP_PERFMON); run it with sudo");
 		return -EPERM;
 	}
@@ -347,7 +349,7 @@ int sb_run_preflight(const struct sb_opts *o, char *err, size_t errlen)
 		int e = lg_uring_caps_probe(&caps, bad, sizeof(bad));
 
 		if (e) {
-			snprintf(err, errlen, "synbench: %s", bad);
+			snprintf(err, errlen, "%s", bad);
 			return e;
 		}
 		if (lg_uring_caps_missing(&caps, LG_URING_BASE |
@@ -384,7 +386,7 @@ int sb_run(const struct sb_opts *o, struct sb_rundata *out)
 		rd.netns_inode = sb_netns_inode();
 		if (e) {
 			snprintf(err, sizeof(err),
-				 "synbench: cannot enter network namespace '%s' (%s); create it with "
+				 "cannot enter network namespace '%s' (%s); create it with "
 				 "'ip netns add %s' or check 'ip netns list'",
 				 o->netns, strerror(-e), o->netns);
 			goto fail;
@@ -397,8 +399,7 @@ int sb_run(const struct sb_opts *o, struct sb_rundata *out)
 	} else {
 		e = sb_netns_enter(&rd.netns_inode);
 		if (e) {
-			snprintf(err, sizeof(err),
-				 "synbench: cannot create a private network namespace (%s)",
+			snprintf(err, sizeof(err), "cannot create a private network namespace (%s)",
 				 strerror(-e));
 			goto fail;
 		}
@@ -425,7 +426,7 @@ int sb_run(const struct sb_opts *o, struct sb_rundata *out)
 		if (o->trace_states) {
 			trace = sb_tracefmt__new(stdout);
 			if (!trace) {
-				snprintf(err, sizeof(err), "synbench: out of memory");
+				snprintf(err, sizeof(err), "out of memory");
 				goto fail;
 			}
 			sb_tracefmt__header(trace);
@@ -439,23 +440,23 @@ int sb_run(const struct sb_opts *o, struct sb_rundata *out)
 		snprintf(rd.attach_plan, sizeof(rd.attach_plan), "none");
 	}
 	if (!o->quiet && !o->json && topo)
-		fprintf(stderr, "synbench: veth: server netns %llu (198.18.0.1), client netns %llu "
-				"(198.18.0.2-%u)\n",
+		sb_error("veth: server netns %llu (198.18.0.1), client netns %llu "
+				"(198.18.0.2-%u)",
 			(unsigned long long)rd.netns_inode, (unsigned long long)rd.client_netns_inode,
 			(unsigned)(SB_VETH_CLIENT_ADDR & 255) + SB_VETH_NCLIENT - 1);
 	if (!o->quiet && !o->json)
-		fprintf(stderr, "synbench: netns %llu, probes: %s, %s%s%.0d, %llu connections\n",
-			(unsigned long long)rd.netns_inode, rd.attach_plan,
-			o->target[0] ? "target " : "backlog ", o->target[0] ? o->target : "",
-			o->target[0] ? 0 : o->backlog, (unsigned long long)o->conns);
+		sb_error("netns %llu, probes: %s, %s%s%.0d, %llu connections",
+			 (unsigned long long)rd.netns_inode, rd.attach_plan,
+			 o->target[0] ? "target " : "backlog ", o->target[0] ? o->target : "",
+			 o->target[0] ? 0 : o->backlog, (unsigned long long)o->conns);
 	/* a degradation is a warning: said even with --quiet */
 	if (probes)
 		for (int c = 0; c < SB_NCOMPONENTS; c++) {
 			const struct sb_component_state *s = &sb_probes__components(probes)->c[c];
 
 			if (s->error[0])
-				fprintf(stderr, "synbench: %s runs as %s on this kernel (%s)\n",
-					sb_component_name(c), sb_comp_mode_name(s->mode), s->error);
+				sb_error("%s runs as %s on this kernel (%s)", sb_component_name(c),
+					 sb_comp_mode_name(s->mode), s->error);
 		}
 	if (o->target[0]) {
 		if (start_target(o, &cmd, cmd_log, err, sizeof(err)))
@@ -468,8 +469,10 @@ int sb_run(const struct sb_opts *o, struct sb_rundata *out)
 	}
 	if (probes && sb_probes__components(probes)->c[SB_COMP_LISTENER_SAMPLER].mode &&
 	    sb_probes__find_listeners(probes) <= 0) {
-		snprintf(err, sizeof(err), "synbench: cannot find the listener on port %u for the "
-					   "sampler", o->port);
+		snprintf(err, sizeof(err),
+			 "cannot find the listener on port %u for the "
+			 "sampler",
+			 o->port);
 		goto fail;
 	}
 	if (probes && rd.effective_backlog < 0) {
@@ -483,19 +486,19 @@ int sb_run(const struct sb_opts *o, struct sb_rundata *out)
 	iso_now(rd.started_at, sizeof(rd.started_at));
 	if (sb_mib_snap__read(&mib0) ||
 	    (topo && sb_topo__mib_read(topo, SB_TOPO_CLIENT, &cmib0))) {
-		snprintf(err, sizeof(err), "synbench: cannot read /proc/net/netstat and /proc/net/snmp");
+		snprintf(err, sizeof(err), "cannot read /proc/net/netstat and /proc/net/snmp");
 		goto fail;
 	}
 	if (probes && (sb_probes__start(probes) ||
 		       sb_sampler__start(probes, o->sample_us, &sampler))) {
-		snprintf(err, sizeof(err), "synbench: cannot start the probe threads");
+		snprintf(err, sizeof(err), "cannot start the probe threads");
 		goto fail;
 	}
 	rd.t_start_ns = lg_now_ns();
 	deadline = rd.t_start_ns + (uint64_t)o->max_time_s * 1000000000ull;
 	/* veth: the client threads are born in the client's namespace */
 	if (topo && sb_topo__enter(topo, SB_TOPO_CLIENT)) {
-		snprintf(err, sizeof(err), "synbench: cannot enter the client namespace");
+		snprintf(err, sizeof(err), "cannot enter the client namespace");
 		goto fail;
 	}
 	e = start_client(o, deadline, srv, &cl, err, sizeof(err));
@@ -553,7 +556,7 @@ int sb_run(const struct sb_opts *o, struct sb_rundata *out)
 	rc = 0;
 	goto out;
 fail:
-	fprintf(stderr, "%s\n", err);
+	sb_error("%s", err);
 	rc = -EINVAL;
 out:
 	if (sampler) {

@@ -121,7 +121,7 @@ static int ip_batch(struct sb_topo *t, int side, const char *cmds, char *err, si
 	if (rc == 0)
 		return 0;
 	snprintf(err, errlen,
-		 "synbench: cannot set up the veth topology (ip: %s); --topology veth needs "
+		 "cannot set up the veth topology (ip: %s); --topology veth needs "
 		 "iproute2's ip in PATH and a kernel with veth (CONFIG_VETH)",
 		 rc < 0 ? strerror(-rc) : msg);
 	return rc < 0 ? rc : -EIO;
@@ -144,19 +144,19 @@ static int tc_side(struct sb_topo *t, int side, const struct sb_netem *n, char *
 	if (rc > 0 && strstr(msg, "qdisc kind is unknown") && sb_netem_wanted(n) == 1 &&
 	    !strstr(cmds, "htb"))
 		snprintf(err, errlen,
-			 "synbench: --delay/--loss need the netem qdisc, which this kernel lacks "
+			 "--delay/--loss need the netem qdisc, which this kernel lacks "
 			 "(tc: %s); run on a kernel built with CONFIG_NET_SCH_NETEM (Debian's 6.1 "
 			 "and 6.12 have it) or drop --delay/--loss",
 			 msg);
 	else if (rc > 0 && strstr(msg, "qdisc kind is unknown"))
 		snprintf(err, errlen,
-			 "synbench: --delay/--loss/--rate-limit need the qdiscs netem and htb, and "
+			 "--delay/--loss/--rate-limit need the qdiscs netem and htb, and "
 			 "this kernel lacks one (tc: %s); run on a kernel built with "
 			 "CONFIG_NET_SCH_NETEM and CONFIG_NET_SCH_HTB or drop those options",
 			 msg);
 	else
 		snprintf(err, errlen,
-			 "synbench: cannot add the qdiscs for --delay/--loss/--rate-limit (tc: %s); "
+			 "cannot add the qdiscs for --delay/--loss/--rate-limit (tc: %s); "
 			 "--topology veth needs iproute2's tc in PATH",
 			 rc < 0 ? strerror(-rc) : msg);
 	return rc < 0 ? rc : -EOPNOTSUPP;
@@ -183,7 +183,7 @@ int sb_topo__new(const struct sb_opts *o, struct sb_topo **out, char *err, size_
 	if (!e)
 		e = open_ns(&t->fd[SB_TOPO_SERVER], &t->ino[SB_TOPO_SERVER]);
 	if (e) {
-		snprintf(err, errlen, "synbench: cannot create the client and server network "
+		snprintf(err, errlen, "cannot create the client and server network "
 				      "namespaces (%s); run as root", strerror(-e));
 		goto fail;
 	}
@@ -257,7 +257,7 @@ int sb_topo__mirror_sysctls(const struct sb_topo *t, char *err, size_t errlen)
 		e = sb_sysctl_write(names[i], val[i]);
 		if (e)
 			snprintf(err, errlen,
-				 "synbench: cannot set %s=%s in the client namespace (%s)", names[i],
+				 "cannot set %s=%s in the client namespace (%s)", names[i],
 				 val[i], strerror(-e));
 	}
 	if (sb_topo__enter(t, SB_TOPO_SERVER))

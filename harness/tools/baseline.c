@@ -18,55 +18,10 @@
 #include "harness/tools/compare.h"
 #include "harness/tools/compare_rows.h"
 #include "harness/output/jsonget.h"
+#include "harness/cli/optparse.h"
+#include "harness/cli/msg.h"
 
-#define BL_HELP	      1
 #define BL_RUN_FAILED 3 /* a run exited non-zero: exit 1 */
-
-void sb_baseline_usage(FILE *f)
-{
-	fputs("USAGE\n"
-	      "  bench baseline save DIR --args 'OPTIONS' [--compare 'OPTIONS'] [--repeat K]\n"
-	      "                          [--force]\n"
-	      "  bench baseline run DIR --out OUT [--repeat K] [--append] [-- EXTRA-OPTIONS]\n"
-	      "\n"
-	      "save runs synbench with OPTIONS (plus --no-plot --quiet --out) and writes the\n"
-	      "baseline DIR in the committed format: DIR/args (OPTIONS, one line),\n"
-	      "DIR/compare (the compare options, when given or already there), and the run's\n"
-	      "summary.json and config.json; with --repeat K, DIR/run-01..K/ instead (bench\n"
-	      "compare then tests significance). DIR is replaced only when every run\n"
-	      "succeeded (an existing DIR needs --force). OPTIONS are split like a shell\n"
-	      "without expansions: quote with '...'; $ ` * ? ; | & < > ( ) # are refused.\n"
-	      "\n"
-	      "run reads DIR/args and runs them K times (default 1) into OUT/run-01..K/;\n"
-	      "EXTRA-OPTIONS are appended (a later option wins), e.g. to measure a change.\n"
-	      "--append adds runs to an existing OUT (numbered on), so BASE and NEW runs can\n"
-	      "be interleaved: machine drift then hits both sides alike.\n"
-	      "Then: bench compare DIR OUT (DIR/compare supplies the compare options).\n"
-	      "\n"
-	      "EXIT STATUS\n"
-	      "  0 done; 1 a run failed (its exit status and output are shown); 2 bad input\n"
-	      "\n"
-	      "EXAMPLES\n"
-	      "  bench baseline save results/baselines/crr-2000 \\\n"
-	      "        --args '--mode crr --conns 2000 --concurrency 32 --backlog 1024' \\\n"
-	      "        --compare '--exact conns_requested,outcomes.accepted' --force\n"
-	      "  bench baseline run results/baselines/crr-2000 --out ci-runs --repeat 5\n"
-	      "  bench compare results/baselines/crr-2000 ci-runs --junit compare.xml\n",
-	      f);
-}
-
-static int errf(char *err, size_t len, int code, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
-
-static int errf(char *err, size_t len, int code, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(err, len, fmt, ap);
-	va_end(ap);
-	return code;
-}
 
 /* snprintf for paths (truncation is checked where it matters: mkdir, open) */
 static void pathf(char *buf, size_t len, const char *fmt, ...)
@@ -92,9 +47,9 @@ static int check_args(const struct sb_args *a, const char *what, char *err, size
 
 			if (strncmp(a->argv[i], own[k], n) == 0 &&
 			    (a->argv[i][n] == '\0' || a->argv[i][n] == '='))
-				return errf(err, len, -EINVAL,
-					    "%s: %s is set by bench baseline; remove it", what,
-					    own[k]);
+				return sb_errf(err, len, -EINVAL,
+					       "%s: %s is set by bench baseline; remove it", what,
+					       own[k]);
 		}
 	return 0;
 }
@@ -110,7 +65,7 @@ static int run_one(const struct sb_args *args, char *const *extra, int nextra, c
 
 	if (!argv)
 		return -ENOMEM;
-	argv[i++] = "synbench";
+	argv[i++] = (char *)sb_prog();
 	for (int k = 0; k < args->argc; k++)
 		argv[i++] = args->argv[k];
 	for (int k = 0; k < nextra; k++)
@@ -125,7 +80,7 @@ static int run_one(const struct sb_args *args, char *const *extra, int nextra, c
 	pid = fork();
 	if (pid < 0) {
 		free(argv);
-		return errf(err, len, -errno, "fork: %s", strerror(errno));
+		return sb_errf(err, len, -errno, "fork: %s", strerror(errno));
 	}
 	if (pid == 0) {
 		fd = open(log, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
@@ -139,11 +94,11 @@ static int run_one(const struct sb_args *args, char *const *extra, int nextra, c
 	free(argv);
 	while (waitpid(pid, &st, 0) < 0)
 		if (errno != EINTR)
-			return errf(err, len, -errno, "waitpid: %s", strerror(errno));
+			return sb_errf(err, len, -errno, "waitpid: %s", strerror(errno));
 	if (WIFEXITED(st) && WEXITSTATUS(st) == 0)
 		return 0;
-	fprintf(stderr, "synbench: baseline: the run into %s failed (%s %d); its output:\n", out,
-		WIFEXITED(st) ? "exit" : "signal", WIFEXITED(st) ? WEXITSTATUS(st) : WTERMSIG(st));
+	sb_error("baseline: the run into %s failed (%s %d); its output:", out,
+		 WIFEXITED(st) ? "exit" : "signal", WIFEXITED(st) ? WEXITSTATUS(st) : WTERMSIG(st));
 	{
 		char buf[4096];
 		FILE *f = fopen(log, "re");
@@ -155,9 +110,9 @@ static int run_one(const struct sb_args *args, char *const *extra, int nextra, c
 			fclose(f);
 	}
 	if (WIFEXITED(st) && WEXITSTATUS(st) == 2)
-		return errf(err, len, -EINVAL,
-			    "synbench refused the options (see above); fix them");
-	errf(err, len, -EIO, "a run failed; see its output above");
+		return sb_errf(err, len, -EINVAL,
+			       "synbench refused the options (see above); fix them");
+	sb_errf(err, len, -EIO, "a run failed; see its output above");
 	return BL_RUN_FAILED;
 }
 
@@ -237,17 +192,16 @@ static int check_summary(const char *dir, char *err, size_t len)
 	pathf(path, sizeof(path), "%s/summary.json", dir);
 	r = sb_jget_load(path, &d, je, sizeof(je));
 	if (r)
-		return errf(err, len, r, "%s; the run did not finish", je);
+		return sb_errf(err, len, r, "%s; the run did not finish", je);
 	sb_jget_bool(json_object_get(d, "interrupted"), &intr);
 	sb_jget_int64(json_object_get(d, "lost_events"), &lost);
 	json_decref(d);
 	if (intr)
-		return errf(err, len, -EINTR, "%s: the run was interrupted; save again", path);
+		return sb_errf(err, len, -EINTR, "%s: the run was interrupted; save again", path);
 	if (lost)
-		fprintf(stderr,
-			"synbench: baseline: warning: %s lost %lld events; its summary is not "
-			"exact\n",
-			path, (long long)lost);
+		sb_error("baseline: warning: %s lost %lld events; its summary is not "
+			 "exact",
+			 path, (long long)lost);
 	return 0;
 }
 
@@ -257,20 +211,6 @@ struct save_opts {
 	int force;
 };
 
-static int parse_repeat(const char *s, char *err, size_t len)
-{
-	char *end;
-	long v;
-
-	errno = 0;
-	v = strtol(s, &end, 10);
-	if (!*s || *end || errno || v < 1 || v > 100) {
-		errf(err, len, -EINVAL, "--repeat '%s' is not valid; give 1 to 100", s);
-		return -EINVAL;
-	}
-	return (int)v;
-}
-
 static int save(const struct save_opts *o, char *err, size_t len)
 {
 	struct sb_args a = {0}, c = {0};
@@ -279,10 +219,10 @@ static int save(const struct save_opts *o, char *err, size_t len)
 	int r, have_old = stat(o->dir, &st) == 0, keep_compare = 0;
 
 	if (have_old && !S_ISDIR(st.st_mode))
-		return errf(err, len, -ENOTDIR,
-			    "%s exists and is not a directory; choose another DIR", o->dir);
+		return sb_errf(err, len, -ENOTDIR,
+			       "%s exists and is not a directory; choose another DIR", o->dir);
 	if (have_old && !o->force)
-		return errf(err, len, -EEXIST, "%s exists; pass --force to replace it", o->dir);
+		return sb_errf(err, len, -EEXIST, "%s exists; pass --force to replace it", o->dir);
 	r = sb_args__split(o->args, strlen(o->args), "--args", &a, err, len);
 	if (!r)
 		r = check_args(&a, "--args", err, len);
@@ -292,8 +232,8 @@ static int save(const struct save_opts *o, char *err, size_t len)
 		goto out;
 	if (snprintf(tmp, sizeof(tmp), "%s.tmp-XXXXXX", o->dir) >= (int)sizeof(tmp) ||
 	    !mkdtemp(tmp)) {
-		r = errf(err, len, -errno ?: -ENAMETOOLONG,
-			 "cannot create a directory beside %s: %s", o->dir, strerror(errno));
+		r = sb_errf(err, len, -errno ?: -ENAMETOOLONG,
+			    "cannot create a directory beside %s: %s", o->dir, strerror(errno));
 		goto out;
 	}
 	chmod(tmp, 0755);
@@ -325,7 +265,7 @@ static int save(const struct save_opts *o, char *err, size_t len)
 			goto fail;
 	}
 	if (r) {
-		errf(err, len, r, "cannot write into %s: %s", tmp, strerror(-r));
+		sb_errf(err, len, r, "cannot write into %s: %s", tmp, strerror(-r));
 		goto fail;
 	}
 	for (int k = 1; k <= o->repeat; k++) {
@@ -333,7 +273,7 @@ static int save(const struct save_opts *o, char *err, size_t len)
 
 		pathf(run, sizeof(run), "%s/.run-%02d", tmp, k);
 		pathf(log, sizeof(log), "%s/.run-%02d.log", tmp, k);
-		fprintf(stderr, "synbench: baseline: run %d of %d\n", k, o->repeat);
+		sb_error("baseline: run %d of %d", k, o->repeat);
 		r = run_one(&a, NULL, 0, run, log, err, len);
 		if (!r)
 			r = check_summary(run, err, len);
@@ -342,7 +282,8 @@ static int save(const struct save_opts *o, char *err, size_t len)
 		if (o->repeat > 1) {
 			pathf(path, sizeof(path), "%s/run-%02d", tmp, k);
 			if (mkdir(path, 0755) < 0) {
-				r = errf(err, len, -errno, "mkdir %s: %s", path, strerror(errno));
+				r = sb_errf(err, len, -errno, "mkdir %s: %s", path,
+					    strerror(errno));
 				goto fail;
 			}
 		}
@@ -356,7 +297,7 @@ static int save(const struct save_opts *o, char *err, size_t len)
 				pathf(to, sizeof(to), "%s/%s", tmp, names[f]);
 			r = copy_file(from, to);
 			if (r) {
-				errf(err, len, r, "cannot copy %s: %s", from, strerror(-r));
+				sb_errf(err, len, r, "cannot copy %s: %s", from, strerror(-r));
 				goto fail;
 			}
 		}
@@ -369,7 +310,7 @@ static int save(const struct save_opts *o, char *err, size_t len)
 	else
 		r = rename(tmp, o->dir) < 0 ? -errno : 0;
 	if (r) {
-		errf(err, len, r, "cannot move %s to %s: %s", tmp, o->dir, strerror(-r));
+		sb_errf(err, len, r, "cannot move %s to %s: %s", tmp, o->dir, strerror(-r));
 		goto fail;
 	}
 	if (have_old)
@@ -401,13 +342,13 @@ static int run_cmd(const char *dir, const char *out, int repeat, int append, cha
 	if (r)
 		goto out;
 	if (stat(out, &st) == 0 && !(append && S_ISDIR(st.st_mode))) {
-		r = errf(err, len, -EEXIST,
-			 "--out %s exists; give a new directory (or --append to add runs)", out);
+		r = sb_errf(err, len, -EEXIST,
+			    "--out %s exists; give a new directory (or --append to add runs)", out);
 		goto out;
 	}
 	if (mkdir(out, 0755) < 0 && !(append && errno == EEXIST)) {
-		r = errf(err, len, -errno, "--out %s: %s; give a new directory", out,
-			 strerror(errno));
+		r = sb_errf(err, len, -errno, "--out %s: %s; give a new directory", out,
+			    strerror(errno));
 		goto out;
 	}
 	/* --append: number on from the runs already there */
@@ -419,8 +360,7 @@ static int run_cmd(const char *dir, const char *out, int repeat, int append, cha
 	for (int k = first; k < first + repeat; k++) {
 		pathf(run, sizeof(run), "%s/run-%02d", out, k);
 		pathf(log, sizeof(log), "%s/run-%02d.log", out, k);
-		fprintf(stderr, "synbench: baseline: run %d of %d into %s\n", k - first + 1, repeat,
-			run);
+		sb_error("baseline: run %d of %d into %s", k - first + 1, repeat, run);
 		r = run_one(&a, extra, nextra, run, log, err, len);
 		if (r)
 			goto out;
@@ -430,90 +370,177 @@ out:
 	return r;
 }
 
+/* ---- options: one table, save's and run's marked by group ---- */
+
+enum { B_ARGS, B_COMPARE, B_REPEAT, B_FORCE, B_OUT, B_APPEND, B_HELP };
+
+#define G_SAVE 1u
+#define G_RUN  2u
+
+struct bl_parse {
+	struct save_opts so;
+	const char *out;
+	int append;
+	char **extra;
+	int nextra;
+};
+
+/* clang-format off */
+#define BFLD(f) SB_FLD(struct bl_parse, f)
+static const struct sb_optdef bl_table[] = {
+	{ "args", 0, SB_ARG_REQ, SB_OPT_CUSTOM, B_ARGS, "'OPTIONS'",
+	  "save: the run's options, one shell-like line", NULL, "'--conns 2000 --backlog 1024'",
+	  .fld = SB_FLD_NONE, .groups = G_SAVE },
+	{ "compare", 0, SB_ARG_REQ, SB_OPT_CUSTOM, B_COMPARE, "'OPTIONS'",
+	  "save: bench compare's options, written to DIR/compare", NULL,
+	  "'--exact conns_requested'", .fld = SB_FLD_NONE, .groups = G_SAVE },
+	{ "force", 0, SB_ARG_NONE, SB_OPT_FLAG, B_FORCE, NULL, "save: replace an existing DIR",
+	  NULL, NULL, 0, 0, NULL, BFLD(so.force), G_SAVE },
+	{ "out", 0, SB_ARG_REQ, SB_OPT_CUSTOM, B_OUT, "OUT", "run: where the runs go (a new directory)",
+	  NULL, "ci-runs", .fld = SB_FLD_NONE, .groups = G_RUN },
+	{ "append", 0, SB_ARG_NONE, SB_OPT_FLAG, B_APPEND, NULL,
+	  "run: add runs to an existing OUT, numbered on", NULL, NULL, 0, 0, NULL, BFLD(append),
+	  G_RUN },
+	{ "repeat", 0, SB_ARG_REQ, SB_OPT_UINT, B_REPEAT, "K", "runs", "1", "5", 1, 100, NULL,
+	  BFLD(so.repeat), G_SAVE | G_RUN },
+	{ "help", 'h', SB_ARG_NONE, SB_OPT_RETURN, B_HELP, NULL, "this text", .fld = SB_FLD_NONE },
+};
+/* clang-format on */
+
+static int bl_apply(void *ctx, const struct sb_optdef *d, const char *val, char *err, size_t len)
+{
+	struct bl_parse *p = ctx;
+
+	(void)err;
+	(void)len;
+	if (d->id == B_ARGS)
+		p->so.args = val;
+	else if (d->id == B_COMPARE)
+		p->so.compare = val;
+	else if (d->id == B_OUT)
+		p->out = val;
+	return 0;
+}
+
+static int bl_positional(void *ctx, const char *arg, char *err, size_t len)
+{
+	struct bl_parse *p = ctx;
+
+	if (p->so.dir)
+		return sb_errf(err, len, -EINVAL,
+			       "unexpected argument '%s'; see %s baseline --help", arg, sb_prog());
+	p->so.dir = arg;
+	return 0;
+}
+
+static int bl_rest(void *ctx, int argc, char **argv, char *err, size_t len)
+{
+	struct bl_parse *p = ctx;
+
+	(void)err;
+	(void)len;
+	p->extra = argv;
+	p->nextra = argc;
+	return 0;
+}
+
+static const struct sb_optset save_optset = {
+    .cmd = "baseline",
+    .defs = bl_table,
+    .ndefs = sizeof(bl_table) / sizeof(bl_table[0]),
+    .groups = G_SAVE,
+    .apply = bl_apply,
+    .positional = bl_positional,
+};
+
+static const struct sb_optset run_optset = {
+    .cmd = "baseline",
+    .defs = bl_table,
+    .ndefs = sizeof(bl_table) / sizeof(bl_table[0]),
+    .groups = G_RUN,
+    .apply = bl_apply,
+    .positional = bl_positional,
+    .rest = bl_rest,
+};
+
+void sb_baseline_usage(FILE *f)
+{
+	const struct sb_optset all = {.defs = bl_table, .ndefs = save_optset.ndefs};
+
+	fputs("USAGE\n"
+	      "  bench baseline save DIR --args 'OPTIONS' [--compare 'OPTIONS'] [--repeat K]\n"
+	      "                          [--force]\n"
+	      "  bench baseline run DIR --out OUT [--repeat K] [--append] [-- EXTRA-OPTIONS]\n"
+	      "\n"
+	      "save runs synbench with OPTIONS (plus --no-plot --quiet --out) and writes the\n"
+	      "baseline DIR in the committed format: DIR/args (OPTIONS, one line),\n"
+	      "DIR/compare (the compare options, when given or already there), and the run's\n"
+	      "summary.json and config.json; with --repeat K, DIR/run-01..K/ instead (bench\n"
+	      "compare then tests significance). DIR is replaced only when every run\n"
+	      "succeeded (an existing DIR needs --force). OPTIONS are split like a shell\n"
+	      "without expansions: quote with '...'; $ ` * ? ; | & < > ( ) # are refused.\n"
+	      "\n"
+	      "run reads DIR/args and runs them K times (default 1) into OUT/run-01..K/;\n"
+	      "EXTRA-OPTIONS are appended (a later option wins), e.g. to measure a change.\n"
+	      "--append adds runs to an existing OUT (numbered on), so BASE and NEW runs can\n"
+	      "be interleaved: machine drift then hits both sides alike.\n"
+	      "Then: bench compare DIR OUT (DIR/compare supplies the compare options).\n"
+	      "\n"
+	      "OPTIONS (--opt VALUE or --opt=VALUE)\n",
+	      f);
+	sb_optparse_help(f, &all);
+	fputs("\n"
+	      "EXIT STATUS\n"
+	      "  0 done; 1 a run failed (its exit status and output are shown); 2 bad input\n"
+	      "\n"
+	      "EXAMPLES\n"
+	      "  bench baseline save results/baselines/crr-2000 \\\n"
+	      "        --args '--mode crr --conns 2000 --concurrency 32 --backlog 1024' \\\n"
+	      "        --compare '--exact conns_requested,outcomes.accepted' --force\n"
+	      "  bench baseline run results/baselines/crr-2000 --out ci-runs --repeat 5\n"
+	      "  bench compare results/baselines/crr-2000 ci-runs --junit compare.xml\n",
+	      f);
+}
+
 int sb_baseline_main(int argc, char **argv)
 {
-	struct save_opts so = {.repeat = 1};
-	const char *sub = argc > 1 ? argv[1] : "", *out = NULL;
-	char **extra = NULL;
-	int nextra = 0, r = 0, append = 0;
+	struct bl_parse p = {.so = {.repeat = 1}};
+	const char *sub = argc > 1 ? argv[1] : "";
+	int r = 0, is_save = !strcmp(sub, "save");
 	char err[1024] = "";
 
 	if (!strcmp(sub, "-h") || !strcmp(sub, "--help")) {
 		sb_baseline_usage(stdout);
 		return 0;
 	}
-	if (strcmp(sub, "save") && strcmp(sub, "run")) {
-		fprintf(stderr,
-			"synbench: baseline: give 'save' or 'run'; see bench baseline --help\n");
+	if (!is_save && strcmp(sub, "run")) {
+		sb_error("baseline: give 'save' or 'run'; see %s baseline --help", sb_prog());
 		return 2;
 	}
-	for (int i = 2; i < argc && !r; i++) {
-		const char *a = argv[i];
-		const char **slot = NULL;
-
-		if (!strcmp(a, "--")) {
-			if (!strcmp(sub, "run")) {
-				extra = argv + i + 1;
-				nextra = argc - i - 1;
-				break;
-			}
-		} else if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
-			sb_baseline_usage(stdout);
-			return 0;
-		} else if (!strcmp(a, "--append") && !strcmp(sub, "run")) {
-			append = 1;
-			continue;
-		} else if (!strcmp(a, "--force") && !strcmp(sub, "save")) {
-			so.force = 1;
-			continue;
-		} else if (a[0] != '-' && !so.dir) {
-			so.dir = a;
-			continue;
-		}
-		if (!strcmp(a, "--args") && !strcmp(sub, "save"))
-			slot = &so.args;
-		else if (!strcmp(a, "--compare") && !strcmp(sub, "save"))
-			slot = &so.compare;
-		else if (!strcmp(a, "--out") && !strcmp(sub, "run"))
-			slot = &out;
-		else if (strcmp(a, "--repeat")) {
-			r = errf(err, sizeof(err), -EINVAL,
-				 "unexpected argument '%s'; see bench baseline --help", a);
-			break;
-		}
-		if (i + 1 >= argc) {
-			r = errf(err, sizeof(err), -EINVAL,
-				 "%s needs a value; see bench baseline --help", a);
-			break;
-		}
-		if (slot) {
-			*slot = argv[++i];
-		} else {
-			int k = parse_repeat(argv[++i], err, sizeof(err));
-
-			if (k < 0)
-				r = k;
-			else
-				so.repeat = k;
-		}
+	r = sb_optparse(is_save ? &save_optset : &run_optset, argc, argv, 2, &p, &p, NULL, err,
+			sizeof(err));
+	if (r == B_HELP) {
+		sb_baseline_usage(stdout);
+		return 0;
 	}
-	if (!r && !so.dir)
-		r = errf(err, sizeof(err), -EINVAL, "needs DIR; see bench baseline --help");
-	else if (!r && !strcmp(sub, "save") && !so.args)
-		r = errf(err, sizeof(err), -EINVAL,
-			 "save needs --args 'OPTIONS' (the run's synbench options)");
-	else if (!r && !strcmp(sub, "run") && !out)
-		r = errf(err, sizeof(err), -EINVAL, "run needs --out OUT (a new directory)");
+	if (!r && !p.so.dir)
+		r = sb_errf(err, sizeof(err), -EINVAL, "needs DIR; see %s baseline --help",
+			    sb_prog());
+	else if (!r && is_save && !p.so.args)
+		r = sb_errf(err, sizeof(err), -EINVAL,
+			    "save needs --args 'OPTIONS' (the run's synbench options)");
+	else if (!r && !is_save && !p.out)
+		r = sb_errf(err, sizeof(err), -EINVAL, "run needs --out OUT (a new directory)");
 	if (!r)
-		r = !strcmp(sub, "save")
-			? save(&so, err, sizeof(err))
-			: run_cmd(so.dir, out, so.repeat, append, extra, nextra, err, sizeof(err));
+		r = is_save ? save(&p.so, err, sizeof(err))
+			    : run_cmd(p.so.dir, p.out, p.so.repeat, p.append, p.extra, p.nextra,
+				      err, sizeof(err));
 	if (r == BL_RUN_FAILED) {
-		fprintf(stderr, "synbench: baseline: %s\n", err);
+		sb_error("baseline: %s", err);
 		return 1;
 	}
 	if (r < 0) {
-		fprintf(stderr, "synbench: baseline: %s\n", err[0] ? err : strerror(-r));
+		sb_error("baseline: %s", err[0] ? err : strerror(-r));
 		return 2;
 	}
 	return 0;

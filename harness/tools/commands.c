@@ -1,3 +1,4 @@
+/* The sub-command table: bench NAME ... goes to NAME's entry point. */
 #include "harness/tools/commands.h"
 #include "harness/tools/baseline.h"
 #include "harness/tools/compare.h"
@@ -6,6 +7,7 @@
 #include "harness/tools/experiment.h"
 #include "harness/tools/sweep.h"
 #include "harness/tools/watch.h"
+#include "harness/cli/msg.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -32,6 +34,6 @@ int sb_command(int argc, char **argv)
 		if (strcmp(c->name, argv[0]) == 0)
 			return c->fn(argc, argv);
 	(void)argc;
-	fprintf(stderr, "synbench: unknown command '%s'; see bench --help\n", argv[0]);
+	sb_error("unknown command '%s'; see %s --help", argv[0], sb_prog());
 	return 2;
 }

@@ -14,10 +14,245 @@
 #include "harness/cli/argsfile.h"
 #include "harness/tools/compare_out.h"
 #include "harness/tools/compare_rows.h"
-
-#define CMP_HELP 1
+#include "harness/cli/msg.h"
+#include "harness/cli/optparse.h"
 
 static const char *const default_exact[] = {"conns_requested"};
+
+/* ---- options: one table for the command line and BASE/compare ---- */
+
+enum {
+	C_LAT,
+	C_P99,
+	C_RATE,
+	C_DELTA,
+	C_SAMPLES,
+	C_ALPHA,
+	C_EXACT,
+	C_SKIP,
+	C_LOST,
+	C_NO_BASE_OPTS,
+	C_JSON,
+	C_JUNIT,
+	C_MARKDOWN,
+	C_BASE,
+	C_NEW,
+	C_HELP,
+};
+
+/* Where an option may appear: the command line, BASE/compare. */
+#define G_CMD  1u
+#define G_FILE 2u
+
+/* clang-format off */
+#define CUSTOM(name, id, meta, help, dflt, example, groups) \
+	{ name, 0, meta ? SB_ARG_REQ : SB_ARG_NONE, SB_OPT_CUSTOM, id, meta, help, dflt, example, \
+	  0, 0, NULL, 0, 0, SB_FLD_NONE, groups }
+
+static const struct sb_optdef cmp_table[] = {
+	{ .help = "Gates (also in BASE/compare):", .kind = SB_OPT_HEADING },
+	CUSTOM("max-latency-regress", C_LAT, "PCT|off",
+	       "user_connect and kernel_handshake p50/p99 may rise by PCT (0..1000000)",
+	       "100, 5 with repeats", "20", G_CMD | G_FILE),
+	CUSTOM("max-p99-regress", C_P99, "PCT|off",
+	       "gate the p99 of every latency_us block (also pre_syn, notify_delay, "
+	       "accept_wait) at PCT", "off", "50", G_CMD | G_FILE),
+	CUSTOM("max-rate-drop", C_RATE, "PCT|off", "the rate gate (0..100)",
+	       "50, 5 with repeats", "10", G_CMD | G_FILE),
+	CUSTOM("min-delta-us", C_DELTA, "US", "a latency row also needs an increase above US",
+	       "10, 0 with repeats", "10", G_CMD | G_FILE),
+	CUSTOM("min-samples", C_SAMPLES, "N",
+	       "latency rows with fewer samples in a run are n/a (a p99 of 20 samples is "
+	       "their max)", "100", "100", G_CMD | G_FILE),
+	CUSTOM("alpha", C_ALPHA, "P", "significance level (1e-9..0.5)", "0.05", "0.05",
+	       G_CMD | G_FILE),
+	CUSTOM("exact", C_EXACT, "KEY[,KEY...]",
+	       "dotted summary.json keys whose values must be equal (medians over repeats), "
+	       "e.g. outcomes.accepted, kernel_counters.ListenOverflows; repeatable; 'none' for "
+	       "no exact checks. An absent kernel_counters.* or probes.drops_by_reason.* key "
+	       "counts as 0. Use them where counts are deterministic (no overflow races).",
+	       "conns_requested", "outcomes.accepted", G_CMD | G_FILE),
+	CUSTOM("skip", C_SKIP, "METRIC[,...]",
+	       "show these rows but do not gate them, e.g. join_rate when comparing a "
+	       "--no-probes run with a probes run", NULL, "join_rate", G_CMD | G_FILE),
+	CUSTOM("allow-lost-events", C_LOST, NULL, "NEW may lose as many events as BASE did",
+	       NULL, NULL, G_CMD | G_FILE),
+	{ .help = "Inputs and outputs (command line only):", .kind = SB_OPT_HEADING, .groups = G_CMD },
+	CUSTOM("base", C_BASE, "RUN", "a BASE run directory; repeatable (instead of BASE)", NULL,
+	       "results/a", G_CMD),
+	CUSTOM("new", C_NEW, "RUN", "a NEW run directory; repeatable (instead of NEW)", NULL,
+	       "results/b", G_CMD),
+	CUSTOM("no-baseline-opts", C_NO_BASE_OPTS, NULL, "ignore BASE/compare", NULL, NULL, G_CMD),
+	{ "json", 0, SB_ARG_NONE, SB_OPT_FLAG, C_JSON, NULL, "the verdict as JSON on stdout (no table)",
+	  NULL, NULL, 0, 0, NULL, SB_FLD(struct sb_cmp_opts, json), G_CMD },
+	CUSTOM("junit", C_JUNIT, "FILE",
+	       "JUnit XML: one testcase per gated metric, a failure with the numbers for each "
+	       "regression", NULL, "compare.xml", G_CMD),
+	CUSTOM("markdown", C_MARKDOWN, "FILE",
+	       "a Markdown table (PR comment, $GITHUB_STEP_SUMMARY)", NULL, "compare.md", G_CMD),
+	{ "help", 'h', SB_ARG_NONE, SB_OPT_RETURN, C_HELP, NULL, "this text", .groups = G_CMD },
+};
+/* clang-format on */
+
+struct cmp_parse {
+	struct sb_cmp_opts *o;
+	const char *pos[2];
+	int npos;
+	const char *src; /* BASE/compare's path, or NULL: the command line */
+};
+
+static int parse_num(const char *opt, const char *s, double min, double max, int can_off,
+		     double *out, char *err, size_t len)
+{
+	char *end;
+	double v;
+
+	if (can_off && strcmp(s, "off") == 0) {
+		*out = -1;
+		return 0;
+	}
+	errno = 0;
+	v = strtod(s, &end);
+	if (end != s && *end == '%')
+		end++;
+	if (end == s || *end || errno || !isfinite(v) || v < min || v > max)
+		return sb_errf(err, len, -EINVAL,
+			       "%s '%s' is not a valid value; give a number from %g to %g%s", opt,
+			       s, min, max, can_off ? " or off" : "");
+	*out = v;
+	return 0;
+}
+
+static int add_list(char ***list, size_t *n, const char *opt, const char *val, char *err,
+		    size_t len)
+{
+	const char *s = val;
+
+	if (strcmp(val, "none") == 0) {
+		for (size_t i = 0; i < *n; i++)
+			free((*list)[i]);
+		*n = 0;
+		return 0;
+	}
+	for (;;) {
+		const char *e = strchr(s, ',');
+		size_t k = e ? (size_t)(e - s) : strlen(s);
+		char **nk;
+
+		if (k == 0 || s[0] == '.' || s[k - 1] == '.' || memmem(s, k, "..", 2))
+			return sb_errf(err, len, -EINVAL,
+				       "%s '%s' has an empty key; give dotted summary.json keys "
+				       "separated by commas, e.g. outcomes.accepted,lost_events",
+				       opt, val);
+		nk = realloc(*list, (*n + 1) * sizeof(*nk));
+		if (!nk)
+			return -ENOMEM;
+		*list = nk;
+		(*list)[*n] = strndup(s, k);
+		if (!(*list)[*n])
+			return -ENOMEM;
+		(*n)++;
+		if (!e)
+			return 0;
+		s = e + 1;
+	}
+}
+
+static int add_side(const char ***list, size_t *n, const char *v)
+{
+	const char **nl = realloc(*list, (*n + 1) * sizeof(*nl));
+
+	if (!nl)
+		return -ENOMEM;
+	*list = nl;
+	nl[(*n)++] = v;
+	return 0;
+}
+
+static int cmp_apply(void *ctx, const struct sb_optdef *d, const char *val, char *err, size_t len)
+{
+	struct cmp_parse *p = ctx;
+	struct sb_cmp_opts *o = p->o;
+	char name[48];
+
+	snprintf(name, sizeof(name), "--%s", d->name);
+	switch (d->id) {
+	case C_LAT:
+		o->set |= CMP_SET_LAT;
+		return parse_num(name, val, 0, 1e6, 1, &o->lat, err, len);
+	case C_P99:
+		o->set |= CMP_SET_P99;
+		return parse_num(name, val, 0, 1e6, 1, &o->p99_all, err, len);
+	case C_RATE:
+		o->set |= CMP_SET_RATE;
+		return parse_num(name, val, 0, 100, 1, &o->rate, err, len);
+	case C_DELTA:
+		o->set |= CMP_SET_DELTA;
+		return parse_num(name, val, 0, 1e9, 0, &o->min_delta_us, err, len);
+	case C_SAMPLES:
+		o->set |= CMP_SET_SAMPLES;
+		return parse_num(name, val, 0, 1e12, 0, &o->min_samples, err, len);
+	case C_ALPHA:
+		o->set |= CMP_SET_ALPHA;
+		return parse_num(name, val, 1e-9, 0.5, 0, &o->alpha, err, len);
+	case C_EXACT:
+		o->set |= CMP_SET_EXACT;
+		return add_list(&o->exact, &o->nexact, name, val, err, len);
+	case C_SKIP:
+		o->set |= CMP_SET_SKIP;
+		return add_list(&o->skip, &o->nskip, name, val, err, len);
+	case C_LOST:
+		o->allow_lost = 1;
+		o->set |= CMP_SET_LOST;
+		return 0;
+	case C_NO_BASE_OPTS:
+		o->no_base_opts = 1;
+		return 0;
+	case C_JUNIT:
+		o->junit = val;
+		return 0;
+	case C_MARKDOWN:
+		o->markdown = val;
+		return 0;
+	case C_BASE:
+		return add_side(&o->base, &o->nbase, val);
+	case C_NEW:
+		return add_side(&o->new, &o->nnew, val);
+	}
+	return 0;
+}
+
+static int cmp_positional(void *ctx, const char *arg, char *err, size_t len)
+{
+	struct cmp_parse *p = ctx;
+
+	if (p->src)
+		return sb_errf(err, len, -EINVAL,
+			       "unexpected argument '%s'; it holds compare options only", arg);
+	if (p->npos == 2)
+		return sb_errf(err, len, -EINVAL,
+			       "unexpected argument '%s'; give exactly BASE and NEW", arg);
+	p->pos[p->npos++] = arg;
+	return 0;
+}
+
+static const struct sb_optset cmd_optset = {
+    .cmd = "compare",
+    .defs = cmp_table,
+    .ndefs = sizeof(cmp_table) / sizeof(cmp_table[0]),
+    .groups = G_CMD,
+    .apply = cmp_apply,
+    .positional = cmp_positional,
+};
+
+static const struct sb_optset file_optset = {
+    .cmd = "compare",
+    .defs = cmp_table,
+    .ndefs = sizeof(cmp_table) / sizeof(cmp_table[0]),
+    .groups = G_FILE,
+    .apply = cmp_apply,
+    .positional = cmp_positional,
+};
 
 void sb_compare_usage(FILE *f)
 {
@@ -55,31 +290,10 @@ void sb_compare_usage(FILE *f)
 	      "  Options on the command line override the BASE directory's `compare` file\n"
 	      "  (written by bench baseline save), which overrides these defaults.\n"
 	      "\n"
-	      "OPTIONS\n"
-	      "  --max-latency-regress PCT|off  the latency gate above\n"
-	      "  --max-p99-regress PCT|off  gate the p99 of every latency_us block (also\n"
-	      "                         pre_syn, notify_delay, accept_wait) at PCT\n"
-	      "  --max-rate-drop PCT|off    the rate gate (0..100)\n"
-	      "  --min-delta-us US      a latency row also needs an increase above US\n"
-	      "  --min-samples N        latency rows with fewer samples in a run are n/a\n"
-	      "                         (default 100: a p99 of 20 samples is their max)\n"
-	      "  --alpha P              significance level (default 0.05)\n"
-	      "  --exact KEY[,KEY...]   dotted summary.json keys whose values must be equal\n"
-	      "                         (medians over repeats), e.g. outcomes.accepted,\n"
-	      "                         kernel_counters.ListenOverflows; repeatable; 'none'\n"
-	      "                         for no exact checks. An absent kernel_counters.* or\n"
-	      "                         probes.drops_by_reason.* key counts as 0. Use them\n"
-	      "                         where counts are deterministic (no overflow races).\n"
-	      "  --skip METRIC[,...]    show these rows but do not gate them, e.g. join_rate\n"
-	      "                         when comparing a --no-probes run with a probes run\n"
-	      "  --allow-lost-events    NEW may lose as many events as BASE did\n"
-	      "  --no-baseline-opts     ignore BASE/compare\n"
-	      "  --json                 the verdict as JSON on stdout (no table)\n"
-	      "  --junit FILE           JUnit XML: one testcase per gated metric, a failure\n"
-	      "                         with the numbers for each regression\n"
-	      "  --markdown FILE        a Markdown table (PR comment, $GITHUB_STEP_SUMMARY)\n"
-	      "  -h, --help             this text\n"
-	      "\n"
+	      "OPTIONS (--opt VALUE or --opt=VALUE)\n",
+	      f);
+	sb_optparse_help(f, &cmd_optset);
+	fputs("\n"
 	      "OUTPUT\n"
 	      "  Two header lines (how it decided, the gates in force), a table (metric,\n"
 	      "  base, new, delta, delta %, p with repeats, verdict: ok, FAIL, noise, n/a,\n"
@@ -97,201 +311,6 @@ void sb_compare_usage(FILE *f)
 	      "        --markdown \"$GITHUB_STEP_SUMMARY\"\n"
 	      "  bench compare A B --max-latency-regress 20 --max-rate-drop off --json\n",
 	      f);
-}
-
-/* ---- options ---- */
-
-static int parse_num(const char *opt, const char *s, double min, double max, int can_off,
-		     double *out, char *err, size_t len)
-{
-	char *end;
-	double v;
-
-	if (can_off && strcmp(s, "off") == 0) {
-		*out = -1;
-		return 0;
-	}
-	errno = 0;
-	v = strtod(s, &end);
-	if (end != s && *end == '%')
-		end++;
-	if (end == s || *end || errno || !isfinite(v) || v < min || v > max)
-		return sb_cmp_errf(err, len, -EINVAL,
-				   "%s '%s' is not a valid value; give a number from %g to %g%s",
-				   opt, s, min, max, can_off ? " or off" : "");
-	*out = v;
-	return 0;
-}
-
-static int add_list(char ***list, size_t *n, const char *opt, const char *val, char *err,
-		    size_t len)
-{
-	const char *s = val;
-
-	if (strcmp(val, "none") == 0) {
-		for (size_t i = 0; i < *n; i++)
-			free((*list)[i]);
-		*n = 0;
-		return 0;
-	}
-	for (;;) {
-		const char *e = strchr(s, ',');
-		size_t k = e ? (size_t)(e - s) : strlen(s);
-		char **nk;
-
-		if (k == 0 || s[0] == '.' || s[k - 1] == '.' || memmem(s, k, "..", 2))
-			return sb_cmp_errf(
-			    err, len, -EINVAL,
-			    "%s '%s' has an empty key; give dotted summary.json keys "
-			    "separated by commas, e.g. outcomes.accepted,lost_events",
-			    opt, val);
-		nk = realloc(*list, (*n + 1) * sizeof(*nk));
-		if (!nk)
-			return -ENOMEM;
-		*list = nk;
-		(*list)[*n] = strndup(s, k);
-		if (!(*list)[*n])
-			return -ENOMEM;
-		(*n)++;
-		if (!e)
-			return 0;
-		s = e + 1;
-	}
-}
-
-static int add_side(const char ***list, size_t *n, const char *v)
-{
-	const char **nl = realloc(*list, (*n + 1) * sizeof(*nl));
-
-	if (!nl)
-		return -ENOMEM;
-	*list = nl;
-	nl[(*n)++] = v;
-	return 0;
-}
-
-static const char *const valued[] = {"--max-latency-regress",
-				     "--max-p99-regress",
-				     "--max-rate-drop",
-				     "--min-delta-us",
-				     "--min-samples",
-				     "--alpha",
-				     "--exact",
-				     "--skip",
-				     "--junit",
-				     "--markdown",
-				     "--base",
-				     "--new"};
-
-/* argv[from..argc). in_file: options of a BASE/compare file (src names it):
- * no positionals, no outputs. */
-static int parse_args(int argc, char **argv, int from, const char *src, struct sb_cmp_opts *o,
-		      const char **pos, int *npos, char *err, size_t len)
-{
-	int only_pos = 0, r = 0;
-
-	for (int i = from; i < argc; i++) {
-		const char *a = argv[i], *val = NULL, *eq;
-		char name[32];
-		size_t k;
-
-		if (only_pos || a[0] != '-' || !a[1]) {
-			if (src)
-				return sb_cmp_errf(err, len, -EINVAL,
-						   "%s: unexpected argument '%s'; it holds compare "
-						   "options only",
-						   src, a);
-			if (*npos == 2)
-				return sb_cmp_errf(
-				    err, len, -EINVAL,
-				    "unexpected argument '%s'; give exactly BASE and NEW", a);
-			pos[(*npos)++] = a;
-			continue;
-		}
-		if (strcmp(a, "--") == 0 && !src) {
-			only_pos = 1;
-			continue;
-		}
-		if (!src && (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0))
-			return CMP_HELP;
-		if (!src && strcmp(a, "--json") == 0) {
-			o->json = 1;
-			continue;
-		}
-		if (strcmp(a, "--allow-lost-events") == 0) {
-			o->allow_lost = 1;
-			o->set |= CMP_SET_LOST;
-			continue;
-		}
-		if (!src && strcmp(a, "--no-baseline-opts") == 0) {
-			o->no_base_opts = 1;
-			continue;
-		}
-		eq = strchr(a, '=');
-		snprintf(name, sizeof(name), "%.*s", eq ? (int)(eq - a) : (int)strlen(a), a);
-		for (k = 0; k < sizeof(valued) / sizeof(*valued); k++)
-			if (strcmp(name, valued[k]) == 0)
-				break;
-		if (k == sizeof(valued) / sizeof(*valued) || (src && k >= 8))
-			return sb_cmp_errf(err, len, -EINVAL,
-					   "%s%sunknown option '%s'; see bench "
-					   "compare --help",
-					   src ? src : "", src ? ": " : "", a);
-		val = eq ? eq + 1 : (i + 1 < argc ? argv[++i] : NULL);
-		if (!val)
-			return sb_cmp_errf(err, len, -EINVAL,
-					   "%s%s%s needs a value; see bench compare --help",
-					   src ? src : "", src ? ": " : "", name);
-		switch (k) {
-		case 0:
-			r = parse_num(name, val, 0, 1e6, 1, &o->lat, err, len);
-			o->set |= CMP_SET_LAT;
-			break;
-		case 1:
-			r = parse_num(name, val, 0, 1e6, 1, &o->p99_all, err, len);
-			o->set |= CMP_SET_P99;
-			break;
-		case 2:
-			r = parse_num(name, val, 0, 100, 1, &o->rate, err, len);
-			o->set |= CMP_SET_RATE;
-			break;
-		case 3:
-			r = parse_num(name, val, 0, 1e9, 0, &o->min_delta_us, err, len);
-			o->set |= CMP_SET_DELTA;
-			break;
-		case 4:
-			r = parse_num(name, val, 0, 1e12, 0, &o->min_samples, err, len);
-			o->set |= CMP_SET_SAMPLES;
-			break;
-		case 5:
-			r = parse_num(name, val, 1e-9, 0.5, 0, &o->alpha, err, len);
-			o->set |= CMP_SET_ALPHA;
-			break;
-		case 6:
-			r = add_list(&o->exact, &o->nexact, name, val, err, len);
-			o->set |= CMP_SET_EXACT;
-			break;
-		case 7:
-			r = add_list(&o->skip, &o->nskip, name, val, err, len);
-			o->set |= CMP_SET_SKIP;
-			break;
-		case 8:
-			o->junit = val;
-			break;
-		case 9:
-			o->markdown = val;
-			break;
-		case 10:
-			r = add_side(&o->base, &o->nbase, val);
-			break;
-		default:
-			r = add_side(&o->new, &o->nnew, val);
-			break;
-		}
-		if (r)
-			return r;
-	}
-	return 0;
 }
 
 static void opts_free(struct sb_cmp_opts *o)
@@ -333,7 +352,11 @@ int sb_compare_base_opts(struct sb_cmp_opts *o, const char *dir, char *err, size
 	r = sb_args__load(path, &a, err, len);
 	if (r)
 		return r;
-	r = parse_args(a.argc, a.argv, 0, path, &f, NULL, NULL, err, len);
+	{
+		struct cmp_parse p = {.o = &f, .src = path};
+
+		r = sb_optparse(&file_optset, a.argc, a.argv, 0, &f, &p, NULL, err, len);
+	}
 	sb_args__free(&a);
 	if (r) {
 		opts_free(&f);
@@ -375,25 +398,27 @@ int sb_compare_base_opts(struct sb_cmp_opts *o, const char *dir, char *err, size
 
 static int parse_opts(int argc, char **argv, struct sb_cmp_opts *o, char *err, size_t len)
 {
-	const char *pos[2];
-	int npos = 0, r;
+	struct cmp_parse p = {.o = o};
+	const char **pos = p.pos;
+	int npos, r;
 
 	*o = (struct sb_cmp_opts){0};
-	r = parse_args(argc, argv, 1, NULL, o, pos, &npos, err, len);
+	r = sb_optparse(&cmd_optset, argc, argv, 1, o, &p, NULL, err, len);
 	if (r)
 		return r;
+	npos = p.npos;
 	if (npos && (o->nbase || o->nnew))
-		return sb_cmp_errf(err, len, -EINVAL,
-				   "give BASE and NEW either as two arguments or with --base and "
-				   "--new, not both");
+		return sb_errf(err, len, -EINVAL,
+			       "give BASE and NEW either as two arguments or with --base and "
+			       "--new, not both");
 	if (npos == 2) {
 		if (add_side(&o->base, &o->nbase, pos[0]) || add_side(&o->new, &o->nnew, pos[1]))
 			return -ENOMEM;
 	} else if (!o->nbase || !o->nnew) {
-		return sb_cmp_errf(
-		    err, len, -EINVAL,
-		    "needs BASE and NEW (run directories or summary.json files); see bench "
-		    "compare --help");
+		return sb_errf(err, len, -EINVAL,
+			       "needs BASE and NEW (run directories or summary.json files); see %s "
+			       "compare --help",
+			       sb_prog());
 	}
 	if (o->nbase == 1 && !o->no_base_opts) {
 		r = sb_compare_base_opts(o, o->base[0], err, len);
@@ -429,7 +454,7 @@ static int report(const struct sb_cmp_opts *o, const struct sb_cmp_rows *rs,
 		sb_cmp_out_table(stdout, &rp);
 	sb_cmp_out_verdict(o->json ? stderr : stdout, &rp);
 	if (fflush(stdout) || ferror(stdout) || r)
-		return sb_cmp_errf(err, len, r ? r : -EIO, "cannot write the result to stdout");
+		return sb_errf(err, len, r ? r : -EIO, "cannot write the result to stdout");
 	return rp.fails ? 1 : 0;
 }
 
@@ -442,7 +467,7 @@ int sb_compare_main(int argc, char **argv)
 	int r;
 
 	r = parse_opts(argc, argv, &o, err, sizeof(err));
-	if (r == CMP_HELP) {
+	if (r == C_HELP) {
 		sb_compare_usage(stdout);
 		r = 0;
 		goto out;
@@ -465,7 +490,7 @@ out:
 	if (r < 0) {
 		if (!err[0])
 			snprintf(err, sizeof(err), "%s", strerror(-r));
-		fprintf(stderr, "synbench: compare: %s\n", err);
+		sb_error("compare: %s", err);
 		r = 2;
 	}
 	free(rs.r);

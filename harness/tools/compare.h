@@ -14,10 +14,6 @@ int sb_compare_main(int argc, char **argv);
 
 void sb_compare_usage(FILE *f);
 
-/* Median of v[0..n-1] (sorts v in place); mean of the middle two when n is
- * even; NAN when n == 0. */
-double sb_compare_median(double *v, size_t n);
-
 struct sb_cmp_opts;
 
 /* Reads DIR/compare (if there is one) into o for every option o does not

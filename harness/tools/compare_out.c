@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "harness/output/json.h"
+#include "harness/cli/msg.h"
 
 static const char *const verdict_names[] = {"-", "ok", "FAIL", "n/a", "noise"};
 static const char *const kind_names[] = {"info", "latency", "rate", "exact", "health"};
@@ -447,8 +448,8 @@ int sb_cmp_write_file(const char *path, int (*fn)(FILE *, const struct sb_cmp_re
 		return -ENOMEM;
 	fd = mkstemp(tmp);
 	if (fd < 0) {
-		ret = sb_cmp_errf(err, len, -errno, "cannot create %s: %s; check the directory",
-				  path, strerror(errno));
+		ret = sb_errf(err, len, -errno, "cannot create %s: %s; check the directory", path,
+			      strerror(errno));
 		free(tmp);
 		return ret;
 	}
@@ -473,6 +474,6 @@ int sb_cmp_write_file(const char *path, int (*fn)(FILE *, const struct sb_cmp_re
 fail:
 	unlink(tmp);
 	free(tmp);
-	return sb_cmp_errf(err, len, ret, "cannot write %s: %s; check the directory", path,
-			   strerror(-ret));
+	return sb_errf(err, len, ret, "cannot write %s: %s; check the directory", path,
+		       strerror(-ret));
 }

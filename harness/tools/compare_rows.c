@@ -12,38 +12,13 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "harness/tools/compare.h"
 #include "harness/tools/compare_stats.h"
 #include "harness/output/jsonget.h"
+#include "harness/cli/msg.h"
 
 static const char *const lat_blocks[] = {"user_connect", "kernel_handshake", "pre_syn",
 					 "notify_delay", "accept_wait"};
 
-int sb_cmp_errf(char *err, size_t len, int code, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(err, len, fmt, ap);
-	va_end(ap);
-	return code;
-}
-
-double sb_compare_median(double *v, size_t n)
-{
-	/* insertion sort: n is the number of repeats */
-	for (size_t i = 1; i < n; i++) {
-		double x = v[i];
-		size_t j = i;
-
-		for (; j > 0 && v[j - 1] > x; j--)
-			v[j] = v[j - 1];
-		v[j] = x;
-	}
-	if (n == 0)
-		return NAN;
-	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2.0;
-}
 
 /* ---- loading ---- */
 
@@ -78,7 +53,7 @@ static int side_resolve_one(struct sb_cmp_side *s, const char *arg, char *err, s
 	int n, r = 0;
 
 	if (stat(arg, &st) < 0)
-		return sb_cmp_errf(
+		return sb_errf(
 		    err, len, -errno,
 		    "%s '%s': %s; give a run directory, a summary.json or a directory of "
 		    "runs",
@@ -94,8 +69,8 @@ static int side_resolve_one(struct sb_cmp_side *s, const char *arg, char *err, s
 	free(p);
 	n = scandir(arg, &ents, NULL, alphasort);
 	if (n < 0)
-		return sb_cmp_errf(err, len, -errno, "%s '%s': %s; check the permissions", s->label,
-				   arg, strerror(errno));
+		return sb_errf(err, len, -errno, "%s '%s': %s; check the permissions", s->label,
+			       arg, strerror(errno));
 	for (int i = 0; i < n; i++) {
 		if (!r && ents[i]->d_name[0] != '.') {
 			if (asprintf(&p, "%s/%s/summary.json", arg, ents[i]->d_name) < 0)
@@ -108,11 +83,10 @@ static int side_resolve_one(struct sb_cmp_side *s, const char *arg, char *err, s
 	}
 	free(ents);
 	if (!r && s->n == before)
-		return sb_cmp_errf(
-		    err, len, -ENOENT,
-		    "%s '%s': no summary.json in it nor in its subdirectories; give a "
-		    "finished run directory (summary.json is written last)",
-		    s->label, arg);
+		return sb_errf(err, len, -ENOENT,
+			       "%s '%s': no summary.json in it nor in its subdirectories; give a "
+			       "finished run directory (summary.json is written last)",
+			       s->label, arg);
 	return r;
 }
 
@@ -130,7 +104,7 @@ static int side_resolve(struct sb_cmp_side *s, char *err, size_t len)
 static int bad_value(char *err, size_t len, const char *path, const json_t *v, const char *key,
 		     const char *want)
 {
-	return sb_cmp_errf(err, len, -EINVAL,
+	return sb_errf(err, len, -EINVAL,
 			   "%s: '%s' is %s, expected %s; is this a synbench summary.json?", path,
 			   key, sb_jget_type(v), want);
 }
@@ -154,7 +128,7 @@ static int validate(const char *path, const json_t *root, char *err, size_t len)
 	if (!json_is_object(root))
 		return bad_value(err, len, path, root, "the top level", "an object");
 	if (!v)
-		return sb_cmp_errf(
+		return sb_errf(
 		    err, len, -EINVAL,
 		    "%s: no 'schema' key; not a synbench summary.json (give the file a run "
 		    "wrote)",
@@ -162,7 +136,7 @@ static int validate(const char *path, const json_t *root, char *err, size_t len)
 	if (sb_jget_int64(v, &schema))
 		return bad_value(err, len, path, v, "schema", "an integer");
 	if (schema != SB_CMP_SCHEMA)
-		return sb_cmp_errf(
+		return sb_errf(
 		    err, len, -EPROTO,
 		    "%s: summary schema %lld, this synbench reads schema %d; compare runs "
 		    "recorded by the same synbench version",
@@ -170,7 +144,7 @@ static int validate(const char *path, const json_t *root, char *err, size_t len)
 	for (size_t i = 0; i < sizeof(req) / sizeof(req[0]); i++) {
 		v = json_object_get(root, req[i].key);
 		if (!v)
-			return sb_cmp_errf(err, len, -EINVAL,
+			return sb_errf(err, len, -EINVAL,
 					   "%s: no '%s' key; not a complete synbench summary.json",
 					   path, req[i].key);
 		if (strcmp(sb_jget_type(v), req[i].type) ||
@@ -214,7 +188,7 @@ int sb_cmp_side_load(struct sb_cmp_side *s, char *err, size_t len)
 		if (r == -ENOMEM)
 			return r;
 		if (r)
-			return sb_cmp_errf(err, len, r, "%s; %s", e,
+			return sb_errf(err, len, r, "%s; %s", e,
 					   r == -EINVAL ? "not valid JSON, rerun or fix the file"
 							: "give a readable summary.json");
 		r = validate(s->paths[i], s->docs[i], err, len);
@@ -294,7 +268,7 @@ static int side_key(const struct sb_cmp_side *s, const char *key, double *scratc
 			continue;
 		}
 		if (json_is_object(v) || json_is_array(v))
-			return sb_cmp_errf(
+			return sb_errf(
 			    err, len, -EINVAL,
 			    "--exact %s: is an %s in %s; name a number, string or boolean "
 			    "inside it, e.g. %s.<name>",
@@ -471,7 +445,7 @@ static int health_rows(const struct sb_cmp_opts *o, const struct sb_cmp_side *b,
 
 		sb_jget_bool(json_object_get(root, "interrupted"), &v);
 		if (v)
-			return sb_cmp_errf(
+			return sb_errf(
 			    err, len, -EINVAL,
 			    "BASE %s is an interrupted run; record a complete baseline",
 			    b->paths[i]);
@@ -609,11 +583,10 @@ int sb_cmp_rows_build(const struct sb_cmp_opts *o, const struct sb_cmp_side *b,
 			goto out;
 		ret = -ENOMEM;
 		if (r->b.state == CMP_MISSING && r->n.state == CMP_MISSING) {
-			ret =
-			    sb_cmp_errf(err, len, -EINVAL,
-					"--exact %s: no such key in BASE or NEW summary.json; give "
-					"dotted keys such as outcomes.accepted",
-					o->exact[i]);
+			ret = sb_errf(err, len, -EINVAL,
+				      "--exact %s: no such key in BASE or NEW summary.json; give "
+				      "dotted keys such as outcomes.accepted",
+				      o->exact[i]);
 			goto out;
 		}
 		if (sb_cmp_both_num(r))

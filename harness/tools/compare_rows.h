@@ -133,7 +133,4 @@ double sb_cmp_delta_pct(const struct sb_cmp_row *r);
 /* A row that counts as a check (ok, FAIL or noise). */
 int sb_cmp_is_check(const struct sb_cmp_row *r);
 
-int sb_cmp_errf(char *err, size_t len, int code, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
-
 #endif

@@ -99,3 +99,19 @@ double sb_mwu_p_greater(const double *x, size_t m, const double *y, size_t n, in
 	}
 	return normal_tail(x, m, y, n, u);
 }
+
+double sb_compare_median(double *v, size_t n)
+{
+	/* insertion sort: n is the number of repeats */
+	for (size_t i = 1; i < n; i++) {
+		double x = v[i];
+		size_t j = i;
+
+		for (; j > 0 && v[j - 1] > x; j--)
+			v[j] = v[j - 1];
+		v[j] = x;
+	}
+	if (n == 0)
+		return NAN;
+	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2.0;
+}

@@ -21,4 +21,8 @@ double sb_mwu_p_greater(const double *x, size_t m, const double *y, size_t n, in
 /* The smallest one-sided p-value m vs n runs can reach: 1 / C(m+n, m). */
 double sb_mwu_min_p(size_t m, size_t n);
 
+/* Median of v[0..n-1] (sorts v in place); mean of the middle two when n is
+ * even; NAN when n == 0. */
+double sb_compare_median(double *v, size_t n);
+
 #endif

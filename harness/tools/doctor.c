@@ -18,6 +18,8 @@
 #include "harness/output/json.h"
 #include "harness/run/netns.h"
 #include "harness/run/probes.h"
+#include "harness/cli/msg.h"
+#include "harness/cli/optparse.h"
 #include "loadgen/loadgen.h"
 
 #include "loadgen/uring_caps.h"
@@ -102,8 +104,7 @@ static void gather(struct report *r)
 			snprintf(r->sys_val[i], sizeof(r->sys_val[i]), "(absent)");
 	if (sb_netns_enter(&ino) != 0) {
 		snprintf(r->load_err, sizeof(r->load_err),
-			 "synbench: cannot create a network namespace (%s); run as root",
-			 strerror(errno));
+			 "cannot create a network namespace (%s); run as root", strerror(errno));
 		return;
 	}
 	for (size_t i = 0; i < NSYSCTLS - 2; i++)
@@ -210,38 +211,74 @@ static int print_json(const struct report *r)
 	return sb_json__free(js);
 }
 
+/* ---- options ---- */
+
+enum { D_JSON, D_HELP };
+
+struct doctor_opts {
+	int json;
+};
+
+static const struct sb_optdef doctor_table[] = {
+    {"json", 0, SB_ARG_NONE, SB_OPT_FLAG, D_JSON, NULL, "the report as JSON on stdout", NULL, NULL,
+     0, 0, NULL, SB_FLD(struct doctor_opts, json), 0},
+    {"help", 'h', SB_ARG_NONE, SB_OPT_RETURN, D_HELP, NULL, "this text", .fld = SB_FLD_NONE},
+};
+
+static const struct sb_optset doctor_optset = {
+    .cmd = "doctor",
+    .defs = doctor_table,
+    .ndefs = sizeof(doctor_table) / sizeof(doctor_table[0]),
+};
+
+static void usage(FILE *f)
+{
+	fputs("USAGE\n"
+	      "  bench doctor [--json]\n"
+	      "\n"
+	      "What this machine can measure: each probe component's mode and why not a\n"
+	      "better one, kernel, BTF, libbpf, privileges, io_uring operations, sysctls.\n"
+	      "\n"
+	      "OPTIONS\n",
+	      f);
+	sb_optparse_help(f, &doctor_optset);
+	fputs("\n"
+	      "EXIT STATUS\n"
+	      "  0 a probes-on run can work; 2 otherwise, or bad input\n"
+	      "\n"
+	      "EXAMPLES\n"
+	      "  bench doctor\n"
+	      "  bench doctor --json | jq .components\n",
+	      f);
+}
+
 int sb_doctor_main(int argc, char **argv)
 {
 	struct report r = { 0 };
-	int json = 0;
+	struct doctor_opts o = {0};
+	char err[256];
+	int rc, json;
 
-	for (int i = 1; i < argc; i++) {
-		if (strcmp(argv[i], "--json") == 0) {
-			json = 1;
-		} else if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
-			printf("usage: bench doctor [--json]\n\n"
-			       "What this machine can measure: each probe component's mode and why "
-			       "not a better one,\nkernel, BTF, libbpf, privileges, io_uring "
-			       "operations, sysctls. Exit 0 when a\nprobes-on run can work, 2 "
-			       "otherwise.\n\nexamples:\n  bench doctor\n  bench doctor --json | "
-			       "jq .components\n");
-			return 0;
-		} else {
-			fprintf(stderr, "synbench: doctor: unknown argument '%s'; usage: bench doctor "
-					"[--json]\n", argv[i]);
-			return 2;
-		}
+	rc = sb_optparse(&doctor_optset, argc, argv, 1, &o, NULL, NULL, err, sizeof(err));
+	if (rc == D_HELP) {
+		usage(stdout);
+		return 0;
 	}
+	if (rc) {
+		sb_error("doctor: %s", err);
+		return 2;
+	}
+	json = o.json;
 	if (geteuid() != 0) {
-		fprintf(stderr, "synbench: doctor needs root (it loads the probes in a private "
-				"network namespace); run it with sudo\n");
+		sb_error("doctor needs root (it loads the probes in a private network namespace); "
+			 "run it with sudo");
 		return 2;
 	}
 	gather(&r);
 	if (json ? print_json(&r) : (print_text(&r), 0))
 		return 2;
 	if (r.load_err[0]) {
-		fprintf(stderr, "%s\n", r.load_err);
+		sb_error("%s", r.load_err);
 		return 2;
 	}
 	return 0;

@@ -15,6 +15,8 @@
 
 #include "harness/tools/experiment.h"
 #include "harness/cli/paths.h"
+#include "harness/cli/msg.h"
+#include "harness/cli/optparse.h"
 
 int sb_experiment_name_ok(const char *name)
 {
@@ -70,7 +72,7 @@ static int list(const char *dir, FILE *out)
 
 	n = scandir(dir, &ents, filter_sh, alphasort);
 	if (n < 0) {
-		fprintf(stderr, "synbench: cannot list %s: %s\n", dir, strerror(errno));
+		sb_error("cannot list %s: %s", dir, strerror(errno));
 		return 2;
 	}
 	fprintf(out, "experiments (bench experiment NAME; scripts in %s):\n", dir);
@@ -96,7 +98,7 @@ static int run_script(const char *script, int argc, char **argv)
 
 	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
 	if (n <= 0) {
-		fprintf(stderr, "synbench: cannot read /proc/self/exe: %s\n", strerror(errno));
+		sb_error("cannot read /proc/self/exe: %s", strerror(errno));
 		return 2;
 	}
 	exe[n] = '\0';
@@ -110,7 +112,7 @@ static int run_script(const char *script, int argc, char **argv)
 	fflush(NULL);
 	pid = fork();
 	if (pid < 0) {
-		fprintf(stderr, "synbench: fork: %s\n", strerror(errno));
+		sb_error("fork: %s", strerror(errno));
 		free(args);
 		return 2;
 	}
@@ -118,7 +120,7 @@ static int run_script(const char *script, int argc, char **argv)
 		if (setenv("SYNBENCH", exe, 1) != 0)
 			_exit(2);
 		execvp("sh", args);
-		fprintf(stderr, "synbench: cannot run sh %s: %s\n", script, strerror(errno));
+		sb_error("cannot run sh %s: %s", script, strerror(errno));
 		_exit(2);
 	}
 	free(args);
@@ -127,7 +129,7 @@ static int run_script(const char *script, int argc, char **argv)
 	signal(SIGINT, SIG_IGN);
 	while (waitpid(pid, &st, 0) < 0) {
 		if (errno != EINTR) {
-			fprintf(stderr, "synbench: waitpid: %s\n", strerror(errno));
+			sb_error("waitpid: %s", strerror(errno));
 			return 2;
 		}
 	}
@@ -136,44 +138,85 @@ static int run_script(const char *script, int argc, char **argv)
 	return 128 + (WIFSIGNALED(st) ? WTERMSIG(st) : 0);
 }
 
+/* ---- options: --list, --help, then NAME and the script's own arguments ---- */
+
+enum { E_LIST = 1, E_HELP, E_NAME };
+
+static const struct sb_optdef exp_table[] = {
+    {"list", 0, SB_ARG_NONE, SB_OPT_RETURN, E_LIST, NULL,
+     "list the experiments, each with its one-line description (also: no NAME)",
+     .fld = SB_FLD_NONE},
+    {"help", 'h', SB_ARG_NONE, SB_OPT_RETURN, E_HELP, NULL, "this text", .fld = SB_FLD_NONE},
+};
+
+/* NAME ends the options: the words after it are the script's. */
+static int exp_name(void *ctx, const char *arg, char *err, size_t len)
+{
+	(void)err;
+	(void)len;
+	*(const char **)ctx = arg;
+	return E_NAME;
+}
+
+static const struct sb_optset exp_optset = {
+    .cmd = "experiment",
+    .defs = exp_table,
+    .ndefs = sizeof(exp_table) / sizeof(exp_table[0]),
+    .positional = exp_name,
+};
+
 static void usage(FILE *f)
 {
-	fputs("usage: bench experiment NAME [ARGS...]   run one experiment\n"
-	      "       bench experiment [--list]         list the experiments\n"
-	      "exit: 0 the kernel facts held, 1 one did not, 2 bad usage\n",
+	fputs("USAGE\n"
+	      "  bench experiment NAME [ARGS...]   run one experiment (ARGS go to its script)\n"
+	      "  bench experiment [--list]         list the experiments\n"
+	      "\n"
+	      "OPTIONS\n",
+	      f);
+	sb_optparse_help(f, &exp_optset);
+	fputs("\n"
+	      "EXIT STATUS\n"
+	      "  0 the kernel facts held, 1 one did not, 2 bad usage\n"
+	      "\n"
+	      "EXAMPLES\n"
+	      "  bench experiment --list\n"
+	      "  bench experiment listen-no-accept\n",
 	      f);
 }
 
 int sb_experiment_main(int argc, char **argv)
 {
-	char dir[PATH_MAX], script[PATH_MAX + 128];
-	const char *name = argc > 1 ? argv[1] : NULL;
+	char dir[PATH_MAX], script[PATH_MAX + 128], err[256];
+	const char *name = NULL;
+	int r, at;
 
-	if (name && (!strcmp(name, "-h") || !strcmp(name, "--help"))) {
+	r = sb_optparse(&exp_optset, argc, argv, 1, NULL, &name, NULL, err, sizeof(err));
+	if (r == E_HELP) {
 		usage(stdout);
 		return 0;
 	}
-	if (sb_data_dir("experiments", dir, sizeof(dir)) != 0) {
-		fprintf(stderr, "synbench: experiment: cannot find the experiment scripts; set "
-				"SYNBENCH_DATADIR to the directory holding experiments/, or reinstall "
-				"(cmake --install)\n");
+	if (r < 0) {
+		sb_error("experiment: %s", err);
 		return 2;
 	}
-	if (!name || !strcmp(name, "--list"))
+	if (sb_data_dir("experiments", dir, sizeof(dir)) != 0) {
+		sb_error("experiment: cannot find the experiment scripts; set SYNBENCH_DATADIR "
+			 "to the directory holding experiments/, or reinstall (cmake --install)");
+		return 2;
+	}
+	if (r != E_NAME)
 		return list(dir, stdout);
 	if (!sb_experiment_name_ok(name)) {
-		fprintf(stderr,
-			"synbench: experiment: bad name '%.64s'; see bench experiment --list\n",
-			name);
+		sb_error("experiment: bad name '%.64s'; see %s experiment --list", name, sb_prog());
 		return 2;
 	}
 	snprintf(script, sizeof(script), "%s/%s.sh", dir, name);
 	if (access(script, R_OK) != 0) {
-		fprintf(stderr,
-			"synbench: experiment: unknown experiment '%s'; see bench experiment "
-			"--list\n",
-			name);
+		sb_error("experiment: unknown experiment '%s'; see %s experiment --list", name,
+			 sb_prog());
 		return 2;
 	}
-	return run_script(script, argc - 2, argv + 2);
+	for (at = 1; at < argc && argv[at] != name; at++)
+		;
+	return run_script(script, argc - at - 1, argv + at + 1);
 }

@@ -1,11 +1,46 @@
 /* bench plot DIR: redraws a result directory's plots and regenerates its reports (plot.h). */
 #include "harness/tools/plot.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
 
+#include "harness/cli/msg.h"
+#include "harness/cli/optparse.h"
 #include "harness/output/render.h"
+
+enum { P_NO_PLOT, P_HELP };
+
+struct plot_opts {
+	int no_plot;
+	const char *dir;
+};
+
+static const struct sb_optdef plot_table[] = {
+    {"no-plot", 0, SB_ARG_NONE, SB_OPT_FLAG, P_NO_PLOT, NULL,
+     "only the reports (no gnuplot needed)", NULL, NULL, 0, 0, NULL,
+     SB_FLD(struct plot_opts, no_plot), 0},
+    {"help", 'h', SB_ARG_NONE, SB_OPT_RETURN, P_HELP, NULL, "this text", .fld = SB_FLD_NONE},
+};
+
+static int plot_positional(void *ctx, const char *arg, char *err, size_t len)
+{
+	struct plot_opts *o = ctx;
+
+	if (o->dir)
+		return sb_errf(err, len, -EINVAL, "one result directory only ('%s'); give one DIR",
+			       arg);
+	o->dir = arg;
+	return 0;
+}
+
+static const struct sb_optset plot_optset = {
+    .cmd = "plot",
+    .defs = plot_table,
+    .ndefs = sizeof(plot_table) / sizeof(plot_table[0]),
+    .positional = plot_positional,
+};
 
 static void usage(FILE *f)
 {
@@ -17,10 +52,10 @@ static void usage(FILE *f)
 	      "DIR/report.md and DIR/report.html from the result files alone (the\n"
 	      "run renders its reports the same way: the same bytes).\n"
 	      "\n"
-	      "OPTIONS\n"
-	      "  --no-plot   only the reports (no gnuplot needed)\n"
-	      "  -h, --help  this text\n"
-	      "\n"
+	      "OPTIONS\n",
+	      f);
+	sb_optparse_help(f, &plot_optset);
+	fputs("\n"
 	      "ENVIRONMENT\n"
 	      "  SYNBENCH_GNUPLOT  the gnuplot binary (default: gnuplot on PATH)\n"
 	      "  SYNBENCH_PLOTS    the directory of the .gp scripts\n"
@@ -28,41 +63,34 @@ static void usage(FILE *f)
 	      "EXIT STATUS\n"
 	      "  0 done; 1 a plot failed (DIR/plots/gnuplot.log); 2 bad input (no or\n"
 	      "  a malformed summary.json, no connections.csv: nothing is written),\n"
-	      "  gnuplot or the scripts not found\n",
+	      "  gnuplot or the scripts not found\n"
+	      "\n"
+	      "EXAMPLES\n"
+	      "  bench plot results/20260101-120000\n"
+	      "  bench plot --no-plot results/20260101-120000   # reports only\n",
 	      f);
 }
 
 int sb_plot_main(int argc, char **argv)
 {
-	const char *dir = NULL;
-	int no_plot = 0;
+	struct plot_opts o = {0};
+	char err[512];
 	struct stat st;
+	int r;
 
-	for (int i = 1; i < argc; i++) {
-		if (strcmp(argv[i], "--no-plot") == 0)
-			no_plot = 1;
-		else if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) {
-			usage(stdout);
-			return 0;
-		} else if (argv[i][0] == '-' && argv[i][1]) {
-			fprintf(stderr,
-				"synbench plot: unknown option '%s'; see bench plot --help\n",
-				argv[i]);
-			return 2;
-		} else if (dir) {
-			fprintf(stderr, "synbench plot: one result directory only ('%s')\n",
-				argv[i]);
-			return 2;
-		} else
-			dir = argv[i];
+	r = sb_optparse(&plot_optset, argc, argv, 1, &o, &o, NULL, err, sizeof(err));
+	if (r == P_HELP) {
+		usage(stdout);
+		return 0;
 	}
-	if (!dir) {
-		fprintf(stderr, "synbench plot: which result directory? bench plot DIR\n");
+	if (r == 0 && !o.dir)
+		r = sb_errf(err, sizeof(err), -EINVAL, "which result directory? %s plot DIR",
+			    sb_prog());
+	if (r == 0 && (stat(o.dir, &st) || !S_ISDIR(st.st_mode)))
+		r = sb_errf(err, sizeof(err), -ENOTDIR, "%s is not a directory", o.dir);
+	if (r) {
+		sb_error("plot: %s", err);
 		return 2;
 	}
-	if (stat(dir, &st) || !S_ISDIR(st.st_mode)) {
-		fprintf(stderr, "synbench plot: %s is not a directory\n", dir);
-		return 2;
-	}
-	return sb_render_dir(dir, no_plot);
+	return sb_render_dir(o.dir, o.no_plot);
 }

@@ -20,6 +20,8 @@
 #include "harness/cli/opts.h"
 #include "harness/output/outdir.h"
 #include "harness/tools/sweep.h"
+#include "harness/cli/msg.h"
+#include "harness/cli/optparse.h"
 
 /* The only mutable global: what the signal handler sets. */
 static volatile sig_atomic_t sweep_stop;
@@ -48,35 +50,6 @@ const char *sb_sweep_param_name(int param)
 	return param >= 0 && param < SB_SW_NPARAMS ? param_names[param] : NULL;
 }
 
-static int fail(char *err, size_t len, const char *fmt, const char *a, const char *b)
-{
-	if (len)
-		snprintf(err, len, fmt, a, b);
-	return -EINVAL;
-}
-
-/* "--name" or "--name=..." of a list option: its index, else -1 */
-static int list_param(const char *arg, const char **val)
-{
-	if (strncmp(arg, "--", 2) != 0)
-		return -1;
-	for (int p = 0; p < SB_SW_NPARAMS; p++) {
-		size_t n = strlen(param_names[p]);
-
-		if (strncmp(arg + 2, param_names[p], n) != 0)
-			continue;
-		if (arg[2 + n] == '\0') {
-			*val = NULL;
-			return p;
-		}
-		if (arg[2 + n] == '=') {
-			*val = arg + 3 + n;
-			return p;
-		}
-	}
-	return -1;
-}
-
 static void free_list(struct sb_sweep *sw, int p)
 {
 	for (size_t i = 0; i < sw->list[p].n; i++)
@@ -97,10 +70,10 @@ static int split_list(struct sb_sweep *sw, int p, const char *val, char *err, si
 		char **v;
 
 		if (n == 0)
-			return fail(err, errlen,
-				    "synbench: sweep: --%s has an empty value in '%.80s'; "
-				    "write values separated by single commas, e.g. 1,5,128",
-				    name, val);
+			return sb_errf(err, errlen, -EINVAL,
+				       "--%s has an empty value in '%.80s'; "
+				       "write values separated by single commas, e.g. 1,5,128",
+				       name, val);
 		v = realloc(sw->list[p].v, (sw->list[p].n + 1) * sizeof(*v));
 		if (!v)
 			return -ENOMEM;
@@ -111,11 +84,10 @@ static int split_list(struct sb_sweep *sw, int p, const char *val, char *err, si
 		for (size_t i = 0; i < sw->list[p].n; i++)
 			if (strcmp(v[i], v[sw->list[p].n]) == 0) {
 				free(v[sw->list[p].n]);
-				return fail(
-				    err, errlen,
-				    "synbench: sweep: --%s lists '%.64s' twice; use --repeat "
-				    "to run a combination again",
-				    name, v[i]);
+				return sb_errf(err, errlen, -EINVAL,
+					       "--%s lists '%.64s' twice; use --repeat "
+					       "to run a combination again",
+					       name, v[i]);
 			}
 		sw->list[p].n++;
 		if (!s[n])
@@ -152,88 +124,134 @@ static int parse_repeat(const char *v, unsigned int *out)
 	return 0;
 }
 
-/* One argument at argv[*i]: a sweep option, a list option or a fixed one. */
-static int parse_one(struct sb_sweep *sw, int argc, char **argv, int *i, char *err, size_t errlen)
+/* ---- the table: the sweep's own options and the list options ---- */
+
+enum { W_REPEAT = SB_SW_NPARAMS, W_OUT, W_NO_PLOT, W_REFUSED, W_HELP };
+
+/* clang-format off */
+#define LIST(name, id, meta, example) \
+	{ name, 0, SB_ARG_REQ, SB_OPT_CUSTOM, id, meta, "comma list: one run per value", NULL, \
+	  example, 0, 0, NULL, 0, 0, SB_FLD_NONE, 0 }
+#define REFUSED(name) \
+	{ name, 0, SB_ARG_NONE, SB_OPT_CUSTOM, W_REFUSED, NULL, "refused: not for a sweep", NULL, \
+	  NULL, 0, 0, NULL, 0, 0, SB_FLD_NONE, 0 }
+
+static const struct sb_optdef sweep_table[] = {
+	{ .help = "The sweep's own:", .kind = SB_OPT_HEADING },
+	{ "repeat", 0, SB_ARG_REQ, SB_OPT_CUSTOM, W_REPEAT, "K",
+	  "run each combination K times, 1..1000", "1", "3", .fld = SB_FLD_NONE },
+	{ "out", 0, SB_ARG_REQ, SB_OPT_CUSTOM, W_OUT, "DIR", "the sweep's directory",
+	  "results/sweep-<time>", "results/sweep-a", .fld = SB_FLD_NONE },
+	{ "no-plot", 0, SB_ARG_NONE, SB_OPT_FLAG, W_NO_PLOT, NULL,
+	  "no sweep plots (runs never plot)", NULL, NULL, 0, 0, NULL,
+	  SB_FLD(struct sb_sweep, no_plot), 0 },
+	{ "help", 'h', SB_ARG_NONE, SB_OPT_RETURN, W_HELP, NULL, "this text", .fld = SB_FLD_NONE },
+	{ .help = "Run options that take a comma list (the first varies fastest):",
+	  .kind = SB_OPT_HEADING },
+	LIST("backlog", SB_SW_BACKLOG, "B,...", "1,5,128"),
+	LIST("conns", SB_SW_CONNS, "N,...", "1000,10000"),
+	LIST("accept", SB_SW_ACCEPT, "POLICY,...", "fast,delay:1"),
+	LIST("concurrency", SB_SW_CONCURRENCY, "N,...", "32,256"),
+	LIST("rate", SB_SW_RATE, "R,...", "10000,20000"),
+	LIST("mode", SB_SW_MODE, "MODE,...", "connect,crr"),
+	LIST("close", SB_SW_CLOSE, "fin|rst,...", "fin,rst"),
+	LIST("engine", SB_SW_ENGINE, "ENGINE,...", "uring,epoll"),
+	{ "syncookies", 0, SB_ARG_OPT, SB_OPT_CUSTOM, SB_SW_SYNCOOKIES, "[0|1|2,...]",
+	  "comma list: one run per value; bare: 1 for every run", NULL, "0,1", .fld = SB_FLD_NONE },
+	LIST("threads", SB_SW_THREADS, "T,...", "1,2"),
+	{ .help = "Refused (each run's output is the sweep's):", .kind = SB_OPT_HEADING },
+	REFUSED("json"),
+	REFUSED("trace-states"),
+	REFUSED("force"),
+};
+/* clang-format on */
+
+static int sweep_apply(void *ctx, const struct sb_optdef *d, const char *val, char *err, size_t len)
 {
-	char *a = argv[*i];
-	const char *val = NULL;
-	int p;
+	struct sb_sweep *sw = ctx;
 
-	if (!strcmp(a, "-h") || !strcmp(a, "--help"))
-		return 1;
-	if (!strcmp(a, "--json") || !strcmp(a, "--trace-states") || !strcmp(a, "--force"))
-		return fail(err, errlen, "synbench: sweep: %s is not for a sweep%s; leave it out",
-			    a, "");
-	if (!strcmp(a, "--no-plot")) {
-		sw->no_plot = 1;
+	switch (d->id) {
+	case W_REFUSED:
+		return sb_errf(err, len, -EINVAL, "--%s is not for a sweep; leave it out", d->name);
+	case W_OUT:
+		if (!*val || strlen(val) >= sizeof(sw->out) - 16)
+			return sb_errf(err, len, -EINVAL,
+				       "bad --out '%.80s'; give a new directory, e.g. --out %s",
+				       val, d->example);
+		strcpy(sw->out, val);
 		return 0;
-	}
-	if (!strncmp(a, "--repeat", 8) || !strncmp(a, "--out", 5)) {
-		int is_out = a[2] == 'o';
-		size_t n = is_out ? 5 : 8;
-
-		if (a[n] == '=')
-			val = a + n + 1;
-		else if (a[n] == '\0' && *i + 1 < argc)
-			val = argv[++*i];
-		else if (a[n] != '\0')
-			goto fixed; /* e.g. --output: not ours */
-		if (!val)
-			return fail(err, errlen, "synbench: sweep: %s needs a value%s", a, "");
-		if (is_out) {
-			if (!*val || strlen(val) >= sizeof(sw->out) - 16)
-				return fail(err, errlen, "synbench: sweep: bad --out '%.80s'%s",
-					    val, "");
-			strcpy(sw->out, val);
-			return 0;
-		}
+	case W_REPEAT:
 		if (parse_repeat(val, &sw->repeat))
-			return fail(err, errlen,
-				    "synbench: sweep: --repeat must be 1..1000 (got '%.32s')%s; "
-				    "try --repeat 3",
-				    val, "");
+			return sb_errf(err, len, -EINVAL,
+				       "--repeat must be 1..1000 (got '%.32s'); try --repeat 3",
+				       val);
 		return 0;
+	case SB_SW_SYNCOOKIES:
+		if (!val) /* "--syncookies" alone means 1, like a run */
+			return add_fixed(sw, "--syncookies");
+		break;
 	}
-	p = list_param(a, &val);
-	if (p < 0)
-		goto fixed;
-	if (!val) {
-		/* "--syncookies" alone means 1, like a run */
-		if (*i + 1 >= argc || (p == SB_SW_SYNCOOKIES && argv[*i + 1][0] == '-'))
-			goto fixed;
-		val = argv[++*i];
-	}
-	return split_list(sw, p, val, err, errlen);
-fixed:
-	return add_fixed(sw, a);
+	return split_list(sw, d->id, val, err, len);
 }
+
+/* Every other word goes to each run as given: its options are checked by
+ * sb_sweep_validate with the run's own parser. */
+static int sweep_other(void *ctx, int argc, char **argv, int *i, char *err, size_t len)
+{
+	(void)argc;
+	(void)err;
+	(void)len;
+	return add_fixed(ctx, argv[*i]);
+}
+
+static int sweep_positional(void *ctx, const char *arg, char *err, size_t len)
+{
+	(void)err;
+	(void)len;
+	return add_fixed(ctx, (char *)arg);
+}
+
+/* "--" and what follows go to each run as well (which refuses them). */
+static int sweep_rest(void *ctx, int argc, char **argv, char *err, size_t len)
+{
+	int r = add_fixed(ctx, "--");
+
+	(void)err;
+	(void)len;
+	for (int i = 0; i < argc && !r; i++)
+		r = add_fixed(ctx, argv[i]);
+	return r;
+}
+
+static const struct sb_optset sweep_optset = {
+    .cmd = "sweep",
+    .defs = sweep_table,
+    .ndefs = sizeof(sweep_table) / sizeof(sweep_table[0]),
+    .apply = sweep_apply,
+    .positional = sweep_positional,
+    .rest = sweep_rest,
+    .other = sweep_other,
+};
 
 int sb_sweep_parse(int argc, char **argv, struct sb_sweep *sw, char *err, size_t errlen)
 {
 	size_t runs;
+	int r;
 
 	memset(sw, 0, sizeof(*sw));
 	sw->repeat = 1;
-	if (errlen)
-		err[0] = '\0';
-	for (int i = 1; i < argc; i++) {
-		int r = parse_one(sw, argc, argv, &i, err, errlen);
-
-		if (r)
-			return r == -ENOMEM
-				   ? fail(err, errlen, "synbench: sweep: %s%s", "out of memory", "")
-				   : r;
-	}
+	r = sb_optparse(&sweep_optset, argc, argv, 1, sw, sw, NULL, err, errlen);
+	if (r == W_HELP)
+		return 1;
+	if (r == -ENOMEM)
+		return sb_errf(err, errlen, -ENOMEM, "out of memory");
+	if (r)
+		return r < 0 ? r : -EINVAL;
 	runs = sb_sweep_combos(sw);
-	if (runs == 0 || runs > SB_SWEEP_MAX_RUNS / sw->repeat) {
-		char n[32];
-
-		snprintf(n, sizeof(n), "%u", SB_SWEEP_MAX_RUNS);
-		return fail(err, errlen,
-			    "synbench: sweep: more than %s runs (combinations x --repeat)%s; "
-			    "shorten the lists",
-			    n, "");
-	}
+	if (runs == 0 || runs > SB_SWEEP_MAX_RUNS / sw->repeat)
+		return sb_errf(err, errlen, -EINVAL,
+			       "more than %u runs (combinations x --repeat); shorten the lists",
+			       SB_SWEEP_MAX_RUNS);
 	return 0;
 }
 
@@ -285,7 +303,7 @@ int sb_sweep_argv(const struct sb_sweep *sw, size_t c, const char *const *extra,
 			return -ENOSPC;                                                            \
 		args[k++] = (char *)(s);                                                           \
 	} while (0)
-	PUSH("synbench");
+	PUSH(sb_prog());
 	for (size_t i = 0; i < sw->nfixed; i++)
 		PUSH(sw->fixed[i]);
 	for (int p = 0; p < SB_SW_NPARAMS; p++) {
@@ -378,8 +396,7 @@ int sb_sweep_validate(const struct sb_sweep *sw, char *err, size_t errlen)
 			continue;
 		combo_text(sw, c, what, sizeof(what));
 		if (r > 0)
-			snprintf(e, sizeof(e),
-				 "synbench: sweep: --help/--version are not run options");
+			snprintf(e, sizeof(e), "sweep: --help/--version are not run options");
 		snprintf(err, errlen, "%s (in combination %zu of %zu:%s)", e, c + 1, n,
 			 what[0] ? what : " the fixed options");
 		ret = -EINVAL;
@@ -469,7 +486,7 @@ static int run_child(char **args)
 		if (!freopen("/dev/null", "w", stdout))
 			_exit(2);
 		execv("/proc/self/exe", args);
-		fprintf(stderr, "synbench: sweep: exec /proc/self/exe: %s\n", strerror(errno));
+		sb_error("sweep: exec /proc/self/exe: %s", strerror(errno));
 		_exit(2);
 	}
 	setpgid(pid, pid);
@@ -539,7 +556,7 @@ static int plot(const struct sb_sweep *sw, const char *dir, size_t combos)
 	if (sb_data_dir("plots", src, sizeof(src)) != 0 ||
 	    snprintf(gp, sizeof(gp), "%s/sweep.gp", src) >= (int)sizeof(gp) ||
 	    access(gp, R_OK) != 0) {
-		fprintf(stderr, "synbench: sweep: scripts/plots/sweep.gp not found; no plots\n");
+		sb_error("sweep: scripts/plots/sweep.gp not found; no plots");
 		free(titles);
 		return -ENOENT;
 	}
@@ -560,7 +577,7 @@ static int plot(const struct sb_sweep *sw, const char *dir, size_t combos)
 		if (!freopen(log, "w", stderr))
 			_exit(127);
 		execlp("gnuplot", "gnuplot", "-e", e, gp, (char *)NULL);
-		fprintf(stderr, "synbench: sweep: cannot run gnuplot: %s\n", strerror(errno));
+		sb_error("sweep: cannot run gnuplot: %s", strerror(errno));
 		_exit(127);
 	}
 	if (pid > 0)
@@ -573,16 +590,25 @@ static int plot(const struct sb_sweep *sw, const char *dir, size_t combos)
 
 static void usage(FILE *f)
 {
-	fputs("usage: bench sweep [RUN OPTIONS] [--repeat K] [--out DIR] [--no-plot]\n"
-	      "  Comma lists in --backlog --conns --accept --concurrency --rate --mode --close\n"
-	      "  --engine --syncookies --threads give one run per combination, each repeated\n"
-	      "  K times (default 1) as its own process. Other run options apply to all runs.\n"
-	      "  Writes DIR/run-NNN/, DIR/sweep.csv and DIR/{p99,overflows}_vs_backlog.{png,svg}\n"
-	      "  (default DIR results/sweep-<time>). Every combination is checked first: bad\n"
-	      "  input exits 2 before any run. Ctrl-C stops after the current run (marked\n"
-	      "  interrupted, not in sweep.csv).\n"
-	      "example: bench sweep --backlog 1,5,128 --conns 2000 --accept fast,delay:1 --repeat "
-	      "3\n",
+	fputs("USAGE\n"
+	      "  bench sweep [RUN OPTIONS] [--repeat K] [--out DIR] [--no-plot]\n"
+	      "\n"
+	      "Comma lists in the list options below give one run per combination, each\n"
+	      "repeated K times as its own process. Other run options apply to all runs.\n"
+	      "Writes DIR/run-NNN/, DIR/sweep.csv and DIR/{p99,overflows}_vs_backlog.{png,svg}.\n"
+	      "Every combination is checked first: bad input exits 2 before any run.\n"
+	      "Ctrl-C stops after the current run (marked interrupted, not in sweep.csv).\n"
+	      "\n"
+	      "OPTIONS (--opt VALUE or --opt=VALUE)\n",
+	      f);
+	sb_optparse_help(f, &sweep_optset);
+	fputs("\n"
+	      "EXIT STATUS\n"
+	      "  0 every run done; 1 a run failed; 2 bad input (nothing run); 130 interrupted\n"
+	      "\n"
+	      "EXAMPLES\n"
+	      "  bench sweep --backlog 1,5,128 --conns 2000 --accept fast,delay:1 --repeat 3\n"
+	      "  bench sweep --mode connect,crr --engine uring,epoll --conns 20000 --no-plot\n",
 	      f);
 }
 
@@ -599,20 +625,17 @@ static int open_out(struct sb_sweep *sw, FILE **csv)
 		strftime(sw->out, sizeof(sw->out), "results/sweep-%Y%m%d-%H%M%S", &tm);
 	}
 	if (stat(sw->out, &st) == 0) {
-		fprintf(stderr,
-			"synbench: sweep: --out %s already exists; choose a new directory\n",
-			sw->out);
+		sb_error("sweep: --out %s already exists; choose a new directory", sw->out);
 		return -EEXIST;
 	}
 	if (sb_mkdir_p(sw->out) != 0) {
-		fprintf(stderr, "synbench: sweep: cannot create %s: %s\n", sw->out,
-			strerror(errno));
+		sb_error("sweep: cannot create %s: %s", sw->out, strerror(errno));
 		return -EIO;
 	}
 	snprintf(path, sizeof(path), "%s/sweep.csv", sw->out);
 	*csv = fopen(path, "we");
 	if (!*csv) {
-		fprintf(stderr, "synbench: sweep: cannot write %s: %s\n", path, strerror(errno));
+		sb_error("sweep: cannot write %s: %s", path, strerror(errno));
 		return -EIO;
 	}
 	fputs(CSV_HEADER "\n", *csv);
@@ -691,7 +714,7 @@ int sb_sweep_main(int argc, char **argv)
 	if (r == 0)
 		r = sb_sweep_validate(&sw, err, sizeof(err));
 	if (r != 0) {
-		fprintf(stderr, "%s\n", r == -ENOMEM ? "synbench: sweep: out of memory" : err);
+		sb_error("sweep: %s", r == -ENOMEM ? "out of memory" : err);
 		sb_sweep_free(&sw);
 		return 2;
 	}
@@ -710,10 +733,9 @@ int sb_sweep_main(int argc, char **argv)
 	r = run_all(&sw, csv, &done, &ok);
 	fclose(csv);
 	if (ok && !sw.no_plot && plot(&sw, sw.out, sb_sweep_combos(&sw)) != 0)
-		fprintf(stderr,
-			"synbench: sweep: plotting failed (sweep.csv is complete; see "
-			"%s/sweep-plot.log)\n",
-			sw.out);
+		sb_error("sweep: plotting failed (sweep.csv is complete; see "
+			 "%s/sweep-plot.log)",
+			 sw.out);
 	printf("sweep: %zu of %zu runs in %s/sweep.csv\n", done, runs, sw.out);
 	sb_sweep_free(&sw);
 	if (sweep_stop)

@@ -22,6 +22,7 @@
 #include "harness/run/probes.h"
 #include "harness/run/sampler.h"
 #include "harness/run/target.h"
+#include "harness/cli/msg.h"
 
 /* The only mutable global: what the signal handler sets. */
 static volatile sig_atomic_t watch_stop;
@@ -189,7 +190,7 @@ static int enter_netns(const struct sb_watch_opts *o, uint64_t *ino, char *err, 
 		e = sb_netns_join(o->netns);
 		if (e) {
 			snprintf(err, len,
-				 "synbench: watch: cannot enter network namespace '%s' (%s); check "
+				 "watch: cannot enter network namespace '%s' (%s); check "
 				 "'ip netns list'",
 				 o->netns, strerror(-e));
 			return e;
@@ -197,7 +198,7 @@ static int enter_netns(const struct sb_watch_opts *o, uint64_t *ino, char *err, 
 	}
 	*ino = sb_netns_inode();
 	if (!*ino) {
-		snprintf(err, len, "synbench: watch: cannot read the network namespace's inode");
+		snprintf(err, len, "watch: cannot read the network namespace's inode");
 		return -ENOENT;
 	}
 	return 0;
@@ -226,8 +227,9 @@ int sb_watch_main(int argc, char **argv)
 	if (e)
 		goto fail;
 	if (geteuid() != 0) {
-		snprintf(err, sizeof(err), "synbench: watch: needs root (BPF programs and setns: "
-					   "CAP_BPF, CAP_PERFMON, CAP_SYS_ADMIN); run it with sudo");
+		snprintf(err, sizeof(err),
+			 "watch: needs root (BPF programs and setns: "
+			 "CAP_BPF, CAP_PERFMON, CAP_SYS_ADMIN); run it with sudo");
 		goto fail;
 	}
 	sb_opts_defaults(&so);
@@ -266,8 +268,8 @@ int sb_watch_main(int argc, char **argv)
 		const struct sb_component_state *s = &sb_probes__components(probes)->c[c];
 
 		if (s->error[0])
-			fprintf(stderr, "synbench: %s runs as %s on this kernel (%s)\n",
-				sb_component_name(c), sb_comp_mode_name(s->mode), s->error);
+			sb_error("%s runs as %s on this kernel (%s)", sb_component_name(c),
+				 sb_comp_mode_name(s->mode), s->error);
 	}
 	/* run time of the programs: counted while an enable-stats fd is open
 	 * (the kernel drops back by itself when it closes, even on a crash) */
@@ -279,8 +281,9 @@ int sb_watch_main(int argc, char **argv)
 	snprintf(rd.kernel_release, sizeof(rd.kernel_release), "%s", un.release);
 	iso_now(rd.started_at, sizeof(rd.started_at));
 	if (sb_mib_snap__read(&mib0)) {
-		snprintf(err, sizeof(err), "synbench: watch: cannot read /proc/net/netstat and "
-					   "/proc/net/snmp");
+		snprintf(err, sizeof(err),
+			 "watch: cannot read /proc/net/netstat and "
+			 "/proc/net/snmp");
 		goto fail;
 	}
 	sb_watch_listen_ports(&wd);
@@ -290,14 +293,14 @@ int sb_watch_main(int argc, char **argv)
 	    (sb_probes__components(probes)->c[SB_COMP_LISTENER_SAMPLER].mode &&
 	     (sb_probes__find_listeners(probes) < 0 ||
 	      sb_sampler__start(probes, o.sample_us, &sampler)))) {
-		snprintf(err, sizeof(err), "synbench: watch: cannot start the probe threads");
+		snprintf(err, sizeof(err), "watch: cannot start the probe threads");
 		goto fail;
 	}
 	/* said even with --quiet: scripts wait for it before starting traffic */
-	fprintf(stderr, "synbench: watching netns %s (inode %llu), probes %s, %s%s\n",
-			o.netns[0] ? o.netns : "(this one)", (unsigned long long)rd.netns_inode,
-			rd.attach_plan, o.duration_s > 0 ? "" : "Ctrl-C to stop",
-			o.duration_s > 0 ? "for --duration" : "");
+	sb_error("watching netns %s (inode %llu), probes %s, %s%s",
+		 o.netns[0] ? o.netns : "(this one)", (unsigned long long)rd.netns_inode,
+		 rd.attach_plan, o.duration_s > 0 ? "" : "Ctrl-C to stop",
+		 o.duration_s > 0 ? "for --duration" : "");
 	fflush(stderr);
 	rd.interrupted = wait_until_done(&o, live, probes, rd.t_start_ns);
 	rd.t_end_ns = now_ns();
@@ -330,9 +333,9 @@ int sb_watch_main(int argc, char **argv)
 		rc = 130;
 	goto out;
 oom:
-	snprintf(err, sizeof(err), "synbench: watch: out of memory");
+	snprintf(err, sizeof(err), "watch: out of memory");
 fail:
-	fprintf(stderr, "%s\n", err);
+	sb_error("%s", err);
 	rc = 2;
 out:
 	if (sampler) {

@@ -1,4 +1,4 @@
-/* bench watch: options and --help. */
+/* bench watch: options (a table on the option engine) and --help. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -8,6 +8,114 @@
 #include <unistd.h>
 
 #include "harness/tools/watch.h"
+#include "harness/cli/msg.h"
+#include "harness/cli/optparse.h"
+
+/* ---- the table ---- */
+
+enum {
+	W_NETNS,
+	W_PORT,
+	W_PID,
+	W_COMM,
+	W_CGROUP,
+	W_IPV4,
+	W_IPV6,
+	W_DURATION,
+	W_MAX_CONNS,
+	W_CONNLAT,
+	W_TRACE_STATES,
+	W_ATTACH,
+	W_SAMPLE_US,
+	W_NO_BPF_STATS,
+	W_OUT,
+	W_LABEL,
+	W_FORCE,
+	W_NO_PLOT,
+	W_JSON,
+	W_QUIET,
+	W_VERBOSE,
+	W_HELP,
+};
+
+struct watch_parse {
+	struct sb_watch_opts o;
+	int ipv4, ipv6;
+};
+
+static const char *const attach_names[] = {"auto", "tp_btf", "raw_tp", "tracepoint", NULL};
+
+/* clang-format off */
+#define WFLD(f) SB_FLD(struct watch_parse, f)
+#define HEADING(text) { .help = text, .kind = SB_OPT_HEADING }
+#define CUSTOM(name, id, meta, help, dflt, example) \
+	{ name, 0, SB_ARG_REQ, SB_OPT_CUSTOM, id, meta, help, dflt, example, 0, 0, NULL, 0, 0, \
+	  SB_FLD_NONE, 0 }
+#define FLAG(name, short_name, id, help, field) \
+	{ name, short_name, SB_ARG_NONE, SB_OPT_FLAG, id, NULL, help, NULL, NULL, 0, 0, NULL, \
+	  WFLD(field), 0 }
+
+static const struct sb_optdef watch_table[] = {
+	HEADING("Where:"),
+	CUSTOM("netns", W_NETNS, "NAME", "the namespace /run/netns/NAME", "the caller's", "web"),
+	HEADING("Filters:"),
+	CUSTOM("port", W_PORT, "P", "sockets whose local or remote port is P; repeatable, up to 8",
+	       "every TCP socket of the namespace", "443"),
+	CUSTOM("pid", W_PID, "PID", "client sockets connect()ed by process PID (thread group)",
+	       NULL, "1234"),
+	CUSTOM("comm", W_COMM, "NAME", "client sockets connect()ed by a task named NAME", NULL,
+	       "curl"),
+	CUSTOM("cgroup", W_CGROUP, "PATH",
+	       "client sockets connect()ed by a process in cgroup v2 PATH or below: the mount's "
+	       "path (/sys/fs/cgroup/...) or /... (read from /proc/PID/cgroup when the event "
+	       "arrives). --pid/--comm/--cgroup: the task at CLOSE->SYN_SENT; a server's "
+	       "children are created in softirq and kept only as the peer of a selected client "
+	       "in the same namespace", NULL, "/system.slice/nginx.service"),
+	FLAG("ipv4", 0, W_IPV4, "IPv4 only", ipv4),
+	FLAG("ipv6", 0, W_IPV6, "IPv6 only", ipv6),
+	HEADING("Bounds (Ctrl-C or SIGTERM also stop the watch and write the results):"),
+	CUSTOM("duration", W_DURATION, "S", "seconds, decimal, up to 86400", "until Ctrl-C", "60"),
+	{ "max-conns", 0, SB_ARG_REQ, SB_OPT_UINT, W_MAX_CONNS, "N",
+	  "stop after N sockets (clients + children); sizes the socket map and the ring buffer",
+	  "100000", "100000", 1, SB_WATCH_MAX_CONNS, NULL, WFLD(o.max_conns), 0 },
+	HEADING("Live output (stdout):"),
+	FLAG("connlat", 0, W_CONNLAT,
+	     "a line per client handshake, as tcpconnlat prints it: PID COMM IP SADDR DADDR "
+	     "DPORT LAT(ms)", o.connlat),
+	FLAG("trace-states", 0, W_TRACE_STATES,
+	     "a line per state change, as tcpstates prints it (otherwise a progress line on "
+	     "stderr, once a second)", o.trace_states),
+	HEADING("Probes:"),
+	{ "attach", 0, SB_ARG_REQ, SB_OPT_CHOICE, W_ATTACH, "MODE", "auto|tp_btf|raw_tp|tracepoint",
+	  "auto", "raw_tp", 0, 0, attach_names, WFLD(o.attach), 0 },
+	{ "sample-us", 0, SB_ARG_REQ, SB_OPT_UINT, W_SAMPLE_US, "N", "accept-queue sample period",
+	  "10000", "10000", 100, 10000000, NULL, WFLD(o.sample_us), 0 },
+	FLAG("no-bpf-stats", 0, W_NO_BPF_STATS,
+	     "leave kernel.bpf_stats_enabled alone (by default the watch turns it on to measure "
+	     "its own cost, and restores it)", o.no_bpf_stats),
+	HEADING("Output:"),
+	CUSTOM("out", W_OUT, "DIR", "result directory", "results/watch-<time>[-LABEL]",
+	       "results/watch-a"),
+	CUSTOM("label", W_LABEL, "L", "a short name without '/'", NULL, "web"),
+	FLAG("force", 0, W_FORCE, "write into an existing --out directory", o.force),
+	FLAG("no-plot", 0, W_NO_PLOT, "skip the gnuplot plots", o.no_plot),
+	FLAG("json", 0, W_JSON, "print summary.json to stdout", o.json),
+	FLAG("quiet", 0, W_QUIET, "no table, no progress", o.quiet),
+	{ "verbose", 'v', SB_ARG_NONE, SB_OPT_COUNT, W_VERBOSE, NULL, "libbpf and setup messages",
+	  NULL, NULL, 0, 0, NULL, WFLD(o.verbose), 0 },
+	{ "help", 'h', SB_ARG_NONE, SB_OPT_RETURN, W_HELP, NULL, "this text", .fld = SB_FLD_NONE },
+};
+/* clang-format on */
+
+static int watch_apply(void *ctx, const struct sb_optdef *d, const char *val, char *err,
+		       size_t len);
+
+static const struct sb_optset watch_optset = {
+    .cmd = "watch",
+    .defs = watch_table,
+    .ndefs = sizeof(watch_table) / sizeof(watch_table[0]),
+    .apply = watch_apply,
+};
 
 void sb_watch_usage(FILE *f)
 {
@@ -20,38 +128,10 @@ void sb_watch_usage(FILE *f)
 	      "generate: an application's connects, a server under load. Writes the same\n"
 	      "result directory as a run, from kernel records alone.\n"
 	      "\n"
-	      "Where:\n"
-	      "  --netns NAME       the namespace /run/netns/NAME (default: the caller's)\n"
-	      "Filters:\n"
-	      "  --port P           sockets whose local or remote port is P; repeatable, up to "
-	      "8\n"
-	      "                     (default: every TCP socket of the namespace)\n"
-	      "  --pid PID          client sockets connect()ed by process PID (thread group)\n"
-	      "  --comm NAME        client sockets connect()ed by a task named NAME\n"
-	      "  --cgroup PATH      client sockets connect()ed by a process in cgroup v2 PATH\n"
-	      "                     or below: the mount's path (/sys/fs/cgroup/...) or /...\n"
-	      "                     (read from /proc/PID/cgroup when the event arrives)\n"
-	      "                     (--pid/--comm/--cgroup: the task at CLOSE->SYN_SENT; a server's\n"
-	      "                     children are created in softirq and kept only as the peer\n"
-	      "                     of a selected client in the same namespace)\n"
-	      "  --ipv4, --ipv6     one address family only\n"
-	      "Bounds (Ctrl-C or SIGTERM also stop the watch and write the results):\n"
-	      "  --duration S       seconds, decimal, up to 86400 (default: until Ctrl-C)\n"
-	      "  --max-conns N      stop after N sockets (clients + children); sizes the\n"
-	      "                     socket map and the ring buffer (default 100000)\n"
-	      "Live output (stdout):\n"
-	      "  --connlat          a line per client handshake, as tcpconnlat prints it:\n"
-	      "                     PID COMM IP SADDR DADDR DPORT LAT(ms)\n"
-	      "  --trace-states     a line per state change, as tcpstates prints it\n"
-	      "                     (otherwise a progress line on stderr, once a second)\n"
-	      "Probes:\n"
-	      "  --attach MODE      auto|tp_btf|raw_tp|tracepoint (default auto)\n"
-	      "  --sample-us N      accept-queue sample period, 100..10000000 (default 10000)\n"
-	      "  --no-bpf-stats     leave kernel.bpf_stats_enabled alone (by default the watch\n"
-	      "                     turns it on to measure its own cost, and restores it)\n"
-	      "Output:\n"
-	      "  --out DIR, --label L, --force, --no-plot, --json, --quiet, -v\n"
-	      "\n"
+	      "OPTIONS (--opt VALUE or --opt=VALUE):\n",
+	      f);
+	sb_optparse_help(f, &watch_optset);
+	fputs("\n"
 	      "EXAMPLES:\n"
 	      "  bench watch --port 443 --duration 60             # this namespace, port 443\n"
 	      "  bench watch --netns web --port 8000 --connlat    # until Ctrl-C\n"
@@ -60,12 +140,6 @@ void sb_watch_usage(FILE *f)
 	      "  bench compare results/watch-a results/watch-b    # two watches\n"
 	      "\n",
 	      f);
-}
-
-static int fail(char *err, size_t len, const char *fmt, const char *a, const char *b)
-{
-	snprintf(err, len, fmt, a, b);
-	return -EINVAL;
 }
 
 /* Plain decimal (no sign, no suffix) in [lo, hi]. */
@@ -125,150 +199,126 @@ static void defaults(struct sb_watch_opts *o)
 	o->attach = SB_ATTACH_AUTO;
 }
 
+static int cgroup_opt(struct sb_watch_opts *o, const char *val, char *err, size_t len);
+
+static int watch_apply(void *ctx, const struct sb_optdef *d, const char *val, char *err, size_t len)
+{
+	struct watch_parse *p = ctx;
+	struct sb_watch_opts *o = &p->o;
+	uint64_t v;
+
+	switch (d->id) {
+	case W_NETNS:
+		if (!*val || strlen(val) >= sizeof(o->netns) || strchr(val, '/'))
+			return sb_errf(err, len, -EINVAL,
+				       "--netns '%s': give a name from 'ip netns list'", val);
+		snprintf(o->netns, sizeof(o->netns), "%s", val);
+		break;
+	case W_PORT:
+		if (num(val, 1, 65535, &v))
+			return sb_errf(err, len, -EINVAL, "--port '%s': give a port 1..65535", val);
+		if (o->nports == SB_MAX_PORTS)
+			return sb_errf(err, len, -EINVAL, "--port %s: at most 8 ports", val);
+		o->ports[o->nports++] = (uint16_t)v;
+		break;
+	case W_PID:
+		if (num(val, 1, 4194304, &v))
+			return sb_errf(err, len, -EINVAL,
+				       "--pid '%s': give a process ID 1..4194304", val);
+		o->pid = (int64_t)v;
+		break;
+	case W_COMM:
+		if (!*val || strlen(val) > 15)
+			return sb_errf(err, len, -EINVAL,
+				       "--comm '%s': give a task name of 1..15 characters (the "
+				       "kernel's comm)",
+				       val);
+		snprintf(o->comm, sizeof(o->comm), "%s", val);
+		break;
+	case W_CGROUP:
+		return cgroup_opt(o, val, err, len);
+	case W_DURATION:
+		if (seconds(val, &o->duration_s))
+			return sb_errf(err, len, -EINVAL,
+				       "--duration '%s': give seconds, 0 < S <= 86400 (decimal)",
+				       val);
+		break;
+	case W_OUT:
+		if (!*val || strlen(val) >= sizeof(o->out))
+			return sb_errf(err, len, -EINVAL, "--out '%s': give a directory", val);
+		snprintf(o->out, sizeof(o->out), "%s", val);
+		break;
+	case W_LABEL:
+		if (!*val || strlen(val) >= sizeof(o->label) || strchr(val, '/'))
+			return sb_errf(err, len, -EINVAL,
+				       "--label '%s': give a short name without '/'", val);
+		snprintf(o->label, sizeof(o->label), "%s", val);
+		break;
+	}
+	return 0;
+}
+
+/* --cgroup: a path below the cgroup v2 mount, stored relative to it. */
+static int cgroup_opt(struct sb_watch_opts *o, const char *val, char *err, size_t len)
+{
+	const char *rel = val, *root = cgroup2_root();
+	size_t rn = strlen(root);
+	char path[600];
+	struct stat st;
+
+	if (strncmp(rel, root, rn) == 0 && (!rel[rn] || rel[rn] == '/'))
+		rel += rn;
+	if (rel[0] != '/' && rel[0])
+		return sb_errf(err, len, -EINVAL,
+			       "--cgroup '%s': give a cgroup v2 path, /sys/fs/cgroup/... or /...",
+			       val);
+	if (strlen(rel) >= sizeof(o->cgroup) - 1)
+		return sb_errf(err, len, -EINVAL, "--cgroup '%s': too long", val);
+	snprintf(path, sizeof(path), "%s%s", root, rel);
+	if (stat(path, &st) != 0 || !S_ISDIR(st.st_mode))
+		return sb_errf(err, len, -EINVAL,
+			       "--cgroup '%s': no such cgroup (%s is not a directory)", val, path);
+	snprintf(o->cgroup, sizeof(o->cgroup), "%s", rel[0] ? rel : "/");
+	/* no trailing slash: "/a/" matches like "/a" */
+	for (size_t n = strlen(o->cgroup); n > 1 && o->cgroup[n - 1] == '/'; n--)
+		o->cgroup[n - 1] = 0;
+	return 0;
+}
+
 int sb_watch_parse(int argc, char **argv, struct sb_watch_opts *out, char *err, size_t len)
 {
+	struct watch_parse p;
 	struct sb_watch_opts o;
-	int ipv4 = 0, ipv6 = 0;
+	int ipv4, ipv6, r;
 
-	defaults(&o);
-	for (int i = 1; i < argc; i++) {
-		char name[64];
-		const char *a = argv[i], *val = NULL, *eq;
-		uint64_t v;
+	defaults(&p.o);
+	p.ipv4 = p.ipv6 = 0;
+	r = sb_optparse(&watch_optset, argc, argv, 1, &p, &p, NULL, err, len);
+	if (r == W_HELP)
+		return SB_OPTS_HELP;
+	if (r > 0)
+		r = -EINVAL;
+	if (r < 0) {
+		char msg[512];
 
-		if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0)
-			return SB_OPTS_HELP;
-		if (strcmp(a, "-v") == 0) {
-			o.verbose = 1;
-			continue;
-		}
-		if (strncmp(a, "--", 2) != 0)
-			return fail(err, len, "synbench: watch: unexpected argument '%s'%s; see bench "
-					      "watch --help", a, "");
-		eq = strchr(a, '=');
-		snprintf(name, sizeof(name), "%.*s", eq ? (int)(eq - a) : (int)strlen(a), a);
-#define FLAG(n, field)                                                                              \
-	if (strcmp(name, n) == 0) {                                                                 \
-		if (eq)                                                                             \
-			return fail(err, len, "synbench: watch: %s takes no value%s", n, "");       \
-		field = 1;                                                                          \
-		continue;                                                                           \
+		snprintf(msg, sizeof(msg), "%s", err && len ? err : "");
+		return sb_errf(err, len, r, "watch: %s", msg);
 	}
-		FLAG("--ipv4", ipv4)
-		FLAG("--ipv6", ipv6)
-		FLAG("--connlat", o.connlat)
-		FLAG("--trace-states", o.trace_states)
-		FLAG("--no-bpf-stats", o.no_bpf_stats)
-		FLAG("--force", o.force)
-		FLAG("--no-plot", o.no_plot)
-		FLAG("--json", o.json)
-		FLAG("--quiet", o.quiet)
-#undef FLAG
-		if (eq)
-			val = eq + 1;
-		else if (i + 1 < argc)
-			val = argv[++i];
-		else if (strcmp(name, "--netns") == 0 || strcmp(name, "--port") == 0 ||
-			 strcmp(name, "--pid") == 0 || strcmp(name, "--comm") == 0 ||
-			 strcmp(name, "--cgroup") == 0 ||
-			 strcmp(name, "--duration") == 0 || strcmp(name, "--max-conns") == 0 ||
-			 strcmp(name, "--sample-us") == 0 || strcmp(name, "--attach") == 0 ||
-			 strcmp(name, "--out") == 0 || strcmp(name, "--label") == 0)
-			return fail(err, len, "synbench: watch: %s needs a value%s", name, "");
-		if (strcmp(name, "--netns") == 0) {
-			if (!*val || strlen(val) >= sizeof(o.netns) || strchr(val, '/'))
-				return fail(err, len, "synbench: watch: --netns '%s': give a name "
-						      "from 'ip netns list'%s", val, "");
-			snprintf(o.netns, sizeof(o.netns), "%s", val);
-		} else if (strcmp(name, "--port") == 0) {
-			if (num(val, 1, 65535, &v))
-				return fail(err, len, "synbench: watch: --port '%s': give a port "
-						      "1..65535%s", val, "");
-			if (o.nports == SB_MAX_PORTS)
-				return fail(err, len, "synbench: watch: --port %s: at most 8 ports%s",
-					    val, "");
-			o.ports[o.nports++] = (uint16_t)v;
-		} else if (strcmp(name, "--pid") == 0) {
-			if (num(val, 1, 4194304, &v))
-				return fail(err, len, "synbench: watch: --pid '%s': give a process ID "
-						      "1..4194304%s", val, "");
-			o.pid = (int64_t)v;
-		} else if (strcmp(name, "--comm") == 0) {
-			if (!*val || strlen(val) > 15)
-				return fail(err, len, "synbench: watch: --comm '%s': give a task name "
-						      "of 1..15 characters (the kernel's comm)%s", val, "");
-			snprintf(o.comm, sizeof(o.comm), "%s", val);
-		} else if (strcmp(name, "--cgroup") == 0) {
-			const char *rel = val, *root = cgroup2_root();
-			size_t rn = strlen(root);
-			char path[600];
-			struct stat st;
-
-			if (strncmp(rel, root, rn) == 0 && (!rel[rn] || rel[rn] == '/'))
-				rel += rn;
-			if (rel[0] != '/' && rel[0])
-				return fail(err, len, "synbench: watch: --cgroup '%s': give a cgroup v2 "
-						      "path, /sys/fs/cgroup/... or /...%s", val, "");
-			if (strlen(rel) >= sizeof(o.cgroup) - 1)
-				return fail(err, len, "synbench: watch: --cgroup '%s': too long%s", val,
-					    "");
-			snprintf(path, sizeof(path), "%s%s", root, rel);
-			if (stat(path, &st) != 0 || !S_ISDIR(st.st_mode))
-				return fail(err, len, "synbench: watch: --cgroup '%s': no such cgroup "
-						      "(%s is not a directory)", val, path);
-			snprintf(o.cgroup, sizeof(o.cgroup), "%s", rel[0] ? rel : "/");
-			/* no trailing slash: "/a/" matches like "/a" */
-			for (size_t n = strlen(o.cgroup); n > 1 && o.cgroup[n - 1] == '/'; n--)
-				o.cgroup[n - 1] = 0;
-		} else if (strcmp(name, "--duration") == 0) {
-			if (seconds(val, &o.duration_s))
-				return fail(err, len, "synbench: watch: --duration '%s': give seconds, "
-						      "0 < S <= 86400 (decimal)%s", val, "");
-		} else if (strcmp(name, "--max-conns") == 0) {
-			if (num(val, 1, SB_WATCH_MAX_CONNS, &v))
-				return fail(err, len, "synbench: watch: --max-conns '%s': give "
-						      "1..10000000%s", val, "");
-			o.max_conns = v;
-		} else if (strcmp(name, "--sample-us") == 0) {
-			if (num(val, 100, 10000000, &v))
-				return fail(err, len, "synbench: watch: --sample-us '%s': give "
-						      "100..10000000%s", val, "");
-			o.sample_us = (uint32_t)v;
-		} else if (strcmp(name, "--attach") == 0) {
-			static const char *const modes[] = {"auto", "tp_btf", "raw_tp", "tracepoint"};
-			int m = -1;
-
-			for (int k = 0; k < 4; k++)
-				if (strcmp(val, modes[k]) == 0)
-					m = k;
-			if (m < 0)
-				return fail(err, len, "synbench: watch: --attach '%s': give auto, "
-						      "tp_btf, raw_tp or tracepoint%s", val, "");
-			o.attach = (enum sb_attach)m;
-		} else if (strcmp(name, "--out") == 0) {
-			if (!*val || strlen(val) >= sizeof(o.out))
-				return fail(err, len, "synbench: watch: --out '%s': give a directory%s",
-					    val, "");
-			snprintf(o.out, sizeof(o.out), "%s", val);
-		} else if (strcmp(name, "--label") == 0) {
-			if (!*val || strlen(val) >= sizeof(o.label) || strchr(val, '/'))
-				return fail(err, len, "synbench: watch: --label '%s': give a short "
-						      "name without '/'%s", val, "");
-			snprintf(o.label, sizeof(o.label), "%s", val);
-		} else {
-			return fail(err, len, "synbench: watch: unknown option '%s'; see bench watch "
-					      "--help%s", name, "");
-		}
-	}
+	o = p.o;
+	ipv4 = p.ipv4;
+	ipv6 = p.ipv6;
 	if (ipv4 && ipv6)
-		return fail(err, len, "synbench: watch: --ipv4 and --ipv6 exclude each other; give "
-				      "neither for both families%s%s", "", "");
+		return sb_errf(err, len, -EINVAL,
+			       "watch: --ipv4 and --ipv6 exclude each other; give "
+			       "neither for both families");
 	if (o.connlat && o.trace_states)
-		return fail(err, len, "synbench: watch: --connlat and --trace-states exclude each "
-				      "other (two formats on one stdout); choose one%s%s", "", "");
+		return sb_errf(err, len, -EINVAL,
+			       "watch: --connlat and --trace-states exclude each "
+			       "other (two formats on one stdout); choose one");
 	if (o.json && (o.connlat || o.trace_states))
-		return fail(err, len, "synbench: watch: --json writes summary.json to stdout; it "
-				      "excludes --connlat and --trace-states%s%s", "", "");
+		return sb_errf(err, len, -EINVAL,
+			       "watch: --json writes summary.json to stdout; it "
+			       "excludes --connlat and --trace-states");
 	o.family = ipv4 ? AF_INET : ipv6 ? AF_INET6 : 0;
 	*out = o;
 	return 0;

@@ -19,6 +19,7 @@
 #include "harness/output/render.h"
 #include "harness/output/results.h"
 #include "harness/tools/watch_analysis.h"
+#include "harness/cli/msg.h"
 
 /* ---- connections.csv ---- */
 
@@ -535,14 +536,12 @@ int sb_watch_write(struct sb_watch_data *w, const char *dir)
 	int e = sb_mkdir_p(dir);
 
 	if (e) {
-		fprintf(stderr, "synbench: watch: cannot create %s (%s); choose another --out\n",
-			dir, strerror(-e));
+		sb_error("watch: cannot create %s (%s); choose another --out", dir, strerror(-e));
 		return 2;
 	}
 	e = sb_watch_analyse(w, &a);
 	if (e) {
-		fprintf(stderr, "synbench: watch: analysing the records failed (%s)\n",
-			strerror(-e));
+		sb_error("watch: analysing the records failed (%s)", strerror(-e));
 		return 2;
 	}
 	for (int i = 0; i < 7 && !e; i++) {
@@ -550,16 +549,15 @@ int sb_watch_write(struct sb_watch_data *w, const char *dir)
 
 		e = write_atomic(dir, names[i], &wf);
 		if (e)
-			fprintf(stderr, "synbench: watch: writing %s/%s failed (%s)\n", dir, names[i],
-				strerror(-e));
+			sb_error("watch: writing %s/%s failed (%s)", dir, names[i], strerror(-e));
 	}
 	if (e) {
 		sb_watch_analysis__free(a);
 		return 2;
 	}
 	if (sb_render_dir(dir, w->opts->no_plot) != 0)
-		fprintf(stderr, "synbench: warning: some plots failed (see %s/plots/gnuplot.log); "
-				"the result files are complete\n", dir);
+		sb_error("warning: some plots failed (see %s/plots/gnuplot.log); "
+				"the result files are complete", dir);
 	if (w->opts->json)
 		sb_watch_write_summary(stdout, w, a);
 	else if (!w->opts->quiet)

@@ -10,6 +10,7 @@
 
 #include "tests/test.h"
 #include "harness/tools/compare.h"
+#include "harness/tools/compare_stats.h"
 #include "harness/output/jsonget.h"
 
 #define MAX_ARGS 16

@@ -57,7 +57,7 @@ static void test_opts(void)
 		err[0] = 0;
 		if (!ASSERT_EQ(parse(bad[i], &o, err, sizeof(err)), -22, bad[i]))
 			continue;
-		ASSERT_TRUE(strncmp(err, "synbench: watch: ", 17) == 0 && !strchr(err, '\n'),
+		ASSERT_TRUE(strncmp(err, "watch: ", 7) == 0 && !strchr(err, '\n'),
 			    "one line naming the command");
 	}
 }
