@@ -26,7 +26,7 @@ static int run_pipeline(const struct sb_opts *o)
 	}
 	if (sb_run(o, &rd) != 0)
 		return 2;
-	rc = sb_output_write(&rd, dir);
+	rc = sb_output_write(&rd, dir) < 0 ? 2 : 0;
 	if (rc == 0 && rd.server_log[0] && sb_outdir_keep(dir, "server.log", rd.server_log) == 0)
 		rd.server_log[0] = 0;
 	if (rc == 0 && rd.interrupted)

@@ -26,19 +26,19 @@ int sb_output_write(struct sb_rundata *rd, const char *dir)
 	if (e) {
 		sb_error("cannot create %s (%s); choose another --out", dir,
 			strerror(-e));
-		return 2;
+		return e;
 	}
 	e = sb_analyze(rd, &j);
 	if (e) {
 		sb_error("joining the records failed (%s)", strerror(-e));
-		return 2;
+		return e;
 	}
 	/* the result files; summary.json, written last, says they are complete */
 	e = sb_results_write(dir, rd, j);
 	if (e) {
 		sb_error("writing results to %s failed (%s)", dir, strerror(-e));
 		sb_join__free(j);
-		return 2;
+		return e;
 	}
 	/* the plots, the reports and the stdout table from the files just
 	 * written, exactly as bench plot DIR renders them */
@@ -46,7 +46,7 @@ int sb_output_write(struct sb_rundata *rd, const char *dir)
 	if (e) {
 		sb_error("%s", err);
 		sb_join__free(j);
-		return 2;
+		return e;
 	}
 	rc = sb_render_model(&m, o->no_plot);
 	if (rc > 0)
@@ -60,5 +60,5 @@ int sb_output_write(struct sb_rundata *rd, const char *dir)
 		printf("results: %s\n", dir);
 	sb_report_model__free(&m);
 	sb_join__free(j);
-	return rc < 0 ? 2 : 0;
+	return rc < 0 ? rc : 0;
 }
