@@ -4,7 +4,7 @@
  * Every handler exists in three flavours with one body: tp_btf (typed
  * arguments, direct loads, bpf_get_socket_cookie), raw_tp and classic
  * tracepoint (CO-RE reads). User space turns on the flavour that loads
- * (harness/probes.c) and records which one is in use.
+ * (harness/run/probes.c) and records which one is in use.
  *
  * Per connection socket one record (struct sb_krec) lives in an array slot
  * tagged with the socket's address (or the "socks" hash behind it) from
@@ -37,7 +37,7 @@ const volatile __u32 slot_mask = 0; /* slots' max_entries - 1 (a power of two) *
 /* Per-socket state: a direct-mapped array slot chosen by a hash of the
  * socket's address and tagged with that address; a socket whose slot is
  * taken by another (counted: SB_C_SLOT_COLLISION) goes to the "socks" hash.
- * Both are sized by the connections in flight (harness/probes.c). */
+ * Both are sized by the connections in flight (harness/run/probes.c). */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__uint(max_entries, 4096); /* resized by user space */
@@ -452,7 +452,7 @@ static __always_inline int on_drop(const struct sk_buff *skb, __u32 reason, int 
 
 /* ---- tp_btf: each handler and its catcher for interrupted runs ----
  * A catcher costs a run per event; user space loads it only where it pays
- * (harness/probes.c: the rare retransmit events). Without one, a skipped
+ * (harness/run/probes.c: the rare retransmit events). Without one, a skipped
  * state change still leaves a marked record (SB_KF_PARTIAL, or
  * CLOSE_MISSED), and a skipped drop is counted as lost. The busy flag is
  * per handler: another handler's run on the CPU must not wake a catcher. */
@@ -584,7 +584,7 @@ int tp_drop(struct trace_event_raw_kfree_skb___sb *ctx)
 	return on_drop(ctx->skbaddr, reason, K_CLASSIC);
 }
 
-/* ---- the listener sampler (harness/probes_plan.c picks the mode) ---- */
+/* ---- the listener sampler (harness/run/probes_plan.c picks the mode) ---- */
 
 /* One sample of a listener, read through the typed pointer an iterator
  * hands over. */

@@ -39,10 +39,10 @@ enum sb_rec_flush {
 };
 
 /* What the kernel keeps per connection socket and sends when it enters
- * CLOSE: only the stamps the outputs read (harness/join.c, results.c), so
+ * CLOSE: only the stamps the outputs read (harness/analysis/join.c, results.c), so
  * that a record is 64 B for IPv4 (88 B for IPv6) and each event stamps at
  * most one field. User space expands it to struct sb_conn_rec
- * (harness/probes.c). */
+ * (harness/run/probes.c). */
 enum sb_krec_flags {
 	SB_KF_FLUSH_MASK = 3,	 /* enum sb_rec_flush */
 	SB_KF_PARTIAL = 4,	 /* a transition of this socket was missed */
@@ -117,7 +117,7 @@ struct sb_state_event {
 };
 
 /* One accept-queue sample per listener, written by an iterator program or,
- * without BPF, from a sock_diag dump (harness/listen_diag.c). */
+ * without BPF, from a sock_diag dump (harness/run/listen_diag.c). */
 #define SB_SYN_QLEN_UNKNOWN 0xffffffffu
 struct sb_listen_sample {
 	__u64 ts;	      /* bpf_ktime_get_ns() */

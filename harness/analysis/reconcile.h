@@ -1,4 +1,4 @@
-/* The reconciliation of one join (struct sb_reconcile in harness/join.h):
+/* The reconciliation of one join (struct sb_reconcile in harness/analysis/join.h):
  * kernel counters against the joined records, and the warnings. */
 #ifndef SB_RECONCILE_H
 #define SB_RECONCILE_H

@@ -15,7 +15,7 @@
 #define SB_DEFAULT_CONCURRENCY 10000
 
 /* --topology: one namespace on lo, or client and server namespaces joined
- * by a veth pair (harness/topology.c) */
+ * by a veth pair (harness/run/topology.c) */
 enum sb_topology { SB_TOPO_LO = 0, SB_TOPO_VETH = 1 };
 #define SB_VETH_SERVER_ADDR 0xc6120001u /* 198.18.0.1, host order */
 #define SB_VETH_CLIENT_ADDR 0xc6120002u /* 198.18.0.2 .. + SB_VETH_NCLIENT - 1 */

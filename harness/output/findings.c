@@ -1,4 +1,4 @@
-/* The findings of a report in plain words, computed from the report model (see harness/htmlreport.h). */
+/* The findings of a report in plain words, computed from the report model (see harness/output/htmlreport.h). */
 #include "harness/output/htmlreport.h"
 
 #include <errno.h>
@@ -217,7 +217,7 @@ size_t sb_report_findings(const struct sb_report_model *m, struct sb_finding *ou
 	const char *mode = json_string_value(json_object_get(s, "mode"));
 	int watch = mode && strcmp(mode, "watch") == 0;
 
-	if (watch) /* bench watch: kernel records only (harness/watch.h) */
+	if (watch) /* bench watch: kernel records only (harness/tools/watch.h) */
 		add(&l, SB_FIND_INFO,
 		    "Watched for %.3f s: %s client connects (%s reached ESTABLISHED) and %s server "
 		    "children; kernel records only, no user-side stamps (bench watch).",

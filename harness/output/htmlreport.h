@@ -3,7 +3,7 @@
  * DIR/report.html is one self-contained file (CSS inline, the SVG plots
  * inlined, no script, no network); DIR/report.md has the same content for
  * terminals and code review (plots as PNG links). Both are rendered from
- * the report model (harness/reportmodel.h), which is read from the result
+ * the report model (harness/output/reportmodel.h), which is read from the result
  * files alone, so a run and `bench plot DIR` write the same reports. The
  * findings are sentences computed from the data: where connections waited,
  * were lost, or where user space added time. */
@@ -36,7 +36,7 @@ struct sb_finding {
 size_t sb_report_findings(const struct sb_report_model *m, struct sb_finding *out, size_t max);
 
 /* Renders report.html into html and report.md into md from the model. 0 or
- * -EIO (file handling: harness/reports.h). */
+ * -EIO (file handling: harness/output/reports.h). */
 int sb_report_docs_write(FILE *html, FILE *md, const struct sb_report_model *m);
 
 #endif

@@ -6,9 +6,9 @@
  * pngcairo, SVG) into DIR/plots/, after writing the two small data files
  * the summary plots read (plots/breakdown.dat, plots/outcomes.dat).
  *
- * Scripts are found by sb_data_dir("plots") (harness/paths.h: a checkout or
+ * Scripts are found by sb_data_dir("plots") (harness/cli/paths.h: a checkout or
  * an installed tree); gnuplot is $SYNBENCH_GNUPLOT or the first gnuplot on
- * PATH. Plotting never renders a report (harness/render.h does both). */
+ * PATH. Plotting never renders a report (harness/output/render.h does both). */
 #ifndef SB_PLOTDRAW_H
 #define SB_PLOTDRAW_H
 

@@ -6,7 +6,7 @@
  *   dwell.csv        in-kernel state dwell histograms, one row per state pair
  *   counters.csv     source,name,before,after,delta: MIB, probe, drop reasons, lost
  *   summary.json     the contract of DESIGN.md "Names that scripts and CI rely on"
- *   report.txt       the human report (harness/report.h)
+ *   report.txt       the human report (harness/output/report.h)
  *
  * Every file is written to a temporary name in dir and renamed into place,
  * so a reader never sees half a file. Functions return 0 or negative errno. */

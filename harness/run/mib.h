@@ -1,7 +1,7 @@
 /* Kernel MIB counters: snapshots of /proc/net/netstat and /proc/net/snmp
  * (tables TcpExt, Tcp, IpExt, Ip) and of /proc/net/softnet_stat (table
  * "softnet": processed, dropped, time_squeeze summed over CPUs), and the
- * deltas between two snapshots as struct sb_mib (harness/rundata.h).
+ * deltas between two snapshots as struct sb_mib (harness/run/rundata.h).
  *
  * netstat and snmp are read through /proc/thread-self/net/ so they belong to
  * the calling thread's network namespace; softnet_stat is global. */
@@ -12,7 +12,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
-struct sb_mib; /* harness/rundata.h */
+struct sb_mib; /* harness/run/rundata.h */
 
 #define SB_MIB_NETSTAT "/proc/thread-self/net/netstat"
 #define SB_MIB_SNMP    "/proc/thread-self/net/snmp"

@@ -1,5 +1,5 @@
 /* The kernel probes' lifecycle: open, filter, size, load with each
- * component in the best mode this kernel runs (harness/probes_plan.c),
+ * component in the best mode this kernel runs (harness/run/probes_plan.c),
  * attach, consume the ring buffer, sample listeners, detach, collect. */
 #ifndef SB_PROBES_H
 #define SB_PROBES_H
@@ -51,7 +51,7 @@ void sb_rundata_free_kernel(struct sb_rundata *rd);
 int sb_drop_reason_names(const char **names, size_t n);
 /* 1 if the kernel's tcp_retransmit_skb tracepoint also fires for a
  * retransmit that failed to transmit (Linux 6.18+: its err field), 0 if
- * only for those that left (harness/probes_kmem.c). */
+ * only for those that left (harness/run/probes_kmem.c). */
 int sb_retransmit_traces_failures(void);
 
 #endif

@@ -1,7 +1,7 @@
 /* The probes' kernel-side state read back: the compact records expanded,
  * one iterator pass read, the records left in the per-socket maps at the
  * end told apart (still open or CLOSE missed), the maps' sizes, the
- * kernel's drop-reason names. Used by harness/probes.c only. */
+ * kernel's drop-reason names. Used by harness/run/probes.c only. */
 #ifndef SB_PROBES_KMEM_H
 #define SB_PROBES_KMEM_H
 

@@ -1,6 +1,6 @@
-/* Deciding each probe component's mode (harness/components.h): checks before
+/* Deciding each probe component's mode (harness/cli/components.h): checks before
  * the load, and the step down a component's ladder when the kernel refuses
- * one of its programs. Internal to harness/probes.c. */
+ * one of its programs. Internal to harness/run/probes.c. */
 #ifndef SB_PROBES_PLAN_H
 #define SB_PROBES_PLAN_H
 

@@ -1,5 +1,5 @@
 /* Everything one run collected, kernel and user side, before the join.
- * Filled by harness/run.c (or by a fixture loader in the unit tests) and
+ * Filled by harness/run/run.c (or by a fixture loader in the unit tests) and
  * read by the join, the statistics and the writers. */
 #ifndef SB_RUNDATA_H
 #define SB_RUNDATA_H

@@ -32,7 +32,7 @@ int sb_topo__mirror_sysctls(const struct sb_topo *t, char *err, size_t errlen);
  * no thread is in them. NULL ok; the calling thread must be back in the
  * server namespace or the one it started in. */
 void sb_topo__free(struct sb_topo *t);
-/* The MIB counters of one side's namespace (harness/mib.h), read from the
+/* The MIB counters of one side's namespace (harness/run/mib.h), read from the
  * calling thread, which stays in the server namespace. */
 struct sb_mib_snap;
 int sb_topo__mib_read(const struct sb_topo *t, enum sb_topo_side side, struct sb_mib_snap **out);

@@ -10,7 +10,7 @@
 #include <jansson.h>
 
 /* The summary.json schema this reader understands (SB_SUMMARY_SCHEMA in
- * harness/results.h). */
+ * harness/output/results.h). */
 #define SB_CMP_SCHEMA 1
 
 /* Defaults. Single runs: significance cannot be judged, and one shape's rate

@@ -7,7 +7,7 @@
 
 /* argv[0] is "experiment". `experiment` alone or `--list`: the experiments
  * with one line each (exit 0). `experiment NAME`: runs `sh <dir>/NAME.sh`
- * (dir: sb_data_dir("experiments"), harness/paths.h) with SYNBENCH=<this
+ * (dir: sb_data_dir("experiments"), harness/cli/paths.h) with SYNBENCH=<this
  * binary> in the environment and returns its exit status (0: the facts
  * held, 1: one did not). Unknown NAME or bad usage: one line, exit 2. */
 int sb_experiment_main(int argc, char **argv);

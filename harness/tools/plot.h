@@ -2,7 +2,7 @@
 #ifndef SB_PLOT_H
 #define SB_PLOT_H
 
-/* bench plot [--no-plot] DIR: harness/render.h from the files in DIR.
+/* bench plot [--no-plot] DIR: harness/output/render.h from the files in DIR.
  * Exit codes as sb_render_dir. */
 int sb_plot_main(int argc, char **argv);
 

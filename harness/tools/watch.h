@@ -4,9 +4,9 @@
  * tcpstates are used for, with reconciliation against the kernel's own
  * counters.
  *
- *   harness/watch_opts.c     options, --help
- *   harness/watch.c          the lifecycle: namespace, probes, sampler, MIB, stop
- *   harness/watch_live.c     live lines (--connlat, --trace-states) and PID/COMM tags
+ *   harness/tools/watch_opts.c     options, --help
+ *   harness/tools/watch.c          the lifecycle: namespace, probes, sampler, MIB, stop
+ *   harness/tools/watch_live.c     live lines (--connlat, --trace-states) and PID/COMM tags
  *   harness/watch_results.c  filtered records, connections.csv, summary.json, report
  */
 #ifndef SB_WATCH_H

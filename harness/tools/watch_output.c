@@ -1,7 +1,7 @@
 /* bench watch: the result directory. queue.csv, dwell.csv and counters.csv
- * come from the run's writers (harness/results.c); connections.csv,
+ * come from the run's writers (harness/output/results.c); connections.csv,
  * summary.json, config.json and report.txt are written here from kernel
- * records alone; plots, report.html and report.md by harness/render.c from the files. */
+ * records alone; plots, report.html and report.md by harness/output/render.c from the files. */
 #include <errno.h>
 #include <inttypes.h>
 #include <limits.h>

@@ -1,4 +1,4 @@
-/* harness/argsfile.c: the baseline `args`/`compare` files split like a shell
+/* harness/cli/argsfile.c: the baseline `args`/`compare` files split like a shell
  * without expansions; join gives back a line that splits the same. */
 #include <errno.h>
 #include <string.h>

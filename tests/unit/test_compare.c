@@ -1,4 +1,4 @@
-/* harness/compare.c: `bench compare` on the fixtures in tests/fixtures/compare
+/* harness/tools/compare.c: `bench compare` on the fixtures in tests/fixtures/compare
  * (see README.md there): exit codes 0/1/2, the final line, the table, the
  * --json verdict, medians over repeats, exact keys, n/a latency blocks. */
 #include <errno.h>

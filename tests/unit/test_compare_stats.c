@@ -1,4 +1,4 @@
-/* harness/compare_stats.c: one-sided Mann-Whitney U against values computed
+/* harness/tools/compare_stats.c: one-sided Mann-Whitney U against values computed
  * by hand (and scipy.stats.mannwhitneyu(y, x, alternative="greater",
  * method="exact")). */
 #include <math.h>

@@ -1,5 +1,5 @@
 /* --delay/--loss/--rate-limit: parsing, printing back, and the exact tc
- * commands each end of the veth gets (harness/netem.c). */
+ * commands each end of the veth gets (harness/cli/netem.c). */
 #include <errno.h>
 #include <string.h>
 

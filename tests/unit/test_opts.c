@@ -1,4 +1,4 @@
-/* harness/opts.c: every option, good and bad, the key=value dump and the
+/* harness/cli/opts.c: every option, good and bad, the key=value dump and the
  * help text. No privileges needed. */
 #include <errno.h>
 #include <stdbool.h>

@@ -1,4 +1,4 @@
-/* The option engine (harness/optparse.c) on a small table of every kind:
+/* The option engine (harness/cli/optparse.c) on a small table of every kind:
  * values, spellings, "--", positionals, groups, errors, help. */
 #include <errno.h>
 #include <stdio.h>
