@@ -1,3 +1,4 @@
+/* The listener's accept policies: fast, delay:MS, rate:N, pause:MS, none, parsed and printed. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>

@@ -1,3 +1,4 @@
+/* The per-connection join of user and kernel records (join.h). */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>

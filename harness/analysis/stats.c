@@ -1,3 +1,4 @@
+/* Latency statistics on the log-linear buckets of bpf/hist.h (stats.h). */
 #include <errno.h>
 #include <math.h>
 #include <stdlib.h>

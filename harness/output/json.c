@@ -1,3 +1,4 @@
+/* A tiny streaming JSON writer (json.h). */
 #include <errno.h>
 #include <inttypes.h>
 #include <math.h>

@@ -1,3 +1,4 @@
+/* The result directory: resolved and checked before a run, created after it, files kept into it. */
 #include "harness/output/outdir.h"
 
 #include <dirent.h>

@@ -1,3 +1,4 @@
+/* The result files of a run: summary.json, config.json, connections.csv and the other CSVs. */
 #include <errno.h>
 #include <inttypes.h>
 #include <limits.h>

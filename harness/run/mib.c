@@ -1,3 +1,4 @@
+/* Kernel MIB counters: /proc/net/netstat and /proc/net/snmp snapshots and their deltas. */
 #include <errno.h>
 #include <linux/types.h>
 #include <stdlib.h>

@@ -1,3 +1,4 @@
+/* The private network namespace a run (or a test) lives in, and joining a named one. */
 #include "harness/run/netns.h"
 
 #include <errno.h>

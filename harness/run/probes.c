@@ -1,3 +1,4 @@
+/* The kernel probes' lifecycle: plan, load, attach, consume, sample, stop, collect (probes.h). */
 #include "harness/run/probes.h"
 
 #include <errno.h>

@@ -1,3 +1,4 @@
+/* The probes' kernel-side state read back: compact records expanded, slots flushed. */
 #include "harness/run/probes_kmem.h"
 
 #include <errno.h>

@@ -1,3 +1,4 @@
+/* The accept-queue sampler thread (sampler.h). */
 #include "harness/run/sampler.h"
 
 #include <errno.h>

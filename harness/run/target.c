@@ -1,3 +1,4 @@
+/* A server the harness did not write: --server-cmd started and stopped, its port watched. */
 #include "harness/run/target.h"
 
 #include <arpa/inet.h>

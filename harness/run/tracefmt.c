@@ -1,3 +1,4 @@
+/* --trace-states: state transitions printed live in tcpstates' format (tracefmt.h). */
 #include "harness/run/tracefmt.h"
 
 #include <arpa/inet.h>
