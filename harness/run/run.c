@@ -23,32 +23,14 @@
 #include "loadgen/uring_caps.h"
 #include "harness/run/target.h"
 #include "harness/run/tracefmt.h"
+#include "harness/run/signals.h"
 #include "harness/run/topology.h"
 #include "harness/cli/msg.h"
 #include "loadgen/loadgen.h"
 
-/* The only mutable global: what the signal handler sets. */
-static volatile sig_atomic_t sb_stop_flag;
-
-static void on_signal(int sig)
-{
-	(void)sig;
-	sb_stop_flag = 1;
-}
-
-static void install_signals(void)
-{
-	struct sigaction sa;
-
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_signal; /* no SA_RESTART: blocking calls return EINTR */
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-}
-
 volatile sig_atomic_t *sb_run_stop_flag(void)
 {
-	return &sb_stop_flag;
+	return &sb_stop_requested;
 }
 
 struct sysctl_opt {
@@ -168,7 +150,7 @@ static void wait_for_load(const struct sb_opts *o, struct lg_client *c, uint64_t
 	int tty = !o->quiet && !o->json && isatty(STDERR_FILENO), shown = 0;
 	struct timespec tick = { 0, 100 * 1000 * 1000 };
 
-	while (lg_client__done(c) < o->conns && !sb_stop_flag &&
+	while (lg_client__done(c) < o->conns && !sb_stop_requested &&
 	       lg_now_ns() < t0 + (uint64_t)o->max_time_s * 1000000000ull) {
 		nanosleep(&tick, NULL);
 		if (tty && lg_now_ns() - t0 > 1000000000ull) {
@@ -219,7 +201,7 @@ static int start_server(const struct sb_opts *o, struct lg_server **srv, char *e
 		.max_accepts = o->conns + 1024,
 		.per_cpu_listeners = o->per_cpu_listeners,
 		.paired = o->paired,
-		.stop = &sb_stop_flag,
+		.stop = &sb_stop_requested,
 	};
 	int e = lg_server__new(&so, srv);
 
@@ -255,7 +237,7 @@ static int start_client(const struct sb_opts *o, uint64_t deadline, struct lg_se
 		.src_addr = o->topology == SB_TOPO_VETH ? htonl(SB_VETH_CLIENT_ADDR) : 0,
 		.nsrc = SB_VETH_NCLIENT,
 		.deadline_ns = deadline,
-		.stop = &sb_stop_flag,
+		.stop = &sb_stop_requested,
 		.paired = o->paired ? srv : NULL,
 	};
 	char req[160];
@@ -379,7 +361,7 @@ int sb_run(const struct sb_opts *o, struct sb_rundata *out)
 	uint64_t deadline, n;
 	int e, rc = 2;
 
-	install_signals();
+	sb_signals_install();
 	raise_nofile(o);
 	if (o->netns[0]) {
 		e = sb_netns_join(o->netns);
@@ -508,7 +490,7 @@ int sb_run(const struct sb_opts *o, struct sb_rundata *out)
 		goto fail;
 	wait_for_load(o, cl, rd.t_start_ns);
 	rd.t_end_ns = lg_now_ns();
-	rd.interrupted = sb_stop_flag != 0;
+	rd.interrupted = sb_stop_requested != 0;
 
 	/* user side first, then close every socket, then the kernel side */
 	lg_client__stats(cl, &rd.client);

@@ -21,27 +21,9 @@
 #include "harness/output/outdir.h"
 #include "harness/run/probes.h"
 #include "harness/run/sampler.h"
+#include "harness/run/signals.h"
 #include "harness/run/target.h"
 #include "harness/cli/msg.h"
-
-/* The only mutable global: what the signal handler sets. */
-static volatile sig_atomic_t watch_stop;
-
-static void on_signal(int sig)
-{
-	(void)sig;
-	watch_stop = 1;
-}
-
-static void install_signals(void)
-{
-	struct sigaction sa;
-
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_signal;
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-}
 
 static uint64_t now_ns(void)
 {
@@ -164,7 +146,7 @@ static int wait_until_done(const struct sb_watch_opts *o, const struct sb_watch_
 	struct timespec tick = { 0, 50 * 1000 * 1000 };
 	int shown = 0;
 
-	while (!watch_stop && now_ns() < end && sb_watch_live__sockets(l) < o->max_conns) {
+	while (!sb_stop_requested && now_ns() < end && sb_watch_live__sockets(l) < o->max_conns) {
 		nanosleep(&tick, NULL);
 		if (rescan && now_ns() - scanned >= 1000000000ull) {
 			scanned = now_ns();
@@ -179,7 +161,7 @@ static int wait_until_done(const struct sb_watch_opts *o, const struct sb_watch_
 	if (shown)
 		progress(l, t0, 1);
 	/* Ctrl-C is how an unbounded watch ends: not an interruption */
-	return watch_stop && o->duration_s > 0;
+	return sb_stop_requested && o->duration_s > 0;
 }
 
 static int enter_netns(const struct sb_watch_opts *o, uint64_t *ino, char *err, size_t len)
@@ -238,7 +220,7 @@ int sb_watch_main(int argc, char **argv)
 	so.force = o.force;
 	if (sb_outdir_check(&so, dir, sizeof(dir), err, sizeof(err)))
 		goto fail;
-	install_signals();
+	sb_signals_install();
 	if (enter_netns(&o, &rd.netns_inode, err, sizeof(err)))
 		goto fail;
 	if (record_sysctls(&rd))
