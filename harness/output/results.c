@@ -9,6 +9,7 @@
 #include "harness/output/json.h"
 #include "harness/run/mib.h"
 #include "harness/output/results.h"
+#include "harness/output/outdir.h"
 #include "harness/analysis/figures.h"
 #include "harness/analysis/identities.h"
 #include "harness/analysis/stats.h"
@@ -64,33 +65,26 @@ const char *sb_probe_counter_name(unsigned int c)
 
 /* ---- atomic files ---- */
 
+struct file_job {
+	int (*fn)(FILE *f, const struct sb_rundata *rd, const struct sb_join *j);
+	const struct sb_rundata *rd;
+	const struct sb_join *j;
+};
+
+static int write_job(FILE *f, void *ctx)
+{
+	const struct file_job *fj = ctx;
+
+	return fj->fn(f, fj->rd, fj->j);
+}
+
 int sb_results_write_file(const char *dir, const char *name,
 			  int (*fn)(FILE *f, const struct sb_rundata *rd, const struct sb_join *j),
 			  const struct sb_rundata *rd, const struct sb_join *j)
 {
-	char path[PATH_MAX], tmp[PATH_MAX];
-	FILE *f;
-	int err;
+	struct file_job fj = {fn, rd, j};
 
-	if (snprintf(path, sizeof(path), "%s/%s", dir, name) >= (int)sizeof(path) ||
-	    snprintf(tmp, sizeof(tmp), "%s/.%s.tmp.%d", dir, name, (int)getpid()) >=
-		(int)sizeof(tmp))
-		return -ENAMETOOLONG;
-	f = fopen(tmp, "we");
-	if (!f)
-		return -errno;
-	err = fn(f, rd, j);
-	if (fflush(f) && !err)
-		err = -errno;
-	if (ferror(f) && !err)
-		err = -EIO;
-	if (fclose(f) && !err)
-		err = -errno;
-	if (!err && rename(tmp, path))
-		err = -errno;
-	if (err)
-		unlink(tmp);
-	return err;
+	return sb_outdir_write_atomic(dir, name, write_job, &fj);
 }
 
 /* ---- CSV ---- */

@@ -1,5 +1,6 @@
 /* The private network namespace a run (or a test) lives in, and joining a named one. */
 #include "harness/run/netns.h"
+#include "harness/run/rundata.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -140,4 +141,19 @@ int sb_netns_join(const char *name)
 		err = -errno;
 	close(fd);
 	return err;
+}
+
+int sb_sysctls_record(struct sb_rundata *rd, const char *const *names, size_t n)
+{
+	rd->sysctls = calloc(n, sizeof(*rd->sysctls));
+	if (!rd->sysctls)
+		return -ENOMEM;
+	for (size_t i = 0; i < n; i++) {
+		struct sb_sysctl *s = &rd->sysctls[rd->nsysctls];
+
+		snprintf(s->name, sizeof(s->name), "%s", names[i]);
+		if (sb_sysctl_read(names[i], s->value, sizeof(s->value)) == 0)
+			rd->nsysctls++;
+	}
+	return 0;
 }

@@ -26,4 +26,10 @@ long sb_sysctl_read_int(const char *name, long dflt);
  * `ip netns add` makes them). 0 or negative errno. */
 int sb_netns_join(const char *name);
 
+struct sb_rundata;
+
+/* Reads each named sysctl of the calling thread's namespace into
+ * rd->sysctls (those the kernel lacks are left out). 0 or -ENOMEM. */
+int sb_sysctls_record(struct sb_rundata *rd, const char *const *names, size_t n);
+
 #endif

@@ -90,17 +90,7 @@ static int apply_sysctls(const struct sb_opts *o, struct sb_rundata *rd, char *e
 		return e;
 	}
 record:
-	rd->sysctls = calloc(n, sizeof(*rd->sysctls));
-	if (!rd->sysctls)
-		return -ENOMEM;
-	for (size_t i = 0; i < n; i++) {
-		struct sb_sysctl *s = &rd->sysctls[rd->nsysctls];
-
-		snprintf(s->name, sizeof(s->name), "%s", record[i]);
-		if (sb_sysctl_read(record[i], s->value, sizeof(s->value)) == 0)
-			rd->nsysctls++;
-	}
-	return 0;
+	return sb_sysctls_record(rd, record, n);
 }
 
 /* Client sockets in flight plus accepted ones: raise the descriptor limit

@@ -55,17 +55,7 @@ static int record_sysctls(struct sb_rundata *rd)
 	};
 	size_t n = sizeof(names) / sizeof(names[0]);
 
-	rd->sysctls = calloc(n, sizeof(*rd->sysctls));
-	if (!rd->sysctls)
-		return -ENOMEM;
-	for (size_t i = 0; i < n; i++) {
-		struct sb_sysctl *s = &rd->sysctls[rd->nsysctls];
-
-		snprintf(s->name, sizeof(s->name), "%s", names[i]);
-		if (sb_sysctl_read(names[i], s->value, sizeof(s->value)) == 0)
-			rd->nsysctls++;
-	}
-	return 0;
+	return sb_sysctls_record(rd, names, n);
 }
 
 static void cpu_times(double *user, double *sys)

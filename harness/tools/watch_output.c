@@ -493,19 +493,11 @@ struct wfile {
 	int which;
 };
 
-static int write_atomic(const char *dir, const char *name, const struct wfile *wf)
+static int write_one(FILE *f, void *ctx)
 {
-	char path[PATH_MAX], tmp[PATH_MAX];
-	FILE *f;
+	const struct wfile *wf = ctx;
 	int err;
 
-	if (snprintf(path, sizeof(path), "%s/%s", dir, name) >= (int)sizeof(path) ||
-	    snprintf(tmp, sizeof(tmp), "%s/.%s.tmp.%d", dir, name, (int)getpid()) >=
-		    (int)sizeof(tmp))
-		return -ENAMETOOLONG;
-	f = fopen(tmp, "we");
-	if (!f)
-		return -errno;
 	switch (wf->which) {
 	case 0: err = sb_watch_write_config(f, wf->w); break;
 	case 1: err = sb_watch_write_connections(f, wf->w, wf->a); break;
@@ -515,14 +507,6 @@ static int write_atomic(const char *dir, const char *name, const struct wfile *w
 	case 5: err = sb_watch_write_report(f, wf->w, wf->a); break;
 	default: err = sb_watch_write_summary(f, wf->w, wf->a); break;
 	}
-	if (fflush(f) && !err)
-		err = -errno;
-	if (fclose(f) && !err)
-		err = -errno;
-	if (!err && rename(tmp, path))
-		err = -errno;
-	if (err)
-		unlink(tmp);
 	return err;
 }
 
@@ -547,7 +531,7 @@ int sb_watch_write(struct sb_watch_data *w, const char *dir)
 	for (int i = 0; i < 7 && !e; i++) {
 		struct wfile wf = { w, a, i };
 
-		e = write_atomic(dir, names[i], &wf);
+		e = sb_outdir_write_atomic(dir, names[i], write_one, &wf);
 		if (e)
 			sb_error("watch: writing %s/%s failed (%s)", dir, names[i], strerror(-e));
 	}

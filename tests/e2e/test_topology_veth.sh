@@ -2,7 +2,6 @@
 # by a veth pair. A backlog-5 burst must join 100% with every per-side
 # identity exact (each namespace's MIB against the probes of that side);
 # bad network options are one-line errors (exit 2, nothing written), and
-# --delay on a kernel without netem names the qdisc and CONFIG_NET_SCH_NETEM.
 . "$SB_TESTS/e2e/lib.sh"
 need_root
 
@@ -77,16 +76,4 @@ grep -q "198.18.0.1  *5201  *198.18.0.2 .*SYN_RECV  *-> ESTABLISHED" "$WORK/exp"
 check "experiment --topology wire: exit" "$?" -eq 2
 check "one line" "$(wc -l <"$WORK/expe")" -eq 1
 
-# --delay where the kernel has no netem: the one-line error before anything
-if unshare -n tc qdisc add dev lo root netem delay 1ms >/dev/null 2>&1; then
-	ok "this kernel has netem: its runs are in test_topology_netem"
-else
-	"$SYNBENCH" --topology veth --delay 20 --conns 10 --out "$WORK/nonetem" >"$WORK/no" 2>"$WORK/ne"
-	check "--delay without netem: exit" "$?" -eq 2
-	check "one line" "$(wc -l <"$WORK/ne")" -eq 1
-	grep -q "netem" "$WORK/ne" && grep -q "CONFIG_NET_SCH_NETEM" "$WORK/ne" &&
-		ok "names netem and CONFIG_NET_SCH_NETEM: $(cat "$WORK/ne")" || bad "message: $(cat "$WORK/ne")"
-	[ -e "$WORK/nonetem" ] && bad "result directory written" || ok "nothing written"
-	[ -s "$WORK/no" ] && bad "stdout not empty" || ok "stdout empty"
-fi
 finish
