@@ -349,6 +349,13 @@ static __always_inline int on_set_state(const struct sock *sk, int old, int new,
 		/* CLOSE->SYN_SENT has sport 0 (kernel-facts 9): the port is
 		 * known here, and a child's 4-tuple and cookie too */
 		fill_krec_addrs(r, sk, kind);
+		/* the client's ISN, as each end knows it: the join key across
+		 * hosts (cookies are per host) */
+		if (r->role == SB_ROLE_CLIENT)
+			r->isn = BPF_CORE_READ((const struct tcp_sock *)sk, snd_una) - 1;
+		else
+			r->isn = BPF_CORE_READ((const struct tcp_sock *)sk, copied_seq) - 1;
+		r->flags |= SB_KF_ISN;
 		if (kind == K_BTF && r->role == SB_ROLE_CHILD)
 			r->cookie = sk_cookie(sk, kind);
 		else if (!r->cookie)

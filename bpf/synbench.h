@@ -40,12 +40,13 @@ enum sb_rec_flush {
 
 /* What the kernel keeps per connection socket and sends when it enters
  * CLOSE: only the stamps the outputs read (harness/analysis/join.c, results.c), so
- * that a record is 64 B for IPv4 (88 B for IPv6) and each event stamps at
+ * that a record is 72 B for IPv4 (96 B for IPv6) and each event stamps at
  * most one field. User space expands it to struct sb_conn_rec
  * (harness/run/probes.c). */
 enum sb_krec_flags {
 	SB_KF_FLUSH_MASK = 3,	 /* enum sb_rec_flush */
 	SB_KF_PARTIAL = 4,	 /* a transition of this socket was missed */
+	SB_KF_ISN = 8,		 /* isn is set (at ->ESTABLISHED) */
 };
 
 struct sb_krec {
@@ -55,6 +56,11 @@ struct sb_krec {
 	__u64 t_fin;   /* first ->FIN_WAIT1 */
 	__u64 t_end;   /* client: ->CLOSE; child: first ->LAST_ACK */
 	__u32 srtt_us;
+	/* the client's initial sequence number, read at ->ESTABLISHED
+	 * (client: snd_una - 1; child: copied_seq - 1, i.e. its rcv_isn): the
+	 * same number on both hosts, so client and server records join across
+	 * machines by 4-tuple + isn (SB_KF_ISN says it is set) */
+	__u32 isn;
 	__u16 sport;   /* host byte order */
 	__u16 dport;
 	__u16 syn_retrans;
@@ -66,7 +72,7 @@ struct sb_krec {
 	__u8 pad;
 	__u32 addr[8]; /* IPv4: saddr, daddr; IPv6: saddr[4], daddr[4] (network order) */
 };
-#define SB_KREC_V4 (sizeof(struct sb_krec) - 6 * sizeof(__u32)) /* 64 B */
+#define SB_KREC_V4 (sizeof(struct sb_krec) - 6 * sizeof(__u32)) /* 72 B */
 
 /* One slot of the direct-mapped per-socket array (and one value of the
  * hash behind it). */
@@ -95,7 +101,9 @@ struct sb_conn_rec {
 	__u8 partial;	   /* 1: a transition was missed (recursion): stamps may lack */
 	__u32 srtt_us; /* smoothed RTT when the socket closed, us (0: none yet) */
 	__u8 side;     /* enum sb_side */
-	__u8 pad2[3];
+	__u8 has_isn;  /* isn is set */
+	__u8 pad2[2];
+	__u32 isn;     /* the client's initial sequence number (struct sb_krec) */
 };
 
 /* One state transition, sent only with --trace-states (ring buffer

@@ -171,7 +171,13 @@ struct ctx {
 	uint32_t *child_acc;	  /* per kernel record: the accept paired with it */
 	uint32_t *acc_child;	  /* per accept: the child record paired with it */
 	uint32_t *cstart, *clist; /* per row: its children, by child_time */
+	uint32_t *chead, *cnext;  /* cross-host: child records by client port */
 };
+
+/* How far past the client's ISN a server child's may lie: a child a
+ * syncookie made from a later client segment (its FIN, the ACK after it,
+ * kernel-facts 19) takes that segment's sequence number - 1. */
+#define ISN_WINDOW (1u << 24)
 
 /* Row on tuple port whose ref is the latest not after t; match() filters. */
 static uint32_t latest_row_before(const struct ctx *c, uint16_t port, uint64_t t,
@@ -223,6 +229,29 @@ static int by_child_time(const void *pa, const void *pb, void *arg)
 	return (a > b) - (a < b);
 }
 
+/* The row on the child's mirrored tuple whose client ISN is the closest at
+ * or below the child's (within ISN_WINDOW). ISNs on one 4-tuple grow with
+ * time (RFC 6528: a hash of the tuple plus a clock), so an earlier
+ * connection on the same ports lies further below. */
+static uint32_t row_by_isn(const struct ctx *c, const struct sb_conn_rec *ch)
+{
+	uint32_t best = NO_IDX, bestd = ISN_WINDOW;
+
+	for (uint32_t i = c->head[ch->dport]; i != NO_IDX; i = c->next[i]) {
+		const struct sb_conn_rec *kc = c->j->rows[i].kclient;
+		uint32_t d;
+
+		if (!kc || !kc->has_isn || !child_matches(c, i, ch))
+			continue;
+		d = ch->isn - kc->isn;
+		if (d < bestd) {
+			bestd = d;
+			best = i;
+		}
+	}
+	return best;
+}
+
 /* Every child record to the client row on its mirrored tuple whose SYN_SENT
  * is the latest not after the child's SYN_RECV; then each row's children
  * listed in time order (c->cstart, c->clist). */
@@ -237,9 +266,15 @@ static int match_children(struct ctx *c)
 		uint64_t t = child_time(ch);
 		uint32_t i;
 
-		if (ch->role != SB_ROLE_CHILD || !t)
+		if (ch->role != SB_ROLE_CHILD || (!t && !ch->has_isn))
 			continue;
-		i = latest_row_before(c, ch->dport, t, child_matches, ch);
+		/* the client's ISN first: the same number at both ends, and
+		 * the only key across hosts, whose clocks differ */
+		i = ch->has_isn ? row_by_isn(c, ch) : NO_IDX;
+		if (i != NO_IDX)
+			j->counts.children_by_isn++;
+		else if (!rd->cross_host && t)
+			i = latest_row_before(c, ch->dport, t, child_matches, ch);
 		if (i == NO_IDX)
 			continue;
 		j->krec_row[k] = i;
@@ -293,6 +328,44 @@ static void pair(struct ctx *c, uint32_t a, uint32_t k, uint32_t row)
 		c->child_acc[k] = a;
 }
 
+/* Across hosts: of the children joined to a row and not yet paired, the
+ * one on the accept's peer tuple that reached ESTABLISHED last not after
+ * the accept (both stamps from the server host's clock). */
+static uint32_t child_for_accept(const struct ctx *c, const struct lg_accept *a)
+{
+	uint32_t best = NO_IDX;
+
+	for (uint32_t k = c->chead[a->peer_port]; k != NO_IDX; k = c->cnext[k]) {
+		const struct sb_conn_rec *ch = &c->rd->krecs[k];
+		uint64_t est = ch->ts[SB_TCP_ESTABLISHED];
+
+		if (c->child_acc[k] != NO_IDX || c->j->krec_row[k] == NO_IDX || !est ||
+		    est > a->t_accept || (a->peer_addr && ch->daddr[0] != a->peer_addr))
+			continue;
+		if (best == NO_IDX || est > c->rd->krecs[best].ts[SB_TCP_ESTABLISHED])
+			best = k;
+	}
+	return best;
+}
+
+static int index_children(struct ctx *c)
+{
+	const struct sb_rundata *rd = c->rd;
+
+	c->chead = malloc(NPORTS * sizeof(*c->chead));
+	c->cnext = malloc((rd->nkrecs + 1) * sizeof(*c->cnext));
+	if (!c->chead || !c->cnext)
+		return -ENOMEM;
+	memset(c->chead, 0xff, NPORTS * sizeof(*c->chead));
+	for (size_t k = 0; k < rd->nkrecs; k++) {
+		if (rd->krecs[k].role != SB_ROLE_CHILD)
+			continue;
+		c->cnext[k] = c->chead[rd->krecs[k].dport];
+		c->chead[rd->krecs[k].dport] = (uint32_t)k;
+	}
+	return 0;
+}
+
 static void match_accepts(struct ctx *c)
 {
 	const struct sb_rundata *rd = c->rd;
@@ -318,6 +391,15 @@ static void match_accepts(struct ctx *c)
 
 		if (j->accept_row[n] != NO_IDX || !a->t_accept)
 			continue;
+		if (rd->cross_host) {
+			uint32_t k = child_for_accept(c, a);
+
+			if (k != NO_IDX) {
+				pair(c, (uint32_t)n, k, j->krec_row[k]);
+				j->counts.accepts_by_peer++;
+			}
+			continue;
+		}
 		i = latest_row_before(c, a->peer_port, a->t_accept, accept_matches, a);
 		if (i == NO_IDX)
 			continue;
@@ -363,7 +445,9 @@ static void settle_rows(struct ctx *c)
 		}
 		if (!r->kchild)
 			r->kchild = first;
-		r->revived = r->nchildren > 1 || (first && kc && kc->ts[SB_TCP_FIN_WAIT1] &&
+		/* across hosts the two stamps are in different clocks */
+		r->revived = r->nchildren > 1 || (!rd->cross_host && first && kc &&
+						  kc->ts[SB_TCP_FIN_WAIT1] &&
 						  child_time(first) >= kc->ts[SB_TCP_FIN_WAIT1]);
 		n->revived += !!r->revived;
 		n->kchildren_extra += r->nchildren > 1 ? r->nchildren - 1 : 0;
@@ -649,6 +733,8 @@ int sb_join__new(const struct sb_rundata *rd, struct sb_join **out)
 	if (err)
 		goto out;
 	err = match_children(&c);
+	if (!err && rd->cross_host)
+		err = index_children(&c);
 	if (err)
 		goto out;
 	match_accepts(&c);
@@ -669,6 +755,8 @@ out:
 	cmap_free(&c.kmap);
 	cmap_free(&c.amap);
 	cmap_free(&c.ccount);
+	free(c.chead);
+	free(c.cnext);
 	free(c.kused);
 	free(c.child_acc);
 	free(c.acc_child);

@@ -5,7 +5,13 @@
  *
  * Matching:
  *  - client kernel record: same cookie, role SB_ROLE_CLIENT (hash table);
- *  - server children: the 4-tuple mirrored (child saddr/sport == client
+ *  - server children: first by the client's initial sequence number (the
+ *    kernel records it at both ends, SB_KF_ISN) on the mirrored 4-tuple:
+ *    the client whose ISN is the closest at or below the child's (a
+ *    syncookie child made from a later client segment carries that
+ *    segment's sequence - 1); across hosts (rd->cross_host) that is the
+ *    only way. Otherwise by the
+ *    4-tuple mirrored (child saddr/sport == client
  *    daddr/dport, child daddr/dport == client saddr/sport). Local ports are
  *    reused within a run, so a child belongs to the client on that tuple whose
  *    SYN_SENT is the latest one not after the child's SYN_RECV. A client
@@ -18,7 +24,9 @@
  *    (kernel-facts 17), shared by every such child. An accept no child cookie
  *    claims (no probes, a lost child record, a shared cookie) joins by peer
  *    port and address to the latest client on that port not after it, and
- *    pairs with that client's latest unpaired child ESTABLISHED before it.
+ *    pairs with that client's latest unpaired child ESTABLISHED before it;
+ *    across hosts, to the latest unpaired child on its peer tuple
+ *    ESTABLISHED before it (both stamps in the server host's clock).
  */
 #ifndef SB_JOIN_H
 #define SB_JOIN_H
@@ -108,6 +116,7 @@ struct sb_join_counts {
 	uint64_t kchildren;		 /* kernel child records */
 	uint64_t kchildren_est;		 /* ... that reached ESTABLISHED */
 	uint64_t kchildren_unmatched;	 /* ... with no client row */
+	uint64_t children_by_isn;	 /* ... joined by 4-tuple + client ISN */
 	uint64_t kchildren_queued;	 /* ... ESTABLISHED, never accepted nor server-closed */
 	uint64_t kchildren_extra;	 /* ... beyond the first on one client row */
 	uint64_t child_cookies_shared;	 /* ... whose cookie another child record carries */

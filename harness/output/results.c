@@ -529,6 +529,8 @@ static void json_reconciliation(struct sb_json *js, const struct sb_rundata *rd,
 	sb_json_uint(js, "joined", n->joined);
 	sb_json_uint(js, "kernel_clients_unmatched", n->kclients_unmatched);
 	sb_json_uint(js, "kernel_children_unmatched", n->kchildren_unmatched);
+	sb_json_uint(js, "kernel_children", n->kchildren);
+	sb_json_uint(js, "kernel_children_by_isn", n->children_by_isn);
 	sb_json_uint(js, "accepts", n->accepts);
 	sb_json_uint(js, "accepts_unmatched", n->accepts_unmatched);
 	sb_json_uint(js, "accepts_by_peer", n->accepts_by_peer);

@@ -40,6 +40,8 @@ void sb_krec_expand(const struct sb_krec *k, size_t len, struct sb_conn_rec *r)
 	r->partial = !!(k->flags & SB_KF_PARTIAL);
 	r->srtt_us = k->srtt_us;
 	r->side = k->side;
+	r->has_isn = !!(k->flags & SB_KF_ISN);
+	r->isn = k->isn;
 	if (k->family == AF_INET6 && len >= sizeof(*k)) {
 		memcpy(r->saddr, &k->addr[0], sizeof(r->saddr));
 		memcpy(r->daddr, &k->addr[4], sizeof(r->daddr));

@@ -41,6 +41,10 @@ struct sb_rundata {
 	int effective_backlog;
 	uint64_t netns_inode;	     /* the server's namespace (lo: the only one) */
 	uint64_t client_netns_inode; /* --topology veth: the client's, else 0 */
+	/* client and server records come from different hosts (--server-via):
+	 * their clocks differ, so children join to clients by 4-tuple + ISN
+	 * only, never by time (harness/analysis/join.c) */
+	int cross_host;
 	struct sb_sysctl *sysctls;
 	size_t nsysctls;
 	/* kernel side (empty with --no-probes) */

@@ -190,6 +190,24 @@ int main(void)
 	ASSERT_TRUE(j->rec.identity_holds, "identity holds");
 	for (size_t i = 0; i < j->rec.nwarnings; i++)
 		fprintf(stderr, "join warning: %s\n", j->rec.warnings[i]);
+	/* the client's ISN at both ends: B's child from a syncookie carries
+	 * the ISN its cookie encodes, the same one */
+	ASSERT_EQ(j->counts.children_by_isn, 2, "both children joined by 4-tuple + ISN");
+	if (ra->kclient && ra->kchild)
+		ASSERT_EQ(ra->kchild->isn, ra->kclient->isn, "A: child ISN = client ISN");
+	/* as if the two ends were two hosts (two clocks): the same pairs
+	 * without one comparison of their times */
+	sb_join__free(j);
+	j = NULL;
+	rd.cross_host = 1;
+	if (!ASSERT_OK(sb_analyze(&rd, &j), "join across hosts"))
+		goto out;
+	ASSERT_EQ(j->counts.children_by_isn, 2, "across hosts: both children by ISN");
+	ASSERT_EQ(j->counts.kchildren_unmatched, 0, "across hosts: every child on its client");
+	ASSERT_EQ(j->counts.accepts_unmatched, 0, "across hosts: every accept on its client");
+	ASSERT_EQ(j->rows[1].kchild ? j->rows[1].kchild->cookie : 0, acc[1].cookie,
+		  "across hosts: B's child");
+	ASSERT_EQ(j->rec.accepted, 2, "across hosts: accepted 2");
 out:
 	sb_join__free(j);
 	rd.conns = NULL, rd.accepts = NULL, rd.sysctls = NULL;

@@ -19,6 +19,10 @@ check "schema" "$(jqv "$s" .schema)" -eq 1
 check "interrupted" "$(jqv "$s" .interrupted)" = false
 check "rows" "$(($(wc -l <"$out/connections.csv") - 1))" -eq 10000
 check "join rate" "$(jqv "$s" .join_rate)" = 1
+# each server child found its client by the client's ISN, which the kernel
+# records at both ends (the key across hosts, --server-via)
+check "children joined by 4-tuple + ISN" "$(jqv "$s" .reconciliation.kernel_children_by_isn)" -eq "$(jqv "$s" .reconciliation.kernel_children)"
+check "children recorded" "$(jqv "$s" .reconciliation.kernel_children)" -gt 0
 # nothing lost to our sizing (ring buffer, socket map, sampler); tracepoint
 # hits the kernel itself skipped (a softirq over a running handler, inside
 # the few ns before its catcher can see it) are counted, rare, and their
