@@ -7,8 +7,39 @@
 #include "harness/cli/opts.h"
 #include "harness/output/outdir.h"
 #include "harness/output/output.h"
+#include "harness/run/hosts.h"
 #include "harness/run/run.h"
 #include "harness/tools/commands.h"
+
+/* A run across machines: the other hosts' halves first (each ready, or one
+ * line naming the host that is not), then this host's client half, then
+ * everyone's records merged and written as one run. */
+static int run_across_hosts(const struct sb_opts *o, const char *dir)
+{
+	struct sb_rundata local = {.opts = o}, rd = {.opts = o};
+	struct sb_run_hooks hooks;
+	struct sb_hosts *hosts = NULL;
+	char err[1024] = "";
+	int rc;
+
+	if (sb_hosts__open(o, &hosts, err, sizeof(err)) != 0) {
+		sb_error("%s", err);
+		return 2;
+	}
+	sb_hosts__hooks(hosts, &hooks);
+	if (sb_run_with(sb_hosts__local_opts(hosts), &hooks, &local) != 0) {
+		sb_hosts__free(hosts);
+		return 2;
+	}
+	rc = sb_hosts__collect(hosts, &local, &rd);
+	sb_hosts__free(hosts);
+	if (rc == 0)
+		rc = sb_output_write(&rd, dir) < 0 ? 2 : rd.interrupted ? 130 : 0;
+	else
+		rc = 2;
+	sb_rundata_free(&rd);
+	return rc;
+}
 
 /* The main job: run (harness/run/), then join and write (harness/output/).
  * Exit codes: 0, 2 (bad input or environment, nothing written), 130
@@ -24,6 +55,8 @@ static int run_pipeline(const struct sb_opts *o)
 		sb_error("%s", err);
 		return 2;
 	}
+	if (sb_opts_across_hosts(o))
+		return run_across_hosts(o, dir);
 	if (sb_run(o, &rd) != 0)
 		return 2;
 	rc = sb_output_write(&rd, dir) < 0 ? 2 : 0;

@@ -81,9 +81,12 @@ static uint16_t next_src(struct lg_thread *t, struct lg_slot *s)
 	} else {
 		s->src.v4.sin_family = AF_INET;
 		s->src.v4.sin_port = htons(port);
+		/* a server beyond loopback (another host): the kernel picks
+		 * the source address of the route */
 		s->src.v4.sin_addr.s_addr =
 		    o->src_addr ? htonl(ntohl(o->src_addr) + t->dest_next % (o->nsrc ? o->nsrc : 1))
-				: htonl(INADDR_LOOPBACK);
+		    : o->dest_addr && (ntohl(o->dest_addr) >> 24) != 127 ? htonl(INADDR_ANY)
+									 : htonl(INADDR_LOOPBACK);
 	}
 	return port;
 }

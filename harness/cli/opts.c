@@ -147,6 +147,18 @@ static const struct sb_optdef table[] = {
 	     NULL, "5"),
 	NUM("rate-limit", O_RATE_LIMIT, "MBIT", "veth: bandwidth each way (tc htb)", NULL, "100",
 	    1, 100000, netem.rate_mbit),
+	HEADING("Beyond one machine (over ssh or any command):"),
+	WORD("server-via", 0, SB_ARG_REQ, O_SERVER_VIA, "CMD",
+	     "run the server half (listener, probes, counters) as `CMD synbench serve` on "
+	     "another host; this host is a client", NULL, "'ssh -T root@srv'"),
+	WORD("server-addr", 0, SB_ARG_REQ, O_SERVER_ADDR, "A",
+	     "with --server-via: the server host's IPv4 address the clients connect to", NULL,
+	     "198.18.0.1"),
+	WORD("client-via", 0, SB_ARG_REQ, O_CLIENT_VIA, "CMD",
+	     "another client host (`CMD synbench client`), repeatable; --conns and --rate "
+	     "are split evenly over all client hosts", NULL, "'ssh -T root@cli2'"),
+	WORD("remote-bin", 0, SB_ARG_REQ, O_REMOTE_BIN, "PATH",
+	     "synbench on the other hosts", "synbench", "/usr/local/bin/synbench"),
 	HEADING("Output:"),
 	WORD("out", 0, SB_ARG_REQ, O_OUT, "DIR", "result directory", "results/<time>[-LABEL]",
 	     "results/mine"),
@@ -197,6 +209,7 @@ void sb_opts_defaults(struct sb_opts *o)
 	o->attach = SB_ATTACH_AUTO;
 	o->sampler = -1;
 	o->sample_us = 5000;
+	snprintf(o->remote_bin, sizeof(o->remote_bin), "synbench");
 }
 
 /* ---- parsing ---- */
@@ -370,6 +383,38 @@ static int apply(void *ctx, const struct sb_optdef *d, const char *val, char *er
 				       sizeof(o->server_cmd) - 1);
 		strcpy(o->server_cmd, val);
 		break;
+	case O_SERVER_VIA:
+	case O_CLIENT_VIA:
+	case O_REMOTE_BIN: {
+		char *dst = d->id == O_SERVER_VIA	? o->server_via
+			    : d->id == O_REMOTE_BIN ? o->remote_bin
+			    : o->nclient_via < SB_MAX_CLIENT_HOSTS ? o->client_via[o->nclient_via]
+								     : NULL;
+		size_t max = d->id == O_REMOTE_BIN ? sizeof(o->remote_bin) : sizeof(o->server_via);
+
+		if (!dst)
+			return sb_errf(c->err, c->errlen, -EINVAL,
+				       "--client-via may be given at most %d times; drop one",
+				       SB_MAX_CLIENT_HOSTS);
+		if (!*val || strlen(val) >= max || strchr(val, '\n'))
+			return sb_errf(c->err, c->errlen, -EINVAL,
+				       "--%s needs a command of 1 to %zu bytes on one line; try --%s %s",
+				       d->name, max - 1, d->name, d->example);
+		strcpy(dst, val);
+		o->nclient_via += d->id == O_CLIENT_VIA;
+		break;
+	}
+	case O_SERVER_ADDR: {
+		struct in_addr a;
+
+		if (inet_pton(AF_INET, val, &a) != 1 || !a.s_addr)
+			return sb_errf(c->err, c->errlen, -EINVAL,
+				       "--server-addr needs the server host's IPv4 address (got "
+				       "'%.64s'); try --server-addr %s",
+				       val, d->example);
+		o->server_addr = a.s_addr;
+		break;
+	}
 	case O_OUT:
 		if (!*val || strlen(val) >= sizeof(o->out))
 			return sb_errf(
@@ -422,7 +467,7 @@ static int finish_target(struct parse_ctx *c)
 	uint16_t port;
 
 	if (!o->target[0]) {
-		if (c->given[O_NETNS] || c->given[O_SERVER_CMD])
+		if ((c->given[O_NETNS] && !o->server_via[0]) || c->given[O_SERVER_CMD])
 			return sb_errf(c->err, c->errlen, -EINVAL,
 				       "--%s needs --target HOST:PORT; add --target",
 				       c->given[O_NETNS] ? "netns" : "server-cmd");
@@ -446,7 +491,8 @@ static int finish_target(struct parse_ctx *c)
 		return sb_errf(c->err, c->errlen, -EINVAL,
 			       "--http needs --mode crr and sends its own request; use --mode crr "
 			       "without --req/--resp");
-	if (sb_target_parse(o->target, o->netns[0] != 0 || o->topology == SB_TOPO_VETH,
+	if (sb_target_parse(o->target,
+			    o->netns[0] != 0 || o->topology == SB_TOPO_VETH || o->server_via[0],
 			    &o->target_addr, &port, err, sizeof(err)))
 		return sb_errf(c->err, c->errlen, -EINVAL, "%s", err);
 	o->port = port;
@@ -483,6 +529,37 @@ static int finish_topology(struct parse_ctx *c)
 		return sb_errf(c->err, c->errlen, -EINVAL,
 			       "with --topology veth the server namespace's address is 198.18.0.1; "
 			       "use --target 198.18.0.1:PORT");
+	return 0;
+}
+
+/* --server-via and what goes with it. */
+static int finish_hosts(struct parse_ctx *c)
+{
+	static const enum opt_id local_only[] = {O_PAIRED, O_TRACE_STATES, O_DESTS, O_IPV6};
+	struct sb_opts *o = &c->o;
+
+	if (!o->server_via[0]) {
+		if (o->nclient_via || o->server_addr)
+			return sb_errf(c->err, c->errlen, -EINVAL,
+				       "--%s needs --server-via CMD (the server host); add it",
+				       o->nclient_via ? "client-via" : "server-addr");
+		return 0;
+	}
+	if (o->topology == SB_TOPO_VETH)
+		return sb_errf(c->err, c->errlen, -EINVAL,
+			       "--server-via runs the server on another host; drop --topology veth");
+	for (size_t i = 0; i < ARRAY_LEN(local_only); i++)
+		if (c->given[local_only[i]])
+			return sb_errf(c->err, c->errlen, -EINVAL,
+				       "--%s does not work across hosts; drop it",
+				       def_of(local_only[i])->name);
+	if (o->target[0] && !o->server_addr)
+		o->server_addr = o->target_addr;
+	if (!o->server_addr)
+		return sb_errf(c->err, c->errlen, -EINVAL,
+			       "--server-via needs --server-addr, the server host's IPv4 address "
+			       "the clients connect to; add --server-addr %s",
+			       def_of(O_SERVER_ADDR)->example);
 	return 0;
 }
 
@@ -525,7 +602,7 @@ static int finish(struct parse_ctx *c)
 				       "--%s has no effect with --no-probes; drop one of them",
 				       probe_names[i]);
 	}
-	if (finish_topology(c) || finish_target(c))
+	if (finish_topology(c) || finish_target(c) || finish_hosts(c))
 		return -EINVAL;
 	if (!c->given[O_CONCURRENCY]) {
 		uint64_t cap = o->rate > 0 ? SB_MAX_CONCURRENCY : SB_DEFAULT_CONCURRENCY;
@@ -558,6 +635,8 @@ int sb_opts_parse(int argc, char **argv, struct sb_opts *o, char *err, size_t er
 	rc = finish(&c);
 	if (rc)
 		return rc;
+	c.o.argc = argc;
+	c.o.argv = argv;
 	*o = c.o;
 	return 0;
 }

@@ -21,6 +21,8 @@ enum sb_topology { SB_TOPO_LO = 0, SB_TOPO_VETH = 1 };
 #define SB_VETH_CLIENT_ADDR 0xc6120002u /* 198.18.0.2 .. + SB_VETH_NCLIENT - 1 */
 #define SB_VETH_NCLIENT	    32
 
+#define SB_MAX_CLIENT_HOSTS 7 /* --client-via, besides this host */
+
 enum sb_attach { SB_ATTACH_AUTO = 0, SB_ATTACH_TP_BTF, SB_ATTACH_RAW_TP, SB_ATTACH_TRACEPOINT };
 
 struct sb_opts {
@@ -62,6 +64,17 @@ struct sb_opts {
 	/* two hosts in one box */
 	int topology;			/* --topology lo|veth: enum sb_topology */
 	struct sb_netem netem;		/* --delay, --loss, --rate-limit (veth) */
+	/* beyond one machine: the server half and extra client halves run
+	 * as `CMD synbench serve|client` on other hosts (harness/run/hosts.c) */
+	char server_via[512];		/* --server-via CMD */
+	uint32_t server_addr;		/* --server-addr A: IPv4, network order (0: none) */
+	char client_via[SB_MAX_CLIENT_HOSTS][512]; /* --client-via CMD, repeatable */
+	int nclient_via;
+	char remote_bin[256];		/* --remote-bin PATH ("synbench") */
+	/* the command line as typed (argv[1..argc-1]): what the other hosts'
+	 * halves parse, so both ends mean the same run */
+	int argc;
+	char **argv;
 	/* probes */
 	int no_probes;		/* --no-probes */
 	enum sb_attach attach;	/* --attach auto|tp_btf|raw_tp|tracepoint */
@@ -83,6 +96,12 @@ struct sb_opts {
  * (sb_print_help) or the version and exits 0. */
 #define SB_OPTS_HELP	1 /* -h / --help seen */
 #define SB_OPTS_VERSION 2 /* -V / --version seen */
+
+/* A run across machines (--server-via). */
+static inline int sb_opts_across_hosts(const struct sb_opts *o)
+{
+	return o->server_via[0] != 0;
+}
 
 /* Defaults for every field (threads = online CPUs, clamped to 1..1024). */
 void sb_opts_defaults(struct sb_opts *o);

@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <arpa/inet.h>
 
 #include "harness/cli/opts.h"
 #include "harness/cli/opts_table.h"
@@ -86,6 +87,25 @@ void sb_opts_foreach(const struct sb_opts *o, sb_opt_visit_fn fn, void *ctx)
 			break;
 		case O_LOSS:
 			s = sb_netem_loss_str(&o->netem, buf, sizeof(buf));
+			break;
+		case O_SERVER_VIA:
+			s = o->server_via;
+			break;
+		case O_SERVER_ADDR:
+			s = o->server_addr ? inet_ntop(AF_INET, &o->server_addr, buf, sizeof(buf)) : "";
+			break;
+		case O_CLIENT_VIA: /* each on its own key: client-via, client-via.2 .. */
+			for (int k = 0; k < o->nclient_via; k++) {
+				char key[32];
+
+				snprintf(key, sizeof(key), k ? "client-via.%d" : "client-via", k + 1);
+				fn(ctx, key, o->client_via[k], 0);
+			}
+			if (!o->nclient_via)
+				fn(ctx, d->name, "", 0);
+			continue;
+		case O_REMOTE_BIN:
+			s = o->remote_bin;
 			break;
 		case O_OUT:
 			s = o->out;

@@ -76,8 +76,9 @@ static int apply_sysctls(const struct sb_opts *o, struct sb_rundata *rd, char *e
 		}
 	}
 	/* a wide local port range: the load generator binds its own ports;
-	 * somebody else's namespace (--netns) keeps its own unless asked */
-	if (o->netns[0] && !o->port_range[0])
+	 * somebody else's namespace (--netns, a host's own across machines)
+	 * keeps its own unless asked */
+	if ((o->netns[0] || sb_opts_across_hosts(o)) && !o->port_range[0])
 		goto record;
 	snprintf(range, sizeof(range), "%s", o->port_range[0] ? o->port_range : "1024-65535");
 	for (char *p = range; *p; p++)
@@ -133,16 +134,29 @@ static void progress(const struct sb_opts *o, const struct lg_client *c, uint64_
 		(unsigned long long)o->conns, s > 0 ? (double)done / s : 0.0, s);
 }
 
+/* Every 100 ms of the load: the hooks' control input, or a sleep. */
+static void tick(const struct sb_run_hooks *h)
+{
+	struct timespec t = { 0, 100 * 1000 * 1000 };
+
+	if (h && h->tick) {
+		if (h->tick(h->ctx, 100))
+			sb_stop_requested = 1;
+	} else {
+		nanosleep(&t, NULL);
+	}
+}
+
 /* Waits for the load to finish (or the deadline, or a signal) with a
  * progress line on a terminal once the run takes longer than a second. */
-static void wait_for_load(const struct sb_opts *o, struct lg_client *c, uint64_t t0)
+static void wait_for_load(const struct sb_opts *o, struct lg_client *c, uint64_t t0,
+			  const struct sb_run_hooks *h)
 {
 	int tty = !o->quiet && !o->json && isatty(STDERR_FILENO), shown = 0;
-	struct timespec tick = { 0, 100 * 1000 * 1000 };
 
 	while (lg_client__done(c) < o->conns && !sb_stop_requested &&
 	       lg_now_ns() < t0 + (uint64_t)o->max_time_s * 1000000000ull) {
-		nanosleep(&tick, NULL);
+		tick(h);
 		if (tty && lg_now_ns() - t0 > 1000000000ull) {
 			progress(o, c, t0, 0);
 			shown = 1;
@@ -151,6 +165,17 @@ static void wait_for_load(const struct sb_opts *o, struct lg_client *c, uint64_t
 	lg_client__wait(c);
 	if (shown)
 		progress(o, c, t0, 1);
+}
+
+/* A server half (another host's, --server-via): no load here; the
+ * listener serves until the coordinator says stop or goes away. */
+static void wait_for_stop(const struct sb_opts *o, uint64_t t0, const struct sb_run_hooks *h)
+{
+	/* the coordinator's own bound, plus its setup and collection */
+	uint64_t end = t0 + ((uint64_t)o->max_time_s + 120) * 1000000000ull;
+
+	while (!sb_stop_requested && lg_now_ns() < end)
+		tick(h);
 }
 
 /* After the load: sockets close on their own within microseconds on
@@ -235,6 +260,10 @@ static int start_client(const struct sb_opts *o, uint64_t deadline, struct lg_se
 
 	if (o->topology == SB_TOPO_VETH && !co.dest_addr)
 		co.dest_addr = htonl(SB_VETH_SERVER_ADDR);
+	if (o->server_addr) { /* another host's listener (--server-addr) */
+		co.dest_addr = o->server_addr;
+		co.ndest = 1;
+	}
 	if (o->http) {
 		/* HTTP/1.0: the server answers and closes; the response is read
 		 * to EOF and its status line recorded */
@@ -335,6 +364,12 @@ int sb_run_preflight(const struct sb_opts *o, char *err, size_t errlen)
 
 int sb_run(const struct sb_opts *o, struct sb_rundata *out)
 {
+	return sb_run_with(o, NULL, out);
+}
+
+int sb_run_with(const struct sb_opts *o, const struct sb_run_hooks *h, struct sb_rundata *out)
+{
+	enum sb_half half = h ? h->half : SB_HALF_BOTH;
 	struct sb_rundata rd = { .opts = o };
 	struct sb_probes *probes = NULL;
 	struct sb_sampler *sampler = NULL;
@@ -363,6 +398,9 @@ int sb_run(const struct sb_opts *o, struct sb_rundata *out)
 				 o->netns, strerror(-e), o->netns);
 			goto fail;
 		}
+	} else if (half != SB_HALF_BOTH) {
+		/* a host's half across machines: the host's own namespace */
+		rd.netns_inode = sb_netns_inode();
 	} else if (o->topology == SB_TOPO_VETH) {
 		if (sb_topo__new(o, &topo, err, sizeof(err)))
 			goto fail;
@@ -389,8 +427,11 @@ int sb_run(const struct sb_opts *o, struct sb_rundata *out)
 			.conns = o->conns,
 			.in_flight = o->concurrency + (uint32_t)o->backlog,
 			.attach = o->attach,
-			.sampler_forced = o->sampler >= 0,
-			.sampler_mode = o->sampler >= 0 ? (enum sb_comp_mode)o->sampler : SB_MODE_OFF,
+			/* a client half has no listener to sample */
+			.sampler_forced = o->sampler >= 0 || half == SB_HALF_CLIENT,
+			.sampler_mode = o->sampler >= 0 && half != SB_HALF_CLIENT
+						? (enum sb_comp_mode)o->sampler
+						: SB_MODE_OFF,
 			.probe_off = o->probe_off,
 			.verbose = o->verbose,
 		};
@@ -430,7 +471,9 @@ int sb_run(const struct sb_opts *o, struct sb_rundata *out)
 				sb_error("%s runs as %s on this kernel (%s)", sb_component_name(c),
 					 sb_comp_mode_name(s->mode), s->error);
 		}
-	if (o->target[0]) {
+	if (half == SB_HALF_CLIENT) {
+		rd.effective_backlog = -1; /* the server host's */
+	} else if (o->target[0]) {
 		if (start_target(o, &cmd, cmd_log, err, sizeof(err)))
 			goto fail;
 		rd.effective_backlog = -1; /* from the sampler, below */
@@ -439,7 +482,8 @@ int sb_run(const struct sb_opts *o, struct sb_rundata *out)
 			goto fail;
 		rd.effective_backlog = lg_server__effective_backlog(srv);
 	}
-	if (probes && sb_probes__components(probes)->c[SB_COMP_LISTENER_SAMPLER].mode &&
+	if (probes && half != SB_HALF_CLIENT &&
+	    sb_probes__components(probes)->c[SB_COMP_LISTENER_SAMPLER].mode &&
 	    sb_probes__find_listeners(probes) <= 0) {
 		snprintf(err, sizeof(err),
 			 "cannot find the listener on port %u for the "
@@ -447,7 +491,7 @@ int sb_run(const struct sb_opts *o, struct sb_rundata *out)
 			 o->port);
 		goto fail;
 	}
-	if (probes && rd.effective_backlog < 0) {
+	if (probes && half != SB_HALF_CLIENT && rd.effective_backlog < 0) {
 		struct sb_listen_sample ls;
 
 		if (sb_probes__sample(probes, &ls, 1) == 1)
@@ -466,8 +510,14 @@ int sb_run(const struct sb_opts *o, struct sb_rundata *out)
 		snprintf(err, sizeof(err), "cannot start the probe threads");
 		goto fail;
 	}
+	if (h && h->before_load && h->before_load(h->ctx, &rd, err, sizeof(err)))
+		goto fail;
 	rd.t_start_ns = lg_now_ns();
 	deadline = rd.t_start_ns + (uint64_t)o->max_time_s * 1000000000ull;
+	if (half == SB_HALF_SERVER) {
+		wait_for_stop(o, rd.t_start_ns, h);
+		goto loaded;
+	}
 	/* veth: the client threads are born in the client's namespace */
 	if (topo && sb_topo__enter(topo, SB_TOPO_CLIENT)) {
 		snprintf(err, sizeof(err), "cannot enter the client namespace");
@@ -478,14 +528,21 @@ int sb_run(const struct sb_opts *o, struct sb_rundata *out)
 		abort(); /* cannot happen: the thread came from there */
 	if (e)
 		goto fail;
-	wait_for_load(o, cl, rd.t_start_ns);
+	wait_for_load(o, cl, rd.t_start_ns, h);
 	rd.t_end_ns = lg_now_ns();
 	rd.interrupted = sb_stop_requested != 0;
+	if (h && h->after_load)
+		h->after_load(h->ctx);
 
 	/* user side first, then close every socket, then the kernel side */
 	lg_client__stats(cl, &rd.client);
 	rd.conns = (struct lg_conn *)lg_client__conns(cl, &n);
 	rd.nconns = n;
+loaded:
+	if (half == SB_HALF_SERVER) {
+		rd.t_end_ns = lg_now_ns();
+		rd.interrupted = sb_stop_requested != 0;
+	}
 	if (srv) {
 		const struct lg_accept *a;
 
@@ -529,6 +586,8 @@ int sb_run(const struct sb_opts *o, struct sb_rundata *out)
 	goto out;
 fail:
 	sb_error("%s", err);
+	if (h && h->err)
+		snprintf(h->err, h->errlen, "%s", err);
 	rc = -EINVAL;
 out:
 	if (sampler) {
@@ -560,6 +619,16 @@ void sb_rundata_free(struct sb_rundata *rd)
 	rd->server_log[0] = 0;
 	lg_client__free(rd->client_owner);
 	rd->client_owner = NULL;
+	free(rd->conns_buf);
+	rd->conns_buf = NULL;
+	for (size_t i = 0; i < rd->nhosts; i++) {
+		if (rd->hosts[i].log[0])
+			unlink(rd->hosts[i].log);
+		sb_rundata_free(&rd->hosts[i].rd);
+	}
+	free(rd->hosts);
+	rd->hosts = NULL;
+	rd->nhosts = 0;
 	rd->conns = NULL;
 	rd->nconns = 0;
 	sb_rundata_free_kernel(rd);

@@ -77,9 +77,34 @@ struct sb_rundata {
 	/* kernel counters */
 	struct sb_mib *mib;
 	size_t nmib;
-	/* --topology veth: the client namespace's (NULL with lo) */
+	/* --topology veth: the client namespace's (NULL with lo); across
+	 * hosts: the client hosts' deltas, summed */
 	struct sb_mib *client_mib;
 	size_t nclient_mib;
+	/* conns when they are not a load generator's (received from another
+	 * host, or merged): freed by sb_rundata_free() */
+	struct lg_conn *conns_buf;
+	/* --server-via/--client-via: every host's own view (harness/run/hosts.h);
+	 * the arrays above are their merge */
+	struct sb_host *hosts;
+	size_t nhosts;
+};
+
+enum sb_host_role { SB_HOST_CLIENT = 1, SB_HOST_SERVER = 2 };
+
+/* One host of a run across machines: what it recorded, in its own clock. */
+struct sb_host {
+	char name[32];	   /* "client0" (this host), "client1" .., "server" */
+	char via[256];	   /* the transport command, "" for this host */
+	char hostname[64]; /* what the host calls itself */
+	enum sb_host_role role;
+	uint64_t conns_share;	      /* client: the connections it was given */
+	int64_t clock_offset_ns;      /* its CLOCK_MONOTONIC minus ours (NTP-style) */
+	int64_t clock_uncertainty_ns; /* +- (half the best round trip) */
+	uint64_t rtt_ns;	      /* the best control round trip */
+	int lost;		      /* its channel closed before its results came */
+	char log[64]; /* the transport's stderr (its warnings), a temporary file until kept */
+	struct sb_rundata rd;	      /* its records, counters, stamps (opts: ours) */
 };
 
 #endif

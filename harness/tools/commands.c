@@ -8,6 +8,7 @@
 #include "harness/tools/sweep.h"
 #include "harness/tools/watch.h"
 #include "harness/cli/msg.h"
+#include "harness/run/remote.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -25,6 +26,8 @@ static const struct command commands[] = {
 	{ "experiment", sb_experiment_main },
 	{ "doctor", sb_doctor_main },
 	{ "watch", sb_watch_main },
+	{ "serve", sb_remote_main },
+	{ "client", sb_remote_main },
 	{ NULL, NULL },
 };
 
