@@ -308,6 +308,12 @@ static void sec_reconciliation(struct doc *d, const json_t *s)
 	    fmt_count(a[3], 32, jint(r, "mib_listen_overflows")),
 	    fmt_count(a[4], 32, jint(r, "softnet_dropped")));
 	rec_line(d, 0, t);
+	for (size_t i = 0; i < json_array_size(json_object_get(s, "hosts")); i++) {
+		/* across machines: each host's own counters and probes */
+		int ok = sb_host_line(json_array_get(json_object_get(s, "hosts"), i), t, sizeof(t));
+
+		rec_line(d, !ok, t);
+	}
 	for (size_t i = 0; i < json_array_size(w); i++)
 		if (json_string_value(json_array_get(w, i)))
 			rec_line(d, 1, json_string_value(json_array_get(w, i)));

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "harness/analysis/analyze.h"
+#include "harness/output/hosts_out.h"
 #include "harness/output/outdir.h"
 #include "harness/output/render.h"
 #include "harness/output/report.h"
@@ -33,8 +34,11 @@ int sb_output_write(struct sb_rundata *rd, const char *dir)
 		sb_error("joining the records failed (%s)", strerror(-e));
 		return e;
 	}
-	/* the result files; summary.json, written last, says they are complete */
-	e = sb_results_write(dir, rd, j);
+	/* the result files (each host's first, across machines); summary.json,
+	 * written last, says they are complete */
+	e = sb_results_write_hosts(dir, rd);
+	if (!e)
+		e = sb_results_write(dir, rd, j);
 	if (e) {
 		sb_error("writing results to %s failed (%s)", dir, strerror(-e));
 		sb_join__free(j);

@@ -171,6 +171,18 @@ static void kernel_lines(FILE *f, const json_t *r)
 	}
 }
 
+/* A run across machines: one line per host (its own counters and probes). */
+static void host_lines(FILE *f, const struct sb_report_model *m)
+{
+	const json_t *hosts = json_object_get(m->s, "hosts");
+	char line[1024];
+
+	for (size_t i = 0; i < json_array_size(hosts); i++) {
+		sb_host_line(json_array_get(hosts, i), line, sizeof(line));
+		fprintf(f, "%s\n", line);
+	}
+}
+
 static void reconciliation_lines(FILE *f, const struct sb_report_model *m)
 {
 	const json_t *r = json_object_get(m->s, "reconciliation");
@@ -201,6 +213,7 @@ static void reconciliation_lines(FILE *f, const struct sb_report_model *m)
 	fputs(", ", f);
 	opt_count(f, "softnet dropped (global)", jint(r, "softnet_dropped"));
 	fputc('\n', f);
+	host_lines(f, m);
 	const char *key;
 	const json_t *id;
 

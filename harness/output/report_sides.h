@@ -24,4 +24,11 @@ int sb_sides_line(const struct sb_sides_nums *n, char *buf, size_t len);
  * has no "client" object (one namespace: no sides). */
 int sb_sides_from_json(const json_t *r, struct sb_sides_nums *n);
 
+/* One host of a run across machines, from summary.json's "hosts" entry:
+ * "host server (srv, 6.12.48): backlog 5, 758 accepts (304/s), listener
+ * drops 8145 = ListenDrops 8130 + overflow skb drops 15, SYN-ACK
+ * retransmits 0 = TCPSynRetrans 0; CPU 0.19 s user + 0.67 s sys; clock
+ * +0.002 ms +- 0.010 ms". Returns 1 if every identity it names holds. */
+int sb_host_line(const json_t *host, char *buf, size_t len);
+
 #endif

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "harness/output/json.h"
+#include "harness/output/hosts_json.h"
 #include "harness/run/mib.h"
 #include "harness/output/results.h"
 #include "harness/output/outdir.h"
@@ -627,6 +628,7 @@ int sb_results_write_summary(FILE *f, const struct sb_rundata *rd, const struct 
 	sb_json_obj_end(js);
 	json_probes(js, rd, j);
 	json_reconciliation(js, rd, j);
+	sb_results_json_hosts(js, rd, j);
 
 	sb_json_obj_begin(js, "loadgen");
 	sb_json_uint(js, "started", cs->started);
