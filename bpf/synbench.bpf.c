@@ -282,6 +282,22 @@ static __always_inline struct sb_slot *track(const struct sock *sk, __u64 key, i
 	return s;
 }
 
+/* The client's initial sequence number, as each end knows it: the join key
+ * across hosts (cookies are per host). RFC 4898's byte counters make it
+ * readable at any event after the handshake: a client's bytes_acked counts
+ * from its ISN (the SYN's ack included), a child's bytes_received from the
+ * client's ISN + 1. */
+static __always_inline void set_isn(struct sb_krec *r, const struct sock *sk)
+{
+	const struct tcp_sock *tp = (const struct tcp_sock *)sk;
+
+	if (r->role == SB_ROLE_CLIENT)
+		r->isn = BPF_CORE_READ(tp, snd_una) - (__u32)BPF_CORE_READ(tp, bytes_acked);
+	else
+		r->isn = BPF_CORE_READ(tp, rcv_nxt) - (__u32)BPF_CORE_READ(tp, bytes_received) - 1;
+	r->flags |= SB_KF_ISN;
+}
+
 /* Filters first (namespace, then the socket's state), one clock read per
  * tracked event, and a stamp only where an output reads one; the time
  * spent in every state goes to the per-CPU dwell histograms. */
@@ -349,13 +365,7 @@ static __always_inline int on_set_state(const struct sock *sk, int old, int new,
 		/* CLOSE->SYN_SENT has sport 0 (kernel-facts 9): the port is
 		 * known here, and a child's 4-tuple and cookie too */
 		fill_krec_addrs(r, sk, kind);
-		/* the client's ISN, as each end knows it: the join key across
-		 * hosts (cookies are per host) */
-		if (r->role == SB_ROLE_CLIENT)
-			r->isn = BPF_CORE_READ((const struct tcp_sock *)sk, snd_una) - 1;
-		else
-			r->isn = BPF_CORE_READ((const struct tcp_sock *)sk, copied_seq) - 1;
-		r->flags |= SB_KF_ISN;
+		set_isn(r, sk);
 		if (kind == K_BTF && r->role == SB_ROLE_CHILD)
 			r->cookie = sk_cookie(sk, kind);
 		else if (!r->cookie)
@@ -380,6 +390,8 @@ static __always_inline int on_set_state(const struct sock *sk, int old, int new,
 		fill_krec_addrs(r, sk, kind);
 	if (!r->cookie)
 		r->cookie = sk_cookie(sk, kind);
+	if (!(r->flags & SB_KF_ISN)) /* its ESTABLISHED event was missed */
+		set_isn(r, sk);
 	/* the socket's smoothed RTT as it closes: one sample per connection
 	 * (a tcp_probe program would cost a run per segment received) */
 	r->srtt_us = BPF_CORE_READ((const struct tcp_sock *)sk, srtt_us) >> 3;

@@ -56,8 +56,9 @@ struct sb_krec {
 	__u64 t_fin;   /* first ->FIN_WAIT1 */
 	__u64 t_end;   /* client: ->CLOSE; child: first ->LAST_ACK */
 	__u32 srtt_us;
-	/* the client's initial sequence number, read at ->ESTABLISHED
-	 * (client: snd_una - 1; child: copied_seq - 1, i.e. its rcv_isn): the
+	/* the client's initial sequence number, read at ->ESTABLISHED or at
+	 * CLOSE (client: snd_una - bytes_acked; child: rcv_nxt -
+	 * bytes_received - 1, i.e. its rcv_isn): the
 	 * same number on both hosts, so client and server records join across
 	 * machines by 4-tuple + isn (SB_KF_ISN says it is set) */
 	__u32 isn;

@@ -47,6 +47,9 @@ if [ "$want_test" = 1 ]; then
 fi
 if [ "$want_test" = 1 ]; then
 	need chromium has chromium
+	# the tests across machines: ssh into a namespace (test_hosts_ssh)
+	need openssh-client has ssh
+	need openssh-server sh -c '[ -x /usr/sbin/sshd ]'
 fi
 
 if [ "$want_matrix" = 1 ]; then

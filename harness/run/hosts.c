@@ -13,6 +13,7 @@
 
 #include "harness/cli/msg.h"
 #include "harness/run/ctl.h"
+#include "harness/run/netns.h"
 #include "harness/run/signals.h"
 #include "harness/run/wire.h"
 
@@ -188,6 +189,16 @@ int sb_hosts__open(const struct sb_opts *o, struct sb_hosts **out, char *err, si
 	if (!hs)
 		return -ENOMEM;
 	signal(SIGPIPE, SIG_IGN);
+	/* the transports (ssh ...) reach the other hosts from where this
+	 * host's half runs: --netns first */
+	if (o->netns[0] && (e = sb_netns_join(o->netns)) != 0) {
+		snprintf(err, errlen,
+			 "cannot enter network namespace '%s' (%s); create it with 'ip netns add %s' "
+			 "or check 'ip netns list'",
+			 o->netns, strerror(-e), o->netns);
+		free(hs);
+		return e;
+	}
 	hs->o = o;
 	hs->local = *o;
 	/* the connections and the rate split evenly; this host takes the

@@ -105,7 +105,8 @@ static void on_after_load(void *ctx)
 	struct half *h = ctx;
 	uint64_t end = sb_ctl_now_ns() + 600ull * 1000000000ull;
 
-	sb_ctl_send(h->ctl, "done");
+	if (!h->stopped)
+		sb_ctl_send(h->ctl, "done");
 	while (!h->stopped && !h->lost && sb_ctl_now_ns() < end)
 		handle(h, 1000);
 }

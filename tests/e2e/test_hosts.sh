@@ -1,0 +1,145 @@
+# Across machines, the cheap transport (`ip netns exec`): a server host and
+# two client hosts as three namespaces (tests/e2e/hosts_lib.sh).
+#  1. --server-via: every accepted connection joined across hosts by 4-tuple
+#     + client ISN, each host's identities exact, the server's overflow
+#     counters equal to its probes'; hosts/<name>/ and summary.json hosts[].
+#  2. + --client-via: each client host's share as asked, every connection
+#     counted once, per-host rates and CPU.
+#  3. a host that cannot start: one line naming it, exit 2, nothing written.
+#  4. a remote killed mid-run: the run ends interrupted with what was
+#     collected; no process and no BPF program left behind.
+. "$SB_TESTS/e2e/lib.sh"
+. "$SB_TESTS/e2e/hosts_lib.sh"
+need_root
+hosts_make 2
+CLI1="${HOSTS_PFX}cli1"
+CLI2="${HOSTS_PFX}cli2"
+VIA="ip netns exec $SRV_NS"
+common="--server-addr 198.18.0.1 --remote-bin $SYNBENCH --backlog 5 --no-plot --quiet --syncookies 0"
+progs0=$(bpf_progs)
+
+# per-host identities: every one checked on this kernel holds
+identities_hold() { # SUMMARY -> "failing identities" count
+	jq '[.hosts[].identities[] | select(.status == "fails")] | length' "$1"
+}
+
+echo "1. --server-via, 3000 connections at backlog 5"
+out="$WORK/one"
+# shellcheck disable=SC2086
+"$SYNBENCH" --netns "$CLI1" --server-via "$VIA" $common --conns 3000 --out "$out" >"$WORK/one.out" 2>&1
+check "exit" "$?" -eq 0
+s="$out/summary.json"
+check "join rate" "$(jqv "$s" .join_rate)" = 1
+check "server child records" "$(jqv "$s" .reconciliation.kernel_children)" -gt 0
+check "every server child joined across hosts by 4-tuple + ISN" "$(jqv "$s" .reconciliation.kernel_children_by_isn)" -eq "$(jqv "$s" .reconciliation.kernel_children)"
+check "every accept joined" "$(jqv "$s" .reconciliation.accepts_unmatched)" -eq 0
+check "accepts joined through a child (none by port alone)" "$(jqv "$s" .reconciliation.accepts_by_peer)" -eq 0
+check "accepted = server accepts" "$(jqv "$s" .outcomes.accepted)" -eq "$(jqv "$s" '.hosts[] | select(.role == "server") | .accepts')"
+check "syncookies 0: client ESTABLISHED = accepted + queued + ghosts holds" "$(jqv "$s" .reconciliation.identities.client_established.status)" = holds
+check "hosts" "$(jqv "$s" '.hosts | length')" -eq 2
+check "per-host identities failing" "$(identities_hold "$s")" -eq 0
+check "client: SYN retransmits = its TCPSynRetrans" "$(jqv "$s" '.hosts[0].identities.client_syn_retransmits.status')" = holds
+check "client: ActiveOpens = connects" "$(jqv "$s" '.hosts[0].identities.client_active_opens.status')" = holds
+check "server: SYN-ACK retransmits = its TCPSynRetrans" "$(jqv "$s" '.hosts[1].identities.server_synack_retransmits.status')" = holds
+check "server overflowed" "$(jqv "$s" '.hosts[1].kernel_counters.ListenOverflows')" -gt 0
+lstat=$(jqv "$s" '.hosts[1].identities.listener_drops.status')
+if [ "$lstat" = skipped ]; then
+	ok "server: listener drops identity skipped on this kernel ($(jqv "$s" '.hosts[1].identities.listener_drops.reason'))"
+else
+	check "server: listener drops = ListenDrops + overflow skb drops" "$lstat" = holds
+fi
+check "server backlog" "$(jqv "$s" '.hosts[1].effective_backlog')" -eq 5
+check "client host namespace is the coordinator's" "$(jqv "$s" '.hosts[0].netns_inode')" -eq "$(stat -L -c %i "/run/netns/$CLI1")"
+check "server host namespace" "$(jqv "$s" '.hosts[1].netns_inode')" -eq "$(stat -L -c %i "/run/netns/$SRV_NS")"
+unc=$(jqv "$s" '.hosts[1].clock_uncertainty_ns')
+off=$(jqv "$s" '.hosts[1].clock_offset_ns')
+# one kernel, one CLOCK_MONOTONIC: the estimated offset is 0 within its
+# uncertainty (plus the scheduling noise of one exchange)
+check "clock offset within its uncertainty of 0 (one kernel)" "${off#-}" -le "$((unc + 1000000))"
+for f in hosts/client0/records.csv hosts/client0/counters.csv hosts/client0/config.json \
+	hosts/server/records.csv hosts/server/queue.csv hosts/server/counters.csv hosts/server/config.json; do
+	[ -s "$out/$f" ] && ok "$f" || bad "$f missing"
+done
+check "server records.csv: one row per child record" "$(awk -F, 'NR > 1 && $2 == "child"' "$out/hosts/server/records.csv" | wc -l)" -eq "$(jqv "$s" .reconciliation.kernel_children)"
+grep -q "^host server" "$out/report.txt" && ok "report: a line per host" || bad "report has no host line"
+
+echo "2. + --client-via: two client hosts, 3001 connections"
+out="$WORK/two"
+# shellcheck disable=SC2086
+"$SYNBENCH" --netns "$CLI1" --server-via "$VIA" --client-via "ip netns exec $CLI2" $common --conns 3001 --out "$out" >"$WORK/two.out" 2>&1
+check "exit" "$?" -eq 0
+s="$out/summary.json"
+check "hosts" "$(jqv "$s" '.hosts | length')" -eq 3
+check "client0's share" "$(jqv "$s" '.hosts[0].conns_started')" -eq 1501
+check "client1's share" "$(jqv "$s" '.hosts[1].conns_started')" -eq 1500
+check "rows: every connection once" "$(($(wc -l <"$out/connections.csv") - 1))" -eq 3001
+check "distinct cookies" "$(column cookie "$out/connections.csv" | sort -u | wc -l)" -eq 3001
+check "outcomes add up" "$(jqv "$s" '[.outcomes[]] | add')" -eq 3001
+check "join rate" "$(jqv "$s" .join_rate)" = 1
+check "every server child joined by ISN" "$(jqv "$s" .reconciliation.kernel_children_by_isn)" -eq "$(jqv "$s" .reconciliation.kernel_children)"
+check "accepts joined" "$(jqv "$s" .reconciliation.accepts_unmatched)" -eq 0
+check "per-host identities failing" "$(identities_hold "$s")" -eq 0
+check "client1 ran in its own namespace" "$(jqv "$s" '.hosts[1].netns_inode')" -eq "$(stat -L -c %i "/run/netns/$CLI2")"
+for i in 0 1 2; do
+	check "host $i rate reported" "$(jqv "$s" ".hosts[$i].rate_per_s | floor")" -gt 0
+	check "host $i CPU reported" "$(jqv "$s" ".hosts[$i] | (.cpu_user_s + .cpu_sys_s) * 1000 | floor")" -gt 0
+done
+
+echo "3. a host that cannot start"
+out="$WORK/bad"
+# shellcheck disable=SC2086
+"$SYNBENCH" --netns "$CLI1" --server-via "ip netns exec ${HOSTS_PFX}nosuch" $common --conns 100 --out "$out" >"$WORK/bad.out" 2>"$WORK/bad.err"
+check "exit" "$?" -eq 2
+check "one line" "$(wc -l <"$WORK/bad.err")" -eq 1
+grep -q "host server (ip netns exec ${HOSTS_PFX}nosuch)" "$WORK/bad.err" && ok "names the host: $(cat "$WORK/bad.err")" || bad "does not name the host: $(cat "$WORK/bad.err")"
+[ -e "$out" ] && bad "$out written" || ok "nothing written"
+# shellcheck disable=SC2086
+"$SYNBENCH" --netns "$CLI1" --server-via "$VIA" $common --remote-bin /nonexistent/synbench --conns 100 --out "$out" >"$WORK/bad.out" 2>"$WORK/bad.err"
+check "missing remote synbench: exit" "$?" -eq 2
+grep -q "host server.*/nonexistent/synbench" "$WORK/bad.err" && ok "names the host and what is missing: $(cat "$WORK/bad.err")" || bad "$(cat "$WORK/bad.err")"
+
+echo "4. the server host killed mid-run"
+out="$WORK/kill"
+# shellcheck disable=SC2086
+"$SYNBENCH" --netns "$CLI1" --server-via "$VIA" --client-via "ip netns exec $CLI2" $common --conns 4000 --rate 400 --out "$out" >"$WORK/kill.out" 2>"$WORK/kill.err" &
+coord=$!
+i=0
+srv=""
+while [ -z "$srv" ] && [ "$i" -lt 600 ]; do
+	# the coordinator's child whose command is the server half (ours)
+	for p in $(pgrep -P "$coord"); do
+		tr '\0' ' ' <"/proc/$p/cmdline" 2>/dev/null | grep -q ' serve' && srv=$p
+	done
+	i=$((i + 1))
+	sleep 0.1
+done
+[ -n "$srv" ] && ok "server half pid $srv" || bad "no server half found"
+sleep 4
+[ -n "$srv" ] && kill -KILL "$srv"
+wait "$coord"
+check "exit: interrupted" "$?" -eq 130
+s="$out/summary.json"
+check "summary written" "$(jqv "$s" .interrupted)" = true
+check "server marked lost" "$(jqv "$s" '.hosts[] | select(.name == "server") | .lost')" = true
+grep -q "host server .*went away" "$WORK/kill.err" && ok "said so: $(grep 'went away' "$WORK/kill.err")" || bad "no message: $(cat "$WORK/kill.err")"
+check "client hosts' records kept" "$(jqv "$s" '.hosts[] | select(.name == "client1") | .conns_started')" -gt 0
+left=$(pgrep -f "$SYNBENCH (serve|client)" | wc -l)
+check "no synbench half left running" "$left" -eq 0
+check "no BPF program left" "$(bpf_progs)" -eq "$progs0"
+
+echo "5. the coordinator stopped (SIGTERM) mid-run"
+out="$WORK/term"
+# shellcheck disable=SC2086
+"$SYNBENCH" --netns "$CLI1" --server-via "$VIA" --client-via "ip netns exec $CLI2" $common --conns 4000 --rate 400 --out "$out" >"$WORK/term.out" 2>"$WORK/term.err" &
+coord=$!
+sleep 6
+kill -TERM "$coord"
+wait "$coord"
+check "exit: interrupted" "$?" -eq 130
+s="$out/summary.json"
+check "interrupted" "$(jqv "$s" .interrupted)" = true
+check "every host's results came" "$(jqv "$s" '[.hosts[] | select(.lost)] | length')" -eq 0
+check "server records kept" "$(jqv "$s" '.hosts[] | select(.name == "server") | .probes.records')" -gt 0
+check "no synbench half left running" "$(pgrep -f "$SYNBENCH (serve|client)" | wc -l)" -eq 0
+check "no BPF program left" "$(bpf_progs)" -eq "$progs0"
+finish

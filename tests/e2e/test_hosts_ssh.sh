@@ -1,0 +1,58 @@
+# Across machines over ssh, the transport of real deployments: openssh's
+# sshd in the server namespace on 198.18.0.1 with a throwaway key, the
+# coordinator in a client namespace (tests/e2e/hosts_lib.sh).
+#  1. --server-via 'ssh -T ... root@198.18.0.1', 10,000 connections at
+#     backlog 5: join 100% across hosts (every server child by 4-tuple +
+#     ISN), each host's identities exact, the server's overflow counters
+#     equal to its probes'.
+#  2. an ssh that cannot connect: one line naming the host and ssh's
+#     reason, exit 2, nothing written.
+. "$SB_TESTS/e2e/lib.sh"
+. "$SB_TESTS/e2e/hosts_lib.sh"
+need_root
+[ -x /usr/sbin/sshd ] && command -v ssh >/dev/null || {
+	echo "FAIL: openssh-server and openssh-client missing (scripts/deps.sh --test installs them)"
+	exit 1
+}
+hosts_make 1
+hosts_sshd
+CLI1="${HOSTS_PFX}cli1"
+
+echo "1. --server-via ssh, 10000 connections at backlog 5"
+out="$WORK/ssh"
+"$SYNBENCH" --netns "$CLI1" --server-via "$SSH_VIA" --server-addr 198.18.0.1 --remote-bin "$SYNBENCH" \
+	--conns 10000 --backlog 5 --syncookies 0 --no-plot --out "$out" >"$WORK/ssh.out" 2>"$WORK/ssh.err"
+check "exit" "$?" -eq 0
+s="$out/summary.json"
+check "hosts" "$(jqv "$s" '.hosts | length')" -eq 2
+check "server reached over ssh" "$(jqv "$s" '.hosts[1].via')" = "$SSH_VIA"
+check "rows" "$(($(wc -l <"$out/connections.csv") - 1))" -eq 10000
+check "join rate across hosts" "$(jqv "$s" .join_rate)" = 1
+check "server children" "$(jqv "$s" .reconciliation.kernel_children)" -gt 0
+check "every server child joined by 4-tuple + ISN" "$(jqv "$s" .reconciliation.kernel_children_by_isn)" -eq "$(jqv "$s" .reconciliation.kernel_children)"
+check "every accept joined (through its child)" "$(jqv "$s" .reconciliation.accepts_unmatched)" -eq 0
+check "accepted = the server's accepts" "$(jqv "$s" .outcomes.accepted)" -eq "$(jqv "$s" '.hosts[1].accepts')"
+check "client: SYN retransmits = its TCPSynRetrans" "$(jqv "$s" '.hosts[0].identities.client_syn_retransmits.status')" = holds
+check "client: ActiveOpens = connects" "$(jqv "$s" '.hosts[0].identities.client_active_opens.status')" = holds
+check "server: SYN-ACK retransmits = its TCPSynRetrans" "$(jqv "$s" '.hosts[1].identities.server_synack_retransmits.status')" = holds
+check "server: ActiveOpens 0" "$(jqv "$s" '.hosts[1].identities.server_active_opens.status')" = holds
+check "server overflowed" "$(jqv "$s" '.hosts[1].kernel_counters.ListenOverflows')" -gt 0
+lstat=$(jqv "$s" '.hosts[1].identities.listener_drops.status')
+if [ "$lstat" = skipped ]; then
+	ok "server overflow identity skipped on this kernel: $(jqv "$s" '.hosts[1].identities.listener_drops.reason')"
+else
+	check "server: listener drops (probe) = ListenDrops + overflow skb drops" "$lstat" = holds
+	check "  the same numbers" "$(jqv "$s" '.hosts[1].identities.listener_drops.probe')" -eq "$(jqv "$s" '.hosts[1].identities.listener_drops.kernel')"
+fi
+check "no synbench serve left" "$(pgrep -f "$SYNBENCH serve" | wc -l)" -eq 0
+
+echo "2. an ssh that cannot connect"
+out="$WORK/nossh"
+"$SYNBENCH" --netns "$CLI1" --server-via "ssh $SSH_OPTS root@198.18.0.9" --server-addr 198.18.0.9 \
+	--remote-bin "$SYNBENCH" --conns 100 --no-plot --out "$out" >"$WORK/nossh.out" 2>"$WORK/nossh.err"
+check "exit" "$?" -eq 2
+check "one line" "$(wc -l <"$WORK/nossh.err")" -eq 1
+grep -q "host server (ssh .*root@198.18.0.9).*ssh: connect to host 198.18.0.9" "$WORK/nossh.err" &&
+	ok "names the host and ssh's reason: $(cat "$WORK/nossh.err")" || bad "$(cat "$WORK/nossh.err")"
+[ -e "$out" ] && bad "$out written" || ok "nothing written"
+finish
