@@ -89,6 +89,12 @@ static int start_remote(struct sb_hosts *hs, struct remote *r, const char *via, 
 	int fd, e;
 
 	snprintf(r->info.via, sizeof(r->info.via), "%s", via);
+	for (int i = 1; i < o->argc; i++)
+		if (strchr(o->argv[i], '\n'))
+			return host_error(r, -EINVAL,
+					  "an option holds a newline, which cannot travel to other "
+					  "hosts; write it on one line",
+					  err, errlen);
 	snprintf(r->info.log, sizeof(r->info.log), "/tmp/synbench-host-XXXXXX");
 	fd = mkstemp(r->info.log);
 	if (fd < 0) {
@@ -369,6 +375,7 @@ int sb_hosts__collect(struct sb_hosts *hs, struct sb_rundata *local, struct sb_r
 				sb_rundata_free(&r->info.rd);
 				memset(&r->info.rd, 0, sizeof(r->info.rd));
 				r->info.rd.opts = hs->o;
+				r->info.rd.effective_backlog = -1;
 			}
 			sb_ctl_close(r->ctl, 10000);
 			r->ctl = NULL;

@@ -66,3 +66,24 @@ hosts_sshd() {
 bpf_progs() {
 	bpftool prog show 2>/dev/null | grep -Ec 'name (btf|raw|tp)_(set_state|retransmit|synack|drop)' || true
 }
+
+# check_host_identities SUMMARY: the per-host identities of a run with one
+# client host (hosts[0]) and the server (hosts[1]), each by name; the
+# server's overflow identity may be skipped on a kernel without the
+# TCP_LISTEN_OVERFLOW drop reason (before 6.15), and says why.
+check_host_identities() {
+	for id in client_syn_retransmits client_active_opens; do
+		check "client host: $id" "$(jqv "$1" ".hosts[0].identities.$id.status")" = holds
+	done
+	for id in server_synack_retransmits server_active_opens; do
+		check "server host: $id" "$(jqv "$1" ".hosts[1].identities.$id.status")" = holds
+	done
+	check "server overflowed" "$(jqv "$1" '.hosts[1].kernel_counters.ListenOverflows')" -gt 0
+	if [ "$(jqv "$1" '.hosts[1].identities.listener_drops.status')" = skipped ]; then
+		ok "server overflow identity skipped on this kernel: $(jqv "$1" '.hosts[1].identities.listener_drops.reason')"
+	else
+		check "server: listener drops (probe) = ListenDrops + overflow skb drops" \
+			"$(jqv "$1" '.hosts[1].identities.listener_drops.probe')" -eq "$(jqv "$1" '.hosts[1].identities.listener_drops.kernel')"
+		check "  and it holds" "$(jqv "$1" '.hosts[1].identities.listener_drops.status')" = holds
+	fi
+}

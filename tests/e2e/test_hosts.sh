@@ -17,16 +17,20 @@ CLI2="${HOSTS_PFX}cli2"
 VIA="ip netns exec $SRV_NS"
 common="--server-addr 198.18.0.1 --remote-bin $SYNBENCH --backlog 5 --no-plot --quiet --syncookies 0"
 progs0=$(bpf_progs)
+netns0=$(lsns -n -t net -o NS | sort -u | wc -l)
+# under emulation (the kernel matrix, SB_EMULATED=1) a third of the load
+n1=3000 n2=3001 nk=4000 rk=400
+[ -n "${SB_EMULATED:-}" ] && n1=1000 n2=1001 nk=1600 rk=160
 
 # per-host identities: every one checked on this kernel holds
 identities_hold() { # SUMMARY -> "failing identities" count
 	jq '[.hosts[].identities[] | select(.status == "fails")] | length' "$1"
 }
 
-echo "1. --server-via, 3000 connections at backlog 5"
+echo "1. --server-via, $n1 connections at backlog 5"
 out="$WORK/one"
 # shellcheck disable=SC2086
-"$SYNBENCH" --netns "$CLI1" --server-via "$VIA" $common --conns 3000 --out "$out" >"$WORK/one.out" 2>&1
+"$SYNBENCH" --netns "$CLI1" --server-via "$VIA" $common --conns "$n1" --out "$out" >"$WORK/one.out" 2>&1
 check "exit" "$?" -eq 0
 s="$out/summary.json"
 check "join rate" "$(jqv "$s" .join_rate)" = 1
@@ -38,16 +42,7 @@ check "accepted = server accepts" "$(jqv "$s" .outcomes.accepted)" -eq "$(jqv "$
 check "syncookies 0: client ESTABLISHED = accepted + queued + ghosts holds" "$(jqv "$s" .reconciliation.identities.client_established.status)" = holds
 check "hosts" "$(jqv "$s" '.hosts | length')" -eq 2
 check "per-host identities failing" "$(identities_hold "$s")" -eq 0
-check "client: SYN retransmits = its TCPSynRetrans" "$(jqv "$s" '.hosts[0].identities.client_syn_retransmits.status')" = holds
-check "client: ActiveOpens = connects" "$(jqv "$s" '.hosts[0].identities.client_active_opens.status')" = holds
-check "server: SYN-ACK retransmits = its TCPSynRetrans" "$(jqv "$s" '.hosts[1].identities.server_synack_retransmits.status')" = holds
-check "server overflowed" "$(jqv "$s" '.hosts[1].kernel_counters.ListenOverflows')" -gt 0
-lstat=$(jqv "$s" '.hosts[1].identities.listener_drops.status')
-if [ "$lstat" = skipped ]; then
-	ok "server: listener drops identity skipped on this kernel ($(jqv "$s" '.hosts[1].identities.listener_drops.reason'))"
-else
-	check "server: listener drops = ListenDrops + overflow skb drops" "$lstat" = holds
-fi
+check_host_identities "$s"
 check "server backlog" "$(jqv "$s" '.hosts[1].effective_backlog')" -eq 5
 check "client host namespace is the coordinator's" "$(jqv "$s" '.hosts[0].netns_inode')" -eq "$(stat -L -c %i "/run/netns/$CLI1")"
 check "server host namespace" "$(jqv "$s" '.hosts[1].netns_inode')" -eq "$(stat -L -c %i "/run/netns/$SRV_NS")"
@@ -63,18 +58,18 @@ done
 check "server records.csv: one row per child record" "$(awk -F, 'NR > 1 && $2 == "child"' "$out/hosts/server/records.csv" | wc -l)" -eq "$(jqv "$s" .reconciliation.kernel_children)"
 grep -q "^host server" "$out/report.txt" && ok "report: a line per host" || bad "report has no host line"
 
-echo "2. + --client-via: two client hosts, 3001 connections"
+echo "2. + --client-via: two client hosts, $n2 connections"
 out="$WORK/two"
 # shellcheck disable=SC2086
-"$SYNBENCH" --netns "$CLI1" --server-via "$VIA" --client-via "ip netns exec $CLI2" $common --conns 3001 --out "$out" >"$WORK/two.out" 2>&1
+"$SYNBENCH" --netns "$CLI1" --server-via "$VIA" --client-via "ip netns exec $CLI2" $common --conns "$n2" --out "$out" >"$WORK/two.out" 2>&1
 check "exit" "$?" -eq 0
 s="$out/summary.json"
 check "hosts" "$(jqv "$s" '.hosts | length')" -eq 3
-check "client0's share" "$(jqv "$s" '.hosts[0].conns_started')" -eq 1501
-check "client1's share" "$(jqv "$s" '.hosts[1].conns_started')" -eq 1500
-check "rows: every connection once" "$(($(wc -l <"$out/connections.csv") - 1))" -eq 3001
-check "distinct cookies" "$(column cookie "$out/connections.csv" | sort -u | wc -l)" -eq 3001
-check "outcomes add up" "$(jqv "$s" '[.outcomes[]] | add')" -eq 3001
+check "client0's share" "$(jqv "$s" '.hosts[0].conns_started')" -eq $((n2 / 2 + 1))
+check "client1's share" "$(jqv "$s" '.hosts[1].conns_started')" -eq $((n2 / 2))
+check "rows: every connection once" "$(($(wc -l <"$out/connections.csv") - 1))" -eq "$n2"
+check "distinct cookies" "$(column cookie "$out/connections.csv" | sort -u | wc -l)" -eq "$n2"
+check "outcomes add up" "$(jqv "$s" '[.outcomes[]] | add')" -eq "$n2"
 check "join rate" "$(jqv "$s" .join_rate)" = 1
 check "every server child joined by ISN" "$(jqv "$s" .reconciliation.kernel_children_by_isn)" -eq "$(jqv "$s" .reconciliation.kernel_children)"
 check "accepts joined" "$(jqv "$s" .reconciliation.accepts_unmatched)" -eq 0
@@ -101,7 +96,7 @@ grep -q "host server.*/nonexistent/synbench" "$WORK/bad.err" && ok "names the ho
 echo "4. the server host killed mid-run"
 out="$WORK/kill"
 # shellcheck disable=SC2086
-"$SYNBENCH" --netns "$CLI1" --server-via "$VIA" --client-via "ip netns exec $CLI2" $common --conns 4000 --rate 400 --out "$out" >"$WORK/kill.out" 2>"$WORK/kill.err" &
+"$SYNBENCH" --netns "$CLI1" --server-via "$VIA" --client-via "ip netns exec $CLI2" $common --conns "$nk" --rate "$rk" --out "$out" >"$WORK/kill.out" 2>"$WORK/kill.err" &
 coord=$!
 i=0
 srv=""
@@ -126,11 +121,12 @@ check "client hosts' records kept" "$(jqv "$s" '.hosts[] | select(.name == "clie
 left=$(pgrep -f "$SYNBENCH (serve|client)" | wc -l)
 check "no synbench half left running" "$left" -eq 0
 check "no BPF program left" "$(bpf_progs)" -eq "$progs0"
+check "no network namespace left (in use)" "$(lsns -n -t net -o NS | sort -u | wc -l)" -le "$netns0"
 
 echo "5. the coordinator stopped (SIGTERM) mid-run"
 out="$WORK/term"
 # shellcheck disable=SC2086
-"$SYNBENCH" --netns "$CLI1" --server-via "$VIA" --client-via "ip netns exec $CLI2" $common --conns 4000 --rate 400 --out "$out" >"$WORK/term.out" 2>"$WORK/term.err" &
+"$SYNBENCH" --netns "$CLI1" --server-via "$VIA" --client-via "ip netns exec $CLI2" $common --conns "$nk" --rate "$rk" --out "$out" >"$WORK/term.out" 2>"$WORK/term.err" &
 coord=$!
 sleep 6
 kill -TERM "$coord"
@@ -142,4 +138,5 @@ check "every host's results came" "$(jqv "$s" '[.hosts[] | select(.lost)] | leng
 check "server records kept" "$(jqv "$s" '.hosts[] | select(.name == "server") | .probes.records')" -gt 0
 check "no synbench half left running" "$(pgrep -f "$SYNBENCH (serve|client)" | wc -l)" -eq 0
 check "no BPF program left" "$(bpf_progs)" -eq "$progs0"
+check "no network namespace left (in use)" "$(lsns -n -t net -o NS | sort -u | wc -l)" -le "$netns0"
 finish

@@ -32,18 +32,7 @@ check "server children" "$(jqv "$s" .reconciliation.kernel_children)" -gt 0
 check "every server child joined by 4-tuple + ISN" "$(jqv "$s" .reconciliation.kernel_children_by_isn)" -eq "$(jqv "$s" .reconciliation.kernel_children)"
 check "every accept joined (through its child)" "$(jqv "$s" .reconciliation.accepts_unmatched)" -eq 0
 check "accepted = the server's accepts" "$(jqv "$s" .outcomes.accepted)" -eq "$(jqv "$s" '.hosts[1].accepts')"
-check "client: SYN retransmits = its TCPSynRetrans" "$(jqv "$s" '.hosts[0].identities.client_syn_retransmits.status')" = holds
-check "client: ActiveOpens = connects" "$(jqv "$s" '.hosts[0].identities.client_active_opens.status')" = holds
-check "server: SYN-ACK retransmits = its TCPSynRetrans" "$(jqv "$s" '.hosts[1].identities.server_synack_retransmits.status')" = holds
-check "server: ActiveOpens 0" "$(jqv "$s" '.hosts[1].identities.server_active_opens.status')" = holds
-check "server overflowed" "$(jqv "$s" '.hosts[1].kernel_counters.ListenOverflows')" -gt 0
-lstat=$(jqv "$s" '.hosts[1].identities.listener_drops.status')
-if [ "$lstat" = skipped ]; then
-	ok "server overflow identity skipped on this kernel: $(jqv "$s" '.hosts[1].identities.listener_drops.reason')"
-else
-	check "server: listener drops (probe) = ListenDrops + overflow skb drops" "$lstat" = holds
-	check "  the same numbers" "$(jqv "$s" '.hosts[1].identities.listener_drops.probe')" -eq "$(jqv "$s" '.hosts[1].identities.listener_drops.kernel')"
-fi
+check_host_identities "$s"
 check "no synbench serve left" "$(pgrep -f "$SYNBENCH serve" | wc -l)" -eq 0
 
 echo "2. an ssh that cannot connect"
