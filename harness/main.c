@@ -32,12 +32,14 @@ static int run_across_hosts(const struct sb_opts *o, const char *dir)
 		return 2;
 	}
 	rc = sb_hosts__collect(hosts, &local, &rd);
-	sb_hosts__free(hosts);
+	/* hosts outlives the output: client0's record points at this host's
+	 * share of the options (hosts->local) */
 	if (rc == 0)
 		rc = sb_output_write(&rd, dir) < 0 ? 2 : rd.interrupted ? 130 : 0;
 	else
 		rc = 2;
 	sb_rundata_free(&rd);
+	sb_hosts__free(hosts);
 	return rc;
 }
 

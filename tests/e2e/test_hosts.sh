@@ -30,7 +30,7 @@ identities_hold() { # SUMMARY -> "failing identities" count
 echo "1. --server-via, $n1 connections at backlog 5"
 out="$WORK/one"
 # shellcheck disable=SC2086
-"$SYNBENCH" --netns "$CLI1" --server-via "$VIA" $common --conns "$n1" --out "$out" >"$WORK/one.out" 2>&1
+run_exact "$out" "$WORK/one.out" "$SYNBENCH" --netns "$CLI1" --server-via "$VIA" $common --conns "$n1"
 check "exit" "$?" -eq 0
 s="$out/summary.json"
 check "join rate" "$(jqv "$s" .join_rate)" = 1
@@ -61,7 +61,7 @@ grep -q "^host server" "$out/report.txt" && ok "report: a line per host" || bad 
 echo "2. + --client-via: two client hosts, $n2 connections"
 out="$WORK/two"
 # shellcheck disable=SC2086
-"$SYNBENCH" --netns "$CLI1" --server-via "$VIA" --client-via "ip netns exec $CLI2" $common --conns "$n2" --out "$out" >"$WORK/two.out" 2>&1
+run_exact "$out" "$WORK/two.out" "$SYNBENCH" --netns "$CLI1" --server-via "$VIA" --client-via "ip netns exec $CLI2" $common --conns "$n2"
 check "exit" "$?" -eq 0
 s="$out/summary.json"
 check "hosts" "$(jqv "$s" '.hosts | length')" -eq 3

@@ -20,9 +20,11 @@ CLI1="${HOSTS_PFX}cli1"
 
 echo "1. --server-via ssh, 10000 connections at backlog 5"
 out="$WORK/ssh"
-"$SYNBENCH" --netns "$CLI1" --server-via "$SSH_VIA" --server-addr 198.18.0.1 --remote-bin "$SYNBENCH" \
-	--conns 10000 --backlog 5 --syncookies 0 --no-plot --out "$out" >"$WORK/ssh.out" 2>"$WORK/ssh.err"
-check "exit" "$?" -eq 0
+run_exact "$out" "$WORK/ssh.out" "$SYNBENCH" --netns "$CLI1" --server-via "$SSH_VIA" --server-addr 198.18.0.1 \
+	--remote-bin "$SYNBENCH" --conns 10000 --backlog 5 --syncookies 0 --no-plot
+rc=$?
+check "exit" "$rc" -eq 0
+[ "$rc" = 0 ] || tail -5 "$WORK/ssh.out"
 s="$out/summary.json"
 check "hosts" "$(jqv "$s" '.hosts | length')" -eq 2
 check "server reached over ssh" "$(jqv "$s" '.hosts[1].via')" = "$SSH_VIA"
