@@ -87,25 +87,3 @@ check_host_identities() {
 		check "  and it holds" "$(jqv "$1" '.hosts[1].identities.listener_drops.status')" = holds
 	fi
 }
-
-# run_exact OUT LOG CMD...: runs a synbench run writing OUT, and once more if
-# its kernel view has a hole: a per-host identity failing, a record missing
-# a transition, an accept without its child. On this project's VMs the
-# kernel runs no BPF program at all for softirq work done on top of PID 1's
-# threads (the sandbox's agent; README, "Kernels and machines"): a batch of
-# events then never reaches any probe (recursion_misses stays 0) and the
-# identities show the gap, as they must. That is the machine's, so one
-# retry; a hole in both runs fails the test. Returns the last exit code.
-run_exact() {
-	out=$1 log=$2
-	shift 2
-	"$@" --out "$out" >"$log" 2>&1
-	rc=$?
-	[ "$rc" = 0 ] || return "$rc"
-	holes=$(jq '[.hosts[]?.identities[]? | select(.status == "fails")] | length
-		+ .probes.partial_records + .reconciliation.accepts_unmatched' "$out/summary.json")
-	[ "$holes" = 0 ] && return 0
-	echo "  note: first run had $holes holes in its kernel view ($(jq -c '[.probes.partial_records, [.hosts[]?.identities | to_entries[] | select(.value.status == "fails") | "\(.key) probe \(.value.probe) kernel \(.value.kernel)"]]' "$out/summary.json")); once more"
-	rm -rf "$out"
-	"$@" --out "$out" >"$log" 2>&1
-}

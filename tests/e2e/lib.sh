@@ -33,6 +33,32 @@ column() {
 	awk -F, -v n="$1" 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == n) c = i; next } { print $c }' "$2"
 }
 
+# run_exact OUT LOG CMD...: runs a synbench run writing OUT (stdout and
+# stderr in LOG), and once more if its kernel view has a hole: an event
+# that reached no probe (a record missing, a transition missed, an event on
+# an untracked socket, a failing identity, an accept without its child). On
+# this project's VMs the kernel runs no BPF program at all for softirq work
+# done on top of PID 1's threads (the sandbox's agent; README, "Events
+# hidden from BPF"): now and then a batch of events never reaches any probe
+# (recursion_misses stays 0), and the numbers show the gap, as they must.
+# That is the machine's, so one retry; a hole in both runs fails the test.
+# Returns the last exit code.
+run_exact() {
+	out=$1 log=$2
+	shift 2
+	"$@" --out "$out" >"$log" 2>&1
+	rc=$?
+	[ "$rc" = 0 ] || return "$rc"
+	holes=$(jq '([.hosts[]?.identities[]?, .reconciliation.identities[]? | select(.status == "fails")] | length)
+		+ .probes.partial_records + .probes.untracked + .reconciliation.accepts_unmatched
+		+ ((.probes.records - .probes.clients - .probes.children) | fabs)
+		+ (if .join_rate != null and .join_rate < 1 then 1 else 0 end)' "$out/summary.json")
+	[ "$holes" = 0 ] && return 0
+	echo "  note: the first run's kernel view had holes ($holes: $(jq -c '{join_rate, partial: .probes.partial_records, untracked: .probes.untracked, missed: .probes.missed_events, fails: [.hosts[]?.identities, .reconciliation.identities | to_entries[]? | select(.value.status == "fails") | .key]}' "$out/summary.json")); once more"
+	rm -rf "$out"
+	"$@" --out "$out" >"$log" 2>&1
+}
+
 finish() {
 	if [ "$failures" -gt 0 ]; then
 		echo "FAILED ($failures)"

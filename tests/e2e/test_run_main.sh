@@ -6,7 +6,7 @@ need_root
 
 out="$WORK/run"
 start=$(date +%s)
-"$SYNBENCH" --conns 10000 --backlog 5 --no-plot --out "$out" >"$WORK/stdout" 2>"$WORK/stderr"
+run_exact "$out" "$WORK/stdout" "$SYNBENCH" --conns 10000 --backlog 5 --no-plot
 rc=$?
 end=$(date +%s)
 check "exit" "$rc" -eq 0

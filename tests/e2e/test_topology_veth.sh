@@ -6,8 +6,8 @@
 need_root
 
 out="$WORK/veth"
-timeout 300 "$SYNBENCH" --topology veth --conns 3000 --backlog 5 --no-plot --max-time 120 \
-	--out "$out" >"$WORK/stdout" 2>"$WORK/stderr"
+run_exact "$out" "$WORK/stdout" timeout 300 "$SYNBENCH" --topology veth --conns 3000 --backlog 5 \
+	--no-plot --max-time 120
 check "exit" "$?" -eq 0
 s="$out/summary.json"
 check "join rate" "$(jqv "$s" .join_rate)" = 1

@@ -109,6 +109,10 @@ static const char *const all_keys[] = {
     "delay",
     "loss",
     "rate-limit",
+    "server-via",
+    "server-addr",
+    "client-via",
+    "remote-bin",
     "out",
     "label",
     "force",
@@ -193,6 +197,12 @@ static const struct good_case good[] = {
      {"server-cmd=nginx -c /tmp/n.conf"}},
     {{"--attach", "tracepoint"}, {"attach=tracepoint"}},
     {{"--topology", "veth"}, {"topology=veth", "delay=", "loss=", "rate-limit=0"}},
+    {{"--server-via", "ssh -T root@srv", "--server-addr", "198.18.0.1"},
+     {"server-via=ssh -T root@srv", "server-addr=198.18.0.1", "client-via=", "remote-bin=synbench"}},
+    {{"--server-via", "a", "--server-addr", "198.18.0.1", "--client-via", "b", "--client-via", "c",
+      "--remote-bin", "/opt/sb"},
+     {"client-via=b", "client-via.2=c", "remote-bin=/opt/sb"}},
+    {{"--server-via", "a", "--target", "198.18.0.7:80"}, {"server-addr=198.18.0.7", "port=80"}},
     {{"--topology=veth", "--delay", "20", "--loss", "0.5", "--rate-limit", "100"},
      {"topology=veth", "delay=20", "loss=0.5", "rate-limit=100"}},
     {{"--topology", "veth", "--delay", "20.5,2"}, {"delay=20.5,2"}},
@@ -343,6 +353,13 @@ static const struct bad_case bad[] = {
     {{"--label", L100 "a"}, "--label"},
     {{"--label="}, "--label"},
     {{"--ipv6=1"}, "--ipv6 takes no value"},
+    {{"--client-via", "x"}, "--client-via needs --server-via CMD"},
+    {{"--server-addr", "198.18.0.1"}, "--server-addr needs --server-via CMD"},
+    {{"--server-via", "x"}, "--server-via needs --server-addr"},
+    {{"--server-via", "x", "--server-addr", "198.18.0.300"}, "--server-addr needs the server host's IPv4"},
+    {{"--server-via", "x", "--server-addr", "198.18.0.1", "--topology", "veth"}, "drop --topology veth"},
+    {{"--server-via", "x", "--server-addr", "198.18.0.1", "--paired"}, "--paired does not work across hosts"},
+    {{"--server-via", ""}, "--server-via needs a command"},
     {{"--help=yes"}, "--help"},
     {{"--foo"}, "unknown option '--foo'; see synbench --help"},
     {{"--conn", "5"}, "did you mean --conns?"},
@@ -507,6 +524,10 @@ static void test_defaults(void)
 	ASSERT_EQ(d.attach, SB_ATTACH_AUTO, "default attach");
 	ASSERT_STREQ(d.port_range, "", "default port_range");
 	ASSERT_OK(parse((const char *[]){NULL}, &p, err, sizeof(err)), "parse nothing");
+	/* the command line as typed is kept (it travels to other hosts) */
+	ASSERT_TRUE(p.argv != NULL, "argv kept");
+	p.argc = 0;
+	p.argv = NULL;
 	ASSERT_EQ(memcmp(&d, &p, sizeof(d)), 0, "no options = defaults");
 	ASSERT_OK(sb_opts_parse(0, (char *[]){NULL}, &p, err, sizeof(err)), "argc 0");
 
@@ -517,7 +538,8 @@ static void test_defaults(void)
 		 "max-time=120\naccept=fast\nport=5201\ndests=16\nipv6=0\nper-cpu-listeners=0\npaired=0\nsyncookies=-1\n"
 		 "abort-on-overflow=-1\nsomaxconn=-1\nsyn-retries=-1\nsynack-retries=-1\n"
 		 "syn-linear-timeouts=-1\nmax-syn-backlog=-1\nport-range=\nno-probes=0\n"
-		 "attach=auto\nsampler=auto\nprobe-off=\nsample-us=5000\ntrace-states=0\ntarget=\nserver-cmd=\nnetns=\nhttp=0\ntopology=lo\ndelay=\nloss=\nrate-limit=0\nout=\nlabel=\nforce=0\n"
+		 "attach=auto\nsampler=auto\nprobe-off=\nsample-us=5000\ntrace-states=0\ntarget=\nserver-cmd=\nnetns=\nhttp=0\ntopology=lo\ndelay=\nloss=\nrate-limit=0\n"
+		 "server-via=\nserver-addr=\nclient-via=\nremote-bin=synbench\nout=\nlabel=\nforce=0\n"
 		 "no-plot=0\njson=0\nquiet=0\nverbose=0\n",
 		 threads);
 	text = dump(&d);
