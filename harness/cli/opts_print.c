@@ -167,10 +167,13 @@ void sb_print_help(FILE *f)
 	      "      connect/request/response/RST at full speed, user side only\n"
 	      "  bench --rate 20000 --conns 100000\n"
 	      "      open loop: 20,000 new connections per second\n"
+	      "  bench --server-via 'ssh -T root@srv' --server-addr 10.0.0.2 --backlog 5\n"
+	      "      the listener and its probes on host srv (synbench installed there)\n"
 	      "\n"
 	      "REQUIRES: root, or CAP_BPF+CAP_PERFMON+CAP_NET_ADMIN+CAP_SYS_ADMIN;\n"
 	      "Linux >= 5.8 with BTF (/sys/kernel/btf/vmlinux). All traffic stays on\n"
-	      "loopback in a private network namespace.\n"
+	      "loopback in a private network namespace (--server-via: on the hosts'\n"
+	      "own network, in their own namespaces).\n"
 	      "Bad options: one line on stderr, exit 2.\n",
 	      f);
 }
