@@ -1,5 +1,6 @@
 /* synbench: TCP connection setup, measured from the kernel and from user
  * space, joined per connection. `bench --help` lists everything. */
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -9,6 +10,7 @@
 #include "harness/output/output.h"
 #include "harness/run/hosts.h"
 #include "harness/run/run.h"
+#include "harness/run/signals.h"
 #include "harness/tools/commands.h"
 
 /* A run across machines: the other hosts' halves first (each ready, or one
@@ -22,9 +24,11 @@ static int run_across_hosts(const struct sb_opts *o, const char *dir)
 	char err[1024] = "";
 	int rc;
 
-	if (sb_hosts__open(o, &hosts, err, sizeof(err)) != 0) {
+	sb_signals_install(); /* a Ctrl-C while the hosts set up stops them all */
+	rc = sb_hosts__open(o, &hosts, err, sizeof(err));
+	if (rc != 0) {
 		sb_error("%s", err);
-		return 2;
+		return rc == -EINTR ? 130 : 2;
 	}
 	sb_hosts__hooks(hosts, &hooks);
 	if (sb_run_with(sb_hosts__local_opts(hosts), &hooks, &local) != 0) {

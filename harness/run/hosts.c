@@ -117,6 +117,21 @@ static int start_remote(struct sb_hosts *hs, struct remote *r, const char *via, 
 	return e ? host_error(r, e, "its command did not read its input", err, errlen) : 0;
 }
 
+/* A line within timeout_ms, in short slices so that a Ctrl-C while the
+ * hosts set up ends the wait (-EINTR). */
+static int recv_or_stop(struct remote *r, char *line, size_t len, int timeout_ms)
+{
+	uint64_t end = sb_ctl_now_ns() + (uint64_t)timeout_ms * 1000000ull;
+	int e;
+
+	do {
+		if (sb_stop_requested)
+			return -EINTR;
+		e = sb_ctl_recv(r->ctl, line, len, 200);
+	} while (e == -ETIMEDOUT && sb_ctl_now_ns() < end);
+	return e;
+}
+
 /* The half's hello, then ready (or its one-line error). */
 static int await_ready(struct remote *r, char *err, size_t errlen)
 {
@@ -125,7 +140,9 @@ static int await_ready(struct remote *r, char *err, size_t errlen)
 	int v, bl, e;
 	unsigned long long ino;
 
-	e = sb_ctl_recv(r->ctl, line, sizeof(line), 60000);
+	e = recv_or_stop(r, line, sizeof(line), 60000);
+	if (e == -EINTR)
+		goto stopped;
 	if (e == 0 && strncmp(line, "error ", 6) == 0)
 		return host_error(r, -EPROTO, line + 6, err, errlen);
 	if (e == 0 && sscanf(line, "hello synbench-ctl %d %63s %lu %63s %127s", &v, ver, &layout,
@@ -147,7 +164,9 @@ static int await_ready(struct remote *r, char *err, size_t errlen)
 				  "command, the address, the key, and that synbench is installed)",
 				  err, errlen);
 	}
-	e = sb_ctl_recv(r->ctl, line, sizeof(line), READY_TIMEOUT_MS);
+	e = recv_or_stop(r, line, sizeof(line), READY_TIMEOUT_MS);
+	if (e == -EINTR)
+		goto stopped;
 	if (e == 0 && strncmp(line, "error ", 6) == 0)
 		return host_error(r, -EPROTO, line + 6, err, errlen);
 	if (e || sscanf(line, "ready %d %llu", &bl, &ino) != 2)
@@ -157,6 +176,10 @@ static int await_ready(struct remote *r, char *err, size_t errlen)
 	r->info.rd.effective_backlog = bl;
 	r->info.rd.netns_inode = ino;
 	return 0;
+stopped:
+	snprintf(err, errlen, "interrupted while host %s set up, before any load; nothing written",
+		 r->info.name);
+	return -EINTR;
 }
 
 /* NTP-style: offset = t2 - (t1 + t4) / 2 on the exchange with the

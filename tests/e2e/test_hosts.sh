@@ -93,23 +93,44 @@ grep -q "host server (ip netns exec ${HOSTS_PFX}nosuch)" "$WORK/bad.err" && ok "
 check "missing remote synbench: exit" "$?" -eq 2
 grep -q "host server.*/nonexistent/synbench" "$WORK/bad.err" && ok "names the host and what is missing: $(cat "$WORK/bad.err")" || bad "$(cat "$WORK/bad.err")"
 
+# load_started NS: waits (at most 120 s) until connections exist in client
+# namespace NS, i.e. every host is set up and the load runs
+load_started() {
+	i=0
+	while [ "$(ip netns exec "$1" ss -Htn 'dport = :5201' 2>/dev/null | wc -l)" = 0 ]; do
+		i=$((i + 1))
+		[ "$i" -gt 1200 ] && return 1
+		sleep 0.1
+	done
+}
+
+# nothing_left: no synbench half, BPF program or namespace of ours remains;
+# a half stops as its channel closes, within seconds (under emulation the
+# detach takes a while), so wait up to 60 s before judging
+nothing_left() {
+	i=0
+	while [ "$(pgrep -f "$SYNBENCH (serve|client)" | wc -l)" != 0 ] && [ "$i" -lt 600 ]; do
+		i=$((i + 1))
+		sleep 0.1
+	done
+	check "no synbench half left running" "$(pgrep -f "$SYNBENCH (serve|client)" | wc -l)" -eq 0
+	check "no BPF program left" "$(bpf_progs)" -eq "$progs0"
+	check "no network namespace left (in use)" "$(lsns -n -t net -o NS | sort -u | wc -l)" -le "$netns0"
+}
+
 echo "4. the server host killed mid-run"
 out="$WORK/kill"
 # shellcheck disable=SC2086
 "$SYNBENCH" --netns "$CLI1" --server-via "$VIA" --client-via "ip netns exec $CLI2" $common --conns "$nk" --rate "$rk" --out "$out" >"$WORK/kill.out" 2>"$WORK/kill.err" &
 coord=$!
-i=0
+load_started "$CLI2" && ok "load running" || bad "no load within 120 s"
 srv=""
-while [ -z "$srv" ] && [ "$i" -lt 600 ]; do
-	# the coordinator's child whose command is the server half (ours)
-	for p in $(pgrep -P "$coord"); do
-		tr '\0' ' ' <"/proc/$p/cmdline" 2>/dev/null | grep -q ' serve' && srv=$p
-	done
-	i=$((i + 1))
-	sleep 0.1
+# the coordinator's child whose command is the server half (ours)
+for p in $(pgrep -P "$coord"); do
+	tr '\0' ' ' <"/proc/$p/cmdline" 2>/dev/null | grep -q ' serve' && srv=$p
 done
 [ -n "$srv" ] && ok "server half pid $srv" || bad "no server half found"
-sleep 4
+sleep 2
 [ -n "$srv" ] && kill -KILL "$srv"
 wait "$coord"
 check "exit: interrupted" "$?" -eq 130
@@ -118,17 +139,15 @@ check "summary written" "$(jqv "$s" .interrupted)" = true
 check "server marked lost" "$(jqv "$s" '.hosts[] | select(.name == "server") | .lost')" = true
 grep -q "host server .*went away" "$WORK/kill.err" && ok "said so: $(grep 'went away' "$WORK/kill.err")" || bad "no message: $(cat "$WORK/kill.err")"
 check "client hosts' records kept" "$(jqv "$s" '.hosts[] | select(.name == "client1") | .conns_started')" -gt 0
-left=$(pgrep -f "$SYNBENCH (serve|client)" | wc -l)
-check "no synbench half left running" "$left" -eq 0
-check "no BPF program left" "$(bpf_progs)" -eq "$progs0"
-check "no network namespace left (in use)" "$(lsns -n -t net -o NS | sort -u | wc -l)" -le "$netns0"
+nothing_left
 
 echo "5. the coordinator stopped (SIGTERM) mid-run"
 out="$WORK/term"
 # shellcheck disable=SC2086
 "$SYNBENCH" --netns "$CLI1" --server-via "$VIA" --client-via "ip netns exec $CLI2" $common --conns "$nk" --rate "$rk" --out "$out" >"$WORK/term.out" 2>"$WORK/term.err" &
 coord=$!
-sleep 6
+load_started "$CLI2" && ok "load running" || bad "no load within 120 s"
+sleep 2
 kill -TERM "$coord"
 wait "$coord"
 check "exit: interrupted" "$?" -eq 130
@@ -136,7 +155,19 @@ s="$out/summary.json"
 check "interrupted" "$(jqv "$s" .interrupted)" = true
 check "every host's results came" "$(jqv "$s" '[.hosts[] | select(.lost)] | length')" -eq 0
 check "server records kept" "$(jqv "$s" '.hosts[] | select(.name == "server") | .probes.records')" -gt 0
-check "no synbench half left running" "$(pgrep -f "$SYNBENCH (serve|client)" | wc -l)" -eq 0
-check "no BPF program left" "$(bpf_progs)" -eq "$progs0"
-check "no network namespace left (in use)" "$(lsns -n -t net -o NS | sort -u | wc -l)" -le "$netns0"
+nothing_left
+
+echo "6. the coordinator stopped while the hosts set up"
+out="$WORK/early"
+# shellcheck disable=SC2086
+"$SYNBENCH" --netns "$CLI1" --server-via "$VIA" $common --conns 100 --out "$out" >"$WORK/early.out" 2>"$WORK/early.err" &
+coord=$!
+i=0
+while [ -z "$(pgrep -P "$coord")" ] && [ "$i" -lt 100 ]; do i=$((i + 1)); sleep 0.05; done
+kill -TERM "$coord"
+wait "$coord"
+check "exit: interrupted" "$?" -eq 130
+[ -e "$out" ] && bad "$out written" || ok "nothing written (no load ran)"
+grep -q "interrupted" "$WORK/early.err" && ok "said so: $(cat "$WORK/early.err")" || bad "no message: $(cat "$WORK/early.err")"
+nothing_left
 finish
