@@ -97,7 +97,8 @@ grep -q "host server.*/nonexistent/synbench" "$WORK/bad.err" && ok "names the ho
 # namespace NS, i.e. every host is set up and the load runs
 load_started() {
 	i=0
-	while [ "$(ip netns exec "$1" ss -Htn 'dport = :5201' 2>/dev/null | wc -l)" = 0 ]; do
+	# connects in flight now (an earlier run's TIME_WAIT sockets do not count)
+	while [ "$(ip netns exec "$1" ss -Htn state syn-sent state established 'dport = :5201' 2>/dev/null | wc -l)" = 0 ]; do
 		i=$((i + 1))
 		[ "$i" -gt 1200 ] && return 1
 		sleep 0.1
