@@ -93,12 +93,17 @@ grep -q "host server (ip netns exec ${HOSTS_PFX}nosuch)" "$WORK/bad.err" && ok "
 check "missing remote synbench: exit" "$?" -eq 2
 grep -q "host server.*/nonexistent/synbench" "$WORK/bad.err" && ok "names the host and what is missing: $(cat "$WORK/bad.err")" || bad "$(cat "$WORK/bad.err")"
 
-# load_started NS: waits (at most 120 s) until connections exist in client
-# namespace NS, i.e. every host is set up and the load runs
+# active_opens NS: the namespace's Tcp ActiveOpens (connects started)
+active_opens() {
+	ip netns exec "$1" awk '$1 == "Tcp:" && $2 ~ /^[0-9]/ { print $6 }' /proc/net/snmp
+}
+
+# load_started NS BASE: waits (at most 120 s) until namespace NS has
+# started 20 connects more than BASE, i.e. every host is set up and the
+# load runs (a connect lives microseconds: counted, not looked for)
 load_started() {
 	i=0
-	# connects in flight now (an earlier run's TIME_WAIT sockets do not count)
-	while [ "$(ip netns exec "$1" ss -Htn state syn-sent state established 'dport = :5201' 2>/dev/null | wc -l)" = 0 ]; do
+	while [ "$(active_opens "$1")" -lt $(($2 + 20)) ]; do
 		i=$((i + 1))
 		[ "$i" -gt 1200 ] && return 1
 		sleep 0.1
@@ -122,9 +127,10 @@ nothing_left() {
 echo "4. the server host killed mid-run"
 out="$WORK/kill"
 # shellcheck disable=SC2086
+base=$(active_opens "$CLI2")
 "$SYNBENCH" --netns "$CLI1" --server-via "$VIA" --client-via "ip netns exec $CLI2" $common --conns "$nk" --rate "$rk" --out "$out" >"$WORK/kill.out" 2>"$WORK/kill.err" &
 coord=$!
-load_started "$CLI2" && ok "load running" || bad "no load within 120 s"
+load_started "$CLI2" "$base" && ok "load running" || bad "no load within 120 s"
 srv=""
 # the coordinator's child whose command is the server half (ours)
 for p in $(pgrep -P "$coord"); do
@@ -145,9 +151,10 @@ nothing_left
 echo "5. the coordinator stopped (SIGTERM) mid-run"
 out="$WORK/term"
 # shellcheck disable=SC2086
+base=$(active_opens "$CLI2")
 "$SYNBENCH" --netns "$CLI1" --server-via "$VIA" --client-via "ip netns exec $CLI2" $common --conns "$nk" --rate "$rk" --out "$out" >"$WORK/term.out" 2>"$WORK/term.err" &
 coord=$!
-load_started "$CLI2" && ok "load running" || bad "no load within 120 s"
+load_started "$CLI2" "$base" && ok "load running" || bad "no load within 120 s"
 sleep 2
 kill -TERM "$coord"
 wait "$coord"
