@@ -124,12 +124,24 @@ field() { echo "$1" | awk -v k="$2" '{ for (i = 1; i < NF; i++) if ($i == k) pri
 
 echo "1. a burst of 2000 connects, --port 8000 --connlat"
 out="$WORK/burst"
-start_watch "$WORK/burst" --port 8000 --duration $((10 * SCALE)) --connlat --quiet --out "$out"
-res=$(timeout 600 ip netns exec "$NS" python3 "$CLIENTS" 2000 8000 4)
-echo "  clients: $res"
-clients_done
-wait_watch
-check "watch exit" "$?" -eq 0
+# once more if the kernel view has a hole: on this project's VMs the kernel
+# runs no BPF program for softirq work on top of PID 1's threads (README,
+# "Events hidden from BPF"), now and then a record short; both runs short
+# fails the test
+for attempt in 1 2; do
+	rm -rf "$out"
+	start_watch "$WORK/burst" --port 8000 --duration $((10 * SCALE)) --connlat --quiet --out "$out"
+	res=$(timeout 600 ip netns exec "$NS" python3 "$CLIENTS" 2000 8000 4)
+	echo "  clients: $res"
+	clients_done
+	wait_watch
+	wrc=$?
+	[ "$attempt" = 2 ] || [ "$wrc" != 0 ] && break
+	recs=$(jqv "$out/summary.json" .reconciliation.client_records)
+	[ "$recs" = 2000 ] && break
+	echo "  note: $recs client records of 2000 (a hole in the kernel view); once more"
+done
+check "watch exit" "$wrc" -eq 0
 cpid=$(field "$res" pid)
 ok=$(field "$res" ok)
 fail=$(field "$res" fail)
