@@ -11,18 +11,11 @@
 #include "harness/analysis/stats.h"
 #include "harness/output/json.h"
 #include "harness/run/hosts.h"
+#include "harness/run/mib.h"
 
 static size_t host_of(uint64_t cookie)
 {
 	return (size_t)(cookie >> SB_HOST_COOKIE_SHIFT);
-}
-
-static int64_t mib(const struct sb_rundata *rd, const char *table, const char *name)
-{
-	for (size_t i = 0; i < rd->nmib; i++)
-		if (strcmp(rd->mib[i].table, table) == 0 && strcmp(rd->mib[i].name, name) == 0)
-			return rd->mib[i].after - rd->mib[i].before;
-	return -1;
 }
 
 /* What the merged join says about host i's connections or sockets. */
@@ -143,7 +136,7 @@ static void json_host(struct sb_json *js, const struct sb_rundata *rd, const str
 		json_established_gap(js, rd, j, i);
 	sb_json_obj_begin(js, "kernel_counters");
 	for (size_t k = 0; k < sizeof(counters) / sizeof(counters[0]); k++)
-		sb_json_i64_or_null(js, counters[k][1], mib(hr, counters[k][0], counters[k][1]));
+		sb_json_i64_or_null(js, counters[k][1], sb_mib_delta_or(hr->mib, hr->nmib, counters[k][0], counters[k][1], -1));
 	sb_json_obj_end(js);
 	sb_json_obj_begin(js, "probes");
 	sb_json_uint(js, "syn_retransmits", hr->counters[SB_C_SYN_RETRANS]);

@@ -203,7 +203,6 @@ static int measure_clock(struct remote *r, char *err, size_t errlen)
 			best = t4 - t1;
 			r->info.clock_offset_ns = (int64_t)(t2 - (t1 + t4) / 2);
 			r->info.clock_uncertainty_ns = (int64_t)(best / 2);
-			r->info.rtt_ns = best;
 		}
 	}
 	return 0;
@@ -311,8 +310,8 @@ static int on_before_load(void *ctx, struct sb_rundata *rd, char *err, size_t le
 
 	(void)rd;
 	for (int i = 0; i < hs->n; i++)
-		if (4 * hs->r[i].info.rtt_ns > lead)
-			lead = 4 * hs->r[i].info.rtt_ns;
+		if (8 * (uint64_t)hs->r[i].info.clock_uncertainty_ns > lead)
+			lead = 8 * (uint64_t)hs->r[i].info.clock_uncertainty_ns; /* 4 round trips */
 	t0 = sb_ctl_now_ns() + lead;
 	for (int i = 0; i < hs->n; i++) {
 		struct remote *r = &hs->r[i];

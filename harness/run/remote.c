@@ -27,6 +27,12 @@ struct half {
 	int lost;    /* the channel closed */
 };
 
+/* The answer to "ping T1": T1 and this host's clock now. */
+static void pong(struct half *h, unsigned long long t1)
+{
+	sb_ctl_send(h->ctl, "pong %llu %llu", t1, (unsigned long long)sb_ctl_now_ns());
+}
+
 /* One control line while the half runs: ping, stop, or the end of input.
  * Returns 1 when the half must stop. */
 static int handle(struct half *h, int timeout_ms)
@@ -45,7 +51,7 @@ static int handle(struct half *h, int timeout_ms)
 		return 1;
 	}
 	if (sscanf(line, "ping %llu", &t1) == 1) {
-		sb_ctl_send(h->ctl, "pong %llu %llu", t1, (unsigned long long)sb_ctl_now_ns());
+		pong(h, t1);
 		return 0;
 	}
 	if (strcmp(line, "stop") == 0) {
@@ -83,7 +89,7 @@ static int on_before_load(void *ctx, struct sb_rundata *rd, char *err, size_t le
 			return e;
 		}
 		if (sscanf(line, "ping %llu", &t) == 1) {
-			sb_ctl_send(h->ctl, "pong %llu %llu", t, (unsigned long long)sb_ctl_now_ns());
+			pong(h, t);
 		} else if (sscanf(line, "start %llu", &t) == 1) {
 			struct timespec ts = {.tv_sec = (time_t)(t / 1000000000ull),
 					      .tv_nsec = (long)(t % 1000000000ull)};

@@ -100,8 +100,7 @@ struct sb_host {
 	enum sb_host_role role;
 	uint64_t conns_share;	      /* client: the connections it was given */
 	int64_t clock_offset_ns;      /* its CLOCK_MONOTONIC minus ours (NTP-style) */
-	int64_t clock_uncertainty_ns; /* +- (half the best round trip) */
-	uint64_t rtt_ns;	      /* the best control round trip */
+	int64_t clock_uncertainty_ns; /* +- half the best control round trip */
 	int lost;		      /* its channel closed before its results came */
 	char log[64]; /* the transport's stderr (its warnings), a temporary file until kept */
 	struct sb_rundata rd;	      /* its records, counters, stamps (opts: ours) */

@@ -124,13 +124,20 @@ nothing_left() {
 	check "no network namespace left (in use)" "$(lsns -n -t net -o NS | sort -u | wc -l)" -le "$netns0"
 }
 
+# start_loaded NAME: a three-host run into $WORK/NAME (out) in the
+# background (coord: its PID), returned once its load runs
+start_loaded() {
+	out="$WORK/$1"
+	base=$(active_opens "$CLI2")
+	# shellcheck disable=SC2086
+	"$SYNBENCH" --netns "$CLI1" --server-via "$VIA" --client-via "ip netns exec $CLI2" $common \
+		--conns "$nk" --rate "$rk" --out "$out" >"$WORK/$1.out" 2>"$WORK/$1.err" &
+	coord=$!
+	load_started "$CLI2" "$base" && ok "load running" || bad "no load within 120 s"
+}
+
 echo "4. the server host killed mid-run"
-out="$WORK/kill"
-# shellcheck disable=SC2086
-base=$(active_opens "$CLI2")
-"$SYNBENCH" --netns "$CLI1" --server-via "$VIA" --client-via "ip netns exec $CLI2" $common --conns "$nk" --rate "$rk" --out "$out" >"$WORK/kill.out" 2>"$WORK/kill.err" &
-coord=$!
-load_started "$CLI2" "$base" && ok "load running" || bad "no load within 120 s"
+start_loaded kill
 srv=""
 # the coordinator's child whose command is the server half (ours)
 for p in $(pgrep -P "$coord"); do
@@ -149,12 +156,7 @@ check "client hosts' records kept" "$(jqv "$s" '.hosts[] | select(.name == "clie
 nothing_left
 
 echo "5. the coordinator stopped (SIGTERM) mid-run"
-out="$WORK/term"
-# shellcheck disable=SC2086
-base=$(active_opens "$CLI2")
-"$SYNBENCH" --netns "$CLI1" --server-via "$VIA" --client-via "ip netns exec $CLI2" $common --conns "$nk" --rate "$rk" --out "$out" >"$WORK/term.out" 2>"$WORK/term.err" &
-coord=$!
-load_started "$CLI2" "$base" && ok "load running" || bad "no load within 120 s"
+start_loaded term
 sleep 2
 kill -TERM "$coord"
 wait "$coord"
