@@ -515,7 +515,7 @@ static enum sb_outcome row_outcome(const struct ctx *c, uint32_t i)
 		return u;
 	if (u == SB_OUT_RESET || u == SB_OUT_REFUSED)
 		return u;
-	if (sb_client_established(kc))
+	if (sb_rec_established(kc))
 		return r->nchildren ? (u == SB_OUT_UNACCEPTED ? SB_OUT_OTHER : u) : SB_OUT_GHOST;
 	/* the kernel never completed the handshake */
 	return u == SB_OUT_UNACCEPTED ? SB_OUT_OTHER : u;
@@ -639,9 +639,9 @@ static int index_records(struct ctx *c)
 
 		if (r->role == SB_ROLE_CLIENT) {
 			n->kclients++;
-			n->kclients_est += !!sb_client_established(r);
+			n->kclients_est += !!sb_rec_established(r);
 			n->kclients_est_inferred +=
-			    !r->ts[SB_TCP_ESTABLISHED] && sb_client_established(r);
+			    !r->ts[SB_TCP_ESTABLISHED] && sb_rec_established(r);
 			if (r->cookie && cmap_put(&c->kmap, r->cookie, (uint32_t)k))
 				n->dup_cookies++;
 		} else if (r->role == SB_ROLE_CHILD) {
@@ -745,7 +745,7 @@ int sb_join__new(const struct sb_rundata *rd, struct sb_join **out)
 		derive(&c, (uint32_t)i);
 		j->counts.outcomes[r->outcome]++;
 		if (r->conn->outcome == LG_OUT_OK && r->kclient &&
-		    !sb_client_established(r->kclient))
+		    !sb_rec_established(r->kclient))
 			j->counts.user_ok_kernel_not_est++;
 	}
 	count_leftovers(&c);

@@ -110,7 +110,7 @@ struct sb_join_counts {
 	uint64_t with_cookie;		 /* rows with cookie != 0 */
 	uint64_t joined;		 /* ... and a kernel client record */
 	uint64_t kclients;		 /* kernel client records */
-	uint64_t kclients_est;		 /* ... that reached ESTABLISHED (sb_client_established) */
+	uint64_t kclients_est;		 /* ... that reached ESTABLISHED (sb_rec_established) */
 	uint64_t kclients_est_inferred;	 /* ... without the ESTABLISHED stamp (a missed event) */
 	uint64_t kclients_unmatched;	 /* ... with no user record */
 	uint64_t kchildren;		 /* kernel child records */

@@ -75,7 +75,7 @@ static uint64_t established_other(const struct sb_join *j)
 	for (size_t i = 0; i < j->nrows; i++) {
 		const struct sb_join_row *r = &j->rows[i];
 
-		n += r->kclient && sb_client_established(r->kclient) &&
+		n += r->kclient && sb_rec_established(r->kclient) &&
 		     r->outcome != SB_OUT_ACCEPTED && r->outcome != SB_OUT_QUEUED &&
 		     r->outcome != SB_OUT_GHOST;
 	}

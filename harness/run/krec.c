@@ -14,7 +14,7 @@ const char *sb_tcp_state_name(unsigned int state)
 	return state < SB_NSTATES ? state_names[state] : "UNKNOWN";
 }
 
-int sb_client_established(const struct sb_conn_rec *r)
+int sb_rec_established(const struct sb_conn_rec *r)
 {
 	static const int later[] = {SB_TCP_FIN_WAIT1, SB_TCP_FIN_WAIT2,	 SB_TCP_CLOSING,
 				    SB_TCP_TIME_WAIT, SB_TCP_CLOSE_WAIT, SB_TCP_LAST_ACK};

@@ -1,5 +1,5 @@
 /* What a kernel connection record (bpf/synbench.h) says: the names of TCP
- * states, and whether a client reached ESTABLISHED. */
+ * states, and whether a socket reached ESTABLISHED. */
 #ifndef SB_KREC_H
 #define SB_KREC_H
 
@@ -8,10 +8,11 @@
 
 /* "SYN_SENT", ...; "UNKNOWN" out of range. */
 const char *sb_tcp_state_name(unsigned int state);
-/* A client socket reached ESTABLISHED: its stamp, or a state that only an
- * established socket enters (FIN_WAIT1, FIN_WAIT2, CLOSING, TIME_WAIT,
- * CLOSE_WAIT, LAST_ACK): SYN_SENT leads only to ESTABLISHED or CLOSE, so a
- * client record without the stamp but in such a state lost that one event. */
-int sb_client_established(const struct sb_conn_rec *r);
+/* A client or child socket reached ESTABLISHED: its stamp, or a state that
+ * only an established socket enters (FIN_WAIT1, FIN_WAIT2, CLOSING,
+ * TIME_WAIT, CLOSE_WAIT, LAST_ACK): SYN_SENT and SYN_RECV lead only to
+ * ESTABLISHED or CLOSE, so a record without the stamp but in such a state
+ * lost that one event (README, "Events hidden from BPF"). */
+int sb_rec_established(const struct sb_conn_rec *r);
 
 #endif

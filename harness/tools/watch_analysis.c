@@ -10,6 +10,7 @@
 #include <sys/socket.h>
 
 #include "harness/analysis/join.h"
+#include "harness/run/krec.h"
 #include "harness/run/mib.h"
 
 const char *sb_wout_name(enum sb_wout o)
@@ -144,7 +145,7 @@ static int server_closed(const struct sb_conn_rec *c)
 
 static enum sb_wout child_outcome(const struct sb_conn_rec *c)
 {
-	if (!c->ts[SB_TCP_ESTABLISHED])
+	if (!sb_rec_established(c))
 		return SB_WOUT_CHILD_FAILED;
 	if (server_closed(c))
 		return SB_WOUT_SERVED;
@@ -165,12 +166,12 @@ static enum sb_wout client_outcome(const struct sb_rundata *rd, const struct sb_
 {
 	const struct sb_conn_rec *c = w->r;
 
-	if (!c->ts[SB_TCP_ESTABLISHED])
+	if (!sb_rec_established(c))
 		return c->flushed == SB_REC_LIVE_AT_END && c->final_state == SB_TCP_SYN_SENT
 			       ? SB_WOUT_OPEN
 			       : SB_WOUT_FAILED;
 	if (w->peer)
-		return w->peer->ts[SB_TCP_ESTABLISHED] && server_closed(w->peer) ? SB_WOUT_ACCEPTED
+		return sb_rec_established(w->peer) && server_closed(w->peer) ? SB_WOUT_ACCEPTED
 										  : SB_WOUT_QUEUED;
 	return listener_here(rd, c->dport, c->family) ? SB_WOUT_GHOST : SB_WOUT_ESTABLISHED;
 }
@@ -414,7 +415,8 @@ int sb_watch_analyse(struct sb_watch_data *w, struct sb_watch_analysis **out)
 			row->outcome = client_outcome(rd, row);
 			row->lat[SB_WLAT_HANDSHAKE] =
 				span(r->ts[SB_TCP_SYN_SENT], r->ts[SB_TCP_ESTABLISHED]);
-			a->handshakes += r->ts[SB_TCP_ESTABLISHED] != 0;
+			a->handshakes += sb_rec_established(r);
+			a->untimed += sb_rec_established(r) && !r->ts[SB_TCP_ESTABLISHED];
 		} else {
 			uint64_t c = r->ts[SB_TCP_FIN_WAIT1] ? r->ts[SB_TCP_FIN_WAIT1]
 							     : r->ts[SB_TCP_LAST_ACK];
@@ -424,7 +426,8 @@ int sb_watch_analyse(struct sb_watch_data *w, struct sb_watch_analysis **out)
 			row->lat[SB_WLAT_CHILD_EST] =
 				span(r->ts[SB_TCP_SYN_RECV], r->ts[SB_TCP_ESTABLISHED]);
 			row->lat[SB_WLAT_SERVER_CLOSE] = span(r->ts[SB_TCP_ESTABLISHED], c);
-			a->child_handshakes += r->ts[SB_TCP_ESTABLISHED] != 0;
+			a->child_handshakes += sb_rec_established(r);
+			a->untimed += sb_rec_established(r) && !r->ts[SB_TCP_ESTABLISHED];
 		}
 		a->outcomes[row->outcome]++;
 		for (int l = 0; l < SB_NWLAT; l++)
@@ -447,6 +450,11 @@ int sb_watch_analyse(struct sb_watch_data *w, struct sb_watch_analysis **out)
 		     (unsigned long long)rd->counters[SB_C_MAP_FULL],
 		     (unsigned long long)rd->lost_samples, (unsigned long long)rd->missed_events,
 		     (unsigned long long)rd->counters[SB_C_TRACE_FAIL]);
+	if (a->untimed)
+		warn(a, "%llu handshakes have no time: their ESTABLISHED event was missed (%llu "
+			"records missed a state change; README, \"Events hidden from BPF\"); their "
+			"later states count them",
+		     (unsigned long long)a->untimed, (unsigned long long)rd->counters[SB_C_PARTIAL]);
 	if (rd->counters[SB_C_UNTRACKED])
 		warn(a, "%llu state changes of sockets opened before the watch were not tracked",
 		     (unsigned long long)rd->counters[SB_C_UNTRACKED]);

@@ -67,6 +67,7 @@ struct sb_watch_analysis {
 	uint64_t clients, children;	  /* rows by role */
 	uint64_t handshakes;		  /* client rows that reached ESTABLISHED */
 	uint64_t child_handshakes;	  /* child rows that reached ESTABLISHED */
+	uint64_t untimed;		  /* ... of both, whose ESTABLISHED stamp was missed */
 	uint64_t syn_retrans;		  /* sum over client rows */
 	uint64_t untagged;		  /* client records without PID/COMM */
 	uint64_t filtered_out;		  /* records the user-space filters dropped */

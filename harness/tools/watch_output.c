@@ -170,6 +170,7 @@ static void json_probes(struct sb_json *js, const struct sb_watch_data *w,
 	sb_json_uint(js, "bpf_run_time_ns", rd->bpf_run_ns);
 	sb_json_uint(js, "bpf_runs", rd->bpf_runs);
 	sb_json_uint(js, "close_missed_records", rd->counters[SB_C_REPLACED]);
+	sb_json_uint(js, "partial_records", rd->counters[SB_C_PARTIAL]);
 	sb_json_uint(js, "lost_samples", rd->lost_samples);
 	sb_json_uint(js, "listener_samples", rd->nsamples);
 	sb_json_obj_end(js);
@@ -323,6 +324,7 @@ int sb_watch_write_summary(FILE *f, const struct sb_watch_data *w,
 	sb_json_uint(js, "max_conns", o->max_conns);
 	sb_json_uint(js, "handshakes", a->handshakes);
 	sb_json_uint(js, "child_handshakes", a->child_handshakes);
+	sb_json_uint(js, "handshakes_untimed", a->untimed);
 	sb_json_uint(js, "connlat_lines", w->connlat_lines);
 	sb_json_uint(js, "listeners", a->listeners);
 	sb_json_arr_begin(js, "namespace_listen_ports");
@@ -437,9 +439,11 @@ int sb_watch_write_report(FILE *f, const struct sb_watch_data *w,
 	fprintf(f, "\nchildren %llu:", (unsigned long long)a->children);
 	for (int i = SB_NWOUT_CLIENT; i < SB_NWOUT; i++)
 		fprintf(f, " %s %llu", sb_wout_name(i), (unsigned long long)a->outcomes[i]);
-	fprintf(f, "\nhandshakes: %llu client, %llu server child; lost events %llu\n",
-		(unsigned long long)a->handshakes, (unsigned long long)a->child_handshakes,
-		(unsigned long long)a->lost_events);
+	fprintf(f, "\nhandshakes: %llu client, %llu server child", (unsigned long long)a->handshakes,
+		(unsigned long long)a->child_handshakes);
+	if (a->untimed)
+		fprintf(f, " (%llu without a time: event missed)", (unsigned long long)a->untimed);
+	fprintf(f, "; lost events %llu\n", (unsigned long long)a->lost_events);
 	if (a->listener_drops >= 0)
 		fprintf(f, "listen queue: overflows %lld (sk_drops of %llu listener%s %lld - "
 			   "TCP_LISTEN_OVERFLOW skb drops); TcpExt ListenOverflows %lld, "

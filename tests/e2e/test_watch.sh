@@ -126,8 +126,10 @@ echo "1. a burst of 2000 connects, --port 8000 --connlat"
 out="$WORK/burst"
 # once more if the kernel view has a hole: on this project's VMs the kernel
 # runs no BPF program for softirq work on top of PID 1's threads (README,
-# "Events hidden from BPF"), now and then a record short; both runs short
-# fails the test
+# "Events hidden from BPF"): now and then a record short, or hundreds of
+# ESTABLISHED events missed (counted from later states, without a time, but
+# without a --connlat line); or a client gave up on a connect the kernel
+# completed that instant (under emulation). Both runs with a hole fail.
 for attempt in 1 2; do
 	rm -rf "$out"
 	start_watch "$WORK/burst" --port 8000 --duration $((10 * SCALE)) --connlat --quiet --out "$out"
@@ -138,8 +140,10 @@ for attempt in 1 2; do
 	wrc=$?
 	[ "$attempt" = 2 ] || [ "$wrc" != 0 ] && break
 	recs=$(jqv "$out/summary.json" .reconciliation.client_records)
-	[ "$recs" = 2000 ] && break
-	echo "  note: $recs client records of 2000 (a hole in the kernel view); once more"
+	hs=$(jqv "$out/summary.json" .watch.handshakes)
+	untimed=$(jqv "$out/summary.json" .watch.handshakes_untimed)
+	[ "$recs" = 2000 ] && [ "$hs" = "$(field "$res" ok)" ] && [ "$untimed" = 0 ] && break
+	echo "  note: $recs client records of 2000, $hs handshakes ($untimed without a time); once more"
 done
 check "watch exit" "$wrc" -eq 0
 cpid=$(field "$res" pid)
@@ -161,7 +165,8 @@ check "--port: the counter identities say filtered" \
 check "SYN retransmits = TCPSynRetrans" \
 	"$(jqv "$s" .reconciliation.identities.syn_retransmits.status)" = holds
 lines=$(awk 'NR > 1 && NF == 7 && $3 ~ /^[46]$/' "$WORK/burst.out" | wc -l)
-check "--connlat lines = handshakes" "$lines" -eq "$(jqv "$s" .watch.handshakes)"
+check "--connlat lines = handshakes with a time" "$lines" -eq \
+	"$(jqv "$s" '.watch.handshakes - .watch.handshakes_untimed')"
 check "--connlat lines name the client's PID" \
 	"$(awk 'NR > 1 && NF == 7 && $3 ~ /^[46]$/ { print $1 }' "$WORK/burst.out" | sort -u)" = "$cpid"
 check "connections.csv: a client row per connect" \

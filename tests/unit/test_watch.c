@@ -120,7 +120,8 @@ static void child_rec(struct sb_conn_rec *r, uint64_t cookie, uint64_t t, uint16
 }
 
 static void analyse(const char *line, struct sb_rundata *rd, int64_t expect_clients,
-		    int64_t expect_accepted, int64_t expect_ghost, int64_t expect_failed)
+		    int64_t expect_accepted, int64_t expect_ghost, int64_t expect_failed,
+		    int64_t expect_untimed)
 {
 	struct sb_watch_opts o;
 	struct sb_watch_live *l = NULL;
@@ -149,6 +150,8 @@ static void analyse(const char *line, struct sb_rundata *rd, int64_t expect_clie
 	ASSERT_EQ(a->outcomes[SB_WOUT_ACCEPTED], expect_accepted, "accepted (child served)");
 	ASSERT_EQ(a->outcomes[SB_WOUT_GHOST], expect_ghost, "ghost (listener sampled here)");
 	ASSERT_EQ(a->outcomes[SB_WOUT_FAILED], expect_failed, "failed");
+	ASSERT_EQ(a->handshakes, expect_clients - expect_failed, "handshakes: every client not failed");
+	ASSERT_EQ(a->untimed, expect_untimed, "handshakes without a time");
 	for (size_t i = 0; i < a->nrows; i++)
 		if (a->rows[i].r->role == SB_ROLE_CLIENT && a->rows[i].r->sport == 40001) {
 			ASSERT_OK_PTR(a->rows[i].tag, "client 1 tagged");
@@ -167,7 +170,7 @@ out:
 
 static void test_analysis(void)
 {
-	struct sb_conn_rec recs[4];
+	struct sb_conn_rec recs[5];
 	struct sb_listen_sample samples[2] = {
 		{ .ts = 1, .port = 8000, .family = AF_INET, .max_ack_backlog = 5, .drops = 3 },
 		{ .ts = 2, .port = 8000, .family = AF_INET, .max_ack_backlog = 5, .drops = 10 },
@@ -179,16 +182,22 @@ static void test_analysis(void)
 	client_rec(&recs[1], 12, 2000, 40002, 1); /* a ghost: no child */
 	client_rec(&recs[2], 13, 3000, 40003, 0);
 	child_rec(&recs[3], 21, 1500, 40001);
+	/* its ESTABLISHED event hidden from BPF (README): FIN_WAIT1 says it was
+	 * established, a ghost without a handshake time, not a failure */
+	client_rec(&recs[4], 14, 4000, 40004, 1);
+	recs[4].ts[SB_TCP_ESTABLISHED] = 0;
+	recs[4].partial = 1;
 	rd.krecs = recs;
-	rd.nkrecs = 4;
+	rd.nkrecs = 5;
 	rd.samples = samples;
 	rd.nsamples = 2;
 	for (int c = 0; c < SB_NCOMPONENTS; c++)
 		rd.components.c[c].mode = SB_MODE_TP_BTF;
-	analyse("", &rd, 3, 1, 1, 1);
-	/* --pid 100: client 2 (pid 200) is left out, the child stays as a peer */
-	analyse("--pid 100", &rd, 2, 1, 0, 1);
-	analyse("--comm wget", &rd, 1, 0, 1, 0);
+	analyse("", &rd, 4, 1, 2, 1, 1);
+	/* --pid 100: client 2 (pid 200) and the untagged client 4 are left
+	 * out, the child stays as a peer */
+	analyse("--pid 100", &rd, 2, 1, 0, 1, 0);
+	analyse("--comm wget", &rd, 1, 0, 1, 0, 0);
 }
 
 int main(void)
