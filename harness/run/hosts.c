@@ -2,6 +2,7 @@
 #include "harness/run/hosts.h"
 
 #include <errno.h>
+#include <inttypes.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
@@ -23,8 +24,10 @@
 
 struct remote {
 	struct sb_ctl *ctl;
+	struct sb_opts opts; /* the run's, with this host's share: its config.json */
 	struct sb_host info; /* info.rd filled by collect */
 	int done;	     /* a client half said its load is over */
+	uint64_t progress;   /* its finished connections, as it last said */
 };
 
 struct sb_hosts {
@@ -101,6 +104,13 @@ static int start_remote(struct sb_hosts *hs, struct remote *r, const char *via, 
 		r->info.log[0] = 0;
 		return host_error(r, -errno, "cannot make a temporary log file in /tmp", err,
 				  errlen);
+	}
+	r->opts = *o;
+	if (conns) { /* a client half: its share */
+		r->opts.conns = conns;
+		r->opts.rate = rate;
+		if (r->opts.concurrency > conns)
+			r->opts.concurrency = (uint32_t)conns;
 	}
 	snprintf(cmd, sizeof(cmd), "%s %s %s", via, o->remote_bin, verb);
 	e = sb_ctl_spawn(cmd, r->info.name, fd, &r->ctl);
@@ -287,14 +297,17 @@ static void drain(struct sb_hosts *hs, struct remote *r)
 		}
 		if (strcmp(line, "done") == 0)
 			r->done = 1;
+		else
+			sscanf(line, "progress %" SCNu64, &r->progress);
 	}
 }
 
-static int on_tick(void *ctx, int timeout_ms)
+static int on_tick(void *ctx, int timeout_ms, uint64_t done)
 {
 	struct sb_hosts *hs = ctx;
 	struct timespec t = {0, (long)timeout_ms * 1000000L};
 
+	(void)done;
 	for (int i = 0; i < hs->n; i++)
 		drain(hs, &hs->r[i]);
 	nanosleep(&t, NULL);
@@ -328,23 +341,24 @@ static int on_before_load(void *ctx, struct sb_rundata *rd, char *err, size_t le
 	return 0;
 }
 
-/* This host is done: wait for the other client hosts' loads (their own
- * --max-time bounds them), unless the run was stopped. */
-static void on_after_load(void *ctx)
+/* The other client hosts: their progress, their shares, how many still run
+ * (neither done nor lost, and the run not ended by a lost host). */
+static int on_others(void *ctx, uint64_t *done, uint64_t *conns)
 {
 	struct sb_hosts *hs = ctx;
-	uint64_t end = sb_ctl_now_ns() + ((uint64_t)hs->o->max_time_s + 60) * 1000000000ull;
+	int running = 0;
 
-	for (;;) {
-		int waiting = 0;
+	*done = *conns = 0;
+	for (int i = 0; i < hs->n; i++) {
+		const struct remote *r = &hs->r[i];
 
-		for (int i = 0; i < hs->n; i++)
-			waiting |= hs->r[i].info.role == SB_HOST_CLIENT && !hs->r[i].done &&
-				   !hs->r[i].info.lost;
-		if (!waiting || sb_stop_requested || hs->lost || sb_ctl_now_ns() >= end)
-			return;
-		on_tick(hs, 100);
+		if (r->info.role != SB_HOST_CLIENT)
+			continue;
+		*done += r->progress;
+		*conns += r->opts.conns;
+		running += !r->done && !r->info.lost && !hs->lost;
 	}
+	return running;
 }
 
 void sb_hosts__hooks(struct sb_hosts *h, struct sb_run_hooks *hooks)
@@ -354,7 +368,7 @@ void sb_hosts__hooks(struct sb_hosts *h, struct sb_run_hooks *hooks)
 	hooks->ctx = h;
 	hooks->before_load = on_before_load;
 	hooks->tick = on_tick;
-	hooks->after_load = on_after_load;
+	hooks->others = on_others;
 }
 
 int sb_hosts__collect(struct sb_hosts *hs, struct sb_rundata *local, struct sb_rundata *rd)
@@ -387,7 +401,7 @@ int sb_hosts__collect(struct sb_hosts *hs, struct sb_rundata *local, struct sb_r
 			if ((r->info.role == SB_HOST_SERVER) != pass)
 				continue;
 			if (!r->ctl || r->info.lost ||
-			    sb_wire_recv(r->ctl, hs->o, &r->info.rd, READY_TIMEOUT_MS, err,
+			    sb_wire_recv(r->ctl, &r->opts, &r->info.rd, READY_TIMEOUT_MS, err,
 					 sizeof(err)) != 0) {
 				if (!r->info.lost)
 					sb_error("host %s (%s): %s; its records are left out and the "
@@ -396,7 +410,7 @@ int sb_hosts__collect(struct sb_hosts *hs, struct sb_rundata *local, struct sb_r
 				r->info.lost = 1;
 				sb_rundata_free(&r->info.rd);
 				memset(&r->info.rd, 0, sizeof(r->info.rd));
-				r->info.rd.opts = hs->o;
+				r->info.rd.opts = &r->opts;
 				r->info.rd.effective_backlog = -1;
 			}
 			sb_ctl_close(r->ctl, 10000);

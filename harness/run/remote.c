@@ -25,6 +25,7 @@ struct half {
 	enum sb_half half;
 	int stopped; /* the coordinator said stop */
 	int lost;    /* the channel closed */
+	uint64_t said_done, said_at; /* the last progress line: count, when */
 };
 
 /* The answer to "ping T1": T1 and this host's clock now. */
@@ -61,9 +62,19 @@ static int handle(struct half *h, int timeout_ms)
 	return 0; /* "start" after the start, or a newer coordinator's extra */
 }
 
-static int on_tick(void *ctx, int timeout_ms)
+/* Control input; a client half also tells its progress, every half second
+ * while it changes (the coordinator's progress line counts it). */
+static int on_tick(void *ctx, int timeout_ms, uint64_t done)
 {
-	return handle(ctx, timeout_ms);
+	struct half *h = ctx;
+	uint64_t now = sb_ctl_now_ns();
+
+	if (h->half == SB_HALF_CLIENT && done != h->said_done && now - h->said_at >= 500000000ull) {
+		sb_ctl_send(h->ctl, "progress %llu", (unsigned long long)done);
+		h->said_done = done;
+		h->said_at = now;
+	}
+	return handle(h, timeout_ms);
 }
 
 /* Ready; a client half then waits for its start time. */
@@ -106,13 +117,15 @@ static int on_before_load(void *ctx, struct sb_rundata *rd, char *err, size_t le
 }
 
 /* A client half's load is over: say so, then serve pings until stop. */
-static void on_after_load(void *ctx)
+static void on_after_load(void *ctx, uint64_t done)
 {
 	struct half *h = ctx;
 	uint64_t end = sb_ctl_now_ns() + 600ull * 1000000000ull;
 
-	if (!h->stopped)
+	if (!h->stopped) {
+		sb_ctl_send(h->ctl, "progress %llu", (unsigned long long)done);
 		sb_ctl_send(h->ctl, "done");
+	}
 	while (!h->stopped && !h->lost && sb_ctl_now_ns() < end)
 		handle(h, 1000);
 }

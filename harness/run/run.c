@@ -121,50 +121,67 @@ static void iso_now(char *buf, size_t len)
 	strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }
 
-static void progress(const struct sb_opts *o, const struct lg_client *c, uint64_t t0, int final)
+/* "done/conns connections  rate/s  secs s" on one terminal line, every
+ * client host's counted (the coordinator's hooks know the others'). */
+static void progress(const struct sb_opts *o, const struct lg_client *c, uint64_t t0,
+		     const struct sb_run_hooks *h)
 {
-	uint64_t done = lg_client__done(c), now = lg_now_ns();
-	double s = (double)(now - t0) / 1e9;
+	uint64_t done = lg_client__done(c), conns = o->conns, od = 0, oc = 0;
+	double s = (double)(lg_now_ns() - t0) / 1e9;
+	int running = h && h->others ? h->others(h->ctx, &od, &oc) : 0;
 
-	if (final) {
-		fprintf(stderr, "\r\033[K");
-		return;
-	}
+	done += od;
+	conns += oc;
 	fprintf(stderr, "\r\033[K%llu/%llu connections  %.0f/s  %.1f s", (unsigned long long)done,
-		(unsigned long long)o->conns, s > 0 ? (double)done / s : 0.0, s);
+		(unsigned long long)conns, s > 0 ? (double)done / s : 0.0, s);
+	if (oc)
+		fprintf(stderr, "  (%d other host%s running)", running, running == 1 ? "" : "s");
 }
 
 /* Every 100 ms of the load: the hooks' control input, or a sleep. */
-static void tick(const struct sb_run_hooks *h)
+static void tick(const struct sb_run_hooks *h, uint64_t done)
 {
 	struct timespec t = { 0, 100 * 1000 * 1000 };
 
 	if (h && h->tick) {
-		if (h->tick(h->ctx, 100))
+		if (h->tick(h->ctx, 100, done))
 			sb_stop_requested = 1;
 	} else {
 		nanosleep(&t, NULL);
 	}
 }
 
-/* Waits for the load to finish (or the deadline, or a signal) with a
- * progress line on a terminal once the run takes longer than a second. */
+/* The other client hosts still running (the coordinator), within their own
+ * --max-time plus a minute from this host's start. */
+static int others_running(const struct sb_opts *o, uint64_t t0, const struct sb_run_hooks *h)
+{
+	uint64_t d, c;
+
+	return h && h->others && h->others(h->ctx, &d, &c) > 0 &&
+	       lg_now_ns() < t0 + ((uint64_t)o->max_time_s + 60) * 1000000000ull;
+}
+
+/* Waits for the load to finish (or the deadline, or a signal), then for
+ * the other client hosts', with a progress line on a terminal once the run
+ * takes longer than a second. */
 static void wait_for_load(const struct sb_opts *o, struct lg_client *c, uint64_t t0,
 			  const struct sb_run_hooks *h)
 {
 	int tty = !o->quiet && !o->json && isatty(STDERR_FILENO), shown = 0;
 
-	while (lg_client__done(c) < o->conns && !sb_stop_requested &&
-	       lg_now_ns() < t0 + (uint64_t)o->max_time_s * 1000000000ull) {
-		tick(h);
+	while (!sb_stop_requested &&
+	       ((lg_client__done(c) < o->conns &&
+		 lg_now_ns() < t0 + (uint64_t)o->max_time_s * 1000000000ull) ||
+		others_running(o, t0, h))) {
+		tick(h, lg_client__done(c));
 		if (tty && lg_now_ns() - t0 > 1000000000ull) {
-			progress(o, c, t0, 0);
+			progress(o, c, t0, h);
 			shown = 1;
 		}
 	}
 	lg_client__wait(c);
 	if (shown)
-		progress(o, c, t0, 1);
+		fprintf(stderr, "\r\033[K");
 }
 
 /* A server half (another host's, --server-via): no load here; the
@@ -175,7 +192,7 @@ static void wait_for_stop(const struct sb_opts *o, uint64_t t0, const struct sb_
 	uint64_t end = t0 + ((uint64_t)o->max_time_s + 120) * 1000000000ull;
 
 	while (!sb_stop_requested && lg_now_ns() < end)
-		tick(h);
+		tick(h, 0);
 }
 
 /* After the load: sockets close on their own within microseconds on
@@ -532,7 +549,7 @@ int sb_run_with(const struct sb_opts *o, const struct sb_run_hooks *h, struct sb
 	rd.t_end_ns = lg_now_ns();
 	rd.interrupted = sb_stop_requested != 0;
 	if (h && h->after_load)
-		h->after_load(h->ctx);
+		h->after_load(h->ctx, lg_client__done(cl));
 
 	/* user side first, then close every socket, then the kernel side */
 	lg_client__stats(cl, &rd.client);

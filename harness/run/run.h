@@ -29,11 +29,16 @@ struct sb_run_hooks {
 	 * start time has come), else fail with one line in err. */
 	int (*before_load)(void *ctx, struct sb_rundata *rd, char *err, size_t len);
 	/* Every 100 ms while the load runs (a server half: until it returns
-	 * nonzero): waits up to timeout_ms for control input; nonzero stops
-	 * the run. */
-	int (*tick)(void *ctx, int timeout_ms);
-	/* This host's load finished or stopped: wait for the other hosts'. */
-	void (*after_load)(void *ctx);
+	 * nonzero): waits up to timeout_ms for control input; done is this
+	 * host's finished connections so far; nonzero stops the run. */
+	int (*tick)(void *ctx, int timeout_ms, uint64_t done);
+	/* The coordinator: the other client hosts' finished connections and
+	 * their shares; returns how many of them are still running (this host
+	 * keeps ticking, and its progress line counts them, until none is). */
+	int (*others)(void *ctx, uint64_t *done, uint64_t *conns);
+	/* This host's load finished or stopped with done connections (a
+	 * client half: waits until stop). */
+	void (*after_load)(void *ctx, uint64_t done);
 	/* where sb_run_with also leaves its one-line failure (NULL: only printed) */
 	char *err;
 	size_t errlen;

@@ -162,8 +162,9 @@ int sb_wire_recv(struct sb_ctl *c, const struct sb_opts *opts, struct sb_rundata
 			e = -EIO;
 			goto fail;
 		}
-		if (strcmp(line, "done") == 0 || strncmp(line, "pong ", 5) == 0)
-			continue; /* a client half's last word before the results */
+		if (strcmp(line, "done") == 0 || strncmp(line, "pong ", 5) == 0 ||
+		    strncmp(line, "progress ", 9) == 0)
+			continue; /* a client half's last words before the results */
 		if (sscanf(line, "blob %63s %zu", name, &n) != 2) {
 			e = -EPROTO;
 			break;

@@ -67,6 +67,8 @@ s="$out/summary.json"
 check "hosts" "$(jqv "$s" '.hosts | length')" -eq 3
 check "client0's share" "$(jqv "$s" '.hosts[0].conns_started')" -eq $((n2 / 2 + 1))
 check "client1's share" "$(jqv "$s" '.hosts[1].conns_started')" -eq $((n2 / 2))
+check "client1's config.json: its share" "$(jqv "$out/hosts/client1/config.json" .options.conns)" -eq $((n2 / 2))
+check "client0's config.json: its share" "$(jqv "$out/hosts/client0/config.json" .options.conns)" -eq $((n2 / 2 + 1))
 check "rows: every connection once" "$(($(wc -l <"$out/connections.csv") - 1))" -eq "$n2"
 check "distinct cookies" "$(column cookie "$out/connections.csv" | sort -u | wc -l)" -eq "$n2"
 check "outcomes add up" "$(jqv "$s" '[.outcomes[]] | add')" -eq "$n2"
@@ -79,6 +81,21 @@ for i in 0 1 2; do
 	check "host $i rate reported" "$(jqv "$s" ".hosts[$i].rate_per_s | floor")" -gt 0
 	check "host $i CPU reported" "$(jqv "$s" ".hosts[$i] | (.cpu_user_s + .cpu_sys_s) * 1000 | floor")" -gt 0
 done
+
+echo "2b. the progress line on a terminal counts every client host"
+if command -v script >/dev/null; then
+	# two hosts at 300/s each for 3 s: past 900 done, client1's count is in
+	loud=$(echo "$common" | sed 's/ --quiet//')
+	timeout 300 script -qec "$SYNBENCH --netns $CLI1 --server-via '$VIA' --client-via 'ip netns exec $CLI2' $loud --conns 1800 --rate 600 --out $WORK/prog" /dev/null >"$WORK/prog.tty" 2>&1
+	check "exit" "$?" -eq 0
+	tr '\r' '\n' <"$WORK/prog.tty" | sed 's/\x1b\[K//g' >"$WORK/prog.lines"
+	check "progress counts both hosts' shares" "$(grep -c '^[0-9]*/1800 connections' "$WORK/prog.lines")" -gt 0
+	check "progress names the other host" "$(grep -c 'other host' "$WORK/prog.lines")" -gt 0
+	check "progress counts client1's connections (past client0's 900)" \
+		"$(awk -F/ '/^[0-9]+\/1800 connections/ { if ($1 + 0 > m) m = $1 + 0 } END { print m + 0 }' "$WORK/prog.lines")" -gt 900
+else
+	echo "  (no script(1): the terminal progress line not exercised)"
+fi
 
 echo "3. a host that cannot start"
 out="$WORK/bad"

@@ -8,8 +8,8 @@
 need_root
 
 out="$WORK/run"
-"$SYNBENCH" --threads 1 --conns 20 --backlog 3 --accept none --syncookies 0 --connect-timeout 2500 \
-	--no-plot --quiet --out "$out"
+run_exact "$out" "$WORK/run.log" "$SYNBENCH" --threads 1 --conns 20 --backlog 3 --accept none \
+	--syncookies 0 --connect-timeout 2500 --no-plot --quiet
 rc=$?
 check "exit" "$rc" -eq 0
 s="$out/summary.json"

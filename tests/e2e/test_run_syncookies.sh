@@ -5,8 +5,8 @@
 need_root
 
 out="$WORK/run"
-"$SYNBENCH" --conns 2000 --backlog 5 --accept delay:1 --syncookies 1 --connect-timeout 3000 \
-	--no-plot --quiet --out "$out"
+run_exact "$out" "$WORK/run.log" "$SYNBENCH" --conns 2000 --backlog 5 --accept delay:1 --syncookies 1 \
+	--connect-timeout 3000 --no-plot --quiet
 check "exit" "$?" -eq 0
 s="$out/summary.json"
 g=$(jqv "$s" .outcomes.ghost)

@@ -22,9 +22,21 @@ col() {
 		{ print (c ? $c : "NOCOLUMN") }' "$tmp/sw/sweep.csv"
 }
 
-"$SYNBENCH" sweep --backlog 1,8 --conns 200 --repeat 2 --connect-timeout 2000 \
-	--out "$tmp/sw" >"$tmp/out" 2>&1
+sweep() {
+	rm -rf "$tmp/sw"
+	"$SYNBENCH" sweep --backlog 1,8 --conns 200 --repeat 2 --connect-timeout 2000 \
+		--out "$tmp/sw" >"$tmp/out" 2>&1
+}
+sweep
 rc=$?
+# once more when a run's kernel view had a hole: on this project's VMs the
+# kernel now and then runs no BPF program for a batch of events (README,
+# "Events hidden from BPF"; tests/e2e/lib.sh run_exact)
+if [ $rc = 0 ] && [ -f "$tmp/sw/sweep.csv" ] && col join_rate | grep -qvx 1; then
+	echo "note: a join_rate below 1 ($(col join_rate | tr '\n' ' ')); the sweep once more"
+	sweep
+	rc=$?
+fi
 cat "$tmp/out"
 [ $rc = 0 ] || bad "sweep exited $rc"
 csv=$tmp/sw/sweep.csv

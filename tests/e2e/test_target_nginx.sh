@@ -33,8 +33,8 @@ http {
 NGX
 
 out="$WORK/storm"
-"$SYNBENCH" --target 127.0.0.1:8080 --server-cmd "$NGINX -c $conf -p $WORK" \
-	--conns 3000 --connect-timeout 3000 --no-plot --quiet --out "$out"
+run_exact "$out" "$WORK/storm.log" "$SYNBENCH" --target 127.0.0.1:8080 \
+	--server-cmd "$NGINX -c $conf -p $WORK" --conns 3000 --connect-timeout 3000 --no-plot --quiet
 check "storm: exit" "$?" -eq 0
 s="$out/summary.json"
 check "effective backlog read from nginx's listener" "$(jqv "$s" .effective_backlog)" -eq 8
