@@ -233,6 +233,64 @@ static void sec_latency(struct doc *d, const json_t *s)
 	table_end(d);
 }
 
+/* Across machines: one row per host, its own numbers in its own clock
+ * (summary.json hosts[]; the reconciliation has a line per host too). */
+static void sec_hosts(struct doc *d, const json_t *s)
+{
+	static const char *const head[] = {"host",     "role",  "machine", "connections",
+					   "per s",    "joined", "identities", "CPU s",
+					   "max RSS",  "clock offset"};
+	const json_t *hosts = json_object_get(s, "hosts");
+
+	if (!json_array_size(hosts))
+		return;
+	heading(d, 2, "hosts", "Hosts");
+	para(d, "Each host's share, rate, identities (its probes against its own counters), CPU "
+		"and memory, and its clock's offset from this host's, measured over the control "
+		"channel (± half the shortest round trip).");
+	table_begin(d, "hosts", head, 10);
+	for (size_t i = 0; i < json_array_size(hosts); i++) {
+		const json_t *h = json_array_get(hosts, i), *ids = json_object_get(h, "identities");
+		int server = json_string_value(json_object_get(h, "role")) &&
+			     strcmp(json_string_value(json_object_get(h, "role")), "server") == 0;
+		char c[10][96], t[2][32];
+		const char *row[10];
+		const char *k;
+		const json_t *v;
+		int hold = 0, fail = 0;
+
+		json_object_foreach((json_t *)ids, k, v) {
+			const char *st = json_string_value(json_object_get(v, "status"));
+
+			hold += st && strcmp(st, "holds") == 0;
+			fail += st && strcmp(st, "fails") == 0;
+		}
+		snprintf(c[0], 96, "%s", json_string_value(json_object_get(h, "name")) ?: "?");
+		snprintf(c[1], 96, "%s", server ? "server" : "client");
+		snprintf(c[2], 96, "%s, %s", json_string_value(json_object_get(h, "hostname")) ?: "?",
+			 json_string_value(json_object_get(h, "kernel_release")) ?: "?");
+		if (jbool(h, "lost") == 1)
+			snprintf(c[3], 96, "lost during the run");
+		else if (server)
+			snprintf(c[3], 96, "%s accepts, backlog %lld", fmt_count(t[0], 32, jint(h, "accepts")),
+				 (long long)jint(h, "effective_backlog"));
+		else
+			snprintf(c[3], 96, "%s of %s", fmt_count(t[0], 32, jint(h, "conns_started")),
+				 fmt_count(t[1], 32, jint(h, "conns_share")));
+		snprintf(c[4], 96, "%.0f", jnum(h, "rate_per_s"));
+		snprintf(c[5], 96, "%s", fmt_count(t[0], 32, jint(h, server ? "child_records_joined" : "joined")));
+		snprintf(c[6], 96, fail ? "%d hold, %d FAIL" : "%d hold", hold, fail);
+		snprintf(c[7], 96, "%.2f user + %.2f sys", jnum(h, "cpu_user_s"), jnum(h, "cpu_sys_s"));
+		snprintf(c[8], 96, "%.1f MiB", (double)jint(h, "max_rss_kb") / 1024.0);
+		snprintf(c[9], 96, "%+.3f ms ± %.3f ms", (double)jint(h, "clock_offset_ns") / 1e6,
+			 (double)jint(h, "clock_uncertainty_ns") / 1e6);
+		for (int n = 0; n < 10; n++)
+			row[n] = c[n];
+		table_row(d, row, NULL, NULL, 10);
+	}
+	table_end(d);
+}
+
 static void rec_line(struct doc *d, int warn, const char *text)
 {
 	fprintf(d->h, "<li%s>", warn ? " class=\"warn\"" : "");
@@ -601,6 +659,7 @@ static void write_doc(struct doc *d, const struct sb_report_model *rm)
 	fprintf(d->m, "# %s\n\n%s\n", title, sub);
 	sec_findings(d, fs, nf);
 	sec_latency(d, s);
+	sec_hosts(d, s);
 	sec_reconciliation(d, s);
 	sec_plots(d, &rm->plots, &rm->facts);
 	sec_config(d, cfg);

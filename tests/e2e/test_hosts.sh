@@ -81,6 +81,9 @@ for i in 0 1 2; do
 	check "host $i rate reported" "$(jqv "$s" ".hosts[$i].rate_per_s | floor")" -gt 0
 	check "host $i CPU reported" "$(jqv "$s" ".hosts[$i] | (.cpu_user_s + .cpu_sys_s) * 1000 | floor")" -gt 0
 done
+check "report.html: the hosts table, a row per host" \
+	"$(grep -A4 '<table class="hosts">' "$out/report.html" | grep -c '^<tr><th>\(client0\|client1\|server\)</th><td>')" -eq 3
+check "report.md: a row per host" "$(grep -c '^| \(client0\|client1\|server\) | \(client\|server\) |' "$out/report.md")" -eq 3
 
 echo "2b. the progress line on a terminal counts every client host"
 if command -v script >/dev/null; then
