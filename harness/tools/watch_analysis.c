@@ -407,16 +407,18 @@ int sb_watch_analyse(struct sb_watch_data *w, struct sb_watch_analysis **out)
 		struct sb_watch_row *row = &a->rows[i];
 		const struct sb_conn_rec *r = row->r;
 
+		int est = sb_rec_established(r);
+
 		for (int l = 0; l < SB_NWLAT; l++)
 			row->lat[l] = SB_NA;
+		a->untimed += est && !r->ts[SB_TCP_ESTABLISHED];
 		if (r->role == SB_ROLE_CLIENT) {
 			a->clients++;
 			a->syn_retrans += r->syn_retrans;
 			row->outcome = client_outcome(rd, row);
 			row->lat[SB_WLAT_HANDSHAKE] =
 				span(r->ts[SB_TCP_SYN_SENT], r->ts[SB_TCP_ESTABLISHED]);
-			a->handshakes += sb_rec_established(r);
-			a->untimed += sb_rec_established(r) && !r->ts[SB_TCP_ESTABLISHED];
+			a->handshakes += est;
 		} else {
 			uint64_t c = r->ts[SB_TCP_FIN_WAIT1] ? r->ts[SB_TCP_FIN_WAIT1]
 							     : r->ts[SB_TCP_LAST_ACK];
@@ -426,8 +428,7 @@ int sb_watch_analyse(struct sb_watch_data *w, struct sb_watch_analysis **out)
 			row->lat[SB_WLAT_CHILD_EST] =
 				span(r->ts[SB_TCP_SYN_RECV], r->ts[SB_TCP_ESTABLISHED]);
 			row->lat[SB_WLAT_SERVER_CLOSE] = span(r->ts[SB_TCP_ESTABLISHED], c);
-			a->child_handshakes += sb_rec_established(r);
-			a->untimed += sb_rec_established(r) && !r->ts[SB_TCP_ESTABLISHED];
+			a->child_handshakes += est;
 		}
 		a->outcomes[row->outcome]++;
 		for (int l = 0; l < SB_NWLAT; l++)
