@@ -442,11 +442,30 @@ static int read_file(const char *path, char **out, size_t *len)
 	return 0;
 }
 
-/* The SVG without its XML prolog, every id made unique to this figure. */
-static int inline_svg(FILE *h, const char *path, int fig)
+/* Where an id or a reference to one starts at p: the length of the prefix
+ * before the name ("id='", "href='#", "url(#"), or 0. */
+static size_t id_ref_at(const char *svg, const char *p)
 {
 	static const char *const refs[] = {"id='", "id=\"", "href='#", "href=\"#", "url(#"};
-	char *svg, *p;
+
+	if (*p != 'i' && *p != 'h' && *p != 'u')
+		return 0;
+	for (size_t r = 0; r < sizeof(refs) / sizeof(refs[0]); r++) {
+		size_t n = strlen(refs[r]);
+
+		/* an attribute starts after a space or a namespace colon; url( anywhere */
+		if (strncmp(p, refs[r], n) == 0 &&
+		    (refs[r][0] == 'u' || p == svg || p[-1] == ' ' || p[-1] == ':' || p[-1] == '('))
+			return n;
+	}
+	return 0;
+}
+
+/* The SVG without its XML prolog, every id made unique to this figure: one
+ * pass over the file, whatever its size. */
+static int inline_svg(FILE *h, const char *path, int fig)
+{
+	char *svg, *p, *run;
 	size_t len;
 
 	if (read_file(path, &svg, &len))
@@ -457,27 +476,18 @@ static int inline_svg(FILE *h, const char *path, int fig)
 		return -EINVAL;
 	}
 	fprintf(h, "<svg role=\"img\" aria-label=\"plot %d\"", fig);
-	p += 4;
-	while (*p) {
-		size_t best = strlen(p), which = 0;
+	run = p += 4;
+	for (; *p; p++) {
+		size_t n = id_ref_at(svg, p);
 
-		for (size_t r = 0; r < sizeof(refs) / sizeof(refs[0]); r++) {
-			char *q = strstr(p, refs[r]);
-
-			if (q && (size_t)(q - p) < best &&
-			    (q == svg || q[-1] == ' ' || q[-1] == ':' || q[-1] == '(' ||
-			     refs[r][0] == 'u')) {
-				best = (size_t)(q - p);
-				which = r + 1;
-			}
-		}
-		fwrite(p, 1, best, h);
-		p += best;
-		if (!which)
-			break;
-		fprintf(h, "%sf%d-", refs[which - 1], fig);
-		p += strlen(refs[which - 1]);
+		if (!n)
+			continue;
+		fwrite(run, 1, (size_t)(p - run) + n, h);
+		fprintf(h, "f%d-", fig);
+		p += n - 1;
+		run = p + 1;
 	}
+	fwrite(run, 1, (size_t)(p - run), h);
 	free(svg);
 	return 0;
 }

@@ -1,4 +1,4 @@
-/* The plotting step of a result directory: the summary plots' data files and gnuplot drawing each plot (plotdraw.h). */
+/* The plotting step of a result directory: the plots' data files, then gnuplot drawing each plot (plotdraw.h). */
 #include "harness/output/plotdraw.h"
 
 #include <errno.h>
@@ -11,11 +11,10 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "harness/output/jsonget.h"
-#include "harness/cli/paths.h"
-#include "harness/output/htmlreport.h"
 #include "harness/cli/msg.h"
-#include "harness/cli/optparse.h"
+#include "harness/cli/paths.h"
+#include "harness/output/plotdata.h"
+#include "harness/output/reportmodel.h"
 
 /* ---- finding things ---- */
 
@@ -46,116 +45,21 @@ int sb_plot_find_gnuplot(char *buf, size_t len)
 	return -ENOENT;
 }
 
-/* ---- data files for the summary plots ---- */
-
-static void put_num(FILE *f, const json_t *v)
-{
-	double d;
-
-	/* a block without samples (null) draws as a zero-height segment */
-	fprintf(f, " %.3f", sb_jget_double(v, &d) == 0 ? d : 0.0);
-}
-
-static int write_dat(const char *path, const json_t *root)
-{
-	static const char *const parts[] = {"pre_syn", "kernel_handshake", "notify_delay",
-					    "accept_wait"};
-	static const char *const pcts[] = {"p50", "p99"};
-	const json_t *lat = json_object_get(root, "latency_us");
-	const json_t *out = json_object_get(root, "outcomes");
-	char tmp[PATH_MAX + 64], p[PATH_MAX + 32];
-	FILE *f;
-	int err = 0;
-
-	for (int which = 0; which < 2 && !err; which++) {
-		snprintf(p, sizeof(p), "%s/%s", path, which ? "outcomes.dat" : "breakdown.dat");
-		snprintf(tmp, sizeof(tmp), "%s.tmp", p);
-		f = fopen(tmp, "we");
-		if (!f)
-			return -errno;
-		if (!which) {
-			fputs("# where the time went, us (summary.json latency_us; null -> 0)\n"
-			      "# pct pre_syn kernel_handshake notify_delay accept_wait\n",
-			      f);
-			for (size_t i = 0; i < 2; i++) {
-				fputs(pcts[i], f);
-				for (size_t k = 0; k < 4; k++)
-					put_num(f,
-						json_object_get(json_object_get(lat, parts[k]), pcts[i]));
-				fputc('\n', f);
-			}
-		} else {
-			fputs("# outcome count (summary.json outcomes)\n", f);
-			const char *key;
-			const json_t *m;
-
-			json_object_foreach((json_t *)out, key, m) {
-				int64_t v = 0;
-
-				sb_jget_int64(m, &v);
-				fprintf(f, "%s %lld\n", key, (long long)v);
-			}
-		}
-		if (ferror(f))
-			err = -EIO;
-		if (fclose(f) && !err)
-			err = -errno;
-		if (!err && rename(tmp, p))
-			err = -errno;
-	}
-	return err;
-}
-
-int sb_plot_write_data(const char *dir, char *err, size_t errlen)
-{
-	char path[PATH_MAX];
-	json_t *d = NULL;
-	int e;
-
-	snprintf(path, sizeof(path), "%s/summary.json", dir);
-	e = sb_jget_load(path, &d, err, errlen);
-	if (e)
-		return e;
-	snprintf(path, sizeof(path), "%s/plots", dir);
-	if (mkdir(path, 0755) && errno != EEXIST) {
-		e = -errno;
-		snprintf(err, errlen, "cannot create %s (%s)", path, strerror(-e));
-	} else {
-		e = write_dat(path, (d));
-		if (e)
-			snprintf(err, errlen, "cannot write %s/*.dat (%s)", path, strerror(-e));
-	}
-	json_decref(d);
-	return e;
-}
-
 /* ---- running gnuplot ---- */
 
-/* gnuplot single-quoted string: ' doubles. */
-static int gp_quote(char *buf, size_t len, const char *s)
-{
-	size_t o = 0;
-
-	for (; *s; s++) {
-		if (o + 3 >= len)
-			return -ENAMETOOLONG;
-		if (*s == '\'')
-			buf[o++] = '\'';
-		buf[o++] = *s;
-	}
-	buf[o] = '\0';
-	return 0;
-}
-
+/* gnuplot NAME.gp with the result directory as its working directory: the
+ * scripts read plots/NAME.dat and write plots/NAME.FMT by relative names, so no
+ * path (nor any other data) is ever part of what gnuplot parses; fmt is one
+ * of two constants. */
 static int run_gnuplot(const char *gnuplot, const char *scripts, const char *dir, const char *name,
 		       const char *fmt, int logfd)
 {
-	char qdir[PATH_MAX * 2], expr[PATH_MAX * 2 + 64], script[PATH_MAX];
+	char expr[32], script[PATH_MAX];
 	int status;
 	pid_t pid;
 
-	if (gp_quote(qdir, sizeof(qdir), dir) ||
-	    snprintf(expr, sizeof(expr), "dir='%s'; fmt='%s'", qdir, fmt) >= (int)sizeof(expr) ||
+	if (snprintf(expr, sizeof(expr), "fmt='%s'", strcmp(fmt, "svg") ? "png" : "svg") >=
+		    (int)sizeof(expr) ||
 	    snprintf(script, sizeof(script), "%s/%s.gp", scripts, name) >= (int)sizeof(script))
 		return -ENAMETOOLONG;
 	pid = fork();
@@ -170,6 +74,8 @@ static int run_gnuplot(const char *gnuplot, const char *scripts, const char *dir
 		}
 		if (logfd >= 0)
 			dup2(logfd, 2);
+		if (chdir(dir) != 0)
+			_exit(126);
 		execl(gnuplot, "gnuplot", "-e", expr, script, (char *)NULL);
 		_exit(127);
 	}
@@ -227,16 +133,21 @@ static int draw_all(const char *gnuplot, const char *scripts, const char *dir, u
 	return fails;
 }
 
-int sb_plot_draw(const char *dir, int no_plot, struct sb_report_plots *rp)
+int sb_plot_draw(const struct sb_report_model *m, int no_plot, struct sb_report_plots *rp)
 {
-	char err[PATH_MAX + 256] = "", gnuplot[PATH_MAX], scripts[PATH_MAX];
+	char path[PATH_MAX], gnuplot[PATH_MAX], scripts[PATH_MAX], abs[PATH_MAX];
 	int e;
 
 	rp->state = SB_PLOTS_OFF;
 	rp->drawn = 0;
-	e = sb_plot_write_data(dir, err, sizeof(err));
+	if (snprintf(path, sizeof(path), "%s/plots", m->dir) >= (int)sizeof(path))
+		e = -ENAMETOOLONG;
+	else if (mkdir(path, 0755) != 0 && errno != EEXIST)
+		e = -errno;
+	else
+		e = sb_plot_data__write(m->plot_data, m->s, path);
 	if (e) {
-		sb_error("%s", err);
+		sb_error("cannot write the plots' data files in %s (%s)", path, strerror(-e));
 		return 2;
 	}
 	if (no_plot)
@@ -247,12 +158,13 @@ int sb_plot_draw(const char *dir, int no_plot, struct sb_report_plots *rp)
 		rp->state = SB_PLOTS_NO_GNUPLOT;
 		return 2;
 	}
-	if (sb_plot_scripts_dir(scripts, sizeof(scripts))) {
+	/* absolute: gnuplot runs inside the result directory */
+	if (sb_plot_scripts_dir(scripts, sizeof(scripts)) || !realpath(scripts, abs)) {
 		sb_error("the gnuplot scripts (scripts/plots/*.gp) were "
-				"not found; set SYNBENCH_PLOTS=DIR, or pass --no-plot");
+				"not found; set SYNBENCH_DATADIR=DIR (holding plots/), or pass --no-plot");
 		rp->state = SB_PLOTS_NO_SCRIPTS;
 		return 2;
 	}
 	rp->state = SB_PLOTS_DRAWN;
-	return draw_all(gnuplot, scripts, dir, &rp->drawn) ? 1 : 0;
+	return draw_all(gnuplot, abs, m->dir, &rp->drawn) ? 1 : 0;
 }

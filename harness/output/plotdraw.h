@@ -1,10 +1,13 @@
-/* The plotting step of a result directory: data files for the summary plots, then gnuplot draws every plot as PNG and SVG.
+/* The plotting step of a result directory: the plots' data files, then
+ * gnuplot draws every plot as PNG and SVG.
  *
- * The gnuplot scripts (scripts/plots, one .gp per plot) read the result
- * files directly (gnuplot -e "dir='results/X'; fmt='png'"
- * scripts/plots/latency_cdf.gp); synbench runs each of them twice (PNG via
- * pngcairo, SVG) into DIR/plots/, after writing the two small data files
- * the summary plots read (plots/breakdown.dat, plots/outcomes.dat).
+ * The report model's densities (harness/output/plotdata.h) are written as
+ * DIR/plots/NAME.dat, bounded whatever the connection count; the gnuplot
+ * scripts (scripts/plots, one .gp per plot) read only those and the small
+ * dwell.csv. synbench runs each script twice (PNG via pngcairo, SVG) with DIR
+ * as gnuplot's working directory: no path or other data is ever pasted into
+ * what gnuplot parses (by hand: cd DIR && gnuplot -e "fmt='svg'"
+ * /path/to/scripts/plots/latency_cdf.gp).
  *
  * Scripts are found by sb_data_dir("plots") (harness/cli/paths.h: a checkout or
  * an installed tree); gnuplot is $SYNBENCH_GNUPLOT or the first gnuplot on
@@ -16,15 +19,14 @@
 
 #include "harness/output/plotdefs.h"
 
-/* Data files, then the plots unless no_plot; *rp says what was drawn (for
- * the reports). Prints one line per problem on stderr. Returns 0; 2 when
- * summary.json cannot be read, or gnuplot or the scripts are missing; 1
- * when a plot failed to draw (see DIR/plots/gnuplot.log). */
-int sb_plot_draw(const char *dir, int no_plot, struct sb_report_plots *rp);
+struct sb_report_model;
 
-/* Writes DIR/plots/breakdown.dat and outcomes.dat from DIR/summary.json
- * (creating DIR/plots). 0 or negative errno; err gets one line. */
-int sb_plot_write_data(const char *dir, char *err, size_t errlen);
+/* Data files (creating m->dir/plots), then the plots unless no_plot; *rp
+ * says what was drawn (for the reports). Prints one line per problem on
+ * stderr. Returns 0; 2 when the data files cannot be written, or gnuplot or
+ * the scripts are missing; 1 when a plot failed to draw (see
+ * DIR/plots/gnuplot.log). */
+int sb_plot_draw(const struct sb_report_model *m, int no_plot, struct sb_report_plots *rp);
 
 /* Finds the directory holding the .gp scripts / the gnuplot binary.
  * 0 or -ENOENT. */

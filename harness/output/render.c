@@ -12,7 +12,7 @@
 int sb_render_model(struct sb_report_model *m, int no_plot)
 {
 	char err[PATH_MAX + 256];
-	int rc = sb_plot_draw(m->dir, no_plot, &m->plots), e;
+	int rc = sb_plot_draw(m, no_plot, &m->plots), e;
 
 	e = sb_reports_write(m, err, sizeof(err));
 	if (e) {

@@ -10,6 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "harness/output/plotdata.h"
+
 /* ---- summary.json access ---- */
 
 double sb_report_jnum(const json_t *root, const char *path)
@@ -94,9 +96,38 @@ static const char *field(char **f, size_t n, int i)
 	return i >= 0 && (size_t)i < n ? f[i] : "";
 }
 
+struct scan {
+	struct sb_report_facts *f;
+	struct sb_plot_data *pd; /* NULL: facts only */
+};
+
+static double num_or_nan(const char *s)
+{
+	char *end;
+	double v;
+
+	if (!s[0])
+		return NAN;
+	v = strtod(s, &end);
+	return end == s ? NAN : v;
+}
+
+/* A connection's layer in the latency image: the outcomes that connected
+ * (user_connect_us is their latency), ghosts apart, and the rest failed. */
+static enum sb_plot_conn plot_kind(const char *outcome)
+{
+	if (strcmp(outcome, "ghost") == 0)
+		return SB_PLOT_GHOST;
+	return strcmp(outcome, "accepted") == 0 || strcmp(outcome, "queued") == 0 ||
+			       strcmp(outcome, "unaccepted") == 0
+		       ? SB_PLOT_CONNECTED
+		       : SB_PLOT_FAILED;
+}
+
 static void conn_row(char **f, size_t n, const int *idx, void *ctx)
 {
-	struct sb_report_facts *r = ctx;
+	struct scan *sc = ctx;
+	struct sb_report_facts *r = sc->f;
 	const char *k = field(f, n, idx[0]), *u = field(f, n, idx[1]), *s = field(f, n, idx[2]);
 
 	r->rows++;
@@ -113,6 +144,17 @@ static void conn_row(char **f, size_t n, const int *idx, void *ctx)
 			v = 0;
 		r->retrans[v < SB_REPORT_RETRANS_BANDS ? v : SB_REPORT_RETRANS_BANDS - 1]++;
 	}
+	if (sc->pd) {
+		int64_t sub = strtoll(field(f, n, idx[3]), NULL, 10);
+		int64_t done = strtoll(field(f, n, idx[4]), NULL, 10);
+		enum sb_plot_conn kind = plot_kind(field(f, n, idx[5]));
+		/* a failed connect: how long the caller waited for the error */
+		double failed = kind == SB_PLOT_FAILED && done > 0 && done >= sub
+					? (double)(done - sub) / 1e3
+					: NAN;
+
+		sb_plot_data__conn(sc->pd, sub, num_or_nan(u), num_or_nan(k), kind, failed);
+	}
 }
 
 /* A queue length from queue.csv, kept in the kernel's range (u32 backlog) so
@@ -126,10 +168,15 @@ static int64_t qval(const char *s)
 
 static void queue_row(char **f, size_t n, const int *idx, void *ctx)
 {
-	struct sb_report_facts *r = ctx;
+	struct scan *sc = ctx;
+	struct sb_report_facts *r = sc->f;
 	int64_t aq = qval(field(f, n, idx[0]));
 	int64_t lim = qval(field(f, n, idx[1]));
 	int64_t sq = qval(field(f, n, idx[2]));
+
+	if (sc->pd)
+		sb_plot_data__queue(sc->pd, num_or_nan(field(f, n, idx[3])), aq, lim, sq,
+				    strtoll(field(f, n, idx[4]), NULL, 10));
 
 	r->qsamples++;
 	r->qfull += aq >= lim + 1;
@@ -144,20 +191,22 @@ static void queue_row(char **f, size_t n, const int *idx, void *ctx)
 static void dwell_row(char **f, size_t n, const int *idx, void *ctx)
 {
 	(void)f, (void)n, (void)idx;
-	((struct sb_report_facts *)ctx)->dwell_rows++;
+	((struct scan *)ctx)->f->dwell_rows++;
 }
 
-int sb_report_facts__scan(const char *dir, struct sb_report_facts *f)
+int sb_report_facts__scan(const char *dir, struct sb_report_facts *f, struct sb_plot_data *pd)
 {
-	static const char *const cn[] = {"kernel_handshake_us", "user_connect_us", "syn_retrans"};
-	static const char *const qn[] = {"accept_queue", "limit", "syn_queue"};
+	static const char *const cn[] = {"kernel_handshake_us", "user_connect_us", "syn_retrans",
+					 "t_submit_ns", "t_connected_ns", "outcome"};
+	static const char *const qn[] = {"accept_queue", "limit", "syn_queue", "t_ms", "drops"};
 	static const char *const dn[] = {"count"};
+	struct scan sc = {.f = f, .pd = pd};
 
 	memset(f, 0, sizeof(*f));
 	f->qlimit = f->qmax = f->synq_max = -1;
-	scan_csv(dir, "queue.csv", qn, 3, queue_row, f);
-	scan_csv(dir, "dwell.csv", dn, 1, dwell_row, f);
-	return scan_csv(dir, "connections.csv", cn, 3, conn_row, f);
+	scan_csv(dir, "queue.csv", qn, 5, queue_row, &sc);
+	scan_csv(dir, "dwell.csv", dn, 1, dwell_row, &sc);
+	return scan_csv(dir, "connections.csv", cn, 6, conn_row, &sc);
 }
 
 /* ---- counters.csv: the kernel counters report.txt lists ---- */
@@ -245,7 +294,9 @@ int sb_report_model__load(const char *dir, struct sb_report_model *m, char *err,
 	if (load_json(dir, "config.json", &m->config_doc, ignored, sizeof(ignored)) == 0)
 		m->cfg = (m->config_doc); /* else the reports say so */
 	m->watch = json_object_get(m->s, "watch") != NULL;
-	e = sb_report_facts__scan(dir, &m->facts);
+	e = sb_plot_data__new(&m->plot_data);
+	if (!e)
+		e = sb_report_facts__scan(dir, &m->facts, m->plot_data);
 	if (e) {
 		snprintf(err, errlen, "cannot read %s/connections.csv (%s)", dir, strerror(-e));
 		sb_report_model__free(m);
@@ -259,6 +310,8 @@ void sb_report_model__free(struct sb_report_model *m)
 {
 	if (!m)
 		return;
+	sb_plot_data__free(m->plot_data);
+	m->plot_data = NULL;
 	json_decref(m->config_doc);
 	json_decref(m->summary_doc);
 	m->config_doc = m->summary_doc = NULL;

@@ -51,6 +51,8 @@ struct sb_report_counter {
 	int64_t delta;
 };
 
+struct sb_plot_data; /* plotdata.h */
+
 struct sb_report_model {
 	const char *dir;
 	json_t *summary_doc, *config_doc; /* owned; config may be NULL */
@@ -61,6 +63,7 @@ struct sb_report_model {
 	struct sb_report_counter counters[SB_REPORT_NCOUNTERS];
 	int counters_read; /* counters.csv was there */
 	struct sb_report_plots plots;
+	struct sb_plot_data *plot_data; /* the plots' bounded densities (owned) */
 };
 
 /* Reads dir's result files into *m (m->dir points to dir: keep it alive).
@@ -70,9 +73,10 @@ struct sb_report_model {
 int sb_report_model__load(const char *dir, struct sb_report_model *m, char *err, size_t errlen);
 void sb_report_model__free(struct sb_report_model *m);
 
-/* Reads the CSVs of dir (a missing file counts as empty). 0, or a negative
- * errno when connections.csv cannot be read. */
-int sb_report_facts__scan(const char *dir, struct sb_report_facts *f);
+/* Reads the CSVs of dir once (a missing file counts as empty), and feeds the
+ * plots' densities into pd (NULL: facts only). 0, or a negative errno when
+ * connections.csv cannot be read. */
+int sb_report_facts__scan(const char *dir, struct sb_report_facts *f, struct sb_plot_data *pd);
 
 /* A latency block of summary.json by name: "kernel_handshake" reads
  * latency_us.kernel_handshake; "probes.kernel_handshake" the histogram. */

@@ -58,7 +58,7 @@ static void usage(FILE *f)
 	fputs("\n"
 	      "ENVIRONMENT\n"
 	      "  SYNBENCH_GNUPLOT  the gnuplot binary (default: gnuplot on PATH)\n"
-	      "  SYNBENCH_PLOTS    the directory of the .gp scripts\n"
+	      "  SYNBENCH_DATADIR  the directory holding plots/ (the .gp scripts)\n"
 	      "\n"
 	      "EXIT STATUS\n"
 	      "  0 done; 1 a plot failed (DIR/plots/gnuplot.log); 2 bad input (no or\n"

@@ -2,19 +2,14 @@
 # kernel handshake, notify delay (kernel ESTABLISHED -> connect() returned)
 # and the server's accept-queue wait, stacked. Each segment is that part's
 # own percentile (summary.json latency_us), so a bar is not one connection.
-# Reads DIR/plots/breakdown.dat (written by `bench plot DIR` and by every
-# run); without it, builds it from summary.json with jq when jq is there.
-#   gnuplot -e "dir='results/X'; fmt='png'" scripts/plots/breakdown.gp
+# Reads plots/breakdown.dat (written by `bench plot DIR` and by every run).
+#   cd results/X && gnuplot -e "fmt='png'" /path/to/scripts/plots/breakdown.gp
 name = "breakdown"
 here = ARG0; i = strlen(here); while (i > 0 && here[i:i] ne "/") { i = i - 1 }
 here = i > 1 ? here[1:i - 1] : (i == 1 ? "/" : ".")
 load here . "/common.gp"
 
 dat = dir . "/plots/breakdown.dat"
-JQ = ".latency_us as $l | (\"p50\", \"p99\") as $p | [$p] + ([\"pre_syn\", \"kernel_handshake\", \"notify_delay\", \"accept_wait\"] | map(($l[.] // {})[$p] // 0)) | @tsv"
-if (system(sprintf("test -r '%s' && echo 1 || echo 0", dat)) == "0") {
-	system(sprintf("command -v jq >/dev/null && jq -r '%s' '%s/summary.json' > '%s' 2>/dev/null", JQ, dir, dat))
-}
 set datafile separator whitespace
 undefine STATS_*
 stats dat using 2 nooutput

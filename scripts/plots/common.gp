@@ -1,13 +1,16 @@
 # Shared setup for the synbench plot scripts; each script sets `name` and
-# loads this file. Variables a caller may set with -e:
-#   dir  result directory (default ".")       fmt  png | svg (default png)
-#   out  output file (default DIR/plots/NAME.FMT)
+# loads this file. synbench runs every script with the result directory as
+# gnuplot's working directory and only fmt set, so no path or other data is
+# ever part of what gnuplot parses:
+#   cd results/X && gnuplot -e "fmt='svg'" /path/to/scripts/plots/queue.gp
+# The scripts read the bounded data files in plots/ that every run and
+# `bench plot DIR` write (harness/output/plotdata.h), and dwell.csv.
+# Variables a caller may set with -e:
+#   fmt  png | svg (default png)   out  output file (default plots/NAME.FMT)
+#   dir  result directory (default ".": prefer cd)
 if (!exists("dir")) dir = "."
 if (!exists("fmt")) fmt = "png"
-if (!exists("out")) {
-	system(sprintf("mkdir -p '%s/plots'", dir))
-	out = dir . "/plots/" . name . "." . fmt
-}
+if (!exists("out")) out = dir . "/plots/" . name . "." . fmt
 if (!exists("width")) width = 960
 if (!exists("height")) height = 540
 set encoding utf8
@@ -34,6 +37,8 @@ C_BROWN = "#8c564b"
 
 # Latency axis in microseconds, log scale, with labels a person reads.
 LAT_TICS = 'set %s ("1 µs" 1, "10 µs" 10, "100 µs" 100, "1 ms" 1e3, "10 ms" 1e4, "100 ms" 1e5, "1 s" 1e6, "10 s" 1e7, "100 s" 1e8)'
+# The same labels on an axis of log10(µs) (the density images).
+LOG_TICS = 'set %s ("1 µs" 0, "10 µs" 1, "100 µs" 2, "1 ms" 3, "10 ms" 4, "100 ms" 5, "1 s" 6, "10 s" 7, "100 s" 8)'
 fmt_us(x) = x >= 1e6 ? sprintf("%.3g s", x / 1e6) : x >= 1e3 ? sprintf("%.3g ms", x / 1e3) : sprintf("%.3g µs", x)
 
 # An explanatory empty plot: set `why` and `eval EMPTY`.

@@ -1,6 +1,6 @@
 # Time per TCP state (dwell.csv, in-kernel histograms): p50/p90/p99 of the
 # time between entering FROM and entering TO, per state pair; log y.
-#   gnuplot -e "dir='results/X'; fmt='png'" scripts/plots/dwell.gp
+#   cd results/X && gnuplot -e "fmt='png'" /path/to/scripts/plots/dwell.gp
 name = "dwell"
 here = ARG0; i = strlen(here); while (i > 0 && here[i:i] ne "/") { i = i - 1 }
 here = i > 1 ? here[1:i - 1] : (i == 1 ? "/" : ".")

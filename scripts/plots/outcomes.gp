@@ -1,16 +1,13 @@
 # Outcome counts (summary.json outcomes): accepted, queued, ghost, timed
-# out, refused, reset, other. Reads DIR/plots/outcomes.dat (written by
-# `bench plot DIR` and by every run); without it, builds it with jq.
-#   gnuplot -e "dir='results/X'; fmt='png'" scripts/plots/outcomes.gp
+# out, refused, reset, other. Reads plots/outcomes.dat (written by
+# `bench plot DIR` and by every run).
+#   cd results/X && gnuplot -e "fmt='png'" /path/to/scripts/plots/outcomes.gp
 name = "outcomes"
 here = ARG0; i = strlen(here); while (i > 0 && here[i:i] ne "/") { i = i - 1 }
 here = i > 1 ? here[1:i - 1] : (i == 1 ? "/" : ".")
 load here . "/common.gp"
 
 dat = dir . "/plots/outcomes.dat"
-if (system(sprintf("test -r '%s' && echo 1 || echo 0", dat)) == "0") {
-	system(sprintf("command -v jq >/dev/null && jq -r '.outcomes | to_entries[] | \"\\(.key) \\(.value)\"' '%s/summary.json' > '%s' 2>/dev/null", dir, dat))
-}
 set datafile separator whitespace
 undefine STATS_*
 stats dat using 2 nooutput

@@ -1,20 +1,24 @@
 # bench sweep plots: p99 connect latency and ListenOverflows against backlog,
-# one line per combination of the other swept options (column "series";
-# repeats of a point are averaged by smooth unique).
-#   gnuplot -e "csv='DIR/sweep.csv'; outdir='DIR'; titles='a b'; nseries=2" sweep.gp
-# titles: one word per series (series 0 first); optional.
+# one line per combination of the other swept options (column "series",
+# titled by column "series_label"; repeats of a point are averaged by smooth
+# unique). bench sweep runs it with the sweep directory as gnuplot's working
+# directory and nothing set, so no path or label is part of what gnuplot
+# parses (the labels are read as data):
+#   cd DIR && gnuplot /path/to/scripts/plots/sweep.gp
 if (!exists("csv")) csv = 'sweep.csv'
 if (!exists("outdir")) outdir = '.'
-if (!exists("titles")) titles = ''
 set datafile separator ','
 set datafile columnheaders
 set datafile missing ''
 set termoption noenhanced
 stats csv using (column("series")) nooutput
 if (!exists("nseries")) nseries = int(STATS_max) + 1
+array T[nseries]
+do for [s = 1:nseries] { T[s] = sprintf('series %d', s - 1) }
+stats csv using (column("series") >= 0 && column("series") < nseries ? (T[int(column("series")) + 1] = strcol("series_label"), 0) : 0) nooutput
 stats csv using (column("backlog")) nooutput
 xlog = STATS_min > 0 && STATS_max >= 16 * STATS_min
-ttl(s) = words(titles) > s ? word(titles, s + 1) : sprintf('series %d', s)
+ttl(s) = T[s + 1]
 set key outside right top
 set grid
 set xlabel 'listen() backlog'

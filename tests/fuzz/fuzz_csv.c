@@ -1,6 +1,10 @@
 /* libFuzzer: connections.csv or queue.csv (SB_FUZZ_CSV names which) as the
- * report scans them, then the findings drawn from what was scanned. */
+ * report scans them, the findings drawn from what was scanned, and the plots'
+ * bounded data files written from the densities the scan fed. */
 #include <string.h>
+#include <sys/stat.h>
+
+#include "harness/output/plotdata.h"
 
 #include "tests/fuzz/fuzz_util.h"
 #include "harness/output/htmlreport.h"
@@ -20,7 +24,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	fuzz_write(SB_FUZZ_CSV, data, size);
 	m.s = (summary);
 	m.cfg = (config);
-	sb_report_facts__scan(fuzz_dir, &m.facts);
+	char plots[512];
+
+	if (sb_plot_data__new(&m.plot_data))
+		abort();
+	sb_report_facts__scan(fuzz_dir, &m.facts, m.plot_data);
 	sb_report_findings(&m, f, SB_REPORT_MAX_FINDINGS);
+	snprintf(plots, sizeof(plots), "%s/plots", fuzz_dir);
+	mkdir(plots, 0755);
+	sb_plot_data__write(m.plot_data, m.s, plots);
+	sb_plot_data__free(m.plot_data);
 	return 0;
 }

@@ -13,14 +13,18 @@ static char fuzz_dir[64];
 
 static void fuzz_cleanup(void)
 {
-	static const char *const names[] = {"summary.json", "config.json", "connections.csv",
-					    "queue.csv",    "dwell.csv",   "args",
-					    "compare"};
+	static const char *const names[] = {
+		"summary.json", "config.json", "connections.csv", "queue.csv", "dwell.csv", "args",
+		"compare", "plots/latency_cdf.dat", "plots/latency_marks.dat",
+		"plots/latency_time.dat", "plots/latency_time_pct.dat",
+		"plots/latency_time_info.dat", "plots/queue.dat", "plots/breakdown.dat",
+		"plots/outcomes.dat", "plots"};
 	char path[128];
 
 	for (size_t i = 0; i < sizeof(names) / sizeof(*names); i++) {
 		snprintf(path, sizeof(path), "%s/%s", fuzz_dir, names[i]);
-		unlink(path);
+		if (unlink(path) != 0)
+			rmdir(path);
 	}
 	rmdir(fuzz_dir);
 }
