@@ -1,7 +1,8 @@
 #!/bin/sh
 # Checks synbench's build (and, with --test, test) dependencies and installs
-# the missing Debian packages when it can (root + apt-get); otherwise prints
-# the exact command to run and exits 2.
+# only the missing Debian packages when it can (root + apt-get), printing the
+# apt-get command before it runs it; otherwise (or with SYNBENCH_NO_INSTALL=1)
+# prints the exact command to run and exits 2.
 #   --test    also what the tests need
 #   --matrix  also what scripts/kernel-matrix needs (QEMU, a static busybox
 #             for the initramfs, kmod for depmod/modprobe on the kernel tree)
@@ -61,20 +62,30 @@ fi
 
 [ -z "$missing" ] && exit 0
 missing=${missing# }
+cmd="apt-get install -y --no-install-recommends $missing"
+if [ -n "${SYNBENCH_NO_INSTALL:-}" ]; then
+	echo "synbench: missing packages: $missing; install them with: $cmd (SYNBENCH_NO_INSTALL is set, so synbench does not)" >&2
+	exit 2
+fi
 if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
-	echo "synbench: installing missing packages: $missing" >&2
+	# say what is about to run, then run exactly that; its output goes to a
+	# log of our own (mktemp: no fixed name in /tmp), removed on success
+	echo "synbench: installing missing packages: $cmd" >&2
+	log=$(mktemp "${TMPDIR:-/tmp}/synbench-apt.XXXXXX") || exit 2
 	export DEBIAN_FRONTEND=noninteractive
 	# shellcheck disable=SC2086
-	if ! apt-get install -y -q --no-install-recommends $missing >/tmp/synbench-apt.log 2>&1; then
-		apt-get update -q >>/tmp/synbench-apt.log 2>&1
+	if ! apt-get install -y -q --no-install-recommends $missing >"$log" 2>&1; then
+		echo "synbench: the package lists may be stale: apt-get update" >&2
+		apt-get update -q >>"$log" 2>&1
 		# shellcheck disable=SC2086
-		if ! apt-get install -y -q --no-install-recommends $missing >>/tmp/synbench-apt.log 2>&1; then
-			echo "synbench: apt-get install failed (log: /tmp/synbench-apt.log); run: apt-get update && apt-get install -y $missing" >&2
+		if ! apt-get install -y -q --no-install-recommends $missing >>"$log" 2>&1; then
+			echo "synbench: apt-get install failed (log: $log); run: apt-get update && $cmd" >&2
 			exit 2
 		fi
 	fi
+	rm -f "$log"
 	echo "synbench: installed $missing" >&2
 	exit 0
 fi
-echo "synbench: missing build dependencies: $missing; install them with: sudo apt-get install -y $missing" >&2
+echo "synbench: missing packages: $missing; install them with: sudo $cmd" >&2
 exit 2

@@ -3,6 +3,8 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
 #include <limits.h>
 #include <stdio.h>
 #include <string.h>
@@ -117,42 +119,76 @@ int sb_mkdir_p(const char *dir)
 	return 0;
 }
 
-int sb_outdir_keep(const char *dir, const char *name, const char *tmp)
-{
-	char dst[4200], buf[8192];
-	FILE *in = fopen(tmp, "r"), *out;
-	size_t n;
-	int err = 0;
+/* Copies what fd holds, from its start. */
+struct copy_job {
+	int fd;
+};
 
-	if (!in)
-		return -errno;
-	snprintf(dst, sizeof(dst), "%s/%s", dir, name);
-	out = fopen(dst, "w");
-	if (!out)
-		err = -errno;
-	while (out && (n = fread(buf, 1, sizeof(buf), in)) > 0)
-		if (fwrite(buf, 1, n, out) != n)
-			err = -EIO;
-	if (out && fclose(out) != 0 && !err)
-		err = -errno;
-	fclose(in);
-	if (!err)
+static int copy_fd(FILE *out, void *ctx)
+{
+	const struct copy_job *j = ctx;
+	char buf[65536];
+	off_t off = 0;
+	ssize_t n;
+
+	while ((n = pread(j->fd, buf, sizeof(buf), off)) > 0) {
+		if (fwrite(buf, 1, (size_t)n, out) != (size_t)n)
+			return -EIO;
+		off += n;
+	}
+	return n < 0 ? -errno : 0;
+}
+
+int sb_outdir_keep_fd(const char *dir, const char *name, int fd)
+{
+	struct copy_job j = {.fd = fd};
+
+	return sb_outdir_write_atomic(dir, name, copy_fd, &j);
+}
+
+FILE *sb_outdir_tmpfile(const char *dir, const char *name, char *tmp, size_t len)
+{
+	FILE *f;
+	int fd;
+
+	if (snprintf(tmp, len, "%s/.%s.XXXXXX", dir, name) >= (int)len) {
+		errno = ENAMETOOLONG;
+		return NULL;
+	}
+	/* mkostemp creates with O_CREAT|O_EXCL: it never opens an existing
+	 * name, a planted symlink included */
+	fd = mkostemp(tmp, O_CLOEXEC);
+	if (fd < 0)
+		return NULL;
+	f = fdopen(fd, "w");
+	if (!f) {
+		int e = errno;
+
+		close(fd);
 		unlink(tmp);
-	return err;
+		errno = e;
+	}
+	return f;
+}
+
+int sb_outdir_commit(const char *tmp, const char *dir, const char *name)
+{
+	char path[PATH_MAX];
+
+	if (snprintf(path, sizeof(path), "%s/%s", dir, name) >= (int)sizeof(path))
+		return -ENAMETOOLONG;
+	/* rename replaces whatever dir/name was (a symlink itself, never its
+	 * target) */
+	return rename(tmp, path) ? -errno : 0;
 }
 
 int sb_outdir_write_atomic(const char *dir, const char *name, int (*fn)(FILE *f, void *ctx),
 			   void *ctx)
 {
-	char path[PATH_MAX], tmp[PATH_MAX];
-	FILE *f;
+	char tmp[PATH_MAX];
+	FILE *f = sb_outdir_tmpfile(dir, name, tmp, sizeof(tmp));
 	int err;
 
-	if (snprintf(path, sizeof(path), "%s/%s", dir, name) >= (int)sizeof(path) ||
-	    snprintf(tmp, sizeof(tmp), "%s/.%s.tmp.%d", dir, name, (int)getpid()) >=
-		(int)sizeof(tmp))
-		return -ENAMETOOLONG;
-	f = fopen(tmp, "we");
 	if (!f)
 		return -errno;
 	err = fn(f, ctx);
@@ -162,9 +198,34 @@ int sb_outdir_write_atomic(const char *dir, const char *name, int (*fn)(FILE *f,
 		err = -EIO;
 	if (fclose(f) && !err)
 		err = -errno;
-	if (!err && rename(tmp, path))
-		err = -errno;
+	if (!err)
+		err = sb_outdir_commit(tmp, dir, name);
 	if (err)
 		unlink(tmp);
 	return err;
+}
+
+int sb_outdir_create(const char *dir, const char *name)
+{
+	char tmp[PATH_MAX];
+	FILE *f = sb_outdir_tmpfile(dir, name, tmp, sizeof(tmp));
+	int fd, e;
+
+	if (!f)
+		return -errno;
+	fd = dup(fileno(f));
+	fclose(f);
+	if (fd < 0) {
+		e = -errno;
+		unlink(tmp);
+		return e;
+	}
+	e = sb_outdir_commit(tmp, dir, name);
+	if (e) {
+		close(fd);
+		unlink(tmp);
+		return e;
+	}
+	fcntl(fd, F_SETFD, FD_CLOEXEC);
+	return fd;
 }

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "harness/output/htmlreport.h"
+#include "harness/output/outdir.h"
 #include "harness/output/report.h"
 
 enum { R_TXT, R_HTML, R_MD, NREPORTS };
@@ -15,18 +16,18 @@ enum { R_TXT, R_HTML, R_MD, NREPORTS };
 int sb_reports_write(const struct sb_report_model *m, char *err, size_t errlen)
 {
 	static const char *const names[NREPORTS] = {"report.txt", "report.html", "report.md"};
-	char tmp[NREPORTS][PATH_MAX], path[PATH_MAX];
+	char tmp[NREPORTS][PATH_MAX];
 	FILE *f[NREPORTS] = {NULL};
 	/* bench watch writes its own report.txt from its kernel records */
 	int first = m->watch ? R_HTML : R_TXT, e = 0, i;
 
 	err[0] = '\0';
 	for (i = first; i < NREPORTS && !e; i++) {
-		snprintf(tmp[i], sizeof(tmp[i]), "%s/.%s.tmp.%d", m->dir, names[i], (int)getpid());
-		f[i] = fopen(tmp[i], "we");
+		f[i] = sb_outdir_tmpfile(m->dir, names[i], tmp[i], sizeof(tmp[i]));
 		if (!f[i]) {
 			e = -errno;
-			snprintf(err, errlen, "cannot write %s (%s)", tmp[i], strerror(-e));
+			snprintf(err, errlen, "cannot write %s/%s (%s)", m->dir, names[i],
+				 strerror(-e));
 		}
 	}
 	if (!e && first == R_TXT)
@@ -38,12 +39,9 @@ int sb_reports_write(const struct sb_report_model *m, char *err, size_t errlen)
 			e = -errno;
 	/* all three written: only now replace the old ones */
 	for (i = first; i < NREPORTS; i++) {
-		snprintf(path, sizeof(path), "%s/%s", m->dir, names[i]);
-		if (!e && rename(tmp[i], path)) {
-			e = -errno;
-			snprintf(err, errlen, "cannot rename %s to %s (%s)", tmp[i], path,
-				 strerror(-e));
-		}
+		if (!e && (e = sb_outdir_commit(tmp[i], m->dir, names[i])) != 0)
+			snprintf(err, errlen, "cannot rename %s to %s/%s (%s)", tmp[i], m->dir,
+				 names[i], strerror(-e));
 		if (e && f[i])
 			unlink(tmp[i]);
 	}

@@ -3,6 +3,7 @@
  * this very binary (/proc/self/exe), each with --no-plot --quiet --out. */
 #include "harness/tools/baseline.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -180,6 +181,39 @@ static int rm_rf(const char *path)
 	return WIFEXITED(st) && WEXITSTATUS(st) == 0 ? 0 : -EIO;
 }
 
+/* What bench baseline save writes: args, compare, summary.json, config.json,
+ * run-NN/ for repeats. 1 when dir holds an args file and nothing else but
+ * those names, so --force never removes a directory that is not a baseline. */
+static int is_baseline_dir(const char *dir)
+{
+	static const char *const names[] = {"args", "compare", "summary.json", "config.json"};
+	char path[PATH_MAX + 16];
+	struct dirent *e;
+	struct stat st;
+	int ok = 1;
+	DIR *d;
+
+	pathf(path, sizeof(path), "%s/args", dir);
+	if (lstat(path, &st) != 0 || !S_ISREG(st.st_mode))
+		return 0;
+	d = opendir(dir);
+	if (!d)
+		return 0;
+	while (ok && (e = readdir(d))) {
+		int known = strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0;
+
+		for (size_t i = 0; i < sizeof(names) / sizeof(names[0]) && !known; i++)
+			known = strcmp(e->d_name, names[i]) == 0;
+		if (!known && strncmp(e->d_name, "run-", 4) == 0 && strlen(e->d_name) == 6 &&
+		    e->d_name[4] >= '0' && e->d_name[4] <= '9' && e->d_name[5] >= '0' &&
+		    e->d_name[5] <= '9')
+			known = 1;
+		ok = known;
+	}
+	closedir(d);
+	return ok;
+}
+
 /* The run's summary.json: complete, readable, schema we compare. */
 static int check_summary(const char *dir, char *err, size_t len)
 {
@@ -223,6 +257,12 @@ static int save(const struct save_opts *o, char *err, size_t len)
 			       "%s exists and is not a directory; choose another DIR", o->dir);
 	if (have_old && !o->force)
 		return sb_errf(err, len, -EEXIST, "%s exists; pass --force to replace it", o->dir);
+	if (have_old && !is_baseline_dir(o->dir))
+		return sb_errf(err, len, -EEXIST,
+			       "%s exists and is not a baseline (no args file, or files bench "
+			       "baseline save does not write); --force replaces only a baseline: "
+			       "choose another DIR",
+			       o->dir);
 	r = sb_args__split(o->args, strlen(o->args), "--args", &a, err, len);
 	if (!r)
 		r = check_args(&a, "--args", err, len);

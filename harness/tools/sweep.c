@@ -535,56 +535,39 @@ static void progress(const struct sb_sweep *sw, size_t c, size_t run, size_t run
 	fflush(stdout);
 }
 
-/* gnuplot -e "csv=...; outdir=...; titles=..." scripts/plots/sweep.gp */
-static int plot(const struct sb_sweep *sw, const char *dir, size_t combos)
+/* gnuplot scripts/plots/sweep.gp inside the sweep directory: the script
+ * reads sweep.csv (series titles included) and writes the plots there by
+ * relative names, so no path or label is ever part of what gnuplot parses. */
+static int plot(const char *dir)
 {
-	size_t nb = sw->list[SB_SW_BACKLOG].n ? sw->list[SB_SW_BACKLOG].n : 1;
-	size_t nseries = (combos + nb - 1) / nb, tl = 64 * nseries + 1;
-	char src[PATH_MAX], gp[PATH_MAX + 64], *titles = malloc(tl), *e;
-	char label[512];
-	int st = -1;
+	char src[PATH_MAX], gp[PATH_MAX + 64], abs[PATH_MAX];
+	int st = -1, logfd;
 	pid_t pid;
 
-	if (!titles)
-		return -ENOMEM;
-	titles[0] = '\0';
-	for (size_t s = 0; s < nseries; s++) {
-		sb_sweep_series(sw, s * nb, label, sizeof(label));
-		snprintf(titles + strlen(titles), tl - strlen(titles), "%s%.60s", s ? " " : "",
-			 label);
-	}
 	if (sb_data_dir("plots", src, sizeof(src)) != 0 ||
 	    snprintf(gp, sizeof(gp), "%s/sweep.gp", src) >= (int)sizeof(gp) ||
-	    access(gp, R_OK) != 0) {
+	    !realpath(gp, abs)) {
 		sb_error("sweep: scripts/plots/sweep.gp not found; no plots");
-		free(titles);
 		return -ENOENT;
 	}
-	e = malloc(strlen(dir) * 2 + tl + 128);
-	if (!e) {
-		free(titles);
-		return -ENOMEM;
-	}
-	sprintf(e, "csv='%s/sweep.csv'; outdir='%s'; titles='%s'; nseries=%zu", dir, dir, titles,
-		nseries);
+	/* gnuplot's warnings (one point per line...) go to a log */
+	logfd = sb_outdir_create(dir, "sweep-plot.log");
 	fflush(NULL);
 	pid = fork();
 	if (pid == 0) {
-		char log[PATH_MAX + 32];
-
-		/* gnuplot's warnings (one point per line...) go to a log */
-		snprintf(log, sizeof(log), "%s/sweep-plot.log", dir);
-		if (!freopen(log, "w", stderr))
-			_exit(127);
-		execlp("gnuplot", "gnuplot", "-e", e, gp, (char *)NULL);
+		if (logfd >= 0)
+			dup2(logfd, STDERR_FILENO);
+		if (chdir(dir) != 0)
+			_exit(126);
+		execlp("gnuplot", "gnuplot", abs, (char *)NULL);
 		sb_error("sweep: cannot run gnuplot: %s", strerror(errno));
 		_exit(127);
 	}
+	if (logfd >= 0)
+		close(logfd);
 	if (pid > 0)
 		while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
 			;
-	free(e);
-	free(titles);
 	return pid > 0 && WIFEXITED(st) && WEXITSTATUS(st) == 0 ? 0 : -EIO;
 }
 
@@ -616,6 +599,7 @@ static int open_out(struct sb_sweep *sw, FILE **csv)
 {
 	char path[sizeof(sw->out) + 16];
 	struct stat st;
+	int fd;
 
 	if (!sw->out[0]) {
 		time_t now = time(NULL);
@@ -633,9 +617,12 @@ static int open_out(struct sb_sweep *sw, FILE **csv)
 		return -EIO;
 	}
 	snprintf(path, sizeof(path), "%s/sweep.csv", sw->out);
-	*csv = fopen(path, "we");
+	fd = sb_outdir_create(sw->out, "sweep.csv");
+	*csv = fd >= 0 ? fdopen(fd, "w") : NULL;
 	if (!*csv) {
-		sb_error("sweep: cannot write %s: %s", path, strerror(errno));
+		sb_error("sweep: cannot write %s: %s", path, strerror(fd < 0 ? -fd : errno));
+		if (fd >= 0)
+			close(fd);
 		return -EIO;
 	}
 	fputs(CSV_HEADER "\n", *csv);
@@ -732,7 +719,7 @@ int sb_sweep_main(int argc, char **argv)
 	fflush(stdout);
 	r = run_all(&sw, csv, &done, &ok);
 	fclose(csv);
-	if (ok && !sw.no_plot && plot(&sw, sw.out, sb_sweep_combos(&sw)) != 0)
+	if (ok && !sw.no_plot && plot(sw.out) != 0)
 		sb_error("sweep: plotting failed (sweep.csv is complete; see "
 			 "%s/sweep-plot.log)",
 			 sw.out);
