@@ -66,8 +66,9 @@ static int run_pipeline(const struct sb_opts *o)
 	if (sb_run(o, &rd) != 0)
 		return 2;
 	rc = sb_output_write(&rd, dir) < 0 ? 2 : 0;
-	if (rc == 0 && rd.server_log[0] && sb_outdir_keep(dir, "server.log", rd.server_log) == 0)
-		rd.server_log[0] = 0;
+	if (rc == 0 && rd.server_log_fd > 0 &&
+	    sb_outdir_keep_fd(dir, "server.log", rd.server_log_fd) != 0)
+		sb_error("warning: cannot keep the server's output as %s/server.log", dir);
 	if (rc == 0 && rd.interrupted)
 		rc = 130;
 	sb_rundata_free(&rd);

@@ -169,7 +169,15 @@ void sb_reconcile_fill(const struct sb_rundata *rd, struct sb_join *j, int probe
 	rec->join_rate = probes && n->with_cookie ? (double)n->joined / (double)n->with_cookie : -1;
 
 	if (rd->interrupted)
-		warn(rec, "run interrupted: results cover only what finished");
+		warn(rec, "run interrupted (%s): results cover only what finished",
+		     sb_stop_name(rd->stop_reason));
+	else if (rd->stop_reason == SB_STOP_MAX_TIME)
+		warn(rec,
+		     "stopped by --max-time %u s: %llu of %llu connections started, %llu "
+		     "finished; the results cover only those",
+		     rd->opts ? rd->opts->max_time_s : 0, (unsigned long long)rd->client.started,
+		     (unsigned long long)(rd->opts ? rd->opts->conns : 0),
+		     (unsigned long long)rd->client.done);
 	if (rec->lost_events)
 		warn(rec,
 		     "%llu events lost (ring buffer full %llu, socket map full %llu, "

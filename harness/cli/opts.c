@@ -400,6 +400,15 @@ static int apply(void *ctx, const struct sb_optdef *d, const char *val, char *er
 			return sb_errf(c->err, c->errlen, -EINVAL,
 				       "--%s needs a command of 1 to %zu bytes on one line; try --%s %s",
 				       d->name, max - 1, d->name, d->example);
+		/* the path is passed to the transport as an argument ("$@"), and a
+		 * transport like ssh hands it to the remote shell: plain path
+		 * characters only, so no host parses it as anything else */
+		if (d->id == O_REMOTE_BIN && strspn(val, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnop"
+							"qrstuvwxyz0123456789/._+-") != strlen(val))
+			return sb_errf(c->err, c->errlen, -EINVAL,
+				       "--remote-bin takes a path of A-Z a-z 0-9 / . _ + - (got '%.64s'); "
+				       "try --remote-bin %s",
+				       val, d->example);
 		strcpy(dst, val);
 		o->nclient_via += d->id == O_CLIENT_VIA;
 		break;
@@ -491,6 +500,12 @@ static int finish_target(struct parse_ctx *c)
 		return sb_errf(c->err, c->errlen, -EINVAL,
 			       "--http needs --mode crr and sends its own request; use --mode crr "
 			       "without --req/--resp");
+	/* --target is an IPv4 address: --ipv6 would send every connect to ::1 */
+	if (o->ipv6)
+		return sb_errf(c->err, c->errlen, -EINVAL,
+			       "--ipv6 connects to ::1, but --target %s is an IPv4 address; drop "
+			       "--ipv6 (--target takes IPv4 only)",
+			       o->target);
 	if (sb_target_parse(o->target,
 			    o->netns[0] != 0 || o->topology == SB_TOPO_VETH || o->server_via[0],
 			    &o->target_addr, &port, err, sizeof(err)))

@@ -3,6 +3,8 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <unistd.h>
 #include <limits.h>
 #include <stdio.h>
 #include <string.h>
@@ -77,8 +79,16 @@ int sb_results_write_hosts(const char *dir, struct sb_rundata *rd)
 			e = sb_results_write_file(sub, "records.csv", w_records, &h->rd, NULL);
 		if (!e && !h->lost && h->role == SB_HOST_SERVER)
 			e = sb_results_write_file(sub, "queue.csv", w_queue, &h->rd, NULL);
-		if (!e && h->log[0] && sb_outdir_keep(sub, "stderr.log", h->log) == 0)
-			h->log[0] = 0;
+		if (!e && h->log[0]) {
+			int fd = open(h->log, O_RDONLY | O_CLOEXEC);
+
+			if (fd >= 0 && sb_outdir_keep_fd(sub, "stderr.log", fd) == 0) {
+				unlink(h->log);
+				h->log[0] = 0;
+			}
+			if (fd >= 0)
+				close(fd);
+		}
 		if (e)
 			return e;
 	}

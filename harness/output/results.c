@@ -571,6 +571,7 @@ int sb_results_write_summary(FILE *f, const struct sb_rundata *rd, const struct 
 	sb_json_int(js, "schema", SB_SUMMARY_SCHEMA);
 	sb_json_str(js, "version", SB_VERSION);
 	sb_json_bool(js, "interrupted", rd->interrupted);
+	sb_json_str(js, "stop_reason", sb_stop_name(rd->stop_reason));
 	sb_json_uint(js, "conns_requested", rd->opts ? rd->opts->conns : 0);
 	sb_json_uint(js, "conns_started", j->nrows);
 	if (j->rec.join_rate < 0)

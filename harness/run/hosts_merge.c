@@ -136,6 +136,10 @@ int sb_hosts_merge(const struct sb_opts *opts, struct sb_host *hosts, size_t n,
 		size_t k0 = rd->nkrecs, c0 = rd->nconns, a0 = rd->naccepts;
 
 		rd->interrupted |= h->interrupted || hosts[i].lost;
+		if (hosts[i].lost && rd->stop_reason < SB_STOP_HOST_LOST)
+			rd->stop_reason = SB_STOP_HOST_LOST;
+		else if (h->stop_reason > rd->stop_reason && h->stop_reason < SB_NSTOPS)
+			rd->stop_reason = h->stop_reason;
 		rd->krecs = concat(rd->krecs, rd->nkrecs, h->krecs, h->nkrecs, sizeof(*h->krecs));
 		if (!rd->krecs)
 			return -ENOMEM;

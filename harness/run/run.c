@@ -16,6 +16,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "harness/run/anonfile.h"
 #include "harness/run/mib.h"
 #include "harness/run/netns.h"
 #include "harness/run/probes.h"
@@ -28,9 +29,12 @@
 #include "harness/cli/msg.h"
 #include "loadgen/loadgen.h"
 
-volatile sig_atomic_t *sb_run_stop_flag(void)
+const char *sb_stop_name(int reason)
 {
-	return &sb_stop_requested;
+	static const char *const names[SB_NSTOPS] = {"complete", "max_time", "signal",
+						     "host_lost"};
+
+	return reason >= 0 && reason < SB_NSTOPS ? names[reason] : "unknown";
 }
 
 struct sysctl_opt {
@@ -305,11 +309,13 @@ static int start_client(const struct sb_opts *o, uint64_t deadline, struct lg_se
 }
 
 /* --target: the user's server. Started by --server-cmd inside this
- * namespace (its output in a log kept as server.log), or already there. */
-static int start_target(const struct sb_opts *o, struct sb_server_cmd **cmd, char *log,
+ * namespace (its output in an anonymous log, kept as server.log), or
+ * already there. */
+static int start_target(const struct sb_opts *o, struct sb_server_cmd **cmd, int *log_fd,
 			char *err, size_t len)
 {
-	int e, status = 0, fd;
+	char tail[300] = "";
+	int e, status = 0;
 
 	if (!o->server_cmd[0]) {
 		if (sb_port_listening(o->port))
@@ -320,27 +326,27 @@ static int start_target(const struct sb_opts *o, struct sb_server_cmd **cmd, cha
 			 o->port);
 		return -ENOENT;
 	}
-	snprintf(log, 64, "/tmp/synbench-server-XXXXXX");
-	fd = mkstemp(log);
-	if (fd >= 0)
-		close(fd);
-	e = sb_server_cmd__start(o->server_cmd, fd >= 0 ? log : NULL, cmd);
+	*log_fd = sb_anon_file();
+	if (*log_fd < 0) {
+		e = *log_fd;
+		*log_fd = 0;
+		snprintf(err, len, "cannot make a log file for --server-cmd (%s)", strerror(-e));
+		return e;
+	}
+	e = sb_server_cmd__start(o->server_cmd, *log_fd, cmd);
 	if (!e)
 		e = sb_server_cmd__wait_listening(*cmd, o->port, 10000, &status);
+	if (e == -ECHILD || e == -ETIMEDOUT)
+		sb_anon_file_tail(*log_fd, tail, sizeof(tail));
 	if (e == -ECHILD)
-		snprintf(err, len,
-			 "--server-cmd exited (status %d) before listening on port %u; "
-			 "see its output in %s",
-			 WIFEXITED(status) ? WEXITSTATUS(status) : -1, o->port, log);
+		snprintf(err, len, "--server-cmd exited (status %d) before listening on port %u%s%s",
+			 WIFEXITED(status) ? WEXITSTATUS(status) : -1, o->port,
+			 tail[0] ? "; it said: " : " without a word", tail);
 	else if (e == -ETIMEDOUT)
-		snprintf(err, len,
-			 "--server-cmd did not listen on port %u within 10 s; see its "
-			 "output in %s",
-			 o->port, log);
+		snprintf(err, len, "--server-cmd did not listen on port %u within 10 s%s%s", o->port,
+			 tail[0] ? "; it said: " : " and said nothing", tail);
 	else if (e)
 		snprintf(err, len, "cannot start --server-cmd (%s)", strerror(-e));
-	if (e && e != -ENOMEM && fd >= 0)
-		log[0] = 0; /* keep the log for the user to read */
 	return e;
 }
 
@@ -395,7 +401,6 @@ int sb_run_with(const struct sb_opts *o, const struct sb_run_hooks *h, struct sb
 	struct sb_mib_snap *mib0 = NULL, *mib1 = NULL;
 	struct sb_tracefmt *trace = NULL;
 	struct sb_server_cmd *cmd = NULL;
-	char *cmd_log = rd.server_log;
 	struct sb_topo *topo = NULL;
 	struct sb_mib_snap *cmib0 = NULL, *cmib1 = NULL;
 	struct utsname un;
@@ -491,7 +496,7 @@ int sb_run_with(const struct sb_opts *o, const struct sb_run_hooks *h, struct sb
 	if (half == SB_HALF_CLIENT) {
 		rd.effective_backlog = -1; /* the server host's */
 	} else if (o->target[0]) {
-		if (start_target(o, &cmd, cmd_log, err, sizeof(err)))
+		if (start_target(o, &cmd, &rd.server_log_fd, err, sizeof(err)))
 			goto fail;
 		rd.effective_backlog = -1; /* from the sampler, below */
 	} else {
@@ -548,6 +553,9 @@ int sb_run_with(const struct sb_opts *o, const struct sb_run_hooks *h, struct sb
 	wait_for_load(o, cl, rd.t_start_ns, h);
 	rd.t_end_ns = lg_now_ns();
 	rd.interrupted = sb_stop_requested != 0;
+	rd.stop_reason = rd.interrupted			  ? SB_STOP_SIGNAL
+			 : lg_client__done(cl) < o->conns ? SB_STOP_MAX_TIME
+							  : SB_STOP_COMPLETE;
 	if (h && h->after_load)
 		h->after_load(h->ctx, lg_client__done(cl));
 
@@ -559,6 +567,7 @@ loaded:
 	if (half == SB_HALF_SERVER) {
 		rd.t_end_ns = lg_now_ns();
 		rd.interrupted = sb_stop_requested != 0;
+		rd.stop_reason = rd.interrupted ? SB_STOP_SIGNAL : SB_STOP_COMPLETE;
 	}
 	if (srv) {
 		const struct lg_accept *a;
@@ -631,9 +640,9 @@ out:
 
 void sb_rundata_free(struct sb_rundata *rd)
 {
-	if (rd->server_log[0])
-		unlink(rd->server_log);
-	rd->server_log[0] = 0;
+	if (rd->server_log_fd > 0)
+		close(rd->server_log_fd);
+	rd->server_log_fd = 0;
 	lg_client__free(rd->client_owner);
 	rd->client_owner = NULL;
 	free(rd->conns_buf);

@@ -49,10 +49,7 @@ struct sb_run_hooks {
  * half connects to --server-addr. */
 int sb_run_with(const struct sb_opts *o, const struct sb_run_hooks *h, struct sb_rundata *rd);
 
-/* Frees what sb_run() put in rd and removes its temporary server log. */
+/* Frees what sb_run() put in rd, its server log included. */
 void sb_rundata_free(struct sb_rundata *rd);
-
-/* The flag SIGINT/SIGTERM set during a run. */
-volatile sig_atomic_t *sb_run_stop_flag(void);
 
 #endif

@@ -34,8 +34,9 @@ struct sb_rundata {
 	struct sb_components components; /* every probe component's mode (all off: none) */
 	char started_at[32];	/* ISO 8601 UTC */
 	uint64_t t_start_ns, t_end_ns; /* CLOCK_MONOTONIC */
-	int interrupted;
-	char server_log[64]; /* --server-cmd's output, a temporary file until kept */
+	int interrupted;      /* a signal, or a host lost: stop_reason says which */
+	int stop_reason;      /* enum sb_stop */
+	int server_log_fd; /* --server-cmd's output, an anonymous file (0: none) */
 	uint64_t max_rss_kb;		/* getrusage ru_maxrss of the run */
 	double cpu_user_s, cpu_sys_s;	/* this process's CPU time */
 	int effective_backlog;
@@ -89,6 +90,20 @@ struct sb_rundata {
 	struct sb_host *hosts;
 	size_t nhosts;
 };
+
+/* Why the load ended; anything but SB_STOP_COMPLETE covers only part of
+ * what was asked (summary.json stop_reason, a warning, and bench compare
+ * refuses such a run). Larger values win when hosts' reasons merge. */
+enum sb_stop {
+	SB_STOP_COMPLETE = 0, /* every connection asked for finished */
+	SB_STOP_MAX_TIME,     /* --max-time passed first */
+	SB_STOP_SIGNAL,	      /* SIGINT or SIGTERM */
+	SB_STOP_HOST_LOST,    /* another host went away */
+	SB_NSTOPS,
+};
+
+/* "complete", "max_time", "signal", "host_lost". */
+const char *sb_stop_name(int reason);
 
 enum sb_host_role { SB_HOST_CLIENT = 1, SB_HOST_SERVER = 2 };
 

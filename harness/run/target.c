@@ -13,6 +13,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "harness/run/child.h"
+
 static int listening_in(const char *path, uint16_t port)
 {
 	char line[512];
@@ -40,37 +42,23 @@ int sb_port_listening(uint16_t port)
 }
 
 struct sb_server_cmd {
-	pid_t pid;
+	pid_t pid; /* its guard's (harness/run/child.h) */
 	int reaped;
 };
 
-int sb_server_cmd__start(const char *cmd, const char *log, struct sb_server_cmd **out)
+int sb_server_cmd__start(const char *cmd, int log_fd, struct sb_server_cmd **out)
 {
 	struct sb_server_cmd *s = calloc(1, sizeof(*s));
-	pid_t pid;
+	struct sb_child_opts co = {.script = cmd, .in_fd = -1, .out_fd = log_fd, .err_fd = log_fd};
+	int e;
 
 	if (!s)
 		return -ENOMEM;
-	pid = fork();
-	if (pid < 0) {
+	e = sb_child_start(&co, &s->pid);
+	if (e) {
 		free(s);
-		return -errno;
+		return e;
 	}
-	if (pid == 0) {
-		setpgid(0, 0);
-		if (log) {
-			int fd = open(log, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-
-			if (fd >= 0) {
-				dup2(fd, STDOUT_FILENO);
-				dup2(fd, STDERR_FILENO);
-			}
-		}
-		execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
-		_exit(127);
-	}
-	setpgid(pid, pid); /* both sides, so the group exists before we signal it */
-	s->pid = pid;
 	*out = s;
 	return 0;
 }
@@ -83,7 +71,7 @@ int sb_server_cmd__wait_listening(struct sb_server_cmd *s, uint16_t port, int ti
 	for (int waited = 0; waited <= timeout_ms; waited += 10) {
 		if (sb_port_listening(port))
 			return 0;
-		if (waitpid(s->pid, status, WNOHANG) == s->pid) {
+		if (sb_child_exited(s->pid, status) > 0) {
 			s->reaped = 1;
 			return -ECHILD;
 		}
@@ -94,24 +82,9 @@ int sb_server_cmd__wait_listening(struct sb_server_cmd *s, uint16_t port, int ti
 
 void sb_server_cmd__stop(struct sb_server_cmd *s)
 {
-	struct timespec tick = { 0, 10 * 1000 * 1000 };
-	int status;
-
 	if (!s)
 		return;
-	if (!s->reaped) {
-		kill(-s->pid, SIGTERM);
-		for (int i = 0; i < 300; i++) {
-			if (waitpid(s->pid, &status, WNOHANG) == s->pid) {
-				s->reaped = 1;
-				break;
-			}
-			nanosleep(&tick, NULL);
-		}
-		/* the rest of the group (workers) too, whatever the leader did */
-		kill(-s->pid, SIGKILL);
-		if (!s->reaped)
-			waitpid(s->pid, &status, 0);
-	}
+	if (!s->reaped)
+		sb_child_stop(s->pid, 5000); /* the guard ends the server's whole tree */
 	free(s);
 }

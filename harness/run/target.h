@@ -12,14 +12,16 @@ int sb_port_listening(uint16_t port);
 
 struct sb_server_cmd;
 
-/* Starts `sh -c cmd` in its own process group, in the caller's namespaces,
- * stdout/stderr to log (a file path; NULL: inherited). */
-int sb_server_cmd__start(const char *cmd, const char *log, struct sb_server_cmd **out);
+/* Starts `sh -c cmd` under a guard that dies with synbench
+ * (harness/run/child.h), in the caller's namespaces, stdout/stderr to log_fd
+ * (-1: /dev/null and ours). */
+int sb_server_cmd__start(const char *cmd, int log_fd, struct sb_server_cmd **out);
 /* Waits until something listens on port, the command exits, or timeout_ms
  * passes: 0, -ECHILD (it exited; *status set), -ETIMEDOUT. */
 int sb_server_cmd__wait_listening(struct sb_server_cmd *s, uint16_t port, int timeout_ms,
 				  int *status);
-/* SIGTERM to the process group, SIGKILL after 3 s; reaps. NULL is fine. */
+/* Ends the server's whole tree (SIGTERM, SIGKILL 2 s later); reaps. NULL
+ * is fine. */
 void sb_server_cmd__stop(struct sb_server_cmd *s);
 
 #endif

@@ -186,7 +186,7 @@ int sb_wire_recv(struct sb_ctl *c, const struct sb_opts *opts, struct sb_rundata
 			if (!*ptr_of(rd, &fields[i]))
 				*count_of(rd, &fields[i]) = 0;
 		rd->opts = opts;
-		rd->server_log[0] = 0;
+		rd->server_log_fd = 0;
 		return 0;
 	}
 	snprintf(err, errlen, "%s",

@@ -8,6 +8,7 @@
 #include "harness/tools/sweep.h"
 #include "harness/tools/watch.h"
 #include "harness/cli/msg.h"
+#include "harness/run/child.h"
 #include "harness/run/remote.h"
 
 #include <stdio.h>
@@ -28,6 +29,7 @@ static const struct command commands[] = {
 	{ "watch", sb_watch_main },
 	{ "serve", sb_remote_main },
 	{ "client", sb_remote_main },
+	{ "guard", sb_guard_main }, /* harness/run/child.h: not for users */
 	{ NULL, NULL },
 };
 

@@ -427,7 +427,20 @@ static void judge_pct(const struct sb_cmp_opts *o, const struct sb_cmp_rows *rs,
 			 ", p=%.3g > %g: not significant", r->p, o->alpha);
 }
 
-/* Health rows: interrupted, lost_events, join_rate. */
+/* A run stopped before all it was asked for: interrupted, or a stop_reason
+ * other than "complete" (--max-time passed first). Writes the reason. */
+static int stopped_early(const json_t *root, char *why, size_t len)
+{
+	const char *r = json_string_value(json_object_get(root, "stop_reason"));
+	int v = 0;
+
+	sb_jget_bool(json_object_get(root, "interrupted"), &v);
+	snprintf(why, len, "%s", r ? r : v ? "interrupted" : "complete");
+	return v || (r && strcmp(r, "complete") != 0);
+}
+
+/* Health rows: interrupted (or otherwise stopped early), lost_events,
+ * join_rate. */
 static int health_rows(const struct sb_cmp_opts *o, const struct sb_cmp_side *b,
 		       const struct sb_cmp_side *n, struct sb_cmp_rows *rs, char *err, size_t len)
 {
@@ -437,18 +450,18 @@ static int health_rows(const struct sb_cmp_opts *o, const struct sb_cmp_side *b,
 	int64_t bl = 0, nl = 0;
 	struct sb_cmp_row *r;
 
+	char why[32], nwhy[32] = "";
+
 	for (size_t i = 0; i < b->n; i++) {
 		const json_t *root = b->docs[i];
-		int v = 0;
 		int64_t l = 0;
 		double j;
 
-		sb_jget_bool(json_object_get(root, "interrupted"), &v);
-		if (v)
-			return sb_errf(
-			    err, len, -EINVAL,
-			    "BASE %s is an interrupted run; record a complete baseline",
-			    b->paths[i]);
+		if (stopped_early(root, why, sizeof(why)))
+			return sb_errf(err, len, -EINVAL,
+				       "BASE %s is a run that stopped early (%s); record a "
+				       "complete baseline",
+				       b->paths[i], why);
 		sb_jget_int64(json_object_get(root, "lost_events"), &l);
 		bl = l > bl ? l : bl;
 		if (sb_jget_double(json_object_get(root, "join_rate"), &j) == 0 && isfinite(j)) {
@@ -458,12 +471,13 @@ static int health_rows(const struct sb_cmp_opts *o, const struct sb_cmp_side *b,
 	}
 	for (size_t i = 0; i < n->n; i++) {
 		const json_t *root = n->docs[i];
-		int v = 0;
 		int64_t l = 0;
 		double j;
 
-		sb_jget_bool(json_object_get(root, "interrupted"), &v);
-		ni += v;
+		if (stopped_early(root, why, sizeof(why))) {
+			ni++;
+			snprintf(nwhy, sizeof(nwhy), "%s", why);
+		}
 		sb_jget_int64(json_object_get(root, "lost_events"), &l);
 		nl = l > nl ? l : nl;
 		if (sb_jget_double(json_object_get(root, "join_rate"), &j) == 0 && isfinite(j)) {
@@ -476,8 +490,11 @@ static int health_rows(const struct sb_cmp_opts *o, const struct sb_cmp_side *b,
 	r->b = (struct sb_cmp_val){CMP_NUM, 0, 0, 0, b->n, NULL, 0};
 	r->n = (struct sb_cmp_val){CMP_NUM, ni, ni, ni, n->n, NULL, 0};
 	r->verdict = ni ? CMP_V_FAIL : CMP_V_OK;
-	snprintf(r->note, sizeof(r->note), ni ? "%d of %zu NEW runs interrupted" : "complete", ni,
-		 n->n);
+	if (ni)
+		snprintf(r->note, sizeof(r->note), "%d of %zu NEW runs stopped early (%s)", ni,
+			 n->n, nwhy);
+	else
+		snprintf(r->note, sizeof(r->note), "complete");
 
 	if (!(r = row_add(rs, CMP_K_HEALTH, "lost_events")))
 		return -ENOMEM;
