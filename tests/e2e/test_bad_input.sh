@@ -30,6 +30,7 @@ expect_bad "port 0" --port 0
 expect_bad "conflict: --req with --mode connect" --req 10
 expect_bad "conflict: --no-syncookies --syncookies 1" --no-syncookies --syncookies 1
 expect_bad "stray argument" --conns 10 extra
+expect_bad "--ipv6 with an IPv4 --target" --ipv6 --target 127.0.0.1:8080
 expect_bad "bad --sampler" --sampler sometimes
 expect_bad "--probe-off state_changes" --probe-off state_changes
 expect_bad "--probe-off unknown component" --probe-off drops,nosuch

@@ -95,6 +95,7 @@ struct exit_case {
 
 static void test_exit_codes(void)
 {
+	char trunc[512];
 	char base[512], same[512], p99[512], rate[512], exact[512], nop[512], nopb[512], intr[512],
 	    lost[512], s2[512], bad[512], wrong[512], basefile[512];
 	struct exit_case cases[] = {
@@ -207,7 +208,13 @@ static void test_exit_codes(void)
 	     "FAIL: join_rate (1 -> n/a)",
 	     NULL},
 	    {"NEW interrupted", {base, intr}, 1, "FAIL: interrupted (1 of 1 NEW runs", NULL},
-	    {"BASE interrupted", {intr, base}, 2, NULL, "interrupted run; record a complete"},
+	    {"BASE interrupted", {intr, base}, 2, NULL, "stopped early (interrupted); record a complete"},
+	    {"NEW stopped by --max-time",
+	     {base, trunc},
+	     1,
+	     "FAIL: interrupted (1 of 1 NEW runs stopped early (max_time))",
+	     NULL},
+	    {"BASE stopped by --max-time", {trunc, base}, 2, NULL, "stopped early (max_time)"},
 	    {"NEW lost events",
 	     {base, lost, "--exact", "none"},
 	     1,
@@ -265,6 +272,7 @@ static void test_exit_codes(void)
 	snprintf(nop, sizeof(nop), "%s", fx("no_probes"));
 	snprintf(nopb, sizeof(nopb), "%s", fx("no_probes_base"));
 	snprintf(intr, sizeof(intr), "%s", fx("interrupted"));
+	snprintf(trunc, sizeof(trunc), "%s", fx("truncated"));
 	snprintf(lost, sizeof(lost), "%s", fx("lost"));
 	snprintf(s2, sizeof(s2), "%s", fx("schema2"));
 	snprintf(bad, sizeof(bad), "%s", fx("malformed"));
