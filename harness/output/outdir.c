@@ -146,6 +146,14 @@ int sb_outdir_keep_fd(const char *dir, const char *name, int fd)
 	return sb_outdir_write_atomic(dir, name, copy_fd, &j);
 }
 
+static mode_t file_umask(void)
+{
+	mode_t m = umask(022);
+
+	umask(m);
+	return m;
+}
+
 FILE *sb_outdir_tmpfile(const char *dir, const char *name, char *tmp, size_t len)
 {
 	FILE *f;
@@ -160,6 +168,8 @@ FILE *sb_outdir_tmpfile(const char *dir, const char *name, char *tmp, size_t len
 	fd = mkostemp(tmp, O_CLOEXEC);
 	if (fd < 0)
 		return NULL;
+	/* mkostemp makes 0600; a result file is as readable as any other */
+	fchmod(fd, 0666 & ~file_umask());
 	f = fdopen(fd, "w");
 	if (!f) {
 		int e = errno;
