@@ -18,6 +18,7 @@
 #include "harness/output/json.h"
 #include "harness/run/netns.h"
 #include "harness/run/probes.h"
+#include "harness/run/restore.h"
 #include "harness/cli/msg.h"
 #include "harness/cli/optparse.h"
 #include "loadgen/loadgen.h"
@@ -274,6 +275,8 @@ int sb_doctor_main(int argc, char **argv)
 			 "run it with sudo");
 		return 2;
 	}
+	/* a run killed before its end left sysctls changed: put them back */
+	sb_restore_recover();
 	gather(&r);
 	if (json ? print_json(&r) : (print_text(&r), 0))
 		return 2;
