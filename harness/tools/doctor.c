@@ -239,6 +239,8 @@ static void usage(FILE *f)
 	      "\n"
 	      "What this machine can measure: each probe component's mode and why not a\n"
 	      "better one, kernel, BTF, libbpf, privileges, io_uring operations, sysctls.\n"
+	      "First puts back the sysctls a killed run left changed in a namespace\n"
+	      "synbench did not create (journals in " SB_RESTORE_DIR "), and says so.\n"
 	      "\n"
 	      "OPTIONS\n",
 	      f);

@@ -1,6 +1,7 @@
 # Sysctls a run changes in a namespace synbench did not create (--netns, a
 # host's own namespace across machines) are put back (harness/run/restore.c):
-#  1. a --netns run: after exit every value is what it was before;
+#  1. a --netns run: after exit every value is what it was before; also
+#     after a run that fails once its sysctls are set;
 #  2. the same run stopped by SIGINT, and by SIGTERM, mid-run: put back;
 #  3. SIGKILLed mid-run: the values stay changed and a journal is left;
 #     `bench doctor` puts them back, says so, and removes the journal; so
@@ -95,6 +96,13 @@ check "exit" "$?" -eq 0
 check "the run saw its own values" "$(jqv "$WORK/one/config.json" '.sysctls["net.core.somaxconn"]')" = 16
 check "values after = before" "$(vals "$NS")" = "$ORIG"
 check "no journal left" "$(ls "$JDIR" 2>/dev/null | grep -c "^[0-9]*-$(stat -L -c %i "/run/netns/$NS")$" || true)" -eq 0
+
+echo "1b. a run failing after its sysctls were set (nothing listens on its target)"
+# shellcheck disable=SC2086
+$SYNBENCH --netns "$NS" --target 127.0.0.1:8099 --no-plot --quiet $SET --conns 10 --out "$WORK/fail" >"$WORK/fail.out" 2>&1
+check "exit" "$?" -eq 2
+grep -q "nothing listens on port 8099" "$WORK/fail.out" && ok "the error: $(cat "$WORK/fail.out")" || bad "$(cat "$WORK/fail.out")"
+check "values after = before" "$(vals "$NS")" = "$ORIG"
 
 for sig in INT TERM; do
 	echo "2. SIG$sig mid-run"
