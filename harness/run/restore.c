@@ -20,10 +20,10 @@
 #include "harness/run/restore_journal.h"
 #include "harness/run/restore_ns.h"
 
-#define PARENT_DIR "/run/synbench"
-#define MAX_FILE 8192	/* a journal's size, at most */
-#define MAX_JOURNALS 256 /* read at once */
-#define FILE_LEN 48	/* "PID-INODE" */
+#define PARENT_DIR   "/run/synbench"
+#define MAX_FILE     8192 /* a journal's size, at most */
+#define MAX_JOURNALS 256  /* read at once */
+#define FILE_LEN     48	  /* "PID-INODE" */
 
 struct sb_restore {
 	int nsfd;  /* the namespace, for putting back from a thread */
@@ -60,8 +60,8 @@ static int writer_alive(const struct sb_journal *j)
 	unsigned long long start;
 	char state;
 
-	return sb_rns_proc_start(j->pid, &start, &state) == 0 && start == j->start && state != 'Z' &&
-	       state != 'X';
+	return sb_rns_proc_start(j->pid, &start, &state) == 0 && start == j->start &&
+	       state != 'Z' && state != 'X';
 }
 
 /* ---- the directory and its journals ---- */
@@ -187,8 +187,9 @@ static int load_all(int dirfd, struct jfile **out, size_t *nout)
 		if (!journal_name(de->d_name))
 			continue;
 		if (read_journal(dirfd, de->d_name, &all[n].j, why, sizeof(why)) != 0) {
-			sb_error("ignored %s/%s: not a valid synbench restore journal (%s); remove it",
-				 SB_RESTORE_DIR, de->d_name, why);
+			sb_error(
+			    "ignored %s/%s: not a valid synbench restore journal (%s); remove it",
+			    SB_RESTORE_DIR, de->d_name, why);
 			continue;
 		}
 		memcpy(all[n].file, de->d_name, strlen(de->d_name) + 1); /* < FILE_LEN */
@@ -310,14 +311,16 @@ static void report(const struct putjob *p, const char *where, const char *path, 
 			sb_error("left %s=%s in %s: changed by someone else since %s set it to %s "
 				 "(it was %s before)",
 				 s->name, shown(p->now[i], b1, sizeof(b1)), where, by,
-				 shown(s->written, b2, sizeof(b2)), shown(s->before, b3, sizeof(b3)));
+				 shown(s->written, b2, sizeof(b2)),
+				 shown(s->before, b3, sizeof(b3)));
 		} else if (r < 0) {
-			sb_error("cannot put back %s=%s in %s (%s); set it by hand: %s%s%ssysctl -w "
-				 "%s='%s'",
-				 s->name, s->before, where, strerror(-r),
-				 strncmp(path, "/run/netns/", 11) == 0 ? "ip netns exec " : "",
-				 strncmp(path, "/run/netns/", 11) == 0 ? path + 11 : "",
-				 strncmp(path, "/run/netns/", 11) == 0 ? " " : "", s->name, s->before);
+			sb_error(
+			    "cannot put back %s=%s in %s (%s); set it by hand: %s%s%ssysctl -w "
+			    "%s='%s'",
+			    s->name, s->before, where, strerror(-r),
+			    strncmp(path, "/run/netns/", 11) == 0 ? "ip netns exec " : "",
+			    strncmp(path, "/run/netns/", 11) == 0 ? path + 11 : "",
+			    strncmp(path, "/run/netns/", 11) == 0 ? " " : "", s->name, s->before);
 		}
 	}
 	if (dead && restored[0])
@@ -348,7 +351,8 @@ static void recover_one(int dirfd, struct jfile *all, size_t n, size_t i)
 	if (fd < 0 || p.stale) {
 		sb_error("dropped the restore journal of synbench pid %ld: its network namespace "
 			 "(inode %llu%s%s) is gone",
-			 f->j.pid, (unsigned long long)f->j.netns, f->j.via[0] ? ", " : "", f->j.via);
+			 f->j.pid, (unsigned long long)f->j.netns, f->j.via[0] ? ", " : "",
+			 f->j.via);
 	} else {
 		sb_rns_label(path, f->j.netns, where, sizeof(where));
 		report(&p, where, path, 1);
@@ -410,8 +414,9 @@ int sb_restore__open(const char *via, struct sb_restore **out, char *err, size_t
 		return -ENOMEM;
 	r->dirfd = -1;
 	r->nsfd = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
-	e = r->nsfd < 0 || fstat(r->nsfd, &st) != 0 ? -errno
-						      : sb_rns_proc_start(getpid(), &r->j.start, &state);
+	e = r->nsfd < 0 || fstat(r->nsfd, &st) != 0
+		? -errno
+		: sb_rns_proc_start(getpid(), &r->j.start, &state);
 	if (e) {
 		snprintf(err, errlen, "cannot read this process's network namespace (%s)",
 			 strerror(-e));
@@ -427,7 +432,8 @@ int sb_restore__open(const char *via, struct sb_restore **out, char *err, size_t
 		/* the initial namespace, or a named one */
 		fd = sb_rns_open("/proc/1/ns/net", r->j.netns, self.st_dev);
 		if (fd < 0)
-			fd = sb_rns_scan("/run/netns", "", 0, r->j.netns, self.st_dev, path, sizeof(path));
+			fd = sb_rns_scan("/run/netns", "", 0, r->j.netns, self.st_dev, path,
+					 sizeof(path));
 		else
 			snprintf(path, sizeof(path), "/proc/1/ns/net");
 		if (fd >= 0) {

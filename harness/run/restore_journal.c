@@ -47,12 +47,13 @@ int sb_journal_via_ok(const char *via)
 
 	if (!via[0] || strcmp(via, "/proc/1/ns/net") == 0)
 		return 1;
-	if (strlen(via) >= SB_JOURNAL_VIA || strncmp(via, "/run/netns/", strlen("/run/netns/")) != 0 ||
-	    !name[0] || strcmp(name, ".") == 0 || strcmp(name, "..") == 0)
+	if (strlen(via) >= SB_JOURNAL_VIA ||
+	    strncmp(via, "/run/netns/", strlen("/run/netns/")) != 0 || !name[0] ||
+	    strcmp(name, ".") == 0 || strcmp(name, "..") == 0)
 		return 0;
 	for (const char *p = name; *p; p++)
-		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
-		      *p == '_' || *p == '.' || *p == '-'))
+		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+		      (*p >= '0' && *p <= '9') || *p == '_' || *p == '.' || *p == '-'))
 			return 0;
 	return 1;
 }
@@ -194,10 +195,12 @@ int sb_journal_parse(const char *text, struct sb_journal *j, char *err, size_t e
 			j->pid = (long)v;
 			seen |= 1;
 		} else if (strncmp(line, "start ", 6) == 0 && !(seen & 2)) {
-			e = number(line + 6, &j->start) ? bad(err, errlen, ln, "bad start time") : 0;
+			e = number(line + 6, &j->start) ? bad(err, errlen, ln, "bad start time")
+							: 0;
 			seen |= 2;
 		} else if (strncmp(line, "netns ", 6) == 0 && !(seen & 4)) {
-			e = number(line + 6, &v) || v == 0 ? bad(err, errlen, ln, "bad netns inode") : 0;
+			e = number(line + 6, &v) || v == 0 ? bad(err, errlen, ln, "bad netns inode")
+							   : 0;
 			j->netns = v;
 			seen |= 4;
 		} else if (strncmp(line, "cookie ", 7) == 0 && !(seen & 8)) {
@@ -205,8 +208,9 @@ int sb_journal_parse(const char *text, struct sb_journal *j, char *err, size_t e
 			j->cookie = v;
 			seen |= 8;
 		} else if (strncmp(line, "via ", 4) == 0 && !(seen & 16)) {
-			e = !line[4] || !sb_journal_via_ok(line + 4) ? bad(err, errlen, ln, "bad via")
-								     : 0;
+			e = !line[4] || !sb_journal_via_ok(line + 4)
+				? bad(err, errlen, ln, "bad via")
+				: 0;
 			snprintf(j->via, sizeof(j->via), "%s", e ? "" : line + 4);
 			seen |= 16;
 		} else if (strncmp(line, "set\t", 4) == 0 && (seen & 7) == 7) {

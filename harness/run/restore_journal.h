@@ -17,10 +17,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define SB_JOURNAL_MAX 16   /* sysctls per journal */
-#define SB_JOURNAL_NAME 64  /* "net.ipv4.tcp_syn_linear_timeouts" */
+#define SB_JOURNAL_MAX	 16 /* sysctls per journal */
+#define SB_JOURNAL_NAME	 64 /* "net.ipv4.tcp_syn_linear_timeouts" */
 #define SB_JOURNAL_VALUE 64 /* "32768 60999" */
-#define SB_JOURNAL_VIA 80   /* "/run/netns/NAME" */
+#define SB_JOURNAL_VIA	 80 /* "/run/netns/NAME" */
 
 struct sb_journal_set {
 	char name[SB_JOURNAL_NAME];

@@ -51,7 +51,6 @@ int sb_rns_proc_start(long pid, unsigned long long *start, char *state)
 	return 0;
 }
 
-
 /* The calling thread's namespace's cookie, 0 if the kernel has none. */
 uint64_t sb_rns_cookie(void)
 {
@@ -85,8 +84,8 @@ int sb_rns_open(const char *path, uint64_t ino, dev_t dev)
 
 /* Each DIR/NAME/TAIL (NAME not starting with '.', digits only if digits)
  * tried as the namespace: the first fd, its path in path. */
-int sb_rns_scan(const char *dir, const char *tail, int digits, uint64_t ino, dev_t dev,
-		   char *path, size_t len)
+int sb_rns_scan(const char *dir, const char *tail, int digits, uint64_t ino, dev_t dev, char *path,
+		size_t len)
 {
 	DIR *d = opendir(dir);
 	struct dirent *de;
@@ -95,8 +94,8 @@ int sb_rns_scan(const char *dir, const char *tail, int digits, uint64_t ino, dev
 	if (!d)
 		return -1;
 	while (fd < 0 && (de = readdir(d)) != NULL) {
-		if (de->d_name[0] == '.' || (digits && strspn(de->d_name, "0123456789") !=
-							       strlen(de->d_name)))
+		if (de->d_name[0] == '.' ||
+		    (digits && strspn(de->d_name, "0123456789") != strlen(de->d_name)))
 			continue;
 		snprintf(path, len, "%s/%s%s", dir, de->d_name, tail);
 		fd = sb_rns_open(path, ino, dev);

@@ -20,8 +20,8 @@ int sb_rns_open(const char *path, uint64_t ino, dev_t dev);
 
 /* Each DIR/NAME/TAIL tried as sb_rns_open (NAME not starting with '.';
  * digits only when digits): the first fd, with its path; else -1. */
-int sb_rns_scan(const char *dir, const char *tail, int digits, uint64_t ino, dev_t dev,
-		char *path, size_t len);
+int sb_rns_scan(const char *dir, const char *tail, int digits, uint64_t ino, dev_t dev, char *path,
+		size_t len);
 
 /* The namespace ino: via (how it was entered: "/run/netns/NAME",
  * "/proc/1/ns/net" or ""), the initial one, the named ones (/run/netns),

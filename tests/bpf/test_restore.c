@@ -22,7 +22,7 @@
 #include "harness/run/restore_journal.h"
 #include "tests/test.h"
 
-#define SOMAXCONN "net.core.somaxconn"
+#define SOMAXCONN  "net.core.somaxconn"
 #define SYNCOOKIES "net.ipv4.tcp_syncookies"
 
 static char journal[128];

@@ -78,7 +78,8 @@ static void test_refused(void)
 	refused("netns 4026532316", "netns -1", "a bad inode");
 	refused("cookie 4097\n", "cookie 4097\ncookie 1\n", "a line twice");
 	refused("cookie 4097\n", "cookie 4097\nrm -rf /\n", "an unknown line");
-	refused("set\tnet.ipv4.ip_local_port_range", "set\tnet.ipv4.tcp_syncookies", "a name twice");
+	refused("set\tnet.ipv4.ip_local_port_range", "set\tnet.ipv4.tcp_syncookies",
+		"a name twice");
 	refused("30000\n", "30000", "no end of line");
 	ASSERT_EQ(sb_journal_parse("synbench-restore 1\nset\tnet.core.somaxconn\t1\t2\n", &j, err,
 				   sizeof(err)),
