@@ -20,6 +20,7 @@
 #include "harness/run/mib.h"
 #include "harness/run/netns.h"
 #include "harness/run/probes.h"
+#include "harness/run/restore.h"
 #include "harness/run/sampler.h"
 #include "loadgen/uring_caps.h"
 #include "harness/run/target.h"
@@ -42,9 +43,20 @@ struct sysctl_opt {
 	int value;
 };
 
-/* Applies the namespace sysctls asked for and records the effective value
- * of every sysctl on the connection-setup path. */
-static int apply_sysctls(const struct sb_opts *o, struct sb_rundata *rd, char *err, size_t len)
+/* One sysctl of the run's namespace: through the restore journal when the
+ * namespace is not synbench's own (r), else plainly. */
+static int set_sysctl(struct sb_restore *r, const char *name, const char *value, char *err,
+		      size_t len)
+{
+	err[0] = 0;
+	return r ? sb_restore__set(r, name, value, err, len) : sb_sysctl_write(name, value);
+}
+
+/* Applies the namespace sysctls asked for (journaled in r, when not NULL,
+ * to be put back at the end) and records the effective value of every
+ * sysctl on the connection-setup path. */
+static int apply_sysctls(const struct sb_opts *o, struct sb_restore *r, struct sb_rundata *rd,
+			 char *err, size_t len)
 {
 	const struct sysctl_opt set[] = {
 		{ "net.ipv4.tcp_syncookies", o->syncookies },
@@ -63,21 +75,23 @@ static int apply_sysctls(const struct sb_opts *o, struct sb_rundata *rd, char *e
 		"net.ipv4.tcp_tw_reuse",	    "net.ipv4.tcp_max_tw_buckets",
 		"net.core.netdev_max_backlog",	    "net.ipv4.tcp_timestamps",
 	};
-	char range[64];
+	char range[64], val[32];
 	size_t n = sizeof(record) / sizeof(record[0]);
 	int e;
 
 	for (size_t i = 0; i < sizeof(set) / sizeof(set[0]); i++) {
 		if (set[i].value < 0)
 			continue;
-		e = sb_sysctl_write_int(set[i].name, set[i].value);
-		if (e) {
+		snprintf(val, sizeof(val), "%d", set[i].value);
+		e = set_sysctl(r, set[i].name, val, err, len);
+		if (e && !err[0]) {
 			snprintf(err, len,
 				 "cannot set %s=%d in the run's namespace (%s); this kernel "
 				 "may lack it or refuse the value, drop or change that option",
 				 set[i].name, set[i].value, strerror(-e));
-			return e;
 		}
+		if (e)
+			return e;
 	}
 	/* a wide local port range: the load generator binds its own ports;
 	 * somebody else's namespace (--netns, a host's own across machines)
@@ -88,12 +102,12 @@ static int apply_sysctls(const struct sb_opts *o, struct sb_rundata *rd, char *e
 	for (char *p = range; *p; p++)
 		if (*p == '-')
 			*p = ' ';
-	e = sb_sysctl_write("net.ipv4.ip_local_port_range", range);
-	if (e) {
+	e = set_sysctl(r, "net.ipv4.ip_local_port_range", range, err, len);
+	if (e && !err[0])
 		snprintf(err, len, "cannot set net.ipv4.ip_local_port_range=%s (%s)", range,
 			 strerror(-e));
+	if (e)
 		return e;
-	}
 record:
 	return sb_sysctls_record(rd, record, n);
 }
@@ -403,6 +417,7 @@ int sb_run_with(const struct sb_opts *o, const struct sb_run_hooks *h, struct sb
 	struct sb_server_cmd *cmd = NULL;
 	struct sb_topo *topo = NULL;
 	struct sb_mib_snap *cmib0 = NULL, *cmib1 = NULL;
+	struct sb_restore *restore = NULL;
 	struct utsname un;
 	char err[1024] = "";
 	uint64_t deadline, n;
@@ -410,6 +425,8 @@ int sb_run_with(const struct sb_opts *o, const struct sb_run_hooks *h, struct sb
 
 	sb_signals_install();
 	raise_nofile(o);
+	/* what runs killed before their end left changed, put back first */
+	sb_restore_recover();
 	if (o->netns[0]) {
 		e = sb_netns_join(o->netns);
 		rd.netns_inode = sb_netns_inode();
@@ -436,7 +453,16 @@ int sb_run_with(const struct sb_opts *o, const struct sb_run_hooks *h, struct sb
 			goto fail;
 		}
 	}
-	if (apply_sysctls(o, &rd, err, sizeof(err)) ||
+	/* a namespace synbench did not create (--netns, a host's own across
+	 * machines) gets back at the end what the run changed in it */
+	if (o->netns[0] || half != SB_HALF_BOTH) {
+		char via[128];
+
+		snprintf(via, sizeof(via), "/run/netns/%s", o->netns);
+		if (sb_restore__open(o->netns[0] ? via : NULL, &restore, err, sizeof(err)))
+			goto fail;
+	}
+	if (apply_sysctls(o, restore, &rd, err, sizeof(err)) ||
 	    (topo && sb_topo__mirror_sysctls(topo, err, sizeof(err))))
 		goto fail;
 	if (!o->no_probes) {
@@ -634,6 +660,8 @@ out:
 	sb_mib_snap__free(cmib0);
 	sb_mib_snap__free(cmib1);
 	sb_topo__free(topo);
+	/* last: the listener and the load are gone */
+	sb_restore__close(restore);
 	sb_rundata_free(&rd);
 	return rc;
 }

@@ -18,6 +18,7 @@
 #include "harness/output/json.h"
 #include "harness/run/netns.h"
 #include "harness/run/probes.h"
+#include "harness/run/restore.h"
 #include "harness/cli/msg.h"
 #include "harness/cli/optparse.h"
 #include "loadgen/loadgen.h"
@@ -238,6 +239,8 @@ static void usage(FILE *f)
 	      "\n"
 	      "What this machine can measure: each probe component's mode and why not a\n"
 	      "better one, kernel, BTF, libbpf, privileges, io_uring operations, sysctls.\n"
+	      "First puts back the sysctls a killed run left changed in a namespace\n"
+	      "synbench did not create (journals in " SB_RESTORE_DIR "), and says so.\n"
 	      "\n"
 	      "OPTIONS\n",
 	      f);
@@ -274,6 +277,8 @@ int sb_doctor_main(int argc, char **argv)
 			 "run it with sudo");
 		return 2;
 	}
+	/* a run killed before its end left sysctls changed: put them back */
+	sb_restore_recover();
 	gather(&r);
 	if (json ? print_json(&r) : (print_text(&r), 0))
 		return 2;
