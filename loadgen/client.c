@@ -41,7 +41,8 @@ static int thread_init(struct lg_client *c, struct lg_thread *t, uint32_t i)
 	t->recvlen = o->http || o->resp_bytes >= 65536 ? 65536 : (o->resp_bytes ? o->resp_bytes : 1);
 	t->recvbuf = malloc(t->recvlen);
 	t->sendbuf = malloc(o->req_bytes ? o->req_bytes : 1);
-	if (!t->slots || !t->free_slots || !t->recvbuf || !t->sendbuf)
+	t->out = o->sink ? calloc(LG_OUT_BATCH, sizeof(*t->out)) : NULL;
+	if (!t->slots || !t->free_slots || !t->recvbuf || !t->sendbuf || (o->sink && !t->out))
 		return -ENOMEM;
 	memset(t->sendbuf, 'q', o->req_bytes ? o->req_bytes : 1);
 	if (o->req_data)
@@ -81,15 +82,12 @@ int lg_client__new(const struct lg_client_opts *opts, struct lg_client **out)
 			return err;
 		}
 	}
-	c->conns = calloc(opts->conns, sizeof(*c->conns));
 	c->th = aligned_alloc(64, sizeof(*c->th) * opts->threads);
-	if (!c->conns || !c->th) {
+	if (!c->th) {
 		err = -ENOMEM;
 		goto fail;
 	}
 	memset(c->th, 0, sizeof(*c->th) * opts->threads);
-	for (uint64_t i = 0; i < opts->conns; i++)
-		c->conns[i].thread = (uint8_t)(i % opts->threads);
 	for (uint32_t i = 0; i < opts->threads; i++) {
 		err = thread_init(c, &c->th[i], i);
 		if (err)
@@ -114,6 +112,7 @@ static void *thread_main(void *arg)
 	else
 		t->err = lg_run_epoll(t);
 	t->t_end = lg_now_ns();
+	lg_flush(t);
 	return NULL;
 }
 
@@ -187,8 +186,26 @@ const struct lg_uring_caps *lg_client__uring_caps(const struct lg_client *c)
 	return &c->caps;
 }
 
-const struct lg_conn *lg_client__conns(const struct lg_client *c, uint64_t *n)
+const struct lg_conn *lg_client__conns(struct lg_client *c, uint64_t *n)
 {
+	*n = 0;
+	if (c->o.sink)
+		return NULL;
+	if (!c->conns) {
+		c->conns = calloc(c->o.conns, sizeof(*c->conns));
+		if (!c->conns)
+			return NULL;
+		for (uint32_t i = 0; i < c->o.threads; i++) {
+			const struct lg_thread *t = &c->th[i];
+
+			for (uint64_t k = 0; k < t->nkept; k++) {
+				uint64_t at = t->idx + k * c->o.threads;
+
+				if (at < c->o.conns)
+					c->conns[at] = t->kept[k];
+			}
+		}
+	}
 	*n = c->o.conns;
 	return c->conns;
 }
@@ -205,6 +222,8 @@ void lg_client__free(struct lg_client *c)
 			free(c->th[i].free_slots);
 			free(c->th[i].recvbuf);
 			free(c->th[i].sendbuf);
+			free(c->th[i].out);
+			free(c->th[i].kept);
 		}
 	}
 	free(c->th);

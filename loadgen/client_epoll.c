@@ -42,7 +42,7 @@ static void done(struct ectx *e, struct lg_thread *t, struct lg_slot *s, int err
 /* --http: read to the server's FIN, keeping the first bytes for the status. */
 static void do_recv_http(struct ectx *e, struct lg_thread *t, struct lg_slot *s, uint64_t now)
 {
-	struct lg_conn *r = &t->c->conns[s->conn];
+	struct lg_conn *r = &s->rec;
 
 	for (;;) {
 		int in_head = s->got < sizeof(s->head);
@@ -89,7 +89,7 @@ static void do_recv(struct ectx *e, struct lg_thread *t, struct lg_slot *s, uint
 		return done(e, t, s, errno, now);
 	}
 	if (s->state == S_RECV)
-		t->c->conns[s->conn].t_resp = lg_now_ns();
+		s->rec.t_resp = lg_now_ns();
 	if (o->close_first != LG_CLOSE_FIRST_SERVER)
 		return done(e, t, s, 0, now);
 	/* wait for the server's FIN before closing; stray bytes are dropped */
@@ -128,7 +128,7 @@ static void do_send(struct ectx *e, struct lg_thread *t, struct lg_slot *s, uint
 		}
 		return done(e, t, s, errno, now);
 	}
-	t->c->conns[s->conn].t_sent = lg_now_ns();
+	s->rec.t_sent = lg_now_ns();
 	s->state = S_RECV;
 	err = arm(e, t, s, EPOLLIN);
 	if (err)
@@ -137,7 +137,7 @@ static void do_send(struct ectx *e, struct lg_thread *t, struct lg_slot *s, uint
 
 static void connected(struct ectx *e, struct lg_thread *t, struct lg_slot *s, uint64_t now)
 {
-	t->c->conns[s->conn].t_connected = now;
+	s->rec.t_connected = now;
 	if (t->c->o.mode == LG_MODE_CONNECT)
 		return done(e, t, s, 0, now);
 	if (e->tmo_ns) {
@@ -153,7 +153,7 @@ static void connected(struct ectx *e, struct lg_thread *t, struct lg_slot *s, ui
  * 4-tuple. */
 static void do_connect(struct ectx *e, struct lg_thread *t, struct lg_slot *s, uint64_t k)
 {
-	struct lg_conn *r = &t->c->conns[s->conn];
+	struct lg_conn *r = &s->rec;
 	uint64_t now;
 	int err;
 
@@ -215,7 +215,7 @@ static void on_event(struct ectx *e, struct lg_thread *t, struct lg_slot *s, uin
 			return do_connect(e, t, s, (conn - t->idx) / t->c->o.threads);
 		}
 		if (soerr) {
-			t->c->conns[s->conn].t_connected = now;
+			s->rec.t_connected = now;
 			return done(e, t, s, soerr, now);
 		}
 		return connected(e, t, s, now);
@@ -242,7 +242,7 @@ static void check_timeouts(struct ectx *e, struct lg_thread *t, uint64_t now)
 			continue;
 		if (s->deadline <= now) {
 			if (s->state == S_CONNECT)
-				t->c->conns[s->conn].t_connected = now;
+				s->rec.t_connected = now;
 			done(e, t, s, ETIMEDOUT, now);
 		} else if (s->deadline < next) {
 			next = s->deadline;

@@ -59,7 +59,7 @@ static void stamp_batch(struct uctx *u, struct lg_thread *t)
 	now = lg_now_ns();
 	for (uint32_t i = 0; i < u->nbatch; i++) {
 		struct lg_slot *s = &t->slots[u->batch[i]];
-		struct lg_conn *r = &t->c->conns[s->conn];
+		struct lg_conn *r = &s->rec;
 
 		if (s->tries)
 			r->t_submit = now;
@@ -123,7 +123,7 @@ static void prep_connect(struct uctx *u, struct lg_thread *t, struct lg_slot *s)
 		/* the cookie exists before the SYN; a hard link: connect anyway,
 		 * and a failure's CQE (success posts none) is ignored */
 		sqe = io_uring_get_sqe(&u->ring);
-		lg_prep_getsockopt(sqe, s->fd, SO_COOKIE, &t->c->conns[s->conn].cookie,
+		lg_prep_getsockopt(sqe, s->fd, SO_COOKIE, &s->rec.cookie,
 				   sizeof(uint64_t));
 		sqe->user_data = OP_CANCEL;
 		sqe->flags |= IOSQE_IO_HARDLINK | IOSQE_CQE_SKIP_SUCCESS;
@@ -257,7 +257,7 @@ static void start_one(struct uctx *u, struct lg_thread *t, uint64_t k, uint64_t 
 	}
 	err = lg_conn_socket(t, s, 0, !u->ring_gso, u->ring_bind);
 	if (err) {
-		lg_note_start(t, &t->c->conns[s->conn], k, now);
+		lg_note_start(t, &s->rec, k, now);
 		s->err = -err;
 		lg_finish(t, s, now);
 		u->inflight--;
@@ -270,7 +270,7 @@ static void start_one(struct uctx *u, struct lg_thread *t, uint64_t k, uint64_t 
 static void socket_done(struct uctx *u, struct lg_thread *t, struct lg_slot *s, int res,
 			uint64_t now)
 {
-	struct lg_conn *r = &t->c->conns[s->conn];
+	struct lg_conn *r = &s->rec;
 	int err = res < 0 ? res : u->stopping ? -EINTR : 0;
 
 	if (res >= 0)
@@ -291,7 +291,7 @@ static void socket_done(struct uctx *u, struct lg_thread *t, struct lg_slot *s, 
 static void settle(struct uctx *u, struct lg_thread *t, struct lg_slot *s, uint64_t now)
 {
 	const struct lg_client_opts *o = &t->c->o;
-	struct lg_conn *r = &t->c->conns[s->conn];
+	struct lg_conn *r = &s->rec;
 	int err;
 
 	if (s->retry && !u->stopping) {
@@ -335,7 +335,7 @@ static void on_cqe(struct uctx *u, struct lg_thread *t, const struct io_uring_cq
 	if (op == OP_CANCEL && !(cqe->user_data & UD_PREP))
 		return;
 	s = &t->slots[(cqe->user_data & ~UD_PREP) >> 4];
-	r = &t->c->conns[s->conn];
+	r = &s->rec;
 	s->pending--;
 	if (op == OP_SOCKET)
 		return socket_done(u, t, s, res, now);

@@ -95,7 +95,7 @@ static uint16_t next_src(struct lg_thread *t, struct lg_slot *s)
 static void set_dst(struct lg_thread *t, struct lg_slot *s, uint16_t port, uint64_t cookie)
 {
 	const struct lg_client_opts *o = &t->c->o;
-	struct lg_conn *r = &t->c->conns[s->conn];
+	struct lg_conn *r = &s->rec;
 
 	memset(&s->dst, 0, sizeof(s->dst));
 	if (o->ipv6) {
@@ -211,11 +211,51 @@ void lg_note_start(struct lg_thread *t, struct lg_conn *r, uint64_t k, uint64_t 
 	}
 }
 
+void lg_flush(struct lg_thread *t)
+{
+	const struct lg_client_opts *o = &t->c->o;
+
+	if (t->nout && o->sink)
+		o->sink(o->sink_ctx, t->out, t->nout);
+	t->nout = 0;
+}
+
+/* The finished record of slot s: into the batch for the sink, or (no sink)
+ * at its k among the thread's kept records. Memory follows the connections
+ * that finished, never the number asked for. */
+static void keep(struct lg_thread *t, struct lg_slot *s)
+{
+	uint64_t k = (s->conn - t->idx) / t->c->o.threads;
+
+	if (t->c->o.sink) {
+		t->out[t->nout++] = s->rec;
+		if (t->nout == LG_OUT_BATCH)
+			lg_flush(t);
+		return;
+	}
+	if (k >= t->nkept) {
+		uint64_t n = t->nkept ? t->nkept : 1024;
+		struct lg_conn *m;
+
+		while (n <= k)
+			n *= 2;
+		if (n > t->nconns)
+			n = t->nconns > k ? t->nconns : k + 1;
+		m = realloc(t->kept, n * sizeof(*m));
+		if (!m)
+			return; /* the record is lost; done still counts it */
+		memset(m + t->nkept, 0, (n - t->nkept) * sizeof(*m));
+		t->kept = m;
+		t->nkept = n;
+	}
+	t->kept[k] = s->rec;
+}
+
 /* The connection in slot s is over: record the outcome, close a still open
- * fd, free the slot. */
+ * fd, hand its record on, free the slot. */
 void lg_finish(struct lg_thread *t, struct lg_slot *s, uint64_t now)
 {
-	struct lg_conn *r = &t->c->conns[s->conn];
+	struct lg_conn *r = &s->rec;
 
 	if (s->fd >= 0) {
 		close(s->fd);
@@ -228,6 +268,7 @@ void lg_finish(struct lg_thread *t, struct lg_slot *s, uint64_t now)
 		r->t_connected = now;
 	r->err = s->err;
 	r->outcome = lg_outcome_of(s->err);
+	keep(t, s);
 	s->state = 0;
 	if (s->err)
 		t->failed++;

@@ -30,7 +30,7 @@ struct lg_slot {
 	uint32_t got;	   /* crr: response bytes read so far */
 	uint32_t sent;	   /* crr: request bytes written so far */
 	uint32_t tries;	   /* local ports tried for this connection */
-	uint64_t conn;	   /* index into the record array */
+	uint64_t conn;	   /* the connection's number: thread idx + k * threads */
 	uint64_t deadline; /* CLOCK_MONOTONIC ns: connect / crr phase bound */
 	char head[16];	   /* --http: the response's first bytes (status line) */
 	uint8_t eof;	   /* --http: the server's FIN arrived */
@@ -38,7 +38,13 @@ struct lg_slot {
 		struct sockaddr_in v4;
 		struct sockaddr_in6 v6;
 	} dst, src;
+	/* the connection's record while it is in flight; lg_finish hands it
+	 * on (lg_client_opts.sink, or the thread's kept records) */
+	struct lg_conn rec;
 };
+
+/* Finished records a thread hands to the sink at once. */
+#define LG_OUT_BATCH 256
 
 struct lg_client;
 
@@ -61,11 +67,17 @@ struct lg_thread {
 	uint64_t started, ok, failed, behind, max_lag, port_retries;
 	int tw_seen; /* a bind met a TIME_WAIT socket: SO_REUSEADDR from now on */
 	uint64_t t_end;
+	/* finished records: a batch for the sink, or (no sink) every record of
+	 * the thread by its k, grown as connections finish */
+	struct lg_conn *out;
+	uint32_t nout;
+	struct lg_conn *kept;
+	uint64_t nkept;
 } __attribute__((aligned(64)));
 
 struct lg_client {
 	struct lg_client_opts o;
-	struct lg_conn *conns;
+	struct lg_conn *conns; /* no sink: built by lg_client__conns from th[].kept */
 	struct lg_thread *th;
 	uint64_t t0;		/* start: open-loop schedule origin */
 	uint64_t period_ns_x16; /* open loop: 16 * ns between two starts */
@@ -74,11 +86,6 @@ struct lg_client {
 	int running;
 	struct lg_uring_caps caps; /* engine uring: probed once in lg_client__new */
 };
-
-static inline struct lg_conn *lg_rec(struct lg_thread *t, uint64_t k)
-{
-	return &t->c->conns[t->idx + k * t->c->o.threads];
-}
 
 /* Scheduled start of connection k of thread t (open loop). */
 static inline uint64_t lg_sched(const struct lg_thread *t, uint64_t k)
@@ -106,6 +113,8 @@ int lg_need_reuseaddr(const struct lg_thread *t);
 socklen_t lg_slot_dst_len(const struct lg_thread *t);
 uint8_t lg_outcome_of(int err);
 void lg_finish(struct lg_thread *t, struct lg_slot *s, uint64_t now);
+/* Hands the thread's batch of finished records to the sink (at its end). */
+void lg_flush(struct lg_thread *t);
 void lg_note_start(struct lg_thread *t, struct lg_conn *r, uint64_t k, uint64_t now);
 int lg_slot_get(struct lg_thread *t);
 void lg_pin_self(uint32_t idx);

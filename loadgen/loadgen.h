@@ -112,7 +112,6 @@ struct lg_server_opts {
 	enum lg_close_first close_first; /* crr: who sends the first FIN */
 	struct lg_accept_policy policy;
 	uint32_t threads;	     /* accept threads for policy fast (>= 1) */
-	uint64_t max_accepts;	     /* size of the accept record array */
 	volatile sig_atomic_t *stop; /* set by a signal handler: stop now */
 	int no_affinity;	     /* 1: do not pin accept thread i to CPU i % ncpu */
 	/* Speed mode, policy fast only: one SO_REUSEPORT listener per accept
@@ -127,6 +126,13 @@ struct lg_server_opts {
 	 * ring, so a connection's client, server and softirq work stay on one
 	 * CPU with no cross-thread wake-up. */
 	int paired;
+	/* Where accepted connections go once their socket is closed (or at
+	 * lg_server__stop for one still open): sink(ctx, recs, n) from the
+	 * accepting threads (the client threads when paired), in batches,
+	 * concurrently. NULL: kept for lg_server__accepts(). Memory follows
+	 * the sockets open at once. */
+	void (*sink)(void *ctx, const struct lg_accept *recs, size_t n);
+	void *sink_ctx;
 };
 
 struct lg_server;
@@ -141,10 +147,14 @@ void lg_server__free(struct lg_server *s);    /* NULL is fine; closes all */
 int lg_server__fd(const struct lg_server *s); /* the listening socket */
 /* min(backlog, net.core.somaxconn) as the kernel applied it. */
 int lg_server__effective_backlog(const struct lg_server *s);
-const struct lg_accept *lg_server__accepts(const struct lg_server *s, uint64_t *n);
-/* Live count of accepted connections (including those past max_accepts). */
+/* Without a sink, after lg_server__stop: every accepted connection, by
+ * t_accept. With a sink: NULL, n = 0. */
+const struct lg_accept *lg_server__accepts(struct lg_server *s, uint64_t *n);
+/* Live count of accepted connections (recorded or not). */
 uint64_t lg_server__accepted(const struct lg_server *s);
-/* Accepted connections that found the record array full (not recorded). */
+/* Live count of accepted connections the server closed. */
+uint64_t lg_server__closed(const struct lg_server *s);
+/* Accepted connections that could not be recorded (no memory). */
 uint64_t lg_server__overflow(const struct lg_server *s);
 
 /* ---- client ---- */
@@ -179,6 +189,14 @@ struct lg_client_opts {
 	 * and serves on its listener (needs engine uring, threads <= CPUs,
 	 * affinity); the threads end when all of them are done */
 	struct lg_server *paired;
+	/* Where finished connections go: sink(ctx, recs, n) from the client
+	 * threads, in batches of up to 256, concurrently (the sink locks what
+	 * it shares); every connection started is handed on once, the ones a
+	 * stop cut short included. NULL: the client keeps them for
+	 * lg_client__conns(). Either way memory follows the connections
+	 * started, not opts.conns. */
+	void (*sink)(void *ctx, const struct lg_conn *recs, size_t n);
+	void *sink_ctx;
 };
 
 struct lg_client_stats {
@@ -200,7 +218,10 @@ int lg_client__wait(struct lg_client *c);
 /* Live progress, safe to call from another thread while running. */
 uint64_t lg_client__done(const struct lg_client *c);
 void lg_client__stats(const struct lg_client *c, struct lg_client_stats *st);
-const struct lg_conn *lg_client__conns(const struct lg_client *c, uint64_t *n);
+/* Without a sink, after lg_client__wait: the records by connection number
+ * (idx + k * threads), n = opts.conns, zeros for connections never
+ * started. With a sink: NULL, n = 0. */
+const struct lg_conn *lg_client__conns(struct lg_client *c, uint64_t *n);
 void lg_client__free(struct lg_client *c);
 /* engine uring: the io_uring operations it runs in the ring, probed once in
  * lg_client__new (which fails with -EOPNOTSUPP when even the basic ones are

@@ -22,9 +22,10 @@
 #include <sys/eventfd.h>
 #include <unistd.h>
 
+#include "loadgen/accpool.h"
 #include "loadgen/lg_internal.h"
 
-#define NOREC	     0xfffffffull /* accepted past max_accepts: not recorded */
+#define NOREC	     LG_ACC_NOREC
 #define SRV_RING     1024u
 #define SRV_SYNC_TMO 1 /* s: send/recv timeout of a synchronously served socket */
 
@@ -42,6 +43,7 @@ struct srv_thread {
 	int ring_gso; /* getsockopt runs inside the ring (IORING_OP_URING_CMD) */
 	uint64_t tag; /* LG_SRV_TAG when served from a client thread's ring */
 	char *rbuf;
+	struct lg_accpool pool;
 };
 
 struct lg_server {
@@ -50,10 +52,10 @@ struct lg_server {
 	int *lfd; /* per_cpu_listeners: one per thread, else just fd */
 	uint32_t nl;
 	int efd;
-	struct lg_accept *acc;
-	struct sockaddr_in6 *peer; /* SO_PEERNAME answers written by io_uring */
-	uint64_t nrec;		   /* records available: min(max_accepts, NOREC) */
+	struct lg_accept *accepts; /* no sink: all threads' kept, by t_accept */
+	uint64_t naccepts;
 	_Atomic uint64_t nacc;
+	_Atomic uint64_t nclosed;
 	_Atomic uint64_t overflow;
 	atomic_int stopping;
 	atomic_int paired_users; /* client threads serving our listeners */
@@ -106,37 +108,53 @@ static socklen_t peer_len(const struct lg_server *s)
 	return s->o.ipv6 ? sizeof(struct sockaddr_in6) : sizeof(struct sockaddr_in);
 }
 
-/* Record an accepted socket; returns its record index or NOREC. With sync,
- * cookie and peer are read here, else the ring reads them. */
-static uint64_t record(struct lg_server *s, int fd, uint64_t now, int sync)
+static struct lg_acc_rec *rec_at(struct lg_server *s, uint64_t rec)
 {
-	uint64_t i = atomic_fetch_add_explicit(&s->nacc, 1, memory_order_relaxed);
-	struct lg_accept *a;
+	return lg_accpool_at(&s->th[rec >> LG_ACC_SHIFT].pool, rec);
+}
+
+/* Record an accepted socket in t's pool; returns its record number or
+ * NOREC. With sync, cookie and peer are read here, else the ring reads
+ * them. */
+static uint64_t record(struct lg_server *s, struct srv_thread *t, int fd, uint64_t now, int sync)
+{
+	uint64_t i = lg_accpool_get(&t->pool, t->idx);
+	struct lg_acc_rec *r;
 	socklen_t len;
 
-	if (i >= s->nrec) {
+	atomic_fetch_add_explicit(&s->nacc, 1, memory_order_relaxed);
+	if (i == NOREC) {
 		atomic_fetch_add_explicit(&s->overflow, 1, memory_order_relaxed);
 		return NOREC;
 	}
-	a = &s->acc[i];
-	a->t_accept = now;
+	r = rec_at(s, i);
+	memset(r, 0, sizeof(*r));
+	r->live = 1;
+	r->a.t_accept = now;
 	if (!sync)
 		return i;
-	len = sizeof(a->cookie);
-	getsockopt(fd, SOL_SOCKET, SO_COOKIE, &a->cookie, &len);
+	len = sizeof(r->a.cookie);
+	getsockopt(fd, SOL_SOCKET, SO_COOKIE, &r->a.cookie, &len);
 	len = peer_len(s);
-	if (getsockopt(fd, SOL_SOCKET, SO_PEERNAME, &s->peer[i], &len) == 0)
-		peer_from(a, &s->peer[i]);
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERNAME, &r->peer, &len) == 0)
+		peer_from(&r->a, &r->peer);
 	return i;
 }
 
+/* The socket of record rec is closed: the record is complete, handed on,
+ * its slot free again. */
 static void closed(struct lg_server *s, uint64_t rec, int ring_gso)
 {
+	struct lg_acc_rec *r;
+
 	if (rec == NOREC)
 		return;
+	r = rec_at(s, rec);
 	if (ring_gso)
-		peer_from(&s->acc[rec], &s->peer[rec]);
-	s->acc[rec].t_closed = lg_now_ns();
+		peer_from(&r->a, &r->peer);
+	r->a.t_closed = lg_now_ns();
+	lg_accpool_done(&s->th[rec >> LG_ACC_SHIFT].pool, rec, s->o.sink, s->o.sink_ctx);
+	atomic_fetch_add_explicit(&s->nclosed, 1, memory_order_relaxed);
 }
 
 /* A completion of the serving chain's recv, send or EOF recv (marked
@@ -222,7 +240,7 @@ static int accept_sync_loop(struct lg_server *s, struct srv_thread *t, int paced
 			}
 			return -errno;
 		}
-		serve_sync(s, t, fd, record(s, fd, lg_now_ns(), 1));
+		serve_sync(s, t, fd, record(s, t, fd, lg_now_ns(), 1));
 		k++;
 	}
 }
@@ -265,11 +283,11 @@ static void serve_uring(struct lg_server *s, struct srv_thread *t, struct io_uri
 	if (t->ring_gso && rec != NOREC) {
 		/* hard links: the connection is served even if one fails */
 		sqe = io_uring_get_sqe(ring);
-		lg_prep_getsockopt(sqe, fd, SO_COOKIE, &s->acc[rec].cookie, sizeof(uint64_t));
+		lg_prep_getsockopt(sqe, fd, SO_COOKIE, &rec_at(s, rec)->a.cookie, sizeof(uint64_t));
 		sqe->user_data = sud(t, OP_CANCEL, fd, rec);
 		sqe->flags |= IOSQE_IO_HARDLINK | IOSQE_CQE_SKIP_SUCCESS;
 		sqe = io_uring_get_sqe(ring);
-		lg_prep_getsockopt(sqe, fd, SO_PEERNAME, &s->peer[rec], peer_len(s));
+		lg_prep_getsockopt(sqe, fd, SO_PEERNAME, &rec_at(s, rec)->peer, peer_len(s));
 		sqe->user_data = sud(t, OP_CANCEL, fd, rec);
 		sqe->flags |= IOSQE_IO_HARDLINK | IOSQE_CQE_SKIP_SUCCESS;
 	}
@@ -354,7 +372,7 @@ static int accept_uring_loop(struct lg_server *s, struct srv_thread *t)
 					accepted_any = 1;
 					inflight++;
 					serve_uring(s, t, &ring, res,
-						    record(s, res, now, !t->ring_gso));
+						    record(s, t, res, now, !t->ring_gso));
 				} else if (!accepted_any &&
 					   (res == -EINVAL || res == -EOPNOTSUPP)) {
 					ret = 1;
@@ -414,7 +432,7 @@ int lg_srv_paired_cqe(struct lg_server *s, uint32_t i, struct io_uring *ring,
 			arm_accept(t, ring);
 		if (res < 0)
 			return 0;
-		serve_uring(s, t, ring, res, record(s, res, now, !t->ring_gso));
+		serve_uring(s, t, ring, res, record(s, t, res, now, !t->ring_gso));
 		return 1;
 	}
 	if (op == OP_CLOSE) {
@@ -498,11 +516,8 @@ int lg_server__new(const struct lg_server_opts *opts, struct lg_server **out)
 	s->o = *opts;
 	s->fd = -1;
 	s->efd = -1;
-	s->nrec = opts->max_accepts < NOREC ? opts->max_accepts : NOREC;
-	s->acc = calloc(s->nrec ? s->nrec : 1, sizeof(*s->acc));
-	s->peer = calloc(s->nrec ? s->nrec : 1, sizeof(*s->peer));
 	s->resp = malloc(opts->resp_bytes ? opts->resp_bytes : 1);
-	if (!s->acc || !s->peer || !s->resp) {
+	if (!s->resp) {
 		err = -ENOMEM;
 		goto fail;
 	}
@@ -577,7 +592,8 @@ int lg_server__start(struct lg_server *s)
 		t->lfd = s->lfd[i % s->nl];
 		t->tag = s->o.paired ? LG_SRV_TAG : 0;
 		t->rbuf = malloc(s->o.req_bytes ? s->o.req_bytes : 1);
-		if (!t->rbuf)
+		if (!t->rbuf || lg_accpool_init(&t->pool, s->o.sink != NULL) ||
+		    n > (NOREC >> LG_ACC_SHIFT))
 			err = ENOMEM;
 		else if (s->o.paired)
 			continue; /* the client threads serve */
@@ -612,6 +628,10 @@ void lg_server__stop(struct lg_server *s)
 	while (atomic_load(&s->paired_users) > 0)
 		usleep(1000);
 	s->running = 0;
+	/* no thread runs now: the sockets still open are records too, and
+	 * every batch goes to the sink */
+	for (uint32_t i = 0; i < s->nth; i++)
+		lg_accpool_flush(&s->th[i].pool, s->o.sink, s->o.sink_ctx);
 }
 
 void lg_server__free(struct lg_server *s)
@@ -619,8 +639,10 @@ void lg_server__free(struct lg_server *s)
 	if (!s)
 		return;
 	lg_server__stop(s);
-	for (uint32_t i = 0; i < s->nth; i++)
+	for (uint32_t i = 0; i < s->nth; i++) {
 		free(s->th[i].rbuf);
+		lg_accpool_free(&s->th[i].pool);
+	}
 	free(s->th);
 	for (uint32_t i = 0; s->lfd && i < s->nl; i++)
 		if (s->lfd[i] >= 0)
@@ -628,8 +650,7 @@ void lg_server__free(struct lg_server *s)
 	free(s->lfd);
 	if (s->efd >= 0)
 		close(s->efd);
-	free(s->acc);
-	free(s->peer);
+	free(s->accepts);
 	free(s->resp);
 	free(s);
 }
@@ -664,17 +685,46 @@ int lg_server__effective_backlog(const struct lg_server *s)
 	return (unsigned int)s->o.backlog > (unsigned long)somax ? (int)somax : s->o.backlog;
 }
 
-const struct lg_accept *lg_server__accepts(const struct lg_server *s, uint64_t *n)
+static int by_t_accept(const void *a, const void *b)
 {
-	uint64_t a = atomic_load(&((struct lg_server *)s)->nacc);
+	uint64_t x = ((const struct lg_accept *)a)->t_accept, y = ((const struct lg_accept *)b)->t_accept;
 
-	*n = a < s->nrec ? a : s->nrec;
-	return s->acc;
+	return x < y ? -1 : x > y;
+}
+
+const struct lg_accept *lg_server__accepts(struct lg_server *s, uint64_t *n)
+{
+	*n = 0;
+	if (s->o.sink || s->running)
+		return NULL;
+	if (!s->accepts) {
+		uint64_t total = 0;
+
+		for (uint32_t i = 0; i < s->nth; i++)
+			total += s->th[i].pool.nkept;
+		s->accepts = malloc((total ? total : 1) * sizeof(*s->accepts));
+		if (!s->accepts)
+			return NULL;
+		for (uint32_t i = 0; i < s->nth; i++) {
+			const struct lg_accpool *p = &s->th[i].pool;
+
+			memcpy(s->accepts + s->naccepts, p->kept, p->nkept * sizeof(*p->kept));
+			s->naccepts += p->nkept;
+		}
+		qsort(s->accepts, s->naccepts, sizeof(*s->accepts), by_t_accept);
+	}
+	*n = s->naccepts;
+	return s->accepts;
 }
 
 uint64_t lg_server__accepted(const struct lg_server *s)
 {
 	return atomic_load(&((struct lg_server *)s)->nacc);
+}
+
+uint64_t lg_server__closed(const struct lg_server *s)
+{
+	return atomic_load(&((struct lg_server *)s)->nclosed);
 }
 
 uint64_t lg_server__overflow(const struct lg_server *s)

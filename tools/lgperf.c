@@ -117,7 +117,6 @@ int main(int argc, char **argv)
 	so.mode = co.mode;
 	so.req_bytes = co.req_bytes;
 	so.resp_bytes = co.resp_bytes;
-	so.max_accepts = co.conns;
 	co.deadline_ns = lg_now_ns() + (uint64_t)(secs * 1e9);
 	if ((err = lg_server__new(&so, &s)) || (err = lg_server__start(s)) ||
 	    (so.paired && (co.paired = s, 0)) || (err = lg_client__new(&co, &c))) {

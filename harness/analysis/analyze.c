@@ -122,8 +122,7 @@ static void dwell_add(struct sb_result *res, const char *from, const char *to,
 	res->ndwell++;
 }
 
-/* The kernel's histograms: handshake and child summaries, the dwell rows. */
-static void kernel_hists(struct sb_result *res, const struct sb_rundata *rd)
+void sb_analyze_kernel_hists(struct sb_result *res, const struct sb_rundata *rd)
 {
 	const uint64_t *h = rd->hists;
 
@@ -228,7 +227,7 @@ int sb_analyze(const struct sb_rundata *rd, const struct sb_row_sink *sink,
 	}
 	for (int l = 0; l < SB_NLATS; l++)
 		sb_hist__summary(a.lat[l], &res->lat[l]);
-	kernel_hists(res, rd);
+	sb_analyze_kernel_hists(res, rd);
 	sb_reconcile_fill(rd, &res->counts, probes, &res->rec);
 	for (int i = 0; i < SB_NIDENTITIES; i++)
 		sb_identity_check(rd, &res->rec, i, &res->ids[i]);

@@ -73,4 +73,9 @@ int sb_analyze(const struct sb_rundata *rd, const struct sb_row_sink *sink,
 	       struct sb_result **out);
 void sb_result__free(struct sb_result *r); /* NULL ok */
 
+/* The part of sb_analyze that reads only the kernel's histograms (bench
+ * watch, which has no user records): the handshake and child summaries and
+ * the dwell rows into res. */
+void sb_analyze_kernel_hists(struct sb_result *res, const struct sb_rundata *rd);
+
 #endif

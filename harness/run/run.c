@@ -248,7 +248,6 @@ static int start_server(const struct sb_opts *o, struct lg_server **srv, char *e
 		.close_first = o->close_first,
 		.policy = o->accept,
 		.threads = o->accept.kind == LG_ACCEPT_FAST ? o->threads : 1,
-		.max_accepts = o->conns + 1024,
 		.per_cpu_listeners = o->per_cpu_listeners,
 		.paired = o->paired,
 		.stop = &sb_stop_requested,

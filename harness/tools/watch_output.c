@@ -506,7 +506,17 @@ static int write_one(FILE *f, void *ctx)
 	case 0: err = sb_watch_write_config(f, wf->w); break;
 	case 1: err = sb_watch_write_connections(f, wf->w, wf->a); break;
 	case 2: err = sb_results_write_queue(f, wf->w->rd); break;
-	case 3: err = sb_results_write_dwell(f, wf->w->rd); break;
+	case 3: {
+		/* the dwell rows: the analysis of the kernel's histograms */
+		struct sb_result *res = calloc(1, sizeof(*res));
+
+		if (!res)
+			return -ENOMEM;
+		sb_analyze_kernel_hists(res, wf->w->rd);
+		err = sb_results_write_dwell(f, res);
+		sb_result__free(res);
+		break;
+	}
 	case 4: err = sb_results_write_counters(f, wf->w->rd); break;
 	case 5: err = sb_watch_write_report(f, wf->w, wf->a); break;
 	default: err = sb_watch_write_summary(f, wf->w, wf->a); break;

@@ -34,8 +34,7 @@ static int run(enum lg_engine engine, enum lg_mode mode, enum lg_close close, ui
 				    .req_bytes = 10,
 				    .resp_bytes = 10,
 				    .policy = {LG_ACCEPT_FAST, 0},
-				    .threads = 1,
-				    .max_accepts = 300};
+				    .threads = 1};
 	struct lg_client_opts co = {.conns = 300,
 				    .concurrency = 8,
 				    .threads = 2,

@@ -61,8 +61,7 @@ static int run(const struct cfg *k, uint16_t port, struct lg_client_stats *st,
 				    .resp_bytes = 100,
 				    .close_first = k->first,
 				    .policy = k->policy,
-				    .threads = 1,
-				    .max_accepts = k->conns};
+				    .threads = 1};
 	struct lg_client_opts co = {.conns = k->conns,
 				    .concurrency = 8,
 				    .threads = 2,

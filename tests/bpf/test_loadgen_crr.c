@@ -23,7 +23,6 @@ static void run(enum lg_engine engine, enum lg_mode mode, enum lg_close close, i
 				    .resp_bytes = 3000,
 				    .policy = {LG_ACCEPT_FAST, 0},
 				    .threads = 2,
-				    .max_accepts = CONNS,
 				    .stop = &stop};
 	struct lg_client_opts co = {.conns = CONNS,
 				    .concurrency = 32,

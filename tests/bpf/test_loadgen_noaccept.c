@@ -16,8 +16,7 @@ static void noaccept(enum lg_engine engine, uint16_t port)
 	struct lg_server_opts so = {.port = port,
 				    .backlog = 3,
 				    .policy = {LG_ACCEPT_NONE, 0},
-				    .threads = 1,
-				    .max_accepts = 16};
+				    .threads = 1};
 	/* one client thread: with two, a SYN can get its SYN-ACK while the queue
 	 * still has room and its ACK be dropped once it is full (client OK, 5th
 	 * connection never queued) - a real race, but not what is tested here */

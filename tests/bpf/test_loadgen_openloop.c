@@ -17,8 +17,7 @@ static void run(enum lg_engine engine, uint16_t port)
 				    .req_bytes = 1,
 				    .resp_bytes = 1,
 				    .policy = {LG_ACCEPT_FAST, 0},
-				    .threads = 1,
-				    .max_accepts = CONNS};
+				    .threads = 1};
 	struct lg_client_opts co = {.conns = CONNS,
 				    .rate = RATE,
 				    .threads = 2,

@@ -52,7 +52,6 @@ static void run(enum lg_mode mode, enum lg_close close, enum lg_close_first firs
 				    .close_first = first,
 				    .policy = {LG_ACCEPT_FAST, 0},
 				    .threads = 2,
-				    .max_accepts = NCONN + 16,
 				    .paired = 1};
 	struct lg_client_opts co = {.conns = NCONN,
 				    .concurrency = 64,
@@ -87,6 +86,7 @@ static void run(enum lg_mode mode, enum lg_close close, enum lg_close_first firs
 	ASSERT_EQ(st.ok, NCONN, "all ok");
 	/* the threads ran until every server connection was closed */
 	ASSERT_EQ(lg_server__accepted(s), NCONN, "all accepted");
+	lg_server__stop(s); /* the records, once the server stopped */
 	acc = lg_server__accepts(s, &na);
 	cs = lg_client__conns(c, &n);
 	cp = calloc(NCONN, sizeof(*cp));
@@ -123,7 +123,6 @@ static void stop_midway(uint16_t port)
 				    .resp_bytes = 1,
 				    .policy = {LG_ACCEPT_FAST, 0},
 				    .threads = 2,
-				    .max_accepts = 2000000,
 				    .paired = 1};
 	struct lg_client_opts co = {.conns = 2000000,
 				    .concurrency = 64,

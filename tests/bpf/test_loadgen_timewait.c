@@ -63,7 +63,6 @@ static uint64_t run(enum lg_engine engine, enum lg_mode mode, enum lg_close clos
 				    .close_first = first,
 				    .policy = {LG_ACCEPT_FAST, 0},
 				    .threads = 2,
-				    .max_accepts = CONNS,
 				    .stop = &stop};
 	struct lg_client_opts co = {.conns = CONNS,
 				    .concurrency = 32,

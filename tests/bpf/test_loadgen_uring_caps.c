@@ -107,7 +107,6 @@ static void run(const char *no, enum lg_mode mode, enum lg_close close, uint16_t
 				    .resp_bytes = 3000,
 				    .policy = {LG_ACCEPT_FAST, 0},
 				    .threads = 2,
-				    .max_accepts = CONNS,
 				    .stop = &stop};
 	struct lg_client_opts co = {.conns = CONNS,
 				    .concurrency = 32,
