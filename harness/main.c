@@ -4,14 +4,52 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "harness/analysis/analyze.h"
 #include "harness/cli/msg.h"
 #include "harness/cli/opts.h"
 #include "harness/output/outdir.h"
 #include "harness/output/output.h"
+#include "harness/output/results.h"
 #include "harness/run/hosts.h"
 #include "harness/run/run.h"
 #include "harness/run/signals.h"
 #include "harness/tools/commands.h"
+
+/* After the run, one arrow per stage: analyze (its rows stream into
+ * connections.csv) -> write (serialize the result) -> render (plots,
+ * reports, the table). 0 or 2. */
+static int analyze_write_render(struct sb_rundata *rd, const char *dir)
+{
+	struct sb_conn_writer *csv = NULL;
+	struct sb_row_sink sink = {sb_conn_writer__rows, NULL};
+	struct sb_result *res = NULL;
+	int e = sb_mkdir_p(dir);
+
+	if (e) {
+		sb_error("cannot create %s (%s); choose another --out", dir, strerror(-e));
+		return 2;
+	}
+	e = sb_conn_writer__open(dir, &csv);
+	sink.ctx = csv;
+	if (!e)
+		e = sb_analyze(rd, &sink, &res);
+	if (csv) {
+		int c = sb_conn_writer__close(csv, !e);
+
+		e = e ? e : c;
+	}
+	if (e) {
+		sb_error("analyzing the records into %s/connections.csv failed (%s)", dir,
+			 strerror(-e));
+		sb_result__free(res);
+		return 2;
+	}
+	e = sb_output_write(dir, rd, res);
+	if (!e)
+		e = sb_output_render(dir, rd, res);
+	sb_result__free(res);
+	return e ? 2 : 0;
+}
 
 /* A run across machines: the other hosts' halves first (each ready, or one
  * line naming the host that is not), then this host's client half, then
@@ -39,7 +77,7 @@ static int run_across_hosts(const struct sb_opts *o, const char *dir)
 	/* hosts outlives the output: client0's record points at this host's
 	 * share of the options (hosts->local) */
 	if (rc == 0)
-		rc = sb_output_write(&rd, dir) < 0 ? 2 : rd.interrupted ? 130 : 0;
+		rc = analyze_write_render(&rd, dir) ? 2 : rd.interrupted ? 130 : 0;
 	else
 		rc = 2;
 	sb_rundata_free(&rd);
@@ -47,7 +85,7 @@ static int run_across_hosts(const struct sb_opts *o, const char *dir)
 	return rc;
 }
 
-/* The main job: run (harness/run/), then join and write (harness/output/).
+/* The main job: run (harness/run/), then analyze, write and render.
  * Exit codes: 0, 2 (bad input or environment, nothing written), 130
  * (interrupted: results written and marked so). */
 static int run_pipeline(const struct sb_opts *o)
@@ -65,7 +103,7 @@ static int run_pipeline(const struct sb_opts *o)
 		return run_across_hosts(o, dir);
 	if (sb_run(o, &rd) != 0)
 		return 2;
-	rc = sb_output_write(&rd, dir) < 0 ? 2 : 0;
+	rc = analyze_write_render(&rd, dir);
 	if (rc == 0 && rd.server_log_fd > 0 &&
 	    sb_outdir_keep_fd(dir, "server.log", rd.server_log_fd) != 0)
 		sb_error("warning: cannot keep the server's output as %s/server.log", dir);

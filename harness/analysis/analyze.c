@@ -1,15 +1,251 @@
-/* The analysis stage's entry point: join, then reconcile. */
+/* The analysis stage: join, reconcile, check, summarize, once (analyze.h). */
 #include "harness/analysis/analyze.h"
 
-#include "harness/analysis/reconcile.h"
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
 
-int sb_analyze(const struct sb_rundata *rd, struct sb_join **out)
+#include "bpf/hist.h"
+#include "harness/analysis/reconcile.h"
+#include "harness/analysis/stats.h"
+#include "harness/run/hosts.h"
+#include "harness/run/krec.h"
+
+/* What the batches add up to while they pass. */
+struct acc {
+	struct sb_result *res;
+	const struct sb_rundata *rd;
+	struct sb_hist *lat[SB_NLATS];
+	struct sb_hist **gap; /* per host: the established gap (client hosts) */
+	int64_t *gap_off;     /* per host: server clock - its clock */
+	uint64_t ok;	      /* rows whose user outcome is ok: the rate */
+};
+
+static void add_counts(struct sb_join_counts *a, const struct sb_join_counts *b)
+{
+	/* every field is a count: the struct is a row of uint64_t */
+	_Static_assert(sizeof(*a) % sizeof(uint64_t) == 0, "sb_join_counts holds counts only");
+	uint64_t *x = (uint64_t *)a;
+	const uint64_t *y = (const uint64_t *)b;
+
+	for (size_t i = 0; i < sizeof(*a) / sizeof(uint64_t); i++)
+		x[i] += y[i];
+}
+
+static size_t host_of(uint64_t cookie)
+{
+	return (size_t)(cookie >> SB_HOST_COOKIE_SHIFT);
+}
+
+/* A batch's rows and records into the sums. */
+static void take_batch(struct acc *a, const struct sb_rundata *rd, const struct sb_join *j)
+{
+	struct sb_result *res = a->res;
+
+	add_counts(&res->counts, &j->counts);
+	res->conns_started += j->nrows;
+	for (size_t i = 0; i < j->nrows; i++) {
+		const struct sb_join_row *r = &j->rows[i];
+		uint16_t st = r->conn->status;
+
+		for (int l = 0; l < SB_NLATS; l++)
+			if (r->lat[l] != SB_NA)
+				sb_hist__add(a->lat[l], r->lat[l]);
+		a->ok += r->conn->outcome == LG_OUT_OK;
+		res->http_2xx += st >= 200 && st < 300;
+		res->http_other += st && (st < 200 || st >= 300);
+		res->http_none += !st;
+		if (!res->nhosts)
+			continue;
+		{
+			size_t h = host_of(r->conn->cookie);
+			struct sb_host_result *hr = h < res->nhosts ? &res->hosts[h] : NULL;
+
+			if (!hr)
+				continue;
+			hr->rows++;
+			hr->joined += r->kclient != NULL;
+			hr->accepted += r->outcome == SB_OUT_ACCEPTED;
+			if (a->gap[h] && r->kclient && r->kchild &&
+			    r->kclient->ts[SB_TCP_ESTABLISHED] && r->kchild->ts[SB_TCP_ESTABLISHED])
+				sb_hist__add(a->gap[h], (int64_t)(r->kchild->ts[SB_TCP_ESTABLISHED] -
+								  r->kclient->ts[SB_TCP_ESTABLISHED]) -
+							    a->gap_off[h]);
+		}
+	}
+	for (size_t k = 0; k < rd->nkrecs && res->nhosts; k++) {
+		size_t h = host_of(rd->krecs[k].cookie);
+
+		if (rd->krecs[k].role != SB_ROLE_CHILD || h >= res->nhosts)
+			continue;
+		res->hosts[h].children++;
+		res->hosts[h].children_joined += j->krec_row[k] != SB_JOIN_NONE;
+	}
+}
+
+/* One batch: join, hand the rows to the sink, add them up. */
+static int batch(struct acc *a, const struct sb_rundata *rd, const struct sb_row_sink *sink)
+{
+	struct sb_join *j = NULL;
+	int e = sb_join__new(rd, &j);
+
+	if (!e && sink && sink->rows)
+		e = sink->rows(sink->ctx, j);
+	if (!e)
+		take_batch(a, rd, j);
+	sb_join__free(j);
+	return e;
+}
+
+/* Run duration in seconds (client stats, else rundata stamps). */
+static double duration_s(const struct sb_rundata *rd)
+{
+	uint64_t a = rd->client.t_start, b = rd->client.t_end;
+
+	if (!a || b <= a) {
+		a = rd->t_start_ns;
+		b = rd->t_end_ns;
+	}
+	return a && b > a ? (double)(b - a) / 1e9 : 0;
+}
+
+static void dwell_add(struct sb_result *res, const char *from, const char *to,
+		      const uint64_t *counts)
+{
+	struct sb_dwell *d = &res->dwell[res->ndwell];
+
+	sb_summary_from_buckets(counts, &d->s);
+	if (!d->s.count || res->ndwell >= SB_MAX_DWELL)
+		return;
+	d->from = from;
+	d->to = to;
+	res->ndwell++;
+}
+
+/* The kernel's histograms: handshake and child summaries, the dwell rows. */
+static void kernel_hists(struct sb_result *res, const struct sb_rundata *rd)
+{
+	const uint64_t *h = rd->hists;
+
+	res->have_hists = h != NULL;
+	if (!h)
+		return;
+	sb_summary_from_buckets(h + (size_t)SB_H_HANDSHAKE * SB_HIST_BUCKETS,
+				&res->kernel_handshake_hist);
+	sb_summary_from_buckets(h + (size_t)SB_H_CHILD_EST * SB_HIST_BUCKETS, &res->child_est_hist);
+	for (unsigned int o = 0; o < SB_NSTATES; o++)
+		for (unsigned int n = 0; n < SB_NSTATES; n++)
+			dwell_add(res, sb_tcp_state_name(o), sb_tcp_state_name(n),
+				  h + (size_t)(SB_H_DWELL + o * SB_NSTATES + n) * SB_HIST_BUCKETS);
+	/* whole-path histograms: the name in from, to empty */
+	dwell_add(res, "handshake", "", h + (size_t)SB_H_HANDSHAKE * SB_HIST_BUCKETS);
+	dwell_add(res, "child_established", "", h + (size_t)SB_H_CHILD_EST * SB_HIST_BUCKETS);
+	dwell_add(res, "srtt", "", h + (size_t)SB_H_SRTT * SB_HIST_BUCKETS);
+}
+
+/* Across machines: each host's own figures and checks. */
+static void host_figures(struct acc *a, const struct sb_rundata *rd)
+{
+	for (size_t i = 0; i < a->res->nhosts; i++) {
+		const struct sb_host *h = &rd->hosts[i];
+		const struct sb_rundata *hr = &h->rd;
+		struct sb_host_result *r = &a->res->hosts[i];
+		double secs = hr->t_end_ns > hr->t_start_ns ? (hr->t_end_ns - hr->t_start_ns) / 1e9
+							    : 0;
+		uint64_t n = h->role == SB_HOST_CLIENT ? hr->client.started : hr->naccepts;
+
+		r->rate_per_s = secs > 0 ? n / secs : 0;
+		r->lost_events = hr->counters[SB_C_RB_FAIL] + hr->counters[SB_C_MAP_FULL] +
+				 hr->lost_samples + hr->missed_events;
+		r->nchecks = sb_host_checks(h, r->checks);
+		if (a->gap[i])
+			sb_hist__summary(a->gap[i], &r->established_gap);
+	}
+}
+
+/* Per client host, the server's clock minus its own and the uncertainty of
+ * that (each measured against ours). */
+static int hosts_begin(struct acc *a, const struct sb_rundata *rd)
+{
+	struct sb_result *res = a->res;
+	const struct sb_host *srv = NULL;
+
+	if (!rd->nhosts)
+		return 0;
+	res->hosts = calloc(rd->nhosts, sizeof(*res->hosts));
+	a->gap = calloc(rd->nhosts, sizeof(*a->gap));
+	a->gap_off = calloc(rd->nhosts, sizeof(*a->gap_off));
+	if (!res->hosts || !a->gap || !a->gap_off)
+		return -ENOMEM;
+	res->nhosts = rd->nhosts;
+	for (size_t k = 0; k < rd->nhosts; k++)
+		if (rd->hosts[k].role == SB_HOST_SERVER)
+			srv = &rd->hosts[k];
+	for (size_t i = 0; i < rd->nhosts && srv; i++) {
+		if (rd->hosts[i].role != SB_HOST_CLIENT)
+			continue;
+		a->gap[i] = sb_hist__new();
+		if (!a->gap[i])
+			return -ENOMEM;
+		a->gap_off[i] = srv->clock_offset_ns - rd->hosts[i].clock_offset_ns;
+		res->hosts[i].gap_uncertainty_ns =
+		    srv->clock_uncertainty_ns + rd->hosts[i].clock_uncertainty_ns;
+	}
+	return 0;
+}
+
+static void acc_free(struct acc *a, size_t nhosts)
+{
+	for (int l = 0; l < SB_NLATS; l++)
+		sb_hist__free(a->lat[l]);
+	for (size_t i = 0; a->gap && i < nhosts; i++)
+		sb_hist__free(a->gap[i]);
+	free(a->gap);
+	free(a->gap_off);
+}
+
+int sb_analyze(const struct sb_rundata *rd, const struct sb_row_sink *sink,
+	       struct sb_result **out)
 {
 	/* kernel records or counters exist */
 	int probes = (rd->nkrecs > 0 || rd->hists) && !(rd->opts && rd->opts->no_probes);
-	int err = sb_join__new(rd, out);
+	struct sb_result *res = calloc(1, sizeof(*res));
+	struct acc a = {.res = res, .rd = rd};
+	int e = res ? 0 : -ENOMEM;
 
-	if (!err)
-		sb_reconcile_fill(rd, *out, probes);
-	return err;
+	*out = NULL;
+	for (int l = 0; l < SB_NLATS && !e; l++)
+		if (!(a.lat[l] = sb_hist__new()))
+			e = -ENOMEM;
+	if (!e)
+		e = hosts_begin(&a, rd);
+	if (!e)
+		e = batch(&a, rd, sink);
+	if (e) {
+		acc_free(&a, rd->nhosts);
+		sb_result__free(res);
+		return e;
+	}
+	for (int l = 0; l < SB_NLATS; l++)
+		sb_hist__summary(a.lat[l], &res->lat[l]);
+	kernel_hists(res, rd);
+	sb_reconcile_fill(rd, &res->counts, probes, &res->rec);
+	for (int i = 0; i < SB_NIDENTITIES; i++)
+		sb_identity_check(rd, &res->rec, i, &res->ids[i]);
+	res->duration_s = duration_s(rd);
+	res->rate_conns_per_s = res->duration_s > 0 ? (double)a.ok / res->duration_s : 0;
+	res->http = rd->opts && rd->opts->http;
+	host_figures(&a, rd);
+	acc_free(&a, rd->nhosts);
+	*out = res;
+	return 0;
+}
+
+void sb_result__free(struct sb_result *r)
+{
+	if (!r)
+		return;
+	sb_reconcile_free(&r->rec);
+	free(r->hosts);
+	free(r);
 }

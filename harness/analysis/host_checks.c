@@ -18,14 +18,15 @@ static void check(const struct sb_rundata *v, struct sb_reconcile *rec, enum sb_
 int sb_host_checks(const struct sb_host *h, struct sb_host_check out[SB_HOST_MAX_CHECKS])
 {
 	struct sb_rundata v = h->rd; /* a view: this host as one side of two */
-	struct sb_join j;
-	struct sb_reconcile *r = &j.rec;
+	struct sb_join_counts counts;
+	struct sb_reconcile rec, *r = &rec;
 	struct sb_mib none = {{0}};
 	int n = 0;
 
 	if (h->lost || !h->rd.opts)
 		return 0;
-	memset(&j, 0, sizeof(j));
+	memset(&counts, 0, sizeof(counts));
+	memset(&rec, 0, sizeof(rec));
 	if (h->role == SB_HOST_CLIENT) {
 		v.client_mib = h->rd.mib;
 		v.nclient_mib = h->rd.nmib;
@@ -39,7 +40,8 @@ int sb_host_checks(const struct sb_host *h, struct sb_host_check out[SB_HOST_MAX
 		v.counters[SB_C_NS2_SYN_RETRANS] = 0;
 		v.counters[SB_C_NS2_SYNACK_RETRANS] = 0;
 	}
-	sb_reconcile_fill(&v, &j, v.components.c[SB_COMP_STATE_CHANGES].mode != SB_MODE_OFF);
+	sb_reconcile_fill(&v, &counts, v.components.c[SB_COMP_STATE_CHANGES].mode != SB_MODE_OFF,
+			  &rec);
 	if (h->role == SB_HOST_CLIENT) {
 		check(&v, r, SB_ID_CLIENT_SYN_RETRANS,
 		      (int64_t)(r->probe_client_syn_retrans + r->probe_client_synack_retrans) +
@@ -58,8 +60,6 @@ int sb_host_checks(const struct sb_host *h, struct sb_host_check out[SB_HOST_MAX
 						    (int64_t)r->listen_overflow_skb_drops,
 		      &out[n++]);
 	}
-	for (size_t i = 0; i < r->nwarnings; i++)
-		free(r->warnings[i]);
-	free(r->warnings);
+	sb_reconcile_free(r);
 	return n;
 }

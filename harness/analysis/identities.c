@@ -5,26 +5,6 @@
 #include <stdio.h>
 #include <string.h>
 
-const char *sb_identity_name(enum sb_identity_id id)
-{
-	static const char *const names[SB_NIDENTITIES] = {
-		[SB_ID_CLIENT_ESTABLISHED] = "client_established",
-		[SB_ID_SYN_RETRANS] = "syn_retransmits",
-		[SB_ID_LISTENER_DROPS] = "listener_drops",
-		[SB_ID_CLIENT_SYN_RETRANS] = "client_syn_retransmits",
-		[SB_ID_SERVER_SYN_RETRANS] = "server_synack_retransmits",
-		[SB_ID_CLIENT_ACTIVE_OPENS] = "client_active_opens",
-		[SB_ID_SERVER_ACTIVE_OPENS] = "server_active_opens",
-	};
-
-	return (unsigned)id < SB_NIDENTITIES ? names[id] : "?";
-}
-
-const char *sb_id_status_name(enum sb_id_status s)
-{
-	return s == SB_ID_HOLDS ? "holds" : s == SB_ID_FAILS ? "fails" : "skipped";
-}
-
 static int drop_reason_known(const struct sb_rundata *rd, const char *name)
 {
 	for (size_t i = 0; i < SB_MAX_DROP_REASONS; i++)

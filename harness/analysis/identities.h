@@ -30,8 +30,27 @@ struct sb_identity {
 /* --topology veth before Linux 6.18: the client's failed retransmits the
  * tracepoint did not see (TcpExt TCPRetransFail, join.h); else 0. */
 int64_t sb_untraced_retrans_fail(const struct sb_reconcile *rec);
-const char *sb_identity_name(enum sb_identity_id id);
-const char *sb_id_status_name(enum sb_id_status s);
+/* Names as summary.json spells them (tables here: the writers read them
+ * without calling into the analysis). */
+static inline const char *sb_identity_name(enum sb_identity_id id)
+{
+	static const char *const names[SB_NIDENTITIES] = {
+		[SB_ID_CLIENT_ESTABLISHED] = "client_established",
+		[SB_ID_SYN_RETRANS] = "syn_retransmits",
+		[SB_ID_LISTENER_DROPS] = "listener_drops",
+		[SB_ID_CLIENT_SYN_RETRANS] = "client_syn_retransmits",
+		[SB_ID_SERVER_SYN_RETRANS] = "server_synack_retransmits",
+		[SB_ID_CLIENT_ACTIVE_OPENS] = "client_active_opens",
+		[SB_ID_SERVER_ACTIVE_OPENS] = "server_active_opens",
+	};
+
+	return (unsigned)id < SB_NIDENTITIES ? names[id] : "?";
+}
+
+static inline const char *sb_id_status_name(enum sb_id_status s)
+{
+	return s == SB_ID_HOLDS ? "holds" : s == SB_ID_FAILS ? "fails" : "skipped";
+}
 /* Checks identity id of a joined run (rec filled by the join). */
 void sb_identity_check(const struct sb_rundata *rd, const struct sb_reconcile *rec,
 		       enum sb_identity_id id, struct sb_identity *out);

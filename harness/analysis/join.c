@@ -9,35 +9,6 @@
 #define NPORTS 65536
 #define NO_IDX UINT32_MAX
 
-static const char *const outcome_names[SB_NOUTCOMES] = {
-    [SB_OUT_ACCEPTED] = "accepted",	[SB_OUT_QUEUED] = "queued",   [SB_OUT_GHOST] = "ghost",
-    [SB_OUT_TIMEOUT] = "timeout",	[SB_OUT_REFUSED] = "refused", [SB_OUT_RESET] = "reset",
-    [SB_OUT_UNACCEPTED] = "unaccepted", [SB_OUT_OTHER] = "other",
-};
-
-static const char *const lat_names[SB_NLATS] = {
-    [SB_LAT_KERNEL_HANDSHAKE] = "kernel_handshake",
-    [SB_LAT_USER_CONNECT] = "user_connect",
-    [SB_LAT_PRE_SYN] = "pre_syn",
-    [SB_LAT_NOTIFY_DELAY] = "notify_delay",
-    [SB_LAT_ACCEPT_WAIT] = "accept_wait",
-    [SB_LAT_USER_CONNECT_SCHED] = "user_connect_sched",
-    [SB_LAT_RESPONSE] = "response",
-    [SB_LAT_CHILD_EST] = "child_established",
-    [SB_LAT_SERVER_CLOSE] = "server_close",
-};
-
-
-const char *sb_outcome_name(enum sb_outcome o)
-{
-	return (unsigned int)o < SB_NOUTCOMES ? outcome_names[o] : "invalid";
-}
-
-const char *sb_lat_name(enum sb_lat l)
-{
-	return (unsigned int)l < SB_NLATS ? lat_names[l] : "invalid";
-}
-
 /* ---- cookie -> index hash table (open addressing, linear probing) ---- */
 
 struct cookie_map {
@@ -689,29 +660,6 @@ static void count_leftovers(const struct ctx *c)
 		n->accepts_unmatched += j->accept_row[a] == NO_IDX;
 }
 
-static int summarize(const struct sb_rundata *rd, struct sb_join *j)
-{
-	struct sb_hist *h = sb_hist__new();
-
-	if (!h)
-		return -ENOMEM;
-	for (int l = 0; l < SB_NLATS; l++) {
-		sb_hist__reset(h);
-		for (size_t i = 0; i < j->nrows; i++)
-			if (j->rows[i].lat[l] != SB_NA)
-				sb_hist__add(h, j->rows[i].lat[l]);
-		sb_hist__summary(h, &j->lat[l]);
-	}
-	sb_hist__free(h);
-	if (rd->hists) {
-		sb_summary_from_buckets(rd->hists + (size_t)SB_H_HANDSHAKE * SB_HIST_BUCKETS,
-					&j->kernel_handshake_hist);
-		sb_summary_from_buckets(rd->hists + (size_t)SB_H_CHILD_EST * SB_HIST_BUCKETS,
-					&j->child_est_hist);
-	}
-	return 0;
-}
-
 int sb_join__new(const struct sb_rundata *rd, struct sb_join **out)
 {
 	struct ctx c = {.rd = rd};
@@ -747,10 +695,13 @@ int sb_join__new(const struct sb_rundata *rd, struct sb_join **out)
 		if (r->conn->outcome == LG_OUT_OK && r->kclient &&
 		    !sb_rec_established(r->kclient))
 			j->counts.user_ok_kernel_not_est++;
+		j->counts.established_other += r->kclient && sb_rec_established(r->kclient) &&
+					       r->outcome != SB_OUT_ACCEPTED &&
+					       r->outcome != SB_OUT_QUEUED &&
+					       r->outcome != SB_OUT_GHOST;
 	}
 	count_leftovers(&c);
 	j->counts.rows = j->nrows;
-	err = summarize(rd, j);
 out:
 	cmap_free(&c.kmap);
 	cmap_free(&c.amap);
@@ -777,9 +728,6 @@ void sb_join__free(struct sb_join *j)
 {
 	if (!j)
 		return;
-	for (size_t i = 0; i < j->rec.nwarnings; i++)
-		free(j->rec.warnings[i]);
-	free(j->rec.warnings);
 	free(j->rows);
 	free(j->krec_row);
 	free(j->accept_row);

@@ -39,9 +39,6 @@
 #include "harness/run/rundata.h"
 #include "harness/analysis/stats.h"
 
-/* A derived value that could not be computed (an input stamp is missing). */
-#define SB_NA INT64_MIN
-
 enum sb_outcome {
 	SB_OUT_ACCEPTED = 0, /* the server accepted it */
 	SB_OUT_QUEUED,	     /* server child ESTABLISHED, never accepted */
@@ -54,7 +51,19 @@ enum sb_outcome {
 	SB_NOUTCOMES,
 };
 
-const char *sb_outcome_name(enum sb_outcome o); /* "accepted", "queued", ... */
+/* "accepted", "queued", ... (a table here, so the writers read names
+ * without calling into the analysis) */
+static inline const char *sb_outcome_name(enum sb_outcome o)
+{
+	static const char *const names[SB_NOUTCOMES] = {
+		[SB_OUT_ACCEPTED] = "accepted", [SB_OUT_QUEUED] = "queued",
+		[SB_OUT_GHOST] = "ghost",	[SB_OUT_TIMEOUT] = "timeout",
+		[SB_OUT_REFUSED] = "refused",	[SB_OUT_RESET] = "reset",
+		[SB_OUT_UNACCEPTED] = "unaccepted", [SB_OUT_OTHER] = "other",
+	};
+
+	return (unsigned int)o < SB_NOUTCOMES ? names[o] : "invalid";
+}
 
 /* Derived latencies, ns. */
 enum sb_lat {
@@ -74,8 +83,24 @@ enum sb_lat {
 };
 
 /* "kernel_handshake", "user_connect", "pre_syn", "notify_delay",
- * "accept_wait", "user_connect_sched", "response", "child_established". */
-const char *sb_lat_name(enum sb_lat l);
+ * "accept_wait", "user_connect_sched", "response", "child_established",
+ * "server_close". */
+static inline const char *sb_lat_name(enum sb_lat l)
+{
+	static const char *const names[SB_NLATS] = {
+		[SB_LAT_KERNEL_HANDSHAKE] = "kernel_handshake",
+		[SB_LAT_USER_CONNECT] = "user_connect",
+		[SB_LAT_PRE_SYN] = "pre_syn",
+		[SB_LAT_NOTIFY_DELAY] = "notify_delay",
+		[SB_LAT_ACCEPT_WAIT] = "accept_wait",
+		[SB_LAT_USER_CONNECT_SCHED] = "user_connect_sched",
+		[SB_LAT_RESPONSE] = "response",
+		[SB_LAT_CHILD_EST] = "child_established",
+		[SB_LAT_SERVER_CLOSE] = "server_close",
+	};
+
+	return (unsigned int)l < SB_NLATS ? names[l] : "invalid";
+}
 
 /* Index of no row / no record in sb_join.krec_row and sb_join.accept_row. */
 #define SB_JOIN_NONE UINT32_MAX
@@ -129,6 +154,9 @@ struct sb_join_counts {
 	uint64_t accepts_extra;		 /* ... beyond the first on one client row */
 	uint64_t revived;		 /* rows with revived set */
 	uint64_t user_ok_kernel_not_est; /* user connected, kernel never saw ESTABLISHED */
+	/* rows whose client reached ESTABLISHED in the kernel with an outcome
+	 * other than accepted, queued or ghost (a reset after ESTABLISHED ...) */
+	uint64_t established_other;
 	uint64_t outcomes[SB_NOUTCOMES];
 };
 
@@ -195,6 +223,8 @@ struct sb_reconcile {
 	size_t nwarnings;
 };
 
+/* One batch of records joined (harness/analysis/analyze.h turns the
+ * batches into one result). */
 struct sb_join {
 	struct sb_join_row *rows;
 	size_t nrows;
@@ -203,14 +233,10 @@ struct sb_join {
 	uint32_t *krec_row;
 	uint32_t *accept_row;
 	struct sb_join_counts counts;
-	struct sb_reconcile rec;
-	struct sb_summary lat[SB_NLATS];	 /* over the rows, per latency */
-	struct sb_summary kernel_handshake_hist; /* from rd->hists (exact on loss) */
-	struct sb_summary child_est_hist;
 };
 
-/* Joins rd (j->rec is left empty: sb_analyze() in analyze.h reconciles too).
- * The rows point into rd: keep rd alive while j is. 0 or -ENOMEM. */
+/* Joins rd's records. The rows point into rd: keep rd alive while j is.
+ * 0 or -ENOMEM. */
 int sb_join__new(const struct sb_rundata *rd, struct sb_join **out);
 void sb_join__free(struct sb_join *j); /* NULL ok */
 

@@ -66,22 +66,6 @@ static uint64_t drops_named(const struct sb_rundata *rd, const char *name)
 	return 0;
 }
 
-/* Rows whose client reached ESTABLISHED in the kernel with an outcome
- * other than accepted, queued or ghost (a reset after ESTABLISHED ...). */
-static uint64_t established_other(const struct sb_join *j)
-{
-	uint64_t n = 0;
-
-	for (size_t i = 0; i < j->nrows; i++) {
-		const struct sb_join_row *r = &j->rows[i];
-
-		n += r->kclient && sb_rec_established(r->kclient) &&
-		     r->outcome != SB_OUT_ACCEPTED && r->outcome != SB_OUT_QUEUED &&
-		     r->outcome != SB_OUT_GHOST;
-	}
-	return n;
-}
-
 /* --topology veth: a per-side identity that fails, with its numbers. */
 static void sides_warn(const struct sb_rundata *rd, struct sb_reconcile *rec)
 {
@@ -113,10 +97,18 @@ static void sides_warn(const struct sb_rundata *rd, struct sb_reconcile *rec)
 		     (long long)rec->mib_server_active_opens);
 }
 
-void sb_reconcile_fill(const struct sb_rundata *rd, struct sb_join *j, int probes)
+void sb_reconcile_free(struct sb_reconcile *rec)
 {
-	struct sb_reconcile *rec = &j->rec;
-	const struct sb_join_counts *n = &j->counts;
+	for (size_t i = 0; i < rec->nwarnings; i++)
+		free(rec->warnings[i]);
+	free(rec->warnings);
+	rec->warnings = NULL;
+	rec->nwarnings = 0;
+}
+
+void sb_reconcile_fill(const struct sb_rundata *rd, const struct sb_join_counts *n, int probes,
+		       struct sb_reconcile *rec)
+{
 	struct sb_identity id;
 	int sums;
 
@@ -126,7 +118,7 @@ void sb_reconcile_fill(const struct sb_rundata *rd, struct sb_join *j, int probe
 	rec->accepted = n->outcomes[SB_OUT_ACCEPTED];
 	rec->queued = n->outcomes[SB_OUT_QUEUED];
 	rec->ghosts = n->outcomes[SB_OUT_GHOST];
-	rec->established_other = established_other(j);
+	rec->established_other = n->established_other;
 	rec->revived = n->revived;
 	rec->extra_children = n->kchildren_extra;
 	rec->extra_accepts = n->accepts_extra;

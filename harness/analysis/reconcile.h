@@ -5,8 +5,12 @@
 
 #include "harness/analysis/join.h"
 
-/* Fills j->rec from rd and j's rows and counts. probes: kernel records or
- * counters exist. Never fails: a warning that cannot be allocated is left out. */
-void sb_reconcile_fill(const struct sb_rundata *rd, struct sb_join *j, int probes);
+/* Fills rec from rd and the joined rows' counts n. probes: kernel records
+ * or counters exist. Never fails: a warning that cannot be allocated is
+ * left out. */
+void sb_reconcile_fill(const struct sb_rundata *rd, const struct sb_join_counts *n, int probes,
+		       struct sb_reconcile *rec);
+/* Frees rec's warnings. */
+void sb_reconcile_free(struct sb_reconcile *rec);
 
 #endif

@@ -12,6 +12,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* A value that could not be computed (an input stamp is missing). */
+#define SB_NA INT64_MIN
+
 struct sb_summary {
 	uint64_t count;
 	int64_t min, p50, p90, p99, p999, max; /* ns; meaningless when count == 0 */

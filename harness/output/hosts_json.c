@@ -7,92 +7,38 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "harness/analysis/host_checks.h"
-#include "harness/analysis/stats.h"
 #include "harness/output/json.h"
-#include "harness/run/hosts.h"
 #include "harness/run/mib.h"
 
-static size_t host_of(uint64_t cookie)
+/* What the join says about host i's connections or sockets, and (client
+ * hosts) the gap from its client ESTABLISHED to the server child's. */
+static void json_host_join(struct sb_json *js, const struct sb_host *h,
+			   const struct sb_host_result *r)
 {
-	return (size_t)(cookie >> SB_HOST_COOKIE_SHIFT);
-}
+	const struct sb_summary *g = &r->established_gap;
 
-/* What the merged join says about host i's connections or sockets. */
-static void json_host_join(struct sb_json *js, const struct sb_rundata *rd,
-			   const struct sb_join *j, size_t i)
-{
-	uint64_t rows = 0, joined = 0, accepted = 0, children = 0, children_joined = 0;
-
-	for (size_t r = 0; r < j->nrows; r++) {
-		if (host_of(j->rows[r].conn->cookie) != i)
-			continue;
-		rows++;
-		joined += j->rows[r].kclient != NULL;
-		accepted += j->rows[r].outcome == SB_OUT_ACCEPTED;
-	}
-	for (size_t k = 0; k < rd->nkrecs; k++)
-		if (rd->krecs[k].role == SB_ROLE_CHILD && host_of(rd->krecs[k].cookie) == i) {
-			children++;
-			children_joined += j->krec_row[k] != SB_JOIN_NONE;
-		}
-	if (rd->hosts[i].role == SB_HOST_CLIENT) {
-		sb_json_uint(js, "connections", rows);
-		sb_json_uint(js, "joined", joined);
-		sb_json_uint(js, "accepted", accepted);
-	} else {
-		sb_json_uint(js, "child_records", children);
-		sb_json_uint(js, "child_records_joined", children_joined);
-	}
-}
-
-/* Across hosts, with the clock offsets: client ESTABLISHED (its final ACK
- * leaves) to the server child's ESTABLISHED, per client host i; without
- * an overflow that is the ACK's one-way trip, with one it includes the
- * wait for the server's SYN-ACK retransmit or the client's next segment.
- * The offsets' uncertainty beside it. */
-static void json_established_gap(struct sb_json *js, const struct sb_rundata *rd,
-			     const struct sb_join *j, size_t i)
-{
-	const struct sb_host *srv = NULL;
-	struct sb_hist *hist = sb_hist__new();
-	struct sb_summary sum;
-	int64_t off, unc;
-
-	for (size_t k = 0; k < rd->nhosts; k++)
-		if (rd->hosts[k].role == SB_HOST_SERVER)
-			srv = &rd->hosts[k];
-	if (!hist || !srv) {
-		sb_hist__free(hist);
+	if (h->role != SB_HOST_CLIENT) {
+		sb_json_uint(js, "child_records", r->children);
+		sb_json_uint(js, "child_records_joined", r->children_joined);
 		return;
 	}
-	/* server clock - client clock, each measured against ours */
-	off = srv->clock_offset_ns - rd->hosts[i].clock_offset_ns;
-	unc = srv->clock_uncertainty_ns + rd->hosts[i].clock_uncertainty_ns;
-	for (size_t r = 0; r < j->nrows; r++) {
-		const struct sb_join_row *w = &j->rows[r];
-
-		if (host_of(w->conn->cookie) != i || !w->kclient || !w->kchild ||
-		    !w->kclient->ts[SB_TCP_ESTABLISHED] || !w->kchild->ts[SB_TCP_ESTABLISHED])
-			continue;
-		sb_hist__add(hist, (int64_t)(w->kchild->ts[SB_TCP_ESTABLISHED] - w->kclient->ts[SB_TCP_ESTABLISHED]) - off);
-	}
-	sb_hist__summary(hist, &sum);
-	sb_hist__free(hist);
+	sb_json_uint(js, "connections", r->rows);
+	sb_json_uint(js, "joined", r->joined);
+	sb_json_uint(js, "accepted", r->accepted);
 	sb_json_obj_begin(js, "established_gap_us");
-	sb_json_uint(js, "count", sum.count);
-	if (sum.count) {
-		sb_json_fixed(js, "p50", sum.p50 / 1000.0, 3);
-		sb_json_fixed(js, "p99", sum.p99 / 1000.0, 3);
+	sb_json_uint(js, "count", g->count);
+	if (g->count) {
+		sb_json_fixed(js, "p50", g->p50 / 1000.0, 3);
+		sb_json_fixed(js, "p99", g->p99 / 1000.0, 3);
 	} else {
 		sb_json_null(js, "p50");
 		sb_json_null(js, "p99");
 	}
-	sb_json_fixed(js, "uncertainty", unc / 1000.0, 3);
+	sb_json_fixed(js, "uncertainty", r->gap_uncertainty_ns / 1000.0, 3);
 	sb_json_obj_end(js);
 }
 
-static void json_host(struct sb_json *js, const struct sb_rundata *rd, const struct sb_join *j,
+static void json_host(struct sb_json *js, const struct sb_rundata *rd, const struct sb_result *res,
 		      size_t i)
 {
 	static const char *const counters[][2] = {
@@ -102,10 +48,8 @@ static void json_host(struct sb_json *js, const struct sb_rundata *rd, const str
 	};
 	const struct sb_host *h = &rd->hosts[i];
 	const struct sb_rundata *hr = &h->rd;
-	struct sb_host_check c[SB_HOST_MAX_CHECKS];
-	double secs = hr->t_end_ns > hr->t_start_ns ? (hr->t_end_ns - hr->t_start_ns) / 1e9 : 0;
-	uint64_t n = h->role == SB_HOST_CLIENT ? hr->client.started : hr->naccepts;
-	int nc = sb_host_checks(h, c);
+	const struct sb_host_result *r = &res->hosts[i];
+	const struct sb_host_check *c = r->checks;
 
 	sb_json_obj_begin(js, NULL);
 	sb_json_str(js, "name", h->name);
@@ -127,13 +71,11 @@ static void json_host(struct sb_json *js, const struct sb_rundata *rd, const str
 		sb_json_uint(js, "accepts", hr->naccepts);
 	}
 	/* connects (client) or accepts (server) per second of its own run */
-	sb_json_fixed(js, "rate_per_s", secs > 0 ? n / secs : 0, 1);
+	sb_json_fixed(js, "rate_per_s", r->rate_per_s, 1);
 	sb_json_fixed(js, "cpu_user_s", hr->cpu_user_s, 3);
 	sb_json_fixed(js, "cpu_sys_s", hr->cpu_sys_s, 3);
 	sb_json_uint(js, "max_rss_kb", hr->max_rss_kb);
-	json_host_join(js, rd, j, i);
-	if (h->role == SB_HOST_CLIENT)
-		json_established_gap(js, rd, j, i);
+	json_host_join(js, h, r);
 	sb_json_obj_begin(js, "kernel_counters");
 	for (size_t k = 0; k < sizeof(counters) / sizeof(counters[0]); k++)
 		sb_json_i64_or_null(js, counters[k][1], sb_mib_delta_or(hr->mib, hr->nmib, counters[k][0], counters[k][1], -1));
@@ -143,13 +85,12 @@ static void json_host(struct sb_json *js, const struct sb_rundata *rd, const str
 	sb_json_uint(js, "synack_retransmits", hr->counters[SB_C_SYNACK_RETRANS]);
 	sb_json_uint(js, "drops", hr->counters[SB_C_DROPS]);
 	sb_json_uint(js, "records", hr->nkrecs);
-	sb_json_uint(js, "lost_events", hr->counters[SB_C_RB_FAIL] + hr->counters[SB_C_MAP_FULL] +
-					    hr->lost_samples + hr->missed_events);
+	sb_json_uint(js, "lost_events", r->lost_events);
 	if (hr->nsamples)
 		sb_json_uint(js, "listener_drops", hr->samples[hr->nsamples - 1].drops);
 	sb_json_obj_end(js);
 	sb_json_obj_begin(js, "identities");
-	for (int k = 0; k < nc; k++) {
+	for (int k = 0; k < r->nchecks; k++) {
 		sb_json_obj_begin(js, sb_identity_name(c[k].id));
 		sb_json_str(js, "status", sb_id_status_name(c[k].r.status));
 		sb_json_i64_or_null(js, "probe", c[k].probe);
@@ -163,13 +104,13 @@ static void json_host(struct sb_json *js, const struct sb_rundata *rd, const str
 }
 
 void sb_results_json_hosts(struct sb_json *js, const struct sb_rundata *rd,
-			   const struct sb_join *j)
+			   const struct sb_result *res)
 {
-	if (!rd->nhosts)
+	if (!rd->nhosts || res->nhosts != rd->nhosts)
 		return;
 	sb_json_arr_begin(js, "hosts");
 	for (size_t i = 0; i < rd->nhosts; i++)
-		json_host(js, rd, j, i);
+		json_host(js, rd, res, i);
 	sb_json_arr_end(js);
 }
 

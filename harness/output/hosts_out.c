@@ -18,7 +18,7 @@ static const char *addr_str(const uint32_t *a, int family, char *buf, size_t len
 }
 
 /* One row per kernel record of the host, stamps in its own clock. */
-static int w_records(FILE *f, const struct sb_rundata *rd, const struct sb_join *j)
+static int w_records(FILE *f, const struct sb_rundata *rd, const struct sb_result *j)
 {
 	(void)j;
 	fprintf(f, "%s\n", SB_RECORDS_HEADER);
@@ -43,19 +43,19 @@ static int w_records(FILE *f, const struct sb_rundata *rd, const struct sb_join 
 	return ferror(f) ? -EIO : 0;
 }
 
-static int w_config(FILE *f, const struct sb_rundata *rd, const struct sb_join *j)
+static int w_config(FILE *f, const struct sb_rundata *rd, const struct sb_result *j)
 {
 	(void)j;
 	return sb_results_write_config(f, rd);
 }
 
-static int w_counters(FILE *f, const struct sb_rundata *rd, const struct sb_join *j)
+static int w_counters(FILE *f, const struct sb_rundata *rd, const struct sb_result *j)
 {
 	(void)j;
 	return sb_results_write_counters(f, rd);
 }
 
-static int w_queue(FILE *f, const struct sb_rundata *rd, const struct sb_join *j)
+static int w_queue(FILE *f, const struct sb_rundata *rd, const struct sb_result *j)
 {
 	(void)j;
 	return sb_results_write_queue(f, rd);

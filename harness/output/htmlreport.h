@@ -15,7 +15,7 @@
 
 #include <stdio.h>
 
-#include "harness/analysis/figures.h"
+#include "harness/output/fmt.h"
 #include "harness/output/reportmodel.h"
 
 enum sb_finding_level {

@@ -6,7 +6,7 @@
 #include <math.h>
 #include <string.h>
 
-#include "harness/analysis/figures.h"
+#include "harness/output/fmt.h"
 #include "harness/output/report_sides.h"
 
 #define jint  sb_report_jint

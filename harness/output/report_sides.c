@@ -2,7 +2,7 @@
  * reports (report_sides.h). */
 #include "harness/output/report_sides.h"
 #include "harness/output/reportmodel.h"
-#include "harness/analysis/figures.h"
+#include "harness/output/fmt.h"
 
 #include <errno.h>
 #include <inttypes.h>

@@ -11,9 +11,7 @@
 #include "harness/run/mib.h"
 #include "harness/output/results.h"
 #include "harness/output/outdir.h"
-#include "harness/analysis/figures.h"
-#include "harness/analysis/identities.h"
-#include "harness/analysis/stats.h"
+#include "harness/output/fmt.h"
 
 static const char *const counter_names[SB_NCOUNTERS] = {
     [SB_C_EVENTS] = "events",
@@ -67,23 +65,24 @@ const char *sb_probe_counter_name(unsigned int c)
 /* ---- atomic files ---- */
 
 struct file_job {
-	int (*fn)(FILE *f, const struct sb_rundata *rd, const struct sb_join *j);
+	int (*fn)(FILE *f, const struct sb_rundata *rd, const struct sb_result *res);
 	const struct sb_rundata *rd;
-	const struct sb_join *j;
+	const struct sb_result *res;
 };
 
 static int write_job(FILE *f, void *ctx)
 {
 	const struct file_job *fj = ctx;
 
-	return fj->fn(f, fj->rd, fj->j);
+	return fj->fn(f, fj->rd, fj->res);
 }
 
 int sb_results_write_file(const char *dir, const char *name,
-			  int (*fn)(FILE *f, const struct sb_rundata *rd, const struct sb_join *j),
-			  const struct sb_rundata *rd, const struct sb_join *j)
+			  int (*fn)(FILE *f, const struct sb_rundata *rd,
+				    const struct sb_result *res),
+			  const struct sb_rundata *rd, const struct sb_result *res)
 {
-	struct file_job fj = {fn, rd, j};
+	struct file_job fj = {fn, rd, res};
 
 	return sb_outdir_write_atomic(dir, name, write_job, &fj);
 }
@@ -118,7 +117,8 @@ static const char *user_outcome_name(unsigned int o)
 	return o < sizeof(n) / sizeof(n[0]) ? n[o] : "invalid";
 }
 
-int sb_results_write_connections(FILE *f, const struct sb_rundata *rd, const struct sb_join *j)
+/* connections.csv rows of one batch of the join. */
+static int write_rows(FILE *f, const struct sb_join *j)
 {
 	static const enum sb_lat cols[] = {
 	    SB_LAT_USER_CONNECT, SB_LAT_USER_CONNECT_SCHED, SB_LAT_KERNEL_HANDSHAKE,
@@ -127,8 +127,6 @@ int sb_results_write_connections(FILE *f, const struct sb_rundata *rd, const str
 	};
 	char buf[48];
 
-	(void)rd;
-	fputs(SB_CONNECTIONS_HEADER "\n", f);
 	for (size_t i = 0; i < j->nrows; i++) {
 		const struct sb_join_row *r = &j->rows[i];
 		const struct lg_conn *u = r->conn;
@@ -168,6 +166,56 @@ int sb_results_write_connections(FILE *f, const struct sb_rundata *rd, const str
 	return ferror(f) ? -EIO : 0;
 }
 
+struct sb_conn_writer {
+	char dir[PATH_MAX], tmp[PATH_MAX];
+	FILE *f;
+};
+
+int sb_conn_writer__open(const char *dir, struct sb_conn_writer **out)
+{
+	struct sb_conn_writer *w = calloc(1, sizeof(*w));
+	int e;
+
+	*out = NULL;
+	if (!w)
+		return -ENOMEM;
+	snprintf(w->dir, sizeof(w->dir), "%s", dir);
+	w->f = sb_outdir_tmpfile(dir, "connections.csv", w->tmp, sizeof(w->tmp));
+	if (!w->f) {
+		e = -errno;
+		free(w);
+		return e;
+	}
+	fputs(SB_CONNECTIONS_HEADER "\n", w->f);
+	*out = w;
+	return 0;
+}
+
+int sb_conn_writer__rows(void *ctx, const struct sb_join *j)
+{
+	struct sb_conn_writer *w = ctx;
+
+	return write_rows(w->f, j);
+}
+
+int sb_conn_writer__close(struct sb_conn_writer *w, int commit)
+{
+	int e = 0;
+
+	if (!w)
+		return 0;
+	if (fflush(w->f) || ferror(w->f))
+		e = -EIO;
+	if (fclose(w->f) && !e)
+		e = -errno;
+	if (commit && !e)
+		e = sb_outdir_commit(w->tmp, w->dir, "connections.csv");
+	if (!commit || e)
+		unlink(w->tmp);
+	free(w);
+	return e;
+}
+
 int sb_results_write_queue(FILE *f, const struct sb_rundata *rd)
 {
 	char buf[48];
@@ -187,34 +235,21 @@ int sb_results_write_queue(FILE *f, const struct sb_rundata *rd)
 	return ferror(f) ? -EIO : 0;
 }
 
-static void dwell_row(FILE *f, const char *from, const char *to, const uint64_t *counts)
+int sb_results_write_dwell(FILE *f, const struct sb_result *res)
 {
-	struct sb_summary s;
 	char b[6][48];
 
-	sb_summary_from_buckets(counts, &s);
-	if (!s.count)
-		return;
-	fprintf(f, "%s,%s,%" PRIu64 ",%s,%s,%s,%s,%s,%s\n", from, to, s.count,
-		sb_fmt_scaled(b[0], 48, s.min, 1000), sb_fmt_scaled(b[1], 48, s.p50, 1000),
-		sb_fmt_scaled(b[2], 48, s.p90, 1000), sb_fmt_scaled(b[3], 48, s.p99, 1000),
-		sb_fmt_scaled(b[4], 48, s.p999, 1000), sb_fmt_scaled(b[5], 48, s.max, 1000));
-}
-
-int sb_results_write_dwell(FILE *f, const struct sb_rundata *rd)
-{
 	fputs(SB_DWELL_HEADER "\n", f);
-	if (!rd->hists)
-		return ferror(f) ? -EIO : 0;
-	for (unsigned int o = 0; o < SB_NSTATES; o++)
-		for (unsigned int n = 0; n < SB_NSTATES; n++)
-			dwell_row(f, sb_tcp_state_name(o), sb_tcp_state_name(n),
-				  rd->hists +
-				      (size_t)(SB_H_DWELL + o * SB_NSTATES + n) * SB_HIST_BUCKETS);
-	/* whole-path histograms: the name in from_state, to_state empty */
-	dwell_row(f, "handshake", "", rd->hists + (size_t)SB_H_HANDSHAKE * SB_HIST_BUCKETS);
-	dwell_row(f, "child_established", "", rd->hists + (size_t)SB_H_CHILD_EST * SB_HIST_BUCKETS);
-	dwell_row(f, "srtt", "", rd->hists + (size_t)SB_H_SRTT * SB_HIST_BUCKETS);
+	for (size_t i = 0; i < res->ndwell; i++) {
+		const struct sb_dwell *d = &res->dwell[i];
+		const struct sb_summary *s = &d->s;
+
+		fprintf(f, "%s,%s,%" PRIu64 ",%s,%s,%s,%s,%s,%s\n", d->from, d->to, s->count,
+			sb_fmt_scaled(b[0], 48, s->min, 1000), sb_fmt_scaled(b[1], 48, s->p50, 1000),
+			sb_fmt_scaled(b[2], 48, s->p90, 1000), sb_fmt_scaled(b[3], 48, s->p99, 1000),
+			sb_fmt_scaled(b[4], 48, s->p999, 1000),
+			sb_fmt_scaled(b[5], 48, s->max, 1000));
+	}
 	return ferror(f) ? -EIO : 0;
 }
 
@@ -321,11 +356,11 @@ void sb_results_json_components(struct sb_json *js, const struct sb_rundata *rd)
 	sb_json_obj_end(js);
 }
 
-static int write_config(FILE *f, const struct sb_rundata *rd, const struct sb_join *j)
+static int write_config(FILE *f, const struct sb_rundata *rd, const struct sb_result *res)
 {
 	struct sb_json *js = sb_json__new(f, 1);
 
-	(void)j;
+	(void)res;
 	if (!js)
 		return -ENOMEM;
 	sb_json_obj_begin(js, NULL);
@@ -424,10 +459,11 @@ void sb_results_json_kernel_counters(struct sb_json *js, const struct sb_rundata
 }
 
 
-static void json_probes(struct sb_json *js, const struct sb_rundata *rd, const struct sb_join *j)
+static void json_probes(struct sb_json *js, const struct sb_rundata *rd,
+			const struct sb_result *res)
 {
 	sb_json_obj_begin(js, "probes");
-	sb_json_bool(js, "enabled", j->rec.probes);
+	sb_json_bool(js, "enabled", res->rec.probes);
 	sb_json_str(js, "attach_plan", rd->attach_plan);
 	sb_results_json_components(js, rd);
 	sb_json_uint(js, "syn_retransmits", rd->counters[SB_C_SYN_RETRANS]);
@@ -441,14 +477,15 @@ static void json_probes(struct sb_json *js, const struct sb_rundata *rd, const s
 	}
 	sb_json_obj_end(js);
 	sb_json_uint(js, "drops", rd->counters[SB_C_DROPS]);
-	sb_results_json_latency(js, "kernel_handshake", &j->kernel_handshake_hist, rd->hists != NULL);
-	sb_results_json_latency(js, "child_established", &j->child_est_hist, rd->hists != NULL);
+	sb_results_json_latency(js, "kernel_handshake", &res->kernel_handshake_hist,
+				res->have_hists);
+	sb_results_json_latency(js, "child_established", &res->child_est_hist, res->have_hists);
 	sb_json_uint(js, "records", rd->nkrecs);
 	sb_json_uint(js, "records_written", rd->counters[SB_C_RECORDS]);
 	sb_json_uint(js, "clients", rd->counters[SB_C_CLIENTS]);
 	sb_json_uint(js, "children", rd->counters[SB_C_CHILDREN]);
-	sb_json_uint(js, "client_records", j->counts.kclients);
-	sb_json_uint(js, "child_records", j->counts.kchildren);
+	sb_json_uint(js, "client_records", res->counts.kclients);
+	sb_json_uint(js, "child_records", res->counts.kchildren);
 	sb_json_uint(js, "events", rd->counters[SB_C_EVENTS]);
 	sb_json_uint(js, "untracked", rd->counters[SB_C_UNTRACKED]);
 	sb_json_uint(js, "ring_buffer_lost", rd->counters[SB_C_RB_FAIL]);
@@ -494,10 +531,10 @@ static void json_sides(struct sb_json *js, const struct sb_rundata *rd,
 }
 
 static void json_reconciliation(struct sb_json *js, const struct sb_rundata *rd,
-				const struct sb_join *j)
+				const struct sb_result *res)
 {
-	const struct sb_reconcile *r = &j->rec;
-	const struct sb_join_counts *n = &j->counts;
+	const struct sb_reconcile *r = &res->rec;
+	const struct sb_join_counts *n = &res->counts;
 
 	sb_json_obj_begin(js, "reconciliation");
 	sb_json_uint(js, "client_established", r->client_established);
@@ -543,12 +580,11 @@ static void json_reconciliation(struct sb_json *js, const struct sb_rundata *rd,
 		json_sides(js, rd, r);
 	sb_json_obj_begin(js, "identities");
 	for (int i = 0; i < SB_NIDENTITIES; i++) {
-		struct sb_identity id;
+		const struct sb_identity *id = &res->ids[i];
 
-		sb_identity_check(rd, r, i, &id);
 		sb_json_obj_begin(js, sb_identity_name(i));
-		sb_json_str(js, "status", sb_id_status_name(id.status));
-		sb_json_str(js, "reason", id.status == SB_ID_SKIPPED ? id.why : NULL);
+		sb_json_str(js, "status", sb_id_status_name(id->status));
+		sb_json_str(js, "reason", id->status == SB_ID_SKIPPED ? id->why : NULL);
 		sb_json_obj_end(js);
 	}
 	sb_json_obj_end(js);
@@ -559,7 +595,7 @@ static void json_reconciliation(struct sb_json *js, const struct sb_rundata *rd,
 	sb_json_obj_end(js);
 }
 
-int sb_results_write_summary(FILE *f, const struct sb_rundata *rd, const struct sb_join *j)
+int sb_results_write_summary(FILE *f, const struct sb_rundata *rd, const struct sb_result *res)
 {
 	struct sb_json *js = sb_json__new(f, 1);
 	static const char *const softnet[] = {"processed", "dropped", "time_squeeze"};
@@ -573,14 +609,14 @@ int sb_results_write_summary(FILE *f, const struct sb_rundata *rd, const struct 
 	sb_json_bool(js, "interrupted", rd->interrupted);
 	sb_json_str(js, "stop_reason", sb_stop_name(rd->stop_reason));
 	sb_json_uint(js, "conns_requested", rd->opts ? rd->opts->conns : 0);
-	sb_json_uint(js, "conns_started", j->nrows);
-	if (j->rec.join_rate < 0)
+	sb_json_uint(js, "conns_started", res->conns_started);
+	if (res->rec.join_rate < 0)
 		sb_json_null(js, "join_rate");
 	else
-		sb_json_double(js, "join_rate", j->rec.join_rate);
-	sb_json_uint(js, "lost_events", j->rec.lost_events);
-	sb_json_fixed(js, "rate_conns_per_s", sb_run_rate(rd, j), 3);
-	sb_json_fixed(js, "duration_s", sb_run_duration_s(rd), 6);
+		sb_json_double(js, "join_rate", res->rec.join_rate);
+	sb_json_uint(js, "lost_events", res->rec.lost_events);
+	sb_json_fixed(js, "rate_conns_per_s", res->rate_conns_per_s, 3);
+	sb_json_fixed(js, "duration_s", res->duration_s, 6);
 	sb_json_uint(js, "max_rss_kb", rd->max_rss_kb);
 	sb_json_fixed(js, "cpu_user_s", rd->cpu_user_s, 3);
 	sb_json_fixed(js, "cpu_sys_s", rd->cpu_sys_s, 3);
@@ -592,33 +628,19 @@ int sb_results_write_summary(FILE *f, const struct sb_rundata *rd, const struct 
 
 	sb_json_obj_begin(js, "latency_us");
 	for (int l = 0; l < SB_NLATS; l++)
-		sb_results_json_latency(js, sb_lat_name(l), &j->lat[l], 1);
+		sb_results_json_latency(js, sb_lat_name(l), &res->lat[l], 1);
 	sb_json_obj_end(js);
 
 	sb_json_obj_begin(js, "outcomes");
 	for (int o = 0; o < SB_NOUTCOMES; o++)
-		sb_json_uint(js, sb_outcome_name(o), j->counts.outcomes[o]);
+		sb_json_uint(js, sb_outcome_name(o), res->counts.outcomes[o]);
 	sb_json_obj_end(js);
 
-	if (rd->opts && rd->opts->http) {
-		uint64_t ok = 0, other = 0, none = 0;
-
-		for (size_t i = 0; i < rd->nconns; i++) {
-			uint16_t st = rd->conns[i].status;
-
-			if (!rd->conns[i].t_submit)
-				continue;
-			if (st >= 200 && st < 300)
-				ok++;
-			else if (st)
-				other++;
-			else
-				none++;
-		}
+	if (res->http) {
 		sb_json_obj_begin(js, "http");
-		sb_json_uint(js, "responses_2xx", ok);
-		sb_json_uint(js, "responses_other", other);
-		sb_json_uint(js, "no_response", none);
+		sb_json_uint(js, "responses_2xx", res->http_2xx);
+		sb_json_uint(js, "responses_other", res->http_other);
+		sb_json_uint(js, "no_response", res->http_none);
 		sb_json_obj_end(js);
 	}
 	sb_results_json_kernel_counters(js, rd);
@@ -627,9 +649,9 @@ int sb_results_write_summary(FILE *f, const struct sb_rundata *rd, const struct 
 		sb_json_i64_or_null(js, softnet[i],
 				 sb_mib_delta_or(rd->mib, rd->nmib, "softnet", softnet[i], -1));
 	sb_json_obj_end(js);
-	json_probes(js, rd, j);
-	json_reconciliation(js, rd, j);
-	sb_results_json_hosts(js, rd, j);
+	json_probes(js, rd, res);
+	json_reconciliation(js, rd, res);
+	sb_results_json_hosts(js, rd, res);
 
 	sb_json_obj_begin(js, "loadgen");
 	sb_json_uint(js, "started", cs->started);
@@ -646,37 +668,31 @@ int sb_results_write_summary(FILE *f, const struct sb_rundata *rd, const struct 
 
 /* ---- all files ---- */
 
-static int w_connections(FILE *f, const struct sb_rundata *rd, const struct sb_join *j)
+static int w_queue(FILE *f, const struct sb_rundata *rd, const struct sb_result *res)
 {
-	return sb_results_write_connections(f, rd, j);
-}
-
-static int w_queue(FILE *f, const struct sb_rundata *rd, const struct sb_join *j)
-{
-	(void)j;
+	(void)res;
 	return sb_results_write_queue(f, rd);
 }
 
-static int w_dwell(FILE *f, const struct sb_rundata *rd, const struct sb_join *j)
+static int w_dwell(FILE *f, const struct sb_rundata *rd, const struct sb_result *res)
 {
-	(void)j;
-	return sb_results_write_dwell(f, rd);
+	(void)rd;
+	return sb_results_write_dwell(f, res);
 }
 
-static int w_counters(FILE *f, const struct sb_rundata *rd, const struct sb_join *j)
+static int w_counters(FILE *f, const struct sb_rundata *rd, const struct sb_result *res)
 {
-	(void)j;
+	(void)res;
 	return sb_results_write_counters(f, rd);
 }
 
-int sb_results_write(const char *dir, const struct sb_rundata *rd, const struct sb_join *j)
+int sb_results_write(const char *dir, const struct sb_rundata *rd, const struct sb_result *res)
 {
 	static const struct {
 		const char *name;
-		int (*fn)(FILE *f, const struct sb_rundata *rd, const struct sb_join *j);
+		int (*fn)(FILE *f, const struct sb_rundata *rd, const struct sb_result *res);
 	} files[] = {
 	    {"config.json", write_config},
-	    {"connections.csv", w_connections},
 	    {"queue.csv", w_queue},
 	    {"dwell.csv", w_dwell},
 	    {"counters.csv", w_counters},
@@ -685,7 +701,7 @@ int sb_results_write(const char *dir, const struct sb_rundata *rd, const struct 
 	};
 
 	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
-		int err = sb_results_write_file(dir, files[i].name, files[i].fn, rd, j);
+		int err = sb_results_write_file(dir, files[i].name, files[i].fn, rd, res);
 
 		if (err)
 			return err;

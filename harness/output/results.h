@@ -15,7 +15,7 @@
 
 #include <stdio.h>
 
-#include "harness/analysis/join.h"
+#include "harness/analysis/analyze.h"
 #include "harness/run/rundata.h"
 
 #define SB_SUMMARY_SCHEMA 1
@@ -31,22 +31,32 @@
 #define SB_DWELL_HEADER	   "from_state,to_state,count,min_us,p50_us,p90_us,p99_us,p999_us,max_us"
 #define SB_COUNTERS_HEADER "source,name,before,after,delta"
 
-/* Writes all the files above into dir (which must exist). Stops at the first
- * failure; returns its negative errno. */
-int sb_results_write(const char *dir, const struct sb_rundata *rd, const struct sb_join *j);
+/* Writes the files above but connections.csv into dir (which must exist),
+ * summary.json last. They only serialize rd (what the run recorded) and res
+ * (what the analysis made of it). Stops at the first failure; returns its
+ * negative errno. */
+int sb_results_write(const char *dir, const struct sb_rundata *rd, const struct sb_result *res);
+
+/* connections.csv, row batch by row batch as the analysis joins them: a
+ * struct sb_row_sink is {sb_conn_writer__rows, the writer}. close with
+ * commit 1 renames the file into place, 0 drops it. */
+struct sb_conn_writer;
+int sb_conn_writer__open(const char *dir, struct sb_conn_writer **out);
+int sb_conn_writer__rows(void *w, const struct sb_join *j);
+int sb_conn_writer__close(struct sb_conn_writer *w, int commit); /* NULL ok */
 
 /* The individual writers, on any stream (--json writes the summary to stdout). */
-int sb_results_write_summary(FILE *f, const struct sb_rundata *rd, const struct sb_join *j);
+int sb_results_write_summary(FILE *f, const struct sb_rundata *rd, const struct sb_result *res);
 int sb_results_write_config(FILE *f, const struct sb_rundata *rd);
-int sb_results_write_connections(FILE *f, const struct sb_rundata *rd, const struct sb_join *j);
 int sb_results_write_queue(FILE *f, const struct sb_rundata *rd);
-int sb_results_write_dwell(FILE *f, const struct sb_rundata *rd);
+int sb_results_write_dwell(FILE *f, const struct sb_result *res);
 int sb_results_write_counters(FILE *f, const struct sb_rundata *rd);
 
 /* Writes dir/name atomically (temporary file + rename) through fn. */
 int sb_results_write_file(const char *dir, const char *name,
-			  int (*fn)(FILE *f, const struct sb_rundata *rd, const struct sb_join *j),
-			  const struct sb_rundata *rd, const struct sb_join *j);
+			  int (*fn)(FILE *f, const struct sb_rundata *rd,
+				    const struct sb_result *res),
+			  const struct sb_rundata *rd, const struct sb_result *res);
 
 /* "events", "clients", ... for enum sb_counter. */
 const char *sb_probe_counter_name(unsigned int c);

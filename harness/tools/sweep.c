@@ -14,7 +14,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "harness/analysis/figures.h"
+#include "harness/output/fmt.h"
 #include "harness/cli/paths.h"
 #include "harness/output/jsonget.h"
 #include "harness/cli/opts.h"

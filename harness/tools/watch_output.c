@@ -12,7 +12,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "harness/analysis/figures.h"
+#include "harness/output/fmt.h"
 #include "harness/output/json.h"
 #include "harness/run/mib.h"
 #include "harness/output/outdir.h"

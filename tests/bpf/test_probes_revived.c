@@ -16,6 +16,7 @@
 #include <time.h>
 
 #include "tests/test.h"
+#include "tests/test_analyze.h"
 #include "tests/bpf/tcp_util.h"
 #include "harness/analysis/analyze.h"
 #include "harness/run/mib.h"
@@ -89,6 +90,7 @@ int main(void)
 	size_t nd1 = 0, nd2 = 0;
 	struct sb_probes *p = NULL;
 	struct sb_join *j = NULL;
+	struct sb_result *res = NULL;
 	const struct sb_join_row *ra = NULL, *rb = NULL;
 	int lfd, a = -1, b = -1, sa = -1, sb = -1, zero = 0, rc;
 	uint64_t t0, t1;
@@ -155,7 +157,7 @@ int main(void)
 	rd.naccepts = 2;
 	rd.sysctls = &sc;
 	rd.nsysctls = 1;
-	if (!ASSERT_OK(sb_analyze(&rd, &j), "join"))
+	if (!ASSERT_OK(test_analyze(&rd, &j, &res), "join"))
 		goto out;
 	ra = &j->rows[0];
 	rb = &j->rows[1];
@@ -182,14 +184,14 @@ int main(void)
 		ASSERT_GT(rb->kchild->ts[SB_TCP_SYN_RECV] - rb->kclient->ts[SB_TCP_ESTABLISHED],
 			  10000000, "B was a ghost for > 10 ms");
 	}
-	ASSERT_EQ(j->rec.client_established, 2, "client ESTABLISHED 2");
-	ASSERT_EQ(j->rec.accepted, 2, "= accepted 2");
-	ASSERT_EQ(j->rec.queued, 0, "+ queued 0");
-	ASSERT_EQ(j->rec.ghosts, 0, "+ ghosts 0 (B was revived)");
-	ASSERT_EQ(j->rec.revived, 1, "revived 1");
-	ASSERT_TRUE(j->rec.identity_holds, "identity holds");
-	for (size_t i = 0; i < j->rec.nwarnings; i++)
-		fprintf(stderr, "join warning: %s\n", j->rec.warnings[i]);
+	ASSERT_EQ(res->rec.client_established, 2, "client ESTABLISHED 2");
+	ASSERT_EQ(res->rec.accepted, 2, "= accepted 2");
+	ASSERT_EQ(res->rec.queued, 0, "+ queued 0");
+	ASSERT_EQ(res->rec.ghosts, 0, "+ ghosts 0 (B was revived)");
+	ASSERT_EQ(res->rec.revived, 1, "revived 1");
+	ASSERT_TRUE(res->rec.identity_holds, "identity holds");
+	for (size_t i = 0; i < res->rec.nwarnings; i++)
+		fprintf(stderr, "join warning: %s\n", res->rec.warnings[i]);
 	/* the client's ISN at both ends: B's child from a syncookie carries
 	 * the ISN its cookie encodes, the same one */
 	ASSERT_EQ(j->counts.children_by_isn, 2, "both children joined by 4-tuple + ISN");
@@ -197,19 +199,19 @@ int main(void)
 		ASSERT_EQ(ra->kchild->isn, ra->kclient->isn, "A: child ISN = client ISN");
 	/* as if the two ends were two hosts (two clocks): the same pairs
 	 * without one comparison of their times */
-	sb_join__free(j);
+	test_analyze_free(&j, &res);
 	j = NULL;
 	rd.cross_host = 1;
-	if (!ASSERT_OK(sb_analyze(&rd, &j), "join across hosts"))
+	if (!ASSERT_OK(test_analyze(&rd, &j, &res), "join across hosts"))
 		goto out;
 	ASSERT_EQ(j->counts.children_by_isn, 2, "across hosts: both children by ISN");
 	ASSERT_EQ(j->counts.kchildren_unmatched, 0, "across hosts: every child on its client");
 	ASSERT_EQ(j->counts.accepts_unmatched, 0, "across hosts: every accept on its client");
 	ASSERT_EQ(j->rows[1].kchild ? j->rows[1].kchild->cookie : 0, acc[1].cookie,
 		  "across hosts: B's child");
-	ASSERT_EQ(j->rec.accepted, 2, "across hosts: accepted 2");
+	ASSERT_EQ(res->rec.accepted, 2, "across hosts: accepted 2");
 out:
-	sb_join__free(j);
+	test_analyze_free(&j, &res);
 	rd.conns = NULL, rd.accepts = NULL, rd.sysctls = NULL;
 	sb_rundata_free_kernel(&rd);
 	sb_probes__free(p);

@@ -15,7 +15,7 @@ if(SB_WERROR)
 endif()
 set(H ${CMAKE_SOURCE_DIR}/harness)
 set(SB_FUZZ_JSON ${H}/output/jsonget.c)
-set(SB_FUZZ_REPORT ${H}/output/findings.c ${H}/analysis/figures.c ${H}/output/reportmodel.c ${H}/output/report.c
+set(SB_FUZZ_REPORT ${H}/output/findings.c ${H}/output/fmt.c ${H}/output/reportmodel.c ${H}/output/report.c
   ${H}/output/htmlreport.c ${H}/output/plotdefs.c ${H}/output/report_sides.c ${H}/output/plotdata.c
   ${H}/output/density.c ${H}/output/outdir.c)
 set(SB_FUZZ_COMPARE ${SB_FUZZ_JSON} ${H}/output/json.c ${H}/tools/compare.c ${H}/tools/compare_rows.c

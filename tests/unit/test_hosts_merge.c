@@ -4,6 +4,7 @@
  * the server's listener view and drop reasons by name; the join pairs each
  * client with its server child by 4-tuple + ISN alone and never by time. */
 #include "tests/test.h"
+#include "tests/test_analyze.h"
 #include "harness/analysis/analyze.h"
 #include "harness/run/hosts.h"
 
@@ -112,6 +113,7 @@ int main(void)
 	struct sb_host *hosts = calloc(3, sizeof(*hosts));
 	struct sb_rundata rd;
 	struct sb_join *j = NULL;
+	struct sb_result *res = NULL;
 	size_t slot = SB_MAX_DROP_REASONS;
 
 	if (!ASSERT_OK_PTR(hosts, "alloc"))
@@ -144,7 +146,7 @@ int main(void)
 	ASSERT_LT(slot, SB_MAX_DROP_REASONS, "NO_SOCKET kept once");
 	if (slot < SB_MAX_DROP_REASONS)
 		ASSERT_EQ(rd.drops[slot], 10, "NO_SOCKET summed by name across numberings");
-	if (ASSERT_OK(sb_analyze(&rd, &j), "join")) {
+	if (ASSERT_OK(test_analyze(&rd, &j, &res), "join")) {
 		ASSERT_EQ(j->counts.joined, 2, "each client with its own record (cookies tagged)");
 		ASSERT_EQ(j->counts.children_by_isn, 2, "both children by 4-tuple + ISN");
 		ASSERT_EQ(j->counts.kchildren_unmatched, 0, "no child left");
@@ -156,9 +158,9 @@ int main(void)
 			  "client1's child is its own");
 		ASSERT_EQ(j->rows[1].lat[SB_LAT_ACCEPT_WAIT], 89, "accept wait within the server's clock");
 		ASSERT_EQ(j->rows[1].lat[SB_LAT_KERNEL_HANDSHAKE], 180, "handshake within client1's");
-		ASSERT_EQ(j->rec.two_sides, 1, "two sides: clients and the server");
+		ASSERT_EQ(res->rec.two_sides, 1, "two sides: clients and the server");
 	}
-	sb_join__free(j);
+	test_analyze_free(&j, &res);
 	sb_rundata_free(&rd);
 	return sb_test_result();
 }

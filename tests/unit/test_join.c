@@ -1,6 +1,7 @@
 /* The per-connection join on the fixture run (tests/fixtures/rundata_fixture.h):
  * every derived value, outcome, count and reconciliation fact exactly. */
 #include "tests/test.h"
+#include "tests/test_analyze.h"
 #include "tests/fixtures/rundata_fixture.h"
 #include "harness/analysis/identities.h"
 #include "harness/analysis/analyze.h"
@@ -13,10 +14,10 @@ static const struct sb_join_row *row_of(const struct sb_join *j, uint64_t cookie
 	return NULL;
 }
 
-static int has_warning(const struct sb_join *j, const char *needle)
+static int has_warning(const struct sb_result *res, const char *needle)
 {
-	for (size_t i = 0; i < j->rec.nwarnings; i++)
-		if (strstr(j->rec.warnings[i], needle))
+	for (size_t i = 0; i < res->rec.nwarnings; i++)
+		if (strstr(res->rec.warnings[i], needle))
 			return 1;
 	return 0;
 }
@@ -28,12 +29,13 @@ static void test_probes(void)
 	uint64_t *hists = calloc((size_t)SB_NHISTS * SB_HIST_BUCKETS, sizeof(*hists));
 	struct fx_run *f = calloc(1, sizeof(*f));
 	struct sb_join *j = NULL;
+	struct sb_result *res = NULL;
 	const struct sb_join_row *a, *b, *c, *d, *e;
 
 	if (!ASSERT_OK_PTR(hists, "alloc") || !ASSERT_OK_PTR(f, "alloc"))
 		goto out;
 	fx_build(f, hists);
-	if (!ASSERT_OK(sb_analyze(&f->rd, &j), "join"))
+	if (!ASSERT_OK(test_analyze(&f->rd, &j, &res), "join"))
 		goto out;
 	ASSERT_EQ(j->nrows, 5, "rows: the never-started connection has none");
 	a = row_of(j, 101), b = row_of(j, 102), c = row_of(j, 103), d = row_of(j, 104),
@@ -116,43 +118,43 @@ static void test_probes(void)
 	ASSERT_EQ(j->counts.outcomes[SB_OUT_OTHER], 0, "other");
 
 	/* reconciliation */
-	ASSERT_NEAR(j->rec.join_rate, 1.0, 0, "join rate");
-	ASSERT_EQ(j->rec.client_established, 4, "client established");
-	ASSERT_EQ(j->rec.accepted, 2, "rec accepted");
-	ASSERT_EQ(j->rec.queued, 1, "rec queued");
-	ASSERT_EQ(j->rec.ghosts, 1, "rec ghosts");
-	ASSERT_EQ(j->rec.timeouts, 1, "rec timeouts");
-	ASSERT_EQ(j->rec.syncookies, 0, "syncookies from sysctl");
-	ASSERT_TRUE(j->rec.identity_checked, "identity checked");
-	ASSERT_FALSE(j->rec.identity_holds, "4 != 2 + 1: the ghost breaks it");
-	ASSERT_EQ(j->rec.probe_syn_retrans, 2, "probe syn retrans");
-	ASSERT_EQ(j->rec.mib_syn_retrans, 2, "TCPSynRetrans delta");
-	ASSERT_EQ(j->rec.listener_drops, 5, "last sample drops");
-	ASSERT_EQ(j->rec.mib_listen_drops, 5, "ListenDrops");
-	ASSERT_EQ(j->rec.mib_listen_overflows, 5, "ListenOverflows");
-	ASSERT_EQ(j->rec.lost_events, 1, "lost events");
-	ASSERT_TRUE(has_warning(j, "syncookies=0 but 1 ghost connections"),
+	ASSERT_NEAR(res->rec.join_rate, 1.0, 0, "join rate");
+	ASSERT_EQ(res->rec.client_established, 4, "client established");
+	ASSERT_EQ(res->rec.accepted, 2, "rec accepted");
+	ASSERT_EQ(res->rec.queued, 1, "rec queued");
+	ASSERT_EQ(res->rec.ghosts, 1, "rec ghosts");
+	ASSERT_EQ(res->rec.timeouts, 1, "rec timeouts");
+	ASSERT_EQ(res->rec.syncookies, 0, "syncookies from sysctl");
+	ASSERT_TRUE(res->rec.identity_checked, "identity checked");
+	ASSERT_FALSE(res->rec.identity_holds, "4 != 2 + 1: the ghost breaks it");
+	ASSERT_EQ(res->rec.probe_syn_retrans, 2, "probe syn retrans");
+	ASSERT_EQ(res->rec.mib_syn_retrans, 2, "TCPSynRetrans delta");
+	ASSERT_EQ(res->rec.listener_drops, 5, "last sample drops");
+	ASSERT_EQ(res->rec.mib_listen_drops, 5, "ListenDrops");
+	ASSERT_EQ(res->rec.mib_listen_overflows, 5, "ListenOverflows");
+	ASSERT_EQ(res->rec.lost_events, 1, "lost events");
+	ASSERT_TRUE(has_warning(res, "syncookies=0 but 1 ghost connections"),
 		    "identity warning");
-	ASSERT_TRUE(has_warning(j, "1 events lost"), "lost warning");
-	ASSERT_TRUE(has_warning(j, "1 kernel client records match no user"), "unmatched warning");
-	ASSERT_FALSE(has_warning(j, "TCPSynRetrans"), "syn retrans agree: no warning");
-	ASSERT_FALSE(has_warning(j, "ListenDrops"), "drops agree: no warning");
-	ASSERT_FALSE(has_warning(j, "join rate"), "join complete: no warning");
-	ASSERT_EQ(j->rec.nwarnings, 3, "exactly three warnings");
+	ASSERT_TRUE(has_warning(res, "1 events lost"), "lost warning");
+	ASSERT_TRUE(has_warning(res, "1 kernel client records match no user"), "unmatched warning");
+	ASSERT_FALSE(has_warning(res, "TCPSynRetrans"), "syn retrans agree: no warning");
+	ASSERT_FALSE(has_warning(res, "ListenDrops"), "drops agree: no warning");
+	ASSERT_FALSE(has_warning(res, "join rate"), "join complete: no warning");
+	ASSERT_EQ(res->rec.nwarnings, 3, "exactly three warnings");
 
 	/* statistics over the rows */
-	ASSERT_EQ(j->lat[SB_LAT_KERNEL_HANDSHAKE].count, 4, "handshake count");
-	ASSERT_EQ(j->lat[SB_LAT_KERNEL_HANDSHAKE].min, 17500, "handshake min");
-	ASSERT_EQ(j->lat[SB_LAT_KERNEL_HANDSHAKE].max, 39000, "handshake max");
-	ASSERT_NEAR(j->lat[SB_LAT_KERNEL_HANDSHAKE].p50, 20000, 200, "handshake p50 (rank 2)");
-	ASSERT_EQ(j->lat[SB_LAT_USER_CONNECT].count, 4, "user_connect count");
-	ASSERT_EQ(j->lat[SB_LAT_ACCEPT_WAIT].count, 2, "accept_wait count");
-	ASSERT_EQ(j->lat[SB_LAT_ACCEPT_WAIT].max, 78400, "accept_wait max");
-	ASSERT_EQ(j->lat[SB_LAT_PRE_SYN].count, 5, "pre_syn count");
-	ASSERT_EQ(j->lat[SB_LAT_PRE_SYN].min, 800, "pre_syn min");
-	ASSERT_EQ(j->kernel_handshake_hist.count, 5, "kernel histogram keeps the lost record");
+	ASSERT_EQ(res->lat[SB_LAT_KERNEL_HANDSHAKE].count, 4, "handshake count");
+	ASSERT_EQ(res->lat[SB_LAT_KERNEL_HANDSHAKE].min, 17500, "handshake min");
+	ASSERT_EQ(res->lat[SB_LAT_KERNEL_HANDSHAKE].max, 39000, "handshake max");
+	ASSERT_NEAR(res->lat[SB_LAT_KERNEL_HANDSHAKE].p50, 20000, 200, "handshake p50 (rank 2)");
+	ASSERT_EQ(res->lat[SB_LAT_USER_CONNECT].count, 4, "user_connect count");
+	ASSERT_EQ(res->lat[SB_LAT_ACCEPT_WAIT].count, 2, "accept_wait count");
+	ASSERT_EQ(res->lat[SB_LAT_ACCEPT_WAIT].max, 78400, "accept_wait max");
+	ASSERT_EQ(res->lat[SB_LAT_PRE_SYN].count, 5, "pre_syn count");
+	ASSERT_EQ(res->lat[SB_LAT_PRE_SYN].min, 800, "pre_syn min");
+	ASSERT_EQ(res->kernel_handshake_hist.count, 5, "kernel histogram keeps the lost record");
 out:
-	sb_join__free(j);
+	test_analyze_free(&j, &res);
 	free(f);
 	free(hists);
 }
@@ -161,6 +163,7 @@ static void test_no_probes(void)
 {
 	struct fx_run *f = calloc(1, sizeof(*f));
 	struct sb_join *j = NULL;
+	struct sb_result *res = NULL;
 	const struct sb_join_row *a, *b, *c, *d;
 
 	if (!ASSERT_OK_PTR(f, "alloc"))
@@ -169,7 +172,7 @@ static void test_no_probes(void)
 	f->opts.no_probes = 1;
 	f->rd.nkrecs = 0;
 	memset(f->rd.counters, 0, sizeof(f->rd.counters));
-	if (!ASSERT_OK(sb_analyze(&f->rd, &j), "join without probes"))
+	if (!ASSERT_OK(test_analyze(&f->rd, &j, &res), "join without probes"))
 		goto out;
 	a = row_of(j, 101), b = row_of(j, 102), c = row_of(j, 103), d = row_of(j, 104);
 	ASSERT_EQ(a->outcome, SB_OUT_ACCEPTED, "A accepted by peer port");
@@ -183,11 +186,11 @@ static void test_no_probes(void)
 	ASSERT_EQ(d->syn_retrans, -1, "no syn_retrans");
 	ASSERT_EQ(j->counts.accepts_by_peer, 2, "accepts by peer");
 	ASSERT_EQ(j->counts.joined, 0, "nothing joined");
-	ASSERT_NEAR(j->rec.join_rate, -1, 0, "join rate undefined");
-	ASSERT_FALSE(j->rec.identity_checked, "no identity without probes");
-	ASSERT_FALSE(has_warning(j, "join rate"), "no join warning without probes");
+	ASSERT_NEAR(res->rec.join_rate, -1, 0, "join rate undefined");
+	ASSERT_FALSE(res->rec.identity_checked, "no identity without probes");
+	ASSERT_FALSE(has_warning(res, "join rate"), "no join warning without probes");
 out:
-	sb_join__free(j);
+	test_analyze_free(&j, &res);
 	free(f);
 }
 
@@ -195,6 +198,7 @@ static void test_lost_child(void)
 {
 	struct fx_run *f = calloc(1, sizeof(*f));
 	struct sb_join *j = NULL;
+	struct sb_result *res = NULL;
 	const struct sb_join_row *b;
 
 	if (!ASSERT_OK_PTR(f, "alloc"))
@@ -205,7 +209,7 @@ static void test_lost_child(void)
 	f->krecs[3] = f->krecs[4], f->krecs[4] = f->krecs[5], f->krecs[5] = f->krecs[6],
 	f->krecs[6] = f->krecs[7];
 	f->rd.nkrecs = 7;
-	if (!ASSERT_OK(sb_analyze(&f->rd, &j), "join"))
+	if (!ASSERT_OK(test_analyze(&f->rd, &j, &res), "join"))
 		goto out;
 	b = row_of(j, 102);
 	ASSERT_EQ(b->outcome, SB_OUT_ACCEPTED, "B still accepted (by peer)");
@@ -214,11 +218,11 @@ static void test_lost_child(void)
 	ASSERT_EQ(row_of(j, 103)->outcome, SB_OUT_UNACCEPTED, "C without kernel record");
 	ASSERT_EQ(j->counts.accepts_by_peer, 1, "one accept by peer");
 	ASSERT_EQ(j->counts.joined, 4, "4 of 5 joined");
-	ASSERT_NEAR(j->rec.join_rate, 0.8, 1e-12, "join rate 0.8");
-	ASSERT_TRUE(has_warning(j, "join rate 0.8000"), "join warning");
-	ASSERT_TRUE(has_warning(j, "joined by port"), "accept-by-port warning");
+	ASSERT_NEAR(res->rec.join_rate, 0.8, 1e-12, "join rate 0.8");
+	ASSERT_TRUE(has_warning(res, "join rate 0.8000"), "join warning");
+	ASSERT_TRUE(has_warning(res, "joined by port"), "accept-by-port warning");
 out:
-	sb_join__free(j);
+	test_analyze_free(&j, &res);
 	free(f);
 }
 
@@ -229,6 +233,7 @@ static void test_target_server(void)
 {
 	struct fx_run *f = calloc(1, sizeof(*f));
 	struct sb_join *j = NULL;
+	struct sb_result *res = NULL;
 	const struct sb_join_row *a, *b, *e;
 
 	if (!ASSERT_OK_PTR(f, "alloc"))
@@ -246,7 +251,7 @@ static void test_target_server(void)
 		else
 			k->ts[SB_TCP_LAST_ACK] = k->ts[SB_TCP_ESTABLISHED] + 80000;
 	}
-	if (!ASSERT_OK(sb_analyze(&f->rd, &j), "join"))
+	if (!ASSERT_OK(test_analyze(&f->rd, &j, &res), "join"))
 		goto out;
 	a = row_of(j, 101);
 	b = row_of(j, 102);
@@ -258,9 +263,9 @@ static void test_target_server(void)
 	ASSERT_EQ(b->lat[SB_LAT_SERVER_CLOSE], 80000, "B server_close");
 	ASSERT_EQ(e->lat[SB_LAT_SERVER_CLOSE], SB_NA, "E no server_close");
 	ASSERT_EQ(a->lat[SB_LAT_ACCEPT_WAIT], SB_NA, "no accept stamp, no accept_wait");
-	ASSERT_EQ(j->rec.accepted, 2, "accepted from the kernel's evidence");
+	ASSERT_EQ(res->rec.accepted, 2, "accepted from the kernel's evidence");
 out:
-	sb_join__free(j);
+	test_analyze_free(&j, &res);
 	free(f);
 }
 
@@ -288,6 +293,7 @@ static void test_revived(void)
 {
 	struct fx_run *f = calloc(1, sizeof(*f));
 	struct sb_join *j = NULL;
+	struct sb_result *res = NULL;
 	const struct sb_join_row *r;
 	struct sb_identity id;
 	uint32_t ri;
@@ -296,7 +302,7 @@ static void test_revived(void)
 		return;
 	fx_build(f, NULL);
 	fx_add_revived(f);
-	if (!ASSERT_OK(sb_analyze(&f->rd, &j), "join"))
+	if (!ASSERT_OK(test_analyze(&f->rd, &j, &res), "join"))
 		goto out;
 	r = row_of(j, 106);
 	if (!ASSERT_OK_PTR(r, "revived row"))
@@ -332,33 +338,33 @@ static void test_revived(void)
 	ASSERT_EQ(j->counts.child_cookies_shared, 0, "own cookies");
 	ASSERT_EQ(j->counts.outcomes[SB_OUT_ACCEPTED], 3, "A, B, F accepted");
 
-	ASSERT_EQ(j->rec.client_established, 5, "A B C E F established");
-	ASSERT_EQ(j->rec.accepted, 3, "accepted: F once");
-	ASSERT_EQ(j->rec.queued, 1, "queued E");
-	ASSERT_EQ(j->rec.ghosts, 1, "ghost C");
-	ASSERT_EQ(j->rec.established_other, 0, "no other");
-	ASSERT_EQ(j->rec.revived, 1, "rec revived");
-	ASSERT_EQ(j->rec.extra_children, 1, "rec extra children");
-	ASSERT_EQ(j->rec.extra_accepts, 1, "rec extra accepts");
-	ASSERT_EQ(j->rec.syncookies, 1, "syncookies 1");
-	ASSERT_FALSE(j->rec.identity_checked, "ghosts allowed");
-	ASSERT_TRUE(j->rec.identity_holds, "5 = 3 + 1 + 1 + 0");
-	ASSERT_FALSE(has_warning(j, "client ESTABLISHED"), "no identity warning");
-	ASSERT_FALSE(has_warning(j, "child records match no"), "no unmatched child warning");
-	ASSERT_FALSE(has_warning(j, "accepted connections match no"), "no unmatched accept");
-	ASSERT_FALSE(has_warning(j, "joined by port"), "no port-join warning");
-	ASSERT_EQ(j->lat[SB_LAT_ACCEPT_WAIT].count, 3, "one accept_wait per accepted row");
+	ASSERT_EQ(res->rec.client_established, 5, "A B C E F established");
+	ASSERT_EQ(res->rec.accepted, 3, "accepted: F once");
+	ASSERT_EQ(res->rec.queued, 1, "queued E");
+	ASSERT_EQ(res->rec.ghosts, 1, "ghost C");
+	ASSERT_EQ(res->rec.established_other, 0, "no other");
+	ASSERT_EQ(res->rec.revived, 1, "rec revived");
+	ASSERT_EQ(res->rec.extra_children, 1, "rec extra children");
+	ASSERT_EQ(res->rec.extra_accepts, 1, "rec extra accepts");
+	ASSERT_EQ(res->rec.syncookies, 1, "syncookies 1");
+	ASSERT_FALSE(res->rec.identity_checked, "ghosts allowed");
+	ASSERT_TRUE(res->rec.identity_holds, "5 = 3 + 1 + 1 + 0");
+	ASSERT_FALSE(has_warning(res, "client ESTABLISHED"), "no identity warning");
+	ASSERT_FALSE(has_warning(res, "child records match no"), "no unmatched child warning");
+	ASSERT_FALSE(has_warning(res, "accepted connections match no"), "no unmatched accept");
+	ASSERT_FALSE(has_warning(res, "joined by port"), "no port-join warning");
+	ASSERT_EQ(res->lat[SB_LAT_ACCEPT_WAIT].count, 3, "one accept_wait per accepted row");
 	f->rd.components.c[SB_COMP_STATE_CHANGES].mode = SB_MODE_TP_BTF;
-	sb_identity_check(&f->rd, &j->rec, SB_ID_CLIENT_ESTABLISHED, &id);
+	sb_identity_check(&f->rd, &res->rec, SB_ID_CLIENT_ESTABLISHED, &id);
 	ASSERT_EQ(id.status, SB_ID_SKIPPED, "a record lost, syncookies on: identity skipped");
-	sb_join__free(j);
+	test_analyze_free(&j, &res);
 	j = NULL;
 	f->rd.counters[SB_C_RB_FAIL] = 0;
-	if (!ASSERT_OK(sb_analyze(&f->rd, &j), "join, nothing lost"))
+	if (!ASSERT_OK(test_analyze(&f->rd, &j, &res), "join, nothing lost"))
 		goto out;
-	sb_identity_check(&f->rd, &j->rec, SB_ID_CLIENT_ESTABLISHED, &id);
+	sb_identity_check(&f->rd, &res->rec, SB_ID_CLIENT_ESTABLISHED, &id);
 	ASSERT_EQ(id.status, SB_ID_HOLDS, "nothing lost: the identity is checked, and holds");
-	sb_join__free(j);
+	test_analyze_free(&j, &res);
 	j = NULL;
 
 	/* revived by its FIN alone: only the first child and its accept */
@@ -367,17 +373,17 @@ static void test_revived(void)
 	f->rd.nkrecs--;	  /* child 40980 is the last record */
 	f->accepts[2] = f->accepts[3];
 	f->rd.naccepts--; /* and accept 40980 */
-	if (!ASSERT_OK(sb_analyze(&f->rd, &j), "join, one child"))
+	if (!ASSERT_OK(test_analyze(&f->rd, &j, &res), "join, one child"))
 		goto out;
 	r = row_of(j, 106);
 	ASSERT_EQ(r->nchildren, 1, "one child");
 	ASSERT_EQ(r->naccepts, 1, "one accept");
 	ASSERT_TRUE(r->revived, "child after the client's FIN: revived");
-	ASSERT_EQ(j->rec.revived, 1, "rec revived");
-	ASSERT_EQ(j->rec.extra_children, 0, "no extra child");
-	ASSERT_TRUE(j->rec.identity_holds, "identity");
+	ASSERT_EQ(res->rec.revived, 1, "rec revived");
+	ASSERT_EQ(res->rec.extra_children, 0, "no extra child");
+	ASSERT_TRUE(res->rec.identity_holds, "identity");
 out:
-	sb_join__free(j);
+	test_analyze_free(&j, &res);
 	free(f);
 }
 
@@ -390,6 +396,7 @@ static void test_listener_cookie(void)
 	const uint64_t listener = 7777;
 	struct fx_run *f = calloc(1, sizeof(*f));
 	struct sb_join *j = NULL;
+	struct sb_result *res = NULL;
 	const struct sb_join_row *a, *b, *e, *r;
 
 	if (!ASSERT_OK_PTR(f, "alloc"))
@@ -399,7 +406,7 @@ static void test_listener_cookie(void)
 	for (size_t k = 0; k < f->rd.nkrecs; k++)
 		if (f->krecs[k].role == SB_ROLE_CHILD)
 			f->krecs[k].cookie = listener;
-	if (!ASSERT_OK(sb_analyze(&f->rd, &j), "join"))
+	if (!ASSERT_OK(test_analyze(&f->rd, &j, &res), "join"))
 		goto out;
 	a = row_of(j, 101), b = row_of(j, 102), e = row_of(j, 105), r = row_of(j, 106);
 	ASSERT_EQ(j->counts.child_cookies_shared, 5, "5 children share the listener's cookie");
@@ -416,10 +423,10 @@ static void test_listener_cookie(void)
 	ASSERT_EQ(r->accept ? r->accept->cookie : 0, 40966, "F: the first child's accept");
 	ASSERT_EQ(LAT(r, ACCEPT_WAIT), 128100, "F accept_wait");
 	ASSERT_EQ(j->counts.kchildren_queued, 1, "only E's child queued");
-	ASSERT_EQ(j->rec.accepted, 3, "accepted");
-	ASSERT_TRUE(j->rec.identity_holds, "identity");
-	ASSERT_TRUE(has_warning(j, "5 server child records share their cookie"), "warning");
-	sb_join__free(j);
+	ASSERT_EQ(res->rec.accepted, 3, "accepted");
+	ASSERT_TRUE(res->rec.identity_holds, "identity");
+	ASSERT_TRUE(has_warning(res, "5 server child records share their cookie"), "warning");
+	test_analyze_free(&j, &res);
 	j = NULL;
 
 	/* one child alone kept the listener's cookie (it never reached
@@ -428,13 +435,13 @@ static void test_listener_cookie(void)
 	for (size_t k = 0; k < f->rd.nkrecs; k++)
 		if (f->krecs[k].cookie == 205)
 			f->krecs[k].cookie = listener;
-	if (!ASSERT_OK(sb_analyze(&f->rd, &j), "join"))
+	if (!ASSERT_OK(test_analyze(&f->rd, &j, &res), "join"))
 		goto out;
 	ASSERT_EQ(j->counts.accepts_by_peer, 0, "own cookies for the rest");
 	ASSERT_EQ(row_of(j, 105)->outcome, SB_OUT_QUEUED, "E queued");
 	ASSERT_TRUE(row_of(j, 105)->accept == NULL, "E has no accept");
 out:
-	sb_join__free(j);
+	test_analyze_free(&j, &res);
 	free(f);
 }
 
@@ -444,6 +451,7 @@ static void test_missed_established(void)
 {
 	struct fx_run *f = calloc(1, sizeof(*f));
 	struct sb_join *j = NULL;
+	struct sb_result *res = NULL;
 
 	if (!ASSERT_OK_PTR(f, "alloc"))
 		return;
@@ -452,17 +460,17 @@ static void test_missed_established(void)
 	for (size_t k = 0; k < f->rd.nkrecs; k++)
 		if (f->krecs[k].cookie == 106 && f->krecs[k].role == SB_ROLE_CLIENT)
 			f->krecs[k].ts[SB_TCP_ESTABLISHED] = 0;
-	if (!ASSERT_OK(sb_analyze(&f->rd, &j), "join"))
+	if (!ASSERT_OK(test_analyze(&f->rd, &j, &res), "join"))
 		goto out;
 	ASSERT_EQ(j->counts.kclients_est, 5, "still 5 established");
 	ASSERT_EQ(j->counts.kclients_est_inferred, 1, "one inferred");
 	ASSERT_EQ(j->counts.user_ok_kernel_not_est, 0, "not a failure to establish");
 	ASSERT_EQ(LAT(row_of(j, 106), KERNEL_HANDSHAKE), SB_NA, "no handshake stamp");
-	ASSERT_TRUE(j->rec.identity_holds, "identity");
-	ASSERT_TRUE(has_warning(j, "1 kernel client records lack their ESTABLISHED stamp"),
+	ASSERT_TRUE(res->rec.identity_holds, "identity");
+	ASSERT_TRUE(has_warning(res, "1 kernel client records lack their ESTABLISHED stamp"),
 		    "warning");
 out:
-	sb_join__free(j);
+	test_analyze_free(&j, &res);
 	free(f);
 }
 
@@ -470,14 +478,15 @@ static void test_empty(void)
 {
 	struct sb_rundata rd;
 	struct sb_join *j = NULL;
+	struct sb_result *res = NULL;
 
 	memset(&rd, 0, sizeof(rd));
-	if (!ASSERT_OK(sb_analyze(&rd, &j), "empty join"))
+	if (!ASSERT_OK(test_analyze(&rd, &j, &res), "empty join"))
 		return;
 	ASSERT_EQ(j->nrows, 0, "no rows");
-	ASSERT_EQ(j->lat[SB_LAT_USER_CONNECT].count, 0, "no samples");
-	ASSERT_EQ(j->rec.nwarnings, 0, "no warnings");
-	sb_join__free(j);
+	ASSERT_EQ(res->lat[SB_LAT_USER_CONNECT].count, 0, "no samples");
+	ASSERT_EQ(res->rec.nwarnings, 0, "no warnings");
+	test_analyze_free(&j, &res);
 	ASSERT_STREQ(sb_outcome_name(SB_OUT_GHOST), "ghost", "outcome name");
 	ASSERT_STREQ(sb_lat_name(SB_LAT_ACCEPT_WAIT), "accept_wait", "latency name");
 	ASSERT_STREQ(sb_tcp_state_name(SB_TCP_SYN_SENT), "SYN_SENT", "state name");

@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 
 #include "tests/test.h"
+#include "tests/test_analyze.h"
 #include "tests/fixtures/rundata_fixture.h"
 #include "harness/analysis/analyze.h"
 #include "harness/output/report.h"
@@ -518,16 +519,15 @@ int main(void)
 	struct fx_run *f = calloc(1, sizeof(*f));
 	char dir[] = "/tmp/sb_test_results_XXXXXX";
 	struct sb_join *j = NULL;
+	struct sb_result *res = NULL;
 	char err[512];
 
 	if (!ASSERT_OK_PTR(hists, "alloc") || !ASSERT_OK_PTR(f, "alloc") ||
 	    !ASSERT_OK_PTR(mkdtemp(dir), "mkdtemp"))
 		return sb_test_result();
 	fx_build(f, hists);
-	if (!ASSERT_OK(sb_analyze(&f->rd, &j), "join"))
-		goto out;
 	/* as the output step does: the result files, then the reports from them */
-	if (!ASSERT_OK(sb_results_write(dir, &f->rd, j), "write results") ||
+	if (!ASSERT_OK(test_write_results(dir, &f->rd, &res), "write results") ||
 	    !ASSERT_OK(sb_reports_regenerate(dir, NULL, err, sizeof(err)), "write reports"))
 		goto out;
 	ASSERT_TRUE(no_temp_files(dir), "no temporary files left");
@@ -535,16 +535,15 @@ int main(void)
 	check_summary(dir);
 	check_config(dir);
 	check_report(dir, f, j);
-	ASSERT_EQ(sb_results_write("/nonexistent/dir", &f->rd, j), -ENOENT, "missing dir");
+	ASSERT_EQ(sb_results_write("/nonexistent/dir", &f->rd, res), -ENOENT, "missing dir");
 
 	/* without probes: join_rate null, probes disabled, still valid JSON */
-	sb_join__free(j);
+	test_analyze_free(&j, &res);
 	j = NULL;
 	fx_build(f, NULL);
 	f->opts.no_probes = 1;
 	f->rd.nkrecs = 0;
-	if (ASSERT_OK(sb_analyze(&f->rd, &j), "join without probes") &&
-	    ASSERT_OK(sb_results_write(dir, &f->rd, j), "write without probes")) {
+	if (ASSERT_OK(test_write_results(dir, &f->rd, &res), "write without probes")) {
 		char *text = slurp(dir, "summary.json");
 		struct jv *s = text ? jdoc(text) : NULL;
 
@@ -560,7 +559,7 @@ int main(void)
 		free(text);
 	}
 out:
-	sb_join__free(j);
+	test_analyze_free(&j, &res);
 	rm_dir(dir);
 	free(f);
 	free(hists);

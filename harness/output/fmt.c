@@ -1,6 +1,6 @@
-/* Figures of a run for people and files: fixed-point formatting of
- * durations, the run's duration and its connection rate (figures.h). */
-#include "harness/analysis/figures.h"
+/* Figures for people and files: fixed-point and person-unit formatting
+ * (fmt.h). */
+#include "harness/output/fmt.h"
 
 #include <inttypes.h>
 #include <math.h>
@@ -21,27 +21,6 @@ const char *sb_fmt_scaled(char *buf, size_t len, int64_t ns, int64_t unit)
 	x = mag / step + (mag % step >= (step + 1) / 2 && step > 1);
 	snprintf(buf, len, "%s%" PRIu64 ".%03" PRIu64, ns < 0 && x ? "-" : "", x / 1000, x % 1000);
 	return buf;
-}
-
-double sb_run_duration_s(const struct sb_rundata *rd)
-{
-	uint64_t a = rd->client.t_start, b = rd->client.t_end;
-
-	if (!a || b <= a) {
-		a = rd->t_start_ns;
-		b = rd->t_end_ns;
-	}
-	return a && b > a ? (double)(b - a) / 1e9 : 0;
-}
-
-double sb_run_rate(const struct sb_rundata *rd, const struct sb_join *j)
-{
-	double d = sb_run_duration_s(rd);
-	uint64_t ok = 0;
-
-	for (size_t i = 0; i < j->nrows; i++)
-		ok += j->rows[i].conn->outcome == LG_OUT_OK;
-	return d > 0 ? (double)ok / d : 0;
 }
 
 /* 1234567 -> "1,234,567" */

@@ -1,12 +1,14 @@
-/* Figures of a run: ns printed as a fixed-point decimal of a unit, the run's
- * duration and rate. Shared by the result files and the reports. */
-#ifndef SB_FIGURES_H
-#define SB_FIGURES_H
+/* Figures for people and files: ns as a fixed-point decimal of a unit,
+ * counts with thousands separators, microseconds in a person's unit. Pure
+ * formatting, shared by the result files, the reports and the
+ * sub-commands. */
+#ifndef SB_FMT_H
+#define SB_FMT_H
 
 #include <stddef.h>
 #include <stdint.h>
-#include "harness/analysis/join.h"
-#include "harness/run/rundata.h"
+
+#include "harness/analysis/stats.h" /* SB_NA */
 
 /* ns as a decimal of unit (1000: us, 1000000: ms) with 3 decimals, exact to
  * the rounding of the last digit; "" when ns == SB_NA. Returns buf. */
@@ -19,9 +21,5 @@ const char *sb_fmt_us(char *buf, size_t len, double us);
 /* microseconds with every digit to the ns, in a person's unit:
  * "1.017118719 s", "7.782399 ms", "61.376 µs"; NaN -> "n/a". Returns buf. */
 const char *sb_fmt_us_exact(char *buf, size_t len, double us);
-/* Connections per second the client completed (user outcome ok) over its run. */
-double sb_run_rate(const struct sb_rundata *rd, const struct sb_join *j);
-/* Run duration in seconds (client stats, else rundata stamps). */
-double sb_run_duration_s(const struct sb_rundata *rd);
 
 #endif
