@@ -362,7 +362,7 @@ static __always_inline int on_set_state(const struct sock *sk, int old, int new,
 	if (new == SB_TCP_ESTABLISHED) {
 		if (!r->t_est)
 			r->t_est = now;
-		/* CLOSE->SYN_SENT has sport 0 (kernel-facts 9): the port is
+		/* CLOSE->SYN_SENT has sport 0 (docs/kernel-facts.md, fact 9): the port is
 		 * known here, and a child's 4-tuple and cookie too */
 		fill_krec_addrs(r, sk, kind);
 		set_isn(r, sk);
@@ -540,7 +540,7 @@ int BPF_PROG(raw_drop, struct sk_buff *skb, void *location, int reason)
  * kernel calls the struct, and vmlinux.h of any kernel compiles: Linux 6.1
  * and 6.12 name the tcp_retransmit_skb context
  * trace_event_raw_tcp_event_sk_skb, 6.18 trace_event_raw_tcp_retransmit_skb
- * (kernel-facts 16). */
+ * (docs/kernel-facts.md, fact 16). */
 struct trace_event_raw_inet_sock_set_state___sb {
 	const void *skaddr;
 	int oldstate;
@@ -649,7 +649,7 @@ int find_listeners(struct bpf_iter__tcp *ctx)
 	if (mark && !*mark) {
 		*mark = 1;
 		/* a stack copy: Linux 6.1's verifier refuses bpf_seq_write()
-		 * from a kernel pointer (kernel-facts 16) */
+		 * from a kernel pointer (docs/kernel-facts.md, fact 16) */
 		port = ((struct sock *)tp)->__sk_common.skc_num;
 		bpf_seq_write(ctx->meta->seq, &port, sizeof(port));
 	}
@@ -657,7 +657,7 @@ int find_listeners(struct bpf_iter__tcp *ctx)
 }
 
 /* Mode sk_storage_iter, step 2: one record per registered listener. Some
- * kernels refuse map-element iterators (kernel-facts 15): then tcp_iter. */
+ * kernels refuse map-element iterators (docs/kernel-facts.md, fact 15): then tcp_iter. */
 SEC("iter/bpf_sk_storage_map")
 int sample_listeners(struct bpf_iter__bpf_sk_storage_map *ctx)
 {

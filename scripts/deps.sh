@@ -51,6 +51,10 @@ if [ "$want_test" = 1 ]; then
 	# the tests across machines: ssh into a namespace (test_hosts_ssh)
 	need openssh-client has ssh
 	need openssh-server sh -c '[ -x /usr/sbin/sshd ]'
+	# the man page test (e2e/test_man): man -l renders build/synbench.8
+	need man-db has man
+	need groff-base has nroff
+	need bsdextrautils has col
 fi
 
 if [ "$want_matrix" = 1 ]; then

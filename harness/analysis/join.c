@@ -147,7 +147,7 @@ struct ctx {
 
 /* How far past the client's ISN a server child's may lie: a child a
  * syncookie made from a later client segment (its FIN, the ACK after it,
- * kernel-facts 19) takes that segment's sequence number - 1. */
+ * docs/kernel-facts.md, fact 19) takes that segment's sequence number - 1. */
 #define ISN_WINDOW (1u << 24)
 
 /* Row on tuple port whose ref is the latest not after t; match() filters. */
@@ -185,7 +185,7 @@ static int accept_matches(const struct ctx *c, uint32_t i, const void *arg)
 
 /* A child's cookie is its own unless another child record carries it too:
  * before 6.15, LISTEN -> SYN_RECV fires before the kernel sets the child's
- * cookie, so a record stamped there carries the listener's (kernel-facts 17). */
+ * cookie, so a record stamped there carries the listener's (docs/kernel-facts.md, fact 17). */
 static int child_cookie_usable(const struct ctx *c, const struct sb_conn_rec *ch)
 {
 	return ch->cookie && cmap_get(&c->ccount, ch->cookie) == 1;

@@ -1,7 +1,7 @@
 /* The per-connection join: user records (struct lg_conn, struct lg_accept)
  * and kernel records (struct sb_conn_rec) of one run, one row per client
  * connection, plus the derived latencies, outcomes and the reconciliation of
- * kernel counters against the records (DESIGN.md "Per-connection join").
+ * kernel counters against the records (docs/design.md "The join").
  *
  * Matching:
  *  - client kernel record: same cookie, role SB_ROLE_CLIENT (hash table);
@@ -15,13 +15,13 @@
  *    daddr/dport, child daddr/dport == client saddr/sport). Local ports are
  *    reused within a run, so a child belongs to the client on that tuple whose
  *    SYN_SENT is the latest one not after the child's SYN_RECV. A client
- *    connection may get several children (kernel-facts 19: a syncookie ghost
+ *    connection may get several children (docs/kernel-facts.md, fact 19: a syncookie ghost
  *    revived by the client's FIN, then a second child on the same 4-tuple
  *    after the first closed): the join keeps them all;
  *  - accept records: the cookie of one of those children. A child's cookie
  *    counts only when no other child record carries it: before Linux 6.15 a
  *    child stamped at LISTEN -> SYN_RECV carries the listener's cookie
- *    (kernel-facts 17), shared by every such child. An accept no child cookie
+ *    (docs/kernel-facts.md, fact 17), shared by every such child. An accept no child cookie
  *    claims (no probes, a lost child record, a shared cookie) joins by peer
  *    port and address to the latest client on that port not after it, and
  *    pairs with that client's latest unpaired child ESTABLISHED before it;
@@ -118,10 +118,11 @@ struct sb_join_row {
 	int accept_of_kchild; /* accept is kchild's (cookie, or by time) */
 	uint32_t nchildren;   /* server child records joined to the row */
 	uint32_t naccepts;    /* accept records joined to the row */
-	/* A syncookie ghost the client's own segments revived (kernel-facts
-	 * 19): the first child appeared only after the client sent its FIN
-	 * (SYN_RECV >= the client's FIN_WAIT1), or the row has two children
-	 * or more. Counted once, under its outcome (accepted or queued). */
+	/* A syncookie ghost the client's own segments revived
+	 * (docs/kernel-facts.md, fact 19): the first child appeared only
+	 * after the client sent its FIN (SYN_RECV >= the client's FIN_WAIT1),
+	 * or the row has two children or more. Counted once, under its outcome
+	 * (accepted or queued). */
 	int revived;
 	int64_t lat[SB_NLATS]; /* ns, SB_NA when not computable */
 	int syn_retrans;       /* -1 without a kernel client record */
@@ -159,7 +160,7 @@ struct sb_join_counts {
 	uint64_t outcomes[SB_NOUTCOMES];
 };
 
-/* Kernel counters against records; DESIGN.md and kernel-facts.md 2-4, 8, 11.
+/* Kernel counters against records; docs/design.md and docs/kernel-facts.md, facts 2-4, 8, 11.
  *
  * The identity, each client connection counted once (a revived ghost with
  * two children and two accepts is one accepted connection):

@@ -1,5 +1,5 @@
 /* The reconciliation of a join: kernel counters against the joined records
- * (DESIGN.md "Per-connection join", kernel-facts 2-4, 8, 11, 19). */
+ * (docs/design.md "The join", docs/kernel-facts.md, facts 2-4, 8, 11, 19). */
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>

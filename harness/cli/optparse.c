@@ -390,3 +390,68 @@ void sb_optparse_help(FILE *f, const struct sb_optset *s)
 		fputc('\n', f);
 	}
 }
+
+/* ---- roff (man page) ---- */
+
+/* str escaped for roff: backslash as \e, every '-' as \- (a minus a
+ * reader can type, not a typographic hyphen: the text is full of option
+ * names), nothing else changed. */
+static void roff_text(FILE *f, const char *str)
+{
+	for (; *str; str++) {
+		if (*str == '\\')
+			fputs("\\e", f);
+		else if (*str == '-')
+			fputs("\\-", f);
+		else
+			fputc(*str, f);
+	}
+}
+
+void sb_optparse_roff_line(FILE *f, const char *str)
+{
+	if (*str == '.' || *str == '\'')
+		fputs("\\&", f); /* not a request */
+	roff_text(f, str);
+	fputc('\n', f);
+}
+
+void sb_optparse_man(FILE *f, const struct sb_optset *s, int sub)
+{
+	for (size_t i = 0; i < s->ndefs; i++) {
+		const struct sb_optdef *d = &s->defs[i];
+		char text[600];
+
+		if (!d->name) {
+			if (s->groups && d->groups && !(d->groups & s->groups))
+				continue;
+			fputs(sub ? ".PP\n.I \"" : ".SS \"", f);
+			roff_text(f, d->help);
+			fputs("\"\n", f);
+			continue;
+		}
+		if (!visible(s, d))
+			continue;
+		fputs(".TP\n", f);
+		if (d->short_name)
+			fprintf(f, "\\fB\\-%c\\fR, ", d->short_name);
+		fputs("\\fB\\-\\-", f);
+		roff_text(f, d->name);
+		fputs("\\fR", f);
+		if (d->metavar) {
+			fputs(" \\fI", f);
+			roff_text(f, d->metavar);
+			fputs("\\fR", f);
+		}
+		fputc('\n', f);
+		if (d->kind == SB_OPT_UINT)
+			snprintf(text, sizeof(text), "%s, %llu..%llu", d->help,
+				 (unsigned long long)d->lo, (unsigned long long)d->hi);
+		else
+			snprintf(text, sizeof(text), "%s", d->help);
+		if (d->dflt)
+			snprintf(text + strlen(text), sizeof(text) - strlen(text), " (default %s)",
+				 d->dflt);
+		sb_optparse_roff_line(f, text);
+	}
+}

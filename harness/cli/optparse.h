@@ -73,6 +73,18 @@ int sb_optparse(const struct sb_optset *s, int argc, char **argv, int from, void
  * (default X)" wrapped at 80 columns; UINT options show their range. */
 void sb_optparse_help(FILE *f, const struct sb_optset *s);
 
+/* The same lines as roff for a man page (man(7)): each visible option as a
+ * .TP paragraph with the help text, range and default of sb_optparse_help;
+ * a heading as .SS (sub 0) or as an italic paragraph (sub 1, for a set shown
+ * under a sub-command's own .SS). Text is escaped (backslashes, dashes, a
+ * leading dot or quote), so a table's text is never read as a roff
+ * request. */
+void sb_optparse_man(FILE *f, const struct sb_optset *s, int sub);
+
+/* Writes one roff text line: str escaped as sb_optparse_man escapes help
+ * text, then a newline. */
+void sb_optparse_roff_line(FILE *f, const char *str);
+
 /* The def of id, or NULL. */
 const struct sb_optdef *sb_optparse_def(const struct sb_optset *s, int id);
 

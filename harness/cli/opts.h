@@ -142,6 +142,11 @@ void sb_opts_foreach(const struct sb_opts *o, sb_opt_visit_fn fn, void *ctx);
 /* The --help text: USAGE, every option with its default, EXAMPLES. */
 void sb_print_help(FILE *f);
 
+/* The run's option table (the one behind the parser, --help and config.json),
+ * for the man page (harness/tools/man.c). */
+struct sb_optset;
+const struct sb_optset *sb_opts_optset(void);
+
 #define SB_MAX_CONNS	   100000000ull /* --conns upper bound (72 B of records each) */
 #define SB_MAX_CONCURRENCY 1048576u
 #define SB_MAX_RATE	   10000000.0 /* --rate upper bound, conns/s */

@@ -131,6 +131,11 @@ void sb_opts_print(const struct sb_opts *o, FILE *f)
 	sb_opts_foreach(o, print_one, f);
 }
 
+const struct sb_optset *sb_opts_optset(void)
+{
+	return &sb_run_optset;
+}
+
 void sb_print_help(FILE *f)
 {
 	fputs("bench: open TCP connections against a listener in a private network namespace,\n"

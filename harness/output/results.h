@@ -5,7 +5,7 @@
  *   queue.csv        listener samples: t_ms,port,accept_queue,limit,syn_queue,drops
  *   dwell.csv        in-kernel state dwell histograms, one row per state pair
  *   counters.csv     source,name,before,after,delta: MIB, probe, drop reasons, lost
- *   summary.json     the contract of DESIGN.md "Names that scripts and CI rely on"
+ *   summary.json     the contract in docs/results.md
  *   report.txt       the human report (harness/output/report.h)
  *
  * Every file is written to a temporary name in dir and renamed into place,

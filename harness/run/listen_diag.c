@@ -2,7 +2,7 @@
  * dump of the namespace's listening TCP sockets, what `ss -lntm` reads. For
  * a listener the kernel reports the accept-queue depth and its limit
  * (idiag_rqueue / idiag_wqueue, the same numbers as tcp_info's tcpi_unacked /
- * tcpi_sacked) and, in SK_MEMINFO, sk_drops (kernel-facts 21). The SYN
+ * tcpi_sacked) and, in SK_MEMINFO, sk_drops (docs/kernel-facts.md, fact 21). The SYN
  * queue is not reported: syn_qlen is SB_SYN_QLEN_UNKNOWN. */
 #include "harness/run/listen_diag.h"
 

@@ -61,7 +61,7 @@ static void *loop(void *arg)
 		take(s);
 		clock_gettime(CLOCK_MONOTONIC, &t1);
 		/* at most a fifth of one CPU: a pass that had to walk every
-		 * socket of the namespace, TIME_WAIT included (kernel-facts 14),
+		 * socket of the namespace, TIME_WAIT included (docs/kernel-facts.md, fact 14),
 		 * would grow with the run (tcp_iter stops after the listeners) */
 		took = (t1.tv_sec - t0.tv_sec) * 1000000000L + (t1.tv_nsec - t0.tv_nsec);
 		gap = (long)s->period_us * 1000;

@@ -253,7 +253,7 @@ int sb_topo__mirror_sysctls(const struct sb_topo *t, char *err, size_t errlen)
 		return -errno;
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]) && !e; i++) {
 		if (!ok[i])
-			continue; /* a sysctl this kernel lacks (syn_linear_timeouts < 6.18) */
+			continue; /* a sysctl this kernel lacks (syn_linear_timeouts < 6.5) */
 		e = sb_sysctl_write(names[i], val[i]);
 		if (e)
 			snprintf(err, errlen,

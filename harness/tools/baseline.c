@@ -503,10 +503,20 @@ static const struct sb_optset run_optset = {
     .rest = bl_rest,
 };
 
+/* What --help lists: every option of save and run. */
+static const struct sb_optset help_optset = {
+    .cmd = "baseline",
+    .defs = bl_table,
+    .ndefs = sizeof(bl_table) / sizeof(bl_table[0]),
+};
+
+const struct sb_optset *sb_baseline_optset(void)
+{
+	return &help_optset;
+}
+
 void sb_baseline_usage(FILE *f)
 {
-	const struct sb_optset all = {.defs = bl_table, .ndefs = save_optset.ndefs};
-
 	fputs("USAGE\n"
 	      "  bench baseline save DIR --args 'OPTIONS' [--compare 'OPTIONS'] [--repeat K]\n"
 	      "                          [--force]\n"
@@ -528,7 +538,7 @@ void sb_baseline_usage(FILE *f)
 	      "\n"
 	      "OPTIONS (--opt VALUE or --opt=VALUE)\n",
 	      f);
-	sb_optparse_help(f, &all);
+	sb_optparse_help(f, &help_optset);
 	fputs("\n"
 	      "EXIT STATUS\n"
 	      "  0 done; 1 a run failed (its exit status and output are shown); 2 bad input\n"

@@ -13,4 +13,9 @@ int sb_baseline_main(int argc, char **argv);
 
 void sb_baseline_usage(FILE *f);
 
+struct sb_optset;
+/* The options bench baseline --help lists (harness/cli/optparse.h), for the man page
+ * (harness/tools/man.c). */
+const struct sb_optset *sb_baseline_optset(void);
+
 #endif

@@ -5,6 +5,7 @@
 #include "harness/tools/doctor.h"
 #include "harness/tools/plot.h"
 #include "harness/tools/experiment.h"
+#include "harness/tools/man.h"
 #include "harness/tools/sweep.h"
 #include "harness/tools/watch.h"
 #include "harness/cli/msg.h"
@@ -30,6 +31,7 @@ static const struct command commands[] = {
 	{ "serve", sb_remote_main },
 	{ "client", sb_remote_main },
 	{ "guard", sb_guard_main }, /* harness/run/child.h: not for users */
+	{ "man", sb_man_main },	    /* synbench(8) as roff, for the build */
 	{ NULL, NULL },
 };
 

@@ -245,6 +245,11 @@ static const struct sb_optset cmd_optset = {
     .positional = cmp_positional,
 };
 
+const struct sb_optset *sb_compare_optset(void)
+{
+	return &cmd_optset;
+}
+
 static const struct sb_optset file_optset = {
     .cmd = "compare",
     .defs = cmp_table,

@@ -20,4 +20,9 @@ struct sb_cmp_opts;
  * set yet. 0 or negative errno with a one-line message in err. */
 int sb_compare_base_opts(struct sb_cmp_opts *o, const char *dir, char *err, size_t len);
 
+struct sb_optset;
+/* The options bench compare --help lists (harness/cli/optparse.h), for the man page
+ * (harness/tools/man.c). */
+const struct sb_optset *sb_compare_optset(void);
+
 #endif

@@ -232,6 +232,11 @@ static const struct sb_optset doctor_optset = {
     .ndefs = sizeof(doctor_table) / sizeof(doctor_table[0]),
 };
 
+const struct sb_optset *sb_doctor_optset(void)
+{
+	return &doctor_optset;
+}
+
 static void usage(FILE *f)
 {
 	fputs("USAGE\n"

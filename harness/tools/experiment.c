@@ -165,6 +165,11 @@ static const struct sb_optset exp_optset = {
     .positional = exp_name,
 };
 
+const struct sb_optset *sb_experiment_optset(void)
+{
+	return &exp_optset;
+}
+
 static void usage(FILE *f)
 {
 	fputs("USAGE\n"

@@ -15,4 +15,9 @@ int sb_experiment_main(int argc, char **argv);
 /* A valid experiment name: [a-z0-9-]+ (no path, no leading '_' or '-'). */
 int sb_experiment_name_ok(const char *name);
 
+struct sb_optset;
+/* The options bench experiment --help lists (harness/cli/optparse.h), for the man page
+ * (harness/tools/man.c). */
+const struct sb_optset *sb_experiment_optset(void);
+
 #endif

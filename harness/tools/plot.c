@@ -42,6 +42,11 @@ static const struct sb_optset plot_optset = {
     .positional = plot_positional,
 };
 
+const struct sb_optset *sb_plot_optset(void)
+{
+	return &plot_optset;
+}
+
 static void usage(FILE *f)
 {
 	fputs("USAGE\n"

@@ -233,6 +233,11 @@ static const struct sb_optset sweep_optset = {
     .other = sweep_other,
 };
 
+const struct sb_optset *sb_sweep_optset(void)
+{
+	return &sweep_optset;
+}
+
 int sb_sweep_parse(int argc, char **argv, struct sb_sweep *sw, char *err, size_t errlen)
 {
 	size_t runs;

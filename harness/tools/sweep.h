@@ -79,4 +79,9 @@ int sb_sweep_validate(const struct sb_sweep *sw, char *err, size_t errlen);
  * input (nothing run, nothing written), 130 interrupted. */
 int sb_sweep_main(int argc, char **argv);
 
+struct sb_optset;
+/* The options bench sweep --help lists (harness/cli/optparse.h), for the man page
+ * (harness/tools/man.c). */
+const struct sb_optset *sb_sweep_optset(void);
+
 #endif

@@ -122,4 +122,9 @@ int sb_watch_listen_ports(struct sb_watch_data *w);
  * 0 or 2 with one line on stderr. */
 int sb_watch_write(struct sb_watch_data *w, const char *dir);
 
+struct sb_optset;
+/* The options bench watch --help lists (harness/cli/optparse.h), for the man page
+ * (harness/tools/man.c). */
+const struct sb_optset *sb_watch_optset(void);
+
 #endif

@@ -117,6 +117,11 @@ static const struct sb_optset watch_optset = {
     .apply = watch_apply,
 };
 
+const struct sb_optset *sb_watch_optset(void)
+{
+	return &watch_optset;
+}
+
 void sb_watch_usage(FILE *f)
 {
 	fputs("USAGE: bench watch [--netns NAME] [--port P]... [--pid PID] [--comm NAME]\n"

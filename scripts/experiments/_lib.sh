@@ -62,10 +62,11 @@ cj() {
 }
 
 # syn_rtx_before NAME MS: SYN retransmits one client makes before MS ms on
-# the kernel of run NAME. Linux 6.18+ (net.ipv4.tcp_syn_linear_timeouts = L
-# in config.json) retransmits L+1 times at 1 s intervals, then doubles:
-# 1, 2, 3, 4, 5, 7, 11 ... s; before 6.18 the interval doubles from the
-# start: 1, 3, 7, 15 ... s (kernel-facts 7 and 18).
+# the kernel of run NAME. A kernel with net.ipv4.tcp_syn_linear_timeouts = L
+# (in config.json; upstream since 6.5) retransmits L+1 times at 1 s
+# intervals, then doubles: 1, 2, 3, 4, 5, 7, 11 ... s; one without it (6.1)
+# doubles from the start: 1, 3, 7, 15 ... s (docs/kernel-facts.md, facts 7
+# and 18).
 syn_rtx_before() {
 	lin=$(jq -r '.sysctls["net.ipv4.tcp_syn_linear_timeouts"] // -1' "$work/$1/config.json")
 	awk -v ms="$2" -v lin="$lin" 'BEGIN {
@@ -207,7 +208,7 @@ close_experiment() {
 	# local port, then the tracepoint fires): accept both, count it below
 	# from dwell.csv, which keys the socket by address, not port.
 	# Before Linux 6.15 the child's LISTEN -> SYN_RECV event fires before its
-	# ports are set (kernel-facts 17): it carries the listener's 4-tuple and
+	# ports are set (docs/kernel-facts.md, fact 17): it carries the listener's 4-tuple and
 	# is not in this connection's path, which then starts at SYN_RECV.
 	nok=$(awk -v w="$who" -v c="$want_c" -v s="$want_s" '
 		$2 != w { next }

@@ -1,6 +1,6 @@
 #!/bin/sh
 # desc: tcp_abort_on_overflow=1 resets handshakes whose ACK meets a full accept queue; SYNs stay silent
-# Kernel facts 2, 4 and 5 of kernel-facts.md.
+# docs/kernel-facts.md, facts 2, 4 and 5.
 . "$(dirname "$0")/_lib.sh"
 
 N=2000

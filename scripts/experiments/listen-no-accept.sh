@@ -1,6 +1,6 @@
 #!/bin/sh
 # desc: listen(fd, 5), never accept, 10 clients: B+1 = 6 connect, 4 retransmit SYNs into silence
-# Kernel facts 1, 2, 7, 9 of kernel-facts.md; then the same with syncookies=1
+# docs/kernel-facts.md, facts 1, 2, 7, 9; then the same with syncookies=1
 # (fact 4: ghost connections need a SYN burst that fills the SYN queue).
 . "$(dirname "$0")/_lib.sh"
 

@@ -1,6 +1,6 @@
 #!/bin/sh
 # desc: a 2000-SYN burst on listen(5) with syncookies 0 and 1: ghost connections only with 1
-# Kernel facts 3 and 4 of kernel-facts.md.
+# docs/kernel-facts.md, facts 3 and 4.
 . "$(dirname "$0")/_lib.sh"
 
 N=2000

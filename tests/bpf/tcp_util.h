@@ -87,9 +87,10 @@ static inline int tu_state(int fd)
 }
 
 /* SYN retransmits a client makes before `ms` on this kernel (the namespace's
- * schedule): Linux 6.18+ retransmits tcp_syn_linear_timeouts + 1 times at
- * 1 s intervals, then doubles (1, 2, 3, 4, 5, 7, 11 ... s); before 6.18 the
- * interval doubles from the first (1, 3, 7, 15 ... s). kernel-facts 7, 18. */
+ * schedule): a kernel with tcp_syn_linear_timeouts (upstream since 6.5; 6.12,
+ * 6.18) retransmits it + 1 times at 1 s intervals, then doubles (1, 2, 3, 4,
+ * 5, 7, 11 ... s); without it (6.1) the interval doubles from the first (1,
+ * 3, 7, 15 ... s). docs/kernel-facts.md, facts 7 and 18. */
 static inline int tu_syn_retrans_before(long ms)
 {
 	FILE *f = fopen("/proc/sys/net/ipv4/tcp_syn_linear_timeouts", "r");

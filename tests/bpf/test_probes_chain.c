@@ -1,7 +1,7 @@
 /* The chain end to end, for every attach plan: load the real skeleton, open
  * loopback connections in a fresh namespace, and find each of them in the
  * kernel's records with the user's SO_COOKIE, its SYN_SENT stamp between the
- * user's clock readings around connect() (kernel-facts 12, 13). */
+ * user's clock readings around connect() (docs/kernel-facts.md, facts 12, 13). */
 #include <stdlib.h>
 
 #include "tests/test.h"

@@ -1,4 +1,4 @@
-/* listen(B) with no accept() and syncookies 0 (kernel-facts 1, 2, 8):
+/* listen(B) with no accept() and syncookies 0 (docs/kernel-facts.md, facts 1, 2, 8):
  * exactly B+1 clients reach ESTABLISHED, the sampler reports limit B and
  * depth B+1, the probes' SYN retransmits equal the namespace's TCPSynRetrans
  * delta, and the listener's drops equal the ListenDrops delta. */
@@ -80,10 +80,11 @@ int main(void)
 	ASSERT_EQ(rd.counters[SB_C_SYN_RETRANS] + rd.counters[SB_C_SYNACK_RETRANS],
 		  mib(d, nd, "TCPSynRetrans"), "probe SYN + SYN-ACK retransmits = TCPSynRetrans");
 	ASSERT_GE(rd.counters[SB_C_SYN_RETRANS], CLIENTS - B - 1, "each refused client retransmitted");
-	/* TCP_SYNCNT=1: ETIMEDOUT at (2^2 - 1) = 3 s. Before it, 6.18 retransmits
-	 * at 1 s and 2 s (tcp_syn_linear_timeouts, kernel-facts 7), 6.1 and 6.12
-	 * only at 1 s (the next is due at 3 s, kernel-facts 18). Each SYN on the
-	 * full queue is one ListenOverflows (kernel-facts 2). */
+	/* TCP_SYNCNT=1: ETIMEDOUT at (2^2 - 1) = 3 s. Before it, a kernel with
+	 * tcp_syn_linear_timeouts (6.18; Debian's 6.12 has it too) retransmits
+	 * at 1 s and 2 s, one without it (6.1) only at 1 s (the next is due at
+	 * 3 s): docs/kernel-facts.md, facts 7 and 18. Each SYN on the full
+	 * queue is one ListenOverflows (docs/kernel-facts.md, fact 2). */
 	rtx = tu_syn_retrans_before(3000);
 	ASSERT_EQ(rd.counters[SB_C_SYN_RETRANS], (uint64_t)rtx * (CLIENTS - B - 1),
 		  "this kernel's SYN retransmits per refused client before 3 s");

@@ -1,7 +1,7 @@
-/* A syncookie ghost revived by the client's FIN (kernel-facts 4 and 19),
+/* A syncookie ghost revived by the client's FIN (docs/kernel-facts.md, facts 4 and 19),
  * produced on purpose, then joined: one client connection, counted once.
  *
- * listen(0) holds one connection (kernel-facts 1) and syncookies 2 answers
+ * listen(0) holds one connection (docs/kernel-facts.md, fact 1) and syncookies 2 answers
  * every SYN with a cookie. Client B sets TCP_QUICKACK 0 before connect():
  * the kernel then holds back the handshake's final ACK for the delayed-ACK
  * timer (tcp_rcv_synsent_state_process, pingpong mode), so B is ESTABLISHED

@@ -80,8 +80,8 @@ static void partial(void)
 	po.verbose = getenv("SB_VERBOSE") != NULL;
 	if (!ASSERT_OK(sb_netns_enter(&po.netns_ino), "fresh namespace"))
 		return;
-	/* listen(0) holds one connection (kernel-facts 1); the second client's
-	 * SYNs are dropped and it stays in SYN_SENT (kernel-facts 2) */
+	/* listen(0) holds one connection (docs/kernel-facts.md, fact 1); the second client's
+	 * SYNs are dropped and it stays in SYN_SENT (docs/kernel-facts.md, fact 2) */
 	lfd = tu_listen(PORT + 1, 0);
 	first = tu_connect(PORT + 1);
 	second = tu_connect_nb(PORT + 1, 3);

@@ -89,7 +89,7 @@ if [ "$best_sampler" = sk_storage_iter ]; then
 	common sk_storage_iter
 	queue_filled sk_storage_iter number
 else
-	# this kernel refuses map-element iterators (kernel-facts 15): asked
+	# this kernel refuses map-element iterators (docs/kernel-facts.md, fact 15): asked
 	# for anyway, the run refuses with one line and writes nothing
 	check "sk_storage_iter refused: exit 2" "$rc" -eq 2
 	check "sk_storage_iter refused: one line" "$(wc -l <"$WORK/sk_storage_iter.err")" -eq 1

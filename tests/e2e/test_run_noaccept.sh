@@ -1,4 +1,4 @@
-# listen(3), never accept, syncookies 0 (kernel-facts 1-3): exactly B+1 = 4
+# listen(3), never accept, syncookies 0 (docs/kernel-facts.md, facts 1-3): exactly B+1 = 4
 # connections reach ESTABLISHED and queue, the other 16 time out; overflow
 # counts agree with the namespace MIB deltas. One client thread: with SYNs
 # from two CPUs at once a SYN can get its SYN-ACK while the queue still has

@@ -1,4 +1,4 @@
-# syncookies=1 burst against a slow acceptor (kernel-facts 4): ghost
+# syncookies=1 burst against a slow acceptor (docs/kernel-facts.md, fact 4): ghost
 # connections (client ESTABLISHED, no server socket) appear, each backed by
 # a cookie ACK the server could not turn into a socket.
 . "$SB_TESTS/e2e/lib.sh"

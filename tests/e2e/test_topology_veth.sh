@@ -69,7 +69,7 @@ rc=$?
 check "experiment listen-no-accept --topology veth: exit" "$rc" -eq 0
 [ "$rc" -eq 0 ] || grep FAIL "$WORK/exp"
 # (SYN_RECV -> ESTABLISHED: before 6.15 LISTEN -> SYN_RECV still carries
-# the listener's addresses, kernel-facts 17)
+# the listener's addresses, docs/kernel-facts.md, fact 17)
 grep -q "198.18.0.1  *5201  *198.18.0.2 .*SYN_RECV  *-> ESTABLISHED" "$WORK/exp" &&
 	ok "server timeline from the server namespace (198.18.0.1:5201)" || bad "no server timeline on 198.18.0.1"
 "$SYNBENCH" experiment listen-no-accept --topology wire >"$WORK/exp" 2>"$WORK/expe"

@@ -26,7 +26,7 @@ trap 'exit 1' INT TERM
 
 # new_ns NAME: a namespace with lo up and python3 -m http.server 8000 in it
 # (NS = NAME). Ghost clients of one burst keep retransmitting FINs for
-# minutes and can still create server children (kernel-facts 19), so an
+# minutes and can still create server children (docs/kernel-facts.md, fact 19), so an
 # exact count needs a namespace of its own.
 new_ns() {
 	NS=$1

@@ -286,7 +286,7 @@ static uint32_t accept_row_of(const struct fx_run *f, const struct sb_join *j, u
 	return SB_JOIN_NONE - 1;
 }
 
-/* A revived ghost (kernel-facts 19; rundata_fixture.h fx_add_revived): one
+/* A revived ghost (docs/kernel-facts.md, fact 19; rundata_fixture.h fx_add_revived): one
  * client connection, two server children, two accepts. Counted once, the
  * identity exact, nothing unmatched, no port guess. */
 static void test_revived(void)
@@ -388,7 +388,7 @@ out:
 }
 
 /* Before Linux 6.15 the child record stamped at LISTEN -> SYN_RECV carries
- * the listener's cookie (kernel-facts 17): every child the same one. Such a
+ * the listener's cookie (docs/kernel-facts.md, fact 17): every child the same one. Such a
  * cookie joins nothing; the accepts join by port and time to the same rows
  * and pair with the same children as with the children's own cookies. */
 static void test_listener_cookie(void)

@@ -1,7 +1,7 @@
 /* The result writers on the fixture run: every file exists (and nothing
  * half-written is left), CSV headers keep their contract, summary.json and
  * config.json parse back (with a small strict JSON parser below) and hold the
- * keys DESIGN.md promises with the fixture's exact values. */
+ * keys docs/results.md promises with the fixture's exact values. */
 #include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
