@@ -14,15 +14,35 @@
 #include "harness/run/run.h"
 #include "harness/run/signals.h"
 #include "harness/tools/commands.h"
+#include "loadgen/loadgen.h" /* lg_now_ns: the one clock */
 
 /* After the run, one arrow per stage: analyze (its rows stream into
  * connections.csv) -> write (serialize the result) -> render (plots,
  * reports, the table). 0 or 2. */
+/* -v: what each stage took, on one line (scripts/bench-scale reads it). */
+static void print_stages(const struct sb_rundata *rd, uint64_t analyzed, uint64_t written,
+			 uint64_t rendered)
+{
+	const uint64_t t[] = {rd->t_setup_ns, rd->t_start_ns, rd->t_end_ns, rd->t_collected_ns,
+			      analyzed, written, rendered};
+	static const char *const name[] = {"setup", "load", "collect", "analyze", "write",
+					   "render"};
+
+	if (!rd->opts->verbose || !rd->t_setup_ns)
+		return;
+	fprintf(stderr, "%s: stages (s):", sb_prog());
+	for (int i = 0; i < 6; i++)
+		fprintf(stderr, " %s %.3f", name[i],
+			t[i + 1] > t[i] ? (double)(t[i + 1] - t[i]) / 1e9 : 0.0);
+	fprintf(stderr, " total %.3f\n", (double)(rendered - rd->t_setup_ns) / 1e9);
+}
+
 static int analyze_write_render(struct sb_rundata *rd, const char *dir)
 {
 	struct sb_conn_writer *csv = NULL;
 	struct sb_row_sink sink = {sb_conn_writer__rows, NULL};
 	struct sb_result *res = NULL;
+	uint64_t analyzed, written;
 	int e = sb_mkdir_p(dir);
 
 	if (e) {
@@ -44,9 +64,13 @@ static int analyze_write_render(struct sb_rundata *rd, const char *dir)
 		sb_result__free(res);
 		return 2;
 	}
+	analyzed = lg_now_ns();
 	e = sb_output_write(dir, rd, res);
+	written = lg_now_ns();
 	if (!e)
 		e = sb_output_render(dir, rd, res);
+	if (!e)
+		print_stages(rd, analyzed, written, lg_now_ns());
 	sb_result__free(res);
 	return e ? 2 : 0;
 }

@@ -10,6 +10,7 @@
 #include "harness/analysis/stats.h"
 #include "harness/run/hosts.h"
 #include "harness/run/krec.h"
+#include "harness/run/recstore.h"
 
 /* What the batches add up to while they pass. */
 struct acc {
@@ -93,7 +94,49 @@ static int batch(struct acc *a, const struct sb_rundata *rd, const struct sb_row
 		e = sink->rows(sink->ctx, j);
 	if (!e)
 		take_batch(a, rd, j);
+	a->res->krecs += rd->nkrecs;
 	sb_join__free(j);
+	return e;
+}
+
+/* A run whose records were spilled: one batch per partition by client port
+ * (every record of a connection shares its client's port, so each
+ * partition joins alone exactly as the whole would), each read, joined,
+ * summed and freed before the next. */
+static int partitions(struct acc *a, const struct sb_rundata *rd, const struct sb_row_sink *sink)
+{
+	int np = sb_recstore__partition(rd->store), e = np < 0 ? np : 0;
+
+	for (int p = 0; p < np && !e; p++) {
+		struct sb_rundata b = *rd; /* the run's figures, this part's records */
+		struct sb_krec *k = NULL;
+		void *c = NULL, *acc = NULL;
+		size_t nc = 0, na = 0, nk = 0;
+
+		b.store = NULL;
+		b.krecs = NULL;
+		e = sb_recstore__take(rd->store, (unsigned int)p, SB_RK_CONN, &c, &nc);
+		if (!e)
+			e = sb_recstore__take(rd->store, (unsigned int)p, SB_RK_ACCEPT, &acc, &na);
+		if (!e)
+			e = sb_recstore__take(rd->store, (unsigned int)p, SB_RK_KREC, (void **)&k,
+					      &nk);
+		if (!e && nk && !(b.krecs = calloc(nk, sizeof(*b.krecs))))
+			e = -ENOMEM;
+		for (size_t i = 0; i < nk && !e; i++)
+			sb_krec_expand(&k[i], sizeof(k[i]), &b.krecs[i]);
+		free(k);
+		b.conns = c;
+		b.nconns = nc;
+		b.accepts = acc;
+		b.naccepts = na;
+		b.nkrecs = b.krecs ? nk : 0;
+		if (!e)
+			e = batch(a, &b, sink);
+		free(c);
+		free(acc);
+		free(b.krecs);
+	}
 	return e;
 }
 
@@ -207,7 +250,9 @@ int sb_analyze(const struct sb_rundata *rd, const struct sb_row_sink *sink,
 	       struct sb_result **out)
 {
 	/* kernel records or counters exist */
-	int probes = (rd->nkrecs > 0 || rd->hists) && !(rd->opts && rd->opts->no_probes);
+	int probes = (rd->nkrecs > 0 || rd->hists ||
+		      (rd->store && sb_recstore__count(rd->store, SB_RK_KREC))) &&
+		     !(rd->opts && rd->opts->no_probes);
 	struct sb_result *res = calloc(1, sizeof(*res));
 	struct acc a = {.res = res, .rd = rd};
 	int e = res ? 0 : -ENOMEM;
@@ -219,12 +264,16 @@ int sb_analyze(const struct sb_rundata *rd, const struct sb_row_sink *sink,
 	if (!e)
 		e = hosts_begin(&a, rd);
 	if (!e)
-		e = batch(&a, rd, sink);
+		e = rd->store ? partitions(&a, rd, sink) : batch(&a, rd, sink);
 	if (e) {
 		acc_free(&a, rd->nhosts);
 		sb_result__free(res);
 		return e;
 	}
+	/* connections never started have no record (the load generator hands
+	 * on only those it started) */
+	res->counts.user_conns += rd->conns_unstarted;
+	res->counts.not_started += rd->conns_unstarted;
 	for (int l = 0; l < SB_NLATS; l++)
 		sb_hist__summary(a.lat[l], &res->lat[l]);
 	sb_analyze_kernel_hists(res, rd);

@@ -41,6 +41,7 @@ struct sb_dwell {
 
 struct sb_result {
 	uint64_t conns_started; /* joined rows: connects submitted */
+	uint64_t krecs;		/* kernel records (client and child) */
 	struct sb_join_counts counts;
 	struct sb_reconcile rec;
 	struct sb_identity ids[SB_NIDENTITIES];

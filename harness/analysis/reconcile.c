@@ -157,7 +157,7 @@ void sb_reconcile_fill(const struct sb_rundata *rd, const struct sb_join_counts 
 	    sb_mib_delta_or(rd->mib, rd->nmib, "TcpExt", "ListenOverflows", -1);
 	rec->softnet_dropped = sb_mib_delta_or(rd->mib, rd->nmib, "softnet", "dropped", -1);
 	rec->lost_events = rd->counters[SB_C_RB_FAIL] + rd->counters[SB_C_MAP_FULL] +
-			   rd->lost_samples + rd->missed_events;
+			   rd->lost_samples + rd->missed_events + rd->records_lost;
 	rec->join_rate = probes && n->with_cookie ? (double)n->joined / (double)n->with_cookie : -1;
 
 	if (rd->interrupted)
@@ -174,11 +174,13 @@ void sb_reconcile_fill(const struct sb_rundata *rd, const struct sb_join_counts 
 		warn(rec,
 		     "%llu events lost (ring buffer full %llu, socket map full %llu, "
 		     "sampler reads failed %llu, tracepoint hits the kernel skipped while the "
-		     "probe already ran on that CPU %llu)",
+		     "probe already ran on that CPU %llu, records with no memory or disk to "
+		     "keep them %llu)",
 		     (unsigned long long)rec->lost_events,
 		     (unsigned long long)rd->counters[SB_C_RB_FAIL],
 		     (unsigned long long)rd->counters[SB_C_MAP_FULL],
-		     (unsigned long long)rd->lost_samples, (unsigned long long)rd->missed_events);
+		     (unsigned long long)rd->lost_samples, (unsigned long long)rd->missed_events,
+		     (unsigned long long)rd->records_lost);
 	if (probes && n->with_cookie && n->joined < n->with_cookie)
 		warn(rec,
 		     "join rate %.4f: %llu of %llu user connections have no kernel client record",

@@ -168,8 +168,12 @@ static const struct sb_optdef table[] = {
 	FLAG("no-plot", 0, O_NO_PLOT, "skip the gnuplot plots", no_plot),
 	FLAG("json", 0, O_JSON, "print summary.json to stdout", json),
 	FLAG("quiet", 0, O_QUIET, "no table, no progress", quiet),
-	{ "verbose", 'v', SB_ARG_NONE, SB_OPT_COUNT, O_VERBOSE, NULL, "libbpf and setup messages",
-	  NULL, NULL, 0, 0, NULL, FLD(verbose), 0 },
+	{ "verbose", 'v', SB_ARG_NONE, SB_OPT_COUNT, O_VERBOSE, NULL,
+	  "libbpf and setup messages, and the time each stage took", NULL, NULL, 0, 0, NULL,
+	  FLD(verbose), 0 },
+	NUM("record-memory", O_RECORD_MEMORY, "MIB",
+	    "records kept in memory; beyond, in temporary files, analyzed in parts", "64", "16",
+	    1, 1048576, record_memory_mib),
 	{ "help", 'h', SB_ARG_NONE, SB_OPT_RETURN, O_HELP, NULL, "this text", .fld = SB_FLD_NONE },
 	{ "version", 'V', SB_ARG_NONE, SB_OPT_RETURN, O_VERSION, NULL, "print the version",
 	  .fld = SB_FLD_NONE },
@@ -209,6 +213,7 @@ void sb_opts_defaults(struct sb_opts *o)
 	o->attach = SB_ATTACH_AUTO;
 	o->sampler = -1;
 	o->sample_us = 5000;
+	o->record_memory_mib = 64;
 	snprintf(o->remote_bin, sizeof(o->remote_bin), "synbench");
 }
 

@@ -81,6 +81,7 @@ struct sb_opts {
 	int sampler;		/* --sampler: -1 auto, else an enum sb_comp_mode */
 	uint32_t probe_off;	/* --probe-off: bit (1 << enum sb_component) per component */
 	uint32_t sample_us;	/* --sample-us N: accept-queue sample period */
+	uint32_t record_memory_mib; /* --record-memory MIB: records in memory before spilling */
 	int trace_states;	/* --trace-states */
 	/* output */
 	char out[4096];		/* --out DIR ("" = results/<ts>[-label]) */
@@ -147,7 +148,7 @@ void sb_print_help(FILE *f);
 struct sb_optset;
 const struct sb_optset *sb_opts_optset(void);
 
-#define SB_MAX_CONNS	   100000000ull /* --conns upper bound (72 B of records each) */
+#define SB_MAX_CONNS	   100000000ull /* --conns upper bound */
 #define SB_MAX_CONCURRENCY 1048576u
 #define SB_MAX_RATE	   10000000.0 /* --rate upper bound, conns/s */
 

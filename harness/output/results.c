@@ -89,12 +89,6 @@ int sb_results_write_file(const char *dir, const char *name,
 
 /* ---- CSV ---- */
 
-static void csv_u64(FILE *f, uint64_t v)
-{
-	if (v)
-		fprintf(f, "%" PRIu64, v);
-}
-
 static void csv_field(FILE *f, const char *s)
 {
 	if (!strpbrk(s, ",\"\n\r")) {
@@ -108,112 +102,6 @@ static void csv_field(FILE *f, const char *s)
 		fputc(*s, f);
 	}
 	fputc('"', f);
-}
-
-static const char *user_outcome_name(unsigned int o)
-{
-	static const char *const n[] = {"none", "ok", "timeout", "refused", "reset", "error"};
-
-	return o < sizeof(n) / sizeof(n[0]) ? n[o] : "invalid";
-}
-
-/* connections.csv rows of one batch of the join. */
-static int write_rows(FILE *f, const struct sb_join *j)
-{
-	static const enum sb_lat cols[] = {
-	    SB_LAT_USER_CONNECT, SB_LAT_USER_CONNECT_SCHED, SB_LAT_KERNEL_HANDSHAKE,
-	    SB_LAT_PRE_SYN,	 SB_LAT_NOTIFY_DELAY,	    SB_LAT_ACCEPT_WAIT,
-	    SB_LAT_RESPONSE,	 SB_LAT_CHILD_EST,	    SB_LAT_SERVER_CLOSE,
-	};
-	char buf[48];
-
-	for (size_t i = 0; i < j->nrows; i++) {
-		const struct sb_join_row *r = &j->rows[i];
-		const struct lg_conn *u = r->conn;
-		const struct sb_conn_rec *kc = r->kclient, *ch = r->kchild;
-
-		fprintf(f, "%" PRIu64 ",", u->cookie);
-		csv_u64(f, u->t_sched), fputc(',', f);
-		csv_u64(f, u->t_submit), fputc(',', f);
-		csv_u64(f, u->t_connected), fputc(',', f);
-		csv_u64(f, u->t_sent), fputc(',', f);
-		csv_u64(f, u->t_resp), fputc(',', f);
-		csv_u64(f, u->t_closed), fputc(',', f);
-		csv_u64(f, kc ? kc->ts[SB_TCP_SYN_SENT] : 0), fputc(',', f);
-		csv_u64(f, kc ? kc->ts[SB_TCP_ESTABLISHED] : 0), fputc(',', f);
-		csv_u64(f, kc ? kc->ts[SB_TCP_CLOSE] : 0), fputc(',', f);
-		csv_u64(f, ch ? ch->cookie : 0), fputc(',', f);
-		csv_u64(f, ch ? ch->ts[SB_TCP_SYN_RECV] : 0), fputc(',', f);
-		csv_u64(f, ch ? ch->ts[SB_TCP_ESTABLISHED] : 0), fputc(',', f);
-		csv_u64(f, r->accept ? r->accept->t_accept : 0), fputc(',', f);
-		for (size_t c = 0; c < sizeof(cols) / sizeof(cols[0]); c++)
-			fprintf(f, "%s,", sb_fmt_scaled(buf, sizeof(buf), r->lat[cols[c]], 1000));
-		if (r->syn_retrans >= 0)
-			fprintf(f, "%d", r->syn_retrans);
-		fprintf(f, ",%s,", sb_outcome_name(r->outcome));
-		if (u->err)
-			fprintf(f, "%d", (int)u->err);
-		fprintf(f, ",%s,%u,%u,%u,%s,", user_outcome_name(u->outcome),
-			(unsigned int)u->lport, (unsigned int)u->rport, (unsigned int)u->thread,
-			kc ? sb_tcp_state_name(kc->final_state) : "");
-		if (u->status)
-			fprintf(f, "%u", (unsigned int)u->status);
-		fputc(',', f);
-		if (kc && kc->srtt_us)
-			fprintf(f, "%u", (unsigned int)kc->srtt_us);
-		fprintf(f, ",%u,%u,%d\n", r->nchildren, r->naccepts, r->revived ? 1 : 0);
-	}
-	return ferror(f) ? -EIO : 0;
-}
-
-struct sb_conn_writer {
-	char dir[PATH_MAX], tmp[PATH_MAX];
-	FILE *f;
-};
-
-int sb_conn_writer__open(const char *dir, struct sb_conn_writer **out)
-{
-	struct sb_conn_writer *w = calloc(1, sizeof(*w));
-	int e;
-
-	*out = NULL;
-	if (!w)
-		return -ENOMEM;
-	snprintf(w->dir, sizeof(w->dir), "%s", dir);
-	w->f = sb_outdir_tmpfile(dir, "connections.csv", w->tmp, sizeof(w->tmp));
-	if (!w->f) {
-		e = -errno;
-		free(w);
-		return e;
-	}
-	fputs(SB_CONNECTIONS_HEADER "\n", w->f);
-	*out = w;
-	return 0;
-}
-
-int sb_conn_writer__rows(void *ctx, const struct sb_join *j)
-{
-	struct sb_conn_writer *w = ctx;
-
-	return write_rows(w->f, j);
-}
-
-int sb_conn_writer__close(struct sb_conn_writer *w, int commit)
-{
-	int e = 0;
-
-	if (!w)
-		return 0;
-	if (fflush(w->f) || ferror(w->f))
-		e = -EIO;
-	if (fclose(w->f) && !e)
-		e = -errno;
-	if (commit && !e)
-		e = sb_outdir_commit(w->tmp, w->dir, "connections.csv");
-	if (!commit || e)
-		unlink(w->tmp);
-	free(w);
-	return e;
 }
 
 int sb_results_write_queue(FILE *f, const struct sb_rundata *rd)
@@ -480,7 +368,7 @@ static void json_probes(struct sb_json *js, const struct sb_rundata *rd,
 	sb_results_json_latency(js, "kernel_handshake", &res->kernel_handshake_hist,
 				res->have_hists);
 	sb_results_json_latency(js, "child_established", &res->child_est_hist, res->have_hists);
-	sb_json_uint(js, "records", rd->nkrecs);
+	sb_json_uint(js, "records", res->krecs);
 	sb_json_uint(js, "records_written", rd->counters[SB_C_RECORDS]);
 	sb_json_uint(js, "clients", rd->counters[SB_C_CLIENTS]);
 	sb_json_uint(js, "children", rd->counters[SB_C_CHILDREN]);

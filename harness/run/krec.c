@@ -2,7 +2,8 @@
  * reconciliation and the writers (krec.h). */
 #include "harness/run/krec.h"
 
-#include <stddef.h>
+#include <string.h>
+#include <sys/socket.h>
 
 static const char *const state_names[SB_NSTATES] = {
     "UNKNOWN", "ESTABLISHED", "SYN_SENT", "SYN_RECV", "FIN_WAIT1", "FIN_WAIT2",	   "TIME_WAIT",
@@ -25,4 +26,40 @@ int sb_rec_established(const struct sb_conn_rec *r)
 		if (r->ts[later[i]])
 			return 1;
 	return 0;
+}
+
+/* The kernel's compact record (IPv4: the first SB_KREC_V4 bytes) as the
+ * rest of the harness reads it: a stamp per state. */
+void sb_krec_expand(const struct sb_krec *k, size_t len, struct sb_conn_rec *r)
+{
+	memset(r, 0, sizeof(*r));
+	r->cookie = k->cookie;
+	if (k->role == SB_ROLE_CLIENT) {
+		r->ts[SB_TCP_SYN_SENT] = k->t_open;
+		r->ts[SB_TCP_CLOSE] = k->t_end;
+	} else {
+		r->ts[SB_TCP_SYN_RECV] = k->t_open;
+		r->ts[SB_TCP_LAST_ACK] = k->t_end;
+	}
+	r->ts[SB_TCP_FIN_WAIT1] = k->t_fin;
+	r->ts[SB_TCP_ESTABLISHED] = k->t_est;
+	r->sport = k->sport;
+	r->dport = k->dport;
+	r->family = k->family;
+	r->syn_retrans = k->syn_retrans;
+	r->role = k->role;
+	r->final_state = k->final_state;
+	r->flushed = k->flags & SB_KF_FLUSH_MASK;
+	r->partial = !!(k->flags & SB_KF_PARTIAL);
+	r->srtt_us = k->srtt_us;
+	r->side = k->side;
+	r->has_isn = !!(k->flags & SB_KF_ISN);
+	r->isn = k->isn;
+	if (k->family == AF_INET6 && len >= sizeof(*k)) {
+		memcpy(r->saddr, &k->addr[0], sizeof(r->saddr));
+		memcpy(r->daddr, &k->addr[4], sizeof(r->daddr));
+	} else {
+		r->saddr[0] = k->addr[0];
+		r->daddr[0] = k->addr[1];
+	}
 }

@@ -1,8 +1,10 @@
 /* What a kernel connection record (bpf/synbench.h) says: the names of TCP
- * states, and whether a socket reached ESTABLISHED. */
+ * states, whether a socket reached ESTABLISHED, and the compact record the
+ * kernel sends expanded to a stamp per state. */
 #ifndef SB_KREC_H
 #define SB_KREC_H
 
+#include <stddef.h>
 #include <linux/types.h> /* __u64 for the shared BPF headers */
 #include "bpf/synbench.h"
 
@@ -14,5 +16,9 @@ const char *sb_tcp_state_name(unsigned int state);
  * ESTABLISHED or CLOSE, so a record without the stamp but in such a state
  * lost that one event (README, "Events hidden from BPF"). */
 int sb_rec_established(const struct sb_conn_rec *r);
+
+/* The kernel's compact record (len bytes: SB_KREC_V4 for IPv4) as the rest
+ * of the harness reads it: a stamp per state. */
+void sb_krec_expand(const struct sb_krec *k, size_t len, struct sb_conn_rec *r);
 
 #endif

@@ -19,6 +19,7 @@
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
 
+#include "harness/run/krec.h"
 #include "harness/run/listen_diag.h"
 #include "harness/run/probes_kmem.h"
 #include "harness/run/probes_plan.h"
@@ -95,6 +96,9 @@ static int print_cb(enum libbpf_print_level level, const char *fmt, va_list args
 	snprintf(load_log.why, sizeof(load_log.why), "%s", q);
 	return 0;
 }
+
+#define SB_RING_MIN (256u << 10)
+#define SB_RING_MAX (32u << 20)
 
 static uint32_t pow2_at_least(uint64_t v)
 {
@@ -182,7 +186,14 @@ static int try_load(struct sb_probes *p)
 		p->skel->rodata->ports[i] = o->ports[i];
 	socket_maps_size(o, &slots, &hash);
 	p->skel->rodata->slot_mask = slots - 1;
+	/* a client and a child record per connection, but never more than
+	 * 32 MiB: the consumer drains it every 10 ms, and its pages count in
+	 * our memory (at 100k connections/s, 1.6 s of records) */
 	rb = 2 * o->conns * (sizeof(struct sb_krec) + 8);
+	if (rb > SB_RING_MAX)
+		rb = SB_RING_MAX;
+	if (rb < SB_RING_MIN)
+		rb = SB_RING_MIN;
 	bpf_map__set_max_entries(p->skel->maps.slots, slots);
 	bpf_map__set_max_entries(p->skel->maps.socks, hash);
 	bpf_map__set_max_entries(p->skel->maps.events, pow2_at_least(rb));
@@ -211,10 +222,16 @@ static int on_record(void *ctx, void *data, size_t len)
 
 	if (len < SB_KREC_V4)
 		return 0;
+	if (p->opts.on_record) {
+		struct sb_krec r;
+
+		memset(&r, 0, sizeof(r));
+		memcpy(&r, data, len < sizeof(r) ? len : sizeof(r));
+		p->opts.on_record(p->opts.on_record_ctx, &r);
+		return 0;
+	}
 	if (p->nrecs == p->caprecs) {
-		/* a client and a child record per connection: reserve them at once
-		 * (pages are touched only as records arrive) */
-		size_t cap = p->caprecs ? p->caprecs * 2 : 2 * p->opts.conns + 4096;
+		size_t cap = p->caprecs ? p->caprecs * 2 : 4096;
 		struct sb_krec *n = realloc(p->recs, cap * sizeof(*n));
 
 		if (!n) {
@@ -588,11 +605,29 @@ static uint64_t recursion_misses(struct sb_probes *p, struct sb_rundata *rd)
 
 /* The kernel's per-CPU compact histograms, summed over CPUs and spread to
  * the full layout of rundata.h (dwell pair slots by sb_dwell_slot()). */
+/* Every element of a per-CPU array of n keys into vals (ncpu values each):
+ * one batch lookup (Linux 5.6), else one lookup per key (the histograms are
+ * about 120k keys: a tenth of a second of system calls). 0 or -errno. */
+static int lookup_all(int fd, uint32_t n, uint64_t *vals, int ncpu)
+{
+	uint32_t *keys = malloc((n ? n : 1) * sizeof(*keys)), out = 0, count = n;
+	int e = keys ? bpf_map_lookup_batch(fd, NULL, &out, keys, vals, &count, NULL) : -1;
+
+	free(keys);
+	/* the whole array at once: ENOENT says the end was reached */
+	if ((e == 0 || errno == ENOENT) && count == n)
+		return 0;
+	for (uint32_t key = 0; key < n; key++)
+		if (bpf_map_lookup_elem(fd, &key, vals + (size_t)key * ncpu) != 0)
+			return -errno;
+	return 0;
+}
+
 static int read_hists(struct sb_probes *p, uint64_t *full, int ncpu)
 {
-	const uint32_t total = SB_NKHISTS * SB_HIST_BUCKETS, chunk = 4096;
+	const uint32_t total = SB_NKHISTS * SB_HIST_BUCKETS;
 	int fd = bpf_map__fd(p->skel->maps.hists);
-	uint64_t *vals = calloc((size_t)chunk * (size_t)ncpu, sizeof(*vals));
+	uint64_t *vals = calloc((size_t)total * (size_t)ncpu, sizeof(*vals));
 	uint64_t *compact = calloc(total, sizeof(*compact));
 	int err = 0;
 
@@ -600,21 +635,10 @@ static int read_hists(struct sb_probes *p, uint64_t *full, int ncpu)
 		err = -ENOMEM;
 		goto out;
 	}
-	for (uint32_t first = 0; first < total && !err; first += chunk) {
-		uint32_t n = total - first < chunk ? total - first : chunk;
-
-		for (uint32_t k = 0; k < n; k++) {
-			uint32_t key = first + k;
-
-			if (bpf_map_lookup_elem(fd, &key, vals + (size_t)k * ncpu) != 0) {
-				err = -errno;
-				break;
-			}
-		}
-		for (uint32_t k = 0; k < n && !err; k++)
-			for (int c = 0; c < ncpu; c++)
-				compact[first + k] += vals[(size_t)k * ncpu + c];
-	}
+	err = lookup_all(fd, total, vals, ncpu);
+	for (uint32_t k = 0; k < total && !err; k++)
+		for (int c = 0; c < ncpu; c++)
+			compact[k] += vals[(size_t)k * ncpu + c];
 	for (uint32_t h = 0; h < SB_KH_DWELL; h++)
 		memcpy(full + (size_t)h * SB_HIST_BUCKETS, compact + (size_t)h * SB_HIST_BUCKETS,
 		       SB_HIST_BUCKETS * sizeof(uint64_t));
@@ -657,8 +681,9 @@ int sb_probes__collect(struct sb_probes *p, struct sb_rundata *rd)
 	rd->hists = calloc((size_t)SB_NHISTS * SB_HIST_BUCKETS, sizeof(uint64_t));
 	if (rd->hists)
 		read_hists(p, rd->hists, ncpu);
-	rd->krecs = calloc(p->nrecs ? p->nrecs : 1, sizeof(*rd->krecs));
-	if (!rd->krecs) {
+	/* records kept here (no on_record sink): expanded into rd */
+	rd->krecs = p->opts.on_record ? NULL : calloc(p->nrecs ? p->nrecs : 1, sizeof(*rd->krecs));
+	if (!rd->krecs && !p->opts.on_record) {
 		free(rd->hists);
 		rd->hists = NULL;
 	} else {

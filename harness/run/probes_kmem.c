@@ -15,42 +15,6 @@
 
 #include "harness/run/rundata.h"
 
-/* The kernel's compact record (IPv4: the first SB_KREC_V4 bytes) as the
- * rest of the harness reads it: a stamp per state. */
-void sb_krec_expand(const struct sb_krec *k, size_t len, struct sb_conn_rec *r)
-{
-	memset(r, 0, sizeof(*r));
-	r->cookie = k->cookie;
-	if (k->role == SB_ROLE_CLIENT) {
-		r->ts[SB_TCP_SYN_SENT] = k->t_open;
-		r->ts[SB_TCP_CLOSE] = k->t_end;
-	} else {
-		r->ts[SB_TCP_SYN_RECV] = k->t_open;
-		r->ts[SB_TCP_LAST_ACK] = k->t_end;
-	}
-	r->ts[SB_TCP_FIN_WAIT1] = k->t_fin;
-	r->ts[SB_TCP_ESTABLISHED] = k->t_est;
-	r->sport = k->sport;
-	r->dport = k->dport;
-	r->family = k->family;
-	r->syn_retrans = k->syn_retrans;
-	r->role = k->role;
-	r->final_state = k->final_state;
-	r->flushed = k->flags & SB_KF_FLUSH_MASK;
-	r->partial = !!(k->flags & SB_KF_PARTIAL);
-	r->srtt_us = k->srtt_us;
-	r->side = k->side;
-	r->has_isn = !!(k->flags & SB_KF_ISN);
-	r->isn = k->isn;
-	if (k->family == AF_INET6 && len >= sizeof(*k)) {
-		memcpy(r->saddr, &k->addr[0], sizeof(r->saddr));
-		memcpy(r->daddr, &k->addr[4], sizeof(r->daddr));
-	} else {
-		r->saddr[0] = k->addr[0];
-		r->daddr[0] = k->addr[1];
-	}
-}
-
 /* Reads one iterator pass of fixed-size items into out (at most max; the
  * rest are read and dropped). A pass that a program ended early (it
  * returned 1: EAGAIN) is complete. Returns the count read or a negative
@@ -187,7 +151,8 @@ void sb_flush_slots(int fd, uint32_t n, int hfd, struct sb_flush *f)
 	struct sb_slot r;
 
 	for (uint32_t first = 0; keys && v && first < n; first += chunk) {
-		uint32_t cnt = n - first < chunk ? n - first : chunk, in = first, out, got = cnt;
+		/* a batch starts after its in_batch key: after first - 1 */
+		uint32_t cnt = n - first < chunk ? n - first : chunk, in = first - 1, out, got = cnt;
 
 		if (bpf_map_lookup_batch(fd, first ? &in : NULL, &out, keys, v, &got, NULL) &&
 		    errno != ENOENT) {

@@ -1,5 +1,4 @@
-/* The probes' kernel-side state read back: the compact records expanded,
- * one iterator pass read, the records left in the per-socket maps at the
+/* The probes' kernel-side state read back: one iterator pass read, the records left in the per-socket maps at the
  * end told apart (still open or CLOSE missed), the maps' sizes, the
  * kernel's drop-reason names. Used by harness/run/probes.c only. */
 #ifndef SB_PROBES_KMEM_H
@@ -10,10 +9,6 @@
 #include <linux/types.h>
 #include <bpf/libbpf.h>
 #include "bpf/synbench.h"
-
-/* The kernel's record (len bytes: SB_KREC_V4 for IPv4) as the rest of the
- * harness reads it: a stamp per state. */
-void sb_krec_expand(const struct sb_krec *k, size_t len, struct sb_conn_rec *r);
 
 /* Reads one iterator pass of fixed-size items into out (at most max are
  * stored). A pass that a program ended early (it returned 1: EAGAIN) is

@@ -19,7 +19,9 @@
 #include "harness/run/anonfile.h"
 #include "harness/run/mib.h"
 #include "harness/run/netns.h"
+#include "harness/run/krec.h"
 #include "harness/run/probes.h"
+#include "harness/run/recstore.h"
 #include "harness/run/restore.h"
 #include "harness/run/sampler.h"
 #include "loadgen/uring_caps.h"
@@ -214,11 +216,19 @@ static void wait_for_stop(const struct sb_opts *o, uint64_t t0, const struct sb_
 }
 
 /* After the load: sockets close on their own within microseconds on
- * loopback; give them a bounded moment so their records are complete. */
+ * loopback; give them a bounded moment (0.5 s) so their records are
+ * complete, but no longer than they keep closing: a socket that lingers
+ * (TIME_WAIT: a minute) is flushed at the stop as still open anyway. */
 static void settle(struct sb_probes *p)
 {
-	for (int i = 0; i < 50 && p && sb_probes__live(p) > 0; i++)
+	long live = p ? sb_probes__live(p) : 0, last = -1;
+
+	for (int i = 0, still = 0; i < 50 && live > 0 && still < 3; i++) {
 		usleep(10 * 1000);
+		last = live;
+		live = sb_probes__live(p);
+		still = live == last ? still + 1 : 0;
+	}
 }
 
 /* An engine refused for an io_uring operation this kernel lacks: name it. */
@@ -236,7 +246,64 @@ static void uring_missing(const struct sb_opts *o, char *err, size_t len)
 		 m ? m : "an operation this kernel lacks", o->paired ? " without --paired" : "");
 }
 
-static int start_server(const struct sb_opts *o, struct lg_server **srv, char *err, size_t len)
+/* The sinks of the run's records: the load generator's threads and the
+ * probes' reader hand them to the store as they finish. */
+static void keep_conns(void *ctx, const struct lg_conn *r, size_t n)
+{
+	sb_recstore__add(ctx, SB_RK_CONN, r, n);
+}
+
+static void keep_accepts(void *ctx, const struct lg_accept *r, size_t n)
+{
+	sb_recstore__add(ctx, SB_RK_ACCEPT, r, n);
+}
+
+static void keep_krec(void *ctx, const struct sb_krec *r)
+{
+	sb_recstore__add(ctx, SB_RK_KREC, r, 1);
+}
+
+/* After the run: records that stayed within --record-memory go into rd's
+ * arrays (one batch for the analysis); spilled ones stay in the store
+ * (rd->store: the analysis reads them in partitions). 0 or -ENOMEM. */
+static int take_records(struct sb_recstore *store, struct sb_rundata *rd)
+{
+	struct sb_krec *k = NULL;
+	void *c = NULL, *a = NULL;
+	size_t nc = 0, na = 0, nk = 0;
+	int e;
+
+	rd->records_lost = sb_recstore__lost(store, SB_RK_CONN) +
+			   sb_recstore__lost(store, SB_RK_ACCEPT) +
+			   sb_recstore__lost(store, SB_RK_KREC);
+	if (sb_recstore__spilled(store)) {
+		rd->store = store;
+		return 0;
+	}
+	e = sb_recstore__take(store, 0, SB_RK_CONN, &c, &nc);
+	if (!e)
+		e = sb_recstore__take(store, 0, SB_RK_ACCEPT, &a, &na);
+	if (!e)
+		e = sb_recstore__take(store, 0, SB_RK_KREC, (void **)&k, &nk);
+	rd->conns_buf = rd->conns = c;
+	rd->nconns = nc;
+	rd->accepts = a;
+	rd->naccepts = na;
+	if (!e && nk) {
+		rd->krecs = calloc(nk, sizeof(*rd->krecs));
+		if (!rd->krecs)
+			e = -ENOMEM;
+		for (size_t i = 0; i < nk && !e; i++)
+			sb_krec_expand(&k[i], sizeof(k[i]), &rd->krecs[i]);
+		rd->nkrecs = rd->krecs ? nk : 0;
+	}
+	free(k);
+	sb_recstore__free(store);
+	return e;
+}
+
+static int start_server(const struct sb_opts *o, struct sb_recstore *store, struct lg_server **srv,
+			char *err, size_t len)
 {
 	struct lg_server_opts so = {
 		.port = o->port,
@@ -251,6 +318,8 @@ static int start_server(const struct sb_opts *o, struct lg_server **srv, char *e
 		.per_cpu_listeners = o->per_cpu_listeners,
 		.paired = o->paired,
 		.stop = &sb_stop_requested,
+		.sink = keep_accepts,
+		.sink_ctx = store,
 	};
 	int e = lg_server__new(&so, srv);
 
@@ -265,7 +334,7 @@ static int start_server(const struct sb_opts *o, struct lg_server **srv, char *e
 }
 
 static int start_client(const struct sb_opts *o, uint64_t deadline, struct lg_server *srv,
-			struct lg_client **cl, char *err, size_t len)
+			struct sb_recstore *store, struct lg_client **cl, char *err, size_t len)
 {
 	struct lg_client_opts co = {
 		.conns = o->conns,
@@ -288,6 +357,8 @@ static int start_client(const struct sb_opts *o, uint64_t deadline, struct lg_se
 		.deadline_ns = deadline,
 		.stop = &sb_stop_requested,
 		.paired = o->paired ? srv : NULL,
+		.sink = keep_conns,
+		.sink_ctx = store,
 	};
 	char req[160];
 	int e;
@@ -363,15 +434,6 @@ static int start_target(const struct sb_opts *o, struct sb_server_cmd **cmd, int
 	return e;
 }
 
-static void *memdup(const void *p, size_t n)
-{
-	void *q = malloc(n ? n : 1);
-
-	if (q && n)
-		memcpy(q, p, n);
-	return q;
-}
-
 int sb_run_preflight(const struct sb_opts *o, char *err, size_t errlen)
 {
 	if (geteuid() != 0) {
@@ -415,13 +477,15 @@ int sb_run_with(const struct sb_opts *o, const struct sb_run_hooks *h, struct sb
 	struct sb_tracefmt *trace = NULL;
 	struct sb_server_cmd *cmd = NULL;
 	struct sb_topo *topo = NULL;
+	struct sb_recstore *store = NULL;
 	struct sb_mib_snap *cmib0 = NULL, *cmib1 = NULL;
 	struct sb_restore *restore = NULL;
 	struct utsname un;
 	char err[1024] = "";
-	uint64_t deadline, n;
+	uint64_t deadline;
 	int e, rc = 2;
 
+	rd.t_setup_ns = lg_now_ns();
 	sb_signals_install();
 	raise_nofile(o);
 	/* what runs killed before their end left changed, put back first */
@@ -464,6 +528,12 @@ int sb_run_with(const struct sb_opts *o, const struct sb_run_hooks *h, struct sb
 	if (apply_sysctls(o, restore, &rd, err, sizeof(err)) ||
 	    (topo && sb_topo__mirror_sysctls(topo, err, sizeof(err))))
 		goto fail;
+	/* a host's half across machines sends its records whole: no spill */
+	if (sb_recstore__new(half == SB_HALF_BOTH ? (size_t)o->record_memory_mib << 20 : 0, 0,
+			     &store)) {
+		snprintf(err, sizeof(err), "out of memory");
+		goto fail;
+	}
 	if (!o->no_probes) {
 		struct sb_probes_opts po = {
 			.netns_ino = rd.netns_inode,
@@ -481,6 +551,8 @@ int sb_run_with(const struct sb_opts *o, const struct sb_run_hooks *h, struct sb
 						: SB_MODE_OFF,
 			.probe_off = o->probe_off,
 			.verbose = o->verbose,
+			.on_record = keep_krec,
+			.on_record_ctx = store,
 		};
 
 		if (o->trace_states) {
@@ -525,7 +597,7 @@ int sb_run_with(const struct sb_opts *o, const struct sb_run_hooks *h, struct sb
 			goto fail;
 		rd.effective_backlog = -1; /* from the sampler, below */
 	} else {
-		if (start_server(o, &srv, err, sizeof(err)))
+		if (start_server(o, store, &srv, err, sizeof(err)))
 			goto fail;
 		rd.effective_backlog = lg_server__effective_backlog(srv);
 	}
@@ -570,7 +642,7 @@ int sb_run_with(const struct sb_opts *o, const struct sb_run_hooks *h, struct sb
 		snprintf(err, sizeof(err), "cannot enter the client namespace");
 		goto fail;
 	}
-	e = start_client(o, deadline, srv, &cl, err, sizeof(err));
+	e = start_client(o, deadline, srv, store, &cl, err, sizeof(err));
 	if (topo && sb_topo__enter(topo, SB_TOPO_SERVER))
 		abort(); /* cannot happen: the thread came from there */
 	if (e)
@@ -586,22 +658,14 @@ int sb_run_with(const struct sb_opts *o, const struct sb_run_hooks *h, struct sb
 
 	/* user side first, then close every socket, then the kernel side */
 	lg_client__stats(cl, &rd.client);
-	rd.conns = (struct lg_conn *)lg_client__conns(cl, &n);
-	rd.nconns = n;
+	rd.conns_unstarted = o->conns > rd.client.started ? o->conns - rd.client.started : 0;
 loaded:
 	if (half == SB_HALF_SERVER) {
 		rd.t_end_ns = lg_now_ns();
 		rd.interrupted = sb_stop_requested != 0;
 		rd.stop_reason = rd.interrupted ? SB_STOP_SIGNAL : SB_STOP_COMPLETE;
 	}
-	if (srv) {
-		const struct lg_accept *a;
-
-		lg_server__stop(srv);
-		a = lg_server__accepts(srv, &n);
-		rd.accepts = memdup(a, n * sizeof(*a));
-		rd.naccepts = n;
-	}
+	lg_server__stop(srv); /* its last records to the store */
 	/* the last sample sees the listener before it closes */
 	if (sampler)
 		sb_sampler__stop(sampler, &rd.samples, &rd.nsamples, &rd.lost_samples);
@@ -618,8 +682,20 @@ loaded:
 	settle(probes);
 	if (probes) {
 		sb_probes__stop(probes);
-		sb_probes__collect(probes, &rd);
+		if (sb_probes__collect(probes, &rd)) {
+			snprintf(err, sizeof(err), "out of memory while collecting the probes' counters");
+			goto fail;
+		}
 	}
+	lg_client__free(cl); /* every record is in the store */
+	cl = NULL;
+	if (take_records(store, &rd)) {
+		store = NULL;
+		snprintf(err, sizeof(err), "out of memory while taking the run's records");
+		goto fail;
+	}
+	store = NULL;
+	rd.t_collected_ns = lg_now_ns();
 	{
 		struct rusage ru;
 
@@ -629,8 +705,6 @@ loaded:
 			rd.cpu_sys_s = (double)ru.ru_stime.tv_sec + ru.ru_stime.tv_usec / 1e6;
 		}
 	}
-	rd.client_owner = cl; /* rd.conns is the client's */
-	cl = NULL;
 	*out = rd;
 	memset(&rd, 0, sizeof(rd));
 	rc = 0;
@@ -670,8 +744,8 @@ void sb_rundata_free(struct sb_rundata *rd)
 	if (rd->server_log_fd > 0)
 		close(rd->server_log_fd);
 	rd->server_log_fd = 0;
-	lg_client__free(rd->client_owner);
-	rd->client_owner = NULL;
+	sb_recstore__free(rd->store);
+	rd->store = NULL;
 	free(rd->conns_buf);
 	rd->conns_buf = NULL;
 	for (size_t i = 0; i < rd->nhosts; i++) {

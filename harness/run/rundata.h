@@ -33,7 +33,9 @@ struct sb_rundata {
 	char attach_plan[64];	/* state_changes' mode: "tp_btf", "raw_tp", "tracepoint", "none" */
 	struct sb_components components; /* every probe component's mode (all off: none) */
 	char started_at[32];	/* ISO 8601 UTC */
-	uint64_t t_start_ns, t_end_ns; /* CLOCK_MONOTONIC */
+	uint64_t t_start_ns, t_end_ns; /* CLOCK_MONOTONIC: the load */
+	uint64_t t_setup_ns;	       /* when the run began setting up */
+	uint64_t t_collected_ns;       /* when every record was collected */
 	int interrupted;      /* a signal, or a host lost: stop_reason says which */
 	int stop_reason;      /* enum sb_stop */
 	int server_log_fd; /* --server-cmd's output, an anonymous file (0: none) */
@@ -69,9 +71,9 @@ struct sb_rundata {
 	 * during the run; 0 otherwise) */
 	uint64_t bpf_run_ns, bpf_runs;
 	/* user side */
-	struct lg_conn *conns; /* owned by client_owner */
+	struct lg_conn *conns; /* points into conns_buf (or a fixture's array) */
 	size_t nconns;
-	struct lg_client *client_owner; /* freed by sb_rundata_free() */
+	uint64_t conns_unstarted; /* --conns never started (their records never were) */
 	struct lg_accept *accepts;
 	size_t naccepts;
 	struct lg_client_stats client;
@@ -82,9 +84,13 @@ struct sb_rundata {
 	 * hosts: the client hosts' deltas, summed */
 	struct sb_mib *client_mib;
 	size_t nclient_mib;
-	/* conns when they are not a load generator's (received from another
-	 * host, or merged): freed by sb_rundata_free() */
+	/* the conns array when rd owns it: freed by sb_rundata_free() */
 	struct lg_conn *conns_buf;
+	/* a run whose records outgrew --record-memory: they stay in the store,
+	 * the arrays above are empty, and the analysis reads them in
+	 * partitions (harness/run/recstore.h); NULL when in the arrays */
+	struct sb_recstore *store;
+	uint64_t records_lost; /* records the store could not keep (no memory or disk) */
 	/* --server-via/--client-via: every host's own view (harness/run/hosts.h);
 	 * the arrays above are their merge */
 	struct sb_host *hosts;

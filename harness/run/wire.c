@@ -48,7 +48,7 @@ int sb_wire_send(struct sb_ctl *c, const struct sb_rundata *rd)
 	/* the struct itself, without a pointer the other end could misread */
 	flat.opts = NULL;
 	flat.hists = NULL;
-	flat.client_owner = NULL;
+	flat.store = NULL;
 	flat.conns_buf = NULL;
 	flat.hosts = NULL;
 	flat.nhosts = 0;

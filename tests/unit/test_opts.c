@@ -120,6 +120,7 @@ static const char *const all_keys[] = {
     "json",
     "quiet",
     "verbose",
+    "record-memory",
 };
 
 #define L100                                                                                       \
@@ -540,7 +541,7 @@ static void test_defaults(void)
 		 "syn-linear-timeouts=-1\nmax-syn-backlog=-1\nport-range=\nno-probes=0\n"
 		 "attach=auto\nsampler=auto\nprobe-off=\nsample-us=5000\ntrace-states=0\ntarget=\nserver-cmd=\nnetns=\nhttp=0\ntopology=lo\ndelay=\nloss=\nrate-limit=0\n"
 		 "server-via=\nserver-addr=\nclient-via=\nremote-bin=synbench\nout=\nlabel=\nforce=0\n"
-		 "no-plot=0\njson=0\nquiet=0\nverbose=0\n",
+		 "no-plot=0\njson=0\nquiet=0\nverbose=0\nrecord-memory=64\n",
 		 threads);
 	text = dump(&d);
 	ASSERT_STREQ(text, expect, "default dump, exact");
