@@ -67,6 +67,11 @@ def results():
         while True:  # endless chatter, never results
             say("progress 1\n")
             time.sleep(0.005)
+    elif MODE == "slow":
+        # a half slow to send its results that still stops at end of input
+        while inp.readline():
+            pass
+        return
     # silent, sigint: nothing, ever
     time.sleep(3600)
 

@@ -11,8 +11,9 @@
 # bound set to 3 s by SYNBENCH_RESULTS_TIMEOUT). No crash, no file of the
 # peer's choosing deleted (a canary whose path it sends survives), nothing
 # left running. A well-behaved fake run succeeds (the fake speaks the
-# protocol right), and a SIGINT while results are awaited from a silent
-# peer ends the run within seconds, interrupted, with what came.
+# protocol right); a SIGINT while results are awaited from a silent peer
+# ends the run within seconds, interrupted, with what came; a second
+# SIGINT ends the coordinator at once.
 . "$SB_TESTS/e2e/lib.sh"
 need_root
 PY=$(command -v python3) || { echo "FAIL: python3 missing"; exit 1; }
@@ -117,5 +118,28 @@ check "sigint: written, interrupted" "$(jqv "$s" .interrupted)" = true
 check "sigint: the server host lost" "$(jqv "$s" '.hosts[] | select(.name == "server") | .lost')" = true
 check "sigint: this host's connections kept" "$(jqv "$s" '.hosts[] | select(.name == "client0") | .conns_started')" -eq 5
 check "sigint: no fake left running" "$(fakes_left)" -eq 0
+
+echo "a second SIGINT ends the coordinator at once"
+# the first stops the run (1000 connections at 100/s), the second comes
+# while the slow fake's results are awaited
+(EXEC=exec coord slow slow --conns 1000 --rate 100) &
+pid=$!
+sleep 2
+kill -INT "$pid"
+i=0
+while [ ! -e "$WORK/slow.stop" ] && [ "$i" -lt 300 ]; do i=$((i + 1)); sleep 0.1; done
+[ -e "$WORK/slow.stop" ] && ok "the first SIGINT stopped the run; results awaited" || bad "the fake was never told to stop"
+sleep 0.5
+# the transport's log (the fake's stderr): the coordinator, killed, leaves it
+flog=$(readlink "/proc/$(pgrep -f "$FAKE" | head -1)/fd/2")
+t0=$(date +%s%N)
+kill -INT "$pid"
+wait "$pid"
+rc=$?
+ms=$((($(date +%s%N) - t0) / 1000000))
+check "second SIGINT: ended by it (exit 128 + 2)" "$rc" -eq 130
+check "second SIGINT: at once (ms)" "$ms" -lt 1000
+check "second SIGINT: no fake left running (it saw its input close)" "$(fakes_left)" -eq 0
+case $flog in /tmp/synbench-host-*) rm -f "$flog" ;; esac
 [ -f "$CANARY" ] && ok "the canary survives" || bad "the canary was deleted"
 finish
