@@ -36,7 +36,7 @@ int sb_wire_send(struct sb_ctl *c, const struct sb_rundata *rd);
 /* Receives one host's results into *rd (zeroed first; its arrays owned:
  * sb_rundata_free(); rd->opts = opts) by the deadline. Lines before the
  * results (a client half's progress, done, pong) are skipped; an "error
- * TEXT" line ends it (-EREMOTE, TEXT in err). 0, or a negative errno with
+ * TEXT" line ends it (-EREMOTEIO, TEXT in err). 0, or a negative errno with
  * one phrase in err: -ETIMEDOUT, -EPIPE (the channel closed), -EINTR (the
  * stop flag), -EPROTO (refused: what and why), -ENOMEM. On failure rd
  * holds nothing. */
