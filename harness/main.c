@@ -97,13 +97,16 @@ static int run_across_hosts(const struct sb_opts *o, const char *dir)
 		sb_hosts__free(hosts);
 		return 2;
 	}
-	rc = sb_hosts__collect(hosts, &local, &rd);
+	rc = sb_hosts__collect(hosts, &local, &rd, err, sizeof(err));
 	/* hosts outlives the output: client0's record points at this host's
 	 * share of the options (hosts->local) */
-	if (rc == 0)
+	if (rc == 0) {
 		rc = analyze_write_render(&rd, dir) ? 2 : rd.interrupted ? 130 : 0;
-	else
+	} else {
+		if (err[0])
+			sb_error("%s; nothing written", err);
 		rc = 2;
+	}
 	sb_rundata_free(&rd);
 	sb_hosts__free(hosts);
 	return rc;

@@ -3,8 +3,6 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
-#include <fcntl.h>
-#include <unistd.h>
 #include <limits.h>
 #include <stdio.h>
 #include <string.h>
@@ -79,16 +77,8 @@ int sb_results_write_hosts(const char *dir, struct sb_rundata *rd)
 			e = sb_results_write_file(sub, "records.csv", w_records, &h->rd, NULL);
 		if (!e && !h->lost && h->role == SB_HOST_SERVER)
 			e = sb_results_write_file(sub, "queue.csv", w_queue, &h->rd, NULL);
-		if (!e && h->log[0]) {
-			int fd = open(h->log, O_RDONLY | O_CLOEXEC);
-
-			if (fd >= 0 && sb_outdir_keep_fd(sub, "stderr.log", fd) == 0) {
-				unlink(h->log);
-				h->log[0] = 0;
-			}
-			if (fd >= 0)
-				close(fd);
-		}
+		if (!e && h->log_fd > 0)
+			e = sb_outdir_keep_fd(sub, "stderr.log", h->log_fd);
 		if (e)
 			return e;
 	}

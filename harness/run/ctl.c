@@ -1,6 +1,8 @@
 /* The control channel: a command's stdin/stdout, lines and blobs (ctl.h). */
 #include "harness/run/ctl.h"
 
+#include "harness/run/child.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -15,12 +17,21 @@
 
 struct sb_ctl {
 	int rfd, wfd;
+	int own_fds;  /* sb_ctl_close closes rfd and wfd */
 	pid_t pid; /* the transport command (ours), 0 on the remote end */
 	char name[64];
+	const volatile sig_atomic_t *stop; /* ends every wait (-EINTR) when it */
+	sig_atomic_t stop_was;		   /* differs from this */
+	const char *mem; /* sb_ctl_mem: the input, instead of rfd */
+	size_t memlen, mempos;
 	char buf[65536];
 	size_t off, len;
 	int eof;
 };
+
+/* A wait on a stop flag polls in slices this long: a signal that came
+ * just before the poll is seen this late at most. */
+#define STOP_SLICE_MS 200
 
 uint64_t sb_ctl_now_ns(void)
 {
@@ -30,14 +41,17 @@ uint64_t sb_ctl_now_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
-int sb_ctl_spawn(const char *cmdline, const char *name, int errfd, struct sb_ctl **out)
+int sb_ctl_spawn(const char *via, const char *const *args, const char *name, int errfd,
+		 struct sb_ctl **out)
 {
 	struct sb_ctl *c = calloc(1, sizeof(*c));
 	int in[2] = {-1, -1}, res[2] = {-1, -1}, e = 0;
 	char *sh = NULL;
 
 	*out = NULL;
-	if (!c || asprintf(&sh, "exec %s", cmdline) < 0) {
+	/* the user's transport command as they wrote it; what synbench adds
+	 * (the remote binary, the verb) goes as "$@", never parsed here */
+	if (!c || asprintf(&sh, "%s \"$@\"", via) < 0) {
 		free(c);
 		return -ENOMEM;
 	}
@@ -45,22 +59,19 @@ int sb_ctl_spawn(const char *cmdline, const char *name, int errfd, struct sb_ctl
 		e = -errno;
 		goto fail;
 	}
-	c->pid = fork();
-	if (c->pid == 0) {
-		/* its own process group: a Ctrl-C reaches the coordinator,
-		 * which stops every host in order and keeps their results */
-		setpgid(0, 0);
-		if (dup2(in[0], 0) < 0 || dup2(res[1], 1) < 0 || (errfd >= 0 && dup2(errfd, 2) < 0))
-			_exit(126);
-		execl("/bin/sh", "sh", "-c", sh, (char *)NULL);
-		_exit(127);
-	}
-	if (c->pid < 0) {
-		e = -errno;
-		goto fail;
+	{
+		/* under a guard that dies with synbench and takes the
+		 * transport's whole tree with it (harness/run/child.h) */
+		struct sb_child_opts co = {.script = sh, .args = args, .in_fd = in[0],
+					   .out_fd = res[1], .err_fd = errfd};
+
+		e = sb_child_start(&co, &c->pid);
+		if (e)
+			goto fail;
 	}
 	close(in[0]);
 	close(res[1]);
+	c->own_fds = 1;
 	c->wfd = in[1];
 	c->rfd = res[0];
 	snprintf(c->name, sizeof(c->name), "%s", name);
@@ -87,8 +98,40 @@ struct sb_ctl *sb_ctl_stdio(int out_fd)
 		return NULL;
 	c->rfd = 0;
 	c->wfd = out_fd;
+	c->own_fds = 1;
 	snprintf(c->name, sizeof(c->name), "coordinator");
 	return c;
+}
+
+struct sb_ctl *sb_ctl_mem(const void *p, size_t n)
+{
+	struct sb_ctl *c = calloc(1, sizeof(*c));
+
+	if (!c)
+		return NULL;
+	c->rfd = c->wfd = -1;
+	c->mem = p;
+	c->memlen = n;
+	snprintf(c->name, sizeof(c->name), "memory");
+	return c;
+}
+
+struct sb_ctl *sb_ctl_fds(int rfd, int wfd, const char *name)
+{
+	struct sb_ctl *c = calloc(1, sizeof(*c));
+
+	if (!c)
+		return NULL;
+	c->rfd = rfd;
+	c->wfd = wfd;
+	snprintf(c->name, sizeof(c->name), "%s", name);
+	return c;
+}
+
+void sb_ctl_set_stop(struct sb_ctl *c, const volatile sig_atomic_t *flag)
+{
+	c->stop = flag;
+	c->stop_was = flag ? *flag : 0;
 }
 
 const char *sb_ctl_name(const struct sb_ctl *c)
@@ -105,6 +148,8 @@ static int write_all(int fd, const void *p, size_t n)
 {
 	const char *s = p;
 
+	if (fd < 0)
+		return -EPIPE;
 	while (n) {
 		ssize_t w = write(fd, s, n);
 
@@ -140,9 +185,16 @@ static int64_t ms_left(uint64_t end_ns)
 	return now >= end_ns ? 0 : (int64_t)((end_ns - now + 999999) / 1000000);
 }
 
-/* Reads more input into buf within the deadline (0: none). 0, -EPIPE,
- * -ETIMEDOUT. */
-static int fill(struct sb_ctl *c, uint64_t end_ns, int bounded)
+/* The deadline timeout_ms from now (-1: none, UINT64_MAX). */
+static uint64_t deadline_of(int timeout_ms)
+{
+	return timeout_ms < 0 ? UINT64_MAX
+			      : sb_ctl_now_ns() + (uint64_t)timeout_ms * 1000000ull;
+}
+
+/* Reads more input into buf by the deadline (UINT64_MAX: none). 0, -EPIPE,
+ * -ETIMEDOUT, -EINTR (the stop flag), -E2BIG (buf full of one line). */
+static int fill(struct sb_ctl *c, uint64_t end_ns)
 {
 	struct pollfd p = {.fd = c->rfd, .events = POLLIN};
 	ssize_t n;
@@ -157,15 +209,37 @@ static int fill(struct sb_ctl *c, uint64_t end_ns, int bounded)
 	}
 	if (c->len == sizeof(c->buf))
 		return -E2BIG;
-	do
-		r = poll(&p, 1, bounded ? (int)ms_left(end_ns) : -1);
-	while (r < 0 && errno == EINTR && (!bounded || ms_left(end_ns) > 0));
-	if (r == 0 || (r < 0 && errno == EINTR))
-		return -ETIMEDOUT;
-	if (r < 0)
-		return -errno;
+	if (c->mem) {
+		size_t take = c->memlen - c->mempos;
+
+		if (!take) {
+			c->eof = 1;
+			return -EPIPE;
+		}
+		if (take > sizeof(c->buf) - c->len)
+			take = sizeof(c->buf) - c->len;
+		memcpy(c->buf + c->len, c->mem + c->mempos, take);
+		c->mempos += take;
+		c->len += take;
+		return 0;
+	}
+	for (;;) {
+		int64_t left = end_ns == UINT64_MAX ? -1 : ms_left(end_ns);
+
+		if (c->stop && *c->stop != c->stop_was)
+			return -EINTR;
+		if (left == 0)
+			return -ETIMEDOUT;
+		if (c->stop && (left < 0 || left > STOP_SLICE_MS))
+			left = STOP_SLICE_MS;
+		r = poll(&p, 1, left > INT32_MAX ? INT32_MAX : (int)left);
+		if (r > 0)
+			break;
+		if (r < 0 && errno != EINTR)
+			return -errno;
+	}
 	n = read(c->rfd, c->buf + c->len, sizeof(c->buf) - c->len);
-	if (n < 0 && errno == EINTR)
+	if (n < 0 && (errno == EINTR || errno == EAGAIN))
 		return 0;
 	if (n <= 0) {
 		c->eof = 1;
@@ -175,10 +249,8 @@ static int fill(struct sb_ctl *c, uint64_t end_ns, int bounded)
 	return 0;
 }
 
-int sb_ctl_recv(struct sb_ctl *c, char *line, size_t len, int timeout_ms)
+int sb_ctl_recv_until(struct sb_ctl *c, char *line, size_t len, uint64_t deadline_ns)
 {
-	uint64_t end = sb_ctl_now_ns() + (uint64_t)(timeout_ms < 0 ? 0 : timeout_ms) * 1000000ull;
-
 	for (;;) {
 		char *nl = memchr(c->buf + c->off, '\n', c->len - c->off);
 		int e;
@@ -188,24 +260,40 @@ int sb_ctl_recv(struct sb_ctl *c, char *line, size_t len, int timeout_ms)
 
 			if (n >= len)
 				return -E2BIG;
+			if (memchr(c->buf + c->off, 0, n)) {
+				c->off += n + 1; /* no text line holds a NUL */
+				return -EBADMSG;
+			}
 			memcpy(line, c->buf + c->off, n);
 			line[n] = 0;
 			c->off += n + 1;
 			return 0;
 		}
-		e = fill(c, end, timeout_ms >= 0);
+		if (c->len - c->off >= len)
+			return -E2BIG; /* no newline yet, and already too long */
+		e = fill(c, deadline_ns);
 		if (e)
 			return e;
 	}
+}
+
+int sb_ctl_recv(struct sb_ctl *c, char *line, size_t len, int timeout_ms)
+{
+	return sb_ctl_recv_until(c, line, len, deadline_of(timeout_ms));
 }
 
 int sb_ctl_poll(struct sb_ctl *c, int timeout_ms)
 {
 	struct pollfd p = {.fd = c->rfd, .events = POLLIN};
 
-	if (c->eof || memchr(c->buf + c->off, '\n', c->len - c->off))
+	if (c->eof || c->mem || memchr(c->buf + c->off, '\n', c->len - c->off))
 		return 1;
 	return poll(&p, 1, timeout_ms) > 0;
+}
+
+int sb_ctl_send_bytes(struct sb_ctl *c, const void *p, size_t n)
+{
+	return write_all(c->wfd, p, n);
 }
 
 int sb_ctl_send_blob(struct sb_ctl *c, const char *name, const void *p, size_t n)
@@ -215,15 +303,11 @@ int sb_ctl_send_blob(struct sb_ctl *c, const char *name, const void *p, size_t n
 	return e ? e : write_all(c->wfd, p, n);
 }
 
-int sb_ctl_recv_bytes(struct sb_ctl *c, size_t n, void **out, int timeout_ms)
+int sb_ctl_read(struct sb_ctl *c, void *out, size_t n, uint64_t deadline_ns)
 {
-	uint64_t end = sb_ctl_now_ns() + (uint64_t)timeout_ms * 1000000ull;
-	char *p = malloc(n ? n : 1);
+	char *p = out;
 	size_t got = 0;
 
-	*out = NULL;
-	if (!p)
-		return -ENOMEM;
 	while (got < n) {
 		size_t have = c->len - c->off, take = have < n - got ? have : n - got;
 		int e;
@@ -234,13 +318,10 @@ int sb_ctl_recv_bytes(struct sb_ctl *c, size_t n, void **out, int timeout_ms)
 		if (got == n)
 			break;
 		c->off = c->len = 0;
-		e = fill(c, end, 1);
-		if (e) {
-			free(p);
+		e = fill(c, deadline_ns);
+		if (e)
 			return e;
-		}
 	}
-	*out = p;
 	return 0;
 }
 
@@ -251,9 +332,9 @@ int sb_ctl_close(struct sb_ctl *c, int timeout_ms)
 
 	if (!c)
 		return -1;
-	if (c->wfd > 1)
+	if (c->own_fds && c->wfd > 1)
 		close(c->wfd);
-	if (c->rfd > 0)
+	if (c->own_fds && c->rfd > 0)
 		close(c->rfd);
 	if (c->pid > 0) {
 		end = sb_ctl_now_ns() + (uint64_t)timeout_ms * 1000000ull;
@@ -263,10 +344,11 @@ int sb_ctl_close(struct sb_ctl *c, int timeout_ms)
 			if (w == c->pid || (w < 0 && errno != EINTR))
 				break;
 			if (sb_ctl_now_ns() >= end) {
-				/* our own child, by PID: TERM, then KILL */
+				/* our own child, the transport's guard, by PID:
+				 * TERM (it ends the transport's tree), then KILL */
 				sig = sig == 0 ? SIGTERM : SIGKILL;
 				kill(c->pid, sig);
-				end = sb_ctl_now_ns() + 2000000000ull;
+				end = sb_ctl_now_ns() + 3000000000ull;
 			}
 			usleep(10000);
 		}

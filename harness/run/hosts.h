@@ -28,10 +28,15 @@ const struct sb_opts *sb_hosts__local_opts(const struct sb_hosts *h);
  * during the load, and wait for them after it. */
 void sb_hosts__hooks(struct sb_hosts *h, struct sb_run_hooks *hooks);
 /* After this host's run (local, consumed): stops every half, receives what
- * each recorded and merges everything into *rd (its hosts[] hold each
- * host's own view). A host lost on the way marks rd interrupted and is
- * named on stderr. 0 or negative errno. */
-int sb_hosts__collect(struct sb_hosts *h, struct sb_rundata *local, struct sb_rundata *rd);
+ * each recorded (all within one deadline) and merges everything into *rd
+ * (its hosts[] hold each host's own view). A host lost on the way (its
+ * channel closed), or a Ctrl-C while waiting (the hosts not heard yet are
+ * left out), marks rd interrupted and is named on stderr. A host that
+ * broke the protocol (during the run or in its results) or sent no
+ * results in time fails the run: negative errno, one line in err naming
+ * it, nothing in rd. */
+int sb_hosts__collect(struct sb_hosts *h, struct sb_rundata *local, struct sb_rundata *rd,
+		      char *err, size_t errlen);
 /* Stops whatever still runs (by closing its channel, then by PID). */
 void sb_hosts__free(struct sb_hosts *h);
 

@@ -136,36 +136,44 @@ static int fail(struct sb_ctl *c, const char *msg)
 	return 2;
 }
 
-/* hello, the run's options, setup: the half's options in o. */
+/* hello, the run's options, setup: the half's options in o. Its own
+ * hello goes out whatever the coordinator's said, so that the coordinator
+ * names both versions when they differ; then, if they do, an error. */
 static int handshake(struct sb_ctl *c, enum sb_half half, struct sb_opts *o, char ***argvp)
 {
-	char line[4096], host[64] = "?", err[1024];
+	char line[SB_CTL_LINE_MAX], host[64] = "?", err[1024];
 	char **argv = calloc(MAX_ARGS + 1, sizeof(*argv));
 	unsigned long long conns = 0;
-	unsigned long layout;
+	struct sb_wire_hello hello;
 	struct utsname un;
 	double rate = 0;
-	int v, argc = 1, r;
+	int argc = 1, r;
 
 	*argvp = argv;
 	if (!argv)
 		return -ENOMEM;
 	argv[0] = "synbench";
-	if (sb_ctl_recv(c, line, sizeof(line), 60000) ||
-	    sscanf(line, "hello synbench-ctl %d %*s %lu", &v, &layout) != 2)
+	if (sb_ctl_recv(c, line, sizeof(line), 60000) || sb_wire_hello_parse(line, 0, &hello))
 		return fail(c, "no hello from the coordinator: run this only through "
 			       "--server-via/--client-via");
 	uname(&un);
 	gethostname(host, sizeof(host) - 1);
-	if (v != SB_CTL_VERSION || layout != SB_WIRE_LAYOUT) {
+	/* one printable word each */
+	for (char *p = host; *p; p++)
+		if (*p <= ' ' || *p >= 0x7f)
+			*p = '?';
+	for (char *p = un.release; *p; p++)
+		if (*p <= ' ' || *p >= 0x7f)
+			*p = '?';
+	sb_ctl_send(c, "hello synbench-ctl %d %s %s %s", SB_CTL_VERSION, SB_VERSION,
+		    host[0] ? host : "?", un.release[0] ? un.release : "?");
+	if (!sb_wire_hello_same(&hello)) {
 		snprintf(err, sizeof(err),
-			 "this host runs synbench %s (protocol %d, layout %lu), the coordinator "
-			 "another build; install the same synbench on every host",
-			 SB_VERSION, SB_CTL_VERSION, (unsigned long)SB_WIRE_LAYOUT);
+			 "this host runs synbench %s (protocol %d), the coordinator synbench %s "
+			 "(protocol %d); install the same synbench on every host",
+			 SB_VERSION, SB_CTL_VERSION, hello.version, hello.proto);
 		return fail(c, err);
 	}
-	sb_ctl_send(c, "hello synbench-ctl %d %s %lu %s %s", SB_CTL_VERSION, SB_VERSION,
-		    (unsigned long)SB_WIRE_LAYOUT, host, un.release);
 	for (;;) {
 		if (sb_ctl_recv(c, line, sizeof(line), 60000))
 			return 2;

@@ -749,8 +749,8 @@ void sb_rundata_free(struct sb_rundata *rd)
 	free(rd->conns_buf);
 	rd->conns_buf = NULL;
 	for (size_t i = 0; i < rd->nhosts; i++) {
-		if (rd->hosts[i].log[0])
-			unlink(rd->hosts[i].log);
+		if (rd->hosts[i].log_fd > 0)
+			close(rd->hosts[i].log_fd);
 		sb_rundata_free(&rd->hosts[i].rd);
 	}
 	free(rd->hosts);

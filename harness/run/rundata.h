@@ -123,7 +123,7 @@ struct sb_host {
 	int64_t clock_offset_ns;      /* its CLOCK_MONOTONIC minus ours (NTP-style) */
 	int64_t clock_uncertainty_ns; /* +- half the best control round trip */
 	int lost;		      /* its channel closed before its results came */
-	char log[64]; /* the transport's stderr (its warnings), a temporary file until kept */
+	int log_fd; /* the transport's stderr (its warnings), anonymous until kept; 0: none */
 	struct sb_rundata rd;	      /* its records, counters, stamps (opts: ours) */
 };
 

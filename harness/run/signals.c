@@ -1,13 +1,21 @@
-/* SIGINT and SIGTERM set the stop flag (signals.h). */
+/* SIGINT and SIGTERM: the stop flag, then the default action (signals.h). */
 #include "harness/run/signals.h"
 
 #include <string.h>
 
 volatile sig_atomic_t sb_stop_requested;
+volatile sig_atomic_t sb_signal_seen;
 
 static void on_signal(int sig)
 {
-	(void)sig;
+	if (sb_signal_seen) {
+		/* the second: as if no handler were installed (re-raised on
+		 * return from here, the signal being blocked until then) */
+		signal(sig, SIG_DFL);
+		raise(sig);
+		return;
+	}
+	sb_signal_seen = 1;
 	sb_stop_requested = 1;
 }
 

@@ -159,9 +159,14 @@ start_loaded() {
 echo "4. the server host killed mid-run"
 start_loaded kill
 srv=""
-# the coordinator's child whose command is the server half (ours)
-for p in $(pgrep -P "$coord"); do
-	tr '\0' ' ' <"/proc/$p/cmdline" 2>/dev/null | grep -q ' serve' && srv=$p
+# the server half (ours): a descendant of the coordinator, under the guard
+# of its transport, whose command is exactly "$SYNBENCH serve"
+for p in $(pgrep -x -f "$SYNBENCH serve"); do
+	q=$p
+	while [ -n "$q" ] && [ "$q" -gt 1 ] && [ "$q" != "$coord" ]; do
+		q=$(awk '{print $4}' "/proc/$q/stat" 2>/dev/null)
+	done
+	[ "$q" = "$coord" ] && srv=$p
 done
 [ -n "$srv" ] && ok "server half pid $srv" || bad "no server half found"
 sleep 2

@@ -1,4 +1,5 @@
-# libFuzzer targets for every reader of result files (label fuzz). They are
+# libFuzzer targets for every reader of result files, and for the decoder
+# of what other hosts send over the control channel (label fuzz). They are
 # built with clang (-fsanitize=fuzzer,address,undefined) by custom commands,
 # beside the main build whatever its compiler, and each runs for
 # SB_FUZZ_SECONDS seeded from tests/fixtures. Crash inputs that were fixed
@@ -69,3 +70,6 @@ sb_fuzz(fuzz_queue_csv SEEDS ${SB_FUZZ_FIX}/run-small/queue.csv
   DEFS -DSB_FUZZ_CSV="queue.csv")
 sb_fuzz(fuzz_args SEEDS ${SB_FUZZ_BASELINE_FILES}
   SOURCES ${SB_FUZZ_SRC}/fuzz_args.c ${SB_FUZZ_COMPARE})
+sb_fuzz(fuzz_wire SEEDS ${SB_FUZZ_FIX}/wire/server.msg ${SB_FUZZ_FIX}/wire/client.msg
+  SOURCES ${SB_FUZZ_SRC}/fuzz_wire.c ${H}/run/wire.c ${H}/run/wire_rec.c ${H}/run/ctl.c ${H}/run/child.c
+  ${H}/run/hosts_merge.c ${H}/cli/components.c)
