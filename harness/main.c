@@ -43,7 +43,11 @@ static int analyze_write_render(struct sb_rundata *rd, const char *dir)
 	struct sb_row_sink sink = {sb_conn_writer__rows, NULL};
 	struct sb_result *res = NULL;
 	uint64_t analyzed, written;
-	int e = sb_mkdir_p(dir);
+	int e = sb_mkdir_p(dir), rc;
+
+	/* the run's stop is in rd; from here a signal stops the analysis at
+	 * its next part and the rendering at once (a second ends us) */
+	sb_stop_requested = 0;
 
 	if (e) {
 		sb_error("cannot create %s (%s); choose another --out", dir, strerror(-e));
@@ -71,8 +75,9 @@ static int analyze_write_render(struct sb_rundata *rd, const char *dir)
 		e = sb_output_render(dir, rd, res);
 	if (!e)
 		print_stages(rd, analyzed, written, lg_now_ns());
+	rc = e == -EINTR || res->interrupted ? 130 : e ? 2 : 0;
 	sb_result__free(res);
-	return e ? 2 : 0;
+	return rc;
 }
 
 /* A run across machines: the other hosts' halves first (each ready, or one
@@ -101,7 +106,7 @@ static int run_across_hosts(const struct sb_opts *o, const char *dir)
 	/* hosts outlives the output: client0's record points at this host's
 	 * share of the options (hosts->local) */
 	if (rc == 0) {
-		rc = analyze_write_render(&rd, dir) ? 2 : rd.interrupted ? 130 : 0;
+		rc = analyze_write_render(&rd, dir);
 	} else {
 		if (err[0])
 			sb_error("%s; nothing written", err);
@@ -131,11 +136,9 @@ static int run_pipeline(const struct sb_opts *o)
 	if (sb_run(o, &rd) != 0)
 		return 2;
 	rc = analyze_write_render(&rd, dir);
-	if (rc == 0 && rd.server_log_fd > 0 &&
+	if (rc != 2 && rd.server_log_fd > 0 &&
 	    sb_outdir_keep_fd(dir, "server.log", rd.server_log_fd) != 0)
 		sb_error("warning: cannot keep the server's output as %s/server.log", dir);
-	if (rc == 0 && rd.interrupted)
-		rc = 130;
 	sb_rundata_free(&rd);
 	return rc;
 }

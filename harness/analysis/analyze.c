@@ -11,6 +11,7 @@
 #include "harness/run/hosts.h"
 #include "harness/run/krec.h"
 #include "harness/run/recstore.h"
+#include "harness/run/signals.h"
 
 /* What the batches add up to while they pass. */
 struct acc {
@@ -107,7 +108,8 @@ static int partitions(struct acc *a, const struct sb_rundata *rd, const struct s
 {
 	int np = sb_recstore__partition(rd->store), e = np < 0 ? np : 0;
 
-	for (int p = 0; p < np && !e; p++) {
+	a->res->parts = np > 0 ? (unsigned int)np : 0;
+	for (int p = 0; p < np && !e && !sb_stop_requested; p++) {
 		struct sb_rundata b = *rd; /* the run's figures, this part's records */
 		struct sb_krec *k = NULL;
 		void *c = NULL, *acc = NULL;
@@ -133,6 +135,7 @@ static int partitions(struct acc *a, const struct sb_rundata *rd, const struct s
 		b.nkrecs = b.krecs ? nk : 0;
 		if (!e)
 			e = batch(a, &b, sink);
+		a->res->parts_done += !e;
 		free(c);
 		free(acc);
 		free(b.krecs);
@@ -263,8 +266,20 @@ int sb_analyze(const struct sb_rundata *rd, const struct sb_row_sink *sink,
 			e = -ENOMEM;
 	if (!e)
 		e = hosts_begin(&a, rd);
-	if (!e)
-		e = rd->store ? partitions(&a, rd, sink) : batch(&a, rd, sink);
+	res->interrupted = rd->interrupted;
+	res->stop_reason = rd->stop_reason;
+	res->parts = 1;
+	if (!e && rd->store) {
+		e = partitions(&a, rd, sink);
+	} else if (!e) {
+		e = batch(&a, rd, sink);
+		res->parts_done = !e;
+	}
+	if (!e && res->parts_done < res->parts) {
+		/* a signal: what was analyzed stands, marked */
+		res->interrupted = 1;
+		res->stop_reason = SB_STOP_SIGNAL;
+	}
 	if (e) {
 		acc_free(&a, rd->nhosts);
 		sb_result__free(res);
@@ -278,6 +293,11 @@ int sb_analyze(const struct sb_rundata *rd, const struct sb_row_sink *sink,
 		sb_hist__summary(a.lat[l], &res->lat[l]);
 	sb_analyze_kernel_hists(res, rd);
 	sb_reconcile_fill(rd, &res->counts, probes, &res->rec);
+	if (res->parts_done < res->parts)
+		sb_reconcile_warn(&res->rec,
+				  "analysis stopped by a signal: %u of %u parts of the records "
+				  "analyzed (by client port); the figures cover those connections only",
+				  res->parts_done, res->parts);
 	for (int i = 0; i < SB_NIDENTITIES; i++)
 		sb_identity_check(rd, &res->rec, i, &res->ids[i]);
 	res->duration_s = duration_s(rd);

@@ -40,6 +40,12 @@ struct sb_dwell {
 #define SB_MAX_DWELL (SB_NSTATES * SB_NSTATES + 3)
 
 struct sb_result {
+	/* the run's, or set when a signal cut the analysis short (the parts
+	 * analyzed so far are written, the rest are not: parts_done of
+	 * parts) */
+	int interrupted;
+	int stop_reason; /* enum sb_stop */
+	unsigned int parts, parts_done;
 	uint64_t conns_started; /* joined rows: connects submitted */
 	uint64_t krecs;		/* kernel records (client and child) */
 	struct sb_join_counts counts;
@@ -69,7 +75,9 @@ struct sb_row_sink {
 };
 
 /* Analyzes rd into *out (sb_result__free); every batch of rows goes to
- * sink (NULL: none). 0 or negative errno. */
+ * sink (NULL: none). A SIGINT or SIGTERM (sb_stop_requested) ends it at
+ * the next batch: the result says so (interrupted, parts_done < parts).
+ * 0 or negative errno. */
 int sb_analyze(const struct sb_rundata *rd, const struct sb_row_sink *sink,
 	       struct sb_result **out);
 void sb_result__free(struct sb_result *r); /* NULL ok */

@@ -9,10 +9,9 @@
 #include "harness/run/mib.h"
 #include "harness/analysis/reconcile.h"
 
-static void warn(struct sb_reconcile *rec, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
+#define warn sb_reconcile_warn
 
-static void warn(struct sb_reconcile *rec, const char *fmt, ...)
+void sb_reconcile_warn(struct sb_reconcile *rec, const char *fmt, ...)
 {
 	char **w;
 	char *s;

@@ -10,6 +10,9 @@
  * left out. */
 void sb_reconcile_fill(const struct sb_rundata *rd, const struct sb_join_counts *n, int probes,
 		       struct sb_reconcile *rec);
+/* Adds a warning to rec (left out if it cannot be allocated). */
+void sb_reconcile_warn(struct sb_reconcile *rec, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
 /* Frees rec's warnings. */
 void sb_reconcile_free(struct sb_reconcile *rec);
 

@@ -13,6 +13,7 @@
 #include "harness/output/report.h"
 #include "harness/output/reportmodel.h"
 #include "harness/output/results.h"
+#include "harness/cli/stop.h"
 
 int sb_output_write(const char *dir, struct sb_rundata *rd, const struct sb_result *res)
 {
@@ -37,11 +38,17 @@ int sb_output_render(const char *dir, const struct sb_rundata *rd, const struct 
 	/* the plots, the reports and the stdout table from the files just
 	 * written, exactly as bench plot DIR renders them */
 	e = sb_report_model__load(dir, &m, err, sizeof(err));
+	if (e == -EINTR)
+		goto stopped;
 	if (e) {
 		sb_error("%s", err);
 		return e;
 	}
 	rc = sb_render_model(&m, o->no_plot);
+	if (sb_stop_requested) {
+		sb_report_model__free(&m);
+		goto stopped;
+	}
 	if (rc > 0)
 		sb_error("warning: some plots failed (see %s/plots/gnuplot.log); "
 			 "the result files are complete",
@@ -54,4 +61,11 @@ int sb_output_render(const char *dir, const struct sb_rundata *rd, const struct 
 		printf("results: %s\n", dir);
 	sb_report_model__free(&m);
 	return rc < 0 ? rc : 0;
+stopped:
+	/* the result files are complete; what a signal cut short is the
+	 * plots and reports, which the files alone can make again */
+	sb_error("interrupted: the result files in %s are complete; the plots and reports were "
+		 "not made (bench plot %s makes them)",
+		 dir, dir);
+	return -EINTR;
 }

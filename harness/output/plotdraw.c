@@ -15,6 +15,7 @@
 #include "harness/cli/paths.h"
 #include "harness/output/plotdata.h"
 #include "harness/output/reportmodel.h"
+#include "harness/cli/stop.h"
 
 /* ---- finding things ---- */
 
@@ -105,7 +106,7 @@ static int draw_all(const char *gnuplot, const char *scripts, const char *dir, u
 	snprintf(log, sizeof(log), "%s/plots/gnuplot.log", dir);
 	logfd = open(log, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 	*drawn = 0;
-	for (int id = 0; id < SB_NPLOTS; id++) {
+	for (int id = 0; id < SB_NPLOTS && !sb_stop_requested; id++) {
 		const char *name = sb_plot_def(id)->name;
 		int ok = 1;
 

@@ -2,9 +2,11 @@
 #include "harness/output/render.h"
 #include "harness/cli/msg.h"
 
+#include <errno.h>
 #include <limits.h>
 #include <stdio.h>
 
+#include "harness/cli/stop.h"
 #include "harness/output/plotdraw.h"
 #include "harness/output/reportmodel.h"
 #include "harness/output/reports.h"
@@ -14,6 +16,8 @@ int sb_render_model(struct sb_report_model *m, int no_plot)
 	char err[PATH_MAX + 256];
 	int rc = sb_plot_draw(m, no_plot, &m->plots), e;
 
+	if (sb_stop_requested) /* a signal: no report half made */
+		return -EINTR;
 	e = sb_reports_write(m, err, sizeof(err));
 	if (e) {
 		sb_error("%s", err);

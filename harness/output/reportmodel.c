@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "harness/output/plotdata.h"
+#include "harness/cli/stop.h"
 
 /* ---- summary.json access ---- */
 
@@ -81,7 +82,13 @@ static int scan_csv(const char *dir, const char *file, const char *const *names,
 		n = split(line, f, MAXF);
 		for (int k = 0; k < nnames && k < 16; k++)
 			idx[k] = col(f, n, names[k]);
-		while (getline(&line, &cap, fp) > 0) {
+		for (uint64_t rows = 0; getline(&line, &cap, fp) > 0; rows++) {
+			/* a SIGINT or SIGTERM ends a long scan at once */
+			if ((rows & 0xffff) == 0xffff && sb_stop_requested) {
+				free(line);
+				fclose(fp);
+				return -EINTR;
+			}
 			n = split(line, f, MAXF);
 			row(f, n, idx, ctx);
 		}

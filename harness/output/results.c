@@ -494,8 +494,8 @@ int sb_results_write_summary(FILE *f, const struct sb_rundata *rd, const struct 
 	sb_json_obj_begin(js, NULL);
 	sb_json_int(js, "schema", SB_SUMMARY_SCHEMA);
 	sb_json_str(js, "version", SB_VERSION);
-	sb_json_bool(js, "interrupted", rd->interrupted);
-	sb_json_str(js, "stop_reason", sb_stop_name(rd->stop_reason));
+	sb_json_bool(js, "interrupted", res->interrupted);
+	sb_json_str(js, "stop_reason", sb_stop_name(res->stop_reason));
 	sb_json_uint(js, "conns_requested", rd->opts ? rd->opts->conns : 0);
 	sb_json_uint(js, "conns_started", res->conns_started);
 	if (res->rec.join_rate < 0)
@@ -541,6 +541,12 @@ int sb_results_write_summary(FILE *f, const struct sb_rundata *rd, const struct 
 	json_reconciliation(js, rd, res);
 	sb_results_json_hosts(js, rd, res);
 
+	/* the analysis: in how many parts by client port the records were
+	 * read (1: all in memory), and how many a signal let it finish */
+	sb_json_obj_begin(js, "analysis");
+	sb_json_uint(js, "parts", res->parts);
+	sb_json_uint(js, "parts_analyzed", res->parts_done);
+	sb_json_obj_end(js);
 	sb_json_obj_begin(js, "loadgen");
 	sb_json_uint(js, "started", cs->started);
 	sb_json_uint(js, "done", cs->done);

@@ -3,14 +3,16 @@
 
 #include <string.h>
 
-volatile sig_atomic_t sb_stop_requested;
-volatile sig_atomic_t sb_signal_seen;
+#include "harness/run/restore.h"
 
 static void on_signal(int sig)
 {
 	if (sb_signal_seen) {
-		/* the second: as if no handler were installed (re-raised on
-		 * return from here, the signal being blocked until then) */
+		/* the second: sysctls a run changed in a namespace not its
+		 * own go back now (async-signal-safe), then as if no handler
+		 * were installed (re-raised on return from here, the signal
+		 * being blocked until then) */
+		sb_restore_now();
 		signal(sig, SIG_DFL);
 		raise(sig);
 		return;

@@ -6,13 +6,7 @@
 #ifndef SB_SIGNALS_H
 #define SB_SIGNALS_H
 
-#include <signal.h>
-
-/* The stop flag: set by the first signal, or by the program itself. */
-extern volatile sig_atomic_t sb_stop_requested;
-/* Set by the first signal only (a wait that began before can tell a
- * signal from a stop the program decided). */
-extern volatile sig_atomic_t sb_signal_seen;
+#include "harness/cli/stop.h" /* the flag */
 
 /* Installs the handler for SIGINT and SIGTERM, without SA_RESTART so that
  * blocking calls return EINTR. */

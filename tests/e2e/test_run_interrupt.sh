@@ -17,6 +17,29 @@ check "marked interrupted" "$(jqv "$out/summary.json" .interrupted)" = true
 check "connections.csv written" "$( [ -s "$out/connections.csv" ] && echo 1 || echo 0)" -eq 1
 check "stop_reason" "$(jqv "$out/summary.json" .stop_reason)" = signal
 
+# SIGTERM after the load, while the records are analyzed (in parts: a
+# small --record-memory) or the reports rendered: out within 5 s, the result
+# files written and marked, exit 130
+n=200000
+[ -n "${SB_EMULATED:-}" ] && n=20000
+out="$WORK/late"
+"$SYNBENCH" --conns "$n" --mode crr --concurrency 64 --record-memory 1 --quiet \
+	--out "$out" >"$WORK/late.out" 2>&1 &
+pid=$!
+i=0
+while [ ! -d "$out" ] && [ $i -lt 1200 ]; do sleep 0.05; i=$((i + 1)); done
+t0=$(date +%s%N)
+kill -TERM "$pid"
+wait "$pid"
+rc=$?
+ms=$((($(date +%s%N) - t0) / 1000000))
+check "SIGTERM after the load: exit" "$rc" -eq 130
+check "SIGTERM after the load: out within 5 s (ms)" "$ms" -le 5000
+check "SIGTERM after the load: marked interrupted" "$(jqv "$out/summary.json" .interrupted)" = true
+check "SIGTERM after the load: stop_reason" "$(jqv "$out/summary.json" .stop_reason)" = signal
+check "SIGTERM after the load: parts analyzed <= parts" "$(jqv "$out/summary.json" '.analysis.parts_analyzed <= .analysis.parts')" = true
+grep -q "bench plot" "$WORK/late.out" && ok "says how to make the reports" || bad "said: $(cat "$WORK/late.out")"
+
 # a run its --max-time ends before it started or finished every connection
 # says so: stop_reason, a warning, and bench compare refuses it as NEW
 out="$WORK/short"
