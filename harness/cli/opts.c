@@ -625,8 +625,18 @@ static int finish(struct parse_ctx *c)
 	if (finish_topology(c) || finish_target(c) || finish_hosts(c))
 		return -EINVAL;
 	if (!c->given[O_CONCURRENCY]) {
-		uint64_t cap = o->rate > 0 ? SB_MAX_CONCURRENCY : SB_DEFAULT_CONCURRENCY;
+		uint64_t cap = SB_DEFAULT_CONCURRENCY;
 
+		/* an open loop: as many as can be in flight at once, so arrivals
+		 * never wait for a free slot: the rate times the connect timeout
+		 * and the crr phase it also bounds, with room; memory follows
+		 * that, not --conns */
+		if (o->rate > 0) {
+			double in_flight = o->rate * 2.0 * o->connect_timeout_ms / 1000.0 + 1024;
+
+			cap = in_flight < SB_MAX_CONCURRENCY ? (uint64_t)in_flight
+							     : SB_MAX_CONCURRENCY;
+		}
 		o->concurrency = (uint32_t)(o->conns < cap ? o->conns : cap);
 	}
 	return 0;

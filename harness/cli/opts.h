@@ -125,8 +125,9 @@ void sb_opts_defaults(struct sb_opts *o);
  * with --mode connect; --dests with --ipv6; --attach/--sample-us/--trace-states with
  * --no-probes. --rate with --concurrency is allowed: in an open loop
  * --concurrency caps connections in flight; without an explicit
- * --concurrency an open loop is uncapped (concurrency = min(conns,
- * SB_MAX_CONCURRENCY)) so arrivals never wait for a free slot. */
+ * --concurrency an open loop holds what can be in flight at once (concurrency
+ * = min(conns, rate x 2 x connect-timeout + 1024, SB_MAX_CONCURRENCY)) so
+ * arrivals never wait for a free slot. */
 int sb_opts_parse(int argc, char **argv, struct sb_opts *o, char *err, size_t errlen);
 
 /* Writes every effective option as key=value lines (neper style), one per

@@ -136,7 +136,8 @@ static const struct good_case good[] = {
     {{"--backlog=65535"}, {"backlog=65535"}},
     {{"--concurrency", "1048576"}, {"concurrency=1048576", "rate=0"}},
     {{"--rate", "20000"}, {"rate=20000", "concurrency=10000"}},
-    {{"--rate", "2500.5", "--conns", "5000000"}, {"rate=2500.5", "concurrency=1048576"}},
+    /* an open loop holds what can be in flight: rate x 2 x 5 s + 1024 */
+    {{"--rate", "2500.5", "--conns", "5000000"}, {"rate=2500.5", "concurrency=26029"}},
     {{"--rate", ".5", "--conns", "100"}, {"rate=0.5", "concurrency=100"}},
     {{"--rate=10000000"}, {"rate=10000000"}},
     {{"--rate", "0.1"}, {"rate=0.1"}},
@@ -437,7 +438,7 @@ static void test_exact_fields(void)
 	ASSERT_OK(sb_opts_parse(13, argv, &o, err, sizeof(err)), "parse a full line");
 	ASSERT_EQ(o.conns, 100000, "conns");
 	ASSERT_TRUE(o.rate == 2500.25, "rate exact");
-	ASSERT_EQ(o.concurrency, 100000, "open loop uncapped: concurrency = conns");
+	ASSERT_EQ(o.concurrency, 26026, "open loop: concurrency = rate x 2 x timeout + 1024");
 	ASSERT_EQ(o.accept.kind, LG_ACCEPT_DELAY, "accept kind");
 	ASSERT_EQ(o.accept.value, 7, "accept value");
 	ASSERT_EQ(o.mode, LG_MODE_CRR, "mode");
