@@ -13,6 +13,7 @@
 
 #include "harness/cli/msg.h"
 #include "harness/cli/paths.h"
+#include "harness/output/outdir.h"
 #include "harness/output/plotdata.h"
 #include "harness/output/reportmodel.h"
 #include "harness/cli/stop.h"
@@ -52,11 +53,10 @@ int sb_plot_find_gnuplot(char *buf, size_t len)
  * scripts read plots/NAME.dat and write plots/NAME.FMT by relative names, so no
  * path (nor any other data) is ever part of what gnuplot parses; fmt is one
  * of two constants. */
-static int run_gnuplot(const char *gnuplot, const char *scripts, const char *dir, const char *name,
-		       const char *fmt, int logfd)
+static pid_t start_gnuplot(const char *gnuplot, const char *scripts, const char *dir,
+			   const char *name, const char *fmt, int logfd)
 {
 	char expr[32], script[PATH_MAX];
-	int status;
 	pid_t pid;
 
 	if (snprintf(expr, sizeof(expr), "fmt='%s'", strcmp(fmt, "svg") ? "png" : "svg") >=
@@ -80,6 +80,16 @@ static int run_gnuplot(const char *gnuplot, const char *scripts, const char *dir
 		execl(gnuplot, "gnuplot", "-e", expr, script, (char *)NULL);
 		_exit(127);
 	}
+	return pid;
+}
+
+/* 0 when gnuplot pid ended well. */
+static int wait_gnuplot(pid_t pid)
+{
+	int status;
+
+	if (pid < 0)
+		return (int)pid;
 	while (waitpid(pid, &status, 0) < 0)
 		if (errno != EINTR)
 			return -errno;
@@ -103,13 +113,17 @@ static int draw_all(const char *gnuplot, const char *scripts, const char *dir, u
 	char log[PATH_MAX];
 	int fails = 0, logfd;
 
+	snprintf(log, sizeof(log), "%s/plots", dir);
+	logfd = sb_outdir_create(log, "gnuplot.log");
 	snprintf(log, sizeof(log), "%s/plots/gnuplot.log", dir);
-	logfd = open(log, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 	*drawn = 0;
 	for (int id = 0; id < SB_NPLOTS && !sb_stop_requested; id++) {
 		const char *name = sb_plot_def(id)->name;
+		pid_t pid[2];
 		int ok = 1;
 
+		/* each plot's two formats at once: a gnuplot is mostly its own
+		 * start-up */
 		for (int k = 0; k < 2; k++) {
 			char p[PATH_MAX];
 
@@ -118,10 +132,11 @@ static int draw_all(const char *gnuplot, const char *scripts, const char *dir, u
 			unlink(p);
 			if (logfd >= 0)
 				dprintf(logfd, "== %s.gp fmt=%s\n", name, fmts[k]);
-			if (run_gnuplot(gnuplot, scripts, dir, name, fmts[k], logfd) ||
-			    !file_ok(dir, name, fmts[k]))
-				ok = 0;
+			pid[k] = start_gnuplot(gnuplot, scripts, dir, name, fmts[k], logfd);
 		}
+		for (int k = 0; k < 2; k++)
+			if (wait_gnuplot(pid[k]) || !file_ok(dir, name, fmts[k]))
+				ok = 0;
 		if (ok)
 			*drawn |= 1u << id;
 		else {
