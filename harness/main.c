@@ -13,7 +13,7 @@
 #include "harness/run/hosts.h"
 #include "harness/run/run.h"
 #include "harness/run/signals.h"
-#include "harness/tools/commands.h"
+#include "harness/commands/commands.h"
 #include "loadgen/loadgen.h" /* lg_now_ns: the one clock */
 
 /* After the run, one arrow per stage: analyze (its rows stream into

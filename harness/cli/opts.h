@@ -145,7 +145,7 @@ void sb_opts_foreach(const struct sb_opts *o, sb_opt_visit_fn fn, void *ctx);
 void sb_print_help(FILE *f);
 
 /* The run's option table (the one behind the parser, --help and config.json),
- * for the man page (harness/tools/man.c). */
+ * for the man page (harness/commands/man.c). */
 struct sb_optset;
 const struct sb_optset *sb_opts_optset(void);
 

@@ -217,7 +217,7 @@ size_t sb_report_findings(const struct sb_report_model *m, struct sb_finding *ou
 	const char *mode = json_string_value(json_object_get(s, "mode"));
 	int watch = mode && strcmp(mode, "watch") == 0;
 
-	if (watch) /* bench watch: kernel records only (harness/tools/watch.h) */
+	if (watch) /* bench watch: kernel records only (harness/commands/watch.h) */
 		add(&l, SB_FIND_INFO,
 		    "Watched for %.3f s: %s client connects (%s reached ESTABLISHED) and %s server "
 		    "children; kernel records only, no user-side stamps (bench watch).",

@@ -6,8 +6,8 @@
 
 #include "tests/fuzz/fuzz_util.h"
 #include "harness/cli/argsfile.h"
-#include "harness/tools/compare.h"
-#include "harness/tools/compare_rows.h"
+#include "harness/commands/compare.h"
+#include "harness/commands/compare_rows.h"
 
 static void free_opts(struct sb_cmp_opts *o)
 {

@@ -7,8 +7,8 @@
 #include <string.h>
 
 #include "tests/fuzz/fuzz_util.h"
-#include "harness/tools/compare_out.h"
-#include "harness/tools/compare_rows.h"
+#include "harness/commands/compare_out.h"
+#include "harness/commands/compare_rows.h"
 #include "harness/output/htmlreport.h"
 #include "harness/output/report.h"
 

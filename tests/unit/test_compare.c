@@ -1,4 +1,4 @@
-/* harness/tools/compare.c: `bench compare` on the fixtures in tests/fixtures/compare
+/* harness/commands/compare.c: `bench compare` on the fixtures in tests/fixtures/compare
  * (see README.md there): exit codes 0/1/2, the final line, the table, the
  * --json verdict, medians over repeats, exact keys, n/a latency blocks. */
 #include <errno.h>
@@ -9,8 +9,8 @@
 #include <unistd.h>
 
 #include "tests/test.h"
-#include "harness/tools/compare.h"
-#include "harness/tools/compare_stats.h"
+#include "harness/commands/compare.h"
+#include "harness/commands/compare_stats.h"
 #include "harness/output/jsonget.h"
 
 #define MAX_ARGS 16

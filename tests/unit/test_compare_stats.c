@@ -1,11 +1,11 @@
-/* harness/tools/compare_stats.c: one-sided Mann-Whitney U against values computed
+/* harness/commands/compare_stats.c: one-sided Mann-Whitney U against values computed
  * by hand (and scipy.stats.mannwhitneyu(y, x, alternative="greater",
  * method="exact")). */
 #include <math.h>
 #include <stdio.h>
 
 #include "tests/test.h"
-#include "harness/tools/compare_stats.h"
+#include "harness/commands/compare_stats.h"
 
 int main(void)
 {

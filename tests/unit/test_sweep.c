@@ -4,7 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "harness/tools/sweep.h"
+#include "harness/commands/sweep.h"
 #include "tests/test.h"
 
 #define ARGC(a) ((int)(sizeof(a) / sizeof((a)[0])))

@@ -8,8 +8,8 @@
 
 #include "tests/test.h"
 #include "harness/analysis/join.h"
-#include "harness/tools/watch.h"
-#include "harness/tools/watch_analysis.h"
+#include "harness/commands/watch.h"
+#include "harness/commands/watch_analysis.h"
 
 static int parse(const char *line, struct sb_watch_opts *o, char *err, size_t len)
 {

@@ -15,7 +15,7 @@ void sb_baseline_usage(FILE *f);
 
 struct sb_optset;
 /* The options bench baseline --help lists (harness/cli/optparse.h), for the man page
- * (harness/tools/man.c). */
+ * (harness/commands/man.c). */
 const struct sb_optset *sb_baseline_optset(void);
 
 #endif

@@ -13,7 +13,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "harness/tools/experiment.h"
+#include "harness/commands/experiment.h"
 #include "harness/cli/paths.h"
 #include "harness/cli/msg.h"
 #include "harness/cli/optparse.h"

@@ -8,7 +8,7 @@
 
 #include "harness/analysis/identities.h"
 #include "harness/analysis/stats.h"
-#include "harness/tools/watch.h"
+#include "harness/commands/watch.h"
 
 enum sb_wout {
 	/* client sockets */

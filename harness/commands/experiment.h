@@ -17,7 +17,7 @@ int sb_experiment_name_ok(const char *name);
 
 struct sb_optset;
 /* The options bench experiment --help lists (harness/cli/optparse.h), for the man page
- * (harness/tools/man.c). */
+ * (harness/commands/man.c). */
 const struct sb_optset *sb_experiment_optset(void);
 
 #endif

@@ -4,7 +4,7 @@
  * privileges, the io_uring operations the load generator uses and the
  * sysctls that shape a run. Exit 0 when a probes-on run can work, 2 with
  * the fix otherwise. */
-#include "harness/tools/doctor.h"
+#include "harness/commands/doctor.h"
 
 #include <errno.h>
 #include <stdio.h>

@@ -1,7 +1,7 @@
 /* bench baseline save|run: one command to refresh a baseline, one to rerun
  * its arguments K times for `bench compare`. Runs are child processes of
  * this very binary (/proc/self/exe), each with --no-plot --quiet --out. */
-#include "harness/tools/baseline.h"
+#include "harness/commands/baseline.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -16,8 +16,8 @@
 #include <unistd.h>
 
 #include "harness/cli/argsfile.h"
-#include "harness/tools/compare.h"
-#include "harness/tools/compare_rows.h"
+#include "harness/commands/compare.h"
+#include "harness/commands/compare_rows.h"
 #include "harness/output/jsonget.h"
 #include "harness/cli/optparse.h"
 #include "harness/cli/msg.h"

@@ -7,7 +7,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "harness/tools/watch.h"
+#include "harness/commands/watch.h"
 #include "harness/cli/msg.h"
 #include "harness/cli/optparse.h"
 

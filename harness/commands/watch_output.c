@@ -18,7 +18,7 @@
 #include "harness/output/outdir.h"
 #include "harness/output/render.h"
 #include "harness/output/results.h"
-#include "harness/tools/watch_analysis.h"
+#include "harness/commands/watch_analysis.h"
 #include "harness/cli/msg.h"
 
 /* ---- connections.csv ---- */

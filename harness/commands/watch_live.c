@@ -11,7 +11,7 @@
 #include <sys/socket.h>
 
 #include "harness/run/tracefmt.h"
-#include "harness/tools/watch.h"
+#include "harness/commands/watch.h"
 
 #define NSLOTS (1u << 18) /* client sockets between SYN_SENT and ESTABLISHED */
 

@@ -19,7 +19,7 @@
 #include "harness/output/jsonget.h"
 #include "harness/cli/opts.h"
 #include "harness/output/outdir.h"
-#include "harness/tools/sweep.h"
+#include "harness/commands/sweep.h"
 #include "harness/cli/msg.h"
 #include "harness/cli/optparse.h"
 

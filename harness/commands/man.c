@@ -1,6 +1,6 @@
 /* synbench(8) as roff, from the option tables (man.h). The prose here says
  * what each command is for; every option line comes from a table. */
-#include "harness/tools/man.h"
+#include "harness/commands/man.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -10,13 +10,13 @@
 #include "harness/cli/optparse.h"
 #include "harness/cli/opts.h"
 #include "harness/run/restore.h"
-#include "harness/tools/baseline.h"
-#include "harness/tools/compare.h"
-#include "harness/tools/doctor.h"
-#include "harness/tools/experiment.h"
-#include "harness/tools/plot.h"
-#include "harness/tools/sweep.h"
-#include "harness/tools/watch.h"
+#include "harness/commands/baseline.h"
+#include "harness/commands/compare.h"
+#include "harness/commands/doctor.h"
+#include "harness/commands/experiment.h"
+#include "harness/commands/plot.h"
+#include "harness/commands/sweep.h"
+#include "harness/commands/watch.h"
 
 /* One sub-command's section: its synopsis lines, what it does, its table. */
 struct man_cmd {

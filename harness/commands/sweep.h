@@ -81,7 +81,7 @@ int sb_sweep_main(int argc, char **argv);
 
 struct sb_optset;
 /* The options bench sweep --help lists (harness/cli/optparse.h), for the man page
- * (harness/tools/man.c). */
+ * (harness/commands/man.c). */
 const struct sb_optset *sb_sweep_optset(void);
 
 #endif

@@ -2,7 +2,7 @@
  * until --duration, --max-conns or a signal, then collect and write the
  * result directory. Every step that can fail on bad input fails before
  * anything is written. */
-#include "harness/tools/watch.h"
+#include "harness/commands/watch.h"
 
 #include <errno.h>
 #include <signal.h>

@@ -1,5 +1,5 @@
 /* bench compare: from BASE/NEW arguments to decided rows. */
-#include "harness/tools/compare_rows.h"
+#include "harness/commands/compare_rows.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -12,7 +12,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "harness/tools/compare_stats.h"
+#include "harness/commands/compare_stats.h"
 #include "harness/output/jsonget.h"
 #include "harness/cli/msg.h"
 

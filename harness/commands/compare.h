@@ -22,7 +22,7 @@ int sb_compare_base_opts(struct sb_cmp_opts *o, const char *dir, char *err, size
 
 struct sb_optset;
 /* The options bench compare --help lists (harness/cli/optparse.h), for the man page
- * (harness/tools/man.c). */
+ * (harness/commands/man.c). */
 const struct sb_optset *sb_compare_optset(void);
 
 #endif

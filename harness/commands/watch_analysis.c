@@ -1,6 +1,6 @@
 /* bench watch: records -> rows, outcomes, latencies, reconciliation
  * (watch_analysis.h). */
-#include "harness/tools/watch_analysis.h"
+#include "harness/commands/watch_analysis.h"
 
 #include <errno.h>
 #include <stdarg.h>

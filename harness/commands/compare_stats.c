@@ -1,5 +1,5 @@
 /* One-sided Mann-Whitney U, exact for small samples. */
-#include "harness/tools/compare_stats.h"
+#include "harness/commands/compare_stats.h"
 
 #include <math.h>
 #include <stdlib.h>

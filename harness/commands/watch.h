@@ -4,9 +4,9 @@
  * tcpstates are used for, with reconciliation against the kernel's own
  * counters.
  *
- *   harness/tools/watch_opts.c     options, --help
- *   harness/tools/watch.c          the lifecycle: namespace, probes, sampler, MIB, stop
- *   harness/tools/watch_live.c     live lines (--connlat, --trace-states) and PID/COMM tags
+ *   harness/commands/watch_opts.c     options, --help
+ *   harness/commands/watch.c          the lifecycle: namespace, probes, sampler, MIB, stop
+ *   harness/commands/watch_live.c     live lines (--connlat, --trace-states) and PID/COMM tags
  *   harness/watch_results.c  filtered records, connections.csv, summary.json, report
  */
 #ifndef SB_WATCH_H
@@ -124,7 +124,7 @@ int sb_watch_write(struct sb_watch_data *w, const char *dir);
 
 struct sb_optset;
 /* The options bench watch --help lists (harness/cli/optparse.h), for the man page
- * (harness/tools/man.c). */
+ * (harness/commands/man.c). */
 const struct sb_optset *sb_watch_optset(void);
 
 #endif

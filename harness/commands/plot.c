@@ -1,5 +1,5 @@
 /* bench plot DIR: redraws a result directory's plots and regenerates its reports (plot.h). */
-#include "harness/tools/plot.h"
+#include "harness/commands/plot.h"
 
 #include <errno.h>
 #include <stdio.h>

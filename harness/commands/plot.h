@@ -8,7 +8,7 @@ int sb_plot_main(int argc, char **argv);
 
 struct sb_optset;
 /* The options bench plot --help lists (harness/cli/optparse.h), for the man page
- * (harness/tools/man.c). */
+ * (harness/commands/man.c). */
 const struct sb_optset *sb_plot_optset(void);
 
 #endif

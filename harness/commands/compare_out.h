@@ -6,7 +6,7 @@
 
 #include <stdio.h>
 
-#include "harness/tools/compare_rows.h"
+#include "harness/commands/compare_rows.h"
 
 struct sb_cmp_report {
 	const struct sb_cmp_opts *o;

@@ -9,7 +9,7 @@ int sb_doctor_main(int argc, char **argv);
 
 struct sb_optset;
 /* The options bench doctor --help lists (harness/cli/optparse.h), for the man page
- * (harness/tools/man.c). */
+ * (harness/commands/man.c). */
 const struct sb_optset *sb_doctor_optset(void);
 
 #endif

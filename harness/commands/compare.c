@@ -1,7 +1,7 @@
 /* bench compare, the command side: options (the command line, then the
  * BASE directory's `compare` file for what the command line leaves unset),
  * help, and the outputs. Only sb_compare_main turns errors into exit codes. */
-#include "harness/tools/compare.h"
+#include "harness/commands/compare.h"
 
 #include <errno.h>
 #include <math.h>
@@ -12,8 +12,8 @@
 #include <sys/stat.h>
 
 #include "harness/cli/argsfile.h"
-#include "harness/tools/compare_out.h"
-#include "harness/tools/compare_rows.h"
+#include "harness/commands/compare_out.h"
+#include "harness/commands/compare_rows.h"
 #include "harness/cli/msg.h"
 #include "harness/cli/optparse.h"
 

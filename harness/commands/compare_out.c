@@ -1,5 +1,5 @@
 /* bench compare: the table, JSON, JUnit XML and Markdown renderings. */
-#include "harness/tools/compare_out.h"
+#include "harness/commands/compare_out.h"
 
 #include <errno.h>
 #include <math.h>
