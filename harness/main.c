@@ -4,80 +4,26 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "harness/analysis/analyze.h"
 #include "harness/cli/msg.h"
 #include "harness/cli/opts.h"
+#include "harness/commands/commands.h"
+#include "harness/commands/finish.h"
 #include "harness/output/outdir.h"
-#include "harness/output/output.h"
-#include "harness/output/results.h"
 #include "harness/run/hosts.h"
 #include "harness/run/run.h"
 #include "harness/run/signals.h"
-#include "harness/commands/commands.h"
-#include "loadgen/loadgen.h" /* lg_now_ns: the one clock */
 
 /* After the run, one arrow per stage: analyze (its rows stream into
  * connections.csv) -> write (serialize the result) -> render (plots,
  * reports, the table). 0 or 2. */
-/* -v: what each stage took, on one line (scripts/bench-scale reads it). */
-static void print_stages(const struct sb_rundata *rd, uint64_t analyzed, uint64_t written,
-			 uint64_t rendered)
-{
-	const uint64_t t[] = {rd->t_setup_ns, rd->t_start_ns, rd->t_end_ns, rd->t_collected_ns,
-			      analyzed, written, rendered};
-	static const char *const name[] = {"setup", "load", "collect", "analyze", "write",
-					   "render"};
-
-	if (!rd->opts->verbose || !rd->t_setup_ns)
-		return;
-	fprintf(stderr, "%s: stages (s):", sb_prog());
-	for (int i = 0; i < 6; i++)
-		fprintf(stderr, " %s %.3f", name[i],
-			t[i + 1] > t[i] ? (double)(t[i + 1] - t[i]) / 1e9 : 0.0);
-	fprintf(stderr, " total %.3f\n", (double)(rendered - rd->t_setup_ns) / 1e9);
-}
-
+/* After the run: analyze, write, render (harness/commands/finish.h). */
 static int analyze_write_render(struct sb_rundata *rd, const char *dir)
 {
-	struct sb_conn_writer *csv = NULL;
-	struct sb_row_sink sink = {sb_conn_writer__rows, NULL};
-	struct sb_result *res = NULL;
-	uint64_t analyzed, written;
-	int e = sb_mkdir_p(dir), rc;
+	const struct sb_opts *o = rd->opts;
+	struct sb_finish_opts fo = {.no_plot = o->no_plot, .json = o->json, .quiet = o->quiet,
+				    .verbose = o->verbose};
 
-	/* the run's stop is in rd; from here a signal stops the analysis at
-	 * its next part and the rendering at once (a second ends us) */
-	sb_stop_requested = 0;
-
-	if (e) {
-		sb_error("cannot create %s (%s); choose another --out", dir, strerror(-e));
-		return 2;
-	}
-	e = sb_conn_writer__open(dir, &csv);
-	sink.ctx = csv;
-	if (!e)
-		e = sb_analyze(rd, &sink, &res);
-	if (csv) {
-		int c = sb_conn_writer__close(csv, !e);
-
-		e = e ? e : c;
-	}
-	if (e) {
-		sb_error("analyzing the records into %s/connections.csv failed (%s)", dir,
-			 strerror(-e));
-		sb_result__free(res);
-		return 2;
-	}
-	analyzed = lg_now_ns();
-	e = sb_output_write(dir, rd, res);
-	written = lg_now_ns();
-	if (!e)
-		e = sb_output_render(dir, rd, res);
-	if (!e)
-		print_stages(rd, analyzed, written, lg_now_ns());
-	rc = e == -EINTR || res->interrupted ? 130 : e ? 2 : 0;
-	sb_result__free(res);
-	return rc;
+	return sb_finish(rd, dir, &fo);
 }
 
 /* A run across machines: the other hosts' halves first (each ready, or one

@@ -2,6 +2,7 @@
 #include "harness/analysis/analyze.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -298,8 +299,16 @@ int sb_analyze(const struct sb_rundata *rd, const struct sb_row_sink *sink,
 				  "analysis stopped by a signal: %u of %u parts of the records "
 				  "analyzed (by client port); the figures cover those connections only",
 				  res->parts_done, res->parts);
-	for (int i = 0; i < SB_NIDENTITIES; i++)
-		sb_identity_check(rd, &res->rec, i, &res->ids[i]);
+	for (int i = 0; i < SB_NIDENTITIES; i++) {
+		res->ids[i].probe = res->ids[i].kernel = -1;
+		if (i < SB_NRUN_IDENTITIES) {
+			sb_identity_check(rd, &res->rec, i, &res->ids[i]);
+		} else {
+			res->ids[i].status = SB_ID_SKIPPED;
+			snprintf(res->ids[i].why, sizeof(res->ids[i].why),
+				 "bench watch's identity: a run checks client_established");
+		}
+	}
 	res->duration_s = duration_s(rd);
 	res->rate_conns_per_s = res->duration_s > 0 ? (double)a.ok / res->duration_s : 0;
 	res->http = rd->opts && rd->opts->http;

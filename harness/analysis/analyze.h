@@ -39,7 +39,62 @@ struct sb_dwell {
 
 #define SB_MAX_DWELL (SB_NSTATES * SB_NSTATES + 3)
 
+/* What a result is of: a run (its own load, joined to user stamps), or a
+ * watch (traffic synbench did not make: kernel records alone, analysis/kview.h). */
+enum sb_result_mode { SB_RESULT_RUN = 0, SB_RESULT_WATCH };
+
+/* A watched socket's outcome (kernel records alone). */
+enum sb_wout {
+	/* client sockets */
+	SB_WOUT_ACCEPTED = 0, /* the server child (in this namespace) was closed by its server */
+	SB_WOUT_QUEUED,	      /* server child ESTABLISHED, never closed by the server */
+	SB_WOUT_GHOST,	      /* ESTABLISHED, no server child, a listener on its port here */
+	SB_WOUT_ESTABLISHED,  /* ESTABLISHED, the server is elsewhere */
+	SB_WOUT_FAILED,	      /* SYN_SENT -> CLOSE: timed out, refused or reset */
+	SB_WOUT_OPEN,	      /* still SYN_SENT when the watch ended */
+	SB_NWOUT_CLIENT,
+	/* server children */
+	SB_WOUT_SERVED = SB_NWOUT_CLIENT, /* closed by the server (FIN_WAIT1 or LAST_ACK) */
+	SB_WOUT_CHILD_OPEN,		   /* ESTABLISHED, not closed by the server */
+	SB_WOUT_CHILD_RESET,		   /* ESTABLISHED -> CLOSE directly */
+	SB_WOUT_CHILD_FAILED,		   /* never ESTABLISHED */
+	SB_NWOUT,
+};
+
+static inline const char *sb_wout_name(enum sb_wout o)
+{
+	static const char *const n[SB_NWOUT] = {
+		[SB_WOUT_ACCEPTED] = "accepted",     [SB_WOUT_QUEUED] = "queued",
+		[SB_WOUT_GHOST] = "ghost",	     [SB_WOUT_ESTABLISHED] = "established",
+		[SB_WOUT_FAILED] = "failed",	     [SB_WOUT_OPEN] = "open",
+		[SB_WOUT_SERVED] = "served",	     [SB_WOUT_CHILD_OPEN] = "child_open",
+		[SB_WOUT_CHILD_RESET] = "child_reset", [SB_WOUT_CHILD_FAILED] = "child_failed",
+	};
+
+	return (unsigned)o < SB_NWOUT ? n[o] : "other";
+}
+
+/* What only a watch has: its sockets by role and outcome, its handshakes,
+ * its listeners. */
+struct sb_watch_figures {
+	uint64_t clients, children;   /* rows by role */
+	uint64_t handshakes;	      /* client rows that reached ESTABLISHED */
+	uint64_t child_handshakes;    /* child rows that reached ESTABLISHED */
+	uint64_t untimed;	      /* ... of both, whose ESTABLISHED stamp was missed */
+	uint64_t syn_retrans;	      /* sum over client rows */
+	uint64_t untagged;	      /* client records without PID/COMM */
+	uint64_t filtered_out;	      /* records the user-space filters dropped */
+	uint64_t outcomes[SB_NWOUT];
+	int64_t listener_drops;	      /* sum over listeners of last - first sk_drops, -1 none */
+	int64_t overflows;	      /* listener drops - TCP_LISTEN_OVERFLOW skb drops, -1 */
+	uint64_t listeners;	      /* distinct (port, family) sampled */
+	int effective_backlog;	      /* the listeners' when they agree, else -1 */
+	uint64_t listen_overflow_skb_drops;
+	int listen_overflow_known;    /* this kernel has that drop reason */
+};
+
 struct sb_result {
+	enum sb_result_mode mode;
 	/* the run's, or set when a signal cut the analysis short (the parts
 	 * analyzed so far are written, the rest are not: parts_done of
 	 * parts) */
@@ -62,15 +117,20 @@ struct sb_result {
 	uint64_t http_2xx, http_other, http_none;
 	struct sb_dwell dwell[SB_MAX_DWELL];
 	size_t ndwell;
+	struct sb_watch_figures watch; /* mode SB_RESULT_WATCH */
 	struct sb_host_result *hosts; /* rd->nhosts of them, NULL when none */
 	size_t nhosts;
 };
 
-/* A consumer of joined rows: rows(ctx, j) is called once per batch with the
- * batch's join (its rows point into the batch's records: valid only during
- * the call). 0 or negative errno (which ends the analysis). */
+struct sb_kview;
+
+/* A consumer of rows: rows(ctx, j) is called once per batch of a run with
+ * the batch's join, krows(ctx, v) once per batch of a watch (kview.h); the
+ * rows point into the batch's records: valid only during the call. 0 or
+ * negative errno (which ends the analysis). */
 struct sb_row_sink {
 	int (*rows)(void *ctx, const struct sb_join *j);
+	int (*krows)(void *ctx, const struct sb_kview *v);
 	void *ctx;
 };
 

@@ -17,7 +17,13 @@ enum sb_identity_id {
 	SB_ID_SERVER_SYN_RETRANS,  /* server TCPSynRetrans = its SYN-ACK (+ SYN) retransmits */
 	SB_ID_CLIENT_ACTIVE_OPENS, /* client Tcp ActiveOpens = connects started */
 	SB_ID_SERVER_ACTIVE_OPENS, /* server Tcp ActiveOpens = 0 */
+	/* bench watch (kview.h), whatever made the traffic: */
+	SB_ID_CLIENT_SOCKETS,	 /* probe client sockets = Tcp ActiveOpens */
+	SB_ID_CHILD_SOCKETS,	 /* probe server children = Tcp PassiveOpens */
+	SB_ID_LISTEN_OVERFLOWS, /* listener sk_drops - TCP_LISTEN_OVERFLOW skb drops =
+				 * ListenOverflows + TCPReqQFullDrop */
 	SB_NIDENTITIES,
+	SB_NRUN_IDENTITIES = SB_ID_CLIENT_SOCKETS, /* a run checks those before */
 };
 
 enum sb_id_status { SB_ID_HOLDS, SB_ID_FAILS, SB_ID_SKIPPED };
@@ -25,6 +31,7 @@ enum sb_id_status { SB_ID_HOLDS, SB_ID_FAILS, SB_ID_SKIPPED };
 struct sb_identity {
 	enum sb_id_status status;
 	char why[200]; /* SB_ID_SKIPPED: why it cannot be checked on this run */
+	int64_t probe, kernel; /* watch: the two sides, -1 unknown */
 };
 
 /* --topology veth before Linux 6.18: the client's failed retransmits the
@@ -42,9 +49,37 @@ static inline const char *sb_identity_name(enum sb_identity_id id)
 		[SB_ID_SERVER_SYN_RETRANS] = "server_synack_retransmits",
 		[SB_ID_CLIENT_ACTIVE_OPENS] = "client_active_opens",
 		[SB_ID_SERVER_ACTIVE_OPENS] = "server_active_opens",
+		[SB_ID_CLIENT_SOCKETS] = "client_sockets",
+		[SB_ID_CHILD_SOCKETS] = "child_sockets",
+		[SB_ID_LISTEN_OVERFLOWS] = "listen_overflows",
 	};
 
 	return (unsigned)id < SB_NIDENTITIES ? names[id] : "?";
+}
+
+/* The identity in words (summary.json "identity"). */
+static inline const char *sb_identity_what(enum sb_identity_id id)
+{
+	static const char *const what[SB_NIDENTITIES] = {
+		[SB_ID_CLIENT_ESTABLISHED] = "client ESTABLISHED = accepted + queued + ghosts + "
+					     "other ESTABLISHED",
+		[SB_ID_SYN_RETRANS] = "probe SYN + SYN-ACK retransmits = TcpExt TCPSynRetrans",
+		[SB_ID_LISTENER_DROPS] = "listener sk_drops = TcpExt ListenDrops + "
+					 "TCP_LISTEN_OVERFLOW skb drops",
+		[SB_ID_CLIENT_SYN_RETRANS] = "client namespace: TcpExt TCPSynRetrans = its SYN "
+					     "(+ SYN-ACK) retransmits",
+		[SB_ID_SERVER_SYN_RETRANS] = "server namespace: TcpExt TCPSynRetrans = its "
+					     "SYN-ACK (+ SYN) retransmits",
+		[SB_ID_CLIENT_ACTIVE_OPENS] = "client namespace: Tcp ActiveOpens = connects "
+					      "started",
+		[SB_ID_SERVER_ACTIVE_OPENS] = "server namespace: Tcp ActiveOpens = 0",
+		[SB_ID_CLIENT_SOCKETS] = "client sockets (CLOSE->SYN_SENT) = Tcp ActiveOpens",
+		[SB_ID_CHILD_SOCKETS] = "server children (LISTEN->SYN_RECV) = Tcp PassiveOpens",
+		[SB_ID_LISTEN_OVERFLOWS] = "listener sk_drops - TCP_LISTEN_OVERFLOW skb drops = "
+					   "ListenOverflows + TCPReqQFullDrop",
+	};
+
+	return (unsigned)id < SB_NIDENTITIES ? what[id] : "?";
 }
 
 static inline const char *sb_id_status_name(enum sb_id_status s)

@@ -16,6 +16,7 @@
 
 #include <bpf/bpf.h>
 
+#include "harness/commands/finish.h"
 #include "harness/run/mib.h"
 #include "harness/run/netns.h"
 #include "harness/output/outdir.h"
@@ -24,14 +25,8 @@
 #include "harness/run/signals.h"
 #include "harness/run/target.h"
 #include "harness/cli/msg.h"
+#include "loadgen/loadgen.h" /* lg_now_ns: the one clock */
 
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
 
 static void iso_now(char *buf, size_t len)
 {
@@ -69,7 +64,7 @@ static void cpu_times(double *user, double *sys)
 	}
 }
 
-int sb_watch_listen_ports(struct sb_watch_data *w)
+int sb_watch_listen_ports(struct sb_watch_info *w)
 {
 	static const char *const files[] = { "/proc/thread-self/net/tcp",
 					     "/proc/thread-self/net/tcp6" };
@@ -107,7 +102,7 @@ int sb_watch_listen_ports(struct sb_watch_data *w)
 
 static void progress(const struct sb_watch_live *l, uint64_t t0, int final)
 {
-	double s = (double)(now_ns() - t0) / 1e9;
+	double s = (double)(lg_now_ns() - t0) / 1e9;
 
 	if (final) {
 		fprintf(stderr, "\r\033[K");
@@ -136,14 +131,14 @@ static int wait_until_done(const struct sb_watch_opts *o, const struct sb_watch_
 	struct timespec tick = { 0, 50 * 1000 * 1000 };
 	int shown = 0;
 
-	while (!sb_stop_requested && now_ns() < end && sb_watch_live__sockets(l) < o->max_conns) {
+	while (!sb_stop_requested && lg_now_ns() < end && sb_watch_live__sockets(l) < o->max_conns) {
 		nanosleep(&tick, NULL);
-		if (rescan && now_ns() - scanned >= 1000000000ull) {
-			scanned = now_ns();
+		if (rescan && lg_now_ns() - scanned >= 1000000000ull) {
+			scanned = lg_now_ns();
 			sb_probes__find_listeners(p);
 		}
-		if (tty && now_ns() - last >= 1000000000ull) {
-			last = now_ns();
+		if (tty && lg_now_ns() - last >= 1000000000ull) {
+			last = lg_now_ns();
 			progress(l, t0, 0);
 			shown = 1;
 		}
@@ -181,7 +176,10 @@ int sb_watch_main(int argc, char **argv)
 	struct sb_watch_opts o;
 	struct sb_opts so;
 	struct sb_rundata rd = { 0 };
-	struct sb_watch_data wd = { .opts = &o, .rd = &rd, .bpf_stats_was = -1 };
+	struct sb_watch_info info = { 0 };
+	struct sb_kview_opts ko;
+	struct sb_finish_opts fo = { 0 };
+	int bpf_stats_was;
 	struct sb_probes *probes = NULL;
 	struct sb_sampler *sampler = NULL;
 	struct sb_watch_live *live = NULL;
@@ -217,7 +215,8 @@ int sb_watch_main(int argc, char **argv)
 		goto oom;
 	if (sb_watch_live__new(&o, stdout, &live))
 		goto oom;
-	wd.live = live;
+	sb_watch_info_of(&o, &info);
+	rd.watch = &info;
 	{
 		struct sb_probes_opts po = {
 			.netns_ino = rd.netns_inode,
@@ -245,10 +244,10 @@ int sb_watch_main(int argc, char **argv)
 	}
 	/* run time of the programs: counted while an enable-stats fd is open
 	 * (the kernel drops back by itself when it closes, even on a crash) */
-	wd.bpf_stats_was = (int)sb_sysctl_read_int("kernel.bpf_stats_enabled", -1);
+	bpf_stats_was = (int)sb_sysctl_read_int("kernel.bpf_stats_enabled", -1);
 	if (!o.no_bpf_stats)
 		stats_fd = bpf_enable_stats(BPF_STATS_RUN_TIME);
-	wd.bpf_stats_on = stats_fd >= 0 || wd.bpf_stats_was == 1;
+	info.bpf_stats_on = stats_fd >= 0 || bpf_stats_was == 1;
 	uname(&un);
 	snprintf(rd.kernel_release, sizeof(rd.kernel_release), "%s", un.release);
 	iso_now(rd.started_at, sizeof(rd.started_at));
@@ -258,9 +257,9 @@ int sb_watch_main(int argc, char **argv)
 			 "/proc/net/snmp");
 		goto fail;
 	}
-	sb_watch_listen_ports(&wd);
+	sb_watch_listen_ports(&info);
 	cpu_times(&cpu_u, &cpu_s);
-	rd.t_start_ns = now_ns();
+	rd.t_start_ns = lg_now_ns();
 	if (sb_probes__start(probes) ||
 	    (sb_probes__components(probes)->c[SB_COMP_LISTENER_SAMPLER].mode &&
 	     (sb_probes__find_listeners(probes) < 0 ||
@@ -275,15 +274,15 @@ int sb_watch_main(int argc, char **argv)
 		 o.duration_s > 0 ? "for --duration" : "");
 	fflush(stderr);
 	rd.interrupted = wait_until_done(&o, live, probes, rd.t_start_ns);
-	rd.t_end_ns = now_ns();
-	cpu_times(&wd.watch_cpu_user_s, &wd.watch_cpu_sys_s);
-	wd.watch_cpu_user_s -= cpu_u;
-	wd.watch_cpu_sys_s -= cpu_s;
+	rd.t_end_ns = lg_now_ns();
+	cpu_times(&info.watch_cpu_user_s, &info.watch_cpu_sys_s);
+	info.watch_cpu_user_s -= cpu_u;
+	info.watch_cpu_sys_s -= cpu_s;
 	if (sampler)
 		sb_sampler__stop(sampler, &rd.samples, &rd.nsamples, &rd.lost_samples);
 	sampler = NULL;
 	sb_mib_snap__read(&mib1);
-	sb_watch_listen_ports(&wd);
+	sb_watch_listen_ports(&info);
 	if (mib1)
 		sb_mib_deltas(mib0, mib1, &rd.mib, &rd.nmib);
 	sb_probes__stop(probes);
@@ -298,11 +297,16 @@ int sb_watch_main(int argc, char **argv)
 			rd.max_rss_kb = (uint64_t)ru.ru_maxrss;
 		cpu_times(&rd.cpu_user_s, &rd.cpu_sys_s);
 	}
-	wd.connlat_lines = sb_watch_live__connlat_lines(live);
+	info.connlat_lines = sb_watch_live__connlat_lines(live);
+	info.live_events = sb_watch_live__events(live);
+	rd.stop_reason = rd.interrupted ? SB_STOP_SIGNAL : SB_STOP_COMPLETE;
 	fflush(stdout);
-	rc = sb_watch_write(&wd, dir);
-	if (rc == 0 && rd.interrupted)
-		rc = 130;
+	sb_watch_kview_opts(&o, live, &info, &ko);
+	fo.kview = &ko;
+	fo.no_plot = o.no_plot;
+	fo.json = o.json;
+	fo.quiet = o.quiet;
+	rc = sb_finish(&rd, dir, &fo);
 	goto out;
 oom:
 	snprintf(err, sizeof(err), "watch: out of memory");

@@ -6,8 +6,10 @@
  *
  *   harness/commands/watch_opts.c     options, --help
  *   harness/commands/watch.c          the lifecycle: namespace, probes, sampler, MIB, stop
- *   harness/commands/watch_live.c     live lines (--connlat, --trace-states) and PID/COMM tags
- *   harness/watch_results.c  filtered records, connections.csv, summary.json, report
+ *   harness/commands/watch_live.c     live lines (--connlat, --trace-states), PID/COMM tags
+ * and then, like a run, harness/commands/finish.c: the kernel-only mode of
+ * the analysis (harness/analysis/kview.c) into the one result model, the
+ * one writer (harness/output/results.c, "mode": "watch"), the reports.
  */
 #ifndef SB_WATCH_H
 #define SB_WATCH_H
@@ -19,6 +21,7 @@
 
 #include "bpf/synbench.h"
 #include "harness/cli/opts.h"
+#include "harness/analysis/kview.h"
 #include "harness/run/rundata.h"
 
 #define SB_WATCH_DEFAULT_MAX_CONNS 100000ull
@@ -87,40 +90,18 @@ const struct sb_watch_tag *sb_watch_live__find(struct sb_watch_live *l,
 					       const struct sb_conn_rec *r);
 void sb_watch_live__free(struct sb_watch_live *l);
 
-/* ---- results (watch_results.c) ---- */
+/* ---- into the one result model ---- */
 
-#define SB_WATCH_CONNECTIONS_HEADER                                                                \
-	"cookie,role,pid,comm,ip,saddr,lport,daddr,rport,peer_cookie,k_syn_sent_ns,"               \
-	"k_syn_recv_ns,k_established_ns,k_close_ns,kernel_handshake_us,child_est_us,"              \
-	"server_close_us,syn_retrans,k_state_path,k_final_state,k_srtt_us,outcome,flushed,"          \
-	"t_submit_ns,t_connected_ns,user_connect_us"
-
-/* Everything a watch collected (rd: kernel side, samples, MIB deltas; its
- * user-side arrays stay empty). */
-struct sb_watch_data {
-	const struct sb_watch_opts *opts;
-	struct sb_rundata *rd;
-	struct sb_watch_live *live;
-	uint64_t connlat_lines;
-	int bpf_stats_was;	/* kernel.bpf_stats_enabled before the watch, -1 unknown */
-	int bpf_stats_on;	/* 1 if it was on during the watch */
-	/* this process's CPU time while watching (loading the probes, which
-	 * costs the verifier's time, excluded) */
-	double watch_cpu_user_s, watch_cpu_sys_s;
-	/* every port a TCP socket of the namespace listened on at the start or
-	 * the end (/proc/net/tcp, tcp6): tells whether --port covers all the
-	 * listeners ListenOverflows counts */
-	uint16_t ns_listen_ports[64];
-	uint32_t ns_nlisten_ports; /* > 64: more than were kept */
-};
+/* What the watch was asked, as the result files say it. */
+void sb_watch_info_of(const struct sb_watch_opts *o, struct sb_watch_info *info);
+/* The kernel-only analysis' options (harness/analysis/kview.h): the filters,
+ * and l's PID/COMM tags for the client records (l and info stay alive). */
+void sb_watch_kview_opts(const struct sb_watch_opts *o, struct sb_watch_live *l,
+			 const struct sb_watch_info *info, struct sb_kview_opts *ko);
 
 /* Adds the ports the calling thread's namespace listens on (TCP, IPv4 and
  * IPv6) to w->ns_listen_ports. 0 or negative errno. */
-int sb_watch_listen_ports(struct sb_watch_data *w);
-
-/* Writes the result directory (created here) and prints the summary.
- * 0 or 2 with one line on stderr. */
-int sb_watch_write(struct sb_watch_data *w, const char *dir);
+int sb_watch_listen_ports(struct sb_watch_info *w);
 
 struct sb_optset;
 /* The options bench watch --help lists (harness/cli/optparse.h), for the man page

@@ -303,3 +303,62 @@ const struct sb_watch_tag *sb_watch_live__find(struct sb_watch_live *l,
 			return &t[lo];
 	return NULL;
 }
+
+/* ---- into the one result model ---- */
+
+/* The kview's tag callback: the connecting task of a client record. */
+static int tag_of(void *ctx, const struct sb_conn_rec *r, uint32_t *pid, char comm[16],
+		  int *in_cgroup)
+{
+	const struct sb_watch_tag *t = sb_watch_live__find(ctx, r);
+
+	if (!t)
+		return 0;
+	*pid = t->pid;
+	memcpy(comm, t->comm, 16);
+	*in_cgroup = t->in_cgroup;
+	return 1;
+}
+
+void sb_watch_info_of(const struct sb_watch_opts *o, struct sb_watch_info *info)
+{
+	memset(info, 0, sizeof(*info));
+	snprintf(info->netns, sizeof(info->netns), "%s", o->netns);
+	memcpy(info->ports, o->ports, sizeof(info->ports));
+	info->nports = o->nports;
+	info->pid = o->pid;
+	snprintf(info->comm, sizeof(info->comm), "%s", o->comm);
+	snprintf(info->cgroup, sizeof(info->cgroup), "%s", o->cgroup);
+	info->family = o->family;
+	info->filtered = sb_watch_filtered(o);
+	info->duration_s = o->duration_s;
+	info->max_conns = o->max_conns;
+	info->connlat = o->connlat;
+	info->trace_states = o->trace_states;
+	info->attach = (int)o->attach;
+	info->sample_us = o->sample_us;
+	snprintf(info->out, sizeof(info->out), "%s", o->out);
+	snprintf(info->label, sizeof(info->label), "%s", o->label[0] ? o->label : "watch");
+}
+
+void sb_watch_kview_opts(const struct sb_watch_opts *o, struct sb_watch_live *l,
+			 const struct sb_watch_info *info, struct sb_kview_opts *ko)
+{
+	memset(ko, 0, sizeof(*ko));
+	ko->family = o->family;
+	ko->tag = tag_of;
+	ko->tag_ctx = l;
+	ko->pid = info->pid;
+	ko->comm = info->comm;
+	ko->cgroup = info->cgroup[0] != 0;
+	ko->filter_name = o->nports	 ? "--port"
+			  : o->pid >= 0	 ? "--pid"
+			  : o->comm[0]	 ? "--comm"
+			  : o->cgroup[0] ? "--cgroup"
+			  : o->family	 ? (o->family == AF_INET ? "--ipv4" : "--ipv6")
+					 : NULL;
+	ko->ports = info->ports;
+	ko->nports = info->nports;
+	ko->ns_listen_ports = info->ns_listen_ports;
+	ko->ns_nlisten_ports = info->ns_nlisten_ports;
+}

@@ -12,8 +12,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <arpa/inet.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
+#include "harness/analysis/kview.h"
 #include "harness/output/fmt.h"
 #include "harness/output/outdir.h"
 #include "harness/run/anonfile.h"
@@ -99,6 +102,105 @@ static int write_rows(FILE *f, const struct sb_join *j)
 	return ferror(f) ? -EIO : 0;
 }
 
+/* ---- a watch's rows ---- */
+
+/* a value and its comma; empty when 0 */
+static void csv_u64c(FILE *f, uint64_t v)
+{
+	if (v)
+		fprintf(f, "%" PRIu64, v);
+	fputc(',', f);
+}
+
+static void csv_str(FILE *f, const char *s)
+{
+	if (strpbrk(s, ",\"\n\r")) {
+		fputc('"', f);
+		for (; *s; s++) {
+			if (*s == '"')
+				fputc('"', f);
+			fputc(*s, f);
+		}
+		fputc('"', f);
+	} else {
+		fputs(s, f);
+	}
+	fputc(',', f);
+}
+
+static void addr(const struct sb_conn_rec *r, const uint32_t *a, char *buf, size_t len)
+{
+	inet_ntop(r->family == AF_INET6 ? AF_INET6 : AF_INET, a, buf, (socklen_t)len);
+}
+
+/* The states the socket went through, in the order it entered them. */
+static void state_path(const struct sb_conn_rec *r, char *buf, size_t len)
+{
+	int done[SB_TS_SLOTS] = { 0 };
+	size_t n = 0;
+
+	buf[0] = 0;
+	for (;;) {
+		int best = -1;
+
+		for (int s = 1; s < SB_NSTATES; s++)
+			if (r->ts[s] && !done[s] && (best < 0 || r->ts[s] < r->ts[best]))
+				best = s;
+		if (best < 0)
+			break;
+		done[best] = 1;
+		n += (size_t)snprintf(buf + n, n < len ? len - n : 0, "%s%s", n ? ">" : "",
+				      sb_tcp_state_name((unsigned)best));
+		if (n >= len)
+			break;
+	}
+}
+
+/* connections.csv rows of a watch: a socket each. */
+static int write_krows(FILE *f, const struct sb_kview *v)
+{
+	static const enum sb_lat lats[] = {SB_LAT_KERNEL_HANDSHAKE, SB_LAT_CHILD_EST,
+					    SB_LAT_SERVER_CLOSE};
+	static const char *const flushed[] = { "", "live_at_end", "close_missed" };
+	char b[64], path[160];
+
+	for (size_t i = 0; i < v->nrows; i++) {
+		const struct sb_krow *row = &v->rows[i];
+		const struct sb_conn_rec *r = row->r;
+		int client = r->role == SB_ROLE_CLIENT;
+
+		fprintf(f, "%" PRIu64 ",%s,", (uint64_t)r->cookie, client ? "client" : "child");
+		if (row->tagged)
+			fprintf(f, "%u,", row->pid);
+		else
+			fputc(',', f);
+		csv_str(f, row->tagged ? row->comm : "");
+		fprintf(f, "%d,", r->family == AF_INET6 ? 6 : 4);
+		addr(r, r->saddr, b, sizeof(b));
+		fprintf(f, "%s,%u,", b, r->sport);
+		addr(r, r->daddr, b, sizeof(b));
+		fprintf(f, "%s,%u,", b, r->dport);
+		csv_u64c(f, row->peer ? (uint64_t)row->peer->cookie : 0);
+		csv_u64c(f, r->ts[SB_TCP_SYN_SENT]);
+		csv_u64c(f, r->ts[SB_TCP_SYN_RECV]);
+		csv_u64c(f, r->ts[SB_TCP_ESTABLISHED]);
+		csv_u64c(f, r->ts[SB_TCP_CLOSE]);
+		for (int l = 0; l < 3; l++)
+			fprintf(f, "%s,", sb_fmt_scaled(b, sizeof(b), row->lat[lats[l]], 1000));
+		if (client)
+			fprintf(f, "%u", r->syn_retrans);
+		state_path(r, path, sizeof(path));
+		fprintf(f, ",%s,%s,", path, sb_tcp_state_name(r->final_state));
+		if (r->srtt_us)
+			fprintf(f, "%u", r->srtt_us);
+		fprintf(f, ",%s,%s,,,\n", sb_wout_name(row->outcome),
+			r->flushed < 3 ? flushed[r->flushed] : "other");
+	}
+	return ferror(f) ? -EIO : 0;
+}
+
+/* ---- the writer ---- */
+
 struct part {
 	FILE *f;
 	char *line; /* the next line when merging, NULL at its end */
@@ -110,6 +212,7 @@ struct sb_conn_writer {
 	char dir[PATH_MAX];
 	struct part *parts;
 	size_t nparts;
+	int watch; /* the rows are a watch's (another header) */
 };
 
 int sb_conn_writer__open(const char *dir, struct sb_conn_writer **out)
@@ -124,27 +227,43 @@ int sb_conn_writer__open(const char *dir, struct sb_conn_writer **out)
 	return 0;
 }
 
-int sb_conn_writer__rows(void *ctx, const struct sb_join *j)
+/* A new part file for a batch. */
+static FILE *new_part(struct sb_conn_writer *w)
 {
-	struct sb_conn_writer *w = ctx;
 	struct part *p = realloc(w->parts, (w->nparts + 1) * sizeof(*p));
 	int fd;
 
 	if (!p)
-		return -ENOMEM;
+		return NULL;
 	w->parts = p;
 	p = &w->parts[w->nparts];
 	memset(p, 0, sizeof(*p));
 	fd = sb_anon_file();
 	if (fd < 0)
-		return fd;
+		return NULL;
 	p->f = fdopen(fd, "w+");
 	if (!p->f) {
 		close(fd);
-		return -ENOMEM;
+		return NULL;
 	}
 	w->nparts++;
-	return write_rows(p->f, j);
+	return p->f;
+}
+
+int sb_conn_writer__rows(void *ctx, const struct sb_join *j)
+{
+	FILE *f = new_part(ctx);
+
+	return f ? write_rows(f, j) : -ENOMEM;
+}
+
+int sb_conn_writer__krows(void *ctx, const struct sb_kview *v)
+{
+	struct sb_conn_writer *w = ctx;
+	FILE *f = new_part(w);
+
+	w->watch = 1;
+	return f ? write_krows(f, v) : -ENOMEM;
 }
 
 /* The part's next line and its key: t_submit (third column), cookie
@@ -196,7 +315,7 @@ static int merge(FILE *out, void *ctx)
 
 	if (!heap)
 		return -ENOMEM;
-	fputs(SB_CONNECTIONS_HEADER "\n", out);
+	fputs(w->watch ? SB_WATCH_CONNECTIONS_HEADER "\n" : SB_CONNECTIONS_HEADER "\n", out);
 	for (size_t i = 0; i < w->nparts; i++) {
 		struct part *p = &w->parts[i];
 

@@ -11,6 +11,7 @@
 #include "harness/output/hosts_out.h"
 #include "harness/output/render.h"
 #include "harness/output/report.h"
+#include "harness/output/report_watch.h"
 #include "harness/output/reportmodel.h"
 #include "harness/output/results.h"
 #include "harness/cli/stop.h"
@@ -28,9 +29,9 @@ int sb_output_write(const char *dir, struct sb_rundata *rd, const struct sb_resu
 	return e;
 }
 
-int sb_output_render(const char *dir, const struct sb_rundata *rd, const struct sb_result *res)
+int sb_output_render(const char *dir, const struct sb_rundata *rd, const struct sb_result *res,
+		     int no_plot, int json, int quiet)
 {
-	const struct sb_opts *o = rd->opts;
 	struct sb_report_model m;
 	char err[PATH_MAX + 256];
 	int e, rc;
@@ -44,7 +45,7 @@ int sb_output_render(const char *dir, const struct sb_rundata *rd, const struct 
 		sb_error("%s", err);
 		return e;
 	}
-	rc = sb_render_model(&m, o->no_plot);
+	rc = sb_render_model(&m, no_plot);
 	if (sb_stop_requested) {
 		sb_report_model__free(&m);
 		goto stopped;
@@ -53,11 +54,13 @@ int sb_output_render(const char *dir, const struct sb_rundata *rd, const struct 
 		sb_error("warning: some plots failed (see %s/plots/gnuplot.log); "
 			 "the result files are complete",
 			 dir);
-	if (o->json)
+	if (json)
 		sb_results_write_summary(stdout, rd, res);
-	else if (!o->quiet)
+	else if (!quiet && res->mode == SB_RESULT_WATCH)
+		sb_report_watch_text(stdout, &m);
+	else if (!quiet)
 		sb_report_text_table(stdout, &m);
-	if (!o->json)
+	if (!json)
 		printf("results: %s\n", dir);
 	sb_report_model__free(&m);
 	return rc < 0 ? rc : 0;

@@ -13,10 +13,11 @@
  * last. 0, or a negative errno with its one-line message printed. */
 int sb_output_write(const char *dir, struct sb_rundata *rd, const struct sb_result *res);
 
-/* The plots and reports from dir's files (as `bench plot DIR` does), then
- * the table (or summary.json with --json) and "results: DIR" on stdout.
- * 0, or a negative errno with its one-line message printed (a failed plot
- * is only a warning). */
-int sb_output_render(const char *dir, const struct sb_rundata *rd, const struct sb_result *res);
+/* The plots (unless no_plot) and reports from dir's files (as `bench plot
+ * DIR` does), then the table, a watch's summary, or summary.json (json),
+ * unless quiet, and "results: DIR" on stdout. 0, or a negative errno with
+ * its one-line message printed (a failed plot is only a warning). */
+int sb_output_render(const char *dir, const struct sb_rundata *rd, const struct sb_result *res,
+		     int no_plot, int json, int quiet);
 
 #endif

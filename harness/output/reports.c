@@ -10,6 +10,7 @@
 #include "harness/output/htmlreport.h"
 #include "harness/output/outdir.h"
 #include "harness/output/report.h"
+#include "harness/output/report_watch.h"
 
 enum { R_TXT, R_HTML, R_MD, NREPORTS };
 
@@ -18,8 +19,7 @@ int sb_reports_write(const struct sb_report_model *m, char *err, size_t errlen)
 	static const char *const names[NREPORTS] = {"report.txt", "report.html", "report.md"};
 	char tmp[NREPORTS][PATH_MAX];
 	FILE *f[NREPORTS] = {NULL};
-	/* bench watch writes its own report.txt from its kernel records */
-	int first = m->watch ? R_HTML : R_TXT, e = 0, i;
+	int first = R_TXT, e = 0, i;
 
 	err[0] = '\0';
 	for (i = first; i < NREPORTS && !e; i++) {
@@ -30,8 +30,8 @@ int sb_reports_write(const struct sb_report_model *m, char *err, size_t errlen)
 				 strerror(-e));
 		}
 	}
-	if (!e && first == R_TXT)
-		e = sb_report_text_write(f[R_TXT], m);
+	if (!e)
+		e = m->watch ? sb_report_watch_text(f[R_TXT], m) : sb_report_text_write(f[R_TXT], m);
 	if (!e)
 		e = sb_report_docs_write(f[R_HTML], f[R_MD], m);
 	for (i = first; i < NREPORTS; i++)

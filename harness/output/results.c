@@ -12,6 +12,7 @@
 #include "harness/output/results.h"
 #include "harness/output/outdir.h"
 #include "harness/output/fmt.h"
+#include "harness/output/results_watch.h"
 
 static const char *const counter_names[SB_NCOUNTERS] = {
     [SB_C_EVENTS] = "events",
@@ -248,19 +249,22 @@ static int write_config(FILE *f, const struct sb_rundata *rd, const struct sb_re
 {
 	struct sb_json *js = sb_json__new(f, 1);
 
-	(void)res;
 	if (!js)
 		return -ENOMEM;
 	sb_json_obj_begin(js, NULL);
 	sb_json_int(js, "schema", SB_SUMMARY_SCHEMA);
 	sb_json_str(js, "version", SB_VERSION);
+	sb_json_str(js, "mode", rd->watch ? "watch" : "run");
 	sb_json_str(js, "started_at", rd->started_at);
 	sb_json_str(js, "kernel_release", rd->kernel_release);
 	sb_json_uint(js, "netns_inode", rd->netns_inode);
 	if (rd->client_netns_inode)
 		sb_json_uint(js, "client_netns_inode", rd->client_netns_inode);
 	sb_json_str(js, "attach_plan", rd->attach_plan);
-	sb_json_int(js, "effective_backlog", rd->effective_backlog);
+	if (res && res->mode == SB_RESULT_WATCH)
+		sb_json_i64_or_null(js, "effective_backlog", res->watch.effective_backlog);
+	else
+		sb_json_int(js, "effective_backlog", rd->effective_backlog);
 	sb_json_uint(js, "t_start_ns", rd->t_start_ns);
 	sb_json_uint(js, "t_end_ns", rd->t_end_ns);
 	sb_json_obj_begin(js, "probes");
@@ -268,6 +272,8 @@ static int write_config(FILE *f, const struct sb_rundata *rd, const struct sb_re
 	sb_json_obj_end(js);
 	if (rd->opts)
 		json_options(js, rd->opts);
+	else if (rd->watch)
+		sb_results_json_watch_options(js, rd->watch);
 	sb_json_obj_begin(js, "sysctls");
 	for (size_t i = 0; i < rd->nsysctls; i++)
 		sb_json_str(js, rd->sysctls[i].name, rd->sysctls[i].value);
@@ -375,6 +381,10 @@ static void json_probes(struct sb_json *js, const struct sb_rundata *rd,
 	sb_json_uint(js, "client_records", res->counts.kclients);
 	sb_json_uint(js, "child_records", res->counts.kchildren);
 	sb_json_uint(js, "events", rd->counters[SB_C_EVENTS]);
+	if (rd->watch) {
+		sb_json_uint(js, "live_events", rd->watch->live_events);
+		sb_json_uint(js, "trace_ring_full", rd->counters[SB_C_TRACE_FAIL]);
+	}
 	sb_json_uint(js, "untracked", rd->counters[SB_C_UNTRACKED]);
 	sb_json_uint(js, "ring_buffer_lost", rd->counters[SB_C_RB_FAIL]);
 	sb_json_uint(js, "map_full", rd->counters[SB_C_MAP_FULL]);
@@ -425,6 +435,10 @@ static void json_reconciliation(struct sb_json *js, const struct sb_rundata *rd,
 	const struct sb_join_counts *n = &res->counts;
 
 	sb_json_obj_begin(js, "reconciliation");
+	if (res->mode == SB_RESULT_WATCH) {
+		sb_results_json_watch_reconciliation(js, rd, res);
+		goto identities;
+	}
 	sb_json_uint(js, "client_established", r->client_established);
 	sb_json_uint(js, "accepted", r->accepted);
 	sb_json_uint(js, "queued", r->queued);
@@ -466,13 +480,22 @@ static void json_reconciliation(struct sb_json *js, const struct sb_rundata *rd,
 	sb_json_uint(js, "duplicate_cookies", n->dup_cookies);
 	if (r->two_sides)
 		json_sides(js, rd, r);
+identities:
 	sb_json_obj_begin(js, "identities");
 	for (int i = 0; i < SB_NIDENTITIES; i++) {
 		const struct sb_identity *id = &res->ids[i];
+		int watch = res->mode == SB_RESULT_WATCH;
 
+		/* each mode's own; syn_retransmits means the same in both */
+		if (watch ? i < SB_NRUN_IDENTITIES && i != SB_ID_SYN_RETRANS
+			  : i >= SB_NRUN_IDENTITIES)
+			continue;
 		sb_json_obj_begin(js, sb_identity_name(i));
 		sb_json_str(js, "status", sb_id_status_name(id->status));
 		sb_json_str(js, "reason", id->status == SB_ID_SKIPPED ? id->why : NULL);
+		sb_json_str(js, "identity", sb_identity_what(i));
+		sb_json_i64_or_null(js, "probe", id->probe);
+		sb_json_i64_or_null(js, "kernel", id->kernel);
 		sb_json_obj_end(js);
 	}
 	sb_json_obj_end(js);
@@ -488,15 +511,18 @@ int sb_results_write_summary(FILE *f, const struct sb_rundata *rd, const struct 
 	struct sb_json *js = sb_json__new(f, 1);
 	static const char *const softnet[] = {"processed", "dropped", "time_squeeze"};
 	const struct lg_client_stats *cs = &rd->client;
+	int watch = res->mode == SB_RESULT_WATCH;
 
 	if (!js)
 		return -ENOMEM;
 	sb_json_obj_begin(js, NULL);
 	sb_json_int(js, "schema", SB_SUMMARY_SCHEMA);
 	sb_json_str(js, "version", SB_VERSION);
+	sb_json_str(js, "mode", watch ? "watch" : "run");
 	sb_json_bool(js, "interrupted", res->interrupted);
 	sb_json_str(js, "stop_reason", sb_stop_name(res->stop_reason));
-	sb_json_uint(js, "conns_requested", rd->opts ? rd->opts->conns : 0);
+	sb_json_uint(js, "conns_requested",
+		     rd->opts ? rd->opts->conns : rd->watch ? rd->watch->max_conns : 0);
 	sb_json_uint(js, "conns_started", res->conns_started);
 	if (res->rec.join_rate < 0)
 		sb_json_null(js, "join_rate");
@@ -509,19 +535,30 @@ int sb_results_write_summary(FILE *f, const struct sb_rundata *rd, const struct 
 	sb_json_fixed(js, "cpu_user_s", rd->cpu_user_s, 3);
 	sb_json_fixed(js, "cpu_sys_s", rd->cpu_sys_s, 3);
 	sb_json_str(js, "started_at", rd->started_at);
-	sb_json_str(js, "label", rd->opts ? rd->opts->label : "");
-	sb_json_int(js, "effective_backlog", rd->effective_backlog);
+	sb_json_str(js, "label", rd->opts ? rd->opts->label : rd->watch ? rd->watch->label : "");
+	if (watch)
+		sb_json_i64_or_null(js, "effective_backlog", res->watch.effective_backlog);
+	else
+		sb_json_int(js, "effective_backlog", rd->effective_backlog);
 	sb_json_str(js, "attach_plan", rd->attach_plan);
 	sb_json_str(js, "kernel_release", rd->kernel_release);
+	if (watch)
+		sb_results_json_watch(js, rd, res);
 
+	/* a watch has the kernel's latencies only: the others are null */
 	sb_json_obj_begin(js, "latency_us");
 	for (int l = 0; l < SB_NLATS; l++)
-		sb_results_json_latency(js, sb_lat_name(l), &res->lat[l], 1);
+		sb_results_json_latency(js, sb_lat_name(l), &res->lat[l],
+					!watch || l == SB_LAT_KERNEL_HANDSHAKE ||
+					    l == SB_LAT_CHILD_EST || l == SB_LAT_SERVER_CLOSE);
 	sb_json_obj_end(js);
 
+	/* a watch's client sockets by outcome: accepted, queued and ghost
+	 * mean what a run's do */
 	sb_json_obj_begin(js, "outcomes");
-	for (int o = 0; o < SB_NOUTCOMES; o++)
-		sb_json_uint(js, sb_outcome_name(o), res->counts.outcomes[o]);
+	for (int o = 0; o < (watch ? SB_NWOUT_CLIENT : SB_NOUTCOMES); o++)
+		sb_json_uint(js, watch ? sb_wout_name(o) : sb_outcome_name(o),
+			     watch ? res->watch.outcomes[o] : res->counts.outcomes[o]);
 	sb_json_obj_end(js);
 
 	if (res->http) {
@@ -540,6 +577,8 @@ int sb_results_write_summary(FILE *f, const struct sb_rundata *rd, const struct 
 	json_probes(js, rd, res);
 	json_reconciliation(js, rd, res);
 	sb_results_json_hosts(js, rd, res);
+	if (watch)
+		sb_results_json_overhead(js, rd, res);
 
 	/* the analysis: in how many parts by client port the records were
 	 * read (1: all in memory), and how many a signal let it finish */
@@ -547,15 +586,17 @@ int sb_results_write_summary(FILE *f, const struct sb_rundata *rd, const struct 
 	sb_json_uint(js, "parts", res->parts);
 	sb_json_uint(js, "parts_analyzed", res->parts_done);
 	sb_json_obj_end(js);
-	sb_json_obj_begin(js, "loadgen");
-	sb_json_uint(js, "started", cs->started);
-	sb_json_uint(js, "done", cs->done);
-	sb_json_uint(js, "ok", cs->ok);
-	sb_json_uint(js, "failed", cs->failed);
-	sb_json_uint(js, "behind_schedule", cs->behind_schedule);
-	sb_json_fixed(js, "max_lag_us", (double)cs->max_lag_ns / 1000.0, 3);
-	sb_json_uint(js, "port_retries", cs->port_retries);
-	sb_json_obj_end(js);
+	if (!watch) {
+		sb_json_obj_begin(js, "loadgen");
+		sb_json_uint(js, "started", cs->started);
+		sb_json_uint(js, "done", cs->done);
+		sb_json_uint(js, "ok", cs->ok);
+		sb_json_uint(js, "failed", cs->failed);
+		sb_json_uint(js, "behind_schedule", cs->behind_schedule);
+		sb_json_fixed(js, "max_lag_us", (double)cs->max_lag_ns / 1000.0, 3);
+		sb_json_uint(js, "port_retries", cs->port_retries);
+		sb_json_obj_end(js);
+	}
 	sb_json_obj_end(js);
 	return sb_json__free(js);
 }

@@ -27,6 +27,11 @@
 	"kernel_handshake_us,pre_syn_us,notify_delay_us,accept_wait_us,response_us,"               \
 	"child_est_us,server_close_us,syn_retrans,outcome,err,user_outcome,lport,rport,thread,"      \
 	"k_final_state,http_status,k_srtt_us,server_children,accepts,revived"
+#define SB_WATCH_CONNECTIONS_HEADER                                                                \
+	"cookie,role,pid,comm,ip,saddr,lport,daddr,rport,peer_cookie,k_syn_sent_ns,"               \
+	"k_syn_recv_ns,k_established_ns,k_close_ns,kernel_handshake_us,child_est_us,"              \
+	"server_close_us,syn_retrans,k_state_path,k_final_state,k_srtt_us,outcome,flushed,"          \
+	"t_submit_ns,t_connected_ns,user_connect_us"
 #define SB_QUEUE_HEADER	   "t_ms,port,accept_queue,limit,syn_queue,drops"
 #define SB_DWELL_HEADER	   "from_state,to_state,count,min_us,p50_us,p90_us,p99_us,p999_us,max_us"
 #define SB_COUNTERS_HEADER "source,name,before,after,delta"
@@ -41,8 +46,11 @@ int sb_results_write(const char *dir, const struct sb_rundata *rd, const struct 
  * struct sb_row_sink is {sb_conn_writer__rows, the writer}. close with
  * commit 1 renames the file into place, 0 drops it. */
 struct sb_conn_writer;
+struct sb_kview;
 int sb_conn_writer__open(const char *dir, struct sb_conn_writer **out);
 int sb_conn_writer__rows(void *w, const struct sb_join *j);
+/* A watch's rows (one a socket: SB_WATCH_CONNECTIONS_HEADER). */
+int sb_conn_writer__krows(void *w, const struct sb_kview *v);
 int sb_conn_writer__close(struct sb_conn_writer *w, int commit); /* NULL ok */
 
 /* The individual writers, on any stream (--json writes the summary to stdout). */

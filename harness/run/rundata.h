@@ -26,8 +26,32 @@ struct sb_sysctl {
 	char value[64];
 };
 
+/* bench watch: what it was asked and what it saw besides the records (a
+ * run has none: rundata.watch is NULL). */
+struct sb_watch_info {
+	char netns[64];			 /* --netns ("" = the caller's namespace) */
+	uint16_t ports[SB_MAX_PORTS];	 /* --port */
+	uint32_t nports;
+	int64_t pid;			 /* --pid, -1 any */
+	char comm[16];			 /* --comm, "" any */
+	char cgroup[512];		 /* --cgroup, "" any */
+	int family;			 /* --ipv4 AF_INET, --ipv6 AF_INET6, 0 both */
+	int filtered;			 /* a filter applies: the counters cover more */
+	double duration_s;		 /* --duration, 0: until Ctrl-C */
+	uint64_t max_conns;		 /* --max-conns */
+	int connlat, trace_states, attach;
+	uint32_t sample_us;
+	char out[4096], label[128];
+	uint64_t connlat_lines, live_events; /* lines printed, live events read */
+	uint16_t ns_listen_ports[64];	 /* every port the namespace listened on */
+	uint32_t ns_nlisten_ports;	 /* > 64: more than listed */
+	int bpf_stats_on;		 /* BPF run time was counted */
+	double watch_cpu_user_s, watch_cpu_sys_s; /* this process while watching */
+};
+
 struct sb_rundata {
 	const struct sb_opts *opts;
+	const struct sb_watch_info *watch; /* bench watch: its options and figures */
 	/* meta */
 	char kernel_release[128];
 	char attach_plan[64];	/* state_changes' mode: "tp_btf", "raw_tp", "tracepoint", "none" */

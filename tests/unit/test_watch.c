@@ -7,9 +7,8 @@
 #include <sys/socket.h>
 
 #include "tests/test.h"
-#include "harness/analysis/join.h"
+#include "harness/analysis/kview.h"
 #include "harness/commands/watch.h"
-#include "harness/commands/watch_analysis.h"
 
 static int parse(const char *line, struct sb_watch_opts *o, char *err, size_t len)
 {
@@ -119,14 +118,33 @@ static void child_rec(struct sb_conn_rec *r, uint64_t cookie, uint64_t t, uint16
 	r->final_state = SB_TCP_CLOSE;
 }
 
+/* A sink that checks client 1's row as the rows pass. */
+static int check_rows(void *ctx, const struct sb_kview *v)
+{
+	int *seen = ctx;
+
+	for (size_t i = 0; i < v->nrows; i++)
+		if (v->rows[i].r->role == SB_ROLE_CLIENT && v->rows[i].r->sport == 40001) {
+			ASSERT_TRUE(v->rows[i].tagged, "client 1 tagged");
+			ASSERT_EQ(v->rows[i].pid, 100, "client 1 pid");
+			ASSERT_OK_PTR(v->rows[i].peer, "client 1 paired with its child");
+			ASSERT_EQ(v->rows[i].lat[SB_LAT_KERNEL_HANDSHAKE], 1000, "handshake ns");
+			(*seen)++;
+		}
+	return 0;
+}
+
 static void analyse(const char *line, struct sb_rundata *rd, int64_t expect_clients,
 		    int64_t expect_accepted, int64_t expect_ghost, int64_t expect_failed,
 		    int64_t expect_untimed)
 {
 	struct sb_watch_opts o;
+	struct sb_watch_info info;
+	struct sb_kview_opts ko;
 	struct sb_watch_live *l = NULL;
-	struct sb_watch_analysis *a = NULL;
-	struct sb_watch_data w = { .opts = &o, .rd = rd };
+	struct sb_result *res = NULL;
+	int seen = 0;
+	struct sb_row_sink sink = {NULL, check_rows, &seen};
 	FILE *null = fopen("/dev/null", "w");
 	char err[256];
 	struct sb_state_event e;
@@ -143,27 +161,27 @@ static void analyse(const char *line, struct sb_rundata *rd, int64_t expect_clie
 	sb_watch_live_on_state(l, &e);
 	e = ev(1, 2000, SB_TCP_SYN_SENT, SB_TCP_ESTABLISHED, SB_ROLE_CLIENT, 0, "", 8000);
 	sb_watch_live_on_state(l, &e);
-	w.live = l;
-	if (!ASSERT_OK(sb_watch_analyse(&w, &a), "analyse"))
+	sb_watch_info_of(&o, &info);
+	rd->watch = &info;
+	sb_watch_kview_opts(&o, l, &info, &ko);
+	if (!ASSERT_OK(sb_kview_analyze(rd, &ko, &sink, &res), "analyse"))
 		goto out;
-	ASSERT_EQ(a->clients, expect_clients, "client rows");
-	ASSERT_EQ(a->outcomes[SB_WOUT_ACCEPTED], expect_accepted, "accepted (child served)");
-	ASSERT_EQ(a->outcomes[SB_WOUT_GHOST], expect_ghost, "ghost (listener sampled here)");
-	ASSERT_EQ(a->outcomes[SB_WOUT_FAILED], expect_failed, "failed");
-	ASSERT_EQ(a->handshakes, expect_clients - expect_failed, "handshakes: every client not failed");
-	ASSERT_EQ(a->untimed, expect_untimed, "handshakes without a time");
-	for (size_t i = 0; i < a->nrows; i++)
-		if (a->rows[i].r->role == SB_ROLE_CLIENT && a->rows[i].r->sport == 40001) {
-			ASSERT_OK_PTR(a->rows[i].tag, "client 1 tagged");
-			ASSERT_EQ(a->rows[i].tag ? a->rows[i].tag->pid : 0, 100, "client 1 pid");
-			ASSERT_OK_PTR(a->rows[i].peer, "client 1 paired with its child");
-			ASSERT_EQ(a->rows[i].lat[SB_WLAT_HANDSHAKE], 1000, "handshake ns");
-		}
-	ASSERT_EQ(a->listener_drops, 7, "listener drops: last - first");
-	ASSERT_EQ(a->ids[SB_WID_LISTEN_OVERFLOWS].probe, 7, "overflows (no skb drops)");
+	ASSERT_EQ(res->mode, SB_RESULT_WATCH, "a watch's result");
+	ASSERT_EQ(res->watch.clients, expect_clients, "client rows");
+	ASSERT_EQ(res->watch.outcomes[SB_WOUT_ACCEPTED], expect_accepted, "accepted (child served)");
+	ASSERT_EQ(res->watch.outcomes[SB_WOUT_GHOST], expect_ghost, "ghost (listener sampled here)");
+	ASSERT_EQ(res->watch.outcomes[SB_WOUT_FAILED], expect_failed, "failed");
+	ASSERT_EQ(res->watch.handshakes, expect_clients - expect_failed,
+		  "handshakes: every client not failed");
+	ASSERT_EQ(res->watch.untimed, expect_untimed, "handshakes without a time");
+	ASSERT_EQ(seen, expect_accepted, "client 1's row seen when selected");
+	ASSERT_EQ(res->watch.listener_drops, 7, "listener drops: last - first");
+	ASSERT_EQ(res->ids[SB_ID_LISTEN_OVERFLOWS].probe, 7, "overflows (no skb drops)");
+	ASSERT_EQ(res->lat[SB_LAT_USER_CONNECT].count, 0, "no user-side latency in a watch");
 out:
-	sb_watch_analysis__free(a);
+	sb_result__free(res);
 	sb_watch_live__free(l);
+	rd->watch = NULL;
 	if (null)
 		fclose(null);
 }

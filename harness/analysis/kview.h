@@ -1,0 +1,58 @@
+/* The kernel-only mode of the analysis (bench watch): the records of traffic
+ * synbench did not make, with no user-side stamps to join. Each socket is a
+ * row: a client, or a server child paired with its client when both ends
+ * live in the watched namespace (the mirrored 4-tuple, the latest SYN_SENT
+ * not after the child's SYN_RECV). Rows are classified, summed and
+ * reconciled with the namespace's counters into the same struct sb_result
+ * a run gets (mode SB_RESULT_WATCH), and handed to the row sink. Pure
+ * computation on records: no BPF, testable on recorded ones. */
+#ifndef SB_KVIEW_H
+#define SB_KVIEW_H
+
+#include "harness/analysis/analyze.h"
+
+/* One watched socket. */
+struct sb_krow {
+	const struct sb_conn_rec *r;
+	const struct sb_conn_rec *peer; /* the other end in this namespace, or NULL */
+	int tagged;			/* client: the connecting task is known */
+	uint32_t pid;
+	char comm[16];
+	enum sb_wout outcome;
+	int64_t lat[SB_NLATS]; /* kernel_handshake, child_established, server_close; else SB_NA */
+};
+
+/* A batch of watched sockets (rows valid during the sink's call). */
+struct sb_kview {
+	const struct sb_krow *rows;
+	size_t nrows;
+};
+
+struct sb_kview_opts {
+	int family; /* AF_INET, AF_INET6, 0: both */
+	/* the connecting task of a client record (1, with pid, comm and
+	 * whether it was in --cgroup then), or 0 when unknown; NULL: none */
+	int (*tag)(void *ctx, const struct sb_conn_rec *r, uint32_t *pid, char comm[16],
+		   int *in_cgroup);
+	void *tag_ctx;
+	/* the task filters: --pid (-1 any), --comm ("" any), --cgroup */
+	int64_t pid;
+	const char *comm;
+	int cgroup;
+	/* the first filter given, for messages ("--port" ...), NULL: none */
+	const char *filter_name;
+	const uint16_t *ports; /* --port (the probes filtered on them), nports 0: all */
+	uint32_t nports;
+	/* every port a socket of the namespace listened on at the start or the
+	 * end (> 64: more than listed): whether --port covers the listeners
+	 * ListenOverflows counts */
+	const uint16_t *ns_listen_ports;
+	uint32_t ns_nlisten_ports;
+};
+
+/* Analyzes a watch's records (rd: kernel side, samples, counters) into *out
+ * (sb_result__free); the rows go to sink->krows. 0 or negative errno. */
+int sb_kview_analyze(const struct sb_rundata *rd, const struct sb_kview_opts *o,
+		     const struct sb_row_sink *sink, struct sb_result **out);
+
+#endif
