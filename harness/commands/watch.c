@@ -9,60 +9,19 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/resource.h>
-#include <sys/utsname.h>
 #include <time.h>
 #include <unistd.h>
 
-#include <bpf/bpf.h>
-
 #include "harness/commands/finish.h"
-#include "harness/run/mib.h"
 #include "harness/run/netns.h"
+#include "harness/run/observe.h"
 #include "harness/output/outdir.h"
 #include "harness/run/probes.h"
-#include "harness/run/sampler.h"
 #include "harness/run/signals.h"
 #include "harness/run/target.h"
 #include "harness/cli/msg.h"
 #include "loadgen/loadgen.h" /* lg_now_ns: the one clock */
 
-
-static void iso_now(char *buf, size_t len)
-{
-	time_t t = time(NULL);
-	struct tm tm;
-
-	gmtime_r(&t, &tm);
-	strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm);
-}
-
-/* The sysctls on the connection-setup path, as the namespace has them. */
-static int record_sysctls(struct sb_rundata *rd)
-{
-	static const char *const names[] = {
-		"net.ipv4.tcp_syncookies",	    "net.ipv4.tcp_abort_on_overflow",
-		"net.core.somaxconn",		    "net.ipv4.tcp_syn_retries",
-		"net.ipv4.tcp_synack_retries",	    "net.ipv4.tcp_syn_linear_timeouts",
-		"net.ipv4.tcp_max_syn_backlog",	    "net.ipv4.ip_local_port_range",
-		"net.ipv4.tcp_tw_reuse",	    "net.core.netdev_max_backlog",
-		"net.ipv4.tcp_timestamps",
-	};
-	size_t n = sizeof(names) / sizeof(names[0]);
-
-	return sb_sysctls_record(rd, names, n);
-}
-
-static void cpu_times(double *user, double *sys)
-{
-	struct rusage ru;
-
-	*user = *sys = 0;
-	if (getrusage(RUSAGE_SELF, &ru) == 0) {
-		*user = (double)ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6;
-		*sys = (double)ru.ru_stime.tv_sec + ru.ru_stime.tv_usec / 1e6;
-	}
-}
 
 int sb_watch_listen_ports(struct sb_watch_info *w)
 {
@@ -179,15 +138,11 @@ int sb_watch_main(int argc, char **argv)
 	struct sb_watch_info info = { 0 };
 	struct sb_kview_opts ko;
 	struct sb_finish_opts fo = { 0 };
-	int bpf_stats_was;
-	struct sb_probes *probes = NULL;
-	struct sb_sampler *sampler = NULL;
+	struct sb_observe *ob = NULL;
+	struct sb_probes *probes;
 	struct sb_watch_live *live = NULL;
-	struct sb_mib_snap *mib0 = NULL, *mib1 = NULL;
-	struct utsname un;
 	char dir[4096], err[1024] = "";
-	double cpu_u, cpu_s;
-	int e, rc = 2, stats_fd = -1;
+	int e, rc = 2;
 
 	e = sb_watch_parse(argc, argv, &o, err, sizeof(err));
 	if (e == SB_OPTS_HELP) {
@@ -211,7 +166,7 @@ int sb_watch_main(int argc, char **argv)
 	sb_signals_install();
 	if (enter_netns(&o, &rd.netns_inode, err, sizeof(err)))
 		goto fail;
-	if (record_sysctls(&rd))
+	if (sb_sysctls_record(&rd))
 		goto oom;
 	if (sb_watch_live__new(&o, stdout, &live))
 		goto oom;
@@ -231,42 +186,19 @@ int sb_watch_main(int argc, char **argv)
 		};
 
 		memcpy(po.ports, o.ports, sizeof(po.ports));
-		if (sb_probes__new(&po, &probes, err, sizeof(err)))
+		if (sb_observe__new(&po, !o.no_bpf_stats, &rd, &ob, err, sizeof(err)))
 			goto fail;
 	}
-	snprintf(rd.attach_plan, sizeof(rd.attach_plan), "%s", sb_probes__plan(probes));
-	for (int c = 0; c < SB_NCOMPONENTS; c++) {
-		const struct sb_component_state *s = &sb_probes__components(probes)->c[c];
-
-		if (s->error[0])
-			sb_error("%s runs as %s on this kernel (%s)", sb_component_name(c),
-				 sb_comp_mode_name(s->mode), s->error);
-	}
-	/* run time of the programs: counted while an enable-stats fd is open
-	 * (the kernel drops back by itself when it closes, even on a crash) */
-	bpf_stats_was = (int)sb_sysctl_read_int("kernel.bpf_stats_enabled", -1);
-	if (!o.no_bpf_stats)
-		stats_fd = bpf_enable_stats(BPF_STATS_RUN_TIME);
-	info.bpf_stats_on = stats_fd >= 0 || bpf_stats_was == 1;
-	uname(&un);
-	snprintf(rd.kernel_release, sizeof(rd.kernel_release), "%s", un.release);
-	iso_now(rd.started_at, sizeof(rd.started_at));
-	if (sb_mib_snap__read(&mib0)) {
-		snprintf(err, sizeof(err),
-			 "watch: cannot read /proc/net/netstat and "
-			 "/proc/net/snmp");
-		goto fail;
-	}
+	probes = sb_observe__probes(ob);
 	sb_watch_listen_ports(&info);
-	cpu_times(&cpu_u, &cpu_s);
-	rd.t_start_ns = lg_now_ns();
-	if (sb_probes__start(probes) ||
-	    (sb_probes__components(probes)->c[SB_COMP_LISTENER_SAMPLER].mode &&
-	     (sb_probes__find_listeners(probes) < 0 ||
-	      sb_sampler__start(probes, o.sample_us, &sampler)))) {
-		snprintf(err, sizeof(err), "watch: cannot start the probe threads");
+	if (sb_probes__components(probes)->c[SB_COMP_LISTENER_SAMPLER].mode &&
+	    sb_probes__find_listeners(probes) < 0) {
+		snprintf(err, sizeof(err), "watch: cannot look for the namespace's listeners");
 		goto fail;
 	}
+	if (sb_observe__begin(ob, &rd, o.sample_us, err, sizeof(err)))
+		goto fail;
+	rd.t_start_ns = lg_now_ns();
 	/* said even with --quiet: scripts wait for it before starting traffic */
 	sb_error("watching netns %s (inode %llu), probes %s, %s%s",
 		 o.netns[0] ? o.netns : "(this one)", (unsigned long long)rd.netns_inode,
@@ -275,28 +207,11 @@ int sb_watch_main(int argc, char **argv)
 	fflush(stderr);
 	rd.interrupted = wait_until_done(&o, live, probes, rd.t_start_ns);
 	rd.t_end_ns = lg_now_ns();
-	cpu_times(&info.watch_cpu_user_s, &info.watch_cpu_sys_s);
-	info.watch_cpu_user_s -= cpu_u;
-	info.watch_cpu_sys_s -= cpu_s;
-	if (sampler)
-		sb_sampler__stop(sampler, &rd.samples, &rd.nsamples, &rd.lost_samples);
-	sampler = NULL;
-	sb_mib_snap__read(&mib1);
+	sb_observe__end_sampling(ob, &rd);
+	sb_observe__cpu(ob, &info.watch_cpu_user_s, &info.watch_cpu_sys_s);
 	sb_watch_listen_ports(&info);
-	if (mib1)
-		sb_mib_deltas(mib0, mib1, &rd.mib, &rd.nmib);
-	sb_probes__stop(probes);
-	sb_probes__collect(probes, &rd);
-	if (stats_fd >= 0)
-		close(stats_fd);
-	stats_fd = -1;
-	{
-		struct rusage ru;
-
-		if (getrusage(RUSAGE_SELF, &ru) == 0)
-			rd.max_rss_kb = (uint64_t)ru.ru_maxrss;
-		cpu_times(&rd.cpu_user_s, &rd.cpu_sys_s);
-	}
+	if (sb_observe__end(ob, &rd, err, sizeof(err)))
+		goto fail;
 	info.connlat_lines = sb_watch_live__connlat_lines(live);
 	info.live_events = sb_watch_live__events(live);
 	rd.stop_reason = rd.interrupted ? SB_STOP_SIGNAL : SB_STOP_COMPLETE;
@@ -314,21 +229,9 @@ fail:
 	sb_error("%s", err);
 	rc = 2;
 out:
-	if (sampler) {
-		struct sb_listen_sample *s;
-		size_t ns;
-		uint64_t f;
-
-		sb_sampler__stop(sampler, &s, &ns, &f);
-		free(s);
-	}
-	if (stats_fd >= 0)
-		close(stats_fd);
-	sb_probes__free(probes);
+	sb_observe__free(ob);
 	sb_watch_live__free(live);
 	sb_rundata_free_kernel(&rd);
-	sb_mib_snap__free(mib0);
-	sb_mib_snap__free(mib1);
 	free(rd.samples);
 	free(rd.mib);
 	free(rd.sysctls);

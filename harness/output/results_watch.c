@@ -94,14 +94,14 @@ void sb_results_json_overhead(struct sb_json *js, const struct sb_rundata *rd,
 	uint64_t socks = rd->counters[SB_C_CLIENTS] + rd->counters[SB_C_CHILDREN];
 
 	sb_json_obj_begin(js, "overhead");
-	sb_json_bool(js, "bpf_stats", w->bpf_stats_on);
+	sb_json_bool(js, "bpf_stats", rd->bpf_stats_on);
 	sb_json_uint(js, "bpf_runs", rd->bpf_runs);
 	sb_json_uint(js, "bpf_run_time_ns", rd->bpf_run_ns);
-	if (w->bpf_stats_on && rd->bpf_runs)
+	if (rd->bpf_stats_on && rd->bpf_runs)
 		sb_json_fixed(js, "ns_per_run", (double)rd->bpf_run_ns / (double)rd->bpf_runs, 1);
 	else
 		sb_json_null(js, "ns_per_run");
-	if (w->bpf_stats_on && socks)
+	if (rd->bpf_stats_on && socks)
 		sb_json_fixed(js, "ns_per_socket", (double)rd->bpf_run_ns / (double)socks, 1);
 	else
 		sb_json_null(js, "ns_per_socket");

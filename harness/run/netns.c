@@ -143,8 +143,18 @@ int sb_netns_join(const char *name)
 	return err;
 }
 
-int sb_sysctls_record(struct sb_rundata *rd, const char *const *names, size_t n)
+int sb_sysctls_record(struct sb_rundata *rd)
 {
+	static const char *const names[] = {
+		"net.ipv4.tcp_syncookies",	    "net.ipv4.tcp_abort_on_overflow",
+		"net.core.somaxconn",		    "net.ipv4.tcp_syn_retries",
+		"net.ipv4.tcp_synack_retries",	    "net.ipv4.tcp_syn_linear_timeouts",
+		"net.ipv4.tcp_max_syn_backlog",	    "net.ipv4.ip_local_port_range",
+		"net.ipv4.tcp_tw_reuse",	    "net.ipv4.tcp_max_tw_buckets",
+		"net.core.netdev_max_backlog",	    "net.ipv4.tcp_timestamps",
+	};
+	size_t n = sizeof(names) / sizeof(names[0]);
+
 	rd->sysctls = calloc(n, sizeof(*rd->sysctls));
 	if (!rd->sysctls)
 		return -ENOMEM;

@@ -28,8 +28,10 @@ int sb_netns_join(const char *name);
 
 struct sb_rundata;
 
-/* Reads each named sysctl of the calling thread's namespace into
- * rd->sysctls (those the kernel lacks are left out). 0 or -ENOMEM. */
-int sb_sysctls_record(struct sb_rundata *rd, const char *const *names, size_t n);
+/* Reads every sysctl on the connection-setup path, as the calling
+ * thread's namespace has them, into rd->sysctls (those the kernel lacks
+ * are left out): a run's (after it set its own) and a watch's alike.
+ * 0 or -ENOMEM. */
+int sb_sysctls_record(struct sb_rundata *rd);
 
 #endif

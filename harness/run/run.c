@@ -1,6 +1,8 @@
-/* One run, start to end: namespace and sysctls, probes, listener, load,
- * sampler, MIB before/after, collect, join, write. Every step that can fail
- * on bad input fails before anything is written. */
+/* One run, start to end, in phases: the namespace; its sysctls, the record
+ * store and the probes; the listener; the load inside the kernel view's
+ * bracket (harness/run/observe.h); the records collected. Nothing is
+ * written here: the analysis and the writers come after (commands/finish).
+ * Every step that can fail on bad input fails before the load. */
 #include "harness/run/run.h"
 
 #include <arpa/inet.h>
@@ -11,19 +13,18 @@
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
-#include <sys/utsname.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "harness/run/anonfile.h"
 #include "harness/run/mib.h"
-#include "harness/run/netns.h"
 #include "harness/run/krec.h"
+#include "harness/run/netns.h"
+#include "harness/run/observe.h"
 #include "harness/run/probes.h"
 #include "harness/run/recstore.h"
 #include "harness/run/restore.h"
-#include "harness/run/sampler.h"
 #include "loadgen/uring_caps.h"
 #include "harness/run/target.h"
 #include "harness/run/tracefmt.h"
@@ -69,16 +70,7 @@ static int apply_sysctls(const struct sb_opts *o, struct sb_restore *r, struct s
 		{ "net.ipv4.tcp_syn_linear_timeouts", o->syn_linear_timeouts },
 		{ "net.ipv4.tcp_max_syn_backlog", o->max_syn_backlog },
 	};
-	static const char *const record[] = {
-		"net.ipv4.tcp_syncookies",	    "net.ipv4.tcp_abort_on_overflow",
-		"net.core.somaxconn",		    "net.ipv4.tcp_syn_retries",
-		"net.ipv4.tcp_synack_retries",	    "net.ipv4.tcp_syn_linear_timeouts",
-		"net.ipv4.tcp_max_syn_backlog",	    "net.ipv4.ip_local_port_range",
-		"net.ipv4.tcp_tw_reuse",	    "net.ipv4.tcp_max_tw_buckets",
-		"net.core.netdev_max_backlog",	    "net.ipv4.tcp_timestamps",
-	};
 	char range[64], val[32];
-	size_t n = sizeof(record) / sizeof(record[0]);
 	int e;
 
 	for (size_t i = 0; i < sizeof(set) / sizeof(set[0]); i++) {
@@ -111,7 +103,7 @@ static int apply_sysctls(const struct sb_opts *o, struct sb_restore *r, struct s
 	if (e)
 		return e;
 record:
-	return sb_sysctls_record(rd, record, n);
+	return sb_sysctls_record(rd);
 }
 
 /* Client sockets in flight plus accepted ones: raise the descriptor limit
@@ -130,15 +122,6 @@ static void raise_nofile(const struct sb_opts *o)
 	if (rl.rlim_max < want)
 		rl.rlim_max = want;
 	setrlimit(RLIMIT_NOFILE, &rl);
-}
-
-static void iso_now(char *buf, size_t len)
-{
-	time_t t = time(NULL);
-	struct tm tm;
-
-	gmtime_r(&t, &tm);
-	strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }
 
 /* "done/conns connections  rate/s  secs s" on one terminal line, every
@@ -460,6 +443,251 @@ int sb_run_preflight(const struct sb_opts *o, char *err, size_t errlen)
 	return 0;
 }
 
+/* One run's parts, set up in phases and freed in one place. */
+struct run {
+	const struct sb_opts *o;
+	const struct sb_run_hooks *h;
+	enum sb_half half;
+	struct sb_rundata rd;
+	struct sb_topo *topo;	      /* --topology veth */
+	struct sb_restore *restore;   /* a namespace not synbench's own */
+	struct sb_recstore *store;    /* the records, as they finish */
+	struct sb_tracefmt *trace;    /* --trace-states */
+	struct sb_observe *ob;	      /* the kernel's view */
+	struct lg_server *srv;	      /* the listener (no --target) */
+	struct sb_server_cmd *cmd;    /* --server-cmd */
+	struct lg_client *cl;	      /* the load */
+	struct sb_mib_snap *cmib0, *cmib1; /* veth: the client namespace's MIB */
+	char err[1024];
+};
+
+/* The run's namespace: joined (--netns), this host's own (a half across
+ * machines), a veth pair (--topology veth) or a private one; a namespace
+ * synbench did not create gets back at the end what the run changed. */
+static int enter_namespace(struct run *r)
+{
+	const struct sb_opts *o = r->o;
+	int e;
+
+	if (o->netns[0]) {
+		e = sb_netns_join(o->netns);
+		r->rd.netns_inode = sb_netns_inode();
+		if (e) {
+			snprintf(r->err, sizeof(r->err),
+				 "cannot enter network namespace '%s' (%s); create it with "
+				 "'ip netns add %s' or check 'ip netns list'",
+				 o->netns, strerror(-e), o->netns);
+			return e;
+		}
+	} else if (r->half != SB_HALF_BOTH) {
+		r->rd.netns_inode = sb_netns_inode();
+	} else if (o->topology == SB_TOPO_VETH) {
+		e = sb_topo__new(o, &r->topo, r->err, sizeof(r->err));
+		if (e)
+			return e;
+		r->rd.netns_inode = sb_topo__ino(r->topo, SB_TOPO_SERVER);
+		r->rd.client_netns_inode = sb_topo__ino(r->topo, SB_TOPO_CLIENT);
+	} else {
+		e = sb_netns_enter(&r->rd.netns_inode);
+		if (e) {
+			snprintf(r->err, sizeof(r->err),
+				 "cannot create a private network namespace (%s)", strerror(-e));
+			return e;
+		}
+	}
+	if (o->netns[0] || r->half != SB_HALF_BOTH) {
+		char via[128];
+
+		snprintf(via, sizeof(via), "/run/netns/%s", o->netns);
+		return sb_restore__open(o->netns[0] ? via : NULL, &r->restore, r->err,
+					sizeof(r->err));
+	}
+	return 0;
+}
+
+/* The namespace's sysctls, the record store, the probes. */
+static int prepare(struct run *r)
+{
+	const struct sb_opts *o = r->o;
+	struct sb_probes_opts po = {
+		.netns_ino = r->rd.netns_inode,
+		.netns_ino2 = r->rd.client_netns_inode,
+		.netns_fd2 = sb_topo__fd(r->topo, SB_TOPO_CLIENT),
+		.ports = { o->port },
+		.nports = 1,
+		.conns = o->conns,
+		.in_flight = o->concurrency + (uint32_t)o->backlog,
+		.attach = o->attach,
+		/* a client half has no listener to sample */
+		.sampler_forced = o->sampler >= 0 || r->half == SB_HALF_CLIENT,
+		.sampler_mode = o->sampler >= 0 && r->half != SB_HALF_CLIENT
+					? (enum sb_comp_mode)o->sampler
+					: SB_MODE_OFF,
+		.probe_off = o->probe_off,
+		.verbose = o->verbose,
+		.on_record = keep_krec,
+	};
+	int e;
+
+	e = apply_sysctls(o, r->restore, &r->rd, r->err, sizeof(r->err));
+	if (!e && r->topo)
+		e = sb_topo__mirror_sysctls(r->topo, r->err, sizeof(r->err));
+	if (e)
+		return e;
+	/* a host's half across machines sends its records whole: no spill */
+	if (sb_recstore__new(r->half == SB_HALF_BOTH ? (size_t)o->record_memory_mib << 20 : 0, 0,
+			     &r->store))
+		goto oom;
+	po.on_record_ctx = r->store;
+	if (o->trace_states && !o->no_probes) {
+		r->trace = sb_tracefmt__new(stdout);
+		if (!r->trace)
+			goto oom;
+		sb_tracefmt__header(r->trace);
+		po.on_state = sb_tracefmt_on_state;
+		po.on_state_ctx = r->trace;
+	}
+	return sb_observe__new(o->no_probes ? NULL : &po, 1, &r->rd, &r->ob, r->err,
+			       sizeof(r->err));
+oom:
+	snprintf(r->err, sizeof(r->err), "out of memory");
+	return -ENOMEM;
+}
+
+/* The listener: synbench's own, the user's (--target), or none here (a
+ * client half); the listeners found for the sampler and the backlog the
+ * kernel gave. */
+static int start_listener(struct run *r)
+{
+	const struct sb_opts *o = r->o;
+	struct sb_probes *p = sb_observe__probes(r->ob);
+	int e;
+
+	if (r->half == SB_HALF_CLIENT) {
+		r->rd.effective_backlog = -1; /* the server host's */
+		return 0;
+	}
+	if (o->target[0]) {
+		e = start_target(o, &r->cmd, &r->rd.server_log_fd, r->err, sizeof(r->err));
+		r->rd.effective_backlog = -1; /* from a sample, below */
+	} else {
+		e = start_server(o, r->store, &r->srv, r->err, sizeof(r->err));
+		if (!e)
+			r->rd.effective_backlog = lg_server__effective_backlog(r->srv);
+	}
+	if (e || !p)
+		return e;
+	if (sb_probes__components(p)->c[SB_COMP_LISTENER_SAMPLER].mode &&
+	    sb_probes__find_listeners(p) <= 0) {
+		snprintf(r->err, sizeof(r->err),
+			 "cannot find the listener on port %u for the sampler", o->port);
+		return -ENOENT;
+	}
+	if (r->rd.effective_backlog < 0) {
+		struct sb_listen_sample ls;
+
+		if (sb_probes__sample(p, &ls, 1) == 1)
+			r->rd.effective_backlog = (int)ls.max_ack_backlog;
+	}
+	return 0;
+}
+
+static void say_setup(const struct run *r)
+{
+	const struct sb_opts *o = r->o;
+
+	if (o->quiet || o->json)
+		return;
+	if (r->topo)
+		sb_error("veth: server netns %llu (198.18.0.1), client netns %llu "
+			 "(198.18.0.2-%u)",
+			 (unsigned long long)r->rd.netns_inode,
+			 (unsigned long long)r->rd.client_netns_inode,
+			 (unsigned)(SB_VETH_CLIENT_ADDR & 255) + SB_VETH_NCLIENT - 1);
+	sb_error("netns %llu, probes: %s, %s%s%.0d, %llu connections",
+		 (unsigned long long)r->rd.netns_inode, r->rd.attach_plan,
+		 o->target[0] ? "target " : "backlog ", o->target[0] ? o->target : "",
+		 o->target[0] ? 0 : o->backlog, (unsigned long long)o->conns);
+}
+
+/* The load, from the kernel view's begin: this host's connections until
+ * they are done, --max-time or a signal; a server half serves until told
+ * to stop. */
+static int load(struct run *r)
+{
+	const struct sb_opts *o = r->o;
+	const struct sb_run_hooks *h = r->h;
+	int e;
+
+	if (sb_observe__begin(r->ob, &r->rd, o->sample_us, r->err, sizeof(r->err)))
+		return -EAGAIN;
+	if (r->topo && sb_topo__mib_read(r->topo, SB_TOPO_CLIENT, &r->cmib0)) {
+		snprintf(r->err, sizeof(r->err), "cannot read the client namespace's counters");
+		return -EIO;
+	}
+	if (h && h->before_load && h->before_load(h->ctx, &r->rd, r->err, sizeof(r->err)))
+		return -ECANCELED;
+	r->rd.t_start_ns = lg_now_ns();
+	if (r->half == SB_HALF_SERVER) {
+		wait_for_stop(o, r->rd.t_start_ns, h);
+		r->rd.t_end_ns = lg_now_ns();
+		r->rd.interrupted = sb_stop_requested != 0;
+		r->rd.stop_reason = r->rd.interrupted ? SB_STOP_SIGNAL : SB_STOP_COMPLETE;
+		return 0;
+	}
+	/* veth: the client threads are born in the client's namespace */
+	if (r->topo && sb_topo__enter(r->topo, SB_TOPO_CLIENT)) {
+		snprintf(r->err, sizeof(r->err), "cannot enter the client namespace");
+		return -EIO;
+	}
+	e = start_client(o, r->rd.t_start_ns + (uint64_t)o->max_time_s * 1000000000ull, r->srv,
+			 r->store, &r->cl, r->err, sizeof(r->err));
+	if (r->topo && sb_topo__enter(r->topo, SB_TOPO_SERVER))
+		abort(); /* cannot happen: the thread came from there */
+	if (e)
+		return e;
+	wait_for_load(o, r->cl, r->rd.t_start_ns, h);
+	r->rd.t_end_ns = lg_now_ns();
+	r->rd.interrupted = sb_stop_requested != 0;
+	r->rd.stop_reason = r->rd.interrupted			? SB_STOP_SIGNAL
+			    : lg_client__done(r->cl) < o->conns ? SB_STOP_MAX_TIME
+								: SB_STOP_COMPLETE;
+	if (h && h->after_load)
+		h->after_load(h->ctx, lg_client__done(r->cl));
+	lg_client__stats(r->cl, &r->rd.client);
+	r->rd.conns_unstarted =
+		o->conns > r->rd.client.started ? o->conns - r->rd.client.started : 0;
+	return 0;
+}
+
+/* After the load: the user side first, then every socket closed, then the
+ * kernel side; every record from the store into rd. */
+static int collect(struct run *r)
+{
+	lg_server__stop(r->srv); /* its last records to the store */
+	/* the last sample sees the listener before it closes */
+	sb_observe__end_sampling(r->ob, &r->rd);
+	if (r->topo && sb_topo__mib_read(r->topo, SB_TOPO_CLIENT, &r->cmib1) == 0)
+		sb_mib_deltas(r->cmib0, r->cmib1, &r->rd.client_mib, &r->rd.nclient_mib);
+	lg_server__free(r->srv);
+	r->srv = NULL;
+	sb_server_cmd__stop(r->cmd);
+	r->cmd = NULL;
+	settle(sb_observe__probes(r->ob));
+	if (sb_observe__end(r->ob, &r->rd, r->err, sizeof(r->err)))
+		return -ENOMEM;
+	lg_client__free(r->cl); /* every record is in the store */
+	r->cl = NULL;
+	if (take_records(r->store, &r->rd)) {
+		r->store = NULL;
+		snprintf(r->err, sizeof(r->err), "out of memory while taking the run's records");
+		return -ENOMEM;
+	}
+	r->store = NULL;
+	r->rd.t_collected_ns = lg_now_ns();
+	return 0;
+}
+
 int sb_run(const struct sb_opts *o, struct sb_rundata *out)
 {
 	return sb_run_with(o, NULL, out);
@@ -467,275 +695,48 @@ int sb_run(const struct sb_opts *o, struct sb_rundata *out)
 
 int sb_run_with(const struct sb_opts *o, const struct sb_run_hooks *h, struct sb_rundata *out)
 {
-	enum sb_half half = h ? h->half : SB_HALF_BOTH;
-	struct sb_rundata rd = { .opts = o };
-	struct sb_probes *probes = NULL;
-	struct sb_sampler *sampler = NULL;
-	struct lg_server *srv = NULL;
-	struct lg_client *cl = NULL;
-	struct sb_mib_snap *mib0 = NULL, *mib1 = NULL;
-	struct sb_tracefmt *trace = NULL;
-	struct sb_server_cmd *cmd = NULL;
-	struct sb_topo *topo = NULL;
-	struct sb_recstore *store = NULL;
-	struct sb_mib_snap *cmib0 = NULL, *cmib1 = NULL;
-	struct sb_restore *restore = NULL;
-	struct utsname un;
-	char err[1024] = "";
-	uint64_t deadline;
-	int e, rc = 2;
+	struct run *r = calloc(1, sizeof(*r));
+	int rc = -EINVAL;
 
-	rd.t_setup_ns = lg_now_ns();
+	if (!r) {
+		sb_error("out of memory");
+		return -ENOMEM;
+	}
+	r->o = o;
+	r->h = h;
+	r->half = h ? h->half : SB_HALF_BOTH;
+	r->rd.opts = o;
+	r->rd.t_setup_ns = lg_now_ns();
 	sb_signals_install();
 	raise_nofile(o);
 	/* what runs killed before their end left changed, put back first */
 	sb_restore_recover();
-	if (o->netns[0]) {
-		e = sb_netns_join(o->netns);
-		rd.netns_inode = sb_netns_inode();
-		if (e) {
-			snprintf(err, sizeof(err),
-				 "cannot enter network namespace '%s' (%s); create it with "
-				 "'ip netns add %s' or check 'ip netns list'",
-				 o->netns, strerror(-e), o->netns);
-			goto fail;
-		}
-	} else if (half != SB_HALF_BOTH) {
-		/* a host's half across machines: the host's own namespace */
-		rd.netns_inode = sb_netns_inode();
-	} else if (o->topology == SB_TOPO_VETH) {
-		if (sb_topo__new(o, &topo, err, sizeof(err)))
-			goto fail;
-		rd.netns_inode = sb_topo__ino(topo, SB_TOPO_SERVER);
-		rd.client_netns_inode = sb_topo__ino(topo, SB_TOPO_CLIENT);
-	} else {
-		e = sb_netns_enter(&rd.netns_inode);
-		if (e) {
-			snprintf(err, sizeof(err), "cannot create a private network namespace (%s)",
-				 strerror(-e));
-			goto fail;
+	if (!enter_namespace(r) && !prepare(r)) {
+		say_setup(r);
+		if (!start_listener(r) && !load(r) && !collect(r)) {
+			*out = r->rd;
+			memset(&r->rd, 0, sizeof(r->rd));
+			rc = 0;
 		}
 	}
-	/* a namespace synbench did not create (--netns, a host's own across
-	 * machines) gets back at the end what the run changed in it */
-	if (o->netns[0] || half != SB_HALF_BOTH) {
-		char via[128];
-
-		snprintf(via, sizeof(via), "/run/netns/%s", o->netns);
-		if (sb_restore__open(o->netns[0] ? via : NULL, &restore, err, sizeof(err)))
-			goto fail;
+	if (rc) {
+		sb_error("%s", r->err);
+		if (h && h->err)
+			snprintf(h->err, h->errlen, "%s", r->err);
 	}
-	if (apply_sysctls(o, restore, &rd, err, sizeof(err)) ||
-	    (topo && sb_topo__mirror_sysctls(topo, err, sizeof(err))))
-		goto fail;
-	/* a host's half across machines sends its records whole: no spill */
-	if (sb_recstore__new(half == SB_HALF_BOTH ? (size_t)o->record_memory_mib << 20 : 0, 0,
-			     &store)) {
-		snprintf(err, sizeof(err), "out of memory");
-		goto fail;
-	}
-	if (!o->no_probes) {
-		struct sb_probes_opts po = {
-			.netns_ino = rd.netns_inode,
-			.netns_ino2 = rd.client_netns_inode,
-			.netns_fd2 = sb_topo__fd(topo, SB_TOPO_CLIENT),
-			.ports = { o->port },
-			.nports = 1,
-			.conns = o->conns,
-			.in_flight = o->concurrency + (uint32_t)o->backlog,
-			.attach = o->attach,
-			/* a client half has no listener to sample */
-			.sampler_forced = o->sampler >= 0 || half == SB_HALF_CLIENT,
-			.sampler_mode = o->sampler >= 0 && half != SB_HALF_CLIENT
-						? (enum sb_comp_mode)o->sampler
-						: SB_MODE_OFF,
-			.probe_off = o->probe_off,
-			.verbose = o->verbose,
-			.on_record = keep_krec,
-			.on_record_ctx = store,
-		};
-
-		if (o->trace_states) {
-			trace = sb_tracefmt__new(stdout);
-			if (!trace) {
-				snprintf(err, sizeof(err), "out of memory");
-				goto fail;
-			}
-			sb_tracefmt__header(trace);
-			po.on_state = sb_tracefmt_on_state;
-			po.on_state_ctx = trace;
-		}
-		if (sb_probes__new(&po, &probes, err, sizeof(err)))
-			goto fail;
-		snprintf(rd.attach_plan, sizeof(rd.attach_plan), "%s", sb_probes__plan(probes));
-	} else {
-		snprintf(rd.attach_plan, sizeof(rd.attach_plan), "none");
-	}
-	if (!o->quiet && !o->json && topo)
-		sb_error("veth: server netns %llu (198.18.0.1), client netns %llu "
-				"(198.18.0.2-%u)",
-			(unsigned long long)rd.netns_inode, (unsigned long long)rd.client_netns_inode,
-			(unsigned)(SB_VETH_CLIENT_ADDR & 255) + SB_VETH_NCLIENT - 1);
-	if (!o->quiet && !o->json)
-		sb_error("netns %llu, probes: %s, %s%s%.0d, %llu connections",
-			 (unsigned long long)rd.netns_inode, rd.attach_plan,
-			 o->target[0] ? "target " : "backlog ", o->target[0] ? o->target : "",
-			 o->target[0] ? 0 : o->backlog, (unsigned long long)o->conns);
-	/* a degradation is a warning: said even with --quiet */
-	if (probes)
-		for (int c = 0; c < SB_NCOMPONENTS; c++) {
-			const struct sb_component_state *s = &sb_probes__components(probes)->c[c];
-
-			if (s->error[0])
-				sb_error("%s runs as %s on this kernel (%s)", sb_component_name(c),
-					 sb_comp_mode_name(s->mode), s->error);
-		}
-	if (half == SB_HALF_CLIENT) {
-		rd.effective_backlog = -1; /* the server host's */
-	} else if (o->target[0]) {
-		if (start_target(o, &cmd, &rd.server_log_fd, err, sizeof(err)))
-			goto fail;
-		rd.effective_backlog = -1; /* from the sampler, below */
-	} else {
-		if (start_server(o, store, &srv, err, sizeof(err)))
-			goto fail;
-		rd.effective_backlog = lg_server__effective_backlog(srv);
-	}
-	if (probes && half != SB_HALF_CLIENT &&
-	    sb_probes__components(probes)->c[SB_COMP_LISTENER_SAMPLER].mode &&
-	    sb_probes__find_listeners(probes) <= 0) {
-		snprintf(err, sizeof(err),
-			 "cannot find the listener on port %u for the "
-			 "sampler",
-			 o->port);
-		goto fail;
-	}
-	if (probes && half != SB_HALF_CLIENT && rd.effective_backlog < 0) {
-		struct sb_listen_sample ls;
-
-		if (sb_probes__sample(probes, &ls, 1) == 1)
-			rd.effective_backlog = (int)ls.max_ack_backlog;
-	}
-	uname(&un);
-	snprintf(rd.kernel_release, sizeof(rd.kernel_release), "%s", un.release);
-	iso_now(rd.started_at, sizeof(rd.started_at));
-	if (sb_mib_snap__read(&mib0) ||
-	    (topo && sb_topo__mib_read(topo, SB_TOPO_CLIENT, &cmib0))) {
-		snprintf(err, sizeof(err), "cannot read /proc/net/netstat and /proc/net/snmp");
-		goto fail;
-	}
-	if (probes && (sb_probes__start(probes) ||
-		       sb_sampler__start(probes, o->sample_us, &sampler))) {
-		snprintf(err, sizeof(err), "cannot start the probe threads");
-		goto fail;
-	}
-	if (h && h->before_load && h->before_load(h->ctx, &rd, err, sizeof(err)))
-		goto fail;
-	rd.t_start_ns = lg_now_ns();
-	deadline = rd.t_start_ns + (uint64_t)o->max_time_s * 1000000000ull;
-	if (half == SB_HALF_SERVER) {
-		wait_for_stop(o, rd.t_start_ns, h);
-		goto loaded;
-	}
-	/* veth: the client threads are born in the client's namespace */
-	if (topo && sb_topo__enter(topo, SB_TOPO_CLIENT)) {
-		snprintf(err, sizeof(err), "cannot enter the client namespace");
-		goto fail;
-	}
-	e = start_client(o, deadline, srv, store, &cl, err, sizeof(err));
-	if (topo && sb_topo__enter(topo, SB_TOPO_SERVER))
-		abort(); /* cannot happen: the thread came from there */
-	if (e)
-		goto fail;
-	wait_for_load(o, cl, rd.t_start_ns, h);
-	rd.t_end_ns = lg_now_ns();
-	rd.interrupted = sb_stop_requested != 0;
-	rd.stop_reason = rd.interrupted			  ? SB_STOP_SIGNAL
-			 : lg_client__done(cl) < o->conns ? SB_STOP_MAX_TIME
-							  : SB_STOP_COMPLETE;
-	if (h && h->after_load)
-		h->after_load(h->ctx, lg_client__done(cl));
-
-	/* user side first, then close every socket, then the kernel side */
-	lg_client__stats(cl, &rd.client);
-	rd.conns_unstarted = o->conns > rd.client.started ? o->conns - rd.client.started : 0;
-loaded:
-	if (half == SB_HALF_SERVER) {
-		rd.t_end_ns = lg_now_ns();
-		rd.interrupted = sb_stop_requested != 0;
-		rd.stop_reason = rd.interrupted ? SB_STOP_SIGNAL : SB_STOP_COMPLETE;
-	}
-	lg_server__stop(srv); /* its last records to the store */
-	/* the last sample sees the listener before it closes */
-	if (sampler)
-		sb_sampler__stop(sampler, &rd.samples, &rd.nsamples, &rd.lost_samples);
-	sampler = NULL;
-	sb_mib_snap__read(&mib1);
-	if (mib1)
-		sb_mib_deltas(mib0, mib1, &rd.mib, &rd.nmib);
-	if (topo && sb_topo__mib_read(topo, SB_TOPO_CLIENT, &cmib1) == 0)
-		sb_mib_deltas(cmib0, cmib1, &rd.client_mib, &rd.nclient_mib);
-	lg_server__free(srv);
-	srv = NULL;
-	sb_server_cmd__stop(cmd);
-	cmd = NULL;
-	settle(probes);
-	if (probes) {
-		sb_probes__stop(probes);
-		if (sb_probes__collect(probes, &rd)) {
-			snprintf(err, sizeof(err), "out of memory while collecting the probes' counters");
-			goto fail;
-		}
-	}
-	lg_client__free(cl); /* every record is in the store */
-	cl = NULL;
-	if (take_records(store, &rd)) {
-		store = NULL;
-		snprintf(err, sizeof(err), "out of memory while taking the run's records");
-		goto fail;
-	}
-	store = NULL;
-	rd.t_collected_ns = lg_now_ns();
-	{
-		struct rusage ru;
-
-		if (getrusage(RUSAGE_SELF, &ru) == 0) {
-			rd.max_rss_kb = (uint64_t)ru.ru_maxrss;
-			rd.cpu_user_s = (double)ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6;
-			rd.cpu_sys_s = (double)ru.ru_stime.tv_sec + ru.ru_stime.tv_usec / 1e6;
-		}
-	}
-	*out = rd;
-	memset(&rd, 0, sizeof(rd));
-	rc = 0;
-	goto out;
-fail:
-	sb_error("%s", err);
-	if (h && h->err)
-		snprintf(h->err, h->errlen, "%s", err);
-	rc = -EINVAL;
-out:
-	if (sampler) {
-		struct sb_listen_sample *s;
-		size_t ns;
-		uint64_t f;
-
-		sb_sampler__stop(sampler, &s, &ns, &f);
-		free(s);
-	}
-	lg_server__free(srv);
-	sb_server_cmd__stop(cmd);
-	lg_client__free(cl);
-	sb_probes__free(probes);
-	sb_tracefmt__free(trace);
-	sb_mib_snap__free(mib0);
-	sb_mib_snap__free(mib1);
-	sb_mib_snap__free(cmib0);
-	sb_mib_snap__free(cmib1);
-	sb_topo__free(topo);
+	lg_server__free(r->srv);
+	sb_server_cmd__stop(r->cmd);
+	lg_client__free(r->cl);
+	sb_observe__free(r->ob);
+	sb_recstore__free(r->store);
+	sb_tracefmt__free(r->trace);
+	sb_mib_snap__free(r->cmib0);
+	sb_mib_snap__free(r->cmib1);
+	sb_topo__free(r->topo);
 	/* last: the listener and the load are gone */
-	sb_restore__close(restore);
-	sb_rundata_free(&rd);
+	sb_restore__close(r->restore);
+	sb_rundata_free(&r->rd);
+	free(r);
 	return rc;
 }
 

@@ -45,7 +45,6 @@ struct sb_watch_info {
 	uint64_t connlat_lines, live_events; /* lines printed, live events read */
 	uint16_t ns_listen_ports[64];	 /* every port the namespace listened on */
 	uint32_t ns_nlisten_ports;	 /* > 64: more than listed */
-	int bpf_stats_on;		 /* BPF run time was counted */
 	double watch_cpu_user_s, watch_cpu_sys_s; /* this process while watching */
 };
 
@@ -91,9 +90,10 @@ struct sb_rundata {
 	uint64_t kernel_map_bytes; /* the probes' maps: max_entries x (key + value) */
 	uint64_t state_misses_recovered; /* state changes skipped, each left a marked
 					  * record: not in missed_events */
-	/* time in the BPF programs and their runs (kernel.bpf_stats_enabled=1
-	 * during the run; 0 otherwise) */
+	/* time in the BPF programs and their runs, counted while bpf_stats_on
+	 * (an enable-stats descriptor, or kernel.bpf_stats_enabled=1) */
 	uint64_t bpf_run_ns, bpf_runs;
+	int bpf_stats_on;
 	/* user side */
 	struct lg_conn *conns; /* points into conns_buf (or a fixture's array) */
 	size_t nconns;

@@ -1,0 +1,178 @@
+/* The kernel view's bracket, one for a run and a watch (observe.h). */
+#include "harness/run/observe.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/utsname.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <bpf/bpf.h>
+
+#include "harness/cli/msg.h"
+#include "harness/run/mib.h"
+#include "harness/run/netns.h"
+#include "harness/run/sampler.h"
+
+struct sb_observe {
+	struct sb_probes *probes;
+	struct sb_sampler *sampler;
+	struct sb_mib_snap *mib0, *mib1;
+	int bpf_stats;	  /* asked to count the programs' run time */
+	int stats_fd;	  /* BPF run-time statistics while open, -1 */
+	double cpu0[2], cpu1[2]; /* user, sys at the begin and the sampling's end */
+};
+
+static void cpu_now(double cpu[2])
+{
+	struct rusage ru;
+
+	cpu[0] = cpu[1] = 0;
+	if (getrusage(RUSAGE_SELF, &ru) == 0) {
+		cpu[0] = (double)ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6;
+		cpu[1] = (double)ru.ru_stime.tv_sec + ru.ru_stime.tv_usec / 1e6;
+	}
+}
+
+static void iso_now(char *buf, size_t len)
+{
+	time_t t = time(NULL);
+	struct tm tm;
+
+	gmtime_r(&t, &tm);
+	strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+int sb_observe__new(const struct sb_probes_opts *po, int bpf_stats, struct sb_rundata *rd,
+		    struct sb_observe **out, char *err, size_t errlen)
+{
+	struct sb_observe *ob = calloc(1, sizeof(*ob));
+	int e;
+
+	*out = NULL;
+	if (!ob) {
+		snprintf(err, errlen, "out of memory");
+		return -ENOMEM;
+	}
+	ob->stats_fd = -1;
+	ob->bpf_stats = bpf_stats;
+	snprintf(rd->attach_plan, sizeof(rd->attach_plan), "none");
+	if (po) {
+		e = sb_probes__new(po, &ob->probes, err, errlen);
+		if (e) {
+			free(ob);
+			return e;
+		}
+		snprintf(rd->attach_plan, sizeof(rd->attach_plan), "%s",
+			 sb_probes__plan(ob->probes));
+		/* a degradation is a warning: said even with --quiet */
+		for (int c = 0; c < SB_NCOMPONENTS; c++) {
+			const struct sb_component_state *s = &sb_probes__components(ob->probes)->c[c];
+
+			if (s->error[0])
+				sb_error("%s runs as %s on this kernel (%s)", sb_component_name(c),
+					 sb_comp_mode_name(s->mode), s->error);
+		}
+	}
+	*out = ob;
+	return 0;
+}
+
+struct sb_probes *sb_observe__probes(const struct sb_observe *ob)
+{
+	return ob ? ob->probes : NULL;
+}
+
+int sb_observe__begin(struct sb_observe *ob, struct sb_rundata *rd, uint32_t sample_us,
+		      char *err, size_t errlen)
+{
+	struct utsname un;
+
+	uname(&un);
+	snprintf(rd->kernel_release, sizeof(rd->kernel_release), "%s", un.release);
+	iso_now(rd->started_at, sizeof(rd->started_at));
+	if (sb_mib_snap__read(&ob->mib0)) {
+		snprintf(err, errlen, "cannot read /proc/net/netstat and /proc/net/snmp");
+		return -EIO;
+	}
+	cpu_now(ob->cpu0);
+	if (!ob->probes)
+		return 0;
+	/* the programs' run time counts while this fd is open; the kernel
+	 * drops back by itself when it closes, even on a crash */
+	if (ob->bpf_stats)
+		ob->stats_fd = bpf_enable_stats(BPF_STATS_RUN_TIME);
+	rd->bpf_stats_on =
+		ob->stats_fd >= 0 || sb_sysctl_read_int("kernel.bpf_stats_enabled", 0) == 1;
+	if (sb_probes__start(ob->probes) ||
+	    (sample_us && sb_probes__components(ob->probes)->c[SB_COMP_LISTENER_SAMPLER].mode &&
+	     sb_sampler__start(ob->probes, sample_us, &ob->sampler))) {
+		snprintf(err, errlen, "cannot start the probe threads");
+		return -EAGAIN;
+	}
+	return 0;
+}
+
+void sb_observe__end_sampling(struct sb_observe *ob, struct sb_rundata *rd)
+{
+	if (!ob->mib1)
+		cpu_now(ob->cpu1);
+	if (ob->sampler)
+		sb_sampler__stop(ob->sampler, &rd->samples, &rd->nsamples, &rd->lost_samples);
+	ob->sampler = NULL;
+	if (!ob->mib1 && sb_mib_snap__read(&ob->mib1) == 0 && ob->mib0)
+		sb_mib_deltas(ob->mib0, ob->mib1, &rd->mib, &rd->nmib);
+}
+
+int sb_observe__end(struct sb_observe *ob, struct sb_rundata *rd, char *err, size_t errlen)
+{
+	struct rusage ru;
+	double cpu[2];
+
+	sb_observe__end_sampling(ob, rd);
+	if (ob->probes) {
+		sb_probes__stop(ob->probes);
+		if (sb_probes__collect(ob->probes, rd)) {
+			snprintf(err, errlen, "out of memory while collecting the probes' counters");
+			return -ENOMEM;
+		}
+	}
+	if (ob->stats_fd >= 0)
+		close(ob->stats_fd);
+	ob->stats_fd = -1;
+	if (getrusage(RUSAGE_SELF, &ru) == 0)
+		rd->max_rss_kb = (uint64_t)ru.ru_maxrss;
+	cpu_now(cpu);
+	rd->cpu_user_s = cpu[0];
+	rd->cpu_sys_s = cpu[1];
+	return 0;
+}
+
+void sb_observe__cpu(const struct sb_observe *ob, double *user_s, double *sys_s)
+{
+	*user_s = ob->cpu1[0] - ob->cpu0[0];
+	*sys_s = ob->cpu1[1] - ob->cpu0[1];
+}
+
+void sb_observe__free(struct sb_observe *ob)
+{
+	if (!ob)
+		return;
+	if (ob->sampler) {
+		struct sb_listen_sample *s;
+		size_t n;
+		uint64_t f;
+
+		sb_sampler__stop(ob->sampler, &s, &n, &f);
+		free(s);
+	}
+	if (ob->stats_fd >= 0)
+		close(ob->stats_fd);
+	sb_probes__free(ob->probes);
+	sb_mib_snap__free(ob->mib0);
+	sb_mib_snap__free(ob->mib1);
+	free(ob);
+}
