@@ -120,8 +120,11 @@ static void on_term(int sig)
 }
 
 /* Signals every process whose parent is this guard (the command, and what
- * it left behind when it exited: re-parented to us, the subreaper). */
-static void signal_children(int sig)
+ * it left behind when it exited: re-parented to us, the subreaper), but
+ * those in process group skip, which the caller signaled as a group: a
+ * second TERM is a hurry (synbench's own handler then skips its clean end,
+ * harness/run/signals.c), and signals of one kind do not always merge. */
+static void signal_children(int sig, pid_t skip)
 {
 	pid_t self = getpid();
 	struct dirent *d;
@@ -131,7 +134,7 @@ static void signal_children(int sig)
 		return;
 	while ((d = readdir(dir))) {
 		char path[300], buf[512], *rp;
-		long ppid = 0;
+		long ppid = 0, pgrp = 0;
 		ssize_t n;
 		int fd;
 
@@ -147,7 +150,8 @@ static void signal_children(int sig)
 			continue;
 		buf[n] = 0;
 		rp = strrchr(buf, ')'); /* the name may hold anything */
-		if (rp && sscanf(rp + 1, " %*c %ld", &ppid) == 1 && ppid == self)
+		if (rp && sscanf(rp + 1, " %*c %ld %ld", &ppid, &pgrp) == 2 && ppid == self &&
+		    (skip <= 0 || pgrp != skip))
 			kill((pid_t)atol(d->d_name), sig);
 	}
 	closedir(dir);
@@ -172,9 +176,11 @@ static void end_tree(pid_t cmd, int *cmd_status, int *cmd_done)
 		pid_t w;
 
 		if (sig) {
-			if (!*cmd_done)
-				kill(-cmd, sig);
-			signal_children(sig);
+			/* the command's group while its leader is ours (a reaped
+			 * leader's number may be someone else's), then the rest */
+			int grouped = !*cmd_done && kill(-cmd, sig) == 0;
+
+			signal_children(sig, grouped ? cmd : 0);
 			sig = 0;
 		}
 		while ((w = waitpid(-1, &st, WNOHANG)) > 0)

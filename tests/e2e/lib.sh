@@ -28,6 +28,25 @@ check() {
 # jqv FILE FILTER -> value
 jqv() { jq -r "$2" "$1"; }
 
+# deadline SECS PID [SIG]: a watchdog that sends SIG (default TERM) to PID
+# after SECS; end_deadline ends it, its sleep included. Its output goes
+# nowhere, so a watchdog never holds the test's output open (ctest waits
+# for every holder).
+deadline() {
+	(
+		sleep "$1" &
+		s=$!
+		trap 'kill $s 2>/dev/null; exit 0' TERM
+		wait $s && kill -"${3:-TERM}" "$2" 2>/dev/null
+	) >/dev/null 2>&1 &
+	DEADLINE=$!
+}
+end_deadline() {
+	kill "$DEADLINE" 2>/dev/null
+	wait "$DEADLINE" 2>/dev/null
+	return 0
+}
+
 # column NAME CSV -> the column's values, one per line
 column() {
 	awk -F, -v n="$1" 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == n) c = i; next } { print $c }' "$2"

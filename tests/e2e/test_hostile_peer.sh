@@ -52,11 +52,10 @@ refused() {
 	t0=$(date +%s)
 	(EXEC=exec coord "$mode" "$mode") &
 	pid=$!
-	( sleep 60; kill -KILL "$pid" 2>/dev/null ) &
-	guard=$!
+	deadline 60 "$pid" KILL
 	wait "$pid"
 	rc=$?
-	kill "$guard" 2>/dev/null
+	end_deadline
 	secs=$(($(date +%s) - t0))
 	check "$mode: exit" "$rc" -eq 2
 	check "$mode: within 60 s" "$secs" -lt 60

@@ -102,12 +102,10 @@ start_watch() {
 
 # wait_watch: its exit code, killing it after 60 s (x SCALE)
 wait_watch() {
-	( sleep $((60 * SCALE)); kill "$WATCH" 2>/dev/null ) &
-	guard=$!
+	deadline $((60 * SCALE)) "$WATCH"
 	wait "$WATCH"
 	rc=$?
-	kill "$guard" 2>/dev/null
-	wait "$guard" 2>/dev/null
+	end_deadline
 	return $rc
 }
 
