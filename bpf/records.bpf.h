@@ -47,7 +47,7 @@ static __always_inline struct sb_slot *rec_find(__u64 key, int *in_slot)
 	return bpf_map_lookup_elem(&socks, &key);
 }
 
-/* Sends a record: 64 B for IPv4, 88 B for IPv6, written in place. */
+/* Sends a record: 72 B for IPv4 (SB_KREC_V4), 96 B for IPv6, written in place. */
 static __always_inline void rec_emit(const struct sb_krec *r)
 {
 	void *e;

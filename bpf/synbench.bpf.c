@@ -123,7 +123,7 @@ static __always_inline __u32 *busy_flag(__u32 idx)
 	((kind) == K_BTF ? (ptr)->__VA_ARGS__ : BPF_CORE_READ(ptr, __VA_ARGS__))
 
 /* Records never wake the consumer: it drains the ring every 10 ms, and the
- * ring holds 2 MiB of 72 B records (0.15 s at 100k connections/s; a larger
+ * ring holds 2 MiB of 72 B records (SB_KREC_V4) (0.15 s at 100k connections/s; a larger
  * ring costs a cache miss per record). A wake-up per record would cost a
  * context switch per connection; asking the ring how full it is, two
  * helper calls.

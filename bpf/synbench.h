@@ -73,7 +73,9 @@ struct sb_krec {
 	__u8 pad;
 	__u32 addr[8]; /* IPv4: saddr, daddr; IPv6: saddr[4], daddr[4] (network order) */
 };
-#define SB_KREC_V4 (sizeof(struct sb_krec) - 6 * sizeof(__u32)) /* 72 B */
+#define SB_KREC_V4 (sizeof(struct sb_krec) - 6 * sizeof(__u32))
+_Static_assert(sizeof(struct sb_krec) == 96 && SB_KREC_V4 == 72,
+	       "struct sb_krec: the sizes the comments and the ring's budget use");
 
 /* One slot of the direct-mapped per-socket array (and one value of the
  * hash behind it). */

@@ -22,7 +22,7 @@
 
 #include "loadgen/lg_internal.h"
 
-enum { OP_CONNECT = 1, OP_LTIMEOUT, OP_SEND, OP_RECV, OP_CLOSE, OP_EOF, OP_CANCEL, OP_SOCKET };
+enum { OP_CONNECT = 1, OP_SEND, OP_RECV, OP_CLOSE, OP_EOF, OP_CANCEL, OP_SOCKET };
 enum { S_FREE = 0, S_CONNECT, S_CRR, S_CLOSE, S_SOCKET };
 
 struct uctx {
@@ -30,7 +30,6 @@ struct uctx {
 	int ring_gso;  /* SO_COOKIE read in the ring, linked before the connect */
 	int ring_bind; /* SO_REUSEADDR/SO_LINGER + bind in the ring (6.11+) */
 	int ring_sock; /* socket() in the ring too (5.19+), with ring_bind */
-	struct __kernel_timespec tmo;
 	uint32_t *batch; /* slots whose connect is prepared but not yet submitted */
 	uint32_t nbatch;
 	uint64_t inflight;
@@ -483,7 +482,7 @@ static void check_timeouts(struct uctx *u, struct lg_thread *t, uint64_t now)
 		/* by user_data, not by fd: the fd number may be reused already */
 		need(u, t, 4);
 		for (int op = OP_CONNECT; op <= OP_EOF; op++) {
-			if (op == OP_CLOSE || op == OP_LTIMEOUT)
+			if (op == OP_CLOSE)
 				continue;
 			sqe = io_uring_get_sqe(&u->ring);
 			io_uring_prep_cancel64(sqe, ud(t, s, op), 0);
@@ -555,8 +554,6 @@ int lg_run_uring(struct lg_thread *t)
 	u.ring_gso = !!(caps & LG_URING_SOCKOPT);
 	u.ring_bind = u.ring_gso && (caps & LG_URING_BIND);
 	u.ring_sock = u.ring_bind && (caps & LG_URING_SOCKET);
-	u.tmo.tv_sec = o->connect_timeout_ms / 1000;
-	u.tmo.tv_nsec = (long long)(o->connect_timeout_ms % 1000) * 1000000;
 	u.tmo_ns = (uint64_t)o->connect_timeout_ms * 1000000ull;
 	u.next_tmo = UINT64_MAX;
 	if (o->paired)

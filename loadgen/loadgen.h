@@ -72,6 +72,7 @@ struct lg_conn {
 	uint8_t thread;
 	uint16_t status; /* --http: the response's HTTP status, 0 if none */
 };
+_Static_assert(sizeof(struct lg_conn) == 72, "struct lg_conn: 72 bytes, as said above");
 
 /* One accepted connection on the server side. */
 struct lg_accept {

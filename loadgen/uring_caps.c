@@ -1,12 +1,12 @@
 /* The io_uring capability probe: one struct, filled once, read by the
  * engines (client_uring.c, server.c) and by synbench-floor. */
+#include "loadgen/uring_caps.h"
+
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-
-#include "loadgen/uring_caps.h"
 
 static const struct {
 	uint32_t bit;

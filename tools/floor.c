@@ -40,6 +40,7 @@
 
 #include "harness/run/netns.h"
 #include "loadgen/uring_caps.h"
+#include "loadgen/loadgen.h" /* lg_now_ns: the one clock */
 
 #define PORT 8090
 #define MAX_INFLIGHT 1024
@@ -58,14 +59,6 @@ struct worker {
 	uint16_t port_lo, port_hi, port_next;
 	char buf[64];
 };
-
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
 
 /* Room for a whole chain in the submission queue: a chain split over two
  * submissions would run unlinked. */
@@ -264,7 +257,7 @@ static int open_listener(int cpu)
 static void *run(void *arg)
 {
 	struct worker *w = arg;
-	uint64_t deadline = now_ns() + SECS_MAX * 1000000000ull;
+	uint64_t deadline = lg_now_ns() + SECS_MAX * 1000000000ull;
 	cpu_set_t set;
 
 	struct io_uring_params p = {.flags = IORING_SETUP_SINGLE_ISSUER | IORING_SETUP_DEFER_TASKRUN};
@@ -281,7 +274,7 @@ static void *run(void *arg)
 	arm_accept(w);
 	for (uint64_t i = 0; i < w->inflight; i++)
 		start_one(w);
-	while (w->done < w->conns && now_ns() < deadline) {
+	while (w->done < w->conns && lg_now_ns() < deadline) {
 		struct __kernel_timespec ts = {.tv_sec = 1};
 		struct io_uring_cqe *cqe;
 		unsigned int head, n = 0;
@@ -425,7 +418,7 @@ int main(int argc, char **argv)
 			return 1;
 		}
 	}
-	t0 = now_ns();
+	t0 = lg_now_ns();
 	for (long i = 0; i < ncpu; i++)
 		pthread_create(&ws[i].th, NULL, run, &ws[i]);
 	for (long i = 0; i < ncpu; i++) {
@@ -438,7 +431,7 @@ int main(int argc, char **argv)
 		done += ws[i].done;
 		failed += ws[i].failed;
 	}
-	secs = (double)(now_ns() - t0) / 1e9;
+	secs = (double)(lg_now_ns() - t0) / 1e9;
 	printf("floor %s: %llu conns in %.3f s = %.0f conns/s (%ld CPUs, %llu failed)\n", argv[1],
 	       (unsigned long long)(done - failed), secs, (double)(done - failed) / secs, ncpu,
 	       (unsigned long long)failed);

@@ -1,10 +1,10 @@
 /* The per-connection join of user and kernel records (join.h). */
+#include "harness/analysis/join.h"
+
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-#include "harness/analysis/join.h"
 
 #define NPORTS 65536
 #define NO_IDX UINT32_MAX

@@ -445,7 +445,7 @@ static void warnings(const struct sb_rundata *rd, const struct sb_kview_opts *o,
 	if (a->untimed)
 		sb_reconcile_warn(&res->rec,
 				  "%llu handshakes have no time: their ESTABLISHED event was missed "
-				  "(%llu records missed a state change; docs/kernel-facts.md, fact "
+				  "(%llu records missed a state change; docs/kernel-facts.md#fact-"
 				  "22); their later states count them",
 				  (unsigned long long)a->untimed,
 				  (unsigned long long)rd->counters[SB_C_PARTIAL]);

@@ -1,5 +1,7 @@
 /* The reconciliation of a join: kernel counters against the joined records
  * (docs/design.md "The join", docs/kernel-facts.md, facts 2-4, 8, 11, 19). */
+#include "harness/analysis/reconcile.h"
+
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -7,7 +9,6 @@
 
 #include "harness/analysis/identities.h"
 #include "harness/run/mib.h"
-#include "harness/analysis/reconcile.h"
 
 #define warn sb_reconcile_warn
 
@@ -237,7 +238,7 @@ void sb_reconcile_fill(const struct sb_rundata *rd, const struct sb_join_counts 
 	if (probes && n->child_cookies_shared)
 		warn(rec,
 		     "%llu server child records share their cookie with another (the listener's, "
-		     "read before the kernel set the child's: kernel-facts 17); their accepts "
+		     "read before the kernel set the child's: docs/kernel-facts.md#fact-17); their accepts "
 		     "were joined by port",
 		     (unsigned long long)n->child_cookies_shared);
 	rec->identity_checked = probes && rec->syncookies == 0;

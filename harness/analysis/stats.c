@@ -1,11 +1,12 @@
 /* Latency statistics on the log-linear buckets of bpf/hist.h (stats.h). */
+#include "harness/analysis/stats.h"
+
 #include <errno.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "bpf/hist.h"
-#include "harness/analysis/stats.h"
 
 struct sb_hist {
 	uint64_t n, nneg;

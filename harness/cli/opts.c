@@ -2,6 +2,8 @@
  * text and the key=value dump, so the three cannot drift apart.
  *
  * Parsed by hand (no getopt): reentrant, no global state, testable. */
+#include "harness/cli/opts.h"
+
 #include <errno.h>
 #include <limits.h>
 #include <stddef.h>
@@ -15,7 +17,6 @@
 #include <arpa/inet.h>
 
 #include "harness/cli/msg.h"
-#include "harness/cli/opts.h"
 #include "harness/cli/opts_table.h"
 #include "harness/cli/target_addr.h"
 

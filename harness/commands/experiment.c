@@ -2,6 +2,8 @@
  * POSIX sh scripts in scripts/experiments/, so that what they run and what
  * they assert can be read (and re-typed) by a user. Each script starts with
  * a line "# desc: <one line>" that `bench experiment --list` shows. */
+#include "harness/commands/experiment.h"
+
 #include <dirent.h>
 #include <errno.h>
 #include <limits.h>
@@ -13,7 +15,6 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "harness/commands/experiment.h"
 #include "harness/cli/paths.h"
 #include "harness/cli/msg.h"
 #include "harness/cli/optparse.h"

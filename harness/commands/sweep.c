@@ -3,6 +3,8 @@
  * combination x repeat as its own process (fork + exec of /proc/self/exe, so
  * each run has its own network namespace) and collect one sweep.csv row per
  * finished run from its summary.json. Plots: scripts/plots/sweep.gp. */
+#include "harness/commands/sweep.h"
+
 #include <errno.h>
 #include <limits.h>
 #include <signal.h>
@@ -19,7 +21,6 @@
 #include "harness/output/jsonget.h"
 #include "harness/cli/opts.h"
 #include "harness/output/outdir.h"
-#include "harness/commands/sweep.h"
 #include "harness/cli/msg.h"
 #include "harness/cli/optparse.h"
 

@@ -117,7 +117,7 @@ static void findings_loss(struct flist *l, const json_t *s, const json_t *cfg,
 		add(l, SB_FIND_NOTE,
 		    "%s accepted or queued connections were syncookie ghosts until the client "
 		    "closed: the cookie ACK in the client's FIN made the server socket once the "
-		    "accept queue had room (kernel-facts 19), and %s more server sockets appeared "
+		    "accept queue had room (docs/kernel-facts.md#fact-19), and %s more server sockets appeared "
 		    "on them after the first closed. Each connection is counted once.",
 		    fmt_count(a, sizeof(a), jint(s, "reconciliation.revived")),
 		    fmt_count(b, sizeof(b), jint(s, "reconciliation.extra_children")));

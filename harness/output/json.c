@@ -1,11 +1,11 @@
 /* A tiny streaming JSON writer (json.h). */
+#include "harness/output/json.h"
+
 #include <errno.h>
 #include <inttypes.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-
-#include "harness/output/json.h"
 
 #define SB_JSON_MAX_DEPTH 32
 

@@ -1,4 +1,6 @@
 /* The result files of a run: summary.json, config.json, connections.csv and the other CSVs. */
+#include "harness/output/results.h"
+
 #include <errno.h>
 #include <inttypes.h>
 #include <limits.h>
@@ -9,7 +11,6 @@
 #include "harness/output/json.h"
 #include "harness/output/hosts_json.h"
 #include "harness/run/mib.h"
-#include "harness/output/results.h"
 #include "harness/output/outdir.h"
 #include "harness/output/fmt.h"
 #include "harness/output/results_watch.h"
@@ -202,7 +203,6 @@ int sb_results_write_counters(FILE *f, const struct sb_rundata *rd)
 
 /* ---- JSON ---- */
 
-
 /* Negative: null (an option left at the namespace default, a counter absent). */
 static void json_option(void *ctx, const char *key, const char *value, int numeric)
 {
@@ -313,7 +313,6 @@ void sb_results_json_latency(struct sb_json *js, const char *key, const struct s
 	sb_json_obj_end(js);
 }
 
-
 static void json_mib_counters(struct sb_json *js, const char *key, const struct sb_mib *mib,
 			      size_t nmib)
 {
@@ -351,7 +350,6 @@ void sb_results_json_kernel_counters(struct sb_json *js, const struct sb_rundata
 	if (rd->client_mib) /* --topology veth: the client namespace's own */
 		json_mib_counters(js, "client_kernel_counters", rd->client_mib, rd->nclient_mib);
 }
-
 
 static void json_probes(struct sb_json *js, const struct sb_rundata *rd,
 			const struct sb_result *res)

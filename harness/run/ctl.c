@@ -2,6 +2,7 @@
 #include "harness/run/ctl.h"
 
 #include "harness/run/child.h"
+#include "loadgen/loadgen.h" /* lg_now_ns: the one clock */
 
 #include <errno.h>
 #include <fcntl.h>
@@ -32,14 +33,6 @@ struct sb_ctl {
 /* A wait on a stop flag polls in slices this long: a signal that came
  * just before the poll is seen this late at most. */
 #define STOP_SLICE_MS 200
-
-uint64_t sb_ctl_now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
 
 int sb_ctl_spawn(const char *via, const char *const *args, const char *name, int errfd,
 		 struct sb_ctl **out)
@@ -180,7 +173,7 @@ int sb_ctl_send(struct sb_ctl *c, const char *fmt, ...)
 
 static int64_t ms_left(uint64_t end_ns)
 {
-	uint64_t now = sb_ctl_now_ns();
+	uint64_t now = lg_now_ns();
 
 	return now >= end_ns ? 0 : (int64_t)((end_ns - now + 999999) / 1000000);
 }
@@ -189,7 +182,7 @@ static int64_t ms_left(uint64_t end_ns)
 static uint64_t deadline_of(int timeout_ms)
 {
 	return timeout_ms < 0 ? UINT64_MAX
-			      : sb_ctl_now_ns() + (uint64_t)timeout_ms * 1000000ull;
+			      : lg_now_ns() + (uint64_t)timeout_ms * 1000000ull;
 }
 
 /* Reads more input into buf by the deadline (UINT64_MAX: none). 0, -EPIPE,
@@ -337,18 +330,18 @@ int sb_ctl_close(struct sb_ctl *c, int timeout_ms)
 	if (c->own_fds && c->rfd > 0)
 		close(c->rfd);
 	if (c->pid > 0) {
-		end = sb_ctl_now_ns() + (uint64_t)timeout_ms * 1000000ull;
+		end = lg_now_ns() + (uint64_t)timeout_ms * 1000000ull;
 		for (int sig = 0;;) {
 			pid_t w = waitpid(c->pid, &status, WNOHANG);
 
 			if (w == c->pid || (w < 0 && errno != EINTR))
 				break;
-			if (sb_ctl_now_ns() >= end) {
+			if (lg_now_ns() >= end) {
 				/* our own child, the transport's guard, by PID:
 				 * TERM (it ends the transport's tree), then KILL */
 				sig = sig == 0 ? SIGTERM : SIGKILL;
 				kill(c->pid, sig);
-				end = sb_ctl_now_ns() + 3000000000ull;
+				end = lg_now_ns() + 3000000000ull;
 			}
 			usleep(10000);
 		}

@@ -62,7 +62,7 @@ int sb_ctl_send_bytes(struct sb_ctl *c, const void *p, size_t n);
  * for a line of len bytes or more (the channel is then unusable);
  * -EBADMSG for a line holding a NUL byte (skipped). */
 int sb_ctl_recv(struct sb_ctl *c, char *line, size_t len, int timeout_ms);
-/* The same by an absolute deadline (sb_ctl_now_ns() clock). */
+/* The same by an absolute deadline (lg_now_ns() clock). */
 int sb_ctl_recv_until(struct sb_ctl *c, char *line, size_t len, uint64_t deadline_ns);
 /* Exactly n bytes into p (the caller's buffer) by the deadline. 0, -EPIPE,
  * -ETIMEDOUT, -EINTR. */
@@ -79,8 +79,5 @@ int sb_ctl_send_blob(struct sb_ctl *c, const char *name, const void *p, size_t n
  * own, made at spawn: TERM, then KILL after 2 s). Returns its wait status,
  * or -1. NULL ok. */
 int sb_ctl_close(struct sb_ctl *c, int timeout_ms);
-
-/* CLOCK_MONOTONIC, ns: the clock of every stamp and deadline. */
-uint64_t sb_ctl_now_ns(void);
 
 #endif

@@ -17,6 +17,7 @@
 #include "harness/run/netns.h"
 #include "harness/run/signals.h"
 #include "harness/run/wire.h"
+#include "loadgen/loadgen.h" /* lg_now_ns: the one clock */
 
 #define MAX_REMOTES (1 + SB_MAX_CLIENT_HOSTS)
 /* One deadline per phase, for all hosts at once; nothing a host says
@@ -103,7 +104,7 @@ static int start_remote(struct sb_hosts *hs, struct remote *r, const char *via, 
 	}
 	args[0] = o->remote_bin;
 	args[1] = verb;
-	r->t_up = sb_ctl_now_ns();
+	r->t_up = lg_now_ns();
 	e = sb_ctl_spawn(via, args, r->info.name, fd, &r->ctl);
 	if (e)
 		return host_error(r, e, "cannot start its command", err, errlen);
@@ -226,16 +227,16 @@ static int await_ready(struct remote *r, uint64_t deadline, char *err, size_t er
  * within CLOCK_S. */
 static int measure_clock(struct remote *r, char *err, size_t errlen)
 {
-	uint64_t best = UINT64_MAX, deadline = sb_ctl_now_ns() + CLOCK_S * NS;
+	uint64_t best = UINT64_MAX, deadline = lg_now_ns() + CLOCK_S * NS;
 
 	for (int i = 0; i < PINGS; i++) {
-		uint64_t t1 = sb_ctl_now_ns(), t4, a, t2;
+		uint64_t t1 = lg_now_ns(), t4, a, t2;
 		char line[256], *w[4];
 		int e = sb_ctl_send(r->ctl, "ping %llu", (unsigned long long)t1);
 
 		if (!e)
 			e = sb_ctl_recv_until(r->ctl, line, sizeof(line), deadline);
-		t4 = sb_ctl_now_ns();
+		t4 = lg_now_ns();
 		if (e == -EINTR)
 			return stopped(r, err, errlen);
 		if (e || sb_wire_split(line, w, 3) != 3 || strcmp(w[0], "pong") != 0 ||
@@ -293,10 +294,10 @@ int sb_hosts__open(const struct sb_opts *o, struct sb_hosts **out, char *err, si
 		e = start_remote(hs, r, o->client_via[i], "client", share, o->rate / nclients, err,
 				 errlen);
 	}
-	deadline = sb_ctl_now_ns() + HELLO_S * NS;
+	deadline = lg_now_ns() + HELLO_S * NS;
 	for (int i = 0; i < hs->n && !e; i++)
 		e = await_hello(&hs->r[i], deadline, err, errlen);
-	deadline = sb_ctl_now_ns() + READY_S * NS;
+	deadline = lg_now_ns() + READY_S * NS;
 	for (int i = 0; i < hs->n && !e; i++)
 		e = await_ready(&hs->r[i], deadline, err, errlen);
 	for (int i = 0; i < hs->n && !e; i++)
@@ -354,7 +355,7 @@ static void drain(struct sb_hosts *hs, struct remote *r)
 
 		if (!sb_ctl_poll(r->ctl, 0))
 			return;
-		e = sb_ctl_recv_until(r->ctl, line, sizeof(line), sb_ctl_now_ns() + NS);
+		e = sb_ctl_recv_until(r->ctl, line, sizeof(line), lg_now_ns() + NS);
 		if (e == -ETIMEDOUT || e == -EINTR)
 			return;
 		if (e == -E2BIG || e == -EBADMSG) {
@@ -398,7 +399,7 @@ static int on_before_load(void *ctx, struct sb_rundata *rd, char *err, size_t le
 	for (int i = 0; i < hs->n; i++)
 		if (8 * (uint64_t)hs->r[i].info.clock_uncertainty_ns > lead)
 			lead = 8 * (uint64_t)hs->r[i].info.clock_uncertainty_ns; /* 4 round trips */
-	t0 = sb_ctl_now_ns() + lead;
+	t0 = lg_now_ns() + lead;
 	for (int i = 0; i < hs->n; i++) {
 		struct remote *r = &hs->r[i];
 
@@ -468,7 +469,7 @@ static int collect_one(struct sb_hosts *hs, struct remote *r, uint64_t deadline,
 	struct sb_wire_expect x = {
 		.server = r->info.role == SB_HOST_SERVER,
 		.conns = r->info.role == SB_HOST_SERVER ? hs->o->conns : r->opts.conns,
-		.run_ns = sb_ctl_now_ns() - r->t_up,
+		.run_ns = lg_now_ns() - r->t_up,
 		.sample_us = hs->o->sample_us,
 	};
 	char why[512], msg[700];
@@ -524,7 +525,7 @@ int sb_hosts__collect(struct sb_hosts *hs, struct sb_rundata *local, struct sb_r
 			/* from now on, a Ctrl-C stops the collection */
 			sb_ctl_set_stop(hs->r[i].ctl, &sb_signal_seen);
 		}
-	deadline = sb_ctl_now_ns() + secs * NS;
+	deadline = lg_now_ns() + secs * NS;
 	/* client hosts, then the server: hosts[] in that order */
 	for (int pass = 0; pass < 2 && !e; pass++)
 		for (int i = 0; i < hs->n && !e; i++) {

@@ -5,6 +5,7 @@
  * tcpi_sacked) and, in SK_MEMINFO, sk_drops (docs/kernel-facts.md, fact 21). The SYN
  * queue is not reported: syn_qlen is SB_SYN_QLEN_UNKNOWN. */
 #include "harness/run/listen_diag.h"
+#include "loadgen/loadgen.h" /* lg_now_ns: the one clock */
 
 #include <errno.h>
 #include <stdlib.h>
@@ -62,14 +63,6 @@ static int port_wanted(const struct sb_listen_diag *d, uint16_t port)
 	return 0;
 }
 
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
-
 /* One inet_diag_msg into a sample; 0 if it is not a listener we want. */
 static int to_sample(const struct sb_listen_diag *d, const struct nlmsghdr *h,
 		     struct sb_listen_sample *s)
@@ -113,7 +106,7 @@ static int dump(struct sb_listen_diag *d, int family, struct sb_listen_sample *o
 	};
 	struct sockaddr_nl sa = { .nl_family = AF_NETLINK };
 	long buf[8192 / sizeof(long)];
-	uint64_t ts = now_ns();
+	uint64_t ts = lg_now_ns();
 
 	if (sendto(d->fd, &req, sizeof(req), 0, (struct sockaddr *)&sa, sizeof(sa)) < 0)
 		return -errno;

@@ -1,10 +1,11 @@
 /* Kernel MIB counters: /proc/net/netstat and /proc/net/snmp snapshots and their deltas. */
+#include "harness/run/mib.h"
+
 #include <errno.h>
 #include <linux/types.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "harness/run/mib.h"
 #include "harness/run/rundata.h"
 
 struct mib_ent {

@@ -241,7 +241,8 @@ static int on_record(void *ctx, void *data, size_t len)
 		p->recs = n;
 		p->caprecs = cap;
 	}
-	/* kept as the kernel sent it (88 B, not 192): expanded after the run */
+	/* kept as the kernel sent it (96 B at most; struct sb_conn_rec is 192):
+	 * expanded after the run */
 	memcpy(&p->recs[p->nrecs], data, len < sizeof(struct sb_krec) ? len : sizeof(struct sb_krec));
 	p->nrecs++;
 	return 0;

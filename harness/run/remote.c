@@ -17,6 +17,7 @@
 #include "harness/run/run.h"
 #include "harness/run/signals.h"
 #include "harness/run/wire.h"
+#include "loadgen/loadgen.h" /* lg_now_ns: the one clock */
 
 #define MAX_ARGS 512
 
@@ -31,7 +32,7 @@ struct half {
 /* The answer to "ping T1": T1 and this host's clock now. */
 static void pong(struct half *h, unsigned long long t1)
 {
-	sb_ctl_send(h->ctl, "pong %llu %llu", t1, (unsigned long long)sb_ctl_now_ns());
+	sb_ctl_send(h->ctl, "pong %llu %llu", t1, (unsigned long long)lg_now_ns());
 }
 
 /* One control line while the half runs: ping, stop, or the end of input.
@@ -67,7 +68,7 @@ static int handle(struct half *h, int timeout_ms)
 static int on_tick(void *ctx, int timeout_ms, uint64_t done)
 {
 	struct half *h = ctx;
-	uint64_t now = sb_ctl_now_ns();
+	uint64_t now = lg_now_ns();
 
 	if (h->half == SB_HALF_CLIENT && done != h->said_done && now - h->said_at >= 500000000ull) {
 		sb_ctl_send(h->ctl, "progress %llu", (unsigned long long)done);
@@ -120,13 +121,13 @@ static int on_before_load(void *ctx, struct sb_rundata *rd, char *err, size_t le
 static void on_after_load(void *ctx, uint64_t done)
 {
 	struct half *h = ctx;
-	uint64_t end = sb_ctl_now_ns() + 600ull * 1000000000ull;
+	uint64_t end = lg_now_ns() + 600ull * 1000000000ull;
 
 	if (!h->stopped) {
 		sb_ctl_send(h->ctl, "progress %llu", (unsigned long long)done);
 		sb_ctl_send(h->ctl, "done");
 	}
-	while (!h->stopped && !h->lost && sb_ctl_now_ns() < end)
+	while (!h->stopped && !h->lost && lg_now_ns() < end)
 		handle(h, 1000);
 }
 

@@ -17,6 +17,7 @@
 #include "harness/run/mib.h"
 #include "harness/cli/netem.h"
 #include "harness/run/netns.h"
+#include "loadgen/loadgen.h" /* lg_now_ns: the one clock */
 
 #define DEV_SERVER "sb-srv"
 #define DEV_CLIENT "sb-cli"
@@ -28,10 +29,7 @@ struct sb_topo {
 
 static uint64_t now_ms(void)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+	return lg_now_ns() / 1000000u;
 }
 
 int sb_run_in_ns(int nsfd, const char *const argv[], const char *input, int timeout_ms, char *out,
