@@ -123,6 +123,25 @@ static void describe(const struct sb_cmp_report *r, char *mode, size_t mlen, cha
 		snprintf(gates + used, glen - used, " (options from %s)", o->base_opts);
 }
 
+/* One row's cells as the table and the Markdown show them. */
+struct cells {
+	char base[48], new[48], delta[48], pct[24], p[24];
+};
+
+static void row_cells(const struct sb_cmp_row *r, struct cells *c)
+{
+	double pct = sb_cmp_delta_pct(r);
+
+	memset(c, 0, sizeof(*c));
+	fmt_val(&r->b, c->base, sizeof(c->base));
+	fmt_val(&r->n, c->new, sizeof(c->new));
+	if (sb_cmp_both_num(r))
+		fmt_num(r->n.med - r->b.med, c->delta, sizeof(c->delta), 1);
+	if (!isnan(pct))
+		snprintf(c->pct, sizeof(c->pct), "%+.2f%%", pct);
+	fmt_p(r, c->p, sizeof(c->p));
+}
+
 int sb_cmp_out_table(FILE *f, const struct sb_cmp_report *rp)
 {
 	const struct sb_cmp_rows *rs = rp->rs;
@@ -139,19 +158,12 @@ int sb_cmp_out_table(FILE *f, const struct sb_cmp_report *rp)
 	fprintf(f, "  verdict\n");
 	for (size_t i = 0; i < rs->n; i++) {
 		const struct sb_cmp_row *r = &rs->r[i];
-		char bv[48], nv[48], d[48] = "", dp[24] = "", p[24];
-		double pct = sb_cmp_delta_pct(r);
+		struct cells c;
 
-		fmt_val(&r->b, bv, sizeof(bv));
-		fmt_val(&r->n, nv, sizeof(nv));
-		if (sb_cmp_both_num(r))
-			fmt_num(r->n.med - r->b.med, d, sizeof(d), 1);
-		if (!isnan(pct))
-			snprintf(dp, sizeof(dp), "%+.2f%%", pct);
-		fmt_p(r, p, sizeof(p));
-		fprintf(f, "%-*s %14s %14s %14s %9s", w, r->metric, bv, nv, d, dp);
+		row_cells(r, &c);
+		fprintf(f, "%-*s %14s %14s %14s %9s", w, r->metric, c.base, c.new, c.delta, c.pct);
 		if (test)
-			fprintf(f, " %8s", p);
+			fprintf(f, " %8s", c.p);
 		fprintf(f, "  %s", verdict_names[r->verdict]);
 		if (r->note[0] && (r->kind != CMP_K_INFO || r->verdict == CMP_V_INFO))
 			fprintf(f, " (%s)", r->note);
@@ -407,23 +419,16 @@ int sb_cmp_out_markdown(FILE *f, const struct sb_cmp_report *rp)
 	fprintf(f, "| --- | ---: | ---: | ---: | ---: | ---: | --- |\n");
 	for (size_t i = 0; i < rs->n; i++) {
 		const struct sb_cmp_row *r = &rs->r[i];
-		char bv[48], nv[48], d[48] = "", dp[24] = "", p[24];
-		double pct = sb_cmp_delta_pct(r);
+		struct cells c;
 
-		fmt_val(&r->b, bv, sizeof(bv));
-		fmt_val(&r->n, nv, sizeof(nv));
-		if (sb_cmp_both_num(r))
-			fmt_num(r->n.med - r->b.med, d, sizeof(d), 1);
-		if (!isnan(pct))
-			snprintf(dp, sizeof(dp), "%+.2f%%", pct);
-		fmt_p(r, p, sizeof(p));
+		row_cells(r, &c);
 		fputs("| `", f);
 		fputs(r->metric, f); /* keys: no backquotes */
 		fputs("` | ", f);
-		md_esc(f, bv);
+		md_esc(f, c.base);
 		fputs(" | ", f);
-		md_esc(f, nv);
-		fprintf(f, " | %s | %s | %s | %s", d, dp, p,
+		md_esc(f, c.new);
+		fprintf(f, " | %s | %s | %s | %s", c.delta, c.pct, c.p,
 			r->verdict == CMP_V_FAIL ? "**FAIL**" : verdict_names[r->verdict]);
 		if (r->note[0] && r->kind != CMP_K_INFO) {
 			fputs(" (", f);

@@ -114,17 +114,7 @@ static void csv_u64c(FILE *f, uint64_t v)
 
 static void csv_str(FILE *f, const char *s)
 {
-	if (strpbrk(s, ",\"\n\r")) {
-		fputc('"', f);
-		for (; *s; s++) {
-			if (*s == '"')
-				fputc('"', f);
-			fputc(*s, f);
-		}
-		fputc('"', f);
-	} else {
-		fputs(s, f);
-	}
+	sb_fmt_csv_field(f, s);
 	fputc(',', f);
 }
 

@@ -72,3 +72,18 @@ const char *sb_fmt_us_exact(char *buf, size_t len, double us)
 		snprintf(buf, len, "%.3f µs", us);
 	return buf;
 }
+
+void sb_fmt_csv_field(FILE *f, const char *s)
+{
+	if (!strpbrk(s, ",\"\n\r")) {
+		fputs(s, f);
+		return;
+	}
+	fputc('"', f);
+	for (; *s; s++) {
+		if (*s == '"')
+			fputc('"', f);
+		fputc(*s, f);
+	}
+	fputc('"', f);
+}

@@ -7,6 +7,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "harness/analysis/stats.h" /* SB_NA */
 
@@ -21,5 +22,8 @@ const char *sb_fmt_us(char *buf, size_t len, double us);
 /* microseconds with every digit to the ns, in a person's unit:
  * "1.017118719 s", "7.782399 ms", "61.376 µs"; NaN -> "n/a". Returns buf. */
 const char *sb_fmt_us_exact(char *buf, size_t len, double us);
+/* s as one CSV field (RFC 4180: quoted, quotes doubled, when it holds a
+ * comma, a quote or a line break), no separator. */
+void sb_fmt_csv_field(FILE *f, const char *s);
 
 #endif

@@ -91,21 +91,6 @@ int sb_results_write_file(const char *dir, const char *name,
 
 /* ---- CSV ---- */
 
-static void csv_field(FILE *f, const char *s)
-{
-	if (!strpbrk(s, ",\"\n\r")) {
-		fputs(s, f);
-		return;
-	}
-	fputc('"', f);
-	for (; *s; s++) {
-		if (*s == '"')
-			fputc('"', f);
-		fputc(*s, f);
-	}
-	fputc('"', f);
-}
-
 int sb_results_write_queue(FILE *f, const struct sb_rundata *rd)
 {
 	char buf[48];
@@ -145,9 +130,9 @@ int sb_results_write_dwell(FILE *f, const struct sb_result *res)
 
 static void counter_row(FILE *f, const char *source, const char *name, uint64_t v)
 {
-	csv_field(f, source);
+	sb_fmt_csv_field(f, source);
 	fputc(',', f);
-	csv_field(f, name);
+	sb_fmt_csv_field(f, name);
 	fprintf(f, ",,%" PRIu64 ",%" PRIu64 "\n", v, v);
 }
 
@@ -169,9 +154,9 @@ int sb_results_write_counters(FILE *f, const struct sb_rundata *rd)
 	for (size_t i = 0; i < rd->nmib; i++) {
 		const struct sb_mib *m = &rd->mib[i];
 
-		csv_field(f, m->table);
+		sb_fmt_csv_field(f, m->table);
 		fputc(',', f);
-		csv_field(f, m->name);
+		sb_fmt_csv_field(f, m->name);
 		fprintf(f, ",%" PRId64 ",%" PRId64 ",%" PRId64 "\n", m->before, m->after,
 			m->after - m->before);
 	}

@@ -28,6 +28,41 @@ check() {
 # jqv FILE FILTER -> value
 jqv() { jq -r "$2" "$1"; }
 
+# need_nginx WHY: sets NGINX (Debian's nginx), or skips (fails in CI)
+need_nginx() {
+	NGINX=$(command -v nginx || echo /usr/sbin/nginx)
+	if [ ! -x "$NGINX" ]; then
+		if [ "${CI:-}" = true ]; then echo "FAIL: nginx missing (scripts/deps.sh --test installs nginx-light)"; exit 1; fi
+		echo "SKIP: nginx not installed ($1)"
+		exit 77
+	fi
+}
+
+# nginx_conf FILE BACKLOG PROCESS: an nginx configuration in $WORK that
+# answers "ok" on 127.0.0.1:8080 with listen(BACKLOG); PROCESS is its
+# process directive ("master_process off": one process, ended by its PID)
+nginx_conf() {
+	cat >"$1" <<NGX
+$3;
+daemon off;
+pid $WORK/nginx.pid;
+error_log $WORK/error.log;
+events { worker_connections 4096; }
+http {
+    access_log off;
+    client_body_temp_path $WORK/body;
+    proxy_temp_path $WORK/proxy;
+    fastcgi_temp_path $WORK/fastcgi;
+    uwsgi_temp_path $WORK/uwsgi;
+    scgi_temp_path $WORK/scgi;
+    server {
+        listen 127.0.0.1:8080 backlog=$2;
+        location / { return 200 "ok\n"; }
+    }
+}
+NGX
+}
+
 # deadline SECS PID [SIG]: a watchdog that sends SIG (default TERM) to PID
 # after SECS; end_deadline ends it, its sleep included. Its output goes
 # nowhere, so a watchdog never holds the test's output open (ctest waits

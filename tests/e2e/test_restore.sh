@@ -14,12 +14,7 @@
 . "$SB_TESTS/e2e/lib.sh"
 . "$SB_TESTS/e2e/hosts_lib.sh"
 need_root
-NGINX=$(command -v nginx || echo /usr/sbin/nginx)
-if [ ! -x "$NGINX" ]; then
-	if [ "${CI:-}" = true ]; then echo "FAIL: nginx missing (scripts/deps.sh --test installs nginx-light)"; exit 1; fi
-	echo "SKIP: nginx not installed (the --netns runs' target)"
-	exit 77
-fi
+need_nginx "the --netns runs' target"
 JDIR=/run/synbench/restore
 LPID=""
 cleanup() {
@@ -36,25 +31,7 @@ ip -n "$NS" link set lo up
 
 # a server of the test's own in NS (the target of the --netns runs): one
 # nginx process (no master), ended by its PID
-cat >"$WORK/nginx.conf" <<NGX
-master_process off;
-daemon off;
-pid $WORK/nginx.pid;
-error_log $WORK/error.log;
-events { worker_connections 4096; }
-http {
-    access_log off;
-    client_body_temp_path $WORK/body;
-    proxy_temp_path $WORK/proxy;
-    fastcgi_temp_path $WORK/fastcgi;
-    uwsgi_temp_path $WORK/uwsgi;
-    scgi_temp_path $WORK/scgi;
-    server {
-        listen 127.0.0.1:8080 backlog=4096;
-        location / { return 200 "ok\n"; }
-    }
-}
-NGX
+nginx_conf "$WORK/nginx.conf" 4096 "master_process off"
 ip netns exec "$NS" "$NGINX" -c "$WORK/nginx.conf" -p "$WORK" &
 LPID=$!
 i=0

@@ -4,33 +4,10 @@
 # ListenOverflows delta; the sampler reads nginx's listener.
 . "$SB_TESTS/e2e/lib.sh"
 need_root
-NGINX=$(command -v nginx || echo /usr/sbin/nginx)
-if [ ! -x "$NGINX" ]; then
-	if [ "${CI:-}" = true ]; then echo "FAIL: nginx missing (scripts/deps.sh --test installs nginx-light)"; exit 1; fi
-	echo "SKIP: nginx not installed"
-	exit 77
-fi
+need_nginx "the target"
 
 conf="$WORK/nginx.conf"
-cat >"$conf" <<NGX
-worker_processes 1;
-daemon off;
-pid $WORK/nginx.pid;
-error_log $WORK/error.log;
-events { worker_connections 4096; }
-http {
-    access_log off;
-    client_body_temp_path $WORK/body;
-    proxy_temp_path $WORK/proxy;
-    fastcgi_temp_path $WORK/fastcgi;
-    uwsgi_temp_path $WORK/uwsgi;
-    scgi_temp_path $WORK/scgi;
-    server {
-        listen 127.0.0.1:8080 backlog=8;
-        location / { return 200 "ok\n"; }
-    }
-}
-NGX
+nginx_conf "$conf" 8 "worker_processes 1"
 
 out="$WORK/storm"
 run_exact "$out" "$WORK/storm.log" "$SYNBENCH" --target 127.0.0.1:8080 \
