@@ -65,7 +65,7 @@ struct sb_kfold {
 	struct lgroup g[SB_LIVE_LISTENERS];
 	size_t ng;
 	uint64_t groups_untracked;
-	uint64_t lost_samples;
+	int64_t overflows_hw; /* the most overflows a result said */
 	uint8_t bucket_le[SB_HIST_BUCKETS]; /* kernel bucket -> first Prometheus bound */
 };
 
@@ -596,6 +596,15 @@ int sb_kfold__result(struct sb_kfold *f, const struct sb_rundata *rd, const stru
 	res->rec.lost_events = l->lost_ring + l->lost_map + l->lost_sampler + l->lost_skipped;
 	res->rec.listener_drops = res->watch.listener_drops;
 	sb_kview_reconcile(rd, o, res);
+	/* a counter never goes back: the listeners' sk_drops are read before
+	 * the probes' skb drops, so a drop between the two reads is
+	 * subtracted before it is counted (an undercount by it, this once) */
+	pthread_mutex_lock(&f->mu);
+	if (res->watch.overflows >= 0 && res->watch.overflows < f->overflows_hw)
+		res->watch.overflows = f->overflows_hw;
+	else if (res->watch.overflows >= 0)
+		f->overflows_hw = res->watch.overflows;
+	pthread_mutex_unlock(&f->mu);
 	d = rd->t_end_ns > rd->t_start_ns ? (double)(rd->t_end_ns - rd->t_start_ns) / 1e9 : 0;
 	res->duration_s = d;
 	res->rate_conns_per_s = d > 0 ? (double)res->watch.handshakes / d : 0;

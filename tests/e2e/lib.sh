@@ -128,3 +128,75 @@ finish() {
 	echo "PASSED"
 	exit 0
 }
+
+# tracer_start PORT...: an observer independent of BPF, for the events the
+# kernel runs no BPF program for on this project's VMs (softirq work on PID
+# 1's threads, docs/kernel-facts.md#fact-22): a tracefs instance of the
+# test's own, in a private mount namespace, recording inet_sock_set_state
+# of sockets on the given ports (the test's own, in its namespace), each
+# with its thread group (record-tgid). Sets TRACER (its PID: in the
+# caller's cleanup list). tracer_stop: the trace in $WORK/trace.txt,
+# per-CPU stats in $WORK/trace.stats, the instance removed.
+tracer_start() {
+	filt=""
+	for p in "$@"; do filt="${filt:+$filt || }sport == $p || dport == $p"; done
+	TRACER_PORTS=" $* "
+	rm -f "$WORK/tracer.ready"
+	# shellcheck disable=SC2016
+	unshare -m --propagation private sh -c '
+		w=$1 filt=$2
+		mount -t tracefs nodev /sys/kernel/tracing || exit 1
+		d=/sys/kernel/tracing/instances/synbench-e2e-$$
+		mkdir "$d" || exit 1
+		stop() {
+			echo 0 >"$d/tracing_on"
+			cat "$d/trace" >"$w/trace.txt"
+			cat "$d"/per_cpu/cpu*/stats >"$w/trace.stats"
+			echo 0 >"$d/events/sock/inet_sock_set_state/enable"
+			rmdir "$d"
+			exit 0
+		}
+		trap stop TERM INT
+		echo 16384 >"$d/buffer_size_kb"
+		echo 1 >"$d/options/record-tgid"
+		echo "$filt" >"$d/events/sock/inet_sock_set_state/filter" || stop
+		echo 1 >"$d/events/sock/inet_sock_set_state/enable"
+		touch "$w/tracer.ready"
+		while :; do sleep 1 & wait $!; done' sh "$WORK" "$filt" >"$WORK/tracer.log" 2>&1 &
+	TRACER=$!
+	i=0
+	until [ -e "$WORK/tracer.ready" ]; do
+		i=$((i + 1))
+		if [ $i -gt 100 ] || ! kill -0 "$TRACER" 2>/dev/null; then
+			echo "FAIL: the tracefs observer did not start: $(cat "$WORK/tracer.log")"
+			exit 1
+		fi
+		sleep 0.1
+	done
+}
+tracer_stop() {
+	kill -TERM "$TRACER" 2>/dev/null
+	wait "$TRACER" 2>/dev/null
+	[ -s "$WORK/trace.stats" ] || echo "  note: the tracefs observer left no trace ($(cat "$WORK/tracer.log"))"
+}
+# tracer_count OLD NEW [PID1]: the traced OLD->NEW transitions (TCP state
+# names without TCP_: SYN_SENT ESTABLISHED) of the test's sockets: a
+# client's (SYN_SENT->) when its remote port is one of tracer_start's, a
+# server child's (LISTEN->, SYN_RECV->) when its local port is; with
+# PID1, only those run on PID 1's threads (tgid 1)
+tracer_count() {
+	awk -v o="$1" -v n="$2" -v p1="${3:-}" -v ports="$TRACER_PORTS" '
+		p1 != "" && !/\( *1\) / { next }
+		!/inet_sock_set_state:/ || !index($0, "oldstate=TCP_" o " newstate=TCP_" n) { next }
+		{
+			match($0, / sport=[0-9]+/); sp = substr($0, RSTART + 7, RLENGTH - 7)
+			match($0, / dport=[0-9]+/); dp = substr($0, RSTART + 7, RLENGTH - 7)
+			mine = o == "SYN_SENT" || n == "SYN_SENT" ? dp : sp
+			if (index(ports, " " mine " ")) c++
+		}
+		END { print c + 0 }' "$WORK/trace.txt"
+}
+# tracer_complete: true when no CPU's buffer overran
+tracer_complete() {
+	[ -s "$WORK/trace.stats" ] && ! grep -q '^overrun: [1-9]' "$WORK/trace.stats"
+}
