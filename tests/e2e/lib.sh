@@ -132,37 +132,62 @@ finish() {
 # tracer_start PORT...: an observer independent of BPF, for the events the
 # kernel runs no BPF program for on this project's VMs (softirq work on PID
 # 1's threads, docs/kernel-facts.md#fact-22): a tracefs instance of the
-# test's own, in a private mount namespace, recording inet_sock_set_state
-# of sockets on the given ports (the test's own, in its namespace), each
-# with its thread group (record-tgid). Sets TRACER (its PID: in the
-# caller's cleanup list). tracer_stop: the trace in $WORK/trace.txt,
-# per-CPU stats in $WORK/trace.stats, the instance removed.
+# test's own, in a private mount namespace, streaming the handshake
+# transitions (->SYN_SENT, ->SYN_RECV, ->ESTABLISHED) of sockets on the
+# given ports (the test's own, in its namespace) with each one's thread
+# group (record-tgid) into a tally: bounded however long it runs. Sets
+# TRACER (its PID: in the caller's cleanup list). tracer_stop: the tally in
+# $WORK/trace.counts, per-CPU stats in $WORK/trace.stats, the instance
+# removed.
 tracer_start() {
 	filt=""
 	for p in "$@"; do filt="${filt:+$filt || }sport == $p || dport == $p"; done
-	TRACER_PORTS=" $* "
-	rm -f "$WORK/tracer.ready"
-	# shellcheck disable=SC2016
-	unshare -m --propagation private sh -c '
-		w=$1 filt=$2
-		mount -t tracefs nodev /sys/kernel/tracing || exit 1
-		d=/sys/kernel/tracing/instances/synbench-e2e-$$
-		mkdir "$d" || exit 1
-		stop() {
-			echo 0 >"$d/tracing_on"
-			cat "$d/trace" >"$w/trace.txt"
-			cat "$d"/per_cpu/cpu*/stats >"$w/trace.stats"
-			echo 0 >"$d/events/sock/inet_sock_set_state/enable"
-			rmdir "$d"
-			exit 0
-		}
-		trap stop TERM INT
-		echo 16384 >"$d/buffer_size_kb"
-		echo 1 >"$d/options/record-tgid"
-		echo "$filt" >"$d/events/sock/inet_sock_set_state/filter" || stop
-		echo 1 >"$d/events/sock/inet_sock_set_state/enable"
-		touch "$w/tracer.ready"
-		while :; do sleep 1 & wait $!; done' sh "$WORK" "$filt" >"$WORK/tracer.log" 2>&1 &
+	filt="($filt) && (newstate == 1 || newstate == 2 || newstate == 3)"
+	rm -f "$WORK/tracer.ready" "$WORK/trace.counts" "$WORK/trace.stats"
+	# a client's transition is the test's when its remote port is one of
+	# the ports, a server child's when its local port is
+	cat >"$WORK/tracer.awk" <<'AWK'
+/inet_sock_set_state:/ {
+	match($0, / sport=[0-9]+/); sp = substr($0, RSTART + 7, RLENGTH - 7)
+	match($0, / dport=[0-9]+/); dp = substr($0, RSTART + 7, RLENGTH - 7)
+	match($0, /oldstate=TCP_[A-Z_0-9]+/); o = substr($0, RSTART + 13, RLENGTH - 13)
+	match($0, /newstate=TCP_[A-Z_0-9]+/); n = substr($0, RSTART + 13, RLENGTH - 13)
+	mine = o == "SYN_SENT" || n == "SYN_SENT" ? dp : sp
+	if (!index(ports, " " mine " ")) next
+	all[o " " n]++
+	if ($0 ~ /\( *1\) /) p1[o " " n]++
+}
+END { for (k in all) print k, all[k], p1[k] + 0 }
+AWK
+	cat >"$WORK/tracer.sh" <<'SH'
+w=$1 filt=$2 ports=$3
+mount -t tracefs nodev /sys/kernel/tracing || exit 1
+d=/sys/kernel/tracing/instances/synbench-e2e-$$
+mkdir "$d" || exit 1
+echo 4096 >"$d/buffer_size_kb"
+echo 1 >"$d/options/record-tgid"
+echo "$filt" >"$d/events/sock/inet_sock_set_state/filter" || { rmdir "$d"; exit 1; }
+cat "$d/trace_pipe" >"$w/trace.fifo" &
+pipe=$!
+awk -v ports=" $ports " -f "$w/tracer.awk" <"$w/trace.fifo" >"$w/trace.counts" &
+tally=$!
+stop() {
+	echo 0 >"$d/tracing_on"
+	echo 0 >"$d/events/sock/inet_sock_set_state/enable"
+	sleep 0.2 # the reader empties the buffer
+	cat "$d"/per_cpu/cpu*/stats >"$w/trace.stats"
+	kill "$pipe"
+	wait "$pipe" "$tally"
+	rmdir "$d"
+	exit 0
+}
+trap stop TERM INT
+echo 1 >"$d/events/sock/inet_sock_set_state/enable"
+touch "$w/tracer.ready"
+while :; do sleep 1 & wait $!; done
+SH
+	mkfifo "$WORK/trace.fifo" || exit 1
+	unshare -m --propagation private sh "$WORK/tracer.sh" "$WORK" "$filt" "$*" >"$WORK/tracer.log" 2>&1 &
 	TRACER=$!
 	i=0
 	until [ -e "$WORK/tracer.ready" ]; do
@@ -177,26 +202,17 @@ tracer_start() {
 tracer_stop() {
 	kill -TERM "$TRACER" 2>/dev/null
 	wait "$TRACER" 2>/dev/null
-	[ -s "$WORK/trace.stats" ] || echo "  note: the tracefs observer left no trace ($(cat "$WORK/tracer.log"))"
+	[ -s "$WORK/trace.stats" ] || echo "  note: the tracefs observer left no stats ($(cat "$WORK/tracer.log"))"
 }
-# tracer_count OLD NEW [PID1]: the traced OLD->NEW transitions (TCP state
-# names without TCP_: SYN_SENT ESTABLISHED) of the test's sockets: a
-# client's (SYN_SENT->) when its remote port is one of tracer_start's, a
-# server child's (LISTEN->, SYN_RECV->) when its local port is; with
-# PID1, only those run on PID 1's threads (tgid 1)
+# tracer_count OLD NEW [PID1]: the test's traced OLD->NEW transitions (TCP
+# state names without TCP_: SYN_SENT ESTABLISHED); with PID1, only those
+# run on PID 1's threads
 tracer_count() {
-	awk -v o="$1" -v n="$2" -v p1="${3:-}" -v ports="$TRACER_PORTS" '
-		p1 != "" && !/\( *1\) / { next }
-		!/inet_sock_set_state:/ || !index($0, "oldstate=TCP_" o " newstate=TCP_" n) { next }
-		{
-			match($0, / sport=[0-9]+/); sp = substr($0, RSTART + 7, RLENGTH - 7)
-			match($0, / dport=[0-9]+/); dp = substr($0, RSTART + 7, RLENGTH - 7)
-			mine = o == "SYN_SENT" || n == "SYN_SENT" ? dp : sp
-			if (index(ports, " " mine " ")) c++
-		}
-		END { print c + 0 }' "$WORK/trace.txt"
+	awk -v k="$1 $2" -v c="${3:+4}" '$1 " " $2 == k { print $(c ? c : 3); f = 1 } END { if (!f) print 0 }' \
+		"$WORK/trace.counts" 2>/dev/null || echo 0
 }
-# tracer_complete: true when no CPU's buffer overran
+# tracer_complete: true when the observer kept every event (no CPU's
+# buffer overran)
 tracer_complete() {
 	[ -s "$WORK/trace.stats" ] && ! grep -q '^overrun: [1-9]' "$WORK/trace.stats"
 }
