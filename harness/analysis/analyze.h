@@ -129,6 +129,7 @@ struct sb_live {
 	uint64_t syn_retrans, synack_retrans;
 	uint64_t records;	  /* records folded */
 	uint64_t unpaired;	  /* clients whose pairing was given up (table full) */
+	uint64_t waiting[2];	  /* clients, children waiting for the other end now */
 	uint64_t revived;	  /* paired clients whose child came after their FIN */
 	uint64_t in_flight;	  /* sockets the kernel tracks now */
 	struct sb_live_listener l[SB_LIVE_LISTENERS];

@@ -552,6 +552,8 @@ int sb_kfold__result(struct sb_kfold *f, const struct sb_rundata *rd, const stru
 	res->krecs = f->records;
 	l->records = f->records;
 	l->unpaired = f->unpaired;
+	l->waiting[0] = f->clients.n;
+	l->waiting[1] = f->children.n;
 	l->revived = f->revived;
 	res->watch.filtered_out = f->filtered;
 	res->watch.listeners = f->ng;

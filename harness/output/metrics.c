@@ -187,6 +187,11 @@ int sb_metrics_text(FILE *f, const struct sb_rundata *rd, const struct sb_result
 	       "Established clients (or children) whose other end could not be waited for "
 	       "(the pairing table was full): no outcome counted for the client.");
 	u64(&w, "synbench_client_unpaired_total", NULL, NULL, l->unpaired);
+	family(&w, "synbench_pairing_waiting", "gauge",
+	       "Closed sockets whose other end's record is awaited (bounded tables): no "
+	       "outcome counted for such a client yet.");
+	for (int s = 0; s < 2; s++)
+		u64(&w, "synbench_pairing_waiting", "side", sides[s], l->waiting[s]);
 	family(&w, "synbench_revived_ghosts_total", "counter",
 	       "Clients whose server child appeared only after the client's FIN (a syncookie "
 	       "ghost revived by its own FIN).");

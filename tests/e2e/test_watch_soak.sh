@@ -30,6 +30,9 @@ trap 'exit 1' INT TERM
 
 ip netns add "$NS" || { echo "FAIL: cannot create namespace $NS"; exit 1; }
 ip netns exec "$NS" ip link set lo up
+# no syncookies: no ghost clients, whose FINs could still create children
+# after the load (docs/kernel-facts.md#fact-19): the end must be quiet
+ip netns exec "$NS" sysctl -qw net.ipv4.tcp_syncookies=0
 in_ns() { ip netns exec "$NS" "$@"; }
 mib() {
 	in_ns cat /proc/net/snmp /proc/net/netstat |
@@ -150,8 +153,15 @@ check "server handshake count = PassiveOpens delta (- tracefs PID-1 ones)" \
 check "listen overflows = ListenOverflows + TCPReqQFullDrop delta" \
 	"$(metric 'synbench_listen_overflows_total{netns="'"$NS"'"}')" -eq $((O1 - O0))
 check "the load's connections were all made" $((A1 - A0)) -ge "$conns"
-check "every client accepted but the last scrape's, still open" \
-	"$(metric 'synbench_client_outcomes_total{netns="'"$NS"'",outcome="accepted"}')" -eq $((A1 - A0 - 1))
+out() { metric 'synbench_client_outcomes_total{netns="'"$NS"'",outcome="'"$1"'"}'; }
+echo "client outcomes: accepted $(out accepted), queued $(out queued), ghost $(out ghost)," \
+	"established $(out established), failed $(out failed); waiting" \
+	"$(metric 'synbench_pairing_waiting{netns="'"$NS"'",side="client"}'), unpaired" \
+	"$(metric 'synbench_client_unpaired_total{netns="'"$NS"'"}')"
+check "every client has its outcome but the last scrape's, still open" \
+	$(($(out accepted) + $(out queued) + $(out ghost) + $(out established) + $(out failed))) -eq $((A1 - A0 - 1))
+check "nothing left waiting, nothing given up" \
+	"$(metric 'synbench_pairing_waiting{netns="'"$NS"'",side="client"}')+$(metric 'synbench_client_unpaired_total{netns="'"$NS"'"}')" = "0+0"
 
 kill -TERM "$SERVE"
 wait "$SERVE"
