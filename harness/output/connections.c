@@ -96,7 +96,8 @@ static int write_rows(FILE *f, const struct sb_join *j)
 		fputc(',', f);
 		if (kc && kc->srtt_us)
 			fprintf(f, "%u", (unsigned int)kc->srtt_us);
-		fprintf(f, ",%u,%u,%d\n", r->nchildren, r->naccepts, r->revived ? 1 : 0);
+		fprintf(f, ",%u,%u,%d,%s\n", r->nchildren, r->naccepts, r->revived ? 1 : 0,
+			sb_fail_cause_name(r->cause));
 	}
 	free(order);
 	return ferror(f) ? -EIO : 0;
@@ -183,8 +184,8 @@ static int write_krows(FILE *f, const struct sb_kview *v)
 		fprintf(f, ",%s,%s,", path, sb_tcp_state_name(r->final_state));
 		if (r->srtt_us)
 			fprintf(f, "%u", r->srtt_us);
-		fprintf(f, ",%s,%s,,,\n", sb_wout_name(row->outcome),
-			r->flushed < 3 ? flushed[r->flushed] : "other");
+		fprintf(f, ",%s,%s,,,,%s\n", sb_wout_name(row->outcome),
+			r->flushed < 3 ? flushed[r->flushed] : "other", sb_fail_cause_name(row->cause));
 	}
 	return ferror(f) ? -EIO : 0;
 }

@@ -120,6 +120,27 @@ static void outcomes_line(FILE *f, const struct sb_report_model *m)
 	fputc('\n', f);
 }
 
+/* The kernel's cause of each failed client (summary.json failure_causes),
+ * when any failed. */
+static void causes_line(FILE *f, const struct sb_report_model *m)
+{
+	const json_t *o = json_object_get(m->s, "failure_causes"), *e;
+	const char *key;
+	int64_t any = 0, v;
+
+	json_object_foreach((json_t *)o, key, e)
+		any += sb_jget_int64(e, &v) == 0 && v > 0;
+	if (!any)
+		return;
+	fprintf(f, "failed by cause (the kernel's: sk_err at CLOSE):");
+	json_object_foreach((json_t *)o, key, e) {
+		v = 0;
+		sb_jget_int64(e, &v);
+		fprintf(f, " %s %" PRId64, key, v);
+	}
+	fputc('\n', f);
+}
+
 static void opt_count(FILE *f, const char *what, int64_t v)
 {
 	if (v < 0)
@@ -234,6 +255,7 @@ int sb_report_text_table(FILE *f, const struct sb_report_model *m)
 {
 	latency_table(f, m);
 	outcomes_line(f, m);
+	causes_line(f, m);
 	reconciliation_lines(f, m);
 	return ferror(f) ? -EIO : 0;
 }
@@ -349,6 +371,7 @@ int sb_report_text_write(FILE *f, const struct sb_report_model *m)
 	more_latencies(f, m);
 	fputc('\n', f);
 	outcomes_line(f, m);
+	causes_line(f, m);
 	fputs("  accepted: the server accepted it; queued: server child ESTABLISHED, never "
 	      "accepted;\n  ghost: client ESTABLISHED, server never had a socket (syncookies, "
 	      "full accept queue)\n\n",

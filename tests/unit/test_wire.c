@@ -299,8 +299,8 @@ static void framing(void)
 	m = with_meta("n.krecs 5\n", "blob krecs 99999999999\n");
 	refused(&server_x, -EPROTO, "krecs: 99999999999 bytes announced, meta counted 5", "%s", m);
 	free(m);
-	m = with_meta("n.krecs 2\n", "blob krecs 190\n");
-	refused(&server_x, -EPROTO, "krecs: 190 bytes announced, meta counted 2 records of 190", "%s",
+	m = with_meta("n.krecs 2\n", "blob krecs 192\n");
+	refused(&server_x, -EPROTO, "krecs: 192 bytes announced, meta counted 2 records of 192", "%s",
 		m);
 	free(m);
 	m = with_meta("n.krecs 1\n", "end\n");
@@ -332,7 +332,7 @@ static void framing(void)
 		"%s%c%c%c%c%c%c%c%c%c%c%c%c", m, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
 	free(m);
 	/* the channel closing, a half's error, chatter, a line too long */
-	m = with_meta("n.krecs 1\n", "blob krecs 190\nabc");
+	m = with_meta("n.krecs 1\n", "blob krecs 192\nabc");
 	refused(&server_x, -EPIPE, "", "%s", m);
 	free(m);
 	refused(&server_x, -EREMOTEIO, "the run failed", "progress 3\ndone\nerror the run failed\n");
@@ -389,7 +389,7 @@ static void caps(void)
 	ASSERT_EQ(sb_wire_cap(&x, SB_WK_ACCEPTS), 0, "client accepts");
 	x.conns = SB_MAX_CONNS * 10;
 	ASSERT_EQ(sb_wire_cap(&x, SB_WK_CONNS), SB_MAX_CONNS, "absolute cap");
-	ASSERT_EQ(sb_wire_rec_size(SB_WK_KRECS), 190, "a record: 190 bytes");
+	ASSERT_EQ(sb_wire_rec_size(SB_WK_KRECS), 192, "a record: 192 bytes");
 	ASSERT_EQ(sb_wire_rec_size(SB_WK_CONNS), 72, "a connection: 72 bytes");
 }
 
