@@ -190,6 +190,10 @@ static void sec_latency(struct doc *d, const json_t *s)
 	    {"user_connect_sched", "user connect from schedule (open loop)"},
 	    {"response", "response (crr: connected → response)"},
 	    {"child_established", "server child SYN_RECV → ESTABLISHED"},
+	    {"tls_handshake", "TLS handshake (ClientHello sent → done)"},
+	    {"first_byte", "first byte (request sent → first response byte)"},
+	    {"last_byte", "last byte (first → last response byte)"},
+	    {"tls_accept", "server TLS accept (accept → its handshake done)"},
 	};
 	static const char *const keys[] = {"min", "p50", "p90", "p99", "p999", "max"};
 	static const char *const head[] = {"latency", "count", "min",	"p50",

@@ -105,6 +105,15 @@ static const char *const all_keys[] = {
     "server-cmd",
     "netns",
     "http",
+    "http-path",
+    "tls",
+    "tls-version",
+    "tls-key-type",
+    "tls-resume",
+    "tls-cert",
+    "tls-key",
+    "tls-sni",
+    "tls-ca",
     "topology",
     "delay",
     "loss",
@@ -504,7 +513,7 @@ static void test_help_version(void)
 static void test_defaults(void)
 {
 	struct sb_opts d, p;
-	char err[256], expect[2048];
+	char err[256], expect[4096];
 	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
 	unsigned threads = ncpu < 1 ? 1 : ncpu > 1024 ? 1024 : (unsigned)ncpu;
 	char *text;
@@ -540,7 +549,9 @@ static void test_defaults(void)
 		 "max-time=120\naccept=fast\nport=5201\ndests=16\nipv6=0\nper-cpu-listeners=0\npaired=0\nsyncookies=-1\n"
 		 "abort-on-overflow=-1\nsomaxconn=-1\nsyn-retries=-1\nsynack-retries=-1\n"
 		 "syn-linear-timeouts=-1\nmax-syn-backlog=-1\nport-range=\nno-probes=0\n"
-		 "attach=auto\nsampler=auto\nprobe-off=\nsample-us=5000\ntrace-states=0\ntarget=\nserver-cmd=\nnetns=\nhttp=0\ntopology=lo\ndelay=\nloss=\nrate-limit=0\n"
+		 "attach=auto\nsampler=auto\nprobe-off=\nsample-us=5000\ntrace-states=0\ntarget=\nserver-cmd=\nnetns=\nhttp=0\nhttp-path=/\n"
+		 "tls=0\ntls-version=1.3\ntls-key-type=ecdsa-p256\ntls-resume=0\ntls-cert=\ntls-key=\n"
+		 "tls-sni=\ntls-ca=\ntopology=lo\ndelay=\nloss=\nrate-limit=0\n"
 		 "server-via=\nserver-addr=\nclient-via=\nremote-bin=synbench\nout=\nlabel=\nforce=0\n"
 		 "no-plot=0\njson=0\nquiet=0\nverbose=0\nrecord-memory=64\n",
 		 threads);
