@@ -264,6 +264,14 @@ void lg_tls_end(struct lg_thread *t, struct lg_slot *s)
 
 	if (!c)
 		return;
+	/* an exchange that went through ends as one closed on purpose: a
+	 * session freed without a shutdown is "bad" and OpenSSL makes it not
+	 * resumable (ssl_clear_bad_session), even the copy a thread keeps
+	 * for --tls-resume. Quiet: nothing more is sent. */
+	if (c->ssl && (c->phase == LG_TLS_DONE || c->phase == LG_TLS_EOF)) {
+		SSL_set_quiet_shutdown(c->ssl, 1);
+		SSL_shutdown(c->ssl);
+	}
 	SSL_free(c->ssl); /* and its BIOs */
 	c->ssl = NULL;
 	c->rb = c->wb = NULL;
