@@ -118,10 +118,10 @@ struct lg_tls_opts {
  * when synbench's own listener terminates TLS. */
 struct lg_tls;
 /* listener 1: make the listener's context too (its certificate from the
- * files, or a self-signed one generated now), and the client trusts that
- * certificate and verifies it (name: opts->sni). listener 0: the client
- * verifies only with opts->ca_file. 0, or negative errno with one line in
- * err. */
+ * files, or a self-signed one for "localhost" generated now), and the
+ * client trusts that certificate and verifies it (name: opts->sni, by
+ * default "localhost"). listener 0: the client verifies only with
+ * opts->ca_file. 0, or negative errno with one line in err. */
 int lg_tls__new(const struct lg_tls_opts *opts, int listener, struct lg_tls **out, char *err,
 		size_t errlen);
 void lg_tls__free(struct lg_tls *t); /* NULL is fine */

@@ -99,7 +99,10 @@ static int server_ctx(struct lg_tls *t, X509 **cert, char *err, size_t len)
 			X509_up_ref(x);
 	} else {
 		pk = gen_key(o->key);
-		x = pk ? self_signed(pk, t->sni[0] ? t->sni : LG_TLS_DEFAULT_NAME) : NULL;
+		/* for localhost whatever the client sends: another --tls-sni
+		 * fails its verification (hostname mismatch), as a wrong name
+		 * would against a real server */
+		x = pk ? self_signed(pk, LG_TLS_DEFAULT_NAME) : NULL;
 		if (!x || SSL_CTX_use_certificate(t->srv, x) != 1 ||
 		    SSL_CTX_use_PrivateKey(t->srv, pk) != 1) {
 			e = ssl_fail(err, len, -ENOMEM, "cannot make the listener's certificate");
@@ -202,8 +205,12 @@ void lg_tls__free(struct lg_tls *t)
 
 const char *lg_tls_reason(uint32_t err)
 {
-	const char *s = err ? ERR_reason_error_string(err) : NULL;
+	const char *s;
 
+	/* the words are loaded once, also in a process that made no context
+	 * (the analysis of records from another host, the tests) */
+	OPENSSL_init_ssl(OPENSSL_INIT_LOAD_SSL_STRINGS | OPENSSL_INIT_LOAD_CRYPTO_STRINGS, NULL);
+	s = err ? ERR_reason_error_string(err) : NULL;
 	return s ? s : err ? "unknown TLS error" : "";
 }
 

@@ -7,6 +7,7 @@
 #include <openssl/err.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 
 int lg_tls_thread_init(struct lg_thread *t)
 {
@@ -43,9 +44,14 @@ int lg_tls_new_session(SSL *ssl, SSL_SESSION *sess)
 }
 
 /* The connection failed in TLS: OpenSSL's reason (and the certificate's
- * verify result) in the record, outcome LG_OUT_TLS. */
+ * verify result) in the record, outcome LG_OUT_TLS; the alert OpenSSL wrote
+ * goes to the server as a real client's would (once, without waiting: no
+ * operation of the slot is in flight when the TLS engine runs). */
 static void tls_fail(struct lg_tls_conn *c, struct lg_slot *s)
 {
+	char *p = NULL;
+	long n = BIO_get_mem_data(c->wb, &p);
+
 	unsigned long code = ERR_peek_last_error();
 	long v = SSL_get_verify_result(c->ssl);
 
@@ -59,6 +65,9 @@ static void tls_fail(struct lg_tls_conn *c, struct lg_slot *s)
 	if (!s->err)
 		s->err = EPROTO;
 	c->phase = LG_TLS_FAILED;
+	if (n > 0 && s->fd >= 0 && send(s->fd, p, (size_t)n, MSG_DONTWAIT | MSG_NOSIGNAL) < 0) {
+		/* the server may be gone: the failure is recorded anyway */
+	}
 }
 
 /* After the handshake: the response, as far as what arrived goes. */

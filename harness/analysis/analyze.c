@@ -40,11 +40,28 @@ static size_t host_of(uint64_t cookie)
 	return (size_t)(cookie >> SB_HOST_COOKIE_SHIFT);
 }
 
+static void tls_reason(struct sb_tls_reasons *rs, uint32_t err, uint16_t verify)
+{
+	size_t i;
+
+	for (i = 0; i < rs->n; i++)
+		if (rs->r[i].err == err && rs->r[i].verify == verify)
+			break;
+	if (i == rs->n && i < SB_TLS_MAX_REASONS) {
+		rs->r[i].err = err;
+		rs->r[i].verify = verify;
+		rs->n++;
+	}
+	if (i < rs->n)
+		rs->r[i].n++;
+	else
+		rs->other++;
+}
+
 /* --tls: a row's handshake, or its failure under its reason. */
 static void tls_row(struct sb_tls_figures *t, const struct sb_join_row *r)
 {
 	const struct lg_conn *u = r->conn;
-	size_t i;
 
 	if (u->t_tls_done) {
 		t->handshakes++;
@@ -55,18 +72,7 @@ static void tls_row(struct sb_tls_figures *t, const struct sb_join_row *r)
 	if (r->outcome != SB_OUT_TLS_FAILED)
 		return;
 	t->failed++;
-	for (i = 0; i < t->nreasons; i++)
-		if (t->reasons[i].err == u->tls_err && t->reasons[i].verify == u->tls_verify)
-			break;
-	if (i == t->nreasons && i < SB_TLS_MAX_REASONS) {
-		t->reasons[i].err = u->tls_err;
-		t->reasons[i].verify = u->tls_verify;
-		t->nreasons++;
-	}
-	if (i < t->nreasons)
-		t->reasons[i].n++;
-	else
-		t->reasons_other++;
+	tls_reason(&t->reasons, u->tls_err, u->tls_verify);
 }
 
 /* A batch's rows and records into the sums. */
@@ -113,6 +119,8 @@ static void take_batch(struct acc *a, const struct sb_rundata *rd, const struct 
 		res->tls.server_handshakes += !!acc->t_tls_done;
 		res->tls.server_resumed += !!(acc->tls_flags & LG_TLS_F_RESUMED);
 		res->tls.server_failed += !!acc->tls_err;
+		if (acc->tls_err)
+			tls_reason(&res->tls.server_reasons, acc->tls_err, 0);
 	}
 	for (size_t k = 0; k < rd->nkrecs && res->nhosts; k++) {
 		size_t h = host_of(rd->krecs[k].cookie);

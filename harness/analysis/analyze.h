@@ -96,21 +96,25 @@ struct sb_watch_figures {
 /* --tls: what the handshakes did. A failure's words are OpenSSL's
  * (lg_tls_reason(err), lg_tls_verify_reason(verify)). */
 #define SB_TLS_MAX_REASONS 16
+struct sb_tls_reasons {
+	struct {
+		uint32_t err;	     /* OpenSSL's packed error code */
+		uint16_t verify;     /* X509 verify result, 0 none */
+		uint64_t n;
+	} r[SB_TLS_MAX_REASONS]; /* first seen first */
+	size_t n;
+	uint64_t other;		     /* beyond SB_TLS_MAX_REASONS distinct reasons */
+};
 struct sb_tls_figures {
 	int on;			     /* the run used --tls */
 	uint64_t handshakes;	     /* client rows whose handshake completed */
 	uint64_t resumed;	     /* ... by resuming a session */
 	uint64_t failed;	     /* rows tls_failed */
 	uint64_t version12, version13; /* handshakes by version */
-	struct {
-		uint32_t err;	     /* OpenSSL's packed error code */
-		uint16_t verify;     /* X509 verify result, 0 none */
-		uint64_t n;
-	} reasons[SB_TLS_MAX_REASONS]; /* the failures by reason, first seen first */
-	size_t nreasons;
-	uint64_t reasons_other;	     /* failures beyond SB_TLS_MAX_REASONS distinct reasons */
+	struct sb_tls_reasons reasons; /* the failures by reason */
 	/* our listener's side, from its accept records */
 	uint64_t server_handshakes, server_resumed, server_failed;
+	struct sb_tls_reasons server_reasons;
 };
 
 struct sb_result {

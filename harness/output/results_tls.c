@@ -5,6 +5,24 @@
 #include "harness/output/json.h"
 #include "loadgen/loadgen.h"
 
+/* key: [{reason, verify, openssl_error, count}], then KEY_other */
+static void reasons(struct sb_json *js, const char *key, const char *other,
+		    const struct sb_tls_reasons *rs)
+{
+	sb_json_arr_begin(js, key);
+	for (size_t i = 0; i < rs->n; i++) {
+		sb_json_obj_begin(js, NULL);
+		sb_json_str(js, "reason", lg_tls_reason(rs->r[i].err));
+		sb_json_str(js, "verify",
+			    rs->r[i].verify ? lg_tls_verify_reason(rs->r[i].verify) : NULL);
+		sb_json_uint(js, "openssl_error", rs->r[i].err);
+		sb_json_uint(js, "count", rs->r[i].n);
+		sb_json_obj_end(js);
+	}
+	sb_json_arr_end(js);
+	sb_json_uint(js, other, rs->other);
+}
+
 void sb_results_json_tls(struct sb_json *js, const struct sb_rundata *rd,
 			 const struct sb_result *res)
 {
@@ -28,24 +46,13 @@ void sb_results_json_tls(struct sb_json *js, const struct sb_rundata *rd,
 	sb_json_uint(js, "tls12", t->version12);
 	sb_json_uint(js, "tls13", t->version13);
 	sb_json_uint(js, "failed", t->failed);
-	sb_json_arr_begin(js, "failures");
-	for (size_t i = 0; i < t->nreasons; i++) {
-		sb_json_obj_begin(js, NULL);
-		sb_json_str(js, "reason", lg_tls_reason(t->reasons[i].err));
-		sb_json_str(js, "verify", t->reasons[i].verify
-					      ? lg_tls_verify_reason(t->reasons[i].verify)
-					      : NULL);
-		sb_json_uint(js, "openssl_error", t->reasons[i].err);
-		sb_json_uint(js, "count", t->reasons[i].n);
-		sb_json_obj_end(js);
-	}
-	sb_json_arr_end(js);
-	sb_json_uint(js, "failures_other", t->reasons_other);
+	reasons(js, "failures", "failures_other", &t->reasons);
 	if (!o->target[0]) {
 		sb_json_obj_begin(js, "server");
 		sb_json_uint(js, "handshakes", t->server_handshakes);
 		sb_json_uint(js, "resumed", t->server_resumed);
 		sb_json_uint(js, "failed", t->server_failed);
+		reasons(js, "failures", "failures_other", &t->server_reasons);
 		sb_json_obj_end(js);
 	}
 	sb_json_obj_end(js);
