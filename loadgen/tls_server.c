@@ -5,13 +5,17 @@
  * 1: the client's Finished read), the request read, the response written
  * with close_notify after it, then (--close-first client) the client's
  * FIN, and close. A failed handshake records OpenSSL's reason (tls_err)
- * and closes. */
+ * and closes. OpenSSL's socket BIO write()s without MSG_NOSIGNAL: the
+ * serving threads block SIGPIPE (the kernel sends it to the writing thread),
+ * so a client gone away is EPIPE, not the end of the process. */
 #include "loadgen/tls.h"
 
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <openssl/err.h>
 #include <stdlib.h>
+#include <pthread.h>
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/socket.h>
@@ -44,6 +48,29 @@ struct loop {
 	int ep;
 	struct sconn *open, *free;
 };
+
+/* SIGPIPE blocked in this thread (old: the mask to put back). */
+static void no_sigpipe(sigset_t *old)
+{
+	sigset_t pipe;
+
+	sigemptyset(&pipe);
+	sigaddset(&pipe, SIGPIPE);
+	pthread_sigmask(SIG_BLOCK, &pipe, old);
+}
+
+/* The mask back, a SIGPIPE still pending for this thread taken first. */
+static void sigpipe_back(const sigset_t *old)
+{
+	sigset_t pipe;
+	struct timespec zero = {0, 0};
+
+	sigemptyset(&pipe);
+	sigaddset(&pipe, SIGPIPE);
+	while (sigtimedwait(&pipe, NULL, &zero) == SIGPIPE)
+		;
+	pthread_sigmask(SIG_SETMASK, old, NULL);
+}
 
 /* The failure's code on the record, like the client's (tls_client.c). */
 static uint32_t fail_code(void)
@@ -208,8 +235,10 @@ int lg_srv_tls_loop(struct lg_server *s, struct srv_thread *t, const struct lg_s
 	struct epoll_event evs[256];
 	struct epoll_event el = {.events = EPOLLIN | EPOLLEXCLUSIVE, .data.u64 = EV_LISTENER};
 	struct epoll_event es = {.events = EPOLLIN, .data.u64 = EV_STOP};
+	sigset_t old;
 	int err = 0;
 
+	no_sigpipe(&old);
 	/* several threads take from one listener: never block in accept4 */
 	fcntl(lfd, F_SETFL, fcntl(lfd, F_GETFL) | O_NONBLOCK);
 	l.rbuf = malloc(l.rlen);
@@ -238,6 +267,7 @@ int lg_srv_tls_loop(struct lg_server *s, struct srv_thread *t, const struct lg_s
 	if (l.ep >= 0)
 		close(l.ep);
 	free(l.rbuf);
+	sigpipe_back(&old);
 	return err;
 }
 
@@ -248,7 +278,9 @@ void lg_srv_tls_serve_sync(const struct lg_server_opts *o, int fd, const char *r
 	SSL *ssl = SSL_new(o->tls->srv);
 	char buf[4096];
 	uint32_t n = 0;
+	sigset_t old;
 
+	no_sigpipe(&old);
 	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
 	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
 	ERR_clear_error();
@@ -285,4 +317,5 @@ void lg_srv_tls_serve_sync(const struct lg_server_opts *o, int fd, const char *r
 out:
 	ERR_clear_error();
 	SSL_free(ssl);
+	sigpipe_back(&old);
 }

@@ -69,7 +69,8 @@ static const struct sb_optdef table[] = {
 	NUM("backlog", O_BACKLOG, "B", "listen() backlog (capped by somaxconn)", "128", "128",
 	    0, 65535, backlog),
 	NUM("concurrency", O_CONCURRENCY, "N", "in flight; with --rate: a cap",
-	    "min(conns, 10000); none with --rate", "256", 1, SB_MAX_CONCURRENCY,
+	    "min(conns, 10000; --tls: 64/thread)", "256", 1,
+	    SB_MAX_CONCURRENCY,
 	    concurrency),
 	WORD("rate", 0, SB_ARG_REQ, O_RATE, "R", "open loop: R connections/s, decimal, up to 10000000",
 	     "closed loop", "20000"),
@@ -658,7 +659,8 @@ static int finish(struct parse_ctx *c)
 	    sb_opts_finish_tls(o, c->given, c->err, c->errlen))
 		return -EINVAL;
 	if (!c->given[O_CONCURRENCY]) {
-		uint64_t cap = SB_DEFAULT_CONCURRENCY;
+		uint64_t cap = o->tls ? (uint64_t)SB_DEFAULT_TLS_CONCURRENCY_PER_THREAD * o->threads
+				      : SB_DEFAULT_CONCURRENCY;
 
 		/* an open loop: as many as can be in flight at once, so arrivals
 		 * never wait for a free slot: the rate times the connect timeout

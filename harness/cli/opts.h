@@ -13,6 +13,10 @@
 #define SB_DEFAULT_PORT 5201
 /* closed loop in flight by default: min(conns, this) -- a connect burst */
 #define SB_DEFAULT_CONCURRENCY 10000
+/* --tls, closed loop: in flight by default per thread (min(conns, this x
+ * threads)): a handshake costs a millisecond of CPU or more, so a burst
+ * beyond what the CPUs do at once only queues (docs/tls.md) */
+#define SB_DEFAULT_TLS_CONCURRENCY_PER_THREAD 64
 
 /* --topology: one namespace on lo, or client and server namespaces joined
  * by a veth pair (harness/run/topology.c) */

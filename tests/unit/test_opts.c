@@ -235,6 +235,10 @@ static const struct good_case good[] = {
     {{"-v", "--verbose"}, {"verbose=2"}},
     {{"--mode", "crr", "--tls"}, {"tls=1", "tls-version=1.3", "tls-key-type=ecdsa-p256",
 				  "tls-resume=0"}},
+    /* --tls: 64 in flight per thread by default, a burst only when asked */
+    {{"--mode", "crr", "--tls", "--threads", "3"}, {"concurrency=192"}},
+    {{"--mode", "crr", "--tls", "--threads", "3", "--conns", "100"}, {"concurrency=100"}},
+    {{"--mode", "crr", "--tls", "--concurrency", "5000"}, {"concurrency=5000"}},
     {{"--mode", "crr", "--tls", "--tls-version", "1.2", "--tls-key-type", "rsa-2048",
       "--tls-resume", "--tls-sni", "a-b.example"},
      {"tls-version=1.2", "tls-key-type=rsa-2048", "tls-resume=1", "tls-sni=a-b.example"}},
