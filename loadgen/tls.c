@@ -93,7 +93,12 @@ static int server_ctx(struct lg_tls *t, X509 **cert, char *err, size_t len)
 		if (SSL_CTX_use_certificate_chain_file(t->srv, o->cert_file) != 1)
 			return ssl_fail(err, len, -EINVAL, "--tls-cert: cannot use the certificate");
 		if (SSL_CTX_use_PrivateKey_file(t->srv, o->key_file, SSL_FILETYPE_PEM) != 1)
-			return ssl_fail(err, len, -EINVAL, "--tls-key: cannot use the private key");
+			return ssl_fail(err, len, -EINVAL,
+					ERR_GET_REASON(ERR_peek_last_error()) ==
+						X509_R_KEY_VALUES_MISMATCH
+					    ? "--tls-key does not match --tls-cert; give the "
+					      "certificate's own key"
+					    : "--tls-key: cannot use the private key");
 		x = SSL_CTX_get0_certificate(t->srv);
 		if (x)
 			X509_up_ref(x);

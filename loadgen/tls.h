@@ -57,10 +57,15 @@ struct lg_tls_conn {
 	uint8_t eof;	  /* the peer's FIN arrived */
 };
 
-/* One client thread's TLS: the last session a server gave it (for
- * --tls-resume). */
+/* One client thread's TLS (--tls-resume): the sessions servers gave it,
+ * newest last. A TLS 1.3 ticket is offered once (OpenSSL's client makes a
+ * session it resumed with not resumable again, as RFC 8446 recommends
+ * single use), so each connection takes one; a TLS 1.2 ticket serves
+ * every connection until a newer one comes. */
+#define LG_TLS_SESSIONS 64
 struct lg_tls_thr {
-	SSL_SESSION *sess;
+	SSL_SESSION *sess[LG_TLS_SESSIONS];
+	uint32_t nsess;
 };
 
 /* SSL_CTX_sess_set_new_cb of the client's context (tls_client.c). */

@@ -24,23 +24,47 @@ void lg_tls_thread_free(struct lg_thread *t)
 	}
 	free(t->tlsc);
 	t->tlsc = NULL;
-	if (t->tls)
-		SSL_SESSION_free(t->tls->sess);
+	for (uint32_t i = 0; t->tls && i < t->tls->nsess; i++)
+		SSL_SESSION_free(t->tls->sess[i]);
 	free(t->tls);
 	t->tls = NULL;
 }
 
-/* SSL_CTX_sess_set_new_cb (--tls-resume): the thread keeps the newest
- * resumable session a server gave it; the next connections offer it. */
+/* SSL_CTX_sess_set_new_cb (--tls-resume): the thread keeps the resumable
+ * sessions servers gave it, the oldest dropped when full. */
 int lg_tls_new_session(SSL *ssl, SSL_SESSION *sess)
 {
 	struct lg_tls_thr *th = SSL_get_app_data(ssl);
 
 	if (!th || !SSL_SESSION_is_resumable(sess))
 		return 0;
-	SSL_SESSION_free(th->sess);
-	th->sess = sess;
+	if (th->nsess == LG_TLS_SESSIONS) {
+		SSL_SESSION_free(th->sess[0]);
+		memmove(th->sess, th->sess + 1, (LG_TLS_SESSIONS - 1) * sizeof(th->sess[0]));
+		th->nsess--;
+	}
+	th->sess[th->nsess++] = sess;
 	return 1; /* the reference is ours */
+}
+
+/* The session to offer: the newest still resumable (sessions used up on
+ * the way are dropped); a TLS 1.3 one leaves the thread's store, a 1.2 one
+ * stays (see struct lg_tls_thr). NULL: none. */
+static SSL_SESSION *take_session(struct lg_tls_thr *th, int *owned)
+{
+	while (th->nsess) {
+		SSL_SESSION *s = th->sess[th->nsess - 1];
+
+		if (!SSL_SESSION_is_resumable(s)) {
+			SSL_SESSION_free(s);
+			th->nsess--;
+			continue;
+		}
+		*owned = SSL_SESSION_get_protocol_version(s) == TLS1_3_VERSION;
+		th->nsess -= *owned;
+		return s;
+	}
+	return NULL;
 }
 
 /* The connection failed in TLS: OpenSSL's reason (and the certificate's
@@ -187,8 +211,15 @@ int lg_tls_begin(struct lg_thread *t, struct lg_slot *s)
 		if (tls->verify)
 			SSL_set1_host(c->ssl, tls->sni);
 	}
-	if (tls->o.resume && t->tls->sess)
-		SSL_set_session(c->ssl, t->tls->sess);
+	if (tls->o.resume) {
+		int owned = 0;
+		SSL_SESSION *sess = take_session(t->tls, &owned);
+
+		if (sess)
+			SSL_set_session(c->ssl, sess); /* a reference of its own */
+		if (owned)
+			SSL_SESSION_free(sess);
+	}
 	c->phase = LG_TLS_HANDSHAKE;
 	step(t, s, c, 0); /* the ClientHello */
 	return 0;

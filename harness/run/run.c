@@ -589,9 +589,6 @@ static int start_listener(struct run *r)
 		r->rd.effective_backlog = -1; /* the server host's */
 		return 0;
 	}
-	e = make_tls(o, &r->tls, r->err, sizeof(r->err));
-	if (e)
-		return e;
 	if (o->target[0]) {
 		e = start_target(o, &r->cmd, &r->rd.server_log_fd, r->err, sizeof(r->err));
 		r->rd.effective_backlog = -1; /* from a sample, below */
@@ -736,7 +733,8 @@ int sb_run_with(const struct sb_opts *o, const struct sb_run_hooks *h, struct sb
 	raise_nofile(o);
 	/* what runs killed before their end left changed, put back first */
 	sb_restore_recover();
-	if (!enter_namespace(r) && !prepare(r)) {
+	/* first: a certificate that cannot be used is bad input */
+	if (!make_tls(o, &r->tls, r->err, sizeof(r->err)) && !enter_namespace(r) && !prepare(r)) {
 		say_setup(r);
 		if (!start_listener(r) && !load(r) && !collect(r)) {
 			*out = r->rd;
