@@ -24,7 +24,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-#define SB_CTL_VERSION 2
+#define SB_CTL_VERSION 3
 
 /* The longest line either end sends or accepts. */
 #define SB_CTL_LINE_MAX 4096
