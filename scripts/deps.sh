@@ -41,6 +41,7 @@ need zlib1g-dev hdr zlib.h
 need liburing-dev pc liburing
 need libjansson-dev pc jansson
 need libssl-dev pc libssl
+need libmicrohttpd-dev pc libmicrohttpd
 need gnuplot-nox has gnuplot
 need iproute2 has ss
 need jq has jq
@@ -58,6 +59,9 @@ if [ "$want_test" = 1 ]; then
 	need man-db has man
 	need groff-base has nroff
 	need bsdextrautils has col
+	# bench watch --serve scraped by a real Prometheus (e2e/test_watch_serve)
+	need prometheus has promtool
+	need curl has curl
 fi
 
 if [ "$want_matrix" = 1 ]; then

@@ -370,6 +370,9 @@ void sb_result__free(struct sb_result *r)
 	if (!r)
 		return;
 	sb_reconcile_free(&r->rec);
+	if (r->live)
+		free(r->live->drops);
+	free(r->live);
 	free(r->hosts);
 	free(r);
 }

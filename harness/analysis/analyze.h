@@ -117,6 +117,61 @@ struct sb_tls_figures {
 	struct sb_tls_reasons server_reasons;
 };
 
+/* bench watch --serve: what only a watch that keeps no records states
+ * (analysis/kfold.h), cumulative since the watch began; the writer of
+ * /metrics serializes it (harness/output/metrics.c). */
+#define SB_LIVE_LE 26	     /* histogram buckets, +Inf included */
+#define SB_LIVE_LISTENERS 64 /* (port, family) listener groups */
+#define SB_LIVE_MEMBERS 16   /* sockets of a SO_REUSEPORT group shown one by one */
+
+struct sb_live_hist {
+	double le_s[SB_LIVE_LE]; /* upper bounds, seconds; the last is +Inf */
+	uint64_t cum[SB_LIVE_LE]; /* values <= le_s[i] (a kernel bucket counts under
+				   * the first bound its upper end is within) */
+	uint64_t count;
+	double sum_s; /* from the kernel buckets' midpoints: within 0.4% */
+};
+
+struct sb_live_listener {
+	uint16_t port, family;
+	uint32_t members; /* sockets in the last pass (SO_REUSEPORT: several) */
+	struct {
+		uint32_t depth, limit, syn_qlen; /* syn_qlen SB_SYN_QLEN_UNKNOWN: unknown */
+	} m[SB_LIVE_MEMBERS];
+	uint64_t drops; /* sk_drops gained while watched, the group summed */
+};
+
+struct sb_live_drop {
+	char name[48]; /* the kernel's enum skb_drop_reason name */
+	uint64_t n;
+};
+
+struct sb_live {
+	uint64_t sockets[2];	  /* kernel counts: client sockets, server children */
+	struct sb_live_hist hs[2]; /* handshakes: client SYN_SENT->ESTABLISHED, child
+				    * SYN_RECV->ESTABLISHED (the kernel's histograms) */
+	uint64_t syn_retrans, synack_retrans;
+	uint64_t records;	  /* records folded */
+	uint64_t unpaired;	  /* clients whose pairing was given up (table full) */
+	uint64_t waiting[2];	  /* clients, children waiting for the other end now */
+	uint64_t revived;	  /* paired clients whose child came after their FIN */
+	uint64_t in_flight;	  /* sockets the kernel tracks now */
+	struct sb_live_listener l[SB_LIVE_LISTENERS];
+	size_t nl;
+	uint64_t listeners_untracked; /* groups beyond SB_LIVE_LISTENERS */
+	struct sb_live_drop *drops; /* non-zero reasons */
+	size_t ndrops;
+	/* lost: ring buffer full, socket map full, skipped by the kernel
+	 * (recursion), sampler reads that failed */
+	uint64_t lost_ring, lost_map, lost_skipped, lost_sampler;
+	uint64_t bpf_run_ns, bpf_runs; /* every CPU, every namespace (the filter runs first) */
+	int bpf_stats_on;
+	double cpu_s;		 /* this process, user + system */
+	uint64_t rss_bytes;	 /* now */
+	double started_unix_s;	 /* when the watch began (wall clock) */
+	double uptime_s;
+};
+
 struct sb_result {
 	enum sb_result_mode mode;
 	/* the run's, or set when a signal cut the analysis short (the parts
@@ -143,6 +198,7 @@ struct sb_result {
 	struct sb_dwell dwell[SB_MAX_DWELL];
 	size_t ndwell;
 	struct sb_watch_figures watch; /* mode SB_RESULT_WATCH */
+	struct sb_live *live;	       /* bench watch --serve, else NULL */
 	struct sb_host_result *hosts; /* rd->nhosts of them, NULL when none */
 	size_t nhosts;
 };

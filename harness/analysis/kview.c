@@ -113,7 +113,7 @@ static int server_closed(const struct sb_conn_rec *c)
 	return c->ts[SB_TCP_FIN_WAIT1] || c->ts[SB_TCP_LAST_ACK];
 }
 
-static enum sb_wout child_outcome(const struct sb_conn_rec *c)
+enum sb_wout sb_kview_child_outcome(const struct sb_conn_rec *c)
 {
 	if (!sb_rec_established(c))
 		return SB_WOUT_CHILD_FAILED;
@@ -132,18 +132,17 @@ static int listener_here(const struct sb_rundata *rd, uint16_t port, uint16_t fa
 	return 0;
 }
 
-static enum sb_wout client_outcome(const struct sb_rundata *rd, const struct sb_krow *w)
+enum sb_wout sb_kview_client_outcome(const struct sb_conn_rec *c, const struct sb_conn_rec *peer,
+				     int listener_here)
 {
-	const struct sb_conn_rec *c = w->r;
-
 	if (!sb_rec_established(c))
 		return c->flushed == SB_REC_LIVE_AT_END && c->final_state == SB_TCP_SYN_SENT
 			       ? SB_WOUT_OPEN
 			       : SB_WOUT_FAILED;
-	if (w->peer)
-		return sb_rec_established(w->peer) && server_closed(w->peer) ? SB_WOUT_ACCEPTED
-										  : SB_WOUT_QUEUED;
-	return listener_here(rd, c->dport, c->family) ? SB_WOUT_GHOST : SB_WOUT_ESTABLISHED;
+	if (peer)
+		return sb_rec_established(peer) && server_closed(peer) ? SB_WOUT_ACCEPTED
+									: SB_WOUT_QUEUED;
+	return listener_here ? SB_WOUT_GHOST : SB_WOUT_ESTABLISHED;
 }
 
 static int64_t span(uint64_t a, uint64_t b)
@@ -266,9 +265,8 @@ static int ports_cover_listeners(const struct sb_kview_opts *o)
 	return 1;
 }
 
-/* The four identities a watch checks; the run's others are skipped. */
-static void reconcile(const struct sb_rundata *rd, const struct sb_kview_opts *o,
-		      struct sb_result *res)
+void sb_kview_reconcile(const struct sb_rundata *rd, const struct sb_kview_opts *o,
+			struct sb_result *res)
 {
 	struct sb_watch_figures *w = &res->watch;
 	struct sb_identity *id = res->ids;
@@ -391,7 +389,8 @@ static int rows_of(const struct sb_rundata *rd, const struct sb_kview_opts *o,
 		if (r->role == SB_ROLE_CLIENT) {
 			a->clients++;
 			a->syn_retrans += r->syn_retrans;
-			row->outcome = client_outcome(rd, row);
+			row->outcome = sb_kview_client_outcome(
+			    r, row->peer, !row->peer && listener_here(rd, r->dport, r->family));
 			row->lat[SB_LAT_KERNEL_HANDSHAKE] =
 			    span(r->ts[SB_TCP_SYN_SENT], r->ts[SB_TCP_ESTABLISHED]);
 			a->handshakes += est;
@@ -400,7 +399,7 @@ static int rows_of(const struct sb_rundata *rd, const struct sb_kview_opts *o,
 							     : r->ts[SB_TCP_LAST_ACK];
 
 			a->children++;
-			row->outcome = child_outcome(r);
+			row->outcome = sb_kview_child_outcome(r);
 			row->lat[SB_LAT_CHILD_EST] =
 			    span(r->ts[SB_TCP_SYN_RECV], r->ts[SB_TCP_ESTABLISHED]);
 			row->lat[SB_LAT_SERVER_CLOSE] = span(r->ts[SB_TCP_ESTABLISHED], c);
@@ -499,7 +498,7 @@ int sb_kview_analyze(const struct sb_rundata *rd, const struct sb_kview_opts *o,
 			       rd->lost_samples + rd->missed_events + rd->counters[SB_C_TRACE_FAIL];
 	res->rec.listener_drops = res->watch.listener_drops;
 	warnings(rd, o, res);
-	reconcile(rd, o, res);
+	sb_kview_reconcile(rd, o, res);
 	d = rd->t_end_ns > rd->t_start_ns ? (double)(rd->t_end_ns - rd->t_start_ns) / 1e9 : 0;
 	res->duration_s = d;
 	res->rate_conns_per_s = d > 0 ? (double)res->watch.handshakes / d : 0;

@@ -55,4 +55,17 @@ struct sb_kview_opts {
 int sb_kview_analyze(const struct sb_rundata *rd, const struct sb_kview_opts *o,
 		     const struct sb_row_sink *sink, struct sb_result **out);
 
+/* The outcome rules, one place for a watch and its streaming mode
+ * (kfold.h): a server child's from its record; a client's from its record,
+ * its child's when paired (peer, else NULL), and whether a listener on its
+ * port was in the namespace (a ghost, else the server is elsewhere). */
+enum sb_wout sb_kview_child_outcome(const struct sb_conn_rec *c);
+enum sb_wout sb_kview_client_outcome(const struct sb_conn_rec *c, const struct sb_conn_rec *peer,
+				     int listener_here);
+/* The four identities a watch checks (the run's others skipped, with why)
+ * from rd's counters and MIB deltas and res->watch's listener figures
+ * (listener_drops set); the failing ones warned in res->rec. */
+void sb_kview_reconcile(const struct sb_rundata *rd, const struct sb_kview_opts *o,
+			struct sb_result *res);
+
 #endif

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "harness/commands/finish.h"
+#include "harness/analysis/kfold.h"
 #include "harness/run/netns.h"
 #include "harness/run/observe.h"
 #include "harness/output/outdir.h"
@@ -141,6 +142,8 @@ int sb_watch_main(int argc, char **argv)
 	struct sb_observe *ob = NULL;
 	struct sb_probes *probes;
 	struct sb_watch_live *live = NULL;
+	struct sb_serve *srv = NULL;
+	struct sb_kfold *fold = NULL;
 	char dir[4096], err[1024] = "";
 	int e, rc = 2;
 
@@ -161,14 +164,18 @@ int sb_watch_main(int argc, char **argv)
 	snprintf(so.out, sizeof(so.out), "%s", o.out);
 	snprintf(so.label, sizeof(so.label), "%s", o.label[0] ? o.label : "watch");
 	so.force = o.force;
-	if (sb_outdir_check(&so, dir, sizeof(dir), err, sizeof(err)))
+	if (!o.serve[0] && sb_outdir_check(&so, dir, sizeof(dir), err, sizeof(err)))
 		goto fail;
 	sb_signals_install();
 	if (enter_netns(&o, &rd.netns_inode, err, sizeof(err)))
 		goto fail;
+	if (o.serve[0] && sb_serve__bind(&o, &srv, err, sizeof(err)))
+		goto fail;
 	if (sb_sysctls_record(&rd))
 		goto oom;
-	if (sb_watch_live__new(&o, stdout, &live))
+	/* --serve: records folded as they come (no live events: no PID tags) */
+	if (o.serve[0] ? sb_kfold__new(&(struct sb_kfold_opts){ .family = o.family }, &fold)
+		       : sb_watch_live__new(&o, stdout, &live))
 		goto oom;
 	sb_watch_info_of(&o, &info);
 	rd.watch = &info;
@@ -181,8 +188,10 @@ int sb_watch_main(int argc, char **argv)
 			.sampler_mode = SB_MODE_OFF,
 			.verbose = o.verbose,
 			/* always: PID/COMM of the connecting task, --connlat */
-			.on_state = sb_watch_live_on_state,
+			.on_state = live ? sb_watch_live_on_state : NULL,
 			.on_state_ctx = live,
+			.on_record = fold ? sb_kfold__record : NULL,
+			.on_record_ctx = fold,
 		};
 
 		memcpy(po.ports, o.ports, sizeof(po.ports));
@@ -196,7 +205,8 @@ int sb_watch_main(int argc, char **argv)
 		snprintf(err, sizeof(err), "watch: cannot look for the namespace's listeners");
 		goto fail;
 	}
-	if (sb_observe__begin(ob, &rd, o.sample_us, err, sizeof(err)))
+	/* --serve samples the listeners itself, keeping no series */
+	if (sb_observe__begin(ob, &rd, srv ? 0 : o.sample_us, err, sizeof(err)))
 		goto fail;
 	rd.t_start_ns = lg_now_ns();
 	/* said even with --quiet: scripts wait for it before starting traffic */
@@ -205,18 +215,25 @@ int sb_watch_main(int argc, char **argv)
 		 rd.attach_plan, o.duration_s > 0 ? "" : "Ctrl-C to stop",
 		 o.duration_s > 0 ? "for --duration" : "");
 	fflush(stderr);
-	rd.interrupted = wait_until_done(&o, live, probes, rd.t_start_ns);
+	sb_watch_kview_opts(&o, live, &info, &ko);
+	if (srv && sb_serve__run(srv, &o, ob, &rd, fold, &ko, err, sizeof(err)))
+		goto fail;
+	if (!srv)
+		rd.interrupted = wait_until_done(&o, live, probes, rd.t_start_ns);
 	rd.t_end_ns = lg_now_ns();
 	sb_observe__end_sampling(ob, &rd);
 	sb_observe__cpu(ob, &info.watch_cpu_user_s, &info.watch_cpu_sys_s);
 	sb_watch_listen_ports(&info);
 	if (sb_observe__end(ob, &rd, err, sizeof(err)))
 		goto fail;
+	if (srv) {
+		rc = rd.interrupted ? 130 : 0;
+		goto out;
+	}
 	info.connlat_lines = sb_watch_live__connlat_lines(live);
 	info.live_events = sb_watch_live__events(live);
 	rd.stop_reason = rd.interrupted ? SB_STOP_SIGNAL : SB_STOP_COMPLETE;
 	fflush(stdout);
-	sb_watch_kview_opts(&o, live, &info, &ko);
 	fo.kview = &ko;
 	fo.no_plot = o.no_plot;
 	fo.json = o.json;
@@ -229,7 +246,9 @@ fail:
 	sb_error("%s", err);
 	rc = 2;
 out:
+	sb_serve__free(srv); /* its server first: a scrape reads the probes */
 	sb_observe__free(ob);
+	sb_kfold__free(fold);
 	sb_watch_live__free(live);
 	sb_rundata_free_kernel(&rd);
 	free(rd.samples);

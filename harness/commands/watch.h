@@ -17,6 +17,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <sys/socket.h>
 #include <linux/types.h>
 
 #include "bpf/synbench.h"
@@ -45,6 +46,12 @@ struct sb_watch_opts {
 	char out[4096];			/* --out DIR */
 	char label[128];		/* --label */
 	int force, no_plot, json, quiet, verbose;
+	/* --serve ADDR:PORT: the exporter (watch_serve.c), "" none; the
+	 * address to bind, exactly as given (PORT alone: 127.0.0.1) */
+	char serve[80];
+	struct sockaddr_storage serve_addr;
+	uint32_t serve_addrlen;
+	int serve_loopback; /* the address is a loopback one */
 };
 
 /* Parses `watch ...` (argv[0] = "watch"). 0; SB_OPTS_HELP; or -EINVAL with
@@ -58,6 +65,11 @@ int sb_watch_filtered(const struct sb_watch_opts *o);
 /* The command's entry. Returns the exit code: 0, 2 (bad input or
  * environment, nothing written), 130 (interrupted before --duration). */
 int sb_watch_main(int argc, char **argv);
+
+/* --serve's value: IPv4 "A.B.C.D:PORT", IPv6 "[ADDR]:PORT", or "PORT"
+ * (127.0.0.1); no host names. 0 with o->serve*, or -EINVAL with one line
+ * in err. */
+int sb_watch_serve_addr(const char *val, struct sb_watch_opts *o, char *err, size_t len);
 
 /* ---- live events (watch_live.c) ---- */
 
@@ -102,6 +114,25 @@ void sb_watch_kview_opts(const struct sb_watch_opts *o, struct sb_watch_live *l,
 /* Adds the ports the calling thread's namespace listens on (TCP, IPv4 and
  * IPv6) to w->ns_listen_ports. 0 or negative errno. */
 int sb_watch_listen_ports(struct sb_watch_info *w);
+
+/* ---- the exporter (watch_serve.c) ---- */
+
+struct sb_serve;
+struct sb_observe;
+struct sb_kfold;
+
+/* The listening socket of --serve, bound in the calling thread's
+ * namespace. 0, or negative errno with one line in err (the address in use
+ * or not on this host: bad environment). */
+int sb_serve__bind(const struct sb_watch_opts *o, struct sb_serve **out, char *err, size_t len);
+/* Serves /metrics, / and /healthz while sampling the listeners and pairing
+ * the records (fold: the probes' record sink), until a signal or
+ * --duration. rd: the watch's (namespace, start, components); ko: its
+ * filters for the identities. 0, or negative errno with one line in err. */
+int sb_serve__run(struct sb_serve *s, const struct sb_watch_opts *o, struct sb_observe *ob,
+		  struct sb_rundata *rd, struct sb_kfold *fold, const struct sb_kview_opts *ko,
+		  char *err, size_t len);
+void sb_serve__free(struct sb_serve *s); /* NULL ok */
 
 struct sb_optset;
 /* The options bench watch --help lists (harness/cli/optparse.h), for the man page

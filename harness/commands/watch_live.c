@@ -346,7 +346,7 @@ void sb_watch_kview_opts(const struct sb_watch_opts *o, struct sb_watch_live *l,
 {
 	memset(ko, 0, sizeof(*ko));
 	ko->family = o->family;
-	ko->tag = tag_of;
+	ko->tag = l ? tag_of : NULL; /* --serve: no live events, no tags */
 	ko->tag_ctx = l;
 	ko->pid = info->pid;
 	ko->comm = info->comm;

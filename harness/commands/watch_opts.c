@@ -1,5 +1,7 @@
 /* bench watch: options (a table on the option engine) and --help. */
+#include <arpa/inet.h>
 #include <errno.h>
+#include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -35,6 +37,7 @@ enum {
 	W_JSON,
 	W_QUIET,
 	W_VERBOSE,
+	W_SERVE,
 	W_HELP,
 };
 
@@ -103,6 +106,16 @@ static const struct sb_optdef watch_table[] = {
 	FLAG("quiet", 0, W_QUIET, "no table, no progress", o.quiet),
 	{ "verbose", 'v', SB_ARG_NONE, SB_OPT_COUNT, W_VERBOSE, NULL, "libbpf and setup messages",
 	  NULL, NULL, 0, 0, NULL, WFLD(o.verbose), 0 },
+	HEADING("Exporter (docs/watch.md, \"Running as an exporter\"):"),
+	CUSTOM("serve", W_SERVE, "ADDR:PORT",
+	       "serve /metrics (Prometheus text format), / (a page of the same figures) and "
+	       "/healthz on ADDR:PORT until Ctrl-C, SIGTERM or --duration; keeps no "
+	       "per-connection data (cumulative counters and histograms) and writes no result "
+	       "directory. ADDR is bound exactly as given: 127.0.0.1, [::1], or another "
+	       "address of this host if you choose so; PORT alone binds 127.0.0.1. The socket "
+	       "lives in the watched namespace. Excludes --out, --label, --force, --json, "
+	       "--connlat, --trace-states, --pid, --comm, --cgroup, --max-conns",
+	       NULL, "127.0.0.1:9465"),
 	{ "help", 'h', SB_ARG_NONE, SB_OPT_RETURN, W_HELP, NULL, "this text", .fld = SB_FLD_NONE },
 };
 /* clang-format on */
@@ -127,11 +140,13 @@ void sb_watch_usage(FILE *f)
 	fputs("USAGE: bench watch [--netns NAME] [--port P]... [--pid PID] [--comm NAME]\n"
 	      "                   [--ipv4|--ipv6] [--duration S] [--max-conns N]\n"
 	      "                   [--connlat|--trace-states] [--out DIR] [options]\n"
+	      "       bench watch --serve ADDR:PORT [--netns NAME] [--port P]... [--duration S]\n"
 	      "\n"
 	      "The kernel view of a run (the same probe components and fallbacks, the\n"
 	      "accept-queue sampler, the namespace's MIB deltas) for traffic synbench did not\n"
 	      "generate: an application's connects, a server under load. Writes the same\n"
-	      "result directory as a run, from kernel records alone.\n"
+	      "result directory as a run, from kernel records alone. With --serve, an exporter\n"
+	      "instead: Prometheus scrapes cumulative figures; nothing per connection is kept.\n"
 	      "\n"
 	      "OPTIONS (--opt VALUE or --opt=VALUE):\n",
 	      f);
@@ -142,6 +157,7 @@ void sb_watch_usage(FILE *f)
 	      "  bench watch --netns web --port 8000 --connlat    # until Ctrl-C\n"
 	      "  bench watch --comm curl --connlat --duration 30  # curl's connects\n"
 	      "  bench watch --cgroup /system.slice/nginx.service --duration 60\n"
+	      "  bench watch --netns web --serve 127.0.0.1:9465   # Prometheus scrapes /metrics\n"
 	      "  bench compare results/watch-a results/watch-b    # two watches\n"
 	      "\n",
 	      f);
@@ -205,6 +221,7 @@ static void defaults(struct sb_watch_opts *o)
 }
 
 static int cgroup_opt(struct sb_watch_opts *o, const char *val, char *err, size_t len);
+static int serve_excludes(const struct sb_watch_opts *o, char *err, size_t len);
 
 static int watch_apply(void *ctx, const struct sb_optdef *d, const char *val, char *err, size_t len)
 {
@@ -253,6 +270,8 @@ static int watch_apply(void *ctx, const struct sb_optdef *d, const char *val, ch
 			return sb_errf(err, len, -EINVAL, "--out '%s': give a directory", val);
 		snprintf(o->out, sizeof(o->out), "%s", val);
 		break;
+	case W_SERVE:
+		return sb_watch_serve_addr(val, o, err, len);
 	case W_LABEL:
 		if (!*val || strlen(val) >= sizeof(o->label) || strchr(val, '/'))
 			return sb_errf(err, len, -EINVAL,
@@ -325,6 +344,78 @@ int sb_watch_parse(int argc, char **argv, struct sb_watch_opts *out, char *err, 
 			       "watch: --json writes summary.json to stdout; it "
 			       "excludes --connlat and --trace-states");
 	o.family = ipv4 ? AF_INET : ipv6 ? AF_INET6 : 0;
+	r = serve_excludes(&o, err, len);
+	if (r)
+		return r;
 	*out = o;
 	return 0;
+}
+
+/* --serve keeps no per-connection data and writes no result directory:
+ * the options about those do not apply. */
+static int serve_excludes(const struct sb_watch_opts *o, char *err, size_t len)
+{
+	const char *x = o->out[0]	  ? "--out"
+			: o->label[0]	  ? "--label"
+			: o->force	  ? "--force"
+			: o->json	  ? "--json"
+			: o->connlat	  ? "--connlat"
+			: o->trace_states ? "--trace-states"
+			: o->pid >= 0	  ? "--pid"
+			: o->comm[0]	  ? "--comm"
+			: o->cgroup[0]	  ? "--cgroup"
+			: o->max_conns != SB_WATCH_DEFAULT_MAX_CONNS ? "--max-conns"
+								      : NULL;
+
+	if (!o->serve[0] || !x)
+		return 0;
+	return sb_errf(err, len, -EINVAL,
+		       "watch: --serve excludes %s (the exporter keeps no per-connection data, "
+		       "tags no process and writes no result directory); drop one of them",
+		       x);
+}
+
+int sb_watch_serve_addr(const char *val, struct sb_watch_opts *o, char *err, size_t len)
+{
+	struct sockaddr_in *v4 = (struct sockaddr_in *)&o->serve_addr;
+	struct sockaddr_in6 *v6 = (struct sockaddr_in6 *)&o->serve_addr;
+	char host[64] = "127.0.0.1";
+	const char *port = val, *c;
+	uint64_t p;
+
+	memset(&o->serve_addr, 0, sizeof(o->serve_addr));
+	if (val[0] == '[') { /* [ADDR]:PORT */
+		c = strchr(val, ']');
+		if (!c || c[1] != ':' || (size_t)(c - val - 1) >= sizeof(host))
+			goto bad;
+		snprintf(host, sizeof(host), "%.*s", (int)(c - val - 1), val + 1);
+		port = c + 2;
+	} else if ((c = strrchr(val, ':'))) { /* A.B.C.D:PORT */
+		if ((size_t)(c - val) >= sizeof(host) || memchr(val, ':', (size_t)(c - val)))
+			goto bad;
+		snprintf(host, sizeof(host), "%.*s", (int)(c - val), val);
+		port = c + 1;
+	}
+	if (num(port, 1, 65535, &p))
+		goto bad;
+	if (inet_pton(AF_INET, host, &v4->sin_addr) == 1) {
+		v4->sin_family = AF_INET;
+		v4->sin_port = htons((uint16_t)p);
+		o->serve_addrlen = sizeof(*v4);
+		o->serve_loopback = (ntohl(v4->sin_addr.s_addr) >> 24) == 127;
+	} else if (val[0] == '[' && inet_pton(AF_INET6, host, &v6->sin6_addr) == 1) {
+		v6->sin6_family = AF_INET6;
+		v6->sin6_port = htons((uint16_t)p);
+		o->serve_addrlen = sizeof(*v6);
+		o->serve_loopback = IN6_IS_ADDR_LOOPBACK(&v6->sin6_addr);
+	} else {
+		goto bad;
+	}
+	snprintf(o->serve, sizeof(o->serve), "%s", val);
+	return 0;
+bad:
+	return sb_errf(err, len, -EINVAL,
+		       "--serve '%s': give ADDR:PORT with a numeric address (127.0.0.1:9465, "
+		       "[::1]:9465) or PORT alone for 127.0.0.1",
+		       val);
 }

@@ -742,3 +742,52 @@ void sb_rundata_free_kernel(struct sb_rundata *rd)
 		rd->drop_names[i] = NULL;
 	}
 }
+
+/* ---- while the probes run (bench watch --serve): probes.h ---- */
+
+int sb_probes__peek(struct sb_probes *p, struct sb_rundata *rd)
+{
+	const uint32_t nh = SB_KH_DWELL * SB_HIST_BUCKETS; /* compact = full layout there */
+	int ncpu = libbpf_num_possible_cpus(), verbose = p->opts.verbose, e;
+	uint64_t *vals = ncpu > 0 ? calloc((size_t)nh * (size_t)ncpu, sizeof(*vals)) : NULL;
+	uint64_t caught, st;
+
+	if (!vals)
+		return ncpu > 0 ? -ENOMEM : -EINVAL;
+	for (uint32_t c = 0; c < SB_NCOUNTERS; c++)
+		rd->counters[c] = percpu_sum(bpf_map__fd(p->skel->maps.counters), c, vals, ncpu);
+	e = lookup_all(bpf_map__fd(p->skel->maps.drops), SB_MAX_DROP_REASONS, vals, ncpu);
+	for (uint32_t k = 0; k < SB_MAX_DROP_REASONS && !e; k++)
+		for (int c = rd->drops[k] = 0; c < ncpu; c++)
+			rd->drops[k] += vals[(size_t)k * ncpu + c];
+	if (!e && rd->hists)
+		e = lookup_all(bpf_map__fd(p->skel->maps.hists), nh, vals, ncpu);
+	for (uint32_t k = 0; k < nh && !e && rd->hists; k++)
+		for (int c = rd->hists[k] = 0; c < ncpu; c++)
+			rd->hists[k] += vals[(size_t)k * ncpu + c];
+	free(vals);
+	if (!e && !rd->drop_names[0])
+		sb_drop_reason_names(rd->drop_names, SB_MAX_DROP_REASONS);
+	/* as sb_probes__collect counts them, without its per-program lines */
+	rd->bpf_run_ns = rd->bpf_runs = rd->state_misses_recovered = 0;
+	p->opts.verbose = 0;
+	rd->missed_events = recursion_misses(p, rd);
+	p->opts.verbose = verbose;
+	caught = rd->counters[SB_C_NESTED];
+	st = rd->state_misses_recovered;
+	rd->state_misses_recovered = st > caught ? st - caught : 0;
+	caught = caught > st ? caught - st : 0;
+	rd->missed_events -= caught < rd->missed_events ? caught : rd->missed_events;
+	rd->counters[SB_C_RB_FAIL] += p->lost_user;
+	return e;
+}
+
+int sb_probes__tracked(struct sb_probes *p, int (*emit)(void *ctx, void *data, size_t len),
+		       void *ctx)
+{
+	struct sb_flush f = { .emit = emit, .ctx = ctx };
+
+	sb_flush_slots(bpf_map__fd(p->skel->maps.slots), bpf_map__max_entries(p->skel->maps.slots),
+		       bpf_map__fd(p->skel->maps.socks), &f);
+	return 0;
+}

@@ -43,6 +43,20 @@ void sb_probes__stop(struct sb_probes *p);
 int sb_probes__collect(struct sb_probes *p, struct sb_rundata *rd);
 void sb_probes__free(struct sb_probes *p);
 
+/* While the probes run (bench watch --serve), nothing stopped: their
+ * counters, drop reasons (and the kernel's names for them, once), the
+ * kernel histograms below SB_KH_DWELL (handshake, child established,
+ * srtt: into rd->hists when it is not NULL, which then holds at least
+ * SB_KH_DWELL * SB_HIST_BUCKETS), the programs' run time, the events the
+ * kernel skipped, into rd, as sb_probes__collect counts them. 0 or
+ * negative errno. */
+int sb_probes__peek(struct sb_probes *p, struct sb_rundata *rd);
+/* One read-only pass over the sockets the kernel tracks now (in flight):
+ * each one's record as it stands (struct sb_krec) to emit. 0 or negative
+ * errno. */
+int sb_probes__tracked(struct sb_probes *p, int (*emit)(void *ctx, void *data, size_t len),
+		       void *ctx);
+
 /* Frees what sb_probes__collect() put into rd. */
 void sb_rundata_free_kernel(struct sb_rundata *rd);
 

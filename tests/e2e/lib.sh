@@ -165,3 +165,91 @@ finish() {
 	echo "PASSED"
 	exit 0
 }
+
+# tracer_start PORT...: an observer independent of BPF, for the events the
+# kernel runs no BPF program for on this project's VMs (softirq work on PID
+# 1's threads, docs/kernel-facts.md#fact-22): a tracefs instance of the
+# test's own, in a private mount namespace, streaming the handshake
+# transitions (->SYN_SENT, ->SYN_RECV, ->ESTABLISHED) of sockets on the
+# given ports (the test's own, in its namespace) with each one's thread
+# group (record-tgid) into a tally: bounded however long it runs. Sets
+# TRACER (its PID: in the caller's cleanup list). tracer_stop: the tally in
+# $WORK/trace.counts, per-CPU stats in $WORK/trace.stats, the instance
+# removed.
+tracer_start() {
+	filt=""
+	for p in "$@"; do filt="${filt:+$filt || }sport == $p || dport == $p"; done
+	filt="($filt) && (newstate == 1 || newstate == 2 || newstate == 3)"
+	rm -f "$WORK/tracer.ready" "$WORK/trace.counts" "$WORK/trace.stats"
+	# a client's transition is the test's when its remote port is one of
+	# the ports, a server child's when its local port is
+	cat >"$WORK/tracer.awk" <<'AWK'
+/inet_sock_set_state:/ {
+	match($0, / sport=[0-9]+/); sp = substr($0, RSTART + 7, RLENGTH - 7)
+	match($0, / dport=[0-9]+/); dp = substr($0, RSTART + 7, RLENGTH - 7)
+	match($0, /oldstate=TCP_[A-Z_0-9]+/); o = substr($0, RSTART + 13, RLENGTH - 13)
+	match($0, /newstate=TCP_[A-Z_0-9]+/); n = substr($0, RSTART + 13, RLENGTH - 13)
+	mine = o == "SYN_SENT" || n == "SYN_SENT" ? dp : sp
+	if (!index(ports, " " mine " ")) next
+	all[o " " n]++
+	if ($0 ~ /\( *1\) /) p1[o " " n]++
+}
+END { for (k in all) print k, all[k], p1[k] + 0 }
+AWK
+	cat >"$WORK/tracer.sh" <<'SH'
+w=$1 filt=$2 ports=$3
+mount -t tracefs nodev /sys/kernel/tracing || exit 1
+d=/sys/kernel/tracing/instances/synbench-e2e-$$
+mkdir "$d" || exit 1
+echo 4096 >"$d/buffer_size_kb"
+echo 1 >"$d/options/record-tgid"
+echo "$filt" >"$d/events/sock/inet_sock_set_state/filter" || { rmdir "$d"; exit 1; }
+cat "$d/trace_pipe" >"$w/trace.fifo" &
+pipe=$!
+awk -v ports=" $ports " -f "$w/tracer.awk" <"$w/trace.fifo" >"$w/trace.counts" &
+tally=$!
+stop() {
+	echo 0 >"$d/tracing_on"
+	echo 0 >"$d/events/sock/inet_sock_set_state/enable"
+	sleep 0.2 # the reader empties the buffer
+	cat "$d"/per_cpu/cpu*/stats >"$w/trace.stats"
+	kill "$pipe"
+	wait "$pipe" "$tally"
+	rmdir "$d"
+	exit 0
+}
+trap stop TERM INT
+echo 1 >"$d/events/sock/inet_sock_set_state/enable"
+touch "$w/tracer.ready"
+while :; do sleep 1 & wait $!; done
+SH
+	mkfifo "$WORK/trace.fifo" || exit 1
+	unshare -m --propagation private sh "$WORK/tracer.sh" "$WORK" "$filt" "$*" >"$WORK/tracer.log" 2>&1 &
+	TRACER=$!
+	i=0
+	until [ -e "$WORK/tracer.ready" ]; do
+		i=$((i + 1))
+		if [ $i -gt 100 ] || ! kill -0 "$TRACER" 2>/dev/null; then
+			echo "FAIL: the tracefs observer did not start: $(cat "$WORK/tracer.log")"
+			exit 1
+		fi
+		sleep 0.1
+	done
+}
+tracer_stop() {
+	kill -TERM "$TRACER" 2>/dev/null
+	wait "$TRACER" 2>/dev/null
+	[ -s "$WORK/trace.stats" ] || echo "  note: the tracefs observer left no stats ($(cat "$WORK/tracer.log"))"
+}
+# tracer_count OLD NEW [PID1]: the test's traced OLD->NEW transitions (TCP
+# state names without TCP_: SYN_SENT ESTABLISHED); with PID1, only those
+# run on PID 1's threads
+tracer_count() {
+	awk -v k="$1 $2" -v c="${3:+4}" '$1 " " $2 == k { print $(c ? c : 3); f = 1 } END { if (!f) print 0 }' \
+		"$WORK/trace.counts" 2>/dev/null || echo 0
+}
+# tracer_complete: true when the observer kept every event (no CPU's
+# buffer overran)
+tracer_complete() {
+	[ -s "$WORK/trace.stats" ] && ! grep -q '^overrun: [1-9]' "$WORK/trace.stats"
+}
