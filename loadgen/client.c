@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "loadgen/lg_internal.h"
+#include "loadgen/tls.h"
 
 static uint32_t share(uint64_t total, uint32_t n, uint32_t i)
 {
@@ -38,7 +39,7 @@ static int thread_init(struct lg_client *c, struct lg_thread *t, uint32_t i)
 	t->port_next = t->port_lo;
 	t->slots = calloc(nslots, sizeof(*t->slots));
 	t->free_slots = calloc(nslots, sizeof(*t->free_slots));
-	t->recvlen = o->http || o->resp_bytes >= 65536 ? 65536 : (o->resp_bytes ? o->resp_bytes : 1);
+	t->recvlen = o->http || o->tls || o->resp_bytes >= 65536 ? 65536 : (o->resp_bytes ? o->resp_bytes : 1);
 	t->recvbuf = malloc(t->recvlen);
 	t->sendbuf = malloc(o->req_bytes ? o->req_bytes : 1);
 	t->out = o->sink ? calloc(LG_OUT_BATCH, sizeof(*t->out)) : NULL;
@@ -49,7 +50,7 @@ static int thread_init(struct lg_client *c, struct lg_thread *t, uint32_t i)
 		memcpy(t->sendbuf, o->req_data, o->req_bytes);
 	for (uint32_t s = 0; s < nslots; s++)
 		t->free_slots[t->nfree++] = (uint32_t)(nslots - 1 - s);
-	return 0;
+	return o->tls ? lg_tls_thread_init(t) : 0;
 }
 
 int lg_client__new(const struct lg_client_opts *opts, struct lg_client **out)
@@ -62,7 +63,8 @@ int lg_client__new(const struct lg_client_opts *opts, struct lg_client **out)
 	    (opts->ipv6 == 0 && opts->ndest > 254) || opts->rate < 0 ||
 	    (opts->mode != LG_MODE_CONNECT && opts->mode != LG_MODE_CRR) ||
 	    opts->close_first > LG_CLOSE_FIRST_SERVER ||
-	    (opts->engine != LG_ENGINE_URING && opts->engine != LG_ENGINE_EPOLL))
+	    (opts->engine != LG_ENGINE_URING && opts->engine != LG_ENGINE_EPOLL) ||
+	    (opts->tls && (opts->mode != LG_MODE_CRR || opts->paired)))
 		return -EINVAL;
 	/* paired: thread i must run where listener i takes its SYNs */
 	if (opts->paired &&
@@ -224,6 +226,7 @@ void lg_client__free(struct lg_client *c)
 			free(c->th[i].sendbuf);
 			free(c->th[i].out);
 			free(c->th[i].kept);
+			lg_tls_thread_free(&c->th[i]);
 		}
 	}
 	free(c->th);

@@ -2,7 +2,9 @@
  * same steps as the io_uring engine. Timeouts are kept by the engine: the
  * connect, and then the crr request/response phase, each get the connect
  * timeout, so the earliest deadline is known and a scan of the slots happens
- * only when it passes. */
+ * only when it passes. --tls (tls.h): after the connect, the TLS engine's
+ * output is send()t from its memory BIO and what recv() reads is fed to it,
+ * until the exchange is done. */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,8 +12,9 @@
 #include <unistd.h>
 
 #include "loadgen/lg_internal.h"
+#include "loadgen/tls.h"
 
-enum { S_FREE = 0, S_CONNECT, S_SEND, S_RECV, S_EOF };
+enum { S_FREE = 0, S_CONNECT, S_SEND, S_RECV, S_EOF, S_TLS };
 
 struct ectx {
 	int epfd;
@@ -50,6 +53,8 @@ static void do_recv_http(struct ectx *e, struct lg_thread *t, struct lg_slot *s,
 				 in_head ? sizeof(s->head) - s->got : t->recvlen, 0);
 
 		if (n > 0) {
+			if (!r->t_first)
+				r->t_first = lg_now_ns();
 			s->got += (uint32_t)n;
 			if (!r->status && s->got >= 12)
 				r->status = lg_http_status(s->head, s->got < sizeof(s->head)
@@ -79,6 +84,8 @@ static void do_recv(struct ectx *e, struct lg_thread *t, struct lg_slot *s, uint
 		ssize_t n = recv(s->fd, t->recvbuf, left < t->recvlen ? left : t->recvlen, 0);
 
 		if (n > 0) {
+			if (!s->rec.t_first)
+				s->rec.t_first = lg_now_ns();
 			s->got += (uint32_t)n;
 			continue;
 		}
@@ -135,6 +142,56 @@ static void do_send(struct ectx *e, struct lg_thread *t, struct lg_slot *s, uint
 		done(e, t, s, -err, now);
 }
 
+/* --tls: send what the TLS engine wrote, feed it what arrives, until the
+ * exchange is over or the socket has to wait. */
+static void tls_pump(struct ectx *e, struct lg_thread *t, struct lg_slot *s)
+{
+	struct lg_conn *r = &s->rec;
+
+	for (;;) {
+		const char *p;
+		size_t n = lg_tls_peek(t, s, &p);
+		ssize_t k;
+		int ph, err;
+
+		if (n) {
+			if (!r->t_tls_start)
+				r->t_tls_start = lg_now_ns();
+			k = send(s->fd, p, n, MSG_NOSIGNAL);
+			if (k > 0) {
+				lg_tls_consume(t, s, (size_t)k);
+				if ((size_t)k == n)
+					lg_tls_sent(t, s, lg_now_ns());
+				continue;
+			}
+			if (errno == EAGAIN || errno == EINTR) {
+				err = arm(e, t, s, EPOLLOUT);
+				if (err)
+					done(e, t, s, -err, lg_now_ns());
+				return;
+			}
+			return done(e, t, s, errno, lg_now_ns());
+		}
+		ph = lg_tls_phase_of(t, s);
+		if (ph == LG_TLS_DONE)
+			return done(e, t, s, 0, lg_now_ns());
+		if (ph == LG_TLS_FAILED)
+			return done(e, t, s, s->err ? s->err : EPROTO, lg_now_ns());
+		k = recv(s->fd, t->recvbuf, t->recvlen, 0);
+		if (k >= 0) {
+			lg_tls_input(t, s, t->recvbuf, (size_t)k, lg_now_ns());
+			continue;
+		}
+		if (errno == EAGAIN || errno == EINTR) {
+			err = arm(e, t, s, EPOLLIN);
+			if (err)
+				done(e, t, s, -err, lg_now_ns());
+			return;
+		}
+		return done(e, t, s, errno, lg_now_ns());
+	}
+}
+
 static void connected(struct ectx *e, struct lg_thread *t, struct lg_slot *s, uint64_t now)
 {
 	s->rec.t_connected = now;
@@ -144,6 +201,12 @@ static void connected(struct ectx *e, struct lg_thread *t, struct lg_slot *s, ui
 		s->deadline = now + e->tmo_ns;
 		if (s->deadline < e->next_tmo)
 			e->next_tmo = s->deadline;
+	}
+	if (t->c->o.tls) {
+		s->state = S_TLS;
+		if (lg_tls_begin(t, s))
+			return done(e, t, s, s->err, now);
+		return tls_pump(e, t, s);
 	}
 	s->state = S_SEND;
 	do_send(e, t, s, now);
@@ -224,6 +287,8 @@ static void on_event(struct ectx *e, struct lg_thread *t, struct lg_slot *s, uin
 	case S_RECV:
 	case S_EOF:
 		return do_recv(e, t, s, now);
+	case S_TLS:
+		return tls_pump(e, t, s);
 	default:
 		return;
 	}

@@ -11,7 +11,12 @@
  * phase are each bounded by the connect timeout: a scan, due only when the
  * earliest deadline passed, cancels the operations of a late connection
  * (outcome TIMEOUT); no timer per connection. With a paired server the ring
- * also accepts and serves its CPU's listener (server.c). */
+ * also accepts and serves its CPU's listener (server.c).
+ *
+ * --tls (tls.h): after the connect, [SEND(TLS output) -> RECV] into the
+ * slot's own buffer, linked, until the handshake, the request and the
+ * response are done, then [CLOSE]; the first send's submission stamps
+ * t_tls_start. */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <liburing.h>
@@ -21,9 +26,10 @@
 #include <unistd.h>
 
 #include "loadgen/lg_internal.h"
+#include "loadgen/tls.h"
 
-enum { OP_CONNECT = 1, OP_SEND, OP_RECV, OP_CLOSE, OP_EOF, OP_CANCEL, OP_SOCKET };
-enum { S_FREE = 0, S_CONNECT, S_CRR, S_CLOSE, S_SOCKET };
+enum { OP_CONNECT = 1, OP_SEND, OP_RECV, OP_CLOSE, OP_EOF, OP_CANCEL, OP_SOCKET, OP_TSEND, OP_TRECV };
+enum { S_FREE = 0, S_CONNECT, S_CRR, S_CLOSE, S_SOCKET, S_TLS };
 
 struct uctx {
 	struct io_uring ring;
@@ -32,6 +38,8 @@ struct uctx {
 	int ring_sock; /* socket() in the ring too (5.19+), with ring_bind */
 	uint32_t *batch; /* slots whose connect is prepared but not yet submitted */
 	uint32_t nbatch;
+	uint32_t *tbatch; /* --tls: slots whose ClientHello send is prepared, not submitted */
+	uint32_t ntbatch;
 	uint64_t inflight;
 	int64_t srv_inflight; /* paired: server connections in this ring */
 	int own_done;	      /* paired: this thread's connections are all done */
@@ -48,14 +56,22 @@ static inline uint64_t ud(const struct lg_thread *t, const struct lg_slot *s, in
 	return ((uint64_t)(s - t->slots) << 4) | (uint64_t)op;
 }
 
-/* Stamps t_submit on the prepared connects, then hands the SQEs over. */
+/* Stamps t_submit on the prepared connects (and t_tls_start on the
+ * prepared ClientHellos), then hands the SQEs over. */
 static void stamp_batch(struct uctx *u, struct lg_thread *t)
 {
 	uint64_t now;
 
-	if (!u->nbatch)
+	if (!u->nbatch && !u->ntbatch)
 		return;
 	now = lg_now_ns();
+	for (uint32_t i = 0; i < u->ntbatch; i++) {
+		struct lg_conn *r = &t->slots[u->tbatch[i]].rec;
+
+		if (!r->t_tls_start)
+			r->t_tls_start = now;
+	}
+	u->ntbatch = 0;
 	for (uint32_t i = 0; i < u->nbatch; i++) {
 		struct lg_slot *s = &t->slots[u->batch[i]];
 		struct lg_conn *r = &s->rec;
@@ -215,6 +231,55 @@ static void prep_crr(struct uctx *u, struct lg_thread *t, struct lg_slot *s)
 		prep_recv(u, t, s);
 }
 
+/* --tls: the slot's TLS output as one send and, when the exchange waits
+ * for the server, the receive linked after it; DONE: the close. */
+static void tls_pump(struct uctx *u, struct lg_thread *t, struct lg_slot *s)
+{
+	struct lg_tls_conn *c = lg_tls_of(t, s);
+	struct io_uring_sqe *sqe;
+	size_t n;
+
+	if (c->phase == LG_TLS_DONE)
+		return prep_close(u, t, s);
+	if (c->phase != LG_TLS_HANDSHAKE && c->phase != LG_TLS_RESPONSE && c->phase != LG_TLS_EOF)
+		return; /* failed: s->err says why, the slot settles */
+	if (!c->buf && !(c->buf = malloc(LG_TLS_BUF))) {
+		s->err = ENOMEM;
+		return;
+	}
+	need(u, t, 2);
+	n = lg_tls_output(t, s, c->buf, LG_TLS_BUF);
+	if (n) {
+		sqe = io_uring_get_sqe(&u->ring);
+		io_uring_prep_send(sqe, s->fd, c->buf, (unsigned int)n, MSG_NOSIGNAL | MSG_WAITALL);
+		sqe->user_data = ud(t, s, OP_TSEND);
+		s->pending++;
+		s->sent = (uint32_t)n;
+		if (!s->rec.t_tls_start)
+			u->tbatch[u->ntbatch++] = (uint32_t)(s - t->slots);
+		if (lg_tls_pending(t, s))
+			return; /* more than a buffer: the next send after this one */
+		sqe->flags |= IOSQE_IO_LINK;
+	}
+	sqe = io_uring_get_sqe(&u->ring);
+	io_uring_prep_recv(sqe, s->fd, c->buf, LG_TLS_BUF, 0);
+	sqe->user_data = ud(t, s, OP_TRECV);
+	s->pending++;
+}
+
+/* --tls: connected; the exchange is bounded like a crr's. */
+static void tls_start(struct uctx *u, struct lg_thread *t, struct lg_slot *s)
+{
+	if (u->tmo_ns) {
+		s->deadline = lg_now_ns() + u->tmo_ns;
+		if (s->deadline < u->next_tmo)
+			u->next_tmo = s->deadline;
+	}
+	s->state = S_TLS;
+	if (lg_tls_begin(t, s) == 0)
+		tls_pump(u, t, s);
+}
+
 static void fail(struct uctx *u, struct lg_slot *s, int res)
 {
 	if (s->err)
@@ -312,6 +377,8 @@ static void settle(struct uctx *u, struct lg_thread *t, struct lg_slot *s, uint6
 	}
 	if (!s->err && s->state == S_CONNECT && o->mode == LG_MODE_CRR)
 		s->err = EINTR; /* connected while stopping: never sent */
+	if (!s->err && s->state == S_TLS)
+		s->err = u->stopping ? EINTR : EPROTO;
 	if (!s->err && o->mode == LG_MODE_CRR && s->state == S_CRR && s->got < o->resp_bytes)
 		s->err = u->stopping ? EINTR : ENODATA;
 	lg_finish(t, s, now);
@@ -354,7 +421,9 @@ static void on_cqe(struct uctx *u, struct lg_thread *t, const struct io_uring_cq
 		if (res == 0) {
 			if (u->stopping)
 				break;
-			if (o->mode == LG_MODE_CRR)
+			if (o->tls)
+				tls_start(u, t, s);
+			else if (o->mode == LG_MODE_CRR)
 				prep_crr(u, t, s);
 			else
 				prep_close(u, t, s);
@@ -387,6 +456,8 @@ static void on_cqe(struct uctx *u, struct lg_thread *t, const struct io_uring_cq
 				s->eof = 1;
 				r->t_resp = now;
 			} else {
+				if (!r->t_first)
+					r->t_first = now;
 				s->got += (uint32_t)res;
 				if (!r->status && s->got >= 12)
 					r->status = lg_http_status(s->head, s->got < sizeof(s->head)
@@ -399,6 +470,8 @@ static void on_cqe(struct uctx *u, struct lg_thread *t, const struct io_uring_cq
 			fail(u, s, res);
 			break;
 		}
+		if (res > 0 && !r->t_first)
+			r->t_first = now; /* with MSG_WAITALL: the first read's completion */
 		s->got += (uint32_t)res;
 		if (s->got >= o->resp_bytes)
 			r->t_resp = now;
@@ -406,6 +479,18 @@ static void on_cqe(struct uctx *u, struct lg_thread *t, const struct io_uring_cq
 			s->err = short_reason(s->fd); /* the linked close was cancelled */
 		break;
 	}
+	case OP_TSEND:
+		if (res >= 0 && (uint32_t)res == s->sent)
+			lg_tls_sent(t, s, now);
+		else
+			fail(u, s, res >= 0 ? -EPIPE : res);
+		break;
+	case OP_TRECV:
+		if (res >= 0 && !s->err)
+			lg_tls_input(t, s, lg_tls_of(t, s)->buf, (size_t)res, now);
+		else if (res < 0)
+			fail(u, s, res);
+		break;
 	case OP_EOF: /* the server's FIN: 0; stray bytes are ignored */
 		if (res < 0)
 			fail(u, s, res);
@@ -421,6 +506,11 @@ static void on_cqe(struct uctx *u, struct lg_thread *t, const struct io_uring_cq
 		break;
 	}
 	if (s->pending == 0) {
+		if (s->state == S_TLS && !s->err && !u->stopping) {
+			tls_pump(u, t, s);
+			if (s->pending)
+				return;
+		}
 		if (o->http && op == OP_RECV && !s->err && !u->stopping && !s->eof) {
 			prep_recv_http(u, t, s);
 			return;
@@ -465,13 +555,17 @@ static void cancel_all(struct uctx *u, struct lg_thread *t)
  * connect, send and receives cancelled (-ECANCELED keeps the first error). */
 static void check_timeouts(struct uctx *u, struct lg_thread *t, uint64_t now)
 {
+	static const int ops[] = {OP_CONNECT, OP_SEND, OP_RECV, OP_EOF, OP_TSEND, OP_TRECV};
 	uint64_t next = UINT64_MAX;
 
 	for (uint32_t i = 0; i < t->nslots; i++) {
 		struct lg_slot *s = &t->slots[i];
 		struct io_uring_sqe *sqe;
 
-		if ((s->state != S_CRR && s->state != S_CONNECT) || s->err || s->closed)
+		/* a connect prepared in this batch has no deadline until its
+		 * submission stamps one (stamp_batch) */
+		if ((s->state != S_CRR && s->state != S_CONNECT && s->state != S_TLS) || s->err ||
+		    s->closed || !s->deadline)
 			continue;
 		if (s->deadline > now) {
 			if (s->deadline < next)
@@ -480,12 +574,10 @@ static void check_timeouts(struct uctx *u, struct lg_thread *t, uint64_t now)
 		}
 		s->err = ETIMEDOUT;
 		/* by user_data, not by fd: the fd number may be reused already */
-		need(u, t, 4);
-		for (int op = OP_CONNECT; op <= OP_EOF; op++) {
-			if (op == OP_CLOSE)
-				continue;
+		need(u, t, sizeof(ops) / sizeof(ops[0]));
+		for (size_t k = 0; k < sizeof(ops) / sizeof(ops[0]); k++) {
 			sqe = io_uring_get_sqe(&u->ring);
-			io_uring_prep_cancel64(sqe, ud(t, s, op), 0);
+			io_uring_prep_cancel64(sqe, ud(t, s, ops[k]), 0);
 			sqe->user_data = OP_CANCEL;
 		}
 	}
@@ -541,11 +633,11 @@ int lg_run_uring(struct lg_thread *t)
 	while (entries < 4 * t->nslots + 8 && entries < 16384)
 		entries *= 2;
 	u.batch = calloc(t->nslots, sizeof(*u.batch));
-	if (!u.batch)
-		return -ENOMEM;
-	err = ring_init(&u, entries);
+	u.tbatch = o->tls ? calloc(t->nslots, sizeof(*u.tbatch)) : NULL;
+	err = !u.batch || (o->tls && !u.tbatch) ? -ENOMEM : ring_init(&u, entries);
 	if (err) {
 		free(u.batch);
+		free(u.tbatch);
 		return err;
 	}
 	/* what the kernel lacks (lg_client__new probed it) is done with its
@@ -617,5 +709,6 @@ int lg_run_uring(struct lg_thread *t)
 	if (o->paired)
 		lg_srv_paired_leave(o->paired);
 	free(u.batch);
+	free(u.tbatch);
 	return 0;
 }

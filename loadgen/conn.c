@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "loadgen/lg_internal.h"
+#include "loadgen/tls.h"
 
 uint8_t lg_outcome_of(int err)
 {
@@ -266,8 +267,9 @@ void lg_finish(struct lg_thread *t, struct lg_slot *s, uint64_t now)
 	}
 	if (!r->t_connected)
 		r->t_connected = now;
+	lg_tls_end(t, s);
 	r->err = s->err;
-	r->outcome = lg_outcome_of(s->err);
+	r->outcome = s->tls_failed ? LG_OUT_TLS : lg_outcome_of(s->err);
 	keep(t, s);
 	s->state = 0;
 	if (s->err)

@@ -34,6 +34,7 @@ struct lg_slot {
 	uint64_t deadline; /* CLOCK_MONOTONIC ns: connect / crr phase bound */
 	char head[16];	   /* --http: the response's first bytes (status line) */
 	uint8_t eof;	   /* --http: the server's FIN arrived */
+	uint8_t tls_failed; /* --tls: the handshake failed (outcome LG_OUT_TLS) */
 	union {
 		struct sockaddr_in v4;
 		struct sockaddr_in6 v6;
@@ -47,6 +48,8 @@ struct lg_slot {
 #define LG_OUT_BATCH 256
 
 struct lg_client;
+struct lg_tls_conn; /* loadgen/tls.h */
+struct lg_tls_thr;
 
 struct lg_thread {
 	struct lg_client *c;
@@ -73,6 +76,9 @@ struct lg_thread {
 	uint32_t nout;
 	struct lg_conn *kept;
 	uint64_t nkept;
+	/* --tls: each slot's TLS (by slot index) and the thread's session */
+	struct lg_tls_conn *tlsc;
+	struct lg_tls_thr *tls;
 } __attribute__((aligned(64)));
 
 struct lg_client {

@@ -53,9 +53,13 @@ enum lg_outcome {
 	LG_OUT_REFUSED = 3, /* ECONNREFUSED */
 	LG_OUT_RESET = 4,   /* ECONNRESET / EPIPE after connect */
 	LG_OUT_ERROR = 5,   /* any other errno, kept in err */
+	LG_OUT_TLS = 6,	    /* --tls: the handshake failed; tls_err, tls_verify say why */
 };
 
-/* One client connection, 72 bytes. A stamp is 0 when the step never happened. */
+/* lg_conn.tls_flags, lg_accept.tls_flags */
+#define LG_TLS_F_RESUMED 1u /* the handshake resumed a session (a ticket) */
+
+/* One client connection, 104 bytes. A stamp is 0 when the step never happened. */
 struct lg_conn {
 	uint64_t cookie;      /* getsockopt(SO_COOKIE) */
 	uint64_t t_sched;     /* open loop: scheduled start; closed loop: = t_submit */
@@ -71,18 +75,61 @@ struct lg_conn {
 	uint8_t outcome;      /* enum lg_outcome */
 	uint8_t thread;
 	uint16_t status; /* --http: the response's HTTP status, 0 if none */
+	uint64_t t_first;     /* crr: the first response byte read (--tls: decrypted) */
+	uint64_t t_tls_start; /* --tls: the ClientHello handed to the kernel */
+	uint64_t t_tls_done;  /* --tls: the handshake complete (SSL_do_handshake 1) */
+	uint32_t tls_err;     /* --tls: OpenSSL's packed error code of a failure, 0 none */
+	uint16_t tls_verify;  /* --tls: X509 verify result that refused the certificate */
+	uint8_t tls_flags;    /* LG_TLS_F_* */
+	uint8_t tls_version;  /* --tls: 12 or 13 (TLS 1.2, 1.3) once negotiated, else 0 */
 };
-_Static_assert(sizeof(struct lg_conn) == 72, "struct lg_conn: 72 bytes, as said above");
+_Static_assert(sizeof(struct lg_conn) == 104, "struct lg_conn: 104 bytes, as said above");
 
-/* One accepted connection on the server side. */
+/* One accepted connection on the server side, 48 bytes. */
 struct lg_accept {
 	uint64_t cookie;   /* getsockopt(SO_COOKIE) on the accepted socket */
 	uint64_t t_accept; /* accept() returned */
 	uint64_t t_closed; /* server closed it */
 	uint16_t peer_port;
 	uint16_t pad;
-	uint32_t peer_addr; /* IPv4 network order; IPv6: 0 */
+	uint32_t peer_addr;   /* IPv4 network order; IPv6: 0 */
+	uint64_t t_tls_done;  /* --tls: the server's handshake complete */
+	uint32_t tls_err;     /* --tls: OpenSSL's packed error code of a failure, 0 none */
+	uint8_t tls_flags;    /* LG_TLS_F_* */
+	uint8_t pad2[3];
 };
+_Static_assert(sizeof(struct lg_accept) == 48, "struct lg_accept: 48 bytes, as said above");
+
+/* ---- TLS (loadgen/tls.h: OpenSSL) ---- */
+enum lg_tls_key { LG_TLS_KEY_ECDSA_P256 = 0, LG_TLS_KEY_RSA_2048 = 1 };
+
+/* What a run's TLS is: the client's, and the built-in listener's. */
+struct lg_tls_opts {
+	int version;	       /* 13 or 12: exactly this version */
+	enum lg_tls_key key;   /* the listener's generated key (no cert file) */
+	int resume;	       /* session tickets: offered by the client, sent by the listener */
+	const char *cert_file; /* the listener's certificate (PEM); NULL: generated */
+	const char *key_file;  /* its private key (PEM) */
+	const char *sni;       /* server name the client sends and verifies; NULL: none */
+	const char *ca_file;   /* client: trust these (PEM) and verify; NULL: see lg_tls__new */
+};
+
+/* The run's TLS contexts (loadgen/tls.c): the client's, and the listener's
+ * when synbench's own listener terminates TLS. */
+struct lg_tls;
+/* listener 1: make the listener's context too (its certificate from the
+ * files, or a self-signed one for "localhost" generated now), and the
+ * client trusts that certificate and verifies it (name: opts->sni, by
+ * default "localhost"). listener 0: the client verifies only with
+ * opts->ca_file. 0, or negative errno with one line in err. */
+int lg_tls__new(const struct lg_tls_opts *opts, int listener, struct lg_tls **out, char *err,
+		size_t errlen);
+void lg_tls__free(struct lg_tls *t); /* NULL is fine */
+/* The words of a failure: OpenSSL's reason for a packed error code ("tlsv1
+ * unrecognized name"), and the X509 verify result's ("certificate has
+ * expired"); "" for 0. Static strings. */
+const char *lg_tls_reason(uint32_t err);
+const char *lg_tls_verify_reason(uint16_t verify);
 
 enum lg_accept_kind {
 	LG_ACCEPT_FAST = 0,  /* accept as fast as possible */
@@ -121,6 +168,10 @@ struct lg_server_opts {
 	 * has the full backlog: not for accept-queue experiments.
 	 * lg_server__fd() is the first listener. */
 	int per_cpu_listeners;
+	/* --tls: the listener terminates TLS with this context (accept
+	 * threads with epoll, or the synchronous loop for delay and rate);
+	 * NULL: plain TCP. Not with paired. */
+	const struct lg_tls *tls;
 	/* Speed mode, policy fast only: per-CPU listeners as above, but no
 	 * accept threads: client thread i (lg_client_opts.paired = this
 	 * server, io_uring engine, same threads) serves listener i in its own
@@ -178,6 +229,7 @@ struct lg_client_opts {
 	uint32_t ndest;	      /* IPv4: spread over 127.0.0.1 .. 127.0.0.ndest */
 	const char *req_data; /* crr: the request (req_bytes long); NULL: filler bytes */
 	int http;	      /* crr: read the response to EOF and record its HTTP status */
+	const struct lg_tls *tls; /* crr: TLS over each connection (lg_tls__new); NULL: none */
 	uint32_t dest_addr;   /* IPv4 server address, network order (--target); 0: 127.0.0.1..ndest */
 	/* IPv4 source addresses src_addr .. src_addr + nsrc - 1 (network
 	 * order; the next one on every wrap of the thread's ports); 0: 127.0.0.1 */

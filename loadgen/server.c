@@ -8,7 +8,9 @@
  * lg_uring_caps) the thread falls back to poll + accept4; without the socket
  * getsockopt command (6.7) the cookie and peer are read with getsockopt().
  * delay and rate use one thread with poll + accept4 and serve the
- * connection synchronously. none never accepts. */
+ * connection synchronously. none never accepts. With TLS (opts.tls) the
+ * fast and pause threads run tls_server.c's epoll loop instead of the
+ * ring, and the synchronous path serves TLS there too. */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -24,6 +26,7 @@
 
 #include "loadgen/accpool.h"
 #include "loadgen/lg_internal.h"
+#include "loadgen/tls.h"
 
 #define NOREC	     LG_ACC_NOREC
 #define SRV_RING     1024u
@@ -177,7 +180,9 @@ static void serve_sync(struct lg_server *s, struct srv_thread *t, int fd, uint64
 	struct timeval tv = {SRV_SYNC_TMO, 0};
 	uint32_t n = 0;
 
-	if (s->o.mode == LG_MODE_CRR) {
+	if (s->o.tls)
+		lg_srv_tls_serve_sync(&s->o, fd, s->resp, lg_srv_rec(s, rec));
+	else if (s->o.mode == LG_MODE_CRR) {
 		setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
 		setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
 		while (n < s->o.req_bytes) {
@@ -459,6 +464,10 @@ static void *srv_thread_main(void *arg)
 	if (p->kind == LG_ACCEPT_PAUSE &&
 	    nap_until(s, lg_now_ns() + (uint64_t)p->value * 1000000ull))
 		return NULL;
+	if (s->o.tls) {
+		t->err = lg_srv_tls_loop(s, t, &s->o, t->lfd, s->efd, s->resp);
+		return NULL;
+	}
 	if (accept_uring_loop(s, t) == 1) {
 		if (s->nth > 1) /* several threads poll one listener: never block */
 			fcntl(t->lfd, F_SETFL, fcntl(t->lfd, F_GETFL) | O_NONBLOCK);
@@ -522,7 +531,7 @@ int lg_server__new(const struct lg_server_opts *opts, struct lg_server **out)
 		goto fail;
 	}
 	memset(s->resp, 'r', opts->resp_bytes ? opts->resp_bytes : 1);
-	if (opts->paired && opts->policy.kind != LG_ACCEPT_FAST) {
+	if (opts->paired && (opts->policy.kind != LG_ACCEPT_FAST || opts->tls)) {
 		err = -EINVAL;
 		goto fail;
 	}
@@ -730,4 +739,26 @@ uint64_t lg_server__closed(const struct lg_server *s)
 uint64_t lg_server__overflow(const struct lg_server *s)
 {
 	return atomic_load(&((struct lg_server *)s)->overflow);
+}
+
+/* ---- for tls_server.c ---- */
+
+uint64_t lg_srv_record(struct lg_server *s, struct srv_thread *t, int fd, uint64_t now)
+{
+	return record(s, t, fd, now, 1);
+}
+
+struct lg_accept *lg_srv_rec(struct lg_server *s, uint64_t rec)
+{
+	return rec == NOREC ? NULL : &rec_at(s, rec)->a;
+}
+
+void lg_srv_closed(struct lg_server *s, uint64_t rec)
+{
+	closed(s, rec, 0);
+}
+
+int lg_srv_stopping(struct lg_server *s)
+{
+	return srv_stop_requested(s);
 }

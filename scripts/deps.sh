@@ -40,6 +40,7 @@ need libelf-dev pc libelf
 need zlib1g-dev hdr zlib.h
 need liburing-dev pc liburing
 need libjansson-dev pc jansson
+need libssl-dev pc libssl
 need libmicrohttpd-dev pc libmicrohttpd
 need gnuplot-nox has gnuplot
 need iproute2 has ss
@@ -52,6 +53,8 @@ if [ "$want_test" = 1 ]; then
 	# the tests across machines: ssh into a namespace (test_hosts_ssh)
 	need openssh-client has ssh
 	need openssh-server sh -c '[ -x /usr/sbin/sshd ]'
+	# the TLS tests make their certificates with the openssl command
+	need openssl has openssl
 	# the man page test (e2e/test_man): man -l renders build/synbench.8
 	need man-db has man
 	need groff-base has nroff

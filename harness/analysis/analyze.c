@@ -11,6 +11,7 @@
 #include "harness/analysis/stats.h"
 #include "harness/run/hosts.h"
 #include "harness/run/krec.h"
+#include "harness/run/mib.h"
 #include "harness/run/recstore.h"
 #include "harness/run/signals.h"
 
@@ -40,6 +41,41 @@ static size_t host_of(uint64_t cookie)
 	return (size_t)(cookie >> SB_HOST_COOKIE_SHIFT);
 }
 
+static void tls_reason(struct sb_tls_reasons *rs, uint32_t err, uint16_t verify)
+{
+	size_t i;
+
+	for (i = 0; i < rs->n; i++)
+		if (rs->r[i].err == err && rs->r[i].verify == verify)
+			break;
+	if (i == rs->n && i < SB_TLS_MAX_REASONS) {
+		rs->r[i].err = err;
+		rs->r[i].verify = verify;
+		rs->n++;
+	}
+	if (i < rs->n)
+		rs->r[i].n++;
+	else
+		rs->other++;
+}
+
+/* --tls: a row's handshake, or its failure under its reason. */
+static void tls_row(struct sb_tls_figures *t, const struct sb_join_row *r)
+{
+	const struct lg_conn *u = r->conn;
+
+	if (u->t_tls_done) {
+		t->handshakes++;
+		t->resumed += !!(u->tls_flags & LG_TLS_F_RESUMED);
+		t->version12 += u->tls_version == 12;
+		t->version13 += u->tls_version == 13;
+	}
+	if (r->outcome != SB_OUT_TLS_FAILED)
+		return;
+	t->failed++;
+	tls_reason(&t->reasons, u->tls_err, u->tls_verify);
+}
+
 /* A batch's rows and records into the sums. */
 static void take_batch(struct acc *a, const struct sb_rundata *rd, const struct sb_join *j)
 {
@@ -55,6 +91,8 @@ static void take_batch(struct acc *a, const struct sb_rundata *rd, const struct 
 			if (r->lat[l] != SB_NA)
 				sb_hist__add(a->lat[l], r->lat[l]);
 		a->ok += r->conn->outcome == LG_OUT_OK;
+		if (res->tls.on)
+			tls_row(&res->tls, r);
 		res->http_2xx += st >= 200 && st < 300;
 		res->http_other += st && (st < 200 || st >= 300);
 		res->http_none += !st;
@@ -75,6 +113,15 @@ static void take_batch(struct acc *a, const struct sb_rundata *rd, const struct 
 								  r->kclient->ts[SB_TCP_ESTABLISHED]) -
 							    a->gap_off[h]);
 		}
+	}
+	for (size_t k = 0; k < rd->naccepts && res->tls.on; k++) {
+		const struct lg_accept *acc = &rd->accepts[k];
+
+		res->tls.server_handshakes += !!acc->t_tls_done;
+		res->tls.server_resumed += !!(acc->tls_flags & LG_TLS_F_RESUMED);
+		res->tls.server_failed += !!acc->tls_err;
+		if (acc->tls_err)
+			tls_reason(&res->tls.server_reasons, acc->tls_err, 0);
 	}
 	for (size_t k = 0; k < rd->nkrecs && res->nhosts; k++) {
 		size_t h = host_of(rd->krecs[k].cookie);
@@ -270,6 +317,7 @@ int sb_analyze(const struct sb_rundata *rd, const struct sb_row_sink *sink,
 	res->interrupted = rd->interrupted;
 	res->stop_reason = rd->stop_reason;
 	res->parts = 1;
+	res->tls.on = rd->opts && rd->opts->tls;
 	if (!e && rd->store) {
 		e = partitions(&a, rd, sink);
 	} else if (!e) {

@@ -96,6 +96,30 @@ struct sb_watch_figures {
 	int listen_overflow_known;    /* this kernel has that drop reason */
 };
 
+/* --tls: what the handshakes did. A failure's words are OpenSSL's
+ * (lg_tls_reason(err), lg_tls_verify_reason(verify)). */
+#define SB_TLS_MAX_REASONS 16
+struct sb_tls_reasons {
+	struct {
+		uint32_t err;	     /* OpenSSL's packed error code */
+		uint16_t verify;     /* X509 verify result, 0 none */
+		uint64_t n;
+	} r[SB_TLS_MAX_REASONS]; /* first seen first */
+	size_t n;
+	uint64_t other;		     /* beyond SB_TLS_MAX_REASONS distinct reasons */
+};
+struct sb_tls_figures {
+	int on;			     /* the run used --tls */
+	uint64_t handshakes;	     /* client rows whose handshake completed */
+	uint64_t resumed;	     /* ... by resuming a session */
+	uint64_t failed;	     /* rows tls_failed */
+	uint64_t version12, version13; /* handshakes by version */
+	struct sb_tls_reasons reasons; /* the failures by reason */
+	/* our listener's side, from its accept records */
+	uint64_t server_handshakes, server_resumed, server_failed;
+	struct sb_tls_reasons server_reasons;
+};
+
 /* bench watch --serve: what only a watch that keeps no records states
  * (analysis/kfold.h), cumulative since the watch began; the writer of
  * /metrics serializes it (harness/output/metrics.c). */
@@ -173,6 +197,7 @@ struct sb_result {
 	/* --http: responses by status */
 	int http;
 	uint64_t http_2xx, http_other, http_none;
+	struct sb_tls_figures tls;
 	struct sb_dwell dwell[SB_MAX_DWELL];
 	size_t ndwell;
 	struct sb_watch_figures watch; /* mode SB_RESULT_WATCH */

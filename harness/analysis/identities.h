@@ -9,7 +9,8 @@
 #include "harness/run/rundata.h"
 
 enum sb_identity_id {
-	SB_ID_CLIENT_ESTABLISHED, /* client ESTABLISHED = accepted + queued + ghosts + other */
+	SB_ID_CLIENT_ESTABLISHED, /* client ESTABLISHED = accepted + queued + ghosts + TLS failed
+				   * + other */
 	SB_ID_SYN_RETRANS,	  /* probe SYN + SYN-ACK retransmits = TcpExt TCPSynRetrans */
 	SB_ID_LISTENER_DROPS,	  /* sk_drops = ListenDrops + TCP_LISTEN_OVERFLOW skb drops */
 	/* --topology veth only, each namespace's MIB on its own: */
@@ -83,7 +84,7 @@ static inline const char *sb_identity_what(enum sb_identity_id id)
 {
 	static const char *const what[SB_NIDENTITIES] = {
 		[SB_ID_CLIENT_ESTABLISHED] = "client ESTABLISHED = accepted + queued + ghosts + "
-					     "other ESTABLISHED",
+					     "TLS failed + other ESTABLISHED",
 		[SB_ID_SYN_RETRANS] = "probe SYN + SYN-ACK retransmits = TcpExt TCPSynRetrans",
 		[SB_ID_LISTENER_DROPS] = "listener sk_drops = TcpExt ListenDrops + "
 					 "TCP_LISTEN_OVERFLOW skb drops",

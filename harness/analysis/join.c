@@ -444,6 +444,8 @@ static enum sb_outcome user_outcome(const struct lg_conn *u)
 		return SB_OUT_REFUSED;
 	case LG_OUT_RESET:
 		return SB_OUT_RESET;
+	case LG_OUT_TLS:
+		return SB_OUT_TLS_FAILED;
 	default:
 		return SB_OUT_OTHER;
 	}
@@ -469,6 +471,9 @@ static enum sb_outcome row_outcome(const struct ctx *c, uint32_t i)
 	enum sb_outcome u = user_outcome(r->conn);
 	int closed, est;
 
+	/* TCP held, TLS failed: its own outcome, whatever the server did */
+	if (u == SB_OUT_TLS_FAILED)
+		return u;
 	if (r->naccepts)
 		return SB_OUT_ACCEPTED;
 	/* Without our accept stamp (a --target server): bytes from the server
@@ -516,6 +521,11 @@ static void derive(const struct ctx *c, uint32_t i)
 	if (r->accept && r->accept_of_kchild)
 		r->lat[SB_LAT_ACCEPT_WAIT] = diff(r->accept->t_accept, c_est);
 	r->lat[SB_LAT_RESPONSE] = diff(u->t_resp, u->t_connected);
+	r->lat[SB_LAT_TLS_HANDSHAKE] = diff(u->t_tls_done, u->t_tls_start);
+	r->lat[SB_LAT_FIRST_BYTE] = diff(u->t_first, u->t_sent);
+	r->lat[SB_LAT_LAST_BYTE] = diff(u->t_resp, u->t_first);
+	if (r->accept && r->accept->t_tls_done)
+		r->lat[SB_LAT_TLS_ACCEPT] = diff(r->accept->t_tls_done, r->accept->t_accept);
 	if (ch) {
 		uint64_t closed =
 		    ch->ts[SB_TCP_FIN_WAIT1] ? ch->ts[SB_TCP_FIN_WAIT1] : ch->ts[SB_TCP_LAST_ACK];
@@ -704,7 +714,8 @@ int sb_join__new(const struct sb_rundata *rd, struct sb_join **out)
 		j->counts.established_other += r->kclient && sb_rec_established(r->kclient) &&
 					       r->outcome != SB_OUT_ACCEPTED &&
 					       r->outcome != SB_OUT_QUEUED &&
-					       r->outcome != SB_OUT_GHOST;
+					       r->outcome != SB_OUT_GHOST &&
+					       r->outcome != SB_OUT_TLS_FAILED;
 	}
 	count_leftovers(&c);
 	j->counts.rows = j->nrows;

@@ -48,6 +48,7 @@ enum sb_outcome {
 	SB_OUT_RESET,	     /* reset */
 	SB_OUT_UNACCEPTED,   /* no probes: connected, never accepted (ghost or queued) */
 	SB_OUT_OTHER,	     /* other errors, never finished */
+	SB_OUT_TLS_FAILED,   /* --tls: the handshake failed (OpenSSL's reason in the record) */
 	SB_NOUTCOMES,
 };
 
@@ -60,6 +61,7 @@ static inline const char *sb_outcome_name(enum sb_outcome o)
 		[SB_OUT_GHOST] = "ghost",	[SB_OUT_TIMEOUT] = "timeout",
 		[SB_OUT_REFUSED] = "refused",	[SB_OUT_RESET] = "reset",
 		[SB_OUT_UNACCEPTED] = "unaccepted", [SB_OUT_OTHER] = "other",
+		[SB_OUT_TLS_FAILED] = "tls_failed",
 	};
 
 	return (unsigned int)o < SB_NOUTCOMES ? names[o] : "invalid";
@@ -79,12 +81,17 @@ enum sb_lat {
 	 * after the client's FIN): accept + service time as the kernel saw
 	 * it, the accept-wait bound for a server without our accept stamps */
 	SB_LAT_SERVER_CLOSE,
+	/* crr phases (docs/tls.md): */
+	SB_LAT_TLS_HANDSHAKE, /* --tls: t_tls_done - t_tls_start (ClientHello sent -> done) */
+	SB_LAT_FIRST_BYTE,    /* t_first - t_sent: request sent -> first response byte */
+	SB_LAT_LAST_BYTE,     /* t_resp - t_first: first -> last response byte */
+	SB_LAT_TLS_ACCEPT,    /* --tls, our listener: its handshake done - accept() returned */
 	SB_NLATS,
 };
 
 /* "kernel_handshake", "user_connect", "pre_syn", "notify_delay",
  * "accept_wait", "user_connect_sched", "response", "child_established",
- * "server_close". */
+ * "server_close", "tls_handshake", "first_byte", "last_byte", "tls_accept". */
 static inline const char *sb_lat_name(enum sb_lat l)
 {
 	static const char *const names[SB_NLATS] = {
@@ -97,6 +104,10 @@ static inline const char *sb_lat_name(enum sb_lat l)
 		[SB_LAT_RESPONSE] = "response",
 		[SB_LAT_CHILD_EST] = "child_established",
 		[SB_LAT_SERVER_CLOSE] = "server_close",
+		[SB_LAT_TLS_HANDSHAKE] = "tls_handshake",
+		[SB_LAT_FIRST_BYTE] = "first_byte",
+		[SB_LAT_LAST_BYTE] = "last_byte",
+		[SB_LAT_TLS_ACCEPT] = "tls_accept",
 	};
 
 	return (unsigned int)l < SB_NLATS ? names[l] : "invalid";
@@ -158,7 +169,8 @@ struct sb_join_counts {
 	uint64_t revived;		 /* rows with revived set */
 	uint64_t user_ok_kernel_not_est; /* user connected, kernel never saw ESTABLISHED */
 	/* rows whose client reached ESTABLISHED in the kernel with an outcome
-	 * other than accepted, queued or ghost (a reset after ESTABLISHED ...) */
+	 * other than accepted, queued, ghost or tls_failed (a reset after
+	 * ESTABLISHED ...) */
 	uint64_t established_other;
 	uint64_t outcomes[SB_NOUTCOMES];
 	uint64_t causes[SB_NFAIL]; /* rows by the kernel's cause (causes[0] unused) */
@@ -168,10 +180,12 @@ struct sb_join_counts {
  *
  * The identity, each client connection counted once (a revived ghost with
  * two children and two accepts is one accepted connection):
- *   client_established = accepted + queued + ghosts + established_other
+ *   client_established = accepted + queued + ghosts + tls_failed
+ *                        + established_other
  * with client_established the kernel client records that reached
- * ESTABLISHED, and the right-hand side the rows by outcome (established_other:
- * rows whose client reached ESTABLISHED with another outcome, e.g. reset).
+ * ESTABLISHED, and the right-hand side the rows by outcome (tls_failed: a
+ * TLS handshake that failed after the TCP one; established_other: rows
+ * whose client reached ESTABLISHED with another outcome, e.g. reset).
  * With syncookies 0 there can be no ghost, so ghosts must be 0 as well. */
 struct sb_reconcile {
 	int probes;		     /* kernel records/counters exist */
@@ -179,6 +193,7 @@ struct sb_reconcile {
 	uint64_t accepted;	     /* rows accepted (outcome) */
 	uint64_t queued;	     /* rows queued: a child ESTABLISHED, never accepted */
 	uint64_t ghosts;	     /* rows ghost */
+	uint64_t tls_failed;	     /* rows tls_failed */
 	uint64_t established_other;  /* rows ESTABLISHED in the kernel, other outcomes */
 	uint64_t revived;	     /* rows revived (among accepted and queued) */
 	uint64_t extra_children;     /* child records beyond the first per row */

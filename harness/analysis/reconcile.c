@@ -118,6 +118,7 @@ void sb_reconcile_fill(const struct sb_rundata *rd, const struct sb_join_counts 
 	rec->accepted = n->outcomes[SB_OUT_ACCEPTED];
 	rec->queued = n->outcomes[SB_OUT_QUEUED];
 	rec->ghosts = n->outcomes[SB_OUT_GHOST];
+	rec->tls_failed = n->outcomes[SB_OUT_TLS_FAILED];
 	rec->established_other = n->established_other;
 	rec->revived = n->revived;
 	rec->extra_children = n->kchildren_extra;
@@ -242,16 +243,16 @@ void sb_reconcile_fill(const struct sb_rundata *rd, const struct sb_join_counts 
 		     "were joined by port",
 		     (unsigned long long)n->child_cookies_shared);
 	rec->identity_checked = probes && rec->syncookies == 0;
-	sums = rec->client_established ==
-	       rec->accepted + rec->queued + rec->ghosts + rec->established_other;
+	sums = rec->client_established == rec->accepted + rec->queued + rec->ghosts +
+						  rec->tls_failed + rec->established_other;
 	rec->identity_holds = sums && (!rec->identity_checked || rec->ghosts == 0);
 	if (probes && !sums)
 		warn(rec,
 		     "client ESTABLISHED %llu != accepted %llu + queued %llu + ghosts %llu + "
-		     "other %llu",
+		     "TLS failed %llu + other %llu",
 		     (unsigned long long)rec->client_established, (unsigned long long)rec->accepted,
 		     (unsigned long long)rec->queued, (unsigned long long)rec->ghosts,
-		     (unsigned long long)rec->established_other);
+		     (unsigned long long)rec->tls_failed, (unsigned long long)rec->established_other);
 	if (rec->identity_checked && rec->ghosts)
 		warn(rec,
 		     "syncookies=0 but %llu ghost connections (client ESTABLISHED, the server "

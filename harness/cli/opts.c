@@ -34,6 +34,9 @@
 #define CHOICE(name, id, meta, help, dflt, example, names, field) \
 	{ name, 0, SB_ARG_REQ, SB_OPT_CHOICE, id, meta, help, dflt, example, 0, 0, names, \
 	  FLD(field), 0 }
+#define TEXT(name, id, meta, help, dflt, example, field) \
+	{ name, 0, SB_ARG_REQ, SB_OPT_STRING, id, meta, help, dflt, example, 0, 0, NULL, \
+	  SB_STR_FLD(struct sb_opts, field), 0 }
 #define WORD(name, short_name, arg, id, meta, help, dflt, example) \
 	{ name, short_name, arg, SB_OPT_CUSTOM, id, meta, help, dflt, example, 0, 0, NULL, 0, 0, \
 	  SB_FLD_NONE, 0 }
@@ -51,6 +54,10 @@ static const char *const attach_names[SB_OPT_NAMES] = { [SB_ATTACH_AUTO] = "auto
 					    [SB_ATTACH_TRACEPOINT] = "tracepoint" };
 static const char *const topology_names[SB_OPT_NAMES] = { [SB_TOPO_LO] = "lo",
 					      [SB_TOPO_VETH] = "veth" };
+static const char *const tls_version_names[SB_OPT_NAMES] = { [SB_TLS_13] = "1.3",
+						  [SB_TLS_12] = "1.2" };
+static const char *const tls_key_names[SB_OPT_NAMES] = { [LG_TLS_KEY_ECDSA_P256] = "ecdsa-p256",
+					      [LG_TLS_KEY_RSA_2048] = "rsa-2048" };
 /* index = enum sb_comp_mode + 1 where given; 0 = auto */
 static const char *const sampler_names[SB_OPT_NAMES] = { "auto", "sk_storage_iter", "tcp_iter",
 					     "tcp_info", "off" };
@@ -62,7 +69,8 @@ static const struct sb_optdef table[] = {
 	NUM("backlog", O_BACKLOG, "B", "listen() backlog (capped by somaxconn)", "128", "128",
 	    0, 65535, backlog),
 	NUM("concurrency", O_CONCURRENCY, "N", "in flight; with --rate: a cap",
-	    "min(conns, 10000); none with --rate", "256", 1, SB_MAX_CONCURRENCY,
+	    "min(conns, 10000; --tls: 64/thread)", "256", 1,
+	    SB_MAX_CONCURRENCY,
 	    concurrency),
 	WORD("rate", 0, SB_ARG_REQ, O_RATE, "R", "open loop: R connections/s, decimal, up to 10000000",
 	     "closed loop", "20000"),
@@ -137,7 +145,31 @@ static const struct sb_optdef table[] = {
 	     "'nginx -c /tmp/nginx.conf'"),
 	WORD("netns", 0, SB_ARG_REQ, O_NETNS, "NAME",
 	     "run in the existing namespace /run/netns/NAME", NULL, "web"),
-	FLAG("http", 0, O_HTTP, "crr request GET / HTTP/1.0, response read to EOF", http),
+	FLAG("http", 0, O_HTTP, "crr request GET PATH HTTP/1.1 with Host and Connection: close, "
+	     "response read to EOF, its status recorded", http),
+	TEXT("http-path", O_HTTP_PATH, "PATH", "--http: the request's path", "/", "/index.html",
+	     http_path),
+	HEADING("TLS (--mode crr; docs/tls.md):"),
+	FLAG("tls", 0, O_TLS, "each connection's request and response over TLS (OpenSSL); our "
+	     "listener terminates it, or the --target server does", tls),
+	CHOICE("tls-version", O_TLS_VERSION, "1.3|1.2", "exactly this TLS version", "1.3", "1.2",
+	       tls_version_names, tls_version),
+	CHOICE("tls-key-type", O_TLS_KEY_TYPE, "ecdsa-p256|rsa-2048",
+	       "our listener's generated key and certificate", "ecdsa-p256", "rsa-2048",
+	       tls_key_names, tls_key_type),
+	FLAG("tls-resume", 0, O_TLS_RESUME,
+	     "session resumption: our listener sends a ticket, each client thread offers the "
+	     "newest it got (without: every handshake is a full one)", tls_resume),
+	TEXT("tls-cert", O_TLS_CERT, "FILE", "our listener's certificate chain (PEM), with --tls-key",
+	     "self-signed, made at start", "cert.pem", tls_cert),
+	TEXT("tls-key", O_TLS_KEY, "FILE", "the private key of --tls-cert (PEM)", NULL, "key.pem",
+	     tls_key),
+	TEXT("tls-sni", O_TLS_SNI, "NAME", "the server name sent (SNI) and verified",
+	     "localhost; --target: none", "www.example.test", tls_sni),
+	TEXT("tls-ca", O_TLS_CA, "FILE",
+	     "trust these certificates (PEM) and verify the server's chain (and --tls-sni); "
+	     "our listener's own certificate is always trusted",
+	     "with --target: no verification", "ca.pem", tls_ca),
 	HEADING("Two hosts in one box:"),
 	CHOICE("topology", O_TOPOLOGY, "lo|veth",
 	     "lo: one namespace; veth: client and server namespaces joined by a veth pair, "
@@ -623,10 +655,12 @@ static int finish(struct parse_ctx *c)
 				       "--%s has no effect with --no-probes; drop one of them",
 				       probe_names[i]);
 	}
-	if (finish_topology(c) || finish_target(c) || finish_hosts(c))
+	if (finish_topology(c) || finish_target(c) || finish_hosts(c) ||
+	    sb_opts_finish_tls(o, c->given, c->err, c->errlen))
 		return -EINVAL;
 	if (!c->given[O_CONCURRENCY]) {
-		uint64_t cap = SB_DEFAULT_CONCURRENCY;
+		uint64_t cap = o->tls ? (uint64_t)SB_DEFAULT_TLS_CONCURRENCY_PER_THREAD * o->threads
+				      : SB_DEFAULT_CONCURRENCY;
 
 		/* an open loop: as many as can be in flight at once, so arrivals
 		 * never wait for a free slot: the rate times the connect timeout

@@ -13,6 +13,10 @@
 #define SB_DEFAULT_PORT 5201
 /* closed loop in flight by default: min(conns, this) -- a connect burst */
 #define SB_DEFAULT_CONCURRENCY 10000
+/* --tls, closed loop: in flight by default per thread (min(conns, this x
+ * threads)): a handshake costs a millisecond of CPU or more, so a burst
+ * beyond what the CPUs do at once only queues (docs/tls.md) */
+#define SB_DEFAULT_TLS_CONCURRENCY_PER_THREAD 64
 
 /* --topology: one namespace on lo, or client and server namespaces joined
  * by a veth pair (harness/run/topology.c) */
@@ -24,6 +28,9 @@ enum sb_topology { SB_TOPO_LO = 0, SB_TOPO_VETH = 1 };
 #define SB_MAX_CLIENT_HOSTS 7 /* --client-via, besides this host */
 
 enum sb_attach { SB_ATTACH_AUTO = 0, SB_ATTACH_TP_BTF, SB_ATTACH_RAW_TP, SB_ATTACH_TRACEPOINT };
+
+/* --tls-version, as its choice index */
+enum sb_tls_version { SB_TLS_13 = 0, SB_TLS_12 = 1 };
 
 struct sb_opts {
 	/* load */
@@ -60,7 +67,17 @@ struct sb_opts {
 	uint32_t target_addr;		/* its IPv4 address, network order */
 	char netns[64];			/* --netns NAME: /run/netns/NAME */
 	char server_cmd[1024];		/* --server-cmd CMD */
-	int http;			/* --http: crr speaks HTTP/1.0 */
+	int http;			/* --http: crr speaks HTTP/1.1 (Connection: close) */
+	char http_path[256];		/* --http-path ("" = "/") */
+	/* TLS (crr): our listener terminates it, or the --target server */
+	int tls;			/* --tls */
+	int tls_version;		/* --tls-version: SB_TLS_13 or SB_TLS_12 */
+	enum lg_tls_key tls_key_type;	/* --tls-key-type (our listener's generated key) */
+	int tls_resume;			/* --tls-resume: session tickets */
+	char tls_cert[1024];		/* --tls-cert FILE ("" = generated) */
+	char tls_key[1024];		/* --tls-key FILE */
+	char tls_ca[1024];		/* --tls-ca FILE ("" = none) */
+	char tls_sni[256];		/* --tls-sni NAME ("" = default) */
 	/* two hosts in one box */
 	int topology;			/* --topology lo|veth: enum sb_topology */
 	struct sb_netem netem;		/* --delay, --loss, --rate-limit (veth) */

@@ -113,6 +113,21 @@ void sb_opts_foreach(const struct sb_opts *o, sb_opt_visit_fn fn, void *ctx)
 		case O_LABEL:
 			s = o->label;
 			break;
+		case O_HTTP_PATH:
+			s = o->http_path[0] ? o->http_path : "/";
+			break;
+		case O_TLS_CERT:
+			s = o->tls_cert;
+			break;
+		case O_TLS_KEY:
+			s = o->tls_key;
+			break;
+		case O_TLS_SNI:
+			s = o->tls_sni;
+			break;
+		case O_TLS_CA:
+			s = o->tls_ca;
+			break;
 		default:
 			continue; /* --no-syncookies (in syncookies), --help, --version */
 		}
@@ -174,6 +189,9 @@ void sb_print_help(FILE *f)
 	      "      open loop: 20,000 new connections per second\n"
 	      "  bench --server-via 'ssh -T root@srv' --server-addr 10.0.0.2 --backlog 5\n"
 	      "      the listener and its probes on host srv (synbench installed there)\n"
+	      "  bench --mode crr --tls --conns 10000 --backlog 128\n"
+	      "      TLS 1.3 over every connection: kernel handshake, connect, TLS handshake,\n"
+	      "      first and last response byte per connection (docs/tls.md)\n"
 	      "\n"
 	      "REQUIRES: root, or CAP_BPF+CAP_PERFMON+CAP_NET_ADMIN+CAP_SYS_ADMIN;\n"
 	      "Linux >= 5.8 with BTF (/sys/kernel/btf/vmlinux). All traffic stays on\n"

@@ -1,5 +1,6 @@
-/* The run's option table behind the parser (harness/cli/opts.c) and the
- * printers (harness/cli/opts_print.c): internal to those two files. */
+/* The run's option table behind the parser (harness/cli/opts.c), its TLS
+ * checks (opts_tls.c) and the printers (harness/cli/opts_print.c): internal
+ * to those files. */
 #ifndef SB_OPTS_TABLE_H
 #define SB_OPTS_TABLE_H
 
@@ -18,6 +19,8 @@ enum opt_id {
 	O_SYNACK_RETRIES, O_SYN_LINEAR_TIMEOUTS, O_MAX_SYN_BACKLOG, O_PORT_RANGE,
 	O_NO_PROBES, O_ATTACH, O_SAMPLER, O_PROBE_OFF, O_SAMPLE_US, O_TRACE_STATES,
 	O_TARGET, O_NETNS, O_SERVER_CMD, O_HTTP,
+	O_TLS, O_TLS_VERSION, O_TLS_KEY_TYPE, O_TLS_RESUME, O_TLS_CERT, O_TLS_KEY, O_TLS_SNI,
+	O_TLS_CA, O_HTTP_PATH,
 	O_TOPOLOGY, O_DELAY, O_LOSS, O_RATE_LIMIT,
 	O_SERVER_VIA, O_SERVER_ADDR, O_CLIENT_VIA, O_REMOTE_BIN,
 	O_OUT, O_LABEL, O_FORCE, O_NO_PLOT, O_JSON, O_QUIET, O_VERBOSE, O_RECORD_MEMORY,
@@ -32,5 +35,9 @@ enum opt_id {
 /* The run's options on the engine (harness/cli/optparse.h): fields of struct
  * sb_opts, CUSTOM ones applied in opts.c. */
 extern const struct sb_optset sb_run_optset;
+
+/* --tls and --http-path against the rest of the command line (opts_tls.c);
+ * given[] by enum opt_id. 0, or -EINVAL with the one line in err. */
+int sb_opts_finish_tls(struct sb_opts *o, const unsigned char *given, char *err, size_t len);
 
 #endif

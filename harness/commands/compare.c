@@ -52,11 +52,13 @@ enum {
 static const struct sb_optdef cmp_table[] = {
 	{ .help = "Gates (also in BASE/compare):", .kind = SB_OPT_HEADING },
 	CUSTOM("max-latency-regress", C_LAT, "PCT|off",
-	       "user_connect and kernel_handshake p50/p99 may rise by PCT (0..1000000)",
+	       "user_connect, kernel_handshake (and --tls's tls_handshake) p50/p99 may rise by PCT "
+	       "(0..1000000)",
 	       "100, 5 with repeats", "20", G_CMD | G_FILE),
 	CUSTOM("max-p99-regress", C_P99, "PCT|off",
 	       "gate the p99 of every latency_us block (also pre_syn, notify_delay, "
-	       "accept_wait) at PCT", "off", "50", G_CMD | G_FILE),
+	       "accept_wait, and crr's first_byte, last_byte, tls_accept) at PCT", "off", "50",
+	       G_CMD | G_FILE),
 	CUSTOM("max-rate-drop", C_RATE, "PCT|off", "the rate gate (0..100)",
 	       "50, 5 with repeats", "10", G_CMD | G_FILE),
 	CUSTOM("min-delta-us", C_DELTA, "US", "a latency row also needs an increase above US",

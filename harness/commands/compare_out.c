@@ -110,7 +110,8 @@ static void describe(const struct sb_cmp_report *r, char *mode, size_t mlen, cha
 	fmt_thr(o->rate, "", rate, sizeof(rate));
 	used = (size_t)snprintf(
 	    gates, glen,
-	    "gates: latency user_connect/kernel_handshake p50,p99 %s (--max-latency-regress), "
+	    "gates: latency user_connect/kernel_handshake p50,p99 %s (--max-latency-regress; "
+	    "tls_handshake too), "
 	    "every p99 %s (--max-p99-regress), min delta %g us, min %g samples; rate drop "
 	    "%s (--max-rate-drop); lost_events %s; join_rate not lower; exact:",
 	    lat, p99, o->min_delta_us, o->min_samples, rate, o->allow_lost ? "<= BASE" : "0");

@@ -17,7 +17,10 @@
 #include "harness/cli/msg.h"
 
 static const char *const lat_blocks[] = {"user_connect", "kernel_handshake", "pre_syn",
-					 "notify_delay", "accept_wait"};
+					 "notify_delay", "accept_wait",
+					 /* crr phases: rows only when a side has samples */
+					 "tls_handshake", "first_byte", "last_byte", "tls_accept"};
+#define LAT_OPTIONAL 5 /* the first of the blocks above that are rows only with samples */
 
 
 /* ---- loading ---- */
@@ -532,7 +535,22 @@ static int health_rows(const struct sb_cmp_opts *o, const struct sb_cmp_side *b,
 
 static int is_gated_block(const char *block)
 {
-	return strcmp(block, "user_connect") == 0 || strcmp(block, "kernel_handshake") == 0;
+	return strcmp(block, "user_connect") == 0 || strcmp(block, "kernel_handshake") == 0 ||
+	       strcmp(block, "tls_handshake") == 0;
+}
+
+/* A latency block with samples in some run of the side. */
+static int side_has_block(const struct sb_cmp_side *s, const char *block)
+{
+	for (size_t i = 0; i < s->n; i++) {
+		double count = 0;
+		const json_t *blk =
+		    json_object_get(json_object_get(s->docs[i], "latency_us"), block);
+
+		if (sb_jget_double(json_object_get(blk, "count"), &count) == 0 && count > 0)
+			return 1;
+	}
+	return 0;
 }
 
 int sb_cmp_rows_build(const struct sb_cmp_opts *o, const struct sb_cmp_side *b,
@@ -569,6 +587,9 @@ int sb_cmp_rows_build(const struct sb_cmp_opts *o, const struct sb_cmp_side *b,
 	for (size_t l = 0; l < sizeof(lat_blocks) / sizeof(*lat_blocks); l++) {
 		static const char *const pcts[] = {"p50", "p99"};
 
+		if (l >= LAT_OPTIONAL && !side_has_block(b, lat_blocks[l]) &&
+		    !side_has_block(n, lat_blocks[l]))
+			continue;
 		for (size_t p = 0; p < 2; p++) {
 			double limit = -1;
 			enum sb_cmp_kind kind;

@@ -30,7 +30,7 @@ static void csv_u64(FILE *f, uint64_t v)
 
 static const char *user_outcome_name(unsigned int o)
 {
-	static const char *const n[] = {"none", "ok", "timeout", "refused", "reset", "error"};
+	static const char *const n[] = {"none", "ok", "timeout", "refused", "reset", "error", "tls"};
 
 	return o < sizeof(n) / sizeof(n[0]) ? n[o] : "invalid";
 }
@@ -44,6 +44,34 @@ static int by_start(const void *a, const void *b, void *arg)
 	if (x->t_submit != y->t_submit)
 		return x->t_submit < y->t_submit ? -1 : 1;
 	return x->cookie < y->cookie ? -1 : x->cookie > y->cookie;
+}
+
+/* The columns after revived: the crr phases and --tls's (results.h). */
+static void write_tls(FILE *f, const struct sb_join_row *r)
+{
+	static const enum sb_lat cols[] = {SB_LAT_TLS_HANDSHAKE, SB_LAT_FIRST_BYTE,
+					    SB_LAT_LAST_BYTE, SB_LAT_TLS_ACCEPT};
+	const struct lg_conn *u = r->conn;
+	char buf[48], why[300];
+
+	csv_u64(f, u->t_first), fputc(',', f);
+	csv_u64(f, u->t_tls_start), fputc(',', f);
+	csv_u64(f, u->t_tls_done), fputc(',', f);
+	csv_u64(f, r->accept ? r->accept->t_tls_done : 0), fputc(',', f);
+	for (size_t c = 0; c < sizeof(cols) / sizeof(cols[0]); c++)
+		fprintf(f, "%s,", sb_fmt_scaled(buf, sizeof(buf), r->lat[cols[c]], 1000));
+	if (u->tls_version)
+		fprintf(f, "1.%u", u->tls_version - 10u);
+	fputc(',', f);
+	if (u->t_tls_done)
+		fputc(u->tls_flags & LG_TLS_F_RESUMED ? '1' : '0', f);
+	fputc(',', f);
+	/* OpenSSL's reason, and the certificate's verify result after it */
+	snprintf(why, sizeof(why), "%s%s%s%s", lg_tls_reason(u->tls_err),
+		 u->tls_verify ? " (" : "", lg_tls_verify_reason(u->tls_verify),
+		 u->tls_verify ? ")" : "");
+	if (why[0])
+		sb_fmt_csv_field(f, why);
 }
 
 /* connections.csv rows of one batch of the join, by start. */
@@ -96,8 +124,9 @@ static int write_rows(FILE *f, const struct sb_join *j)
 		fputc(',', f);
 		if (kc && kc->srtt_us)
 			fprintf(f, "%u", (unsigned int)kc->srtt_us);
-		fprintf(f, ",%u,%u,%d,%s\n", r->nchildren, r->naccepts, r->revived ? 1 : 0,
-			sb_fail_cause_name(r->cause));
+		fprintf(f, ",%u,%u,%d,", r->nchildren, r->naccepts, r->revived ? 1 : 0);
+		write_tls(f, r);
+		fprintf(f, ",%s\n", sb_fail_cause_name(r->cause));
 	}
 	free(order);
 	return ferror(f) ? -EIO : 0;

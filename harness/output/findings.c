@@ -11,6 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "harness/output/report_phases.h"
+
 #define fmt_count sb_fmt_count
 #define fmt_us	  sb_fmt_us
 #define jnum	  sb_report_jnum
@@ -271,6 +273,13 @@ size_t sb_report_findings(const struct sb_report_model *m, struct sb_finding *ou
 		    fmt_us(a, sizeof(a), jnum(s, "latency_us.accept_wait.p50")),
 		    fmt_us(b, sizeof(b), jnum(s, "latency_us.accept_wait.p99")),
 		    fmt_us(e, sizeof(e), jnum(s, "latency_us.accept_wait.max")));
+	{
+		char tls[512];
+		int failed = sb_report_tls_sentence(s, tls, sizeof(tls));
+
+		if (failed >= 0)
+			add(&l, failed ? SB_FIND_PROBLEM : SB_FIND_INFO, "%s.", tls);
+	}
 	if (jbool(s, "reconciliation.identity_checked") == 1)
 		add(&l,
 		    jbool(s, "reconciliation.identity_holds") == 1 ? SB_FIND_INFO : SB_FIND_PROBLEM,

@@ -9,6 +9,7 @@
 
 #include "harness/output/density.h"
 #include "harness/output/outdir.h"
+#include "harness/output/report_phases.h"
 
 #define CDF_PER_DECADE 40
 #define MAP_PER_DECADE 16
@@ -360,6 +361,30 @@ static int breakdown_file(FILE *f, void *ctx)
 	return 0;
 }
 
+/* The client's phases of a crr connection (report_phases.h), each phase's
+ * own percentile at p50, p90, p99, p99.9; and the server's TLS accept
+ * beside them (it overlaps the client's TLS handshake). */
+static int phases_file(FILE *f, void *ctx)
+{
+	static const char *const parts[] = {"user_connect", "tls_handshake", "first_byte",
+					    "last_byte", "tls_accept"};
+	static const char *const pcts[] = {"p50", "p90", "p99", "p999"};
+	static const char *const names[] = {"p50", "p90", "p99", "p99.9"};
+	const struct writer *w = ctx;
+	const json_t *lat = json_object_get(w->s, "latency_us");
+
+	fputs("# a crr connection's setup by phase, us (summary.json latency_us; null -> 0)\n"
+	      "# pct user_connect tls_handshake first_byte last_byte tls_accept(server)\n",
+	      f);
+	for (size_t i = 0; i < 4; i++) {
+		fputs(names[i], f);
+		for (size_t k = 0; k < 5; k++)
+			put_num(f, json_object_get(json_object_get(lat, parts[k]), pcts[i]));
+		fputc('\n', f);
+	}
+	return 0;
+}
+
 static int outcomes_file(FILE *f, void *ctx)
 {
 	const struct writer *w = ctx;
@@ -393,6 +418,7 @@ int sb_plot_data__write(const struct sb_plot_data *pd, const json_t *summary,
 		{"latency_time.dat", map_file},	       {"latency_time_pct.dat", pct_file},
 		{"latency_time_info.dat", map_info_file}, {"queue.dat", queue_file},
 		{"breakdown.dat", breakdown_file},     {"outcomes.dat", outcomes_file},
+		{"phases.dat", phases_file},
 	};
 	const struct sb_grid *t = &pd->by_time;
 	struct writer w = {.pd = pd, .s = summary};

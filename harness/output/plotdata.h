@@ -12,7 +12,9 @@
  *   latency_time_info.dat  the image's axes
  *   queue.dat              up to 1000 steps: deepest accept and SYN queue,
  *                          the limit, listener drops, per time bin
- *   breakdown.dat, outcomes.dat   from summary.json */
+ *   breakdown.dat, outcomes.dat   from summary.json
+ *   phases.dat             a crr connection's phases at p50..p99.9, from
+ *                          summary.json */
 #ifndef SB_PLOTDATA_H
 #define SB_PLOTDATA_H
 

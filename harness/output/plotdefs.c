@@ -12,6 +12,7 @@ const struct sb_plot_def *sb_plot_def(enum sb_plot_id id)
 	    [SB_PLOT_DWELL] = {"dwell", "Time per TCP state"},
 	    [SB_PLOT_BREAKDOWN] = {"breakdown", "Where the time went (p50, p99)"},
 	    [SB_PLOT_OUTCOMES] = {"outcomes", "Connection outcomes"},
+	    [SB_PLOT_PHASES] = {"phases", "Where connection setup goes, by phase and percentile"},
 	};
 
 	return (unsigned int)id < SB_NPLOTS ? &defs[id] : NULL;

@@ -10,6 +10,7 @@ enum sb_plot_id {
 	SB_PLOT_DWELL,
 	SB_PLOT_BREAKDOWN,
 	SB_PLOT_OUTCOMES,
+	SB_PLOT_PHASES, /* crr (--tls): drawn only when the run has phases */
 	SB_NPLOTS,
 };
 

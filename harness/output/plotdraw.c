@@ -16,6 +16,7 @@
 #include "harness/output/outdir.h"
 #include "harness/output/plotdata.h"
 #include "harness/output/reportmodel.h"
+#include "harness/output/report_phases.h"
 #include "harness/cli/stop.h"
 
 /* ---- finding things ---- */
@@ -105,9 +106,10 @@ static int file_ok(const char *dir, const char *name, const char *fmt)
 	return stat(p, &st) == 0 && st.st_size > 0;
 }
 
-/* Draws every plot as PNG and SVG; *drawn gets a bit per plot drawn in both
- * formats. Returns the number of failures. */
-static int draw_all(const char *gnuplot, const char *scripts, const char *dir, unsigned int *drawn)
+/* Draws every plot but those in skip as PNG and SVG; *drawn gets a bit per
+ * plot drawn in both formats. Returns the number of failures. */
+static int draw_all(const char *gnuplot, const char *scripts, const char *dir, unsigned int skip,
+		    unsigned int *drawn)
 {
 	static const char *const fmts[] = {"png", "svg"};
 	char log[PATH_MAX];
@@ -122,6 +124,8 @@ static int draw_all(const char *gnuplot, const char *scripts, const char *dir, u
 		pid_t pid[2];
 		int ok = 1;
 
+		if (skip & (1u << id))
+			continue;
 		/* each plot's two formats at once: a gnuplot is mostly its own
 		 * start-up */
 		for (int k = 0; k < 2; k++) {
@@ -182,5 +186,9 @@ int sb_plot_draw(const struct sb_report_model *m, int no_plot, struct sb_report_
 		return 2;
 	}
 	rp->state = SB_PLOTS_DRAWN;
-	return draw_all(gnuplot, abs, m->dir, &rp->drawn) ? 1 : 0;
+	/* the phases only where there are some: crr, --tls */
+	return draw_all(gnuplot, abs, m->dir,
+			sb_report_has_phases(m->s) ? 0 : 1u << SB_PLOT_PHASES, &rp->drawn)
+		   ? 1
+		   : 0;
 }

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "harness/output/fmt.h"
+#include "harness/output/report_phases.h"
 #include "harness/output/report_sides.h"
 
 #define jint  sb_report_jint
@@ -112,8 +113,11 @@ static void outcomes_line(FILE *f, const struct sb_report_model *m)
 		int64_t v = 0;
 
 		sb_jget_int64(e, &v);
-		/* unaccepted only exists without kernel records: hide the zero */
-		if (strcmp(key, "unaccepted") == 0 && !v)
+		/* unaccepted only exists without kernel records, tls_failed with
+		 * --tls: hide the zero */
+		if ((strcmp(key, "unaccepted") == 0 ||
+		     (strcmp(key, "tls_failed") == 0 && !json_object_get(m->s, "tls"))) &&
+		    !v)
 			continue;
 		fprintf(f, " %s %" PRId64, key, v);
 	}
@@ -153,17 +157,21 @@ static void kernel_lines(FILE *f, const json_t *r)
 {
 	int64_t est = jint(r, "client_established"), acc = jint(r, "accepted");
 	int64_t q = jint(r, "queued"), g = jint(r, "ghosts"), o = jint(r, "established_other");
+	int64_t tf = jint(r, "tls_failed");
 	int64_t rv = jint(r, "revived"), xc = jint(r, "extra_children");
 	int64_t xa = jint(r, "extra_accepts"), ps = jint(r, "probe_syn_retransmits");
 	int64_t pa = jint(r, "probe_synack_retransmits"), mib = jint(r, "mib_tcp_syn_retrans");
 	int sums;
 
 	o = o > 0 ? o : 0; /* absent in results before the key existed */
-	sums = est == acc + q + g + o;
+	tf = tf > 0 ? tf : 0;
+	sums = est == acc + q + g + tf + o;
 	fprintf(f,
 		"kernel: client ESTABLISHED %" PRId64 " %s accepted %" PRId64 " + queued %" PRId64
 		" + ghosts %" PRId64,
 		est, sums ? "=" : "!=", acc, q, g);
+	if (tf)
+		fprintf(f, " + TLS failed %" PRId64, tf);
 	if (o)
 		fprintf(f, " + other %" PRId64, o);
 	fprintf(f, "%s\n",
@@ -254,6 +262,7 @@ static void reconciliation_lines(FILE *f, const struct sb_report_model *m)
 int sb_report_text_table(FILE *f, const struct sb_report_model *m)
 {
 	latency_table(f, m);
+	sb_report_phases_text(f, m);
 	outcomes_line(f, m);
 	causes_line(f, m);
 	reconciliation_lines(f, m);
@@ -369,6 +378,7 @@ int sb_report_text_write(FILE *f, const struct sb_report_model *m)
 	fputs("Latency, kernel vs user (p = nearest rank, bucket midpoint, <= 0.4% off)\n", f);
 	latency_table(f, m);
 	more_latencies(f, m);
+	sb_report_phases_text(f, m);
 	fputc('\n', f);
 	outcomes_line(f, m);
 	causes_line(f, m);

@@ -426,6 +426,7 @@ static void json_reconciliation(struct sb_json *js, const struct sb_rundata *rd,
 	sb_json_uint(js, "accepted", r->accepted);
 	sb_json_uint(js, "queued", r->queued);
 	sb_json_uint(js, "ghosts", r->ghosts);
+	sb_json_uint(js, "tls_failed", r->tls_failed);
 	sb_json_uint(js, "established_other", r->established_other);
 	sb_json_uint(js, "revived", r->revived);
 	sb_json_uint(js, "extra_children", r->extra_children);
@@ -556,6 +557,7 @@ int sb_results_write_summary(FILE *f, const struct sb_rundata *rd, const struct 
 		sb_json_uint(js, "no_response", res->http_none);
 		sb_json_obj_end(js);
 	}
+	sb_results_json_tls(js, rd, res);
 	sb_results_json_kernel_counters(js, rd);
 	sb_json_obj_begin(js, "softnet");
 	for (int i = 0; i < 3; i++)

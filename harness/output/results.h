@@ -26,7 +26,9 @@
 	"child_established_ns,t_accept_ns,user_connect_us,user_connect_sched_us,"                  \
 	"kernel_handshake_us,pre_syn_us,notify_delay_us,accept_wait_us,response_us,"               \
 	"child_est_us,server_close_us,syn_retrans,outcome,err,user_outcome,lport,rport,thread,"      \
-	"k_final_state,http_status,k_srtt_us,server_children,accepts,revived,k_fail_cause"
+	"k_final_state,http_status,k_srtt_us,server_children,accepts,revived,"                      \
+	"t_first_ns,t_tls_start_ns,t_tls_done_ns,t_tls_accept_ns,tls_handshake_us,first_byte_us,"   \
+	"last_byte_us,tls_accept_us,tls_version,tls_resumed,tls_error,k_fail_cause"
 #define SB_WATCH_CONNECTIONS_HEADER                                                                \
 	"cookie,role,pid,comm,ip,saddr,lport,daddr,rport,peer_cookie,k_syn_sent_ns,"               \
 	"k_syn_recv_ns,k_established_ns,k_close_ns,kernel_handshake_us,child_est_us,"              \
@@ -77,6 +79,10 @@ void sb_results_json_kernel_counters(struct sb_json *js, const struct sb_rundata
  * without samples); present 0: null. Shared with bench watch. */
 void sb_results_json_latency(struct sb_json *js, const char *key, const struct sb_summary *s,
 			     int present);
+/* "tls" (--tls only): handshakes, resumptions, failures by OpenSSL's
+ * reason, our listener's side (results_tls.c). */
+void sb_results_json_tls(struct sb_json *js, const struct sb_rundata *rd,
+			 const struct sb_result *res);
 /* "components": every probe component's mode and why not the best one. */
 void sb_results_json_components(struct sb_json *js, const struct sb_rundata *rd);
 

@@ -285,8 +285,25 @@ static int take_records(struct sb_recstore *store, struct sb_rundata *rd)
 	return e;
 }
 
-static int start_server(const struct sb_opts *o, struct sb_recstore *store, struct lg_server **srv,
-			char *err, size_t len)
+/* --tls: the client's context, and our listener's unless a --target
+ * server terminates TLS. */
+static int make_tls(const struct sb_opts *o, struct lg_tls **tls, char *err, size_t len)
+{
+	const struct lg_tls_opts to = {
+		.version = o->tls_version == SB_TLS_12 ? 12 : 13,
+		.key = o->tls_key_type,
+		.resume = o->tls_resume,
+		.cert_file = o->tls_cert[0] ? o->tls_cert : NULL,
+		.key_file = o->tls_key[0] ? o->tls_key : NULL,
+		.sni = o->tls_sni[0] ? o->tls_sni : NULL,
+		.ca_file = o->tls_ca[0] ? o->tls_ca : NULL,
+	};
+
+	return o->tls ? lg_tls__new(&to, !o->target[0], tls, err, len) : 0;
+}
+
+static int start_server(const struct sb_opts *o, const struct lg_tls *tls,
+			struct sb_recstore *store, struct lg_server **srv, char *err, size_t len)
 {
 	struct lg_server_opts so = {
 		.port = o->port,
@@ -299,6 +316,7 @@ static int start_server(const struct sb_opts *o, struct sb_recstore *store, stru
 		.policy = o->accept,
 		.threads = o->accept.kind == LG_ACCEPT_FAST ? o->threads : 1,
 		.per_cpu_listeners = o->per_cpu_listeners,
+		.tls = tls,
 		.paired = o->paired,
 		.stop = &sb_stop_requested,
 		.sink = keep_accepts,
@@ -316,8 +334,9 @@ static int start_server(const struct sb_opts *o, struct sb_recstore *store, stru
 	return e;
 }
 
-static int start_client(const struct sb_opts *o, uint64_t deadline, struct lg_server *srv,
-			struct sb_recstore *store, struct lg_client **cl, char *err, size_t len)
+static int start_client(const struct sb_opts *o, const struct lg_tls *tls, uint64_t deadline,
+			struct lg_server *srv, struct sb_recstore *store, struct lg_client **cl,
+			char *err, size_t len)
 {
 	struct lg_client_opts co = {
 		.conns = o->conns,
@@ -340,10 +359,11 @@ static int start_client(const struct sb_opts *o, uint64_t deadline, struct lg_se
 		.deadline_ns = deadline,
 		.stop = &sb_stop_requested,
 		.paired = o->paired ? srv : NULL,
+		.tls = tls,
 		.sink = keep_conns,
 		.sink_ctx = store,
 	};
-	char req[160];
+	char req[768];
 	int e;
 
 	if (o->topology == SB_TOPO_VETH && !co.dest_addr)
@@ -353,12 +373,13 @@ static int start_client(const struct sb_opts *o, uint64_t deadline, struct lg_se
 		co.ndest = 1;
 	}
 	if (o->http) {
-		/* HTTP/1.0: the server answers and closes; the response is read
-		 * to EOF and its status line recorded */
-		co.req_bytes = (uint32_t)snprintf(req, sizeof(req),
-						  "GET / HTTP/1.0\r\nHost: %s\r\nUser-Agent: "
-						  "synbench/" SB_VERSION "\r\n\r\n",
-						  o->target);
+		/* HTTP/1.1 without keep-alive: the server answers and closes;
+		 * the response is read to EOF and its status line recorded */
+		co.req_bytes = (uint32_t)snprintf(
+		    req, sizeof(req),
+		    "GET %s HTTP/1.1\r\nHost: %s\r\nUser-Agent: synbench/" SB_VERSION
+		    "\r\nConnection: close\r\n\r\n",
+		    o->http_path[0] ? o->http_path : "/", o->tls_sni[0] ? o->tls_sni : o->target);
 		co.req_data = req;
 		co.resp_bytes = 1;
 		co.http = 1;
@@ -457,6 +478,7 @@ struct run {
 	struct lg_server *srv;	      /* the listener (no --target) */
 	struct sb_server_cmd *cmd;    /* --server-cmd */
 	struct lg_client *cl;	      /* the load */
+	struct lg_tls *tls;	      /* --tls: the client's and our listener's contexts */
 	struct sb_mib_snap *cmib0, *cmib1; /* veth: the client namespace's MIB */
 	char err[1024];
 };
@@ -571,7 +593,7 @@ static int start_listener(struct run *r)
 		e = start_target(o, &r->cmd, &r->rd.server_log_fd, r->err, sizeof(r->err));
 		r->rd.effective_backlog = -1; /* from a sample, below */
 	} else {
-		e = start_server(o, r->store, &r->srv, r->err, sizeof(r->err));
+		e = start_server(o, r->tls, r->store, &r->srv, r->err, sizeof(r->err));
 		if (!e)
 			r->rd.effective_backlog = lg_server__effective_backlog(r->srv);
 	}
@@ -640,8 +662,8 @@ static int load(struct run *r)
 		snprintf(r->err, sizeof(r->err), "cannot enter the client namespace");
 		return -EIO;
 	}
-	e = start_client(o, r->rd.t_start_ns + (uint64_t)o->max_time_s * 1000000000ull, r->srv,
-			 r->store, &r->cl, r->err, sizeof(r->err));
+	e = start_client(o, r->tls, r->rd.t_start_ns + (uint64_t)o->max_time_s * 1000000000ull,
+			 r->srv, r->store, &r->cl, r->err, sizeof(r->err));
 	if (r->topo && sb_topo__enter(r->topo, SB_TOPO_SERVER))
 		abort(); /* cannot happen: the thread came from there */
 	if (e)
@@ -711,7 +733,8 @@ int sb_run_with(const struct sb_opts *o, const struct sb_run_hooks *h, struct sb
 	raise_nofile(o);
 	/* what runs killed before their end left changed, put back first */
 	sb_restore_recover();
-	if (!enter_namespace(r) && !prepare(r)) {
+	/* first: a certificate that cannot be used is bad input */
+	if (!make_tls(o, &r->tls, r->err, sizeof(r->err)) && !enter_namespace(r) && !prepare(r)) {
 		say_setup(r);
 		if (!start_listener(r) && !load(r) && !collect(r)) {
 			*out = r->rd;
@@ -727,6 +750,7 @@ int sb_run_with(const struct sb_opts *o, const struct sb_run_hooks *h, struct sb
 	lg_server__free(r->srv);
 	sb_server_cmd__stop(r->cmd);
 	lg_client__free(r->cl);
+	lg_tls__free(r->tls); /* after the listener and the load */
 	sb_observe__free(r->ob);
 	sb_recstore__free(r->store);
 	sb_tracefmt__free(r->trace);

@@ -54,13 +54,16 @@ static const struct wfield conn_fields[] = {
 	FS(struct lg_conn, t_connected), FS(struct lg_conn, t_sent),   FS(struct lg_conn, t_resp),
 	FS(struct lg_conn, t_closed), FS(struct lg_conn, err),	       FS(struct lg_conn, lport),
 	FS(struct lg_conn, rport),    FB(struct lg_conn, raddr),       FS(struct lg_conn, outcome),
-	FS(struct lg_conn, thread),   FS(struct lg_conn, status),
+	FS(struct lg_conn, thread),   FS(struct lg_conn, status),      FS(struct lg_conn, t_first),
+	FS(struct lg_conn, t_tls_start), FS(struct lg_conn, t_tls_done), FS(struct lg_conn, tls_err),
+	FS(struct lg_conn, tls_verify), FS(struct lg_conn, tls_flags), FS(struct lg_conn, tls_version),
 };
 
 static const struct wfield accept_fields[] = {
 	FS(struct lg_accept, cookie),	 FS(struct lg_accept, t_accept),
 	FS(struct lg_accept, t_closed),	 FS(struct lg_accept, peer_port),
-	FB(struct lg_accept, peer_addr),
+	FB(struct lg_accept, peer_addr), FS(struct lg_accept, t_tls_done),
+	FS(struct lg_accept, tls_err),	 FS(struct lg_accept, tls_flags),
 };
 
 static const struct wfield mib_fields[] = {
@@ -269,8 +272,8 @@ static int check(enum sb_wire_kind k, const void *rec, char *why, size_t len)
 	case SB_WK_CONNS: {
 		const struct lg_conn *c = rec;
 
-		if (c->outcome > LG_OUT_ERROR)
-			return WHY("outcome %u out of range 0..%d", c->outcome, LG_OUT_ERROR);
+		if (c->outcome > LG_OUT_TLS)
+			return WHY("outcome %u out of range 0..%d", c->outcome, LG_OUT_TLS);
 		/* the load generator's threads: at most 255 */
 		if (c->thread == 255)
 			return WHY("thread %u out of range 0..254", c->thread);
@@ -278,6 +281,10 @@ static int check(enum sb_wire_kind k, const void *rec, char *why, size_t len)
 			return WHY("err %d out of range 0..4095", (int)c->err);
 		if (c->status > 999)
 			return WHY("status %u out of range 0..999", c->status);
+		if (c->tls_version && c->tls_version != 12 && c->tls_version != 13)
+			return WHY("tls_version %u neither 0, 12 nor 13", c->tls_version);
+		if (c->tls_flags > LG_TLS_F_RESUMED)
+			return WHY("tls_flags %u out of range 0..%u", c->tls_flags, LG_TLS_F_RESUMED);
 		return 0;
 	}
 	case SB_WK_MIB:

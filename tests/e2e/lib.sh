@@ -38,9 +38,10 @@ need_nginx() {
 	fi
 }
 
-# nginx_conf FILE BACKLOG PROCESS: an nginx configuration in $WORK that
-# answers "ok" on 127.0.0.1:8080 with listen(BACKLOG); PROCESS is its
-# process directive ("master_process off": one process, ended by its PID)
+# nginx_conf FILE BACKLOG PROCESS [SERVERS]: an nginx configuration in
+# $WORK that answers "ok" on 127.0.0.1:8080 with listen(BACKLOG); PROCESS is
+# its process directive ("master_process off": one process, ended by its
+# PID); SERVERS, more server blocks in http (TLS listeners: tls_server)
 nginx_conf() {
 	cat >"$1" <<NGX
 $3;
@@ -59,8 +60,44 @@ http {
         listen 127.0.0.1:8080 backlog=$2;
         location / { return 200 "ok\n"; }
     }
+${4:-}
 }
 NGX
+}
+
+# tls_cert DIR NAME [expired]: DIR/NAME.crt and DIR/NAME.key, an ECDSA P-256
+# certificate for the DNS name NAME made with the openssl command: valid
+# from an hour ago for a day, or (expired) for one day of 2020 (openssl ca
+# -selfsign: the only way the 3.0 command sets both dates)
+tls_cert() {
+	command -v openssl >/dev/null || { echo "FAIL: the openssl command is missing (scripts/deps.sh --test installs it)"; exit 1; }
+	if [ "${3:-}" != expired ]; then
+		openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 1 \
+			-keyout "$1/$2.key" -out "$1/$2.crt" -subj "/CN=$2" \
+			-addext "subjectAltName=DNS:$2" 2>"$1/$2.log"
+		return
+	fi
+	mkdir -p "$1/ca-$2" && : >"$1/ca-$2/index.txt" && echo 01 >"$1/ca-$2/serial"
+	printf '[ca]\ndefault_ca=any\n[any]\ndatabase=%s/index.txt\nnew_certs_dir=%s\nserial=%s/serial\ndefault_md=sha256\npolicy=pol\ncopy_extensions=copy\nunique_subject=no\n[pol]\ncommonName=supplied\n' \
+		"$1/ca-$2" "$1/ca-$2" "$1/ca-$2" >"$1/ca-$2/ca.cnf"
+	openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$1/$2.key" \
+		-out "$1/ca-$2/req.csr" -subj "/CN=$2" -addext "subjectAltName=DNS:$2" 2>"$1/$2.log" &&
+		openssl ca -batch -config "$1/ca-$2/ca.cnf" -selfsign -keyfile "$1/$2.key" \
+			-in "$1/ca-$2/req.csr" -out "$1/$2.crt" -startdate 20200101000000Z \
+			-enddate 20200102000000Z -notext >>"$1/$2.log" 2>&1
+}
+
+# tls_server PORT CERT KEY [NAME]: an nginx server block answering "ok" over
+# TLS 1.2 or 1.3 (nginx 1.22's default lacks 1.3) on 127.0.0.1:PORT for
+# server_name NAME; with NAME, a default server
+# on the same port refuses a handshake for any other name
+# (ssl_reject_handshake: the alert "unrecognized name")
+tls_server() {
+	if [ -n "${4:-}" ]; then
+		printf '    server {\n        listen 127.0.0.1:%s ssl default_server;\n        ssl_protocols TLSv1.2 TLSv1.3;\n        ssl_reject_handshake on;\n    }\n' "$1"
+	fi
+	printf '    server {\n        listen 127.0.0.1:%s ssl;\n        server_name %s;\n        ssl_protocols TLSv1.2 TLSv1.3;\n        ssl_certificate %s;\n        ssl_certificate_key %s;\n        location / { return 200 "ok\\n"; }\n    }\n' \
+		"$1" "${4:-_}" "$2" "$3"
 }
 
 # deadline SECS PID [SIG]: a watchdog that sends SIG (default TERM) to PID

@@ -35,9 +35,18 @@ rc=$?
 ms=$((($(date +%s%N) - t0) / 1000000))
 check "SIGTERM after the load: exit" "$rc" -eq 130
 check "SIGTERM after the load: out within 5 s (ms)" "$ms" -le 5000
-check "SIGTERM after the load: marked interrupted" "$(jqv "$out/summary.json" .interrupted)" = true
-check "SIGTERM after the load: stop_reason" "$(jqv "$out/summary.json" .stop_reason)" = signal
-check "SIGTERM after the load: parts analyzed <= parts" "$(jqv "$out/summary.json" '.analysis.parts_analyzed <= .analysis.parts')" = true
+# the signal meets the analysis (the summary covers the parts analyzed and
+# says it was interrupted) or, on a slow machine, the rendering after a
+# complete summary (then the summary is whole and not marked; the plots
+# and reports stop)
+if [ "$(jqv "$out/summary.json" .interrupted)" = true ]; then
+	echo "  (the signal stopped the analysis)"
+	check "SIGTERM after the load: stop_reason" "$(jqv "$out/summary.json" .stop_reason)" = signal
+	check "SIGTERM after the load: parts analyzed <= parts" "$(jqv "$out/summary.json" '.analysis.parts_analyzed <= .analysis.parts')" = true
+else
+	echo "  (the signal stopped the rendering)"
+	check "SIGTERM while rendering: the summary is complete" "$(jqv "$out/summary.json" '.stop_reason == "complete" and .analysis.parts_analyzed == .analysis.parts')" = true
+fi
 grep -q "bench plot" "$WORK/late.out" && ok "says how to make the reports" || bad "said: $(cat "$WORK/late.out")"
 
 # a run its --max-time ends before it started or finished every connection

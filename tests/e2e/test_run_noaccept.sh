@@ -26,8 +26,20 @@ check "ListenDrops = ListenOverflows (no request-queue drops)" "$ld" -eq "$lo"
 check "sampler listener drops = ListenDrops" "$(jqv "$s" .reconciliation.listener_drops)" -eq "$ld"
 syn=$(jqv "$s" .probes.syn_retransmits)
 check "probe SYN retransmits = TCPSynRetrans" "$syn" -eq "$(jqv "$s" .kernel_counters.TCPSynRetrans)"
-# every dropped SYN (first + retransmits) of the 16 refused clients overflowed
-check "ListenOverflows = 16 first SYNs + retransmits" "$lo" -eq $((16 + syn))
+# every dropped SYN (first + retransmits) of the 16 refused clients overflowed,
+# but for SYNs the per-CPU backlog dropped before TCP saw them: the kernel's
+# own softnet_stat counter (global) must show at least that many in the run
+# (in one CI run softnet counted 941 drops in these 3 seconds, and the
+# overflows were the 16 first SYNs short)
+want=$((16 + syn))
+sd=$(jqv "$s" .softnet.dropped)
+[ "$sd" = null ] && sd=0
+if [ "$lo" -eq "$want" ]; then
+	ok "ListenOverflows = 16 first SYNs + retransmits: $lo"
+else
+	check "ListenOverflows < 16 first SYNs + retransmits only by backlog drops" "$lo" -lt "$want"
+	check "  the missing $((want - lo)) within softnet dropped in the run ($sd)" "$((want - lo))" -le "$sd"
+fi
 check "sampler limit = 3" "$(column limit "$out/queue.csv" | sort -n | tail -1)" -eq 3
 check "sampler depth reached B+1" "$(column accept_queue "$out/queue.csv" | sort -n | tail -1)" -eq 4
 check "join rate" "$(jqv "$s" .join_rate)" = 1

@@ -1,5 +1,7 @@
 /* The per-connection join on the fixture run (tests/fixtures/rundata_fixture.h):
  * every derived value, outcome, count and reconciliation fact exactly. */
+#include <errno.h>
+
 #include "tests/test.h"
 #include "tests/test_analyze.h"
 #include "tests/fixtures/rundata_fixture.h"
@@ -474,6 +476,81 @@ out:
 	free(f);
 }
 
+/* --tls: A's handshake and response phases; B's handshake failed after the
+ * server accepted it: its own outcome, with OpenSSL's reason, and the
+ * identity counts it as such (client ESTABLISHED = accepted + queued +
+ * ghosts + TLS failed). */
+static void test_tls(void)
+{
+	/* ERR_PACK(ERR_LIB_SSL, 0, SSL_R_CERTIFICATE_VERIFY_FAILED) */
+	const uint32_t verify_failed = (20u << 23) | 134u;
+	struct fx_run *f = calloc(1, sizeof(*f));
+	struct sb_join *j = NULL;
+	struct sb_result *res = NULL;
+	const struct sb_join_row *a, *b;
+	struct lg_conn *ca, *cb;
+
+	if (!ASSERT_OK_PTR(f, "alloc"))
+		return;
+	fx_build(f, NULL);
+	f->opts.mode = LG_MODE_CRR;
+	f->opts.tls = 1;
+	ca = &f->conns[0], cb = &f->conns[3];
+	ca->t_tls_start = FX_T + 31000;
+	ca->t_tls_done = FX_T + 35000;
+	ca->t_sent = FX_T + 36000;
+	ca->t_first = FX_T + 38000; /* t_resp: FX_T + 40000 */
+	ca->tls_version = 13;
+	ca->tls_flags = LG_TLS_F_RESUMED;
+	f->accepts[0].t_tls_done = f->accepts[0].t_accept + 4000;
+	cb->outcome = LG_OUT_TLS;
+	cb->err = EPROTO;
+	cb->t_tls_start = cb->t_connected + 500;
+	cb->tls_err = verify_failed;
+	cb->tls_verify = 10; /* X509_V_ERR_CERT_HAS_EXPIRED */
+	f->accepts[1].tls_err = (20u << 23) | 1042u; /* the alert it got */
+	if (!ASSERT_OK(test_analyze(&f->rd, &j, &res), "join"))
+		goto out;
+	a = row_of(j, 101), b = row_of(j, 102);
+	if (!ASSERT_OK_PTR(a, "A") || !ASSERT_OK_PTR(b, "B"))
+		goto out;
+	ASSERT_EQ(a->outcome, SB_OUT_ACCEPTED, "A accepted");
+	ASSERT_EQ(LAT(a, TLS_HANDSHAKE), 4000, "A tls_handshake");
+	ASSERT_EQ(LAT(a, FIRST_BYTE), 2000, "A first_byte: request sent -> first byte");
+	ASSERT_EQ(LAT(a, LAST_BYTE), 2000, "A last_byte: first -> last byte");
+	ASSERT_EQ(LAT(a, TLS_ACCEPT), 4000, "A tls_accept: accept -> server handshake done");
+	ASSERT_EQ(b->outcome, SB_OUT_TLS_FAILED, "B: TLS failed, though the server accepted it");
+	ASSERT_TRUE(b->accept != NULL, "B's accept still joined (by cookie)");
+	ASSERT_EQ(LAT(b, TLS_HANDSHAKE), SB_NA, "B: no handshake time");
+	ASSERT_EQ(LAT(b, TLS_ACCEPT), SB_NA, "B: no server handshake time");
+	ASSERT_EQ(j->counts.outcomes[SB_OUT_TLS_FAILED], 1, "one tls_failed");
+	ASSERT_EQ(j->counts.outcomes[SB_OUT_ACCEPTED], 1, "accepted: A only");
+	ASSERT_EQ(j->counts.established_other, 0, "a TLS failure is not 'other'");
+	ASSERT_EQ(res->rec.tls_failed, 1, "rec tls_failed");
+	ASSERT_EQ(res->rec.client_established,
+		  res->rec.accepted + res->rec.queued + res->rec.ghosts + res->rec.tls_failed +
+		      res->rec.established_other,
+		  "client ESTABLISHED = accepted + queued + ghosts + TLS failed + other");
+	ASSERT_FALSE(has_warning(res, "client ESTABLISHED 4 !="), "the sum holds: no warning");
+	ASSERT_EQ(res->tls.handshakes, 1, "handshakes");
+	ASSERT_EQ(res->tls.resumed, 1, "resumed");
+	ASSERT_EQ(res->tls.version13, 1, "TLS 1.3");
+	ASSERT_EQ(res->tls.failed, 1, "failed");
+	ASSERT_EQ(res->tls.reasons.n, 1, "one reason");
+	ASSERT_EQ(res->tls.reasons.r[0].err, verify_failed, "its code");
+	ASSERT_EQ(res->tls.reasons.r[0].n, 1, "its count");
+	ASSERT_STREQ(lg_tls_reason(res->tls.reasons.r[0].err), "certificate verify failed",
+		     "OpenSSL's words");
+	ASSERT_STREQ(lg_tls_verify_reason(res->tls.reasons.r[0].verify), "certificate has expired",
+		     "the verify result's words");
+	ASSERT_EQ(res->tls.server_handshakes, 1, "server handshakes");
+	ASSERT_EQ(res->tls.server_failed, 1, "server failed");
+	ASSERT_EQ(res->lat[SB_LAT_TLS_HANDSHAKE].count, 1, "one TLS handshake sample");
+out:
+	test_analyze_free(&j, &res);
+	free(f);
+}
+
 static void test_empty(void)
 {
 	struct sb_rundata rd;
@@ -501,6 +578,7 @@ int main(void)
 	test_revived();
 	test_listener_cookie();
 	test_missed_established();
+	test_tls();
 	test_empty();
 	return sb_test_result();
 }

@@ -105,6 +105,15 @@ static const char *const all_keys[] = {
     "server-cmd",
     "netns",
     "http",
+    "http-path",
+    "tls",
+    "tls-version",
+    "tls-key-type",
+    "tls-resume",
+    "tls-cert",
+    "tls-key",
+    "tls-sni",
+    "tls-ca",
     "topology",
     "delay",
     "loss",
@@ -224,6 +233,18 @@ static const struct good_case good[] = {
     {{"--force", "--no-plot", "--json", "--quiet"},
      {"force=1", "no-plot=1", "json=1", "quiet=1", "verbose=0"}},
     {{"-v", "--verbose"}, {"verbose=2"}},
+    {{"--mode", "crr", "--tls"}, {"tls=1", "tls-version=1.3", "tls-key-type=ecdsa-p256",
+				  "tls-resume=0"}},
+    /* --tls: 64 in flight per thread by default, a burst only when asked */
+    {{"--mode", "crr", "--tls", "--threads", "3"}, {"concurrency=192"}},
+    {{"--mode", "crr", "--tls", "--threads", "3", "--conns", "100"}, {"concurrency=100"}},
+    {{"--mode", "crr", "--tls", "--concurrency", "5000"}, {"concurrency=5000"}},
+    {{"--mode", "crr", "--tls", "--tls-version", "1.2", "--tls-key-type", "rsa-2048",
+      "--tls-resume", "--tls-sni", "a-b.example"},
+     {"tls-version=1.2", "tls-key-type=rsa-2048", "tls-resume=1", "tls-sni=a-b.example"}},
+    {{"--target", "127.0.0.1:8443", "--mode", "crr", "--tls", "--http", "--http-path",
+      "/a/b?c=d"},
+     {"http=1", "http-path=/a/b?c=d", "tls=1"}},
 };
 
 static const struct bad_case bad[] = {
@@ -376,6 +397,29 @@ static const struct bad_case bad[] = {
     {{"--"}, "unexpected argument '--'"},
     {{"-"}, "unexpected argument '-'"},
     {{""}, "unexpected argument ''"},
+    {{"--tls"}, "--tls needs --mode crr"},
+    {{"--mode", "crr", "--tls-version", "1.2"}, "--tls-version needs --tls"},
+    {{"--mode", "crr", "--tls-resume"}, "--tls-resume needs --tls"},
+    {{"--mode", "crr", "--tls", "--tls-version", "1.1"}, "--tls-version must be one of"},
+    {{"--mode", "crr", "--tls", "--tls-key-type", "ed25519"}, "--tls-key-type must be one of"},
+    {{"--mode", "crr", "--tls", "--tls-cert", "/etc/hostname"}, "--tls-cert and --tls-key go"},
+    {{"--mode", "crr", "--tls", "--tls-cert", "/nonexistent.pem", "--tls-key", "/etc/hostname"},
+     "--tls-cert: cannot read '/nonexistent.pem'"},
+    {{"--mode", "crr", "--tls", "--tls-cert", "/etc/hostname", "--tls-key", "/etc/hostname",
+      "--tls-key-type", "rsa-2048"},
+     "drop --tls-key-type"},
+    {{"--target", "127.0.0.1:8443", "--mode", "crr", "--tls", "--tls-key-type", "rsa-2048"},
+     "--tls-key-type is about our listener"},
+    {{"--mode", "crr", "--tls", "--tls-sni", "bad name"}, "--tls-sni needs a DNS name"},
+    {{"--mode", "crr", "--tls", "--tls-sni", "127.0.0.1:443"}, "--tls-sni needs a DNS name"},
+    {{"--mode", "crr", "--tls", "--paired"}, "--paired"},
+    {{"--mode", "crr", "--tls", "--server-via", "ssh x", "--server-addr", "198.18.0.1"},
+     "--tls does not run across hosts yet"},
+    {{"--target", "127.0.0.1:80", "--mode", "crr", "--http-path", "/x"}, "--http-path needs --http"},
+    {{"--target", "127.0.0.1:80", "--mode", "crr", "--http", "--http-path", "x"},
+     "--http-path must start with /"},
+    {{"--target", "127.0.0.1:80", "--mode", "crr", "--http", "--http-path", "/a b"},
+     "--http-path must start with /"},
 };
 
 static void test_good(void)
@@ -504,7 +548,7 @@ static void test_help_version(void)
 static void test_defaults(void)
 {
 	struct sb_opts d, p;
-	char err[256], expect[2048];
+	char err[256], expect[4096];
 	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
 	unsigned threads = ncpu < 1 ? 1 : ncpu > 1024 ? 1024 : (unsigned)ncpu;
 	char *text;
@@ -540,7 +584,9 @@ static void test_defaults(void)
 		 "max-time=120\naccept=fast\nport=5201\ndests=16\nipv6=0\nper-cpu-listeners=0\npaired=0\nsyncookies=-1\n"
 		 "abort-on-overflow=-1\nsomaxconn=-1\nsyn-retries=-1\nsynack-retries=-1\n"
 		 "syn-linear-timeouts=-1\nmax-syn-backlog=-1\nport-range=\nno-probes=0\n"
-		 "attach=auto\nsampler=auto\nprobe-off=\nsample-us=5000\ntrace-states=0\ntarget=\nserver-cmd=\nnetns=\nhttp=0\ntopology=lo\ndelay=\nloss=\nrate-limit=0\n"
+		 "attach=auto\nsampler=auto\nprobe-off=\nsample-us=5000\ntrace-states=0\ntarget=\nserver-cmd=\nnetns=\nhttp=0\nhttp-path=/\n"
+		 "tls=0\ntls-version=1.3\ntls-key-type=ecdsa-p256\ntls-resume=0\ntls-cert=\ntls-key=\n"
+		 "tls-sni=\ntls-ca=\ntopology=lo\ndelay=\nloss=\nrate-limit=0\n"
 		 "server-via=\nserver-addr=\nclient-via=\nremote-bin=synbench\nout=\nlabel=\nforce=0\n"
 		 "no-plot=0\njson=0\nquiet=0\nverbose=0\nrecord-memory=64\n",
 		 threads);

@@ -20,6 +20,7 @@
 #include "harness/output/render.h"
 #include "harness/output/report.h"
 #include "harness/output/reportmodel.h"
+#include "harness/output/fmt.h"
 #include "tests/test.h"
 
 static const char *const files[] = {"summary.json", "config.json", "connections.csv",
@@ -46,14 +47,14 @@ static char *slurp(const char *dir, const char *name, size_t *len)
 	return b;
 }
 
-static int copy_fixture(char *dir, size_t len, int empty_queue)
+static int copy_fixture_of(const char *name, char *dir, size_t len, int empty_queue)
 {
 	char p[PATH_MAX], src[PATH_MAX];
 
 	snprintf(dir, len, "/tmp/sb-test-report.XXXXXX");
 	if (!mkdtemp(dir))
 		return -errno;
-	snprintf(src, sizeof(src), "%s/run-small", SB_FIXTURES);
+	snprintf(src, sizeof(src), "%s/%s", SB_FIXTURES, name);
 	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
 		size_t n;
 		char *b = slurp(src, files[i], &n);
@@ -71,6 +72,11 @@ static int copy_fixture(char *dir, size_t len, int empty_queue)
 		free(b);
 	}
 	return 0;
+}
+
+static int copy_fixture(char *dir, size_t len, int empty_queue)
+{
+	return copy_fixture_of("run-small", dir, len, empty_queue);
 }
 
 static void rm_rf(const char *dir)
@@ -303,7 +309,9 @@ static void test_reports(void)
 		ASSERT_TRUE(strstr(html, "Plots were not drawn"), "says plots are missing");
 		goto out;
 	}
-	ASSERT_EQ(count(html, "<svg "), SB_NPLOTS, "every plot inlined as SVG");
+	/* a connect run has no crr phases: that plot is explained, not drawn */
+	ASSERT_EQ(count(html, "<svg "), SB_NPLOTS - 1, "every plot inlined as SVG");
+	ASSERT_TRUE(strstr(html, "Not drawn: no crr phases"), "phases explained");
 	ASSERT_EQ(count(html, "<?xml"), 0, "no XML prolog inside HTML");
 	ASSERT_EQ(count(html, "id='gpPt0'"), 0, "SVG ids made unique");
 	for (int id = 0; id < SB_NPLOTS; id++) {
@@ -311,6 +319,8 @@ static void test_reports(void)
 		char *png, *svg;
 		size_t plen = 0, slen = 0;
 
+		if (id == SB_PLOT_PHASES)
+			continue;
 		snprintf(want, sizeof(want), "plots/%s.png", name);
 		png = slurp(dir, want, &plen);
 		ASSERT_TRUE(png && plen > 8 && memcmp(png, "\x89PNG\r\n\x1a\n", 8) == 0, want);
@@ -347,7 +357,7 @@ static void test_empty_data(void)
 	if (ASSERT_OK_PTR(html, "report.html") && have_gnuplot) {
 		ASSERT_TRUE(strstr(html, "Not drawn: no listener samples"), "queue explained");
 		ASSERT_TRUE(strstr(html, "Not drawn: no state dwell"), "dwell explained");
-		ASSERT_EQ(count(html, "<svg "), SB_NPLOTS - 2, "the other plots inlined");
+		ASSERT_EQ(count(html, "<svg "), SB_NPLOTS - 3, "the other plots inlined");
 	}
 	free(html);
 	rm_rf(dir);
@@ -395,6 +405,87 @@ static void test_format(void)
 		    "human units pass");
 }
 
+/* --tls runs (tests/fixtures/run-tls: 40 connections with --tls-resume;
+ * run-tls-fail: 20 with a --tls-sni the listener's certificate does not
+ * name): report.txt byte for byte, the phases table and the TLS sentence
+ * from summary.json, the failures with OpenSSL's words, the phases plot. */
+static void test_tls(void)
+{
+	char dir[PATH_MAX], src[PATH_MAX], gp[PATH_MAX], want[512], b[4][48];
+	int have_gnuplot = sb_plot_find_gnuplot(gp, sizeof(gp)) == 0;
+	char *got = NULL, *fix = NULL, *dat = NULL, *html = NULL;
+	size_t glen = 0, flen = 0, len = 0;
+	json_t *s = NULL;
+
+	fprintf(stderr, "test_tls\n");
+	if (!ASSERT_OK(copy_fixture_of("run-tls", dir, sizeof(dir), 0), "copy run-tls"))
+		return;
+	snprintf(src, sizeof(src), "%s/run-tls", SB_FIXTURES);
+	ASSERT_EQ(sb_render_dir(dir, !have_gnuplot), 0, "render");
+	got = slurp(dir, "report.txt", &glen);
+	fix = slurp(src, "report.txt", &flen);
+	snprintf(want, sizeof(want), "%s/summary.json", dir);
+	if (!ASSERT_OK_PTR(got, "report.txt") || !ASSERT_OK_PTR(fix, "fixture report.txt") ||
+	    !ASSERT_OK(sb_jget_load(want, &s, want, sizeof(want)), "summary.json"))
+		goto out;
+	ASSERT_TRUE(glen == flen && memcmp(got, fix, glen) == 0,
+		    "report.txt = tests/fixtures/run-tls/report.txt");
+	ASSERT_TRUE(strstr(got, "\nPhases ") != NULL, "phases table");
+	for (const char *row = "TLS handshake\0first byte\0last byte\0server: TLS accept\0";
+	     *row; row += strlen(row) + 1) {
+		snprintf(want, sizeof(want), "\n%s ", row);
+		ASSERT_TRUE(strstr(got, want) != NULL, row);
+	}
+	snprintf(want, sizeof(want),
+		 "TLS 1.3 ecdsa-p256, resumption on, certificate verified: %s handshakes (p50 %s), "
+		 "%s resumed, 0 failed\n",
+		 sb_fmt_count(b[0], 48, sb_report_jint(s, "tls.handshakes")),
+		 sb_fmt_us(b[1], 48, sb_report_jnum(s, "latency_us.tls_handshake.p50")),
+		 sb_fmt_count(b[2], 48, sb_report_jint(s, "tls.resumed")));
+	ASSERT_TRUE(strstr(got, want) != NULL, "the TLS sentence, from summary.json");
+	ASSERT_GT(sb_report_jint(s, "tls.resumed"), 0, "the fixture resumed sessions");
+	dat = slurp(dir, "plots/phases.dat", &len);
+	snprintf(want, sizeof(want), "\np50 %.3f %.3f %.3f %.3f %.3f\n",
+		 sb_report_jnum(s, "latency_us.user_connect.p50"),
+		 sb_report_jnum(s, "latency_us.tls_handshake.p50"),
+		 sb_report_jnum(s, "latency_us.first_byte.p50"),
+		 sb_report_jnum(s, "latency_us.last_byte.p50"),
+		 sb_report_jnum(s, "latency_us.tls_accept.p50"));
+	ASSERT_TRUE(dat && strstr(dat, want), "phases.dat: the summary's p50s");
+	html = slurp(dir, "report.html", &len);
+	if (have_gnuplot && ASSERT_OK_PTR(html, "report.html")) {
+		char *png = slurp(dir, "plots/phases.png", &len);
+
+		ASSERT_EQ(count(html, "<svg "), SB_NPLOTS, "every plot inlined, phases too");
+		ASSERT_TRUE(png && len > 5000, "plots/phases.png drawn");
+		free(png);
+	}
+	free(got), free(fix), free(dat), free(html);
+	got = fix = dat = html = NULL;
+	json_decref(s);
+	s = NULL;
+	rm_rf(dir);
+
+	if (!ASSERT_OK(copy_fixture_of("run-tls-fail", dir, sizeof(dir), 0), "copy run-tls-fail"))
+		return;
+	ASSERT_EQ(sb_render_dir(dir, 1), 0, "render the failures");
+	got = slurp(dir, "report.txt", &glen);
+	html = slurp(dir, "report.md", &len);
+	if (!ASSERT_OK_PTR(got, "report.txt") || !ASSERT_OK_PTR(html, "report.md"))
+		goto out;
+	ASSERT_TRUE(strstr(got, " tls_failed 20\n") != NULL, "outcomes: tls_failed 20");
+	ASSERT_TRUE(strstr(got, "= accepted 0 + queued 0 + ghosts 0 + TLS failed 20") != NULL,
+		    "the kernel's sum with the TLS failures");
+	ASSERT_TRUE(strstr(got, "0 handshakes (p50 n/a), 0 resumed, 20 failed: certificate verify "
+				"failed (hostname mismatch) 20\n") != NULL,
+		    "the failures with OpenSSL's reason and the verify result");
+	ASSERT_TRUE(strstr(html, "**problem**: TLS 1.3") != NULL, "a problem finding");
+out:
+	free(got), free(fix), free(dat), free(html);
+	json_decref(s);
+	rm_rf(dir);
+}
+
 int main(void)
 {
 	test_format();
@@ -403,5 +494,6 @@ int main(void)
 	test_reports();
 	test_empty_data();
 	test_no_gnuplot();
+	test_tls();
 	return sb_test_result();
 }

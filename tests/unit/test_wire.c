@@ -121,6 +121,12 @@ static void round_trip(const char *what, const struct sb_rundata *rd,
 			    "histograms");
 	if (rd->nkrecs)
 		ASSERT_EQ(back.krecs[0].cookie, rd->krecs[0].cookie, "first record");
+	for (size_t i = 0; i < rd->nconns && i < back.nconns; i++)
+		ASSERT_EQ(memcmp(&back.conns[i], &rd->conns[i], sizeof(*rd->conns)), 0,
+			  "a connection, every field (phases, TLS)");
+	for (size_t i = 0; i < rd->naccepts && i < back.naccepts; i++)
+		ASSERT_EQ(memcmp(&back.accepts[i], &rd->accepts[i], sizeof(*rd->accepts)), 0,
+			  "an accept, every field (TLS)");
 	b = encode(&back, &m);
 	ASSERT_TRUE(m == n && memcmp(a, b, n) == 0, "decoded, then encoded: the same bytes");
 	/* the fuzz seed: this very message */
@@ -234,14 +240,18 @@ static void records(void)
 	bad_record(SB_WK_KRECS, &k, &server_x, "partial 2");
 	k = fx.krecs[0], k.family = 0;
 	bad_record(SB_WK_KRECS, &k, &server_x, "family 0");
-	c.outcome = 6;
-	bad_record(SB_WK_CONNS, &c, &client_x, "conns record 0: outcome 6 out of range");
+	c.outcome = 7;
+	bad_record(SB_WK_CONNS, &c, &client_x, "conns record 0: outcome 7 out of range");
 	c = fx.conns[0], c.thread = 255;
 	bad_record(SB_WK_CONNS, &c, &client_x, "thread 255");
 	c = fx.conns[0], c.err = -5;
 	bad_record(SB_WK_CONNS, &c, &client_x, "err -5");
 	c = fx.conns[0], c.status = 1000;
 	bad_record(SB_WK_CONNS, &c, &client_x, "status 1000");
+	c = fx.conns[0], c.tls_version = 11;
+	bad_record(SB_WK_CONNS, &c, &client_x, "tls_version 11");
+	c = fx.conns[0], c.tls_flags = 2;
+	bad_record(SB_WK_CONNS, &c, &client_x, "tls_flags 2");
 	s.family = 7;
 	bad_record(SB_WK_SAMPLES, &s, &server_x, "samples record 0: family 7");
 	strcpy(m.name, "a,b");
@@ -390,7 +400,8 @@ static void caps(void)
 	x.conns = SB_MAX_CONNS * 10;
 	ASSERT_EQ(sb_wire_cap(&x, SB_WK_CONNS), SB_MAX_CONNS, "absolute cap");
 	ASSERT_EQ(sb_wire_rec_size(SB_WK_KRECS), 192, "a record: 192 bytes");
-	ASSERT_EQ(sb_wire_rec_size(SB_WK_CONNS), 72, "a connection: 72 bytes");
+	ASSERT_EQ(sb_wire_rec_size(SB_WK_CONNS), 104, "a connection: 104 bytes");
+	ASSERT_EQ(sb_wire_rec_size(SB_WK_ACCEPTS), 43, "an accept: 43 bytes");
 }
 
 int main(void)
@@ -401,6 +412,18 @@ int main(void)
 	fx.rd.drop_names[4] = "NO_SOCKET";
 	fx.rd.components.c[SB_COMP_DROPS].mode = SB_MODE_RAW_TP;
 	snprintf(fx.rd.components.c[SB_COMP_DROPS].error, 200, "tp_btf: not on this kernel");
+	/* the crr phase and TLS fields travel too (protocol 3) */
+	fx.conns[0].t_first = fx.conns[0].t_resp - 500;
+	fx.conns[0].t_tls_start = fx.conns[0].t_connected + 10;
+	fx.conns[0].t_tls_done = fx.conns[0].t_connected + 900;
+	fx.conns[0].tls_version = 13;
+	fx.conns[0].tls_flags = LG_TLS_F_RESUMED;
+	fx.conns[3].outcome = LG_OUT_TLS;
+	fx.conns[3].tls_err = 0x0a000086; /* SSL, certificate verify failed */
+	fx.conns[3].tls_verify = 10;
+	fx.accepts[0].t_tls_done = fx.accepts[0].t_accept + 700;
+	fx.accepts[1].tls_err = 0x0a000126;
+	fx.accepts[1].tls_flags = LG_TLS_F_RESUMED;
 	fprintf(stderr, "round trips\n");
 	server_view(&rd);
 	round_trip("the server's results", &rd, &server_x, "server.msg");
