@@ -175,9 +175,24 @@ void sb_identity_failures(const uint64_t *causes, int64_t attempt_fails, int64_t
 		af->status = holds(af->probe == attempt_fails);
 	if (embryonic_rsts < 0)
 		skip(er, "TcpExt EmbryonicRsts not readable");
-	else if (causes[SB_FAIL_ABORTED])
-		skip(er, "clients were aborted by their application: a SYN-ACK reaching one "
-			 "gets an RST, which EmbryonicRsts counts too");
 	else
-		er->status = holds(er->probe == embryonic_rsts);
+		er->status = sb_embryonic_status(er->probe, embryonic_rsts,
+						 causes[SB_FAIL_ABORTED], er->why, sizeof(er->why));
+}
+
+enum sb_id_status sb_embryonic_status(int64_t resets, int64_t embryonic_rsts, uint64_t aborted,
+				      char *why, size_t len)
+{
+	/* a client its application closed in SYN_SENT answers a SYN-ACK still
+	 * coming (delay, loss) with an RST, which the server's request socket
+	 * counts too: only up to that many more */
+	if (embryonic_rsts > resets && (uint64_t)(embryonic_rsts - resets) <= aborted) {
+		snprintf(why, len,
+			 "EmbryonicRsts %lld exceeds the resets by %lld, no more than the %llu "
+			 "clients their application closed in SYN_SENT (an RST to a late SYN-ACK)",
+			 (long long)embryonic_rsts, (long long)(embryonic_rsts - resets),
+			 (unsigned long long)aborted);
+		return SB_ID_SKIPPED;
+	}
+	return holds(resets == embryonic_rsts);
 }

@@ -53,6 +53,11 @@ static inline int sb_identity_of_mode(enum sb_identity_id id, int watch)
  * skip_why: why neither can be checked (a filter, no probes), else NULL. */
 void sb_identity_failures(const uint64_t *causes, int64_t attempt_fails, int64_t embryonic_rsts,
 			  const char *skip_why, struct sb_identity *ids);
+/* The embryonic_rsts rule alone: resets (clients reset after the SYN-ACK)
+ * against EmbryonicRsts; holds when equal, skipped (why set) when the
+ * counter exceeds them by no more than the aborted clients, else fails. */
+enum sb_id_status sb_embryonic_status(int64_t resets, int64_t embryonic_rsts, uint64_t aborted,
+				      char *why, size_t len);
 
 /* --topology veth before Linux 6.18: the client's failed retransmits the
  * tracepoint did not see (TcpExt TCPRetransFail, join.h); else 0. */
