@@ -143,6 +143,17 @@ static void causes_line(FILE *f, const struct sb_report_model *m)
 		fprintf(f, " %s %" PRId64, key, v);
 	}
 	fputc('\n', f);
+	/* the kernel's own counts of them (identities attempt_fails, embryonic_rsts) */
+	const json_t *ids = json_object_get(json_object_get(m->s, "reconciliation"), "identities");
+	const json_t *af = json_object_get(ids, "attempt_fails");
+	const json_t *er = json_object_get(ids, "embryonic_rsts");
+
+	if (af && jint(af, "kernel") >= 0)
+		fprintf(f, "  timeout + refused + unreachable + other %" PRId64 " = Tcp AttemptFails %" PRId64
+			" (%s)\n", jint(af, "probe"), jint(af, "kernel"), jstr(af, "status"));
+	if (er && jint(er, "kernel") >= 0)
+		fprintf(f, "  reset %" PRId64 " = TcpExt EmbryonicRsts %" PRId64 " (%s)\n",
+			jint(er, "probe"), jint(er, "kernel"), jstr(er, "status"));
 }
 
 static void opt_count(FILE *f, const char *what, int64_t v)
