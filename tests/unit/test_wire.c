@@ -121,6 +121,9 @@ static void round_trip(const char *what, const struct sb_rundata *rd,
 			    "histograms");
 	if (rd->nkrecs)
 		ASSERT_EQ(back.krecs[0].cookie, rd->krecs[0].cookie, "first record");
+	for (size_t i = 0; i < rd->nkrecs && i < back.nkrecs; i++)
+		ASSERT_EQ(memcmp(&back.krecs[i], &rd->krecs[i], sizeof(*rd->krecs)), 0,
+			  "a kernel record, every field (err, err_soft)");
 	for (size_t i = 0; i < rd->nconns && i < back.nconns; i++)
 		ASSERT_EQ(memcmp(&back.conns[i], &rd->conns[i], sizeof(*rd->conns)), 0,
 			  "a connection, every field (phases, TLS)");
@@ -238,6 +241,8 @@ static void records(void)
 	bad_record(SB_WK_KRECS, &k, &server_x, "side 2");
 	k = fx.krecs[0], k.partial = 2;
 	bad_record(SB_WK_KRECS, &k, &server_x, "partial 2");
+	k = fx.krecs[0], k.err_soft = 2;
+	bad_record(SB_WK_KRECS, &k, &server_x, "err_soft 2 not 0 or 1");
 	k = fx.krecs[0], k.family = 0;
 	bad_record(SB_WK_KRECS, &k, &server_x, "family 0");
 	c.outcome = 7;
@@ -424,6 +429,10 @@ int main(void)
 	fx.accepts[0].t_tls_done = fx.accepts[0].t_accept + 700;
 	fx.accepts[1].tls_err = 0x0a000126;
 	fx.accepts[1].tls_flags = LG_TLS_F_RESUMED;
+	/* the kernel's cause travels too (protocol 3): a refused client, a soft error */
+	fx.krecs[0].err = ECONNREFUSED;
+	fx.krecs[1].err = EHOSTUNREACH;
+	fx.krecs[1].err_soft = 1;
 	fprintf(stderr, "round trips\n");
 	server_view(&rd);
 	round_trip("the server's results", &rd, &server_x, "server.msg");
