@@ -5,6 +5,8 @@
 #include <errno.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "harness/cli/msg.h"
@@ -354,11 +356,27 @@ static int help_wrap(FILE *f, const char *text, int col, const char *sep)
 	return col;
 }
 
+/* An option's help as printed: a number's range from the table, and with
+ * with_default its default; malloc()ed, whatever its length (NULL: out of
+ * memory). */
+static char *help_text(const struct sb_optdef *d, int with_default)
+{
+	char range[64] = "", *t = NULL;
+
+	if (d->kind == SB_OPT_UINT)
+		snprintf(range, sizeof(range), ", %llu..%llu", (unsigned long long)d->lo,
+			 (unsigned long long)d->hi);
+	if (asprintf(&t, "%s%s%s%s%s", d->help, range, with_default && d->dflt ? " (default " : "",
+		     with_default && d->dflt ? d->dflt : "", with_default && d->dflt ? ")" : "") < 0)
+		return NULL;
+	return t;
+}
+
 void sb_optparse_help(FILE *f, const struct sb_optset *s)
 {
 	for (size_t i = 0; i < s->ndefs; i++) {
 		const struct sb_optdef *d = &s->defs[i];
-		char left[80], dflt[160], text[400];
+		char left[80], dflt[160], *text;
 		int col;
 
 		if (!d->name) {
@@ -376,12 +394,9 @@ void sb_optparse_help(FILE *f, const struct sb_optset *s)
 			fprintf(f, "\n%*s", HELP_COL, "");
 			col = HELP_COL;
 		}
-		if (d->kind == SB_OPT_UINT) /* the range, from the table */
-			snprintf(text, sizeof(text), "%s, %llu..%llu", d->help,
-				 (unsigned long long)d->lo, (unsigned long long)d->hi);
-		else
-			snprintf(text, sizeof(text), "%s", d->help);
-		col = help_wrap(f, text, col, " ");
+		text = help_text(d, 0);
+		col = help_wrap(f, text ? text : d->help, col, " ");
+		free(text);
 		if (d->dflt) {
 			/* "(default X)" stays on one line */
 			snprintf(dflt, sizeof(dflt), "(default %s)", d->dflt);
@@ -420,7 +435,7 @@ void sb_optparse_man(FILE *f, const struct sb_optset *s, int sub)
 {
 	for (size_t i = 0; i < s->ndefs; i++) {
 		const struct sb_optdef *d = &s->defs[i];
-		char text[600];
+		char *text;
 
 		if (!d->name) {
 			if (s->groups && d->groups && !(d->groups & s->groups))
@@ -444,14 +459,8 @@ void sb_optparse_man(FILE *f, const struct sb_optset *s, int sub)
 			fputs("\\fR", f);
 		}
 		fputc('\n', f);
-		if (d->kind == SB_OPT_UINT)
-			snprintf(text, sizeof(text), "%s, %llu..%llu", d->help,
-				 (unsigned long long)d->lo, (unsigned long long)d->hi);
-		else
-			snprintf(text, sizeof(text), "%s", d->help);
-		if (d->dflt)
-			snprintf(text + strlen(text), sizeof(text) - strlen(text), " (default %s)",
-				 d->dflt);
-		sb_optparse_roff_line(f, text);
+		text = help_text(d, 1);
+		sb_optparse_roff_line(f, text ? text : d->help);
+		free(text);
 	}
 }

@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "harness/output/fmt.h"
 #include "harness/output/json.h"
 #include "harness/cli/msg.h"
 
@@ -304,28 +305,6 @@ int sb_cmp_out_json(FILE *f, const struct sb_cmp_report *rp)
 
 /* ---- JUnit XML ---- */
 
-static void xml_esc(FILE *f, const char *s)
-{
-	for (; *s; s++) {
-		unsigned char c = (unsigned char)*s;
-
-		if (c == '&')
-			fputs("&amp;", f);
-		else if (c == '<')
-			fputs("&lt;", f);
-		else if (c == '>')
-			fputs("&gt;", f);
-		else if (c == '"')
-			fputs("&quot;", f);
-		else if (c == '\'')
-			fputs("&apos;", f);
-		else if (c < 0x20 && c != '\t')
-			fputc(' ', f);
-		else
-			fputc(c, f);
-	}
-}
-
 /* A gated row: checked, or n/a (a gate that could not apply: <skipped>). */
 static int junit_case(const struct sb_cmp_row *r)
 {
@@ -352,9 +331,9 @@ int sb_cmp_out_junit(FILE *f, const struct sb_cmp_report *rp)
 		"errors=\"0\" skipped=\"%zu\">\n",
 		tests, rp->fails, tests, rp->fails, skipped);
 	fprintf(f, "    <properties>\n      <property name=\"mode\" value=\"");
-	xml_esc(f, mode);
+	sb_fmt_markup(f, mode);
 	fprintf(f, "\"/>\n      <property name=\"gates\" value=\"");
-	xml_esc(f, gates);
+	sb_fmt_markup(f, gates);
 	fprintf(f, "\"/>\n    </properties>\n");
 	for (size_t i = 0; i < rs->n; i++) {
 		const struct sb_cmp_row *r = &rs->r[i];
@@ -369,22 +348,22 @@ int sb_cmp_out_junit(FILE *f, const struct sb_cmp_report *rp)
 			snprintf(pct, sizeof(pct), " (%+.2f%%)", sb_cmp_delta_pct(r));
 		fprintf(f, "    <testcase classname=\"synbench.compare.%s\" name=\"",
 			kind_names[r->kind]);
-		xml_esc(f, r->metric);
+		sb_fmt_markup(f, r->metric);
 		fprintf(f, "\" time=\"0\">\n");
 		if (r->verdict == CMP_V_FAIL) {
 			fail_desc(r, buf, sizeof(buf));
 			fprintf(f, "      <failure message=\"");
-			xml_esc(f, buf);
+			sb_fmt_markup(f, buf);
 			fprintf(f, "\" type=\"regression\">base %s, new %s%s %s; %s</failure>\n",
 				bv, nv, pct, p, r->note);
 		} else if (r->verdict == CMP_V_NA) {
 			fprintf(f, "      <skipped message=\"");
-			xml_esc(f, r->note);
+			sb_fmt_markup(f, r->note);
 			fprintf(f, "\"/>\n");
 		} else {
 			fprintf(f, "      <system-out>base %s, new %s%s %s %s: ", bv, nv, pct, p,
 				verdict_names[r->verdict]);
-			xml_esc(f, r->note);
+			sb_fmt_markup(f, r->note);
 			fprintf(f, "</system-out>\n");
 		}
 		fprintf(f, "    </testcase>\n");

@@ -106,7 +106,7 @@ static const struct sb_optdef watch_table[] = {
 	FLAG("quiet", 0, W_QUIET, "no table, no progress", o.quiet),
 	{ "verbose", 'v', SB_ARG_NONE, SB_OPT_COUNT, W_VERBOSE, NULL, "libbpf and setup messages",
 	  NULL, NULL, 0, 0, NULL, WFLD(o.verbose), 0 },
-	HEADING("Exporter (docs/watch.md, \"Running as an exporter\"):"),
+	HEADING("Exporter (docs/exporter.md):"),
 	CUSTOM("serve", W_SERVE, "ADDR:PORT",
 	       "serve /metrics (Prometheus text format), / (a page of the same figures) and "
 	       "/healthz on ADDR:PORT until Ctrl-C, SIGTERM or --duration; keeps no "

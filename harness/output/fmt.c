@@ -87,3 +87,25 @@ void sb_fmt_csv_field(FILE *f, const char *s)
 	}
 	fputc('"', f);
 }
+
+void sb_fmt_markup(FILE *f, const char *s)
+{
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if (c == '&')
+			fputs("&amp;", f);
+		else if (c == '<')
+			fputs("&lt;", f);
+		else if (c == '>')
+			fputs("&gt;", f);
+		else if (c == '"')
+			fputs("&quot;", f);
+		else if (c == '\'')
+			fputs("&#39;", f);
+		else if (c < 0x20 && c != '\t' && c != '\n')
+			fputc(' ', f);
+		else
+			fputc(c, f);
+	}
+}

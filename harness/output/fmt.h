@@ -25,5 +25,8 @@ const char *sb_fmt_us_exact(char *buf, size_t len, double us);
 /* s as one CSV field (RFC 4180: quoted, quotes doubled, when it holds a
  * comma, a quote or a line break), no separator. */
 void sb_fmt_csv_field(FILE *f, const char *s);
+/* s as HTML or XML text or attribute value: & < > " ' as entities, control
+ * characters but tab and newline as a space */
+void sb_fmt_markup(FILE *f, const char *s);
 
 #endif

@@ -14,6 +14,7 @@
 
 #define fmt_count sb_fmt_count
 #define fmt_us	  sb_fmt_us
+#include "harness/output/fmt.h"
 #include "harness/output/report_sides.h"
 #include "harness/output/report_phases.h"
 #define jnum	  sb_report_jnum
@@ -26,28 +27,6 @@ struct doc {
 	FILE *h, *m; /* report.html, report.md */
 	const char *dir;
 };
-
-static void esc(FILE *f, const char *s)
-{
-	for (; *s; s++) {
-		switch (*s) {
-		case '<':
-			fputs("&lt;", f);
-			break;
-		case '>':
-			fputs("&gt;", f);
-			break;
-		case '&':
-			fputs("&amp;", f);
-			break;
-		case '"':
-			fputs("&quot;", f);
-			break;
-		default:
-			fputc(*s, f);
-		}
-	}
-}
 
 /* Markdown table cell: no pipes, no newlines */
 static void mdcell(FILE *f, const char *s)
@@ -62,7 +41,7 @@ static void mdcell(FILE *f, const char *s)
 static void heading(struct doc *d, int level, const char *id, const char *text)
 {
 	fprintf(d->h, "<h%d id=\"%s\">", level, id);
-	esc(d->h, text);
+	sb_fmt_markup(d->h, text);
 	fprintf(d->h, "</h%d>\n", level);
 	fprintf(d->m, "\n%.*s %s\n\n", level, "####", text);
 }
@@ -76,7 +55,7 @@ __attribute__((format(printf, 2, 3))) static void para(struct doc *d, const char
 	vsnprintf(buf, sizeof(buf), fmt, ap);
 	va_end(ap);
 	fputs("<p>", d->h);
-	esc(d->h, buf);
+	sb_fmt_markup(d->h, buf);
 	fputs("</p>\n", d->h);
 	fprintf(d->m, "%s\n\n", buf);
 }
@@ -87,7 +66,7 @@ static void table_begin(struct doc *d, const char *cls, const char *const *head,
 	fputs("\n|", d->m);
 	for (int i = 0; i < n; i++) {
 		fputs("<th>", d->h);
-		esc(d->h, head[i]);
+		sb_fmt_markup(d->h, head[i]);
 		fputs("</th>", d->h);
 		fputc(' ', d->m);
 		mdcell(d->m, head[i]);
@@ -111,11 +90,11 @@ static void table_row(struct doc *d, const char *const *html, const char *const 
 		fputs(i ? "<td" : "<th", d->h);
 		if (exact && exact[i] && exact[i][0]) {
 			fputs(" title=\"", d->h);
-			esc(d->h, exact[i]);
+			sb_fmt_markup(d->h, exact[i]);
 			fputc('"', d->h);
 		}
 		fputc('>', d->h);
-		esc(d->h, html[i]);
+		sb_fmt_markup(d->h, html[i]);
 		fputs(i ? "</td>" : "</th>", d->h);
 		fputc(' ', d->m);
 		mdcell(d->m, md && md[i] ? md[i] : html[i]);
@@ -173,7 +152,7 @@ static void sec_findings(struct doc *d, const struct sb_finding *fs, size_t n)
 	for (size_t i = 0; i < n; i++) {
 		fprintf(d->h, "<li class=\"%s\"><span class=\"tag\">%s</span> ", cls[fs[i].level],
 			cls[fs[i].level]);
-		esc(d->h, fs[i].text);
+		sb_fmt_markup(d->h, fs[i].text);
 		fputs("</li>\n", d->h);
 		fprintf(d->m, "- %s: %s\n", md[fs[i].level], fs[i].text);
 	}
@@ -299,7 +278,7 @@ static void sec_hosts(struct doc *d, const json_t *s)
 static void rec_line(struct doc *d, int warn, const char *text)
 {
 	fprintf(d->h, "<li%s>", warn ? " class=\"warn\"" : "");
-	esc(d->h, text);
+	sb_fmt_markup(d->h, text);
 	fputs("</li>\n", d->h);
 	fprintf(d->m, "- %s%s\n", warn ? "warning: " : "", text);
 }
@@ -520,7 +499,7 @@ static void sec_plots(struct doc *d, const struct sb_report_plots *pl,
 		fputs("<p class=\"skip\">", d->h);
 		fprintf(d->h, "Plots were not drawn: %s. Draw them later with <code>bench plot ",
 			why);
-		esc(d->h, d->dir);
+		sb_fmt_markup(d->h, d->dir);
 		fputs("</code>.</p>\n", d->h);
 		fprintf(d->m, "Plots were not drawn: %s. Draw them later with `bench plot %s`.\n\n",
 			why, d->dir);
@@ -532,7 +511,7 @@ static void sec_plots(struct doc *d, const struct sb_report_plots *pl,
 		heading(d, 3, def->name, def->title);
 		if (notes[id].empty) {
 			fputs("<p class=\"skip\">Not drawn: ", d->h);
-			esc(d->h, notes[id].empty);
+			sb_fmt_markup(d->h, notes[id].empty);
 			fputs(".</p>\n", d->h);
 			fprintf(d->m, "Not drawn: %s.\n\n", notes[id].empty);
 			continue;
@@ -549,7 +528,7 @@ static void sec_plots(struct doc *d, const struct sb_report_plots *pl,
 		if (inline_svg(d->h, path, id))
 			fputs("<p class=\"skip\">plots/*.svg is missing.</p>", d->h);
 		fputs("\n<figcaption>", d->h);
-		esc(d->h, notes[id].caption);
+		sb_fmt_markup(d->h, notes[id].caption);
 		fprintf(d->h,
 			" <a href=\"plots/%s.png\">PNG</a> · <a href=\"plots/%s.svg\">SVG</a>"
 			"</figcaption>\n</figure>\n",
@@ -629,7 +608,7 @@ static void sec_config(struct doc *d, const json_t *cfg)
 	snprintf(path, sizeof(path), "%s/config.json", d->dir);
 	if (read_file(path, &raw, &len) == 0) {
 		fputs("<details><summary>config.json</summary><pre>", d->h);
-		esc(d->h, raw);
+		sb_fmt_markup(d->h, raw);
 		fputs("</pre></details>\n", d->h);
 		fputs("The full configuration is in config.json.\n", d->m);
 		free(raw);
@@ -671,11 +650,11 @@ static void write_doc(struct doc *d, const struct sb_report_model *rm)
 	fputs("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n"
 	      "<meta name=\"viewport\" content=\"width=device-width,initial-scale=1\">\n<title>",
 	      d->h);
-	esc(d->h, title);
+	sb_fmt_markup(d->h, title);
 	fprintf(d->h, "</title>\n<style>%s</style>\n</head><body><main>\n<h1>", css);
-	esc(d->h, title);
+	sb_fmt_markup(d->h, title);
 	fputs("</h1>\n<p class=\"sub\">", d->h);
-	esc(d->h, sub);
+	sb_fmt_markup(d->h, sub);
 	fputs("</p>\n", d->h);
 	fprintf(d->m, "# %s\n\n%s\n", title, sub);
 	sec_findings(d, fs, nf);

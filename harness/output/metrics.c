@@ -293,30 +293,6 @@ int sb_metrics_text(FILE *f, const struct sb_rundata *rd, const struct sb_result
 
 /* ---- the page ---- */
 
-static void html_text(FILE *f, const char *s)
-{
-	for (; *s; s++)
-		switch (*s) {
-		case '&':
-			fputs("&amp;", f);
-			break;
-		case '<':
-			fputs("&lt;", f);
-			break;
-		case '>':
-			fputs("&gt;", f);
-			break;
-		case '"':
-			fputs("&quot;", f);
-			break;
-		case '\'':
-			fputs("&#39;", f);
-			break;
-		default:
-			fputc(*s, f);
-		}
-}
-
 static void row(FILE *f, const char *name, uint64_t v)
 {
 	char b[32];
@@ -356,7 +332,7 @@ int sb_metrics_html(FILE *f, const struct sb_rundata *rd, const struct sb_result
 	      "margin:.5em 0 1.2em}td,th{border:1px solid #ccc;padding:2px 8px}"
 	      ".n{text-align:right}</style></head><body>\n<h1>synbench watch: ",
 	      f);
-	html_text(f, ns);
+	sb_fmt_markup(f, ns);
 	fprintf(f,
 		"</h1>\n<p>Since the watch began %.0f s ago; <a href=\"/metrics\">/metrics</a> "
 		"has every figure.</p>\n",
@@ -403,7 +379,7 @@ int sb_metrics_html(FILE *f, const struct sb_rundata *rd, const struct sb_result
 	fputs("</table>\n<h2>Drops by reason</h2>\n<table>\n", f);
 	for (size_t i = 0; i < l->ndrops; i++) {
 		fputs("<tr><td>", f);
-		html_text(f, l->drops[i].name);
+		sb_fmt_markup(f, l->drops[i].name);
 		fprintf(f, "</td><td class=n>%" PRIu64 "</td></tr>\n", l->drops[i].n);
 	}
 	fputs("</table>\n<h2>Checks against the namespace's counters</h2>\n<table>\n", f);
@@ -413,7 +389,7 @@ int sb_metrics_html(FILE *f, const struct sb_rundata *rd, const struct sb_result
 		fprintf(f, "<tr><td>%s</td><td>%s</td><td>", sb_identity_name(i),
 			sb_id_status_name(res->ids[i].status));
 		if (res->ids[i].status == SB_ID_SKIPPED)
-			html_text(f, res->ids[i].why);
+			sb_fmt_markup(f, res->ids[i].why);
 		else
 			fprintf(f, "%" PRId64 " vs %" PRId64, res->ids[i].probe,
 				res->ids[i].kernel);

@@ -253,3 +253,30 @@ tracer_count() {
 tracer_complete() {
 	[ -s "$WORK/trace.stats" ] && ! grep -q '^overrun: [1-9]' "$WORK/trace.stats"
 }
+
+# own_netns PREFIX: a namespace of the test's own, NS=PREFIX-PID with lo up
+# and syncookies off (no ghost clients, whose FINs create server children
+# long after the load: docs/kernel-facts.md#fact-19), deleted at exit with
+# every PID in $PIDS ended; in_ns CMD... runs CMD there; mib TABLE NAME
+# prints the namespace's counter now (/proc/net/snmp, /proc/net/netstat)
+own_netns() {
+	NS=$1-$$
+	PIDS=""
+	trap own_netns_cleanup EXIT
+	trap 'exit 1' INT TERM
+	ip netns add "$NS" || { echo "FAIL: cannot create namespace $NS"; exit 1; }
+	ip netns exec "$NS" ip link set lo up
+	ip netns exec "$NS" sysctl -qw net.ipv4.tcp_syncookies=0
+}
+own_netns_cleanup() {
+	for p in $PIDS; do kill "$p" 2>/dev/null; done
+	for p in $PIDS; do wait "$p" 2>/dev/null; done
+	ip netns del "$NS" 2>/dev/null
+	rm -rf "$WORK"
+}
+in_ns() { ip netns exec "$NS" "$@"; }
+mib() {
+	in_ns cat /proc/net/snmp /proc/net/netstat |
+		awk -v t="$1:" -v n="$2" '$1 == t && !h[t]++ { for (i = 2; i <= NF; i++) c[i] = $i; next }
+			$1 == t { for (i = 2; i <= NF; i++) if (c[i] == n) print $i }'
+}

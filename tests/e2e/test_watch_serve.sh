@@ -21,35 +21,11 @@ for t in prometheus promtool curl unshare; do
 	fi
 done
 
-NS=sbws-$$
 # ports of this test's own (the tracefs observer keeps their events)
 P=$((20000 + $$ % 15000 * 3))
 E=$((P + 1))
 Q=$((P + 2))
-PIDS=""
-cleanup() {
-	for p in $PIDS; do kill "$p" 2>/dev/null; done
-	for p in $PIDS; do wait "$p" 2>/dev/null; done
-	ip netns del "$NS" 2>/dev/null
-	rm -rf "$WORK"
-}
-trap cleanup EXIT
-trap 'exit 1' INT TERM
-
-ip netns add "$NS" || { echo "FAIL: cannot create namespace $NS"; exit 1; }
-ip netns exec "$NS" ip link set lo up
-# no syncookies: no ghost clients, whose FINs would create server children
-# and overflow the queue for minutes after the burst (docs/kernel-facts.md,
-# facts 4 and 19): the window's edges must be quiet
-ip netns exec "$NS" sysctl -qw net.ipv4.tcp_syncookies=0
-in_ns() { ip netns exec "$NS" "$@"; }
-
-# the namespace's counter TABLE NAME now (/proc/net/snmp, /proc/net/netstat)
-mib() {
-	in_ns cat /proc/net/snmp /proc/net/netstat |
-		awk -v t="$1:" -v n="$2" '$1 == t && !h[t]++ { for (i = 2; i <= NF; i++) c[i] = $i; next }
-			$1 == t { for (i = 2; i <= NF; i++) if (c[i] == n) print $i }'
-}
+own_netns sbws
 
 nginx_conf "$WORK/nginx.conf" 5 "master_process off"
 sed -i "s/127.0.0.1:8080/127.0.0.1:$P/" "$WORK/nginx.conf"

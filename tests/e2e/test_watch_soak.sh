@@ -15,30 +15,9 @@ command -v curl >/dev/null || { echo "SKIP: curl missing (scripts/deps.sh --test
 
 RATE=${SOAK_RATE:-1000}
 SECS=${SOAK_SECONDS:-300}
-NS=sbsk-$$
 P=$((20000 + $$ % 15000 * 3))
 E=$((P + 1))
-PIDS=""
-cleanup() {
-	for p in $PIDS; do kill "$p" 2>/dev/null; done
-	for p in $PIDS; do wait "$p" 2>/dev/null; done
-	ip netns del "$NS" 2>/dev/null
-	rm -rf "$WORK"
-}
-trap cleanup EXIT
-trap 'exit 1' INT TERM
-
-ip netns add "$NS" || { echo "FAIL: cannot create namespace $NS"; exit 1; }
-ip netns exec "$NS" ip link set lo up
-# no syncookies: no ghost clients, whose FINs could still create children
-# after the load (docs/kernel-facts.md#fact-19): the end must be quiet
-ip netns exec "$NS" sysctl -qw net.ipv4.tcp_syncookies=0
-in_ns() { ip netns exec "$NS" "$@"; }
-mib() {
-	in_ns cat /proc/net/snmp /proc/net/netstat |
-		awk -v t="$1:" -v n="$2" '$1 == t && !h[t]++ { for (i = 2; i <= NF; i++) c[i] = $i; next }
-			$1 == t { for (i = 2; i <= NF; i++) if (c[i] == n) print $i }'
-}
+own_netns sbsk
 # metric NAME{LABELS} from the last scrape
 metric() { awk -v m="$1" 'index($0, m " ") == 1 { print $2 }' "$WORK/metrics.txt"; }
 scrape() { in_ns curl -sf --max-time 5 "http://127.0.0.1:$E/metrics" >"$WORK/metrics.txt"; }

@@ -69,7 +69,7 @@ sb_fuzz(fuzz_queue_csv SEEDS ${SB_FUZZ_FIX}/run-small/queue.csv
   SOURCES ${SB_FUZZ_SRC}/fuzz_csv.c ${SB_FUZZ_JSON} ${SB_FUZZ_REPORT}
   DEFS -DSB_FUZZ_CSV="queue.csv")
 sb_fuzz(fuzz_args SEEDS ${SB_FUZZ_BASELINE_FILES}
-  SOURCES ${SB_FUZZ_SRC}/fuzz_args.c ${SB_FUZZ_COMPARE})
+  SOURCES ${SB_FUZZ_SRC}/fuzz_args.c ${SB_FUZZ_COMPARE} ${H}/output/fmt.c)
 sb_fuzz(fuzz_wire SEEDS ${SB_FUZZ_FIX}/wire/server.msg ${SB_FUZZ_FIX}/wire/client.msg
   SOURCES ${SB_FUZZ_SRC}/fuzz_wire.c ${H}/run/wire.c ${H}/run/wire_rec.c ${H}/run/ctl.c ${H}/run/child.c
   ${H}/run/hosts_merge.c ${H}/cli/components.c)
