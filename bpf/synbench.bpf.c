@@ -91,9 +91,9 @@ struct {
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, SB_NKHISTS * SB_HIST_BUCKETS);
+	__uint(max_entries, SB_NKHISTS * SB_HIST_NCHUNK);
 	__type(key, __u32);
-	__type(value, __u64);
+	__type(value, struct sb_hist_chunk);
 } hists SEC(".maps");
 
 enum { K_BTF = 1, K_RAW = 2, K_CLASSIC = 3 };
@@ -138,17 +138,24 @@ static __always_inline void count(__u32 c)
 
 static __always_inline void hist_add(__u32 id, __u64 ns)
 {
-	__u32 idx = id * SB_HIST_BUCKETS + sb_hist_bucket(ns);
-	__u64 *v;
+	__u32 b = sb_hist_bucket(ns), key = id * SB_HIST_NCHUNK;
+	struct sb_hist_chunk *v;
 
-	if (idx >= SB_NKHISTS * SB_HIST_BUCKETS) {
+	if (id >= SB_NKHISTS) {
 		count(SB_C_HIST_OVER);
 		return;
 	}
-	v = bpf_map_lookup_elem(&hists, &idx);
-	if (v) /* this CPU's copy: the kernel runs no second instance of a
-		* program on one CPU (its recursion check) */
-		*v += 1;
+	_Static_assert(SB_HIST_NCHUNK == 2, "one comparison picks the chunk");
+	if (b >= SB_HIST_CHUNK) {
+		b -= SB_HIST_CHUNK;
+		key++;
+	}
+	barrier_var(b); /* keep the bound check below for the verifier */
+	v = bpf_map_lookup_elem(&hists, &key);
+	if (v && b < SB_HIST_CHUNK) /* this CPU's copy: the kernel runs no
+				     * second instance of a program on one
+				     * CPU (its recursion check) */
+		v->b[b] += 1;
 }
 
 #include "bpf/records.bpf.h"

@@ -604,12 +604,10 @@ static uint64_t recursion_misses(struct sb_probes *p, struct sb_rundata *rd)
 	return n;
 }
 
-/* The kernel's per-CPU compact histograms, summed over CPUs and spread to
- * the full layout of rundata.h (dwell pair slots by sb_dwell_slot()). */
-/* Every element of a per-CPU array of n keys into vals (ncpu values each):
- * one batch lookup (Linux 5.6), else one lookup per key (the histograms are
- * about 120k keys: a tenth of a second of system calls). 0 or -errno. */
-static int lookup_all(int fd, uint32_t n, uint64_t *vals, int ncpu)
+/* Every element of a per-CPU array of n keys, each value vwords u64 per CPU,
+ * into vals (key-major, then CPU): one batch lookup (Linux 5.6), else one
+ * lookup per key. 0 or -errno. */
+static int lookup_all(int fd, uint32_t n, size_t vwords, uint64_t *vals, int ncpu)
 {
 	uint32_t *keys = malloc((n ? n : 1) * sizeof(*keys)), out = 0, count = n;
 	int e = keys ? bpf_map_lookup_batch(fd, NULL, &out, keys, vals, &count, NULL) : -1;
@@ -619,27 +617,37 @@ static int lookup_all(int fd, uint32_t n, uint64_t *vals, int ncpu)
 	if ((e == 0 || errno == ENOENT) && count == n)
 		return 0;
 	for (uint32_t key = 0; key < n; key++)
-		if (bpf_map_lookup_elem(fd, &key, vals + (size_t)key * ncpu) != 0)
+		if (bpf_map_lookup_elem(fd, &key, vals + (size_t)key * ncpu * vwords) != 0)
 			return -errno;
 	return 0;
 }
 
+/* The kernel's per-CPU compact histograms (hist.h: chunks of buckets),
+ * summed over CPUs and spread to the full layout of rundata.h (dwell pair
+ * slots by sb_dwell_slot()). */
 static int read_hists(struct sb_probes *p, uint64_t *full, int ncpu)
 {
-	const uint32_t total = SB_NKHISTS * SB_HIST_BUCKETS;
+	const uint32_t total = SB_NKHISTS * SB_HIST_BUCKETS, nel = SB_NKHISTS * SB_HIST_NCHUNK;
 	int fd = bpf_map__fd(p->skel->maps.hists);
 	uint64_t *vals = calloc((size_t)total * (size_t)ncpu, sizeof(*vals));
 	uint64_t *compact = calloc(total, sizeof(*compact));
 	int err = 0;
 
+	_Static_assert(SB_HIST_CHUNK * SB_HIST_NCHUNK == SB_HIST_BUCKETS,
+		       "the chunks cover the buckets");
 	if (!vals || !compact) {
 		err = -ENOMEM;
 		goto out;
 	}
-	err = lookup_all(fd, total, vals, ncpu);
-	for (uint32_t k = 0; k < total && !err; k++)
-		for (int c = 0; c < ncpu; c++)
-			compact[k] += vals[(size_t)k * ncpu + c];
+	err = lookup_all(fd, nel, SB_HIST_CHUNK, vals, ncpu);
+	/* element e, CPU c, bucket i of the chunk: bucket e * CHUNK + i */
+	for (uint32_t e = 0; e < nel && !err; e++)
+		for (int c = 0; c < ncpu; c++) {
+			const uint64_t *v = vals + ((size_t)e * ncpu + c) * SB_HIST_CHUNK;
+
+			for (uint32_t i = 0; i < SB_HIST_CHUNK; i++)
+				compact[(size_t)e * SB_HIST_CHUNK + i] += v[i];
+		}
 	for (uint32_t h = 0; h < SB_KH_DWELL; h++)
 		memcpy(full + (size_t)h * SB_HIST_BUCKETS, compact + (size_t)h * SB_HIST_BUCKETS,
 		       SB_HIST_BUCKETS * sizeof(uint64_t));
