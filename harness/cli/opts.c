@@ -59,8 +59,8 @@ static const char *const tls_version_names[SB_OPT_NAMES] = { [SB_TLS_13] = "1.3"
 static const char *const tls_key_names[SB_OPT_NAMES] = { [LG_TLS_KEY_ECDSA_P256] = "ecdsa-p256",
 					      [LG_TLS_KEY_RSA_2048] = "rsa-2048" };
 /* index = enum sb_comp_mode + 1 where given; 0 = auto */
-static const char *const sampler_names[SB_OPT_NAMES] = { "auto", "sk_storage_iter", "tcp_iter",
-					     "tcp_info", "off" };
+static const char *const sampler_names[SB_OPT_NAMES] = { "auto", "sk_storage_iter", "file_iter",
+					     "tcp_iter", "tcp_info", "off" };
 
 static const struct sb_optdef table[] = {
 	HEADING("Load:"),
@@ -129,7 +129,7 @@ static const struct sb_optdef table[] = {
 	     "auto falls back tp_btf, raw_tp, tracepoint; given: every tracepoint component "
 	     "must load so", "auto", "raw_tp", attach_names, attach),
 	{ "sampler", 0, SB_ARG_REQ, SB_OPT_CUSTOM, O_SAMPLER, "MODE",
-	  "accept-queue sampler: auto, sk_storage_iter, tcp_iter, tcp_info (no BPF), off",
+	  "accept-queue sampler: auto, sk_storage_iter, file_iter, tcp_iter, tcp_info (no BPF), off",
 	  "auto", "tcp_info", .choices = sampler_names },
 	WORD("probe-off", 0, SB_ARG_REQ, O_PROBE_OFF, "LIST",
 	     "components off, comma-separated: syn_retransmits, synack_retransmits, drops, "

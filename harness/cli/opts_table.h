@@ -30,7 +30,7 @@ enum opt_id {
 /* clang-format on */
 
 #define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
-#define SB_OPT_NAMES 6 /* the longest choice list in opts.c, and its NULL */
+#define SB_OPT_NAMES 7 /* the longest choice list in opts.c, and its NULL */
 
 /* The run's options on the engine (harness/cli/optparse.h): fields of struct
  * sb_opts, CUSTOM ones applied in opts.c. */

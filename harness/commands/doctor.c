@@ -13,6 +13,7 @@
 #include <sys/utsname.h>
 #include <unistd.h>
 
+#include <bpf/btf.h>
 #include <bpf/libbpf.h>
 
 #include "harness/output/json.h"
@@ -78,9 +79,11 @@ static void read_caps(struct report *r)
 static int has_listen_overflow_reason(void)
 {
 	const char *names[SB_MAX_DROP_REASONS] = { 0 };
+	struct btf *btf = btf__load_vmlinux_btf();
 	int found = 0;
 
-	sb_drop_reason_names(names, SB_MAX_DROP_REASONS);
+	sb_drop_reason_names(btf, names, SB_MAX_DROP_REASONS);
+	btf__free(btf);
 	for (int i = 0; i < SB_MAX_DROP_REASONS; i++) {
 		found |= names[i] && strcmp(names[i], "TCP_LISTEN_OVERFLOW") == 0;
 		free((void *)names[i]);
@@ -92,7 +95,9 @@ static void gather(struct report *r)
 {
 	uint64_t ino = 0;
 	struct sb_probes *p = NULL;
-	struct sb_probes_opts po = { .conns = 16, .ports = { SB_DEFAULT_PORT }, .nports = 1 };
+	/* what a run would get: its own listener */
+	struct sb_probes_opts po = { .conns = 16, .ports = { SB_DEFAULT_PORT }, .nports = 1,
+				     .own_listeners = 1 };
 
 	uname(&r->un);
 	r->btf = access("/sys/kernel/btf/vmlinux", R_OK) == 0;

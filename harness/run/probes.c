@@ -38,6 +38,7 @@
 
 struct sb_probes {
 	struct sb_probes_opts opts;
+	struct btf *btf; /* the kernel's, parsed once (tens of ms) */
 	struct synbench *skel;
 	struct sb_components plan;
 	struct bpf_link *sample_link; /* sampler: sk_storage_iter or tcp_iter */
@@ -315,6 +316,21 @@ static int attach_sampler(struct sb_probes *p)
 			return err;
 		}
 		return 0;
+	case SB_MODE_FILE_ITER: {
+		/* this process's descriptors only (Linux 6.1) */
+		union bpf_iter_link_info linfo = { .task.pid = (__u32)getpid() };
+		LIBBPF_OPTS(bpf_iter_attach_opts, iopts, .link_info = &linfo,
+			    .link_info_len = sizeof(linfo));
+
+		p->sample_link = bpf_program__attach_iter(s->progs.sample_listeners_file, &iopts);
+		if (!p->sample_link) {
+			err = -errno;
+			snprintf(load_log.prog, sizeof(load_log.prog), "sample_listeners_file");
+			snprintf(load_log.why, sizeof(load_log.why), "attach: %s", strerror(-err));
+			return err;
+		}
+		return 0;
+	}
 	default:
 		return 0;
 	}
@@ -360,7 +376,8 @@ int sb_probes__new(const struct sb_probes_opts *opts, struct sb_probes **out, ch
 	if (!p)
 		return -ENOMEM;
 	p->opts = *opts;
-	e = sb_probes_plan_init(opts, &p->plan, err, errlen);
+	p->btf = btf__load_vmlinux_btf();
+	e = sb_probes_plan_init(opts, p->btf, &p->plan, err, errlen);
 	for (int i = 0; i < SB_MAX_LOADS && (!e || e == -EAGAIN); i++) {
 		char why[256];
 
@@ -384,7 +401,8 @@ int sb_probes__new(const struct sb_probes_opts *opts, struct sb_probes **out, ch
 			e = -errno;
 			break;
 		}
-		e = sb_probes_plan_demote(&p->plan, opts, p->skel, load_log.prog, why, err, errlen);
+		e = sb_probes_plan_demote(&p->plan, opts, p->btf, p->skel, load_log.prog, why, err,
+					  errlen);
 		synbench__destroy(p->skel);
 		p->skel = NULL;
 		if (!e)
@@ -396,6 +414,7 @@ int sb_probes__new(const struct sb_probes_opts *opts, struct sb_probes **out, ch
 				 "could not load the BPF probes after %d "
 				 "tries; rerun with -v for libbpf's log",
 				 SB_MAX_LOADS);
+		btf__free(p->btf);
 		free(p);
 		return e;
 	}
@@ -468,6 +487,16 @@ int sb_probes__find_listeners(struct sb_probes *p)
 		p->nlisteners += n;
 		return p->nlisteners;
 	}
+	case SB_MODE_FILE_ITER:
+		/* a pass over every descriptor finds the listeners; later
+		 * passes stop after the highest of them */
+		p->skel->bss->listen_fd_max = 0;
+		n = sb_probes__sample(p, s, (int)(sizeof(s) / sizeof(s[0])));
+		if (n > 0)
+			p->skel->bss->listen_fd_max = p->skel->bss->listen_fd_seen;
+		if (n >= 0)
+			p->nlisteners = n;
+		return n;
 	case SB_MODE_TCP_ITER:
 	case SB_MODE_TCP_INFO:
 		n = sb_probes__sample(p, s, (int)(sizeof(s) / sizeof(s[0])));
@@ -484,6 +513,7 @@ int sb_probes__sample(struct sb_probes *p, struct sb_listen_sample *out, int max
 	switch (p->plan.c[SB_COMP_LISTENER_SAMPLER].mode) {
 	case SB_MODE_SK_STORAGE_ITER:
 	case SB_MODE_TCP_ITER:
+	case SB_MODE_FILE_ITER:
 		return sb_read_iter(p->sample_link, out, sizeof(*out), max);
 	case SB_MODE_TCP_INFO:
 		return sb_listen_diag__sample(p->diag, out, max);
@@ -684,8 +714,8 @@ int sb_probes__collect(struct sb_probes *p, struct sb_rundata *rd)
 	for (uint32_t r = 0; r < SB_MAX_DROP_REASONS; r++)
 		rd->drops[r] = percpu_sum(fd, r, vals, ncpu);
 	free(vals);
-	sb_drop_reason_names(rd->drop_names, SB_MAX_DROP_REASONS);
-	rd->retrans_fail_untraced = !sb_retransmit_traces_failures();
+	sb_drop_reason_names(p->btf, rd->drop_names, SB_MAX_DROP_REASONS);
+	rd->retrans_fail_untraced = !sb_retransmit_traces_failures(p->btf);
 
 	rd->hists = calloc((size_t)SB_NHISTS * SB_HIST_BUCKETS, sizeof(uint64_t));
 	if (rd->hists)
@@ -734,6 +764,7 @@ void sb_probes__free(struct sb_probes *p)
 	bpf_link__destroy(p->find_link);
 	sb_listen_diag__free(p->diag);
 	synbench__destroy(p->skel);
+	btf__free(p->btf);
 	free(p->recs);
 	free(p);
 }

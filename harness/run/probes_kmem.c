@@ -212,9 +212,8 @@ uint64_t sb_map_bytes(struct bpf_object *obj, int ncpu)
  * retransmit that failed to leave (a veth peer's full backlog: -ENOBUFS);
  * before, it fired only on success while TcpExt TCPSynRetrans counted every
  * attempt and TCPRetransFail the failures. */
-int sb_retransmit_traces_failures(void)
+int sb_retransmit_traces_failures(const struct btf *btf)
 {
-	struct btf *btf = btf__load_vmlinux_btf();
 	int id = btf ? btf__find_by_name_kind(btf, "trace_event_raw_tcp_retransmit_skb",
 					      BTF_KIND_STRUCT)
 		     : -1;
@@ -227,25 +226,21 @@ int sb_retransmit_traces_failures(void)
 		for (int i = 0; i < btf_vlen(t) && !found; i++, m++)
 			found = strcmp(btf__name_by_offset(btf, m->name_off), "err") == 0;
 	}
-	btf__free(btf);
 	return found;
 }
 
-int sb_drop_reason_names(const char **names, size_t n)
+int sb_drop_reason_names(const struct btf *btf, const char **names, size_t n)
 {
 	static const char prefix[] = "SKB_DROP_REASON_";
-	struct btf *btf = btf__load_vmlinux_btf();
 	const struct btf_type *t;
 	const struct btf_enum *e;
 	int id;
 
 	if (!btf)
-		return -errno;
+		return -ENOENT;
 	id = btf__find_by_name_kind(btf, "skb_drop_reason", BTF_KIND_ENUM);
-	if (id < 0) {
-		btf__free(btf);
+	if (id < 0)
 		return id;
-	}
 	t = btf__type_by_id(btf, id);
 	e = btf_enum(t);
 	for (int i = 0; i < btf_vlen(t); i++, e++) {
@@ -258,6 +253,5 @@ int sb_drop_reason_names(const char **names, size_t n)
 			name += sizeof(prefix) - 1;
 		names[v] = strdup(name);
 	}
-	btf__free(btf);
 	return 0;
 }

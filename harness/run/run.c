@@ -546,6 +546,8 @@ static int prepare(struct run *r)
 					? (enum sb_comp_mode)o->sampler
 					: SB_MODE_OFF,
 		.probe_off = o->probe_off,
+		/* --target: a server of its own */
+		.own_listeners = !o->target[0],
 		.verbose = o->verbose,
 		.on_record = keep_krec,
 	};
