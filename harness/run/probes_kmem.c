@@ -45,6 +45,17 @@ int sb_read_iter(struct bpf_link *link, void *out, size_t size, int max)
 	return r < 0 ? -errno : n;
 }
 
+uint64_t sb_percpu_sum(int fd, uint32_t key, uint64_t *vals, int ncpu)
+{
+	uint64_t sum = 0;
+
+	if (bpf_map_lookup_elem(fd, &key, vals) != 0)
+		return 0;
+	for (int c = 0; c < ncpu; c++)
+		sum += vals[c];
+	return sum;
+}
+
 static int cmp_u64(const void *a, const void *b)
 {
 	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;

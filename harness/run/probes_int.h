@@ -1,0 +1,40 @@
+/* The probes' object, shared by their lifecycle (probes.c) and the
+ * collection of what they gathered (probes_collect.c). Private to those
+ * two files. */
+#ifndef SB_PROBES_INT_H
+#define SB_PROBES_INT_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include "harness/run/probes.h"
+
+struct btf;
+struct bpf_link;
+struct ring_buffer;
+struct sb_listen_diag;
+
+struct sb_probes {
+	struct sb_probes_opts opts;
+	struct btf *btf; /* the kernel's, parsed once (tens of ms) */
+	struct synbench *skel;
+	struct sb_components plan;
+	struct bpf_link *sample_link; /* sampler: sk_storage_iter or tcp_iter */
+	struct bpf_link *find_link;   /* listener discovery (sk_storage_iter) */
+	struct sb_listen_diag *diag;  /* sampler: tcp_info */
+	int nlisteners;
+	struct ring_buffer *rb;
+	uint32_t catchers; /* twins loaded: 1 << enum sb_catcher */
+	uint64_t close_missed_at_end; /* records left whose socket was gone */
+	pthread_t thread;
+	int thread_started;
+	atomic_int stop;
+	int stopped;
+	/* records from the ring buffer, written by the consumer thread only
+	 * until stop; read by collect after the thread has been joined */
+	struct sb_krec *recs;
+	size_t nrecs, caprecs;
+	int oom; /* records that could not be stored in user space */
+	uint64_t lost_user;
+};
+
+#endif
