@@ -360,6 +360,8 @@ int sb_analyze(const struct sb_rundata *rd, const struct sb_row_sink *sink,
 	res->rate_conns_per_s = res->duration_s > 0 ? (double)a.ok / res->duration_s : 0;
 	res->http = rd->opts && rd->opts->http;
 	host_figures(&a, rd);
+	/* per connection started (a server half: per connection accepted) */
+	sb_cost_compute(rd, rd->client.started ? rd->client.started : rd->naccepts, &res->cost);
 	acc_free(&a, rd->nhosts);
 	*out = res;
 	return 0;

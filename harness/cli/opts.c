@@ -137,6 +137,9 @@ static const struct sb_optdef table[] = {
 	NUM("sample-us", O_SAMPLE_US, "N", "accept-queue sampling, us", "5000", "5000",
 	    100, 10000000, sample_us),
 	FLAG("trace-states", 0, O_TRACE_STATES, "record every TCP state change", trace_states),
+	FLAG("no-bpf-stats", 0, O_NO_BPF_STATS,
+	     "leave BPF run time uncounted (by default counted while the probes are loaded, for "
+	     "probes.cost)", no_bpf_stats),
 	HEADING("A server of yours instead of ours:"),
 	WORD("target", 0, SB_ARG_REQ, O_TARGET, "HOST:PORT",
 	     "load and watch this listener; ours is not started", NULL, "127.0.0.1:8080"),
@@ -620,9 +623,9 @@ static int finish(struct parse_ctx *c)
 {
 	struct sb_opts *o = &c->o;
 	static const enum opt_id probe_opts[] = {O_ATTACH, O_SAMPLER, O_PROBE_OFF, O_SAMPLE_US,
-						 O_TRACE_STATES};
+						 O_TRACE_STATES, O_NO_BPF_STATS};
 	static const char *const probe_names[] = {"attach", "sampler", "probe-off", "sample-us",
-						  "trace-states"};
+						  "trace-states", "no-bpf-stats"};
 	static const enum opt_id crr_opts[] = {O_REQ, O_RESP, O_CLOSE_FIRST};
 	static const char *const crr_names[] = {"req", "resp", "close-first"};
 

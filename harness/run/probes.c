@@ -180,6 +180,7 @@ static int try_load(struct sb_probes *p)
 	p->catchers = catchers_apply(p->skel);
 	bpf_program__set_autoattach(p->skel->progs.live_socks, false);
 	load_log.prog[0] = 0;
+	p->cost.loads++;
 	err = synbench__load(p->skel);
 	if (!err)
 		err = synbench__attach(p->skel);
@@ -342,6 +343,7 @@ static void open_diag(struct sb_probes *p)
 int sb_probes__new(const struct sb_probes_opts *opts, struct sb_probes **out, char *err,
 		   size_t errlen)
 {
+	uint64_t t0 = sb_wall_ns(), c0 = sb_thread_cpu_ns();
 	struct sb_probes *p;
 	int e;
 
@@ -412,6 +414,8 @@ int sb_probes__new(const struct sb_probes_opts *opts, struct sb_probes **out, ch
 		sb_probes__free(p);
 		return e;
 	}
+	p->cost.setup_ns = sb_wall_ns() - t0;
+	p->cost.setup_cpu_ns = sb_thread_cpu_ns() - c0;
 	*out = p;
 	return 0;
 }
@@ -434,9 +438,11 @@ static void *consumer(void *arg)
 	 * 0.15 s of records at 100k connections/s); poll() returns early for
 	 * --trace-states events */
 	while (!atomic_load(&p->stop)) {
-		ring_buffer__poll(p->rb, 10);
-		ring_buffer__consume(p->rb);
+		int n = ring_buffer__poll(p->rb, 10), m = ring_buffer__consume(p->rb);
+
+		p->cost.ring_records += (uint64_t)(n > 0 ? n : 0) + (uint64_t)(m > 0 ? m : 0);
 	}
+	p->cost.ring_cpu_ns = sb_thread_cpu_ns();
 	return NULL;
 }
 
@@ -486,18 +492,28 @@ int sb_probes__find_listeners(struct sb_probes *p)
 	}
 }
 
+/* One pass of the sampler's mode, counted with its CPU time (one thread at
+ * a time: the caller before the sampler thread starts, then that thread). */
 int sb_probes__sample(struct sb_probes *p, struct sb_listen_sample *out, int max)
 {
+	uint64_t c0 = sb_thread_cpu_ns();
+	int n;
+
 	switch (p->plan.c[SB_COMP_LISTENER_SAMPLER].mode) {
 	case SB_MODE_SK_STORAGE_ITER:
 	case SB_MODE_TCP_ITER:
 	case SB_MODE_FILE_ITER:
-		return sb_read_iter(p->sample_link, out, sizeof(*out), max);
+		n = sb_read_iter(p->sample_link, out, sizeof(*out), max);
+		break;
 	case SB_MODE_TCP_INFO:
-		return sb_listen_diag__sample(p->diag, out, max);
+		n = sb_listen_diag__sample(p->diag, out, max);
+		break;
 	default:
 		return 0;
 	}
+	p->cost.passes++;
+	p->cost.pass_cpu_ns += sb_thread_cpu_ns() - c0;
+	return n;
 }
 
 /* Sockets tracked and not yet sent: the kernel's counters, no map walk. */
@@ -517,11 +533,13 @@ long sb_probes__live(struct sb_probes *p)
 void sb_probes__stop(struct sb_probes *p)
 {
 	struct sb_flush f = { .emit = on_record, .ctx = p };
-	uint64_t *live = NULL;
+	uint64_t *live = NULL, t0, c0;
 
 	if (!p || p->stopped)
 		return;
 	p->stopped = 1;
+	t0 = sb_wall_ns();
+	c0 = sb_thread_cpu_ns();
 	/* the sockets open now, before the detach: a record left afterwards
 	 * whose socket was not among them lost its CLOSE while we watched (one
 	 * pass over the namespace, only if records are left) */
@@ -552,6 +570,8 @@ void sb_probes__stop(struct sb_probes *p)
 			       bpf_map__fd(p->skel->maps.socks), &f);
 	p->close_missed_at_end += f.close_missed;
 	free(live);
+	p->cost.collect_ns += sb_wall_ns() - t0;
+	p->cost.collect_cpu_ns += sb_thread_cpu_ns() - c0;
 }
 
 void sb_probes__free(struct sb_probes *p)

@@ -11,7 +11,9 @@
 #include <bpf/libbpf.h>
 
 #include "harness/run/krec.h"
+#include "harness/run/netns.h"
 #include "harness/run/probes_kmem.h"
+#include "harness/run/probes_plan.h"
 #include "harness/cli/msg.h"
 #include "synbench.skel.h"
 
@@ -19,8 +21,9 @@
 /* Events the kernel skipped because the program was already running on
  * that CPU (bpf_prog_info.recursion_misses, Linux >= 5.12), and the time
  * all programs ran (run_time_ns/run_cnt: counted only while
- * kernel.bpf_stats_enabled=1). */
-static uint64_t recursion_misses(struct sb_probes *p, struct sb_rundata *rd)
+ * kernel.bpf_stats_enabled=1); cost (NULL: none) gains the programs'
+ * count, their verification and run time per component. */
+static uint64_t prog_stats(struct sb_probes *p, struct sb_rundata *rd, struct sb_probe_cost *cost)
 {
 	struct bpf_program *prog;
 	uint64_t n = 0;
@@ -32,12 +35,22 @@ static uint64_t recursion_misses(struct sb_probes *p, struct sb_rundata *rd)
 		int fd = bpf_program__fd(prog);
 		const char *name = bpf_program__name(prog);
 		size_t nl = strlen(name);
+		int comp;
 
 		memset(&info, 0, sizeof(info));
 		if (fd < 0 || bpf_obj_get_info_by_fd(fd, &info, &len) != 0)
 			continue;
 		rd->bpf_run_ns += info.run_time_ns;
 		rd->bpf_runs += info.run_cnt;
+		comp = cost ? sb_probes_plan_component(p->skel, prog) : -1;
+		if (cost) {
+			cost->programs++;
+			cost->verified_insns += info.verified_insns;
+		}
+		if (comp >= 0) {
+			cost->run_ns[comp] += info.run_time_ns;
+			cost->runs[comp] += info.run_cnt;
+		}
 		if (p->opts.verbose && (info.run_cnt || info.recursion_misses))
 			sb_error("bpf %-22s %10llu runs %7.1f ns/run %llu missed", name,
 				 (unsigned long long)info.run_cnt,
@@ -127,7 +140,7 @@ out:
 int sb_probes__collect(struct sb_probes *p, struct sb_rundata *rd)
 {
 	int ncpu = libbpf_num_possible_cpus();
-	uint64_t *vals;
+	uint64_t *vals, t0 = sb_wall_ns(), c0 = sb_thread_cpu_ns();
 	int fd;
 
 	if (ncpu <= 0)
@@ -163,7 +176,7 @@ int sb_probes__collect(struct sb_probes *p, struct sb_rundata *rd)
 	p->nrecs = p->caprecs = 0;
 	/* the tp_btf handlers' skips that their _nested twins caught are not
 	 * losses */
-	rd->missed_events = recursion_misses(p, rd);
+	rd->missed_events = prog_stats(p, rd, &p->cost);
 	{
 		/* the twins' catches (mostly the state changes') first cancel
 		 * the state-change skips, the rest the other handlers' */
@@ -179,6 +192,12 @@ int sb_probes__collect(struct sb_probes *p, struct sb_rundata *rd)
 	rd->counters[SB_C_RB_FAIL] += p->lost_user;
 	snprintf(rd->attach_plan, sizeof(rd->attach_plan), "%s", sb_probes__plan(p));
 	rd->components = p->plan;
+	/* counted while the observation's enable-stats descriptor is open
+	 * (observe.c) or the sysctl is on */
+	p->cost.bpf_stats = rd->bpf_stats_on;
+	p->cost.collect_ns += sb_wall_ns() - t0;
+	p->cost.collect_cpu_ns += sb_thread_cpu_ns() - c0;
+	rd->cost = p->cost;
 	return rd->hists ? 0 : -ENOMEM;
 }
 
@@ -221,7 +240,7 @@ int sb_probes__peek(struct sb_probes *p, struct sb_rundata *rd)
 	/* as sb_probes__collect counts them, without its per-program lines */
 	rd->bpf_run_ns = rd->bpf_runs = rd->state_misses_recovered = 0;
 	p->opts.verbose = 0;
-	rd->missed_events = recursion_misses(p, rd);
+	rd->missed_events = prog_stats(p, rd, NULL);
 	p->opts.verbose = verbose;
 	caught = rd->counters[SB_C_NESTED];
 	st = rd->state_misses_recovered;

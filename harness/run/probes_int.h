@@ -6,6 +6,7 @@
 
 #include <pthread.h>
 #include <stdatomic.h>
+#include <time.h>
 #include "harness/run/probes.h"
 
 struct btf;
@@ -35,6 +36,25 @@ struct sb_probes {
 	size_t nrecs, caprecs;
 	int oom; /* records that could not be stored in user space */
 	uint64_t lost_user;
+	struct sb_probe_cost cost; /* measured here, handed over by collect */
 };
+
+/* This thread's CPU time, ns: its kernel work included (verification, map
+ * allocation, iterator passes). */
+static inline uint64_t sb_thread_cpu_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+static inline uint64_t sb_wall_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
 
 #endif

@@ -318,6 +318,17 @@ void sb_probes_plan_apply(const struct sb_components *pl, struct synbench *skel)
 	}
 }
 
+int sb_probes_plan_component(struct synbench *skel, const struct bpf_program *prog)
+{
+	struct prog_slot v[SB_MAX_PROGS];
+	size_t n = prog_slots(skel, v);
+
+	for (size_t i = 0; i < n; i++)
+		if (v[i].prog == prog)
+			return (int)v[i].comp;
+	return -1;
+}
+
 int sb_probes_plan_demote(struct sb_components *pl, const struct sb_probes_opts *o,
 			  const struct btf *btf, struct synbench *skel, const char *prog,
 			  const char *why, char *err, size_t errlen)

@@ -571,7 +571,7 @@ static int prepare(struct run *r)
 		po.on_state = sb_tracefmt_on_state;
 		po.on_state_ctx = r->trace;
 	}
-	return sb_observe__new(o->no_probes ? NULL : &po, 1, &r->rd, &r->ob, r->err,
+	return sb_observe__new(o->no_probes ? NULL : &po, !o->no_bpf_stats, &r->rd, &r->ob, r->err,
 			       sizeof(r->err));
 oom:
 	snprintf(r->err, sizeof(r->err), "out of memory");
