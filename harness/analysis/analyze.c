@@ -9,6 +9,7 @@
 #include "bpf/hist.h"
 #include "harness/analysis/reconcile.h"
 #include "harness/analysis/stats.h"
+#include "harness/run/bigmem.h"
 #include "harness/run/hosts.h"
 #include "harness/run/krec.h"
 #include "harness/run/recstore.h"
@@ -170,7 +171,7 @@ static int partitions(struct acc *a, const struct sb_rundata *rd, const struct s
 		if (!e)
 			e = sb_recstore__take(rd->store, (unsigned int)p, SB_RK_KREC, (void **)&k,
 					      &nk);
-		if (!e && nk && !(b.krecs = calloc(nk, sizeof(*b.krecs))))
+		if (!e && nk && !(b.krecs = sb_bigmem_calloc(nk, sizeof(*b.krecs))))
 			e = -ENOMEM;
 		for (size_t i = 0; i < nk && !e; i++)
 			sb_krec_expand(&k[i], sizeof(k[i]), &b.krecs[i]);

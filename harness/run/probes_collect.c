@@ -11,6 +11,7 @@
 #include <bpf/libbpf.h>
 
 #include "harness/run/krec.h"
+#include "harness/run/bigmem.h"
 #include "harness/run/netns.h"
 #include "harness/run/probes_kmem.h"
 #include "harness/run/probes_plan.h"
@@ -100,8 +101,8 @@ static int read_hists(struct sb_probes *p, uint64_t *full, int ncpu, int with_dw
 {
 	const uint32_t total = SB_NKHISTS * SB_HIST_BUCKETS, nel = SB_NKHISTS * SB_HIST_NCHUNK;
 	int fd = bpf_map__fd(p->skel->maps.hists);
-	uint64_t *vals = calloc((size_t)total * (size_t)ncpu, sizeof(*vals));
-	uint64_t *compact = calloc(total, sizeof(*compact));
+	uint64_t *vals = sb_bigmem_malloc((size_t)total * (size_t)ncpu, sizeof(*vals));
+	uint64_t *compact = sb_bigmem_calloc(total, sizeof(*compact));
 	int err = 0;
 
 	_Static_assert(SB_HIST_CHUNK * SB_HIST_NCHUNK == SB_HIST_BUCKETS,
@@ -158,7 +159,7 @@ int sb_probes__collect(struct sb_probes *p, struct sb_rundata *rd)
 	sb_drop_reason_names(p->btf, rd->drop_names, SB_MAX_DROP_REASONS);
 	rd->retrans_fail_untraced = !sb_retransmit_traces_failures(p->btf);
 
-	rd->hists = calloc((size_t)SB_NHISTS * SB_HIST_BUCKETS, sizeof(uint64_t));
+	rd->hists = sb_bigmem_calloc((size_t)SB_NHISTS * SB_HIST_BUCKETS, sizeof(uint64_t));
 	if (rd->hists)
 		read_hists(p, rd->hists, ncpu, 1);
 	/* records kept here (no on_record sink): expanded into rd */

@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "harness/run/anonfile.h"
+#include "harness/run/bigmem.h"
 #include "harness/run/mib.h"
 #include "harness/run/krec.h"
 #include "harness/run/netns.h"
@@ -273,7 +274,7 @@ static int take_records(struct sb_recstore *store, struct sb_rundata *rd)
 	rd->accepts = a;
 	rd->naccepts = na;
 	if (!e && nk) {
-		rd->krecs = calloc(nk, sizeof(*rd->krecs));
+		rd->krecs = sb_bigmem_calloc(nk, sizeof(*rd->krecs));
 		if (!rd->krecs)
 			e = -ENOMEM;
 		for (size_t i = 0; i < nk && !e; i++)
