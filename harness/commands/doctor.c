@@ -13,10 +13,10 @@
 #include <sys/utsname.h>
 #include <unistd.h>
 
-#include <bpf/btf.h>
 #include <bpf/libbpf.h>
 
 #include "harness/output/json.h"
+#include "harness/run/kbtf.h"
 #include "harness/run/netns.h"
 #include "harness/run/probes.h"
 #include "harness/run/restore.h"
@@ -79,11 +79,12 @@ static void read_caps(struct report *r)
 static int has_listen_overflow_reason(void)
 {
 	const char *names[SB_MAX_DROP_REASONS] = { 0 };
-	struct btf *btf = btf__load_vmlinux_btf();
+	struct sb_kbtf *btf = NULL;
 	int found = 0;
 
+	sb_kbtf__open(&btf);
 	sb_drop_reason_names(btf, names, SB_MAX_DROP_REASONS);
-	btf__free(btf);
+	sb_kbtf__free(btf);
 	for (int i = 0; i < SB_MAX_DROP_REASONS; i++) {
 		found |= names[i] && strcmp(names[i], "TCP_LISTEN_OVERFLOW") == 0;
 		free((void *)names[i]);

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <unistd.h>
 
 #define HUGE ((size_t)2 << 20)
 
@@ -17,7 +18,23 @@ static size_t huge_up(size_t n)
 
 void sb_bigmem_policy(void)
 {
-	(void)mallopt(M_MMAP_THRESHOLD, SB_BIGMEM_MIN);
+	void *p;
+	char *lo, *hi;
+
+	/* blocks under 32 MiB from the heap (glibc's threshold moves up to that
+	 * anyway as blocks are freed), which grows in 64 MiB steps and is never
+	 * given back: the first step is advised at once, so libbpf's copies of
+	 * the kernel's BTF and every other array of the run land on huge pages,
+	 * and memory freed is reused without faulting again */
+	(void)mallopt(M_MMAP_THRESHOLD, 32 << 20);
+	(void)mallopt(M_TRIM_THRESHOLD, 256 << 20);
+	(void)mallopt(M_TOP_PAD, 64 << 20);
+	p = malloc(1);
+	lo = (char *)(((uintptr_t)p + HUGE - 1) & ~(uintptr_t)(HUGE - 1));
+	hi = (char *)((uintptr_t)sbrk(0) & ~(uintptr_t)(HUGE - 1));
+	if (p && hi > lo)
+		(void)madvise(lo, (size_t)(hi - lo), MADV_HUGEPAGE);
+	free(p);
 }
 
 void sb_bigmem_advise(void *p, size_t len)

@@ -18,9 +18,9 @@
 #include <linux/membarrier.h>
 
 #include <bpf/bpf.h>
-#include <bpf/btf.h>
 #include <bpf/libbpf.h>
 
+#include "harness/run/kbtf.h"
 #include "harness/run/krec.h"
 #include "harness/run/listen_diag.h"
 #include "harness/run/probes_kmem.h"
@@ -196,6 +196,16 @@ static int try_load(struct sb_probes *p)
 	return err;
 }
 
+static unsigned int loaded_programs(const struct sb_probes *p)
+{
+	struct bpf_program *prog;
+	unsigned int n = 0;
+
+	bpf_object__for_each_program(prog, p->skel->obj)
+		n += bpf_program__fd(prog) >= 0;
+	return n;
+}
+
 static int on_record(void *ctx, void *data, size_t len)
 {
 	struct sb_probes *p = ctx;
@@ -343,7 +353,7 @@ static void open_diag(struct sb_probes *p)
 int sb_probes__new(const struct sb_probes_opts *opts, struct sb_probes **out, char *err,
 		   size_t errlen)
 {
-	uint64_t t0 = sb_wall_ns(), c0 = sb_thread_cpu_ns();
+	uint64_t t0 = sb_wall_ns(), c0 = sb_thread_cpu_ns(), c1, c2;
 	struct sb_probes *p;
 	int e;
 
@@ -356,8 +366,13 @@ int sb_probes__new(const struct sb_probes_opts *opts, struct sb_probes **out, ch
 	if (!p)
 		return -ENOMEM;
 	p->opts = *opts;
-	p->btf = btf__load_vmlinux_btf();
+	/* BPF run time, counted while this descriptor is open (the kernel
+	 * drops back by itself when it closes, even on a crash:
+	 * docs/kernel-facts.md, fact 36) */
+	sb_kbtf__open(&p->btf); /* none: every check below fails, and says so */
+	c1 = sb_thread_cpu_ns();
 	e = sb_probes_plan_init(opts, p->btf, &p->plan, err, errlen);
+	c2 = sb_thread_cpu_ns();
 	for (int i = 0; i < SB_MAX_LOADS && (!e || e == -EAGAIN); i++) {
 		char why[256];
 
@@ -394,7 +409,7 @@ int sb_probes__new(const struct sb_probes_opts *opts, struct sb_probes **out, ch
 				 "could not load the BPF probes after %d "
 				 "tries; rerun with -v for libbpf's log",
 				 SB_MAX_LOADS);
-		btf__free(p->btf);
+		sb_kbtf__free(p->btf);
 		free(p);
 		return e;
 	}
@@ -416,6 +431,12 @@ int sb_probes__new(const struct sb_probes_opts *opts, struct sb_probes **out, ch
 	}
 	p->cost.setup_ns = sb_wall_ns() - t0;
 	p->cost.setup_cpu_ns = sb_thread_cpu_ns() - c0;
+	if (opts->verbose)
+		sb_error("probes set up: %.1f ms CPU (BTF read %.1f, plan and trial loads %.1f, "
+			 "%u load%s of %u programs: maps, verification, attach %.1f), %.1f ms wall",
+			 p->cost.setup_cpu_ns / 1e6, (c1 - c0) / 1e6, (c2 - c1) / 1e6, p->cost.loads,
+			 p->cost.loads == 1 ? "" : "s", loaded_programs(p),
+			 (p->cost.setup_cpu_ns - (c2 - c0)) / 1e6, p->cost.setup_ns / 1e6);
 	*out = p;
 	return 0;
 }
@@ -584,7 +605,7 @@ void sb_probes__free(struct sb_probes *p)
 	bpf_link__destroy(p->find_link);
 	sb_listen_diag__free(p->diag);
 	synbench__destroy(p->skel);
-	btf__free(p->btf);
+	sb_kbtf__free(p->btf);
 	free(p->recs);
 	free(p);
 }

@@ -9,14 +9,14 @@
 #include <time.h>
 #include "harness/run/probes.h"
 
-struct btf;
+struct sb_kbtf;
 struct bpf_link;
 struct ring_buffer;
 struct sb_listen_diag;
 
 struct sb_probes {
 	struct sb_probes_opts opts;
-	struct btf *btf; /* the kernel's, parsed once (tens of ms) */
+	struct sb_kbtf *btf; /* the kernel's BTF, read once */
 	struct synbench *skel;
 	struct sb_components plan;
 	struct bpf_link *sample_link; /* sampler: sk_storage_iter or tcp_iter */

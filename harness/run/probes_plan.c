@@ -16,10 +16,12 @@
 
 #include <unistd.h>
 
+#include <linux/btf.h>
+
 #include <bpf/bpf.h>
-#include <bpf/btf.h>
 #include <bpf/libbpf.h>
 
+#include "harness/run/kbtf.h"
 #include "synbench.skel.h"
 
 /* The tracepoint behind each tracing component. */
@@ -49,29 +51,9 @@ static int ensure_tracefs(void)
 	return 0;
 }
 
-static int btf_has(const struct btf *btf, const char *name, int kind)
+static int btf_has(const struct sb_kbtf *btf, const char *name, int kind)
 {
-	return btf && btf__find_by_name_kind(btf, name, kind) > 0;
-}
-
-/* 1 if struct (or union) sname in the kernel's BTF has a member mname. */
-static int btf_has_member(const struct btf *btf, const char *sname, const char *mname)
-{
-	int id = btf ? btf__find_by_name_kind(btf, sname, BTF_KIND_STRUCT) : -1;
-
-	if (id <= 0 && btf)
-		id = btf__find_by_name_kind(btf, sname, BTF_KIND_UNION);
-	const struct btf_type *t;
-	const struct btf_member *m;
-
-	if (id <= 0)
-		return 0;
-	t = btf__type_by_id(btf, id);
-	m = btf_members(t);
-	for (int i = 0; i < btf_vlen(t); i++, m++)
-		if (strcmp(btf__name_by_offset(btf, m->name_off), mname) == 0)
-			return 1;
-	return 0;
+	return sb_kbtf__find(btf, name, kind) > 0;
 }
 
 /* Loads a two-instruction program of the kind a mode needs (a tp_btf
@@ -80,14 +62,14 @@ static int btf_has_member(const struct btf *btf, const char *sname, const char *
  * refuse map-element iterators, docs/kernel-facts.md, fact 15) is known
  * before the one load, so no program is verified twice (libbpf-tools'
  * probe_tp_btf()). 0 or a negative errno. */
-static int trial_load(const struct btf *btf, const char *name, int kind,
+static int trial_load(const struct sb_kbtf *btf, const char *name, int kind,
 		      enum bpf_attach_type type)
 {
 	const struct bpf_insn insns[] = {
 		{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_0, .imm = 0 },
 		{ .code = BPF_JMP | BPF_EXIT },
 	};
-	int id = btf ? btf__find_by_name_kind(btf, name, kind) : -1;
+	int id = sb_kbtf__find(btf, name, kind);
 	LIBBPF_OPTS(bpf_prog_load_opts, o, .expected_attach_type = type);
 	int fd;
 
@@ -102,7 +84,7 @@ static int trial_load(const struct btf *btf, const char *name, int kind,
 }
 
 /* Why iterator target `func` cannot run here: NULL, or buf. */
-static const char *iter_refused(const struct btf *btf, const char *func, const char *since,
+static const char *iter_refused(const struct sb_kbtf *btf, const char *func, const char *since,
 				char *buf, size_t len)
 {
 	int e;
@@ -120,7 +102,7 @@ static const char *iter_refused(const struct btf *btf, const char *func, const c
 
 /* Why mode m of component c cannot run on this kernel, decided before the
  * load (trial loads of two instructions at most); NULL if it may. */
-static const char *precheck(const struct btf *btf, const struct sb_probes_opts *o,
+static const char *precheck(const struct sb_kbtf *btf, const struct sb_probes_opts *o,
 			    enum sb_component c, enum sb_comp_mode m, char *buf, size_t len)
 {
 	char name[96];
@@ -136,7 +118,7 @@ static const char *precheck(const struct btf *btf, const struct sb_probes_opts *
 			return buf;
 		}
 		if (c == SB_COMP_DROPS &&
-		    !btf_has_member(btf, "trace_event_raw_kfree_skb", "reason")) {
+		    !sb_kbtf__has_member(btf, "trace_event_raw_kfree_skb", "reason")) {
 			snprintf(buf, len, "kfree_skb has no drop reason before Linux 5.17");
 			return buf;
 		}
@@ -170,7 +152,7 @@ static const char *precheck(const struct btf *btf, const struct sb_probes_opts *
 		}
 		/* one process's descriptors: the task iterators' parameter
 		 * (f0d74c4da1f0, "bpf: Parameterize task iterators.") */
-		if (!btf_has_member(btf, "bpf_iter_link_info", "task")) {
+		if (!sb_kbtf__has_member(btf, "bpf_iter_link_info", "task")) {
 			snprintf(buf, len, "iter/task_file cannot walk one process (Linux 6.1+)");
 			return buf;
 		}
@@ -196,7 +178,7 @@ static void note(struct sb_components *pl, enum sb_component c, enum sb_comp_mod
 
 /* Moves c from its mode to the next on its ladder that passes the checks.
  * Returns 0, or -ENOENT when the ladder is used up (or the mode was forced). */
-static int next_mode(const struct btf *btf, const struct sb_probes_opts *o,
+static int next_mode(const struct sb_kbtf *btf, const struct sb_probes_opts *o,
 		     struct sb_components *pl, enum sb_component c, int forced)
 {
 	enum sb_comp_mode l[SB_LADDER_MAX];
@@ -235,7 +217,7 @@ static int forced_mode(const struct sb_probes_opts *o, enum sb_component c)
 	return -1;
 }
 
-int sb_probes_plan_init(const struct sb_probes_opts *o, const struct btf *btf,
+int sb_probes_plan_init(const struct sb_probes_opts *o, const struct sb_kbtf *btf,
 			struct sb_components *pl, char *err, size_t errlen)
 {
 	int rc = 0;
@@ -330,7 +312,7 @@ int sb_probes_plan_component(struct synbench *skel, const struct bpf_program *pr
 }
 
 int sb_probes_plan_demote(struct sb_components *pl, const struct sb_probes_opts *o,
-			  const struct btf *btf, struct synbench *skel, const char *prog,
+			  const struct sb_kbtf *btf, struct synbench *skel, const char *prog,
 			  const char *why, char *err, size_t errlen)
 {
 	struct prog_slot v[SB_MAX_PROGS];
