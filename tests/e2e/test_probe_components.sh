@@ -107,12 +107,13 @@ else
 		"$(grep -c 'listener_sampler probe cannot run' "$WORK/sk_storage_iter.err")" -eq 1
 	check "sk_storage_iter refused: nothing written" "$( [ -e "$WORK/sk_storage_iter" ] && echo 1 || echo 0)" -eq 0
 fi
-for m in tcp_iter tcp_info; do
+for m in file_iter tcp_iter tcp_info; do
 	run $m --sampler $m
 	check "$m: exit 0" "$?" -eq 0
 	common $m
 	check "$m: mode" "$(jqv "$WORK/$m/summary.json" .probes.components.listener_sampler.mode)" = $m
 done
+queue_filled file_iter number
 queue_filled tcp_iter number
 queue_filled tcp_info empty
 run sampler_off --sampler off
