@@ -21,6 +21,9 @@
 #include "bpf/synbench.h"
 #include "bpf/hist.h"
 #include "bpf/compat.bpf.h"
+#ifndef SB_EXP
+#define SB_EXP 0
+#endif
 
 char LICENSE[] SEC("license") = "GPL";
 
@@ -91,9 +94,9 @@ struct {
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, SB_NKHISTS * SB_HIST_BUCKETS);
+	__uint(max_entries, SB_NKHISTS * SB_HIST_NCHUNK);
 	__type(key, __u32);
-	__type(value, __u64);
+	__type(value, struct sb_hist_chunk);
 } hists SEC(".maps");
 
 enum { K_BTF = 1, K_RAW = 2, K_CLASSIC = 3 };
@@ -136,19 +139,31 @@ static __always_inline void count(__u32 c)
 		*v += 1;
 }
 
-static __always_inline void hist_add(__u32 id, __u64 ns)
+/* A global function: the verifier checks it once, apart from its callers
+ * (Linux 5.6), instead of once per path into it; inlined, its six-way bucket
+ * search multiplied the paths the verifier walked (138k instructions and
+ * 80 ms per program load). */
+__noinline int hist_add(__u32 id, __u64 ns)
 {
-	__u32 idx = id * SB_HIST_BUCKETS + sb_hist_bucket(ns);
-	__u64 *v;
+	__u32 b = sb_hist_bucket(ns), key = id * SB_HIST_NCHUNK;
+	struct sb_hist_chunk *v;
 
-	if (idx >= SB_NKHISTS * SB_HIST_BUCKETS) {
+	if (id >= SB_NKHISTS) {
 		count(SB_C_HIST_OVER);
-		return;
+		return 0;
 	}
-	v = bpf_map_lookup_elem(&hists, &idx);
-	if (v) /* this CPU's copy: the kernel runs no second instance of a
-		* program on one CPU (its recursion check) */
-		*v += 1;
+	_Static_assert(SB_HIST_NCHUNK == 2, "one comparison picks the chunk");
+	if (b >= SB_HIST_CHUNK) {
+		b -= SB_HIST_CHUNK;
+		key++;
+	}
+	barrier_var(b); /* keep the bound check below for the verifier */
+	v = bpf_map_lookup_elem(&hists, &key);
+	if (v && b < SB_HIST_CHUNK) /* this CPU's copy: the kernel runs no
+				     * second instance of a program on one
+				     * CPU (its recursion check) */
+		v->b[b] += 1;
+	return 0;
 }
 
 #include "bpf/records.bpf.h"
@@ -164,13 +179,6 @@ static __always_inline int port_wanted(__u16 port)
 	return 0;
 }
 
-static __always_inline __u64 sk_netns(const struct sock *sk, int kind)
-{
-	if (kind == K_BTF)
-		return sk->__sk_common.skc_net.net->ns.inum;
-	return BPF_CORE_READ(sk, __sk_common.skc_net.net, ns.inum);
-}
-
 /* SB_SIDE_SERVER or SB_SIDE_CLIENT for one of the run's namespaces, -1
  * for any other. */
 static __always_inline int ns_side(__u64 ino)
@@ -180,6 +188,41 @@ static __always_inline int ns_side(__u64 ino)
 	if (netns_ino2 && ino == netns_ino2)
 		return SB_SIDE_CLIENT;
 	return -1;
+}
+
+/* The run's namespaces as the kernel's struct net addresses, learned at the
+ * first event in each (their inodes are known before the load); from then
+ * on a socket's side is a comparison of the address it holds, where reading
+ * net->ns.inum cost a cache miss (about 20 ns per event). A namespace lives
+ * as long as the run holds it: its address is not reused meanwhile. */
+__u64 net_addr[2] = {}; /* [enum sb_side], 0 until learned */
+
+static __always_inline int net_side(const struct net *net, int kind)
+{
+	__u64 ino;
+	int side;
+
+	if (!net)
+		return -1;
+	/* root may compare and keep kernel addresses (allow_ptr_leaks) */
+	if (net_addr[SB_SIDE_SERVER] == (__u64)net)
+		return SB_SIDE_SERVER;
+	if (netns_ino2 && net_addr[SB_SIDE_CLIENT] == (__u64)net)
+		return SB_SIDE_CLIENT;
+	if (net_addr[SB_SIDE_SERVER] && (!netns_ino2 || net_addr[SB_SIDE_CLIENT]))
+		return -1;
+	ino = KREAD(kind, net, ns.inum);
+	side = ns_side(ino);
+	if (side == SB_SIDE_SERVER)
+		net_addr[SB_SIDE_SERVER] = (__u64)net;
+	else if (side == SB_SIDE_CLIENT)
+		net_addr[SB_SIDE_CLIENT] = (__u64)net;
+	return side;
+}
+
+static __always_inline int sk_side(const struct sock *sk, int kind)
+{
+	return net_side(KREAD(kind, sk, __sk_common.skc_net.net), kind);
 }
 
 static __always_inline __u64 sk_cookie(const struct sock *sk, int kind)
@@ -263,7 +306,7 @@ static __always_inline struct sb_slot *track(const struct sock *sk, __u64 key, i
 	__builtin_memset(&s->rec, 0, sizeof(s->rec));
 	fill_krec_addrs(&s->rec, sk, kind);
 	s->rec.role = client ? SB_ROLE_CLIENT : SB_ROLE_CHILD;
-	s->rec.side = ns_side(sk_netns(sk, kind)) == SB_SIDE_CLIENT ? SB_SIDE_CLIENT
+	s->rec.side = sk_side(sk, kind) == SB_SIDE_CLIENT ? SB_SIDE_CLIENT
 								    : SB_SIDE_SERVER;
 	s->rec.final_state = new;
 	if (partial) {
@@ -287,14 +330,24 @@ static __always_inline struct sb_slot *track(const struct sock *sk, __u64 key, i
  * readable at any event after the handshake: a client's bytes_acked counts
  * from its ISN (the SYN's ack included), a child's bytes_received from the
  * client's ISN + 1. */
-static __always_inline void set_isn(struct sb_krec *r, const struct sock *sk)
+static __always_inline void set_isn(struct sb_krec *r, const struct sock *sk, int kind)
 {
 	const struct tcp_sock *tp = (const struct tcp_sock *)sk;
 
-	if (r->role == SB_ROLE_CLIENT)
+	/* tp_btf: the socket as a typed tcp_sock, direct loads; a CO-RE read
+	 * is a helper call each (about 20 ns) */
+	if (kind == K_BTF && (tp = bpf_skc_to_tcp_sock((void *)sk))) {
+		if (r->role == SB_ROLE_CLIENT)
+			r->isn = tp->snd_una - (__u32)tp->bytes_acked;
+		else
+			r->isn = tp->rcv_nxt - (__u32)tp->bytes_received - 1;
+	} else if (r->role == SB_ROLE_CLIENT) {
+		tp = (const struct tcp_sock *)sk;
 		r->isn = BPF_CORE_READ(tp, snd_una) - (__u32)BPF_CORE_READ(tp, bytes_acked);
-	else
+	} else {
+		tp = (const struct tcp_sock *)sk;
 		r->isn = BPF_CORE_READ(tp, rcv_nxt) - (__u32)BPF_CORE_READ(tp, bytes_received) - 1;
+	}
 	r->flags |= SB_KF_ISN;
 }
 
@@ -314,6 +367,16 @@ static __always_inline void close_err(struct sb_krec *r, const struct sock *sk, 
 	r->err = e > 0 && e < 255 ? e : (e ? 255 : 0);
 }
 
+/* The smoothed RTT, us (srtt_us holds 8 times it). */
+static __always_inline __u32 srtt_of(const struct sock *sk, int kind)
+{
+	const struct tcp_sock *tp;
+
+	if (kind == K_BTF && (tp = bpf_skc_to_tcp_sock((void *)sk)))
+		return tp->srtt_us >> 3;
+	return BPF_CORE_READ((const struct tcp_sock *)sk, srtt_us) >> 3;
+}
+
 /* Filters first (namespace, then the socket's state), one clock read per
  * tracked event, and a stamp only where an output reads one; the time
  * spent in every state goes to the per-CPU dwell histograms. */
@@ -324,10 +387,22 @@ static __always_inline int on_set_state(const struct sock *sk, int old, int new,
 	int in_slot = 0;
 	__u64 key, now;
 
-	if (ns_side(sk_netns(sk, kind)) < 0)
+#if SB_EXP == 10
+	return 0;
+#endif
+	if (sk_side(sk, kind) < 0)
 		return 0;
+#if SB_EXP == 1
+	return 0;
+#endif
 	key = sk_key(sk);
 	count(SB_C_EVENTS);
+#if SB_EXP == 2
+	return key == 3;
+#endif
+#if SB_EXP == 4
+	return bpf_ktime_get_ns() == 3;
+#endif
 
 	if ((old == SB_TCP_CLOSE && new == SB_TCP_SYN_SENT) ||
 	    (old == SB_TCP_LISTEN && new == SB_TCP_SYN_RECV)) {
@@ -367,7 +442,9 @@ static __always_inline int on_set_state(const struct sock *sk, int old, int new,
 	if (old == r->final_state && s->t_last && now >= s->t_last) {
 		__u64 d = now - s->t_last;
 
+#if SB_EXP != 5
 		hist_add(SB_KH_DWELL + sb_dwell_slot(old, new), d);
+#endif
 		if (old == SB_TCP_SYN_SENT && new == SB_TCP_ESTABLISHED)
 			hist_add(SB_H_HANDSHAKE, d);
 		else if (old == SB_TCP_SYN_RECV && new == SB_TCP_ESTABLISHED)
@@ -381,7 +458,7 @@ static __always_inline int on_set_state(const struct sock *sk, int old, int new,
 		/* CLOSE->SYN_SENT has sport 0 (docs/kernel-facts.md, fact 9): the port is
 		 * known here, and a child's 4-tuple and cookie too */
 		fill_krec_addrs(r, sk, kind);
-		set_isn(r, sk);
+		set_isn(r, sk, kind);
 		if (kind == K_BTF && r->role == SB_ROLE_CHILD)
 			r->cookie = sk_cookie(sk, kind);
 		else if (!r->cookie)
@@ -407,16 +484,18 @@ static __always_inline int on_set_state(const struct sock *sk, int old, int new,
 	if (!r->cookie)
 		r->cookie = sk_cookie(sk, kind);
 	if (!(r->flags & SB_KF_ISN)) /* its ESTABLISHED event was missed */
-		set_isn(r, sk);
+		set_isn(r, sk, kind);
 	close_err(r, sk, kind);
 	/* the socket's smoothed RTT as it closes: one sample per connection
 	 * (a tcp_probe program would cost a run per segment received) */
-	r->srtt_us = BPF_CORE_READ((const struct tcp_sock *)sk, srtt_us) >> 3;
+	r->srtt_us = srtt_of(sk, kind);
 	if (r->srtt_us) {
 		count(SB_C_RTT_SAMPLES);
 		hist_add(SB_H_SRTT, (__u64)r->srtt_us * 1000);
 	}
+#if SB_EXP != 9
 	rec_emit(r);
+#endif
 	rec_release(key, s, in_slot);
 	return 0;
 }
@@ -429,7 +508,7 @@ static __always_inline int on_retransmit(const struct sock *sk, int kind)
 
 	if (KREAD(kind, sk, __sk_common.skc_state) != SB_TCP_SYN_SENT)
 		return 0;
-	side = ns_side(sk_netns(sk, kind));
+	side = sk_side(sk, kind);
 	if (side < 0)
 		return 0;
 	key = sk_key(sk);
@@ -444,7 +523,7 @@ static __always_inline int on_retransmit(const struct sock *sk, int kind)
 
 static __always_inline int on_synack(const struct sock *sk, int kind)
 {
-	int side = ns_side(sk_netns(sk, kind));
+	int side = sk_side(sk, kind);
 
 	if (side >= 0)
 		count(SB_C_SYNACK_RETRANS);
@@ -453,25 +532,24 @@ static __always_inline int on_synack(const struct sock *sk, int kind)
 	return 0;
 }
 
-static __always_inline __u64 skb_netns(const struct sk_buff *skb, int kind)
+static __always_inline int skb_side(const struct sk_buff *skb, int kind)
 {
 	const struct net_device *dev = KREAD(kind, skb, dev);
 	const struct sock *sk;
 
 	if (dev)
-		return kind == K_BTF ? dev->nd_net.net->ns.inum
-				     : BPF_CORE_READ(dev, nd_net.net, ns.inum);
+		return net_side(KREAD(kind, dev, nd_net.net), kind);
 	sk = KREAD(kind, skb, sk);
 	if (sk)
-		return sk_netns(sk, kind);
-	return 0;
+		return sk_side(sk, kind);
+	return -1;
 }
 
 static __always_inline int on_drop(const struct sk_buff *skb, __u32 reason, int kind)
 {
 	__u64 *v;
 
-	int side = ns_side(skb_netns(skb, kind));
+	int side = skb_side(skb, kind);
 
 	if (side < 0)
 		return 0;
@@ -620,114 +698,4 @@ int tp_drop(struct trace_event_raw_kfree_skb___sb *ctx)
 	return on_drop(ctx->skbaddr, reason, K_CLASSIC);
 }
 
-/* ---- the listener sampler (harness/run/probes_plan.c picks the mode) ---- */
-
-/* One sample of a listener, read through the typed pointer an iterator
- * hands over. */
-static __always_inline void fill_sample(struct sb_listen_sample *s, struct tcp_sock *tp)
-{
-	struct sock *sk = (struct sock *)tp;
-
-	s->ts = bpf_ktime_get_ns();
-	s->port = sk->__sk_common.skc_num;
-	s->family = sk->__sk_common.skc_family;
-	s->ack_backlog = sk->sk_ack_backlog;
-	s->max_ack_backlog = sk->sk_max_ack_backlog;
-	s->syn_qlen = tp->inet_conn.icsk_accept_queue.qlen.counter;
-	s->drops = sk->sk_drops.counter;
-}
-
-/* The listener on a filtered port in our namespace that skc is, or NULL. */
-static __always_inline struct tcp_sock *wanted_listener(struct sock_common *skc)
-{
-	if (!skc || skc->skc_state != SB_TCP_LISTEN || !port_wanted(skc->skc_num))
-		return NULL;
-	if (skc->skc_net.net->ns.inum != netns_ino)
-		return NULL;
-	return bpf_skc_to_tcp_sock(skc);
-}
-
-/* Mode sk_storage_iter, step 1: one pass over the namespace's TCP sockets
- * (iter/tcp walks the namespace of the process that reads it) marks every
- * listener on a filtered port in the "listeners" map; the sampler then
- * reads only those (a pass of iter/tcp would walk every socket, TIME_WAIT
- * included: 100k+ per sample). Works the same for the built-in listener
- * and for a server the harness did not start (--target). */
-SEC("iter/tcp")
-int find_listeners(struct bpf_iter__tcp *ctx)
-{
-	struct tcp_sock *tp = wanted_listener(ctx->sk_common);
-	__u16 port;
-	__u32 *mark;
-
-	if (!tp)
-		return 0;
-	mark = bpf_sk_storage_get(&listeners, tp, 0, BPF_SK_STORAGE_GET_F_CREATE);
-	if (mark && !*mark) {
-		*mark = 1;
-		/* a stack copy: Linux 6.1's verifier refuses bpf_seq_write()
-		 * from a kernel pointer (docs/kernel-facts.md, fact 16) */
-		port = ((struct sock *)tp)->__sk_common.skc_num;
-		bpf_seq_write(ctx->meta->seq, &port, sizeof(port));
-	}
-	return 0;
-}
-
-/* Mode sk_storage_iter, step 2: one record per registered listener. Some
- * kernels refuse map-element iterators (docs/kernel-facts.md, fact 15): then tcp_iter. */
-SEC("iter/bpf_sk_storage_map")
-int sample_listeners(struct bpf_iter__bpf_sk_storage_map *ctx)
-{
-	struct sb_listen_sample s = {};
-	struct sock *sk = ctx->sk; /* read once: 6.1 refuses a second, unchecked read */
-	struct tcp_sock *tp;
-
-	if (!sk)
-		return 0;
-	tp = bpf_skc_to_tcp_sock(sk);
-	if (!tp)
-		return 0;
-	fill_sample(&s, tp);
-	bpf_seq_write(ctx->meta->seq, &s, sizeof(s));
-	return 0;
-}
-
-/* Mode tcp_iter: iter/tcp shows every listener before any other socket
- * (the listening hash first, then the established one), so a pass stops at
- * the first socket that is not a listener: returning 1 ends the read there
- * and user space closes the iterator. A pass costs a run per listener, not
- * one per socket of the namespace (TIME_WAIT included). */
-SEC("iter/tcp")
-int sample_listeners_tcp(struct bpf_iter__tcp *ctx)
-{
-	struct sb_listen_sample s = {};
-	struct sock_common *skc = ctx->sk_common;
-	struct tcp_sock *tp;
-
-	if (!skc)
-		return 0;
-	if (skc->skc_state != SB_TCP_LISTEN)
-		return 1;
-	tp = wanted_listener(skc);
-	if (!tp)
-		return 0;
-	fill_sample(&s, tp);
-	bpf_seq_write(ctx->meta->seq, &s, sizeof(s));
-	return 0;
-}
-
-/* At the end of a run: the address of every TCP socket of the namespace,
- * so that user space can tell a tracked socket still open (LIVE_AT_END)
- * from one whose CLOSE event the kernel skipped (CLOSE_MISSED). */
-SEC("iter/tcp")
-int live_socks(struct bpf_iter__tcp *ctx)
-{
-	struct sock_common *skc = ctx->sk_common;
-	__u64 addr;
-
-	if (!skc || ns_side(skc->skc_net.net->ns.inum) < 0)
-		return 0;
-	addr = sk_key((const struct sock *)skc);
-	bpf_seq_write(ctx->meta->seq, &addr, sizeof(addr));
-	return 0;
-}
+#include "bpf/iters.bpf.h"

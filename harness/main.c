@@ -9,6 +9,7 @@
 #include "harness/commands/commands.h"
 #include "harness/commands/finish.h"
 #include "harness/output/outdir.h"
+#include "harness/run/bigmem.h"
 #include "harness/run/hosts.h"
 #include "harness/run/run.h"
 #include "harness/run/signals.h"
@@ -96,6 +97,7 @@ int main(int argc, char **argv)
 	int r;
 
 	sb_prog_set(argv[0]);
+	sb_bigmem_policy();
 	if (argc > 1 && argv[1][0] != '-')
 		return sb_command(argc - 1, argv + 1);
 	r = sb_opts_parse(argc, argv, &o, err, sizeof(err));

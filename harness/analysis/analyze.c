@@ -9,6 +9,7 @@
 #include "bpf/hist.h"
 #include "harness/analysis/reconcile.h"
 #include "harness/analysis/stats.h"
+#include "harness/run/bigmem.h"
 #include "harness/run/hosts.h"
 #include "harness/run/krec.h"
 #include "harness/run/mib.h"
@@ -171,7 +172,7 @@ static int partitions(struct acc *a, const struct sb_rundata *rd, const struct s
 		if (!e)
 			e = sb_recstore__take(rd->store, (unsigned int)p, SB_RK_KREC, (void **)&k,
 					      &nk);
-		if (!e && nk && !(b.krecs = calloc(nk, sizeof(*b.krecs))))
+		if (!e && nk && !(b.krecs = sb_bigmem_calloc(nk, sizeof(*b.krecs))))
 			e = -ENOMEM;
 		for (size_t i = 0; i < nk && !e; i++)
 			sb_krec_expand(&k[i], sizeof(k[i]), &b.krecs[i]);
@@ -377,6 +378,8 @@ int sb_analyze(const struct sb_rundata *rd, const struct sb_row_sink *sink,
 	res->rate_conns_per_s = res->duration_s > 0 ? (double)a.ok / res->duration_s : 0;
 	res->http = rd->opts && rd->opts->http;
 	host_figures(&a, rd);
+	/* per connection started (a server half: per connection accepted) */
+	sb_cost_compute(rd, rd->client.started ? rd->client.started : rd->naccepts, &res->cost);
 	acc_free(&a, rd->nhosts);
 	*out = res;
 	return 0;

@@ -12,6 +12,7 @@
 #ifndef SB_ANALYZE_H
 #define SB_ANALYZE_H
 
+#include "harness/analysis/cost.h"
 #include "harness/analysis/host_checks.h"
 #include "harness/analysis/identities.h"
 #include "harness/analysis/join.h"
@@ -204,6 +205,7 @@ struct sb_result {
 	struct sb_live *live;	       /* bench watch --serve, else NULL */
 	struct sb_host_result *hosts; /* rd->nhosts of them, NULL when none */
 	size_t nhosts;
+	struct sb_cost cost; /* what the probes cost (probes.cost) */
 };
 
 struct sb_kview;

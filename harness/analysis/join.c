@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "harness/run/bigmem.h"
+
 #define NPORTS 65536
 #define NO_IDX UINT32_MAX
 
@@ -23,8 +25,8 @@ static int cmap_init(struct cookie_map *m, size_t n)
 
 	while (cap < 2 * n + 1)
 		cap <<= 1;
-	m->keys = calloc(cap, sizeof(*m->keys));
-	m->vals = calloc(cap, sizeof(*m->vals));
+	m->keys = sb_bigmem_calloc(cap, sizeof(*m->keys));
+	m->vals = sb_bigmem_calloc(cap, sizeof(*m->vals));
 	m->mask = cap - 1;
 	return m->keys && m->vals ? 0 : -ENOMEM;
 }
@@ -251,9 +253,9 @@ static int match_children(struct ctx *c)
 		j->krec_row[k] = i;
 		j->rows[i].nchildren++;
 	}
-	c->cstart = calloc(j->nrows + 1, sizeof(*c->cstart));
-	c->clist = calloc(rd->nkrecs + 1, sizeof(*c->clist));
-	fill = calloc(j->nrows + 1, sizeof(*fill));
+	c->cstart = sb_bigmem_calloc(j->nrows + 1, sizeof(*c->cstart));
+	c->clist = sb_bigmem_calloc(rd->nkrecs + 1, sizeof(*c->clist));
+	fill = sb_bigmem_calloc(j->nrows + 1, sizeof(*fill));
 	if (!c->cstart || !c->clist || !fill) {
 		free(fill);
 		return -ENOMEM;
@@ -324,7 +326,7 @@ static int index_children(struct ctx *c)
 	const struct sb_rundata *rd = c->rd;
 
 	c->chead = malloc(NPORTS * sizeof(*c->chead));
-	c->cnext = malloc((rd->nkrecs + 1) * sizeof(*c->cnext));
+	c->cnext = sb_bigmem_malloc(rd->nkrecs + 1, sizeof(*c->cnext));
 	if (!c->chead || !c->cnext)
 		return -ENOMEM;
 	memset(c->chead, 0xff, NPORTS * sizeof(*c->chead));
@@ -549,7 +551,7 @@ static int build_rows(struct ctx *c)
 	struct sb_join_counts *n = &j->counts;
 
 	n->user_conns = rd->nconns;
-	j->rows = calloc(rd->nconns ? rd->nconns : 1, sizeof(*j->rows));
+	j->rows = sb_bigmem_calloc(rd->nconns ? rd->nconns : 1, sizeof(*j->rows));
 	if (!j->rows)
 		return -ENOMEM;
 	for (size_t i = 0; i < rd->nconns; i++) {
@@ -581,8 +583,8 @@ static int index_rows(struct ctx *c)
 {
 	struct sb_join *j = c->j;
 
-	c->tup = calloc(j->nrows ? j->nrows : 1, sizeof(*c->tup));
-	c->next = calloc(j->nrows ? j->nrows : 1, sizeof(*c->next));
+	c->tup = sb_bigmem_calloc(j->nrows ? j->nrows : 1, sizeof(*c->tup));
+	c->next = sb_bigmem_calloc(j->nrows ? j->nrows : 1, sizeof(*c->next));
 	c->head = malloc(NPORTS * sizeof(*c->head));
 	if (!c->tup || !c->next || !c->head)
 		return -ENOMEM;
@@ -609,11 +611,11 @@ static int index_records(struct ctx *c)
 		err = cmap_init(&c->ccount, rd->nkrecs);
 	if (!err)
 		err = cmap_init(&c->amap, rd->naccepts);
-	c->kused = calloc(rd->nkrecs + 1, 1);
-	c->child_acc = malloc((rd->nkrecs + 1) * sizeof(*c->child_acc));
-	c->acc_child = malloc((rd->naccepts + 1) * sizeof(*c->acc_child));
-	j->krec_row = malloc((rd->nkrecs + 1) * sizeof(*j->krec_row));
-	j->accept_row = malloc((rd->naccepts + 1) * sizeof(*j->accept_row));
+	c->kused = sb_bigmem_calloc(rd->nkrecs + 1, 1);
+	c->child_acc = sb_bigmem_malloc(rd->nkrecs + 1, sizeof(*c->child_acc));
+	c->acc_child = sb_bigmem_malloc(rd->naccepts + 1, sizeof(*c->acc_child));
+	j->krec_row = sb_bigmem_malloc(rd->nkrecs + 1, sizeof(*j->krec_row));
+	j->accept_row = sb_bigmem_malloc(rd->naccepts + 1, sizeof(*j->accept_row));
 	if (err || !c->kused || !c->child_acc || !c->acc_child || !j->krec_row || !j->accept_row)
 		return -ENOMEM;
 	memset(c->child_acc, 0xff, (rd->nkrecs + 1) * sizeof(*c->child_acc));

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include "harness/analysis/cost.h"
 #include "harness/analysis/reconcile.h"
 #include "harness/analysis/stats.h"
 #include "harness/run/krec.h"
@@ -523,6 +524,10 @@ int sb_kview_analyze(const struct sb_rundata *rd, const struct sb_kview_opts *o,
 	d = rd->t_end_ns > rd->t_start_ns ? (double)(rd->t_end_ns - rd->t_start_ns) / 1e9 : 0;
 	res->duration_s = d;
 	res->rate_conns_per_s = d > 0 ? (double)res->watch.handshakes / d : 0;
+	/* per handshake seen (client or child) */
+	sb_cost_compute(rd, res->watch.handshakes ? res->watch.handshakes
+						  : res->watch.child_handshakes,
+			&res->cost);
 	*out = res;
 	return 0;
 }

@@ -19,6 +19,7 @@ static const char *const mode_names[SB_NMODES] = {
 	[SB_MODE_SK_STORAGE_ITER] = "sk_storage_iter",
 	[SB_MODE_TCP_ITER] = "tcp_iter",
 	[SB_MODE_TCP_INFO] = "tcp_info",
+	[SB_MODE_FILE_ITER] = "file_iter",
 };
 
 const char *sb_component_name(enum sb_component c)
@@ -53,6 +54,7 @@ int sb_component_ladder(enum sb_component c, enum sb_comp_mode ladder[SB_LADDER_
 
 	if (c == SB_COMP_LISTENER_SAMPLER) {
 		ladder[n++] = SB_MODE_SK_STORAGE_ITER;
+		ladder[n++] = SB_MODE_FILE_ITER;
 		ladder[n++] = SB_MODE_TCP_ITER;
 		ladder[n++] = SB_MODE_TCP_INFO;
 	} else {

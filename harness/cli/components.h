@@ -24,11 +24,13 @@ enum sb_comp_mode {
 	SB_MODE_SK_STORAGE_ITER, /* iter/tcp finds listeners, iter/bpf_sk_storage_map samples */
 	SB_MODE_TCP_ITER,	 /* iter/tcp over the namespace every sample */
 	SB_MODE_TCP_INFO,	 /* no BPF: tcp_info of listeners via sock_diag */
+	SB_MODE_FILE_ITER,	 /* iter/task_file over this process's descriptors up
+				  * to its listeners' (bpf_sock_from_file) */
 	SB_NMODES,
 };
 
 /* Fallback ladders end with SB_MODE_OFF (state_changes: never off). */
-#define SB_LADDER_MAX 4
+#define SB_LADDER_MAX 5
 
 struct sb_component_state {
 	enum sb_comp_mode mode;

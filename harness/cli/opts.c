@@ -59,8 +59,8 @@ static const char *const tls_version_names[SB_OPT_NAMES] = { [SB_TLS_13] = "1.3"
 static const char *const tls_key_names[SB_OPT_NAMES] = { [LG_TLS_KEY_ECDSA_P256] = "ecdsa-p256",
 					      [LG_TLS_KEY_RSA_2048] = "rsa-2048" };
 /* index = enum sb_comp_mode + 1 where given; 0 = auto */
-static const char *const sampler_names[SB_OPT_NAMES] = { "auto", "sk_storage_iter", "tcp_iter",
-					     "tcp_info", "off" };
+static const char *const sampler_names[SB_OPT_NAMES] = { "auto", "sk_storage_iter", "file_iter",
+					     "tcp_iter", "tcp_info", "off" };
 
 static const struct sb_optdef table[] = {
 	HEADING("Load:"),
@@ -129,7 +129,7 @@ static const struct sb_optdef table[] = {
 	     "auto falls back tp_btf, raw_tp, tracepoint; given: every tracepoint component "
 	     "must load so", "auto", "raw_tp", attach_names, attach),
 	{ "sampler", 0, SB_ARG_REQ, SB_OPT_CUSTOM, O_SAMPLER, "MODE",
-	  "accept-queue sampler: auto, sk_storage_iter, tcp_iter, tcp_info (no BPF), off",
+	  "accept-queue sampler: auto, sk_storage_iter, file_iter, tcp_iter, tcp_info (no BPF), off",
 	  "auto", "tcp_info", .choices = sampler_names },
 	WORD("probe-off", 0, SB_ARG_REQ, O_PROBE_OFF, "LIST",
 	     "components off, comma-separated: syn_retransmits, synack_retransmits, drops, "
@@ -137,6 +137,9 @@ static const struct sb_optdef table[] = {
 	NUM("sample-us", O_SAMPLE_US, "N", "accept-queue sampling, us", "5000", "5000",
 	    100, 10000000, sample_us),
 	FLAG("trace-states", 0, O_TRACE_STATES, "record every TCP state change", trace_states),
+	FLAG("no-bpf-stats", 0, O_NO_BPF_STATS,
+	     "leave BPF run time uncounted (by default counted while the probes are loaded, for "
+	     "probes.cost)", no_bpf_stats),
 	HEADING("A server of yours instead of ours:"),
 	WORD("target", 0, SB_ARG_REQ, O_TARGET, "HOST:PORT",
 	     "load and watch this listener; ours is not started", NULL, "127.0.0.1:8080"),
@@ -620,9 +623,9 @@ static int finish(struct parse_ctx *c)
 {
 	struct sb_opts *o = &c->o;
 	static const enum opt_id probe_opts[] = {O_ATTACH, O_SAMPLER, O_PROBE_OFF, O_SAMPLE_US,
-						 O_TRACE_STATES};
+						 O_TRACE_STATES, O_NO_BPF_STATS};
 	static const char *const probe_names[] = {"attach", "sampler", "probe-off", "sample-us",
-						  "trace-states"};
+						  "trace-states", "no-bpf-stats"};
 	static const enum opt_id crr_opts[] = {O_REQ, O_RESP, O_CLOSE_FIRST};
 	static const char *const crr_names[] = {"req", "resp", "close-first"};
 

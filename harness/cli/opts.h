@@ -100,6 +100,7 @@ struct sb_opts {
 	uint32_t sample_us;	/* --sample-us N: accept-queue sample period */
 	uint32_t record_memory_mib; /* --record-memory MIB: records in memory before spilling */
 	int trace_states;	/* --trace-states */
+	int no_bpf_stats;	/* --no-bpf-stats */
 	/* output */
 	char out[4096];		/* --out DIR ("" = results/<ts>[-label]) */
 	char label[128];	/* --label */

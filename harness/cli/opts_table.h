@@ -18,6 +18,7 @@ enum opt_id {
 	O_SYNCOOKIES, O_NO_SYNCOOKIES, O_ABORT_ON_OVERFLOW, O_SOMAXCONN, O_SYN_RETRIES,
 	O_SYNACK_RETRIES, O_SYN_LINEAR_TIMEOUTS, O_MAX_SYN_BACKLOG, O_PORT_RANGE,
 	O_NO_PROBES, O_ATTACH, O_SAMPLER, O_PROBE_OFF, O_SAMPLE_US, O_TRACE_STATES,
+	O_NO_BPF_STATS,
 	O_TARGET, O_NETNS, O_SERVER_CMD, O_HTTP,
 	O_TLS, O_TLS_VERSION, O_TLS_KEY_TYPE, O_TLS_RESUME, O_TLS_CERT, O_TLS_KEY, O_TLS_SNI,
 	O_TLS_CA, O_HTTP_PATH,
@@ -30,7 +31,7 @@ enum opt_id {
 /* clang-format on */
 
 #define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
-#define SB_OPT_NAMES 6 /* the longest choice list in opts.c, and its NULL */
+#define SB_OPT_NAMES 7 /* the longest choice list in opts.c, and its NULL */
 
 /* The run's options on the engine (harness/cli/optparse.h): fields of struct
  * sb_opts, CUSTOM ones applied in opts.c. */

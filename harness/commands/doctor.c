@@ -16,6 +16,7 @@
 #include <bpf/libbpf.h>
 
 #include "harness/output/json.h"
+#include "harness/run/kbtf.h"
 #include "harness/run/netns.h"
 #include "harness/run/probes.h"
 #include "harness/run/restore.h"
@@ -78,9 +79,12 @@ static void read_caps(struct report *r)
 static int has_listen_overflow_reason(void)
 {
 	const char *names[SB_MAX_DROP_REASONS] = { 0 };
+	struct sb_kbtf *btf = NULL;
 	int found = 0;
 
-	sb_drop_reason_names(names, SB_MAX_DROP_REASONS);
+	sb_kbtf__open(&btf);
+	sb_drop_reason_names(btf, names, SB_MAX_DROP_REASONS);
+	sb_kbtf__free(btf);
 	for (int i = 0; i < SB_MAX_DROP_REASONS; i++) {
 		found |= names[i] && strcmp(names[i], "TCP_LISTEN_OVERFLOW") == 0;
 		free((void *)names[i]);
@@ -92,7 +96,9 @@ static void gather(struct report *r)
 {
 	uint64_t ino = 0;
 	struct sb_probes *p = NULL;
-	struct sb_probes_opts po = { .conns = 16, .ports = { SB_DEFAULT_PORT }, .nports = 1 };
+	/* what a run would get: its own listener */
+	struct sb_probes_opts po = { .conns = 16, .ports = { SB_DEFAULT_PORT }, .nports = 1,
+				     .own_listeners = 1 };
 
 	uname(&r->un);
 	r->btf = access("/sys/kernel/btf/vmlinux", R_OK) == 0;

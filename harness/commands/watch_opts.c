@@ -94,8 +94,8 @@ static const struct sb_optdef watch_table[] = {
 	{ "sample-us", 0, SB_ARG_REQ, SB_OPT_UINT, W_SAMPLE_US, "N", "accept-queue sample period",
 	  "10000", "10000", 100, 10000000, NULL, WFLD(o.sample_us), 0 },
 	FLAG("no-bpf-stats", 0, W_NO_BPF_STATS,
-	     "leave kernel.bpf_stats_enabled alone (by default the watch turns it on to measure "
-	     "its own cost, and restores it)", o.no_bpf_stats),
+	     "leave BPF run time uncounted (by default an enable-stats descriptor counts it "
+	     "while the probes run, for probes.cost)", o.no_bpf_stats),
 	HEADING("Output:"),
 	CUSTOM("out", W_OUT, "DIR", "result directory", "results/watch-<time>[-LABEL]",
 	       "results/watch-a"),

@@ -143,7 +143,7 @@ static void findings_loss(struct flist *l, const json_t *s, const json_t *cfg,
 		jint(s, "failure_causes.aborted") + jint(s, "failure_causes.other") > 0)
 		add(l, SB_FIND_NOTE,
 		    "The kernel's cause of each failed client connection (its socket's error as it "
-		    "closed, docs/kernel-facts.md#fact-37): %" PRId64 " timed out, %" PRId64
+		    "closed, docs/kernel-facts.md#fact-39): %" PRId64 " timed out, %" PRId64
 		    " refused, %" PRId64 " reset after the SYN-ACK, %" PRId64 " unreachable, %" PRId64
 		    " closed by their application before the kernel gave up, %" PRId64 " other.",
 		    jint(s, "failure_causes.timeout"), jint(s, "failure_causes.refused"),

@@ -272,11 +272,15 @@ static void reconciliation_lines(FILE *f, const struct sb_report_model *m)
 
 int sb_report_text_table(FILE *f, const struct sb_report_model *m)
 {
+	char cost[512];
+
 	latency_table(f, m);
 	sb_report_phases_text(f, m);
 	outcomes_line(f, m);
 	causes_line(f, m);
 	reconciliation_lines(f, m);
+	if (sb_report_cost_line(m, cost, sizeof(cost)) == 0)
+		fprintf(f, "probe cost: %s\n", cost);
 	return ferror(f) ? -EIO : 0;
 }
 
@@ -305,6 +309,12 @@ static void config_lines(FILE *f, const struct sb_report_model *m)
 		json_object_foreach((json_t *)comps, key, c)
 			if (jstr(c, "error")[0])
 				fprintf(f, "  %s degraded: %s\n", key, jstr(c, "error"));
+	}
+	{
+		char cost[512];
+
+		if (sb_report_cost_line(m, cost, sizeof(cost)) == 0)
+			fprintf(f, "probe cost: %s\n", cost);
 	}
 	if (!o)
 		return;

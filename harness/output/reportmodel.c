@@ -2,6 +2,7 @@
 #include "harness/output/reportmodel.h"
 
 #include <errno.h>
+#include <stdarg.h>
 #include <inttypes.h>
 #include <limits.h>
 #include <math.h>
@@ -323,4 +324,53 @@ void sb_report_model__free(struct sb_report_model *m)
 	json_decref(m->summary_doc);
 	m->config_doc = m->summary_doc = NULL;
 	m->s = m->cfg = NULL;
+}
+
+/* appends "fmt" to buf at *n (snprintf's truncation kept) */
+static void addf(char *buf, size_t len, size_t *n, const char *fmt, ...)
+{
+	va_list ap;
+	int k;
+
+	if (*n >= len)
+		return;
+	va_start(ap, fmt);
+	k = vsnprintf(buf + *n, len - *n, fmt, ap);
+	va_end(ap);
+	if (k > 0)
+		*n += (size_t)k < len - *n ? (size_t)k : len - *n - 1;
+}
+
+int sb_report_cost_line(const struct sb_report_model *m, char *buf, size_t len)
+{
+	const json_t *c = sb_jget_path(m->s, "probes.cost");
+	double v;
+	size_t n = 0;
+
+	if (len)
+		buf[0] = 0;
+	if (!json_is_object(c) || !len)
+		return -1;
+	addf(buf, len, &n, "set-up %.0f ms CPU (%lld load%s, %lld programs)",
+	     sb_report_jnum(c, "setup.cpu_ms"), (long long)sb_report_jint(c, "setup.loads"),
+	     sb_report_jint(c, "setup.loads") == 1 ? "" : "s",
+	     (long long)sb_report_jint(c, "setup.programs"));
+	v = sb_report_jnum(c, "sampling.us_per_pass");
+	if (!isnan(v))
+		addf(buf, len, &n, "; sampler %.1f µs per pass x %lld", v,
+		     (long long)sb_report_jint(c, "sampling.passes"));
+	if (sb_report_jbool(c, "bpf_stats") == 1)
+		addf(buf, len, &n, "; BPF %.0f ns per state event, %.2f µs per connection",
+		     sb_report_jnum(c, "per_event.bpf_ns_per_event"),
+		     sb_report_jnum(c, "per_event.bpf_ns_per_conn") / 1e3);
+	else
+		addf(buf, len, &n, "; BPF run time not counted (--no-bpf-stats)");
+	v = sb_report_jnum(c, "per_event.ring_ns_per_record");
+	if (!isnan(v))
+		addf(buf, len, &n, "; ring %.0f ns per record", v);
+	addf(buf, len, &n, "; collect %.0f ms", sb_report_jnum(c, "collect.cpu_ms"));
+	v = sb_report_jnum(c, "machine_cpu_us_per_conn");
+	if (!isnan(v))
+		addf(buf, len, &n, "; machine CPU %.1f µs per connection", v);
+	return 0;
 }

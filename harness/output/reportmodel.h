@@ -82,6 +82,13 @@ int sb_report_facts__scan(const char *dir, struct sb_report_facts *f, struct sb_
  * latency_us.kernel_handshake; "probes.kernel_handshake" the histogram. */
 void sb_report_lat(const struct sb_report_model *m, const char *path, struct sb_report_lat *out);
 
+/* The probes' cost in one line (summary.json probes.cost, as the analysis
+ * put it there): "set-up 61 ms CPU (1 load, 9 programs); sampler 3.1 µs per
+ * pass x 400; BPF 180 ns per state event, 1.9 µs per connection; ring 120 ns
+ * per record; collect 12 ms; machine CPU 34.5 µs per connection". 0, or -1
+ * (buf "") when the run has no probes.cost. */
+int sb_report_cost_line(const struct sb_report_model *m, char *buf, size_t len);
+
 /* Values at a dotted path: NaN / -1 / -1 when absent, null or another type. */
 double sb_report_jnum(const json_t *root, const char *path);
 int64_t sb_report_jint(const json_t *root, const char *path);

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "harness/output/cost_json.h"
 #include "harness/output/json.h"
 #include "harness/output/hosts_json.h"
 #include "harness/run/mib.h"
@@ -382,6 +383,8 @@ static void json_probes(struct sb_json *js, const struct sb_rundata *rd,
 	sb_json_uint(js, "partial_records", rd->counters[SB_C_PARTIAL]);
 	sb_json_uint(js, "lost_samples", rd->lost_samples);
 	sb_json_uint(js, "listener_samples", rd->nsamples);
+	if (res->cost.probes)
+		sb_results_json_cost(js, &res->cost);
 	sb_json_obj_end(js);
 }
 

@@ -3,8 +3,10 @@
 
 #include <errno.h>
 #include <linux/types.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "harness/run/rundata.h"
 
@@ -300,4 +302,21 @@ int64_t sb_mib_delta_or(const struct sb_mib *m, size_t n, const char *table, con
 	const struct sb_mib *e = sb_mib_find(m, n, table, name);
 
 	return e ? e->after - e->before : dflt;
+}
+
+uint64_t sb_machine_busy_ns(void)
+{
+	unsigned long long user, nice, sys, idle, iowait, irq, softirq;
+	long hz = sysconf(_SC_CLK_TCK);
+	FILE *f = fopen("/proc/stat", "re");
+	int n;
+
+	if (!f)
+		return 0;
+	n = fscanf(f, "cpu %llu %llu %llu %llu %llu %llu %llu", &user, &nice, &sys, &idle, &iowait,
+		   &irq, &softirq);
+	fclose(f);
+	if (n != 7 || hz <= 0)
+		return 0;
+	return (user + nice + sys + irq + softirq) * (1000000000ull / (unsigned long long)hz);
 }

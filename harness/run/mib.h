@@ -43,6 +43,11 @@ int sb_mib_deltas(const struct sb_mib_snap *before, const struct sb_mib_snap *af
 		  struct sb_mib **out, size_t *n);
 
 /* Lookup by (table, name) in a delta array; NULL if absent. */
+/* Every CPU's busy time since boot (/proc/stat: user, nice, system, irq,
+ * softirq), ns; 0 if it cannot be read. Machine-wide: other processes' work
+ * counts too. */
+uint64_t sb_machine_busy_ns(void);
+
 const struct sb_mib *sb_mib_find(const struct sb_mib *m, size_t n, const char *table,
 				 const char *name);
 /* after - before of (table, name), or dflt when absent. */

@@ -24,6 +24,8 @@ struct sb_observe {
 	int bpf_stats;	  /* asked to count the programs' run time */
 	int stats_fd;	  /* BPF run-time statistics while open, -1 */
 	double cpu0[2], cpu1[2]; /* user, sys at the begin and the sampling's end */
+	uint64_t busy0;		 /* every CPU's busy time at the begin */
+	uint32_t sample_us;
 };
 
 static void cpu_now(double cpu[2])
@@ -99,6 +101,8 @@ int sb_observe__begin(struct sb_observe *ob, struct sb_rundata *rd, uint32_t sam
 		return -EIO;
 	}
 	cpu_now(ob->cpu0);
+	ob->busy0 = sb_machine_busy_ns();
+	ob->sample_us = sample_us;
 	if (!ob->probes)
 		return 0;
 	/* the programs' run time counts while this fd is open; the kernel
@@ -143,6 +147,8 @@ int sb_observe__end(struct sb_observe *ob, struct sb_rundata *rd, char *err, siz
 	if (ob->stats_fd >= 0)
 		close(ob->stats_fd);
 	ob->stats_fd = -1;
+	rd->cost.machine_busy_ns = ob->busy0 ? sb_machine_busy_ns() - ob->busy0 : 0;
+	rd->cost.period_us = ob->sample_us;
 	if (getrusage(RUSAGE_SELF, &ru) == 0)
 		rd->max_rss_kb = (uint64_t)ru.ru_maxrss;
 	cpu_now(cpu);

@@ -1,5 +1,7 @@
-/* The kernel probes' lifecycle: plan, load, attach, consume, sample, stop, collect (probes.h). */
+/* The kernel probes' lifecycle: plan, load, attach, consume, sample, stop
+ * (probes.h); collecting what they gathered is probes_collect.c. */
 #include "harness/run/probes.h"
+#include "harness/run/probes_int.h"
 
 #include <errno.h>
 #include <pthread.h>
@@ -16,9 +18,9 @@
 #include <linux/membarrier.h>
 
 #include <bpf/bpf.h>
-#include <bpf/btf.h>
 #include <bpf/libbpf.h>
 
+#include "harness/run/kbtf.h"
 #include "harness/run/krec.h"
 #include "harness/run/listen_diag.h"
 #include "harness/run/probes_kmem.h"
@@ -35,29 +37,6 @@
 #define SB_RB_MAX (2u << 20)
 #define SB_SLOTS_MIN (1u << 10)
 #define SB_SLOTS_MAX (1u << 20)
-
-struct sb_probes {
-	struct sb_probes_opts opts;
-	struct synbench *skel;
-	struct sb_components plan;
-	struct bpf_link *sample_link; /* sampler: sk_storage_iter or tcp_iter */
-	struct bpf_link *find_link;   /* listener discovery (sk_storage_iter) */
-	struct sb_listen_diag *diag;  /* sampler: tcp_info */
-	int nlisteners;
-	struct ring_buffer *rb;
-	uint32_t catchers; /* twins loaded: 1 << enum sb_catcher */
-	uint64_t close_missed_at_end; /* records left whose socket was gone */
-	pthread_t thread;
-	int thread_started;
-	atomic_int stop;
-	int stopped;
-	/* records from the ring buffer, written by the consumer thread only
-	 * until stop; read by collect after the thread has been joined */
-	struct sb_krec *recs;
-	size_t nrecs, caprecs;
-	int oom; /* records that could not be stored in user space */
-	uint64_t lost_user;
-};
 
 /* The first program libbpf complains about during one load: the planner
  * moves its component down its ladder. libbpf's print callback is global;
@@ -201,6 +180,7 @@ static int try_load(struct sb_probes *p)
 	p->catchers = catchers_apply(p->skel);
 	bpf_program__set_autoattach(p->skel->progs.live_socks, false);
 	load_log.prog[0] = 0;
+	p->cost.loads++;
 	err = synbench__load(p->skel);
 	if (!err)
 		err = synbench__attach(p->skel);
@@ -214,6 +194,16 @@ static int try_load(struct sb_probes *p)
 		p->skel = NULL;
 	}
 	return err;
+}
+
+static unsigned int loaded_programs(const struct sb_probes *p)
+{
+	struct bpf_program *prog;
+	unsigned int n = 0;
+
+	bpf_object__for_each_program(prog, p->skel->obj)
+		n += bpf_program__fd(prog) >= 0;
+	return n;
 }
 
 static int on_record(void *ctx, void *data, size_t len)
@@ -315,6 +305,21 @@ static int attach_sampler(struct sb_probes *p)
 			return err;
 		}
 		return 0;
+	case SB_MODE_FILE_ITER: {
+		/* this process's descriptors only (Linux 6.1) */
+		union bpf_iter_link_info linfo = { .task.pid = (__u32)getpid() };
+		LIBBPF_OPTS(bpf_iter_attach_opts, iopts, .link_info = &linfo,
+			    .link_info_len = sizeof(linfo));
+
+		p->sample_link = bpf_program__attach_iter(s->progs.sample_listeners_file, &iopts);
+		if (!p->sample_link) {
+			err = -errno;
+			snprintf(load_log.prog, sizeof(load_log.prog), "sample_listeners_file");
+			snprintf(load_log.why, sizeof(load_log.why), "attach: %s", strerror(-err));
+			return err;
+		}
+		return 0;
+	}
 	default:
 		return 0;
 	}
@@ -348,6 +353,7 @@ static void open_diag(struct sb_probes *p)
 int sb_probes__new(const struct sb_probes_opts *opts, struct sb_probes **out, char *err,
 		   size_t errlen)
 {
+	uint64_t t0 = sb_wall_ns(), c0 = sb_thread_cpu_ns(), c1, c2;
 	struct sb_probes *p;
 	int e;
 
@@ -360,7 +366,13 @@ int sb_probes__new(const struct sb_probes_opts *opts, struct sb_probes **out, ch
 	if (!p)
 		return -ENOMEM;
 	p->opts = *opts;
-	e = sb_probes_plan_init(opts, &p->plan, err, errlen);
+	/* BPF run time, counted while this descriptor is open (the kernel
+	 * drops back by itself when it closes, even on a crash:
+	 * docs/kernel-facts.md, fact 36) */
+	sb_kbtf__open(&p->btf); /* none: every check below fails, and says so */
+	c1 = sb_thread_cpu_ns();
+	e = sb_probes_plan_init(opts, p->btf, &p->plan, err, errlen);
+	c2 = sb_thread_cpu_ns();
 	for (int i = 0; i < SB_MAX_LOADS && (!e || e == -EAGAIN); i++) {
 		char why[256];
 
@@ -384,7 +396,8 @@ int sb_probes__new(const struct sb_probes_opts *opts, struct sb_probes **out, ch
 			e = -errno;
 			break;
 		}
-		e = sb_probes_plan_demote(&p->plan, opts, p->skel, load_log.prog, why, err, errlen);
+		e = sb_probes_plan_demote(&p->plan, opts, p->btf, p->skel, load_log.prog, why, err,
+					  errlen);
 		synbench__destroy(p->skel);
 		p->skel = NULL;
 		if (!e)
@@ -396,6 +409,7 @@ int sb_probes__new(const struct sb_probes_opts *opts, struct sb_probes **out, ch
 				 "could not load the BPF probes after %d "
 				 "tries; rerun with -v for libbpf's log",
 				 SB_MAX_LOADS);
+		sb_kbtf__free(p->btf);
 		free(p);
 		return e;
 	}
@@ -415,6 +429,14 @@ int sb_probes__new(const struct sb_probes_opts *opts, struct sb_probes **out, ch
 		sb_probes__free(p);
 		return e;
 	}
+	p->cost.setup_ns = sb_wall_ns() - t0;
+	p->cost.setup_cpu_ns = sb_thread_cpu_ns() - c0;
+	if (opts->verbose)
+		sb_error("probes set up: %.1f ms CPU (BTF read %.1f, plan and trial loads %.1f, "
+			 "%u load%s of %u programs: maps, verification, attach %.1f), %.1f ms wall",
+			 p->cost.setup_cpu_ns / 1e6, (c1 - c0) / 1e6, (c2 - c1) / 1e6, p->cost.loads,
+			 p->cost.loads == 1 ? "" : "s", loaded_programs(p),
+			 (p->cost.setup_cpu_ns - (c2 - c0)) / 1e6, p->cost.setup_ns / 1e6);
 	*out = p;
 	return 0;
 }
@@ -437,9 +459,11 @@ static void *consumer(void *arg)
 	 * 0.15 s of records at 100k connections/s); poll() returns early for
 	 * --trace-states events */
 	while (!atomic_load(&p->stop)) {
-		ring_buffer__poll(p->rb, 10);
-		ring_buffer__consume(p->rb);
+		int n = ring_buffer__poll(p->rb, 10), m = ring_buffer__consume(p->rb);
+
+		p->cost.ring_records += (uint64_t)(n > 0 ? n : 0) + (uint64_t)(m > 0 ? m : 0);
 	}
+	p->cost.ring_cpu_ns = sb_thread_cpu_ns();
 	return NULL;
 }
 
@@ -468,6 +492,16 @@ int sb_probes__find_listeners(struct sb_probes *p)
 		p->nlisteners += n;
 		return p->nlisteners;
 	}
+	case SB_MODE_FILE_ITER:
+		/* a pass over every descriptor finds the listeners; later
+		 * passes stop after the highest of them */
+		p->skel->bss->listen_fd_max = 0;
+		n = sb_probes__sample(p, s, (int)(sizeof(s) / sizeof(s[0])));
+		if (n > 0)
+			p->skel->bss->listen_fd_max = p->skel->bss->listen_fd_seen;
+		if (n >= 0)
+			p->nlisteners = n;
+		return n;
 	case SB_MODE_TCP_ITER:
 	case SB_MODE_TCP_INFO:
 		n = sb_probes__sample(p, s, (int)(sizeof(s) / sizeof(s[0])));
@@ -479,20 +513,29 @@ int sb_probes__find_listeners(struct sb_probes *p)
 	}
 }
 
+/* One pass of the sampler's mode, counted with its CPU time (one thread at
+ * a time: the caller before the sampler thread starts, then that thread). */
 int sb_probes__sample(struct sb_probes *p, struct sb_listen_sample *out, int max)
 {
+	uint64_t c0 = sb_thread_cpu_ns();
+	int n;
+
 	switch (p->plan.c[SB_COMP_LISTENER_SAMPLER].mode) {
 	case SB_MODE_SK_STORAGE_ITER:
 	case SB_MODE_TCP_ITER:
-		return sb_read_iter(p->sample_link, out, sizeof(*out), max);
+	case SB_MODE_FILE_ITER:
+		n = sb_read_iter(p->sample_link, out, sizeof(*out), max);
+		break;
 	case SB_MODE_TCP_INFO:
-		return sb_listen_diag__sample(p->diag, out, max);
+		n = sb_listen_diag__sample(p->diag, out, max);
+		break;
 	default:
 		return 0;
 	}
+	p->cost.passes++;
+	p->cost.pass_cpu_ns += sb_thread_cpu_ns() - c0;
+	return n;
 }
-
-static uint64_t percpu_sum(int fd, uint32_t key, uint64_t *vals, int ncpu);
 
 /* Sockets tracked and not yet sent: the kernel's counters, no map walk. */
 long sb_probes__live(struct sb_probes *p)
@@ -502,8 +545,8 @@ long sb_probes__live(struct sb_probes *p)
 
 	if (ncpu <= 0 || !(vals = calloc((size_t)ncpu, sizeof(*vals))))
 		return -1;
-	in = percpu_sum(fd, SB_C_CLIENTS, vals, ncpu) + percpu_sum(fd, SB_C_CHILDREN, vals, ncpu);
-	out = percpu_sum(fd, SB_C_RECORDS, vals, ncpu) + percpu_sum(fd, SB_C_RB_FAIL, vals, ncpu);
+	in = sb_percpu_sum(fd, SB_C_CLIENTS, vals, ncpu) + sb_percpu_sum(fd, SB_C_CHILDREN, vals, ncpu);
+	out = sb_percpu_sum(fd, SB_C_RECORDS, vals, ncpu) + sb_percpu_sum(fd, SB_C_RB_FAIL, vals, ncpu);
 	free(vals);
 	return in > out ? (long)(in - out) : 0;
 }
@@ -511,11 +554,13 @@ long sb_probes__live(struct sb_probes *p)
 void sb_probes__stop(struct sb_probes *p)
 {
 	struct sb_flush f = { .emit = on_record, .ctx = p };
-	uint64_t *live = NULL;
+	uint64_t *live = NULL, t0, c0;
 
 	if (!p || p->stopped)
 		return;
 	p->stopped = 1;
+	t0 = sb_wall_ns();
+	c0 = sb_thread_cpu_ns();
 	/* the sockets open now, before the detach: a record left afterwards
 	 * whose socket was not among them lost its CLOSE while we watched (one
 	 * pass over the namespace, only if records are left) */
@@ -546,174 +591,8 @@ void sb_probes__stop(struct sb_probes *p)
 			       bpf_map__fd(p->skel->maps.socks), &f);
 	p->close_missed_at_end += f.close_missed;
 	free(live);
-}
-
-static uint64_t percpu_sum(int fd, uint32_t key, uint64_t *vals, int ncpu)
-{
-	uint64_t sum = 0;
-
-	if (bpf_map_lookup_elem(fd, &key, vals) != 0)
-		return 0;
-	for (int c = 0; c < ncpu; c++)
-		sum += vals[c];
-	return sum;
-}
-
-/* Events the kernel skipped because the program was already running on
- * that CPU (bpf_prog_info.recursion_misses, Linux >= 5.12), and the time
- * all programs ran (run_time_ns/run_cnt: counted only while
- * kernel.bpf_stats_enabled=1). */
-static uint64_t recursion_misses(struct sb_probes *p, struct sb_rundata *rd)
-{
-	struct bpf_program *prog;
-	uint64_t n = 0;
-
-	bpf_object__for_each_program(prog, p->skel->obj)
-	{
-		struct bpf_prog_info info;
-		__u32 len = sizeof(info);
-		int fd = bpf_program__fd(prog);
-		const char *name = bpf_program__name(prog);
-		size_t nl = strlen(name);
-
-		memset(&info, 0, sizeof(info));
-		if (fd < 0 || bpf_obj_get_info_by_fd(fd, &info, &len) != 0)
-			continue;
-		rd->bpf_run_ns += info.run_time_ns;
-		rd->bpf_runs += info.run_cnt;
-		if (p->opts.verbose && (info.run_cnt || info.recursion_misses))
-			sb_error("bpf %-22s %10llu runs %7.1f ns/run %llu missed", name,
-				 (unsigned long long)info.run_cnt,
-				 info.run_cnt ? (double)info.run_time_ns / (double)info.run_cnt
-					      : 0.0,
-				 (unsigned long long)info.recursion_misses);
-		/* A _nested twin is skipped only when an interrupt hits while it
-		 * runs its quick check; then its handler is idle and handles
-		 * the hit: never a loss. */
-		if (nl > 7 && strcmp(name + nl - 7, "_nested") == 0)
-			continue;
-		/* a state change skipped (and not caught by a twin) left a
-		 * marked record (partial_records, close_missed_records):
-		 * recovered, not lost */
-		if (strstr(name, "set_state")) {
-			rd->state_misses_recovered += info.recursion_misses;
-			continue;
-		}
-		n += info.recursion_misses;
-	}
-	return n;
-}
-
-/* The kernel's per-CPU compact histograms, summed over CPUs and spread to
- * the full layout of rundata.h (dwell pair slots by sb_dwell_slot()). */
-/* Every element of a per-CPU array of n keys into vals (ncpu values each):
- * one batch lookup (Linux 5.6), else one lookup per key (the histograms are
- * about 120k keys: a tenth of a second of system calls). 0 or -errno. */
-static int lookup_all(int fd, uint32_t n, uint64_t *vals, int ncpu)
-{
-	uint32_t *keys = malloc((n ? n : 1) * sizeof(*keys)), out = 0, count = n;
-	int e = keys ? bpf_map_lookup_batch(fd, NULL, &out, keys, vals, &count, NULL) : -1;
-
-	free(keys);
-	/* the whole array at once: ENOENT says the end was reached */
-	if ((e == 0 || errno == ENOENT) && count == n)
-		return 0;
-	for (uint32_t key = 0; key < n; key++)
-		if (bpf_map_lookup_elem(fd, &key, vals + (size_t)key * ncpu) != 0)
-			return -errno;
-	return 0;
-}
-
-static int read_hists(struct sb_probes *p, uint64_t *full, int ncpu)
-{
-	const uint32_t total = SB_NKHISTS * SB_HIST_BUCKETS;
-	int fd = bpf_map__fd(p->skel->maps.hists);
-	uint64_t *vals = calloc((size_t)total * (size_t)ncpu, sizeof(*vals));
-	uint64_t *compact = calloc(total, sizeof(*compact));
-	int err = 0;
-
-	if (!vals || !compact) {
-		err = -ENOMEM;
-		goto out;
-	}
-	err = lookup_all(fd, total, vals, ncpu);
-	for (uint32_t k = 0; k < total && !err; k++)
-		for (int c = 0; c < ncpu; c++)
-			compact[k] += vals[(size_t)k * ncpu + c];
-	for (uint32_t h = 0; h < SB_KH_DWELL; h++)
-		memcpy(full + (size_t)h * SB_HIST_BUCKETS, compact + (size_t)h * SB_HIST_BUCKETS,
-		       SB_HIST_BUCKETS * sizeof(uint64_t));
-	for (unsigned int o = 0; o < SB_NSTATES; o++)
-		for (unsigned int n = 0; n < SB_NSTATES; n++) {
-			unsigned int slot = sb_dwell_slot(o, n);
-
-			if (slot < SB_NDWELL)
-				memcpy(full + (size_t)(SB_H_DWELL + o * SB_NSTATES + n) * SB_HIST_BUCKETS,
-				       compact + (size_t)(SB_KH_DWELL + slot) * SB_HIST_BUCKETS,
-				       SB_HIST_BUCKETS * sizeof(uint64_t));
-		}
-out:
-	free(vals);
-	free(compact);
-	return err;
-}
-
-int sb_probes__collect(struct sb_probes *p, struct sb_rundata *rd)
-{
-	int ncpu = libbpf_num_possible_cpus();
-	uint64_t *vals;
-	int fd;
-
-	if (ncpu <= 0)
-		return ncpu ? ncpu : -EINVAL;
-	vals = calloc((size_t)ncpu, sizeof(uint64_t));
-	if (!vals)
-		return -ENOMEM;
-	fd = bpf_map__fd(p->skel->maps.counters);
-	for (uint32_t c = 0; c < SB_NCOUNTERS; c++)
-		rd->counters[c] = percpu_sum(fd, c, vals, ncpu);
-	fd = bpf_map__fd(p->skel->maps.drops);
-	for (uint32_t r = 0; r < SB_MAX_DROP_REASONS; r++)
-		rd->drops[r] = percpu_sum(fd, r, vals, ncpu);
-	free(vals);
-	sb_drop_reason_names(rd->drop_names, SB_MAX_DROP_REASONS);
-	rd->retrans_fail_untraced = !sb_retransmit_traces_failures();
-
-	rd->hists = calloc((size_t)SB_NHISTS * SB_HIST_BUCKETS, sizeof(uint64_t));
-	if (rd->hists)
-		read_hists(p, rd->hists, ncpu);
-	/* records kept here (no on_record sink): expanded into rd */
-	rd->krecs = p->opts.on_record ? NULL : calloc(p->nrecs ? p->nrecs : 1, sizeof(*rd->krecs));
-	if (!rd->krecs && !p->opts.on_record) {
-		free(rd->hists);
-		rd->hists = NULL;
-	} else {
-		for (size_t i = 0; i < p->nrecs; i++)
-			sb_krec_expand(&p->recs[i], sizeof(p->recs[i]), &rd->krecs[i]);
-		rd->nkrecs = p->nrecs;
-	}
-	free(p->recs);
-	p->recs = NULL;
-	p->nrecs = p->caprecs = 0;
-	/* the tp_btf handlers' skips that their _nested twins caught are not
-	 * losses */
-	rd->missed_events = recursion_misses(p, rd);
-	{
-		/* the twins' catches (mostly the state changes') first cancel
-		 * the state-change skips, the rest the other handlers' */
-		uint64_t caught = rd->counters[SB_C_NESTED], st = rd->state_misses_recovered;
-
-		rd->state_misses_recovered = st > caught ? st - caught : 0;
-		caught = caught > st ? caught - st : 0;
-		rd->missed_events -= caught < rd->missed_events ? caught : rd->missed_events;
-	}
-	rd->counters[SB_C_REPLACED] += p->close_missed_at_end;
-	rd->kernel_map_bytes = sb_map_bytes(p->skel->obj, ncpu);
-	/* records that reached user space but could not be kept */
-	rd->counters[SB_C_RB_FAIL] += p->lost_user;
-	snprintf(rd->attach_plan, sizeof(rd->attach_plan), "%s", sb_probes__plan(p));
-	rd->components = p->plan;
-	return rd->hists ? 0 : -ENOMEM;
+	p->cost.collect_ns += sb_wall_ns() - t0;
+	p->cost.collect_cpu_ns += sb_thread_cpu_ns() - c0;
 }
 
 void sb_probes__free(struct sb_probes *p)
@@ -726,68 +605,7 @@ void sb_probes__free(struct sb_probes *p)
 	bpf_link__destroy(p->find_link);
 	sb_listen_diag__free(p->diag);
 	synbench__destroy(p->skel);
+	sb_kbtf__free(p->btf);
 	free(p->recs);
 	free(p);
-}
-
-void sb_rundata_free_kernel(struct sb_rundata *rd)
-{
-	free(rd->krecs);
-	rd->krecs = NULL;
-	rd->nkrecs = 0;
-	free(rd->hists);
-	rd->hists = NULL;
-	for (size_t i = 0; i < SB_MAX_DROP_REASONS; i++) {
-		free((void *)rd->drop_names[i]);
-		rd->drop_names[i] = NULL;
-	}
-}
-
-/* ---- while the probes run (bench watch --serve): probes.h ---- */
-
-int sb_probes__peek(struct sb_probes *p, struct sb_rundata *rd)
-{
-	const uint32_t nh = SB_KH_DWELL * SB_HIST_BUCKETS; /* compact = full layout there */
-	int ncpu = libbpf_num_possible_cpus(), verbose = p->opts.verbose, e;
-	uint64_t *vals = ncpu > 0 ? calloc((size_t)nh * (size_t)ncpu, sizeof(*vals)) : NULL;
-	uint64_t caught, st;
-
-	if (!vals)
-		return ncpu > 0 ? -ENOMEM : -EINVAL;
-	for (uint32_t c = 0; c < SB_NCOUNTERS; c++)
-		rd->counters[c] = percpu_sum(bpf_map__fd(p->skel->maps.counters), c, vals, ncpu);
-	e = lookup_all(bpf_map__fd(p->skel->maps.drops), SB_MAX_DROP_REASONS, vals, ncpu);
-	for (uint32_t k = 0; k < SB_MAX_DROP_REASONS && !e; k++)
-		for (int c = rd->drops[k] = 0; c < ncpu; c++)
-			rd->drops[k] += vals[(size_t)k * ncpu + c];
-	if (!e && rd->hists)
-		e = lookup_all(bpf_map__fd(p->skel->maps.hists), nh, vals, ncpu);
-	for (uint32_t k = 0; k < nh && !e && rd->hists; k++)
-		for (int c = rd->hists[k] = 0; c < ncpu; c++)
-			rd->hists[k] += vals[(size_t)k * ncpu + c];
-	free(vals);
-	if (!e && !rd->drop_names[0])
-		sb_drop_reason_names(rd->drop_names, SB_MAX_DROP_REASONS);
-	/* as sb_probes__collect counts them, without its per-program lines */
-	rd->bpf_run_ns = rd->bpf_runs = rd->state_misses_recovered = 0;
-	p->opts.verbose = 0;
-	rd->missed_events = recursion_misses(p, rd);
-	p->opts.verbose = verbose;
-	caught = rd->counters[SB_C_NESTED];
-	st = rd->state_misses_recovered;
-	rd->state_misses_recovered = st > caught ? st - caught : 0;
-	caught = caught > st ? caught - st : 0;
-	rd->missed_events -= caught < rd->missed_events ? caught : rd->missed_events;
-	rd->counters[SB_C_RB_FAIL] += p->lost_user;
-	return e;
-}
-
-int sb_probes__tracked(struct sb_probes *p, int (*emit)(void *ctx, void *data, size_t len),
-		       void *ctx)
-{
-	struct sb_flush f = { .emit = emit, .ctx = ctx };
-
-	sb_flush_slots(bpf_map__fd(p->skel->maps.slots), bpf_map__max_entries(p->skel->maps.slots),
-		       bpf_map__fd(p->skel->maps.socks), &f);
-	return 0;
 }

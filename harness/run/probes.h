@@ -60,12 +60,14 @@ int sb_probes__tracked(struct sb_probes *p, int (*emit)(void *ctx, void *data, s
 /* Frees what sb_probes__collect() put into rd. */
 void sb_rundata_free_kernel(struct sb_rundata *rd);
 
-/* Names of the kernel's enum skb_drop_reason, read from its BTF:
+struct sb_kbtf;
+/* Names of the kernel's enum skb_drop_reason, read from its BTF
+ * (harness/run/kbtf.h):
  * names[value] = "NO_SOCKET" (strdup'ed; free with the array's owner). */
-int sb_drop_reason_names(const char **names, size_t n);
+int sb_drop_reason_names(const struct sb_kbtf *btf, const char **names, size_t n);
 /* 1 if the kernel's tcp_retransmit_skb tracepoint also fires for a
  * retransmit that failed to transmit (Linux 6.18+: its err field), 0 if
  * only for those that left (harness/run/probes_kmem.c). */
-int sb_retransmit_traces_failures(void);
+int sb_retransmit_traces_failures(const struct sb_kbtf *btf);
 
 #endif

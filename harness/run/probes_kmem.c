@@ -11,8 +11,8 @@
 #include <unistd.h>
 
 #include <bpf/bpf.h>
-#include <bpf/btf.h>
 
+#include "harness/run/kbtf.h"
 #include "harness/run/rundata.h"
 
 /* Reads one iterator pass of fixed-size items into out (at most max; the
@@ -43,6 +43,17 @@ int sb_read_iter(struct bpf_link *link, void *out, size_t size, int max)
 		r = 0;
 	close(fd);
 	return r < 0 ? -errno : n;
+}
+
+uint64_t sb_percpu_sum(int fd, uint32_t key, uint64_t *vals, int ncpu)
+{
+	uint64_t sum = 0;
+
+	if (bpf_map_lookup_elem(fd, &key, vals) != 0)
+		return 0;
+	for (int c = 0; c < ncpu; c++)
+		sum += vals[c];
+	return sum;
 }
 
 static int cmp_u64(const void *a, const void *b)
@@ -212,52 +223,31 @@ uint64_t sb_map_bytes(struct bpf_object *obj, int ncpu)
  * retransmit that failed to leave (a veth peer's full backlog: -ENOBUFS);
  * before, it fired only on success while TcpExt TCPSynRetrans counted every
  * attempt and TCPRetransFail the failures. */
-int sb_retransmit_traces_failures(void)
+int sb_retransmit_traces_failures(const struct sb_kbtf *btf)
 {
-	struct btf *btf = btf__load_vmlinux_btf();
-	int id = btf ? btf__find_by_name_kind(btf, "trace_event_raw_tcp_retransmit_skb",
-					      BTF_KIND_STRUCT)
-		     : -1;
-	int found = 0;
-
-	if (id > 0) {
-		const struct btf_type *t = btf__type_by_id(btf, id);
-		const struct btf_member *m = btf_members(t);
-
-		for (int i = 0; i < btf_vlen(t) && !found; i++, m++)
-			found = strcmp(btf__name_by_offset(btf, m->name_off), "err") == 0;
-	}
-	btf__free(btf);
-	return found;
+	return sb_kbtf__has_member(btf, "trace_event_raw_tcp_retransmit_skb", "err");
 }
 
-int sb_drop_reason_names(const char **names, size_t n)
+struct reason_names {
+	const char **names;
+	size_t n;
+};
+
+static void reason_name(void *ctx, const char *name, int64_t value)
 {
 	static const char prefix[] = "SKB_DROP_REASON_";
-	struct btf *btf = btf__load_vmlinux_btf();
-	const struct btf_type *t;
-	const struct btf_enum *e;
-	int id;
+	struct reason_names *r = ctx;
 
-	if (!btf)
-		return -errno;
-	id = btf__find_by_name_kind(btf, "skb_drop_reason", BTF_KIND_ENUM);
-	if (id < 0) {
-		btf__free(btf);
-		return id;
-	}
-	t = btf__type_by_id(btf, id);
-	e = btf_enum(t);
-	for (int i = 0; i < btf_vlen(t); i++, e++) {
-		const char *name = btf__name_by_offset(btf, e->name_off);
-		uint32_t v = (uint32_t)e->val;
+	if (value < 0 || (uint64_t)value >= r->n || r->names[value])
+		return;
+	if (strncmp(name, prefix, sizeof(prefix) - 1) == 0)
+		name += sizeof(prefix) - 1;
+	r->names[value] = strdup(name);
+}
 
-		if (!name || v >= n || names[v])
-			continue;
-		if (strncmp(name, prefix, sizeof(prefix) - 1) == 0)
-			name += sizeof(prefix) - 1;
-		names[v] = strdup(name);
-	}
-	btf__free(btf);
-	return 0;
+int sb_drop_reason_names(const struct sb_kbtf *btf, const char **names, size_t n)
+{
+	struct reason_names r = { names, n };
+
+	return sb_kbtf__enum_values(btf, "skb_drop_reason", reason_name, &r);
 }

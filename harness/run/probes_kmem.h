@@ -1,6 +1,7 @@
 /* The probes' kernel-side state read back: one iterator pass read, the records left in the per-socket maps at the
  * end told apart (still open or CLOSE missed), the maps' sizes, the
- * kernel's drop-reason names. Used by harness/run/probes.c only. */
+ * kernel's drop-reason names. Used by harness/run/probes.c and
+ * probes_collect.c only. */
 #ifndef SB_PROBES_KMEM_H
 #define SB_PROBES_KMEM_H
 
@@ -14,6 +15,10 @@
  * stored). A pass that a program ended early (it returned 1: EAGAIN) is
  * complete. Returns the count of items in the pass or a negative errno. */
 int sb_read_iter(struct bpf_link *link, void *out, size_t size, int max);
+
+/* A per-CPU array's value at key summed over the CPUs (vals: room for
+ * ncpu values); 0 if it cannot be read. */
+uint64_t sb_percpu_sum(int fd, uint32_t key, uint64_t *vals, int ncpu);
 
 /* The addresses of the namespace's TCP sockets now, sorted, read with the
  * iter/tcp program prog from a thread in that namespace (netns_ino), or

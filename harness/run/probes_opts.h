@@ -28,6 +28,8 @@ struct sb_probes_opts {
 	int sampler_forced;    /* 0: the sampler falls back; 1: sampler_mode or fail */
 	enum sb_comp_mode sampler_mode;
 	uint32_t probe_off;    /* components turned off: 1 << enum sb_component */
+	int own_listeners;     /* the listeners are this process's (the sampler's
+				* file_iter mode walks its descriptors) */
 	int verbose;	      /* libbpf messages on stderr */
 	/* --trace-states: every transition goes to on_state, called from the
 	 * consumer thread (NULL: no per-transition events at all) */

@@ -14,9 +14,14 @@
 #include <sys/mount.h>
 #include <sys/stat.h>
 
-#include <bpf/btf.h>
+#include <unistd.h>
+
+#include <linux/btf.h>
+
+#include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
+#include "harness/run/kbtf.h"
 #include "synbench.skel.h"
 
 /* The tracepoint behind each tracing component. */
@@ -46,34 +51,62 @@ static int ensure_tracefs(void)
 	return 0;
 }
 
-static int btf_has(const struct btf *btf, const char *name, int kind)
+static int btf_has(const struct sb_kbtf *btf, const char *name, int kind)
 {
-	return btf && btf__find_by_name_kind(btf, name, kind) > 0;
+	return sb_kbtf__find(btf, name, kind) > 0;
 }
 
-/* 1 if struct sname in the kernel's BTF has a member mname. */
-static int btf_has_member(const struct btf *btf, const char *sname, const char *mname)
+/* Loads a two-instruction program of the kind a mode needs (a tp_btf
+ * program on tracepoint typedef `name`, or an iterator on target function
+ * `name`) and closes it: what the kernel refuses this way (some machines
+ * refuse map-element iterators, docs/kernel-facts.md, fact 15) is known
+ * before the one load, so no program is verified twice (libbpf-tools'
+ * probe_tp_btf()). 0 or a negative errno. */
+static int trial_load(const struct sb_kbtf *btf, const char *name, int kind,
+		      enum bpf_attach_type type)
 {
-	int id = btf ? btf__find_by_name_kind(btf, sname, BTF_KIND_STRUCT) : -1;
-	const struct btf_type *t;
-	const struct btf_member *m;
+	const struct bpf_insn insns[] = {
+		{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_0, .imm = 0 },
+		{ .code = BPF_JMP | BPF_EXIT },
+	};
+	int id = sb_kbtf__find(btf, name, kind);
+	LIBBPF_OPTS(bpf_prog_load_opts, o, .expected_attach_type = type);
+	int fd;
 
 	if (id <= 0)
-		return 0;
-	t = btf__type_by_id(btf, id);
-	m = btf_members(t);
-	for (int i = 0; i < btf_vlen(t); i++, m++)
-		if (strcmp(btf__name_by_offset(btf, m->name_off), mname) == 0)
-			return 1;
+		return -ENOENT;
+	o.attach_btf_id = (__u32)id;
+	fd = bpf_prog_load(BPF_PROG_TYPE_TRACING, "sb_trial", "GPL", insns, 2, &o);
+	if (fd < 0)
+		return -errno;
+	close(fd);
 	return 0;
 }
 
-/* Why mode m of component c cannot run on this kernel, decided without
- * loading anything; NULL if it may. */
-static const char *precheck(const struct btf *btf, enum sb_component c, enum sb_comp_mode m,
-			    char *buf, size_t len)
+/* Why iterator target `func` cannot run here: NULL, or buf. */
+static const char *iter_refused(const struct sb_kbtf *btf, const char *func, const char *since,
+				char *buf, size_t len)
+{
+	int e;
+
+	if (!btf_has(btf, func, BTF_KIND_FUNC)) {
+		snprintf(buf, len, "no iter/%s (%s)", func + strlen("bpf_iter_"), since);
+		return buf;
+	}
+	e = trial_load(btf, func, BTF_KIND_FUNC, BPF_TRACE_ITER);
+	if (!e)
+		return NULL;
+	snprintf(buf, len, "iter/%s refused: %s", func + strlen("bpf_iter_"), strerror(-e));
+	return buf;
+}
+
+/* Why mode m of component c cannot run on this kernel, decided before the
+ * load (trial loads of two instructions at most); NULL if it may. */
+static const char *precheck(const struct sb_kbtf *btf, const struct sb_probes_opts *o,
+			    enum sb_component c, enum sb_comp_mode m, char *buf, size_t len)
 {
 	char name[96];
+	int e;
 
 	switch (m) {
 	case SB_MODE_TP_BTF:
@@ -85,8 +118,14 @@ static const char *precheck(const struct btf *btf, enum sb_component c, enum sb_
 			return buf;
 		}
 		if (c == SB_COMP_DROPS &&
-		    !btf_has_member(btf, "trace_event_raw_kfree_skb", "reason")) {
+		    !sb_kbtf__has_member(btf, "trace_event_raw_kfree_skb", "reason")) {
 			snprintf(buf, len, "kfree_skb has no drop reason before Linux 5.17");
+			return buf;
+		}
+		if (m == SB_MODE_TP_BTF &&
+		    (e = trial_load(btf, name, BTF_KIND_TYPEDEF, BPF_TRACE_RAW_TP))) {
+			snprintf(buf, len, "a tp_btf program on %s is refused: %s", tp_of[c],
+				 strerror(-e));
 			return buf;
 		}
 		if (m == SB_MODE_TRACEPOINT) {
@@ -102,17 +141,24 @@ static const char *precheck(const struct btf *btf, enum sb_component c, enum sb_
 		}
 		return NULL;
 	case SB_MODE_SK_STORAGE_ITER:
-		if (!btf_has(btf, "bpf_iter_bpf_sk_storage_map", BTF_KIND_FUNC)) {
-			snprintf(buf, len, "no iter/bpf_sk_storage_map (Linux 5.11+)");
+		/* find_listeners is an iter/tcp program */
+		if (iter_refused(btf, "bpf_iter_bpf_sk_storage_map", "Linux 5.11+", buf, len))
+			return buf;
+		return iter_refused(btf, "bpf_iter_tcp", "Linux 5.9+", buf, len);
+	case SB_MODE_FILE_ITER:
+		if (!o->own_listeners) {
+			snprintf(buf, len, "the listeners are not this process's");
 			return buf;
 		}
-		return NULL;
+		/* one process's descriptors: the task iterators' parameter
+		 * (f0d74c4da1f0, "bpf: Parameterize task iterators.") */
+		if (!sb_kbtf__has_member(btf, "bpf_iter_link_info", "task")) {
+			snprintf(buf, len, "iter/task_file cannot walk one process (Linux 6.1+)");
+			return buf;
+		}
+		return iter_refused(btf, "bpf_iter_task_file", "Linux 5.8+", buf, len);
 	case SB_MODE_TCP_ITER:
-		if (!btf_has(btf, "bpf_iter_tcp", BTF_KIND_FUNC)) {
-			snprintf(buf, len, "no iter/tcp (Linux 5.9+)");
-			return buf;
-		}
-		return NULL;
+		return iter_refused(btf, "bpf_iter_tcp", "Linux 5.9+", buf, len);
 	default:
 		return NULL;
 	}
@@ -132,8 +178,8 @@ static void note(struct sb_components *pl, enum sb_component c, enum sb_comp_mod
 
 /* Moves c from its mode to the next on its ladder that passes the checks.
  * Returns 0, or -ENOENT when the ladder is used up (or the mode was forced). */
-static int next_mode(const struct btf *btf, struct sb_components *pl, enum sb_component c,
-		     int forced)
+static int next_mode(const struct sb_kbtf *btf, const struct sb_probes_opts *o,
+		     struct sb_components *pl, enum sb_component c, int forced)
 {
 	enum sb_comp_mode l[SB_LADDER_MAX];
 	int n = sb_component_ladder(c, l), i = 0;
@@ -144,7 +190,7 @@ static int next_mode(const struct btf *btf, struct sb_components *pl, enum sb_co
 	if (forced)
 		return -ENOENT;
 	for (i++; i < n; i++) {
-		const char *why = precheck(btf, c, l[i], buf, sizeof(buf));
+		const char *why = precheck(btf, o, c, l[i], buf, sizeof(buf));
 
 		pl->c[c].mode = l[i];
 		if (!why)
@@ -171,10 +217,9 @@ static int forced_mode(const struct sb_probes_opts *o, enum sb_component c)
 	return -1;
 }
 
-int sb_probes_plan_init(const struct sb_probes_opts *o, struct sb_components *pl, char *err,
-			size_t errlen)
+int sb_probes_plan_init(const struct sb_probes_opts *o, const struct sb_kbtf *btf,
+			struct sb_components *pl, char *err, size_t errlen)
 {
-	struct btf *btf = btf__load_vmlinux_btf();
 	int rc = 0;
 
 	memset(pl, 0, sizeof(*pl));
@@ -186,11 +231,11 @@ int sb_probes_plan_init(const struct sb_probes_opts *o, struct sb_components *pl
 
 		sb_component_ladder(c, l);
 		pl->c[c].mode = f >= 0 ? (enum sb_comp_mode)f : l[0];
-		why = precheck(btf, c, pl->c[c].mode, buf, sizeof(buf));
+		why = precheck(btf, o, c, pl->c[c].mode, buf, sizeof(buf));
 		if (!why)
 			continue;
 		note(pl, c, pl->c[c].mode, why);
-		rc = next_mode(btf, pl, c, f >= 0);
+		rc = next_mode(btf, o, pl, c, f >= 0);
 		if (rc)
 			snprintf(err, errlen, "the %s probe cannot run on this kernel (%s)%s",
 				 sb_component_name(c), pl->c[c].error,
@@ -198,7 +243,6 @@ int sb_probes_plan_init(const struct sb_probes_opts *o, struct sb_components *pl
 				     ? "; drop --attach/--sampler/--probe-off to let it fall back"
 				     : "; run 'bench doctor' for what this machine has");
 	}
-	btf__free(btf);
 	return rc;
 }
 
@@ -231,6 +275,7 @@ static size_t prog_slots(struct synbench *s, struct prog_slot *v)
 		{ s->progs.find_listeners, SB_COMP_LISTENER_SAMPLER, SB_MODE_SK_STORAGE_ITER },
 		{ s->progs.sample_listeners, SB_COMP_LISTENER_SAMPLER, SB_MODE_SK_STORAGE_ITER },
 		{ s->progs.sample_listeners_tcp, SB_COMP_LISTENER_SAMPLER, SB_MODE_TCP_ITER },
+		{ s->progs.sample_listeners_file, SB_COMP_LISTENER_SAMPLER, SB_MODE_FILE_ITER },
 	};
 
 	memcpy(v, all, sizeof(all));
@@ -249,18 +294,29 @@ void sb_probes_plan_apply(const struct sb_components *pl, struct synbench *skel)
 
 		bpf_program__set_autoload(v[i].prog, on);
 		/* iterators are attached by hand, with their map (probes.c) */
-		if (v[i].mode == SB_MODE_SK_STORAGE_ITER || v[i].mode == SB_MODE_TCP_ITER)
+		if (v[i].mode == SB_MODE_SK_STORAGE_ITER || v[i].mode == SB_MODE_TCP_ITER ||
+		    v[i].mode == SB_MODE_FILE_ITER)
 			bpf_program__set_autoattach(v[i].prog, false);
 	}
 }
 
-int sb_probes_plan_demote(struct sb_components *pl, const struct sb_probes_opts *o,
-			  struct synbench *skel, const char *prog, const char *why, char *err,
-			  size_t errlen)
+int sb_probes_plan_component(struct synbench *skel, const struct bpf_program *prog)
 {
 	struct prog_slot v[SB_MAX_PROGS];
 	size_t n = prog_slots(skel, v);
-	struct btf *btf;
+
+	for (size_t i = 0; i < n; i++)
+		if (v[i].prog == prog)
+			return (int)v[i].comp;
+	return -1;
+}
+
+int sb_probes_plan_demote(struct sb_components *pl, const struct sb_probes_opts *o,
+			  const struct sb_kbtf *btf, struct synbench *skel, const char *prog,
+			  const char *why, char *err, size_t errlen)
+{
+	struct prog_slot v[SB_MAX_PROGS];
+	size_t n = prog_slots(skel, v);
 	int rc;
 
 	for (size_t i = 0; i < n; i++) {
@@ -271,9 +327,7 @@ int sb_probes_plan_demote(struct sb_components *pl, const struct sb_probes_opts 
 			continue;
 		forced = forced_mode(o, c) >= 0;
 		note(pl, c, v[i].mode, why);
-		btf = btf__load_vmlinux_btf();
-		rc = next_mode(btf, pl, c, forced);
-		btf__free(btf);
+		rc = next_mode(btf, o, pl, c, forced);
 		if (rc)
 			snprintf(err, errlen, "the %s probe cannot run on this kernel (%s)%s",
 				 sb_component_name(c), pl->c[c].error,

@@ -12,6 +12,7 @@
 
 #include "bpf/synbench.h"
 #include "harness/run/anonfile.h"
+#include "harness/run/bigmem.h"
 #include "loadgen/loadgen.h"
 
 #define BUF_BYTES (256u << 10)	 /* a kind's write buffer once spilled */
@@ -26,8 +27,7 @@ static const size_t rec_size[SB_NRK] = {
 
 struct kind {
 	pthread_mutex_t lock;
-	char *mem; /* records in memory */
-	size_t nmem, capmem;
+	struct sb_bigbuf mem; /* records in memory */
 	int fd;	   /* the spill, -1 until this kind spills */
 	char *buf; /* what waits to be written to it */
 	size_t nbuf;
@@ -95,7 +95,7 @@ void sb_recstore__free(struct sb_recstore *s)
 	for (int i = 0; i < SB_NRK; i++) {
 		struct kind *k = &s->k[i];
 
-		free(k->mem);
+		sb_bigbuf_free(&k->mem);
 		free(k->buf);
 		if (k->fd > 0)
 			close(k->fd);
@@ -141,12 +141,10 @@ static void spill(struct sb_recstore *s, struct kind *k, size_t size)
 		}
 		atomic_store(&s->spilled, 1);
 	}
-	if (k->nmem && write_all(k->fd, k->mem, k->nmem) != 0)
-		k->lost += k->nmem / size;
-	atomic_fetch_sub(&s->inmem, k->nmem);
-	free(k->mem);
-	k->mem = NULL;
-	k->nmem = k->capmem = 0;
+	if (k->mem.len && write_all(k->fd, k->mem.p, k->mem.len) != 0)
+		k->lost += k->mem.len / size;
+	atomic_fetch_sub(&s->inmem, k->mem.len);
+	sb_bigbuf_free(&k->mem);
 }
 
 void sb_recstore__add(struct sb_recstore *s, enum sb_rec_kind kind, const void *recs, size_t n)
@@ -172,23 +170,13 @@ void sb_recstore__add(struct sb_recstore *s, enum sb_rec_kind kind, const void *
 		pthread_mutex_unlock(&k->lock);
 		return;
 	}
-	if (k->nmem + bytes > k->capmem) {
-		size_t cap = k->capmem ? k->capmem : 64 * size;
-		char *m;
-
-		while (cap < k->nmem + bytes)
-			cap *= 2;
-		m = realloc(k->mem, cap);
-		if (!m) {
-			k->lost += n;
-			pthread_mutex_unlock(&k->lock);
-			return;
-		}
-		k->mem = m;
-		k->capmem = cap;
+	if (sb_bigbuf_reserve(&k->mem, bytes) != 0) {
+		k->lost += n;
+		pthread_mutex_unlock(&k->lock);
+		return;
 	}
-	memcpy(k->mem + k->nmem, recs, bytes);
-	k->nmem += bytes;
+	memcpy(k->mem.p + k->mem.len, recs, bytes);
+	k->mem.len += bytes;
 	if (s->budget && atomic_fetch_add(&s->inmem, bytes) + bytes > s->budget)
 		spill(s, k, size);
 	pthread_mutex_unlock(&k->lock);
@@ -277,7 +265,7 @@ static int split_kind(struct sb_recstore *s, enum sb_rec_kind kind)
 		k->fd = -1;
 	}
 	if (!e)
-		e = split(s, kind, k->mem, k->nmem / size, bufs, nbuf);
+		e = split(s, kind, k->mem.p, k->mem.len / size, bufs, nbuf);
 	for (unsigned int p = 0; p < s->nparts && !e; p++)
 		e = nbuf[p] ? write_all(k->part_fd[p], bufs[p], nbuf[p]) : 0;
 	for (unsigned int p = 0; bufs && p < s->nparts; p++)
@@ -285,10 +273,8 @@ static int split_kind(struct sb_recstore *s, enum sb_rec_kind kind)
 	free(bufs);
 	free(nbuf);
 	free(in);
-	atomic_fetch_sub(&s->inmem, k->nmem);
-	free(k->mem);
-	k->mem = NULL;
-	k->nmem = k->capmem = 0;
+	atomic_fetch_sub(&s->inmem, k->mem.len);
+	sb_bigbuf_free(&k->mem);
 	return e;
 }
 
@@ -323,20 +309,23 @@ int sb_recstore__take(struct sb_recstore *s, unsigned int part, enum sb_rec_kind
 
 	*out = NULL;
 	*n = 0;
-	if (!k->part_fd) { /* in memory: the array changes hands */
-		if (part != 0 || !k->nmem)
+	if (!k->part_fd) { /* in memory: copied out to memory free() takes */
+		if (part != 0 || !k->mem.len)
 			return 0;
-		*out = k->mem;
-		*n = k->nmem / size;
-		atomic_fetch_sub(&s->inmem, k->nmem);
-		k->mem = NULL;
-		k->nmem = k->capmem = 0;
+		a = sb_bigmem_malloc(k->mem.len, 1);
+		if (!a)
+			return -ENOMEM;
+		memcpy(a, k->mem.p, k->mem.len);
+		*out = a;
+		*n = k->mem.len / size;
+		atomic_fetch_sub(&s->inmem, k->mem.len);
+		sb_bigbuf_free(&k->mem);
 		return 0;
 	}
 	if (part >= s->nparts || !k->part_n[part])
 		return 0;
 	bytes = k->part_n[part] * size;
-	a = malloc(bytes);
+	a = sb_bigmem_malloc(bytes, 1);
 	if (!a)
 		return -ENOMEM;
 	while (got < bytes) {

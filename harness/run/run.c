@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "harness/run/anonfile.h"
+#include "harness/run/bigmem.h"
 #include "harness/run/mib.h"
 #include "harness/run/krec.h"
 #include "harness/run/netns.h"
@@ -273,7 +274,7 @@ static int take_records(struct sb_recstore *store, struct sb_rundata *rd)
 	rd->accepts = a;
 	rd->naccepts = na;
 	if (!e && nk) {
-		rd->krecs = calloc(nk, sizeof(*rd->krecs));
+		rd->krecs = sb_bigmem_calloc(nk, sizeof(*rd->krecs));
 		if (!rd->krecs)
 			e = -ENOMEM;
 		for (size_t i = 0; i < nk && !e; i++)
@@ -546,6 +547,8 @@ static int prepare(struct run *r)
 					? (enum sb_comp_mode)o->sampler
 					: SB_MODE_OFF,
 		.probe_off = o->probe_off,
+		/* --target: a server of its own */
+		.own_listeners = !o->target[0],
 		.verbose = o->verbose,
 		.on_record = keep_krec,
 	};
@@ -569,7 +572,7 @@ static int prepare(struct run *r)
 		po.on_state = sb_tracefmt_on_state;
 		po.on_state_ctx = r->trace;
 	}
-	return sb_observe__new(o->no_probes ? NULL : &po, 1, &r->rd, &r->ob, r->err,
+	return sb_observe__new(o->no_probes ? NULL : &po, !o->no_bpf_stats, &r->rd, &r->ob, r->err,
 			       sizeof(r->err));
 oom:
 	snprintf(r->err, sizeof(r->err), "out of memory");

@@ -48,6 +48,29 @@ struct sb_watch_info {
 	double watch_cpu_user_s, watch_cpu_sys_s; /* this process while watching */
 };
 
+/* What the probes cost this run, as measured (harness/run/probes.c,
+ * probes_collect.c; the machine's busy time by observe.c); the analysis turns it
+ * into summary.json probes.cost (harness/analysis/cost.h). CPU times are the
+ * threads' own (CLOCK_THREAD_CPUTIME_ID): kernel work on their behalf
+ * included (verification, map allocation, iterator passes). */
+struct sb_probe_cost {
+	int bpf_stats;		/* BPF run time was counted (run_ns below) */
+	uint32_t loads;		/* object loads: 1 when the kernel refused nothing */
+	uint32_t programs;	/* programs loaded */
+	uint64_t verified_insns;	/* the verifier's work (Linux 5.16+; 0 before) */
+	uint64_t setup_ns, setup_cpu_ns; /* BTF, plan, load, attach: wall, CPU */
+	uint64_t passes, pass_cpu_ns;	 /* the listener sampler's passes, their CPU */
+	uint32_t period_us;		 /* the sampler's period */
+	uint64_t ring_records, ring_cpu_ns; /* records read from the ring buffer, the
+					     * reading thread's CPU */
+	uint64_t collect_ns, collect_cpu_ns; /* stop and collect: wall, CPU */
+	/* BPF run time and runs per component (bpf_prog_info, while counted);
+	 * the end-of-run pass over the namespace's sockets is in collect */
+	uint64_t run_ns[SB_NCOMPONENTS], runs[SB_NCOMPONENTS];
+	uint64_t machine_busy_ns; /* every CPU's busy time, the probes' start to
+				   * collection (/proc/stat: other processes' work too) */
+};
+
 struct sb_rundata {
 	const struct sb_opts *opts;
 	const struct sb_watch_info *watch; /* bench watch: its options and figures */
@@ -94,6 +117,7 @@ struct sb_rundata {
 	 * (an enable-stats descriptor, or kernel.bpf_stats_enabled=1) */
 	uint64_t bpf_run_ns, bpf_runs;
 	int bpf_stats_on;
+	struct sb_probe_cost cost;
 	/* user side */
 	struct lg_conn *conns; /* points into conns_buf (or a fixture's array) */
 	size_t nconns;

@@ -1,7 +1,7 @@
 # Why client connections failed (issue 27): the kernel's cause, sk_err as the
 # client socket entered CLOSE, split in summary.json failure_causes and
 # connections.csv k_fail_cause, each checked against the namespace's own
-# counters (docs/kernel-facts.md, fact 37):
+# counters (docs/kernel-facts.md, fact 39):
 #  1. listen(3), never accept, syncookies 0, --connect-timeout 200: the 16
 #     clients beyond B+1 are closed by synbench in SYN_SENT before the
 #     kernel gives up: aborted, AttemptFails 0;

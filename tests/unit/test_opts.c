@@ -101,6 +101,7 @@ static const char *const all_keys[] = {
     "attach", "sampler", "probe-off",
     "sample-us",
     "trace-states",
+    "no-bpf-stats",
     "target",
     "server-cmd",
     "netns",
@@ -584,7 +585,7 @@ static void test_defaults(void)
 		 "max-time=120\naccept=fast\nport=5201\ndests=16\nipv6=0\nper-cpu-listeners=0\npaired=0\nsyncookies=-1\n"
 		 "abort-on-overflow=-1\nsomaxconn=-1\nsyn-retries=-1\nsynack-retries=-1\n"
 		 "syn-linear-timeouts=-1\nmax-syn-backlog=-1\nport-range=\nno-probes=0\n"
-		 "attach=auto\nsampler=auto\nprobe-off=\nsample-us=5000\ntrace-states=0\ntarget=\nserver-cmd=\nnetns=\nhttp=0\nhttp-path=/\n"
+		 "attach=auto\nsampler=auto\nprobe-off=\nsample-us=5000\ntrace-states=0\nno-bpf-stats=0\ntarget=\nserver-cmd=\nnetns=\nhttp=0\nhttp-path=/\n"
 		 "tls=0\ntls-version=1.3\ntls-key-type=ecdsa-p256\ntls-resume=0\ntls-cert=\ntls-key=\n"
 		 "tls-sni=\ntls-ca=\ntopology=lo\ndelay=\nloss=\nrate-limit=0\n"
 		 "server-via=\nserver-addr=\nclient-via=\nremote-bin=synbench\nout=\nlabel=\nforce=0\n"

@@ -1,0 +1,263 @@
+/* The probes' collection after they stop: counters, histograms, drop
+ * reasons, what each program cost, into a run's data (probes.h). */
+#include "harness/run/probes_int.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "harness/run/krec.h"
+#include "harness/run/bigmem.h"
+#include "harness/run/netns.h"
+#include "harness/run/probes_kmem.h"
+#include "harness/run/probes_plan.h"
+#include "harness/cli/msg.h"
+#include "synbench.skel.h"
+
+
+/* Events the kernel skipped because the program was already running on
+ * that CPU (bpf_prog_info.recursion_misses, Linux >= 5.12), and the time
+ * all programs ran (run_time_ns/run_cnt: counted only while
+ * kernel.bpf_stats_enabled=1); cost (NULL: none) gains the programs'
+ * count, their verification and run time per component. */
+static uint64_t prog_stats(struct sb_probes *p, struct sb_rundata *rd, struct sb_probe_cost *cost)
+{
+	struct bpf_program *prog;
+	uint64_t n = 0;
+
+	bpf_object__for_each_program(prog, p->skel->obj)
+	{
+		struct bpf_prog_info info;
+		__u32 len = sizeof(info);
+		int fd = bpf_program__fd(prog);
+		const char *name = bpf_program__name(prog);
+		size_t nl = strlen(name);
+		int comp;
+
+		memset(&info, 0, sizeof(info));
+		if (fd < 0 || bpf_obj_get_info_by_fd(fd, &info, &len) != 0)
+			continue;
+		rd->bpf_run_ns += info.run_time_ns;
+		rd->bpf_runs += info.run_cnt;
+		comp = cost ? sb_probes_plan_component(p->skel, prog) : -1;
+		if (cost) {
+			cost->programs++;
+			cost->verified_insns += info.verified_insns;
+		}
+		if (comp >= 0) {
+			cost->run_ns[comp] += info.run_time_ns;
+			cost->runs[comp] += info.run_cnt;
+		}
+		if (p->opts.verbose && (info.run_cnt || info.recursion_misses))
+			sb_error("bpf %-22s %10llu runs %7.1f ns/run %llu missed", name,
+				 (unsigned long long)info.run_cnt,
+				 info.run_cnt ? (double)info.run_time_ns / (double)info.run_cnt
+					      : 0.0,
+				 (unsigned long long)info.recursion_misses);
+		/* A _nested twin is skipped only when an interrupt hits while it
+		 * runs its quick check; then its handler is idle and handles
+		 * the hit: never a loss. */
+		if (nl > 7 && strcmp(name + nl - 7, "_nested") == 0)
+			continue;
+		/* a state change skipped (and not caught by a twin) left a
+		 * marked record (partial_records, close_missed_records):
+		 * recovered, not lost */
+		if (strstr(name, "set_state")) {
+			rd->state_misses_recovered += info.recursion_misses;
+			continue;
+		}
+		n += info.recursion_misses;
+	}
+	return n;
+}
+
+/* Every element of a per-CPU array of n keys, each value vwords u64 per CPU,
+ * into vals (key-major, then CPU): one batch lookup (Linux 5.6), else one
+ * lookup per key. 0 or -errno. */
+static int lookup_all(int fd, uint32_t n, size_t vwords, uint64_t *vals, int ncpu)
+{
+	uint32_t *keys = malloc((n ? n : 1) * sizeof(*keys)), out = 0, count = n;
+	int e = keys ? bpf_map_lookup_batch(fd, NULL, &out, keys, vals, &count, NULL) : -1;
+
+	free(keys);
+	/* the whole array at once: ENOENT says the end was reached */
+	if ((e == 0 || errno == ENOENT) && count == n)
+		return 0;
+	for (uint32_t key = 0; key < n; key++)
+		if (bpf_map_lookup_elem(fd, &key, vals + (size_t)key * ncpu * vwords) != 0)
+			return -errno;
+	return 0;
+}
+
+/* The kernel's per-CPU compact histograms (hist.h: chunks of buckets),
+ * summed over CPUs and spread to the full layout of rundata.h (dwell pair
+ * slots by sb_dwell_slot()); with_dwell 0: full holds the SB_KH_DWELL
+ * histograms before the dwell pairs only. */
+static int read_hists(struct sb_probes *p, uint64_t *full, int ncpu, int with_dwell)
+{
+	const uint32_t total = SB_NKHISTS * SB_HIST_BUCKETS, nel = SB_NKHISTS * SB_HIST_NCHUNK;
+	int fd = bpf_map__fd(p->skel->maps.hists);
+	uint64_t *vals = sb_bigmem_malloc((size_t)total * (size_t)ncpu, sizeof(*vals));
+	uint64_t *compact = sb_bigmem_calloc(total, sizeof(*compact));
+	int err = 0;
+
+	_Static_assert(SB_HIST_CHUNK * SB_HIST_NCHUNK == SB_HIST_BUCKETS,
+		       "the chunks cover the buckets");
+	if (!vals || !compact) {
+		err = -ENOMEM;
+		goto out;
+	}
+	err = lookup_all(fd, nel, SB_HIST_CHUNK, vals, ncpu);
+	/* element e, CPU c, bucket i of the chunk: bucket e * CHUNK + i */
+	for (uint32_t e = 0; e < nel && !err; e++)
+		for (int c = 0; c < ncpu; c++) {
+			const uint64_t *v = vals + ((size_t)e * ncpu + c) * SB_HIST_CHUNK;
+
+			for (uint32_t i = 0; i < SB_HIST_CHUNK; i++)
+				compact[(size_t)e * SB_HIST_CHUNK + i] += v[i];
+		}
+	for (uint32_t h = 0; h < SB_KH_DWELL; h++)
+		memcpy(full + (size_t)h * SB_HIST_BUCKETS, compact + (size_t)h * SB_HIST_BUCKETS,
+		       SB_HIST_BUCKETS * sizeof(uint64_t));
+	for (unsigned int o = 0; o < SB_NSTATES && with_dwell; o++)
+		for (unsigned int n = 0; n < SB_NSTATES; n++) {
+			unsigned int slot = sb_dwell_slot(o, n);
+
+			if (slot < SB_NDWELL)
+				memcpy(full + (size_t)(SB_H_DWELL + o * SB_NSTATES + n) * SB_HIST_BUCKETS,
+				       compact + (size_t)(SB_KH_DWELL + slot) * SB_HIST_BUCKETS,
+				       SB_HIST_BUCKETS * sizeof(uint64_t));
+		}
+out:
+	free(vals);
+	free(compact);
+	return err;
+}
+
+int sb_probes__collect(struct sb_probes *p, struct sb_rundata *rd)
+{
+	int ncpu = libbpf_num_possible_cpus();
+	uint64_t *vals, t0 = sb_wall_ns(), c0 = sb_thread_cpu_ns();
+	int fd;
+
+	if (ncpu <= 0)
+		return ncpu ? ncpu : -EINVAL;
+	vals = calloc((size_t)ncpu, sizeof(uint64_t));
+	if (!vals)
+		return -ENOMEM;
+	fd = bpf_map__fd(p->skel->maps.counters);
+	for (uint32_t c = 0; c < SB_NCOUNTERS; c++)
+		rd->counters[c] = sb_percpu_sum(fd, c, vals, ncpu);
+	fd = bpf_map__fd(p->skel->maps.drops);
+	for (uint32_t r = 0; r < SB_MAX_DROP_REASONS; r++)
+		rd->drops[r] = sb_percpu_sum(fd, r, vals, ncpu);
+	free(vals);
+	sb_drop_reason_names(p->btf, rd->drop_names, SB_MAX_DROP_REASONS);
+	rd->retrans_fail_untraced = !sb_retransmit_traces_failures(p->btf);
+
+	rd->hists = sb_bigmem_calloc((size_t)SB_NHISTS * SB_HIST_BUCKETS, sizeof(uint64_t));
+	if (rd->hists)
+		read_hists(p, rd->hists, ncpu, 1);
+	/* records kept here (no on_record sink): expanded into rd */
+	rd->krecs = p->opts.on_record ? NULL : calloc(p->nrecs ? p->nrecs : 1, sizeof(*rd->krecs));
+	if (!rd->krecs && !p->opts.on_record) {
+		free(rd->hists);
+		rd->hists = NULL;
+	} else {
+		for (size_t i = 0; i < p->nrecs; i++)
+			sb_krec_expand(&p->recs[i], sizeof(p->recs[i]), &rd->krecs[i]);
+		rd->nkrecs = p->nrecs;
+	}
+	free(p->recs);
+	p->recs = NULL;
+	p->nrecs = p->caprecs = 0;
+	/* the tp_btf handlers' skips that their _nested twins caught are not
+	 * losses */
+	rd->missed_events = prog_stats(p, rd, &p->cost);
+	{
+		/* the twins' catches (mostly the state changes') first cancel
+		 * the state-change skips, the rest the other handlers' */
+		uint64_t caught = rd->counters[SB_C_NESTED], st = rd->state_misses_recovered;
+
+		rd->state_misses_recovered = st > caught ? st - caught : 0;
+		caught = caught > st ? caught - st : 0;
+		rd->missed_events -= caught < rd->missed_events ? caught : rd->missed_events;
+	}
+	rd->counters[SB_C_REPLACED] += p->close_missed_at_end;
+	rd->kernel_map_bytes = sb_map_bytes(p->skel->obj, ncpu);
+	/* records that reached user space but could not be kept */
+	rd->counters[SB_C_RB_FAIL] += p->lost_user;
+	snprintf(rd->attach_plan, sizeof(rd->attach_plan), "%s", sb_probes__plan(p));
+	rd->components = p->plan;
+	/* counted while the observation's enable-stats descriptor is open
+	 * (observe.c) or the sysctl is on */
+	p->cost.bpf_stats = rd->bpf_stats_on;
+	p->cost.collect_ns += sb_wall_ns() - t0;
+	p->cost.collect_cpu_ns += sb_thread_cpu_ns() - c0;
+	rd->cost = p->cost;
+	return rd->hists ? 0 : -ENOMEM;
+}
+
+void sb_rundata_free_kernel(struct sb_rundata *rd)
+{
+	free(rd->krecs);
+	rd->krecs = NULL;
+	rd->nkrecs = 0;
+	free(rd->hists);
+	rd->hists = NULL;
+	for (size_t i = 0; i < SB_MAX_DROP_REASONS; i++) {
+		free((void *)rd->drop_names[i]);
+		rd->drop_names[i] = NULL;
+	}
+}
+
+/* ---- while the probes run (bench watch --serve): probes.h ---- */
+
+int sb_probes__peek(struct sb_probes *p, struct sb_rundata *rd)
+{
+	int ncpu = libbpf_num_possible_cpus(), verbose = p->opts.verbose, e;
+	uint64_t *vals = ncpu > 0 ? calloc((size_t)SB_MAX_DROP_REASONS * (size_t)ncpu, sizeof(*vals))
+				  : NULL;
+	uint64_t caught, st;
+
+	if (!vals)
+		return ncpu > 0 ? -ENOMEM : -EINVAL;
+	for (uint32_t c = 0; c < SB_NCOUNTERS; c++)
+		rd->counters[c] = sb_percpu_sum(bpf_map__fd(p->skel->maps.counters), c, vals, ncpu);
+	e = lookup_all(bpf_map__fd(p->skel->maps.drops), SB_MAX_DROP_REASONS, 1, vals, ncpu);
+	for (uint32_t k = 0; k < SB_MAX_DROP_REASONS && !e; k++)
+		for (int c = rd->drops[k] = 0; c < ncpu; c++)
+			rd->drops[k] += vals[(size_t)k * ncpu + c];
+	free(vals);
+	/* the SB_KH_DWELL histograms (rd->hists holds those only) */
+	if (!e && rd->hists)
+		e = read_hists(p, rd->hists, ncpu, 0);
+	if (!e && !rd->drop_names[0])
+		sb_drop_reason_names(p->btf, rd->drop_names, SB_MAX_DROP_REASONS);
+	/* as sb_probes__collect counts them, without its per-program lines */
+	rd->bpf_run_ns = rd->bpf_runs = rd->state_misses_recovered = 0;
+	p->opts.verbose = 0;
+	rd->missed_events = prog_stats(p, rd, NULL);
+	p->opts.verbose = verbose;
+	caught = rd->counters[SB_C_NESTED];
+	st = rd->state_misses_recovered;
+	rd->state_misses_recovered = st > caught ? st - caught : 0;
+	caught = caught > st ? caught - st : 0;
+	rd->missed_events -= caught < rd->missed_events ? caught : rd->missed_events;
+	rd->counters[SB_C_RB_FAIL] += p->lost_user;
+	return e;
+}
+
+int sb_probes__tracked(struct sb_probes *p, int (*emit)(void *ctx, void *data, size_t len),
+		       void *ctx)
+{
+	struct sb_flush f = { .emit = emit, .ctx = ctx };
+
+	sb_flush_slots(bpf_map__fd(p->skel->maps.slots), bpf_map__max_entries(p->skel->maps.slots),
+		       bpf_map__fd(p->skel->maps.socks), &f);
+	return 0;
+}
