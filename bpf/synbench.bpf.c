@@ -351,6 +351,22 @@ static __always_inline void set_isn(struct sb_krec *r, const struct sock *sk, in
 	r->flags |= SB_KF_ISN;
 }
 
+/* Why a socket closed, as it enters CLOSE: its error (tcp_reset() and
+ * tcp_write_err() set sk_err before tcp_done(): ECONNREFUSED, ETIMEDOUT,
+ * ECONNRESET, an ICMP error), else the soft error an ICMP message left
+ * while its application held it, else 0: the application closed it. */
+static __always_inline void close_err(struct sb_krec *r, const struct sock *sk, int kind)
+{
+	int e = KREAD(kind, sk, sk_err);
+
+	if (!e) {
+		e = KREAD(kind, sk, sk_err_soft);
+		if (e)
+			r->flags |= SB_KF_ERR_SOFT;
+	}
+	r->err = e > 0 && e < 255 ? e : (e ? 255 : 0);
+}
+
 /* The smoothed RTT, us (srtt_us holds 8 times it). */
 static __always_inline __u32 srtt_of(const struct sock *sk, int kind)
 {
@@ -469,6 +485,7 @@ static __always_inline int on_set_state(const struct sock *sk, int old, int new,
 		r->cookie = sk_cookie(sk, kind);
 	if (!(r->flags & SB_KF_ISN)) /* its ESTABLISHED event was missed */
 		set_isn(r, sk, kind);
+	close_err(r, sk, kind);
 	/* the socket's smoothed RTT as it closes: one sample per connection
 	 * (a tcp_probe program would cost a run per segment received) */
 	r->srtt_us = srtt_of(sk, kind);

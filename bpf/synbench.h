@@ -47,6 +47,7 @@ enum sb_krec_flags {
 	SB_KF_FLUSH_MASK = 3,	 /* enum sb_rec_flush */
 	SB_KF_PARTIAL = 4,	 /* a transition of this socket was missed */
 	SB_KF_ISN = 8,		 /* isn is set (at ->ESTABLISHED) */
+	SB_KF_ERR_SOFT = 16,	 /* err is sk_err_soft (sk_err was 0) */
 };
 
 struct sb_krec {
@@ -70,7 +71,11 @@ struct sb_krec {
 	__u8 final_state;
 	__u8 flags;    /* enum sb_krec_flags */
 	__u8 side;     /* enum sb_side: the namespace the socket lives in */
-	__u8 pad;
+	/* why it closed: sk_err as it entered CLOSE (tcp_reset() and
+	 * tcp_write_err() set it before tcp_done()), else sk_err_soft
+	 * (SB_KF_ERR_SOFT), 0: its application closed it; an errno, 255 when
+	 * larger */
+	__u8 err;
 	__u32 addr[8]; /* IPv4: saddr, daddr; IPv6: saddr[4], daddr[4] (network order) */
 };
 #define SB_KREC_V4 (sizeof(struct sb_krec) - 6 * sizeof(__u32))
@@ -105,7 +110,8 @@ struct sb_conn_rec {
 	__u32 srtt_us; /* smoothed RTT when the socket closed, us (0: none yet) */
 	__u8 side;     /* enum sb_side */
 	__u8 has_isn;  /* isn is set */
-	__u8 pad2[2];
+	__u8 err;      /* struct sb_krec's: sk_err at CLOSE (or sk_err_soft), 0 none */
+	__u8 err_soft; /* err came from sk_err_soft */
 	__u32 isn;     /* the client's initial sequence number (struct sb_krec) */
 };
 

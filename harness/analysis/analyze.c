@@ -12,6 +12,7 @@
 #include "harness/run/bigmem.h"
 #include "harness/run/hosts.h"
 #include "harness/run/krec.h"
+#include "harness/run/mib.h"
 #include "harness/run/recstore.h"
 #include "harness/run/signals.h"
 
@@ -351,12 +352,28 @@ int sb_analyze(const struct sb_rundata *rd, const struct sb_row_sink *sink,
 		res->ids[i].probe = res->ids[i].kernel = -1;
 		if (i < SB_NRUN_IDENTITIES) {
 			sb_identity_check(rd, &res->rec, i, &res->ids[i]);
-		} else {
+		} else if (!sb_identity_of_mode(i, 0)) {
 			res->ids[i].status = SB_ID_SKIPPED;
 			snprintf(res->ids[i].why, sizeof(res->ids[i].why),
 				 "bench watch's identity: a run checks client_established");
 		}
 	}
+	/* AttemptFails in the clients' namespace (veth, hosts: client_mib),
+	 * EmbryonicRsts in the server's */
+	sb_identity_failures(
+	    res->counts.causes,
+	    rd->client_mib ? sb_mib_delta_or(rd->client_mib, rd->nclient_mib, "Tcp", "AttemptFails", -1)
+			   : sb_mib_delta_or(rd->mib, rd->nmib, "Tcp", "AttemptFails", -1),
+	    sb_mib_delta_or(rd->mib, rd->nmib, "TcpExt", "EmbryonicRsts", -1),
+	    !res->rec.probes ? "probes off (--no-probes)"
+	    : res->parts_done < res->parts ? "the analysis stopped before every part"
+					   : NULL,
+	    res->ids);
+	for (int i = SB_ID_ATTEMPT_FAILS; i < SB_NIDENTITIES; i++)
+		if (res->ids[i].status == SB_ID_FAILS)
+			sb_reconcile_warn(&res->rec, "%s fails: %lld vs %lld (%s)", sb_identity_name(i),
+					  (long long)res->ids[i].probe, (long long)res->ids[i].kernel,
+					  sb_identity_what(i));
 	res->duration_s = duration_s(rd);
 	res->rate_conns_per_s = res->duration_s > 0 ? (double)a.ok / res->duration_s : 0;
 	res->http = rd->opts && rd->opts->http;

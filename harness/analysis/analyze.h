@@ -16,6 +16,7 @@
 #include "harness/analysis/host_checks.h"
 #include "harness/analysis/identities.h"
 #include "harness/analysis/join.h"
+#include "harness/run/krec.h"
 
 /* What summary.json says about one host of a run across machines. */
 struct sb_host_result {
@@ -51,7 +52,8 @@ enum sb_wout {
 	SB_WOUT_QUEUED,	      /* server child ESTABLISHED, never closed by the server */
 	SB_WOUT_GHOST,	      /* ESTABLISHED, no server child, a listener on its port here */
 	SB_WOUT_ESTABLISHED,  /* ESTABLISHED, the server is elsewhere */
-	SB_WOUT_FAILED,	      /* SYN_SENT -> CLOSE: timed out, refused or reset */
+	SB_WOUT_FAILED,	      /* SYN_SENT -> CLOSE, or reset after the SYN-ACK with no server
+			       * socket here: by cause in causes[] (enum sb_fail_cause) */
 	SB_WOUT_OPEN,	      /* still SYN_SENT when the watch ended */
 	SB_NWOUT_CLIENT,
 	/* server children */
@@ -86,6 +88,7 @@ struct sb_watch_figures {
 	uint64_t untagged;	      /* client records without PID/COMM */
 	uint64_t filtered_out;	      /* records the user-space filters dropped */
 	uint64_t outcomes[SB_NWOUT];
+	uint64_t causes[SB_NFAIL];    /* failed clients by cause (causes[0] unused) */
 	int64_t listener_drops;	      /* sum over listeners of last - first sk_drops, -1 none */
 	int64_t overflows;	      /* listener drops - TCP_LISTEN_OVERFLOW skb drops, -1 */
 	uint64_t listeners;	      /* distinct (port, family) sampled */

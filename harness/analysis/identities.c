@@ -145,3 +145,54 @@ void sb_identity_check(const struct sb_rundata *rd, const struct sb_reconcile *r
 		skip(out, "unknown identity");
 	}
 }
+
+void sb_identity_failures(const uint64_t *causes, int64_t attempt_fails, int64_t embryonic_rsts,
+			  const char *skip_why, struct sb_identity *ids)
+{
+	struct sb_identity *af = &ids[SB_ID_ATTEMPT_FAILS], *er = &ids[SB_ID_EMBRYONIC_RSTS];
+
+	memset(af, 0, sizeof(*af));
+	memset(er, 0, sizeof(*er));
+	/* tcp_done() in SYN_SENT counts AttemptFails: the kernel's timeout, an
+	 * RST or an ICMP error; an application closing its connecting socket
+	 * goes to CLOSE without it */
+	af->probe = (int64_t)(causes[SB_FAIL_TIMEOUT] + causes[SB_FAIL_REFUSED] +
+			      causes[SB_FAIL_UNREACHABLE] + causes[SB_FAIL_OTHER]);
+	af->kernel = attempt_fails;
+	/* the server counts EmbryonicRsts when it resets a request socket whose
+	 * ACK met a full accept queue (tcp_abort_on_overflow), and when its
+	 * request socket receives an RST */
+	er->probe = (int64_t)causes[SB_FAIL_RESET];
+	er->kernel = embryonic_rsts;
+	if (skip_why) {
+		skip(af, skip_why);
+		skip(er, skip_why);
+		return;
+	}
+	if (attempt_fails < 0)
+		skip(af, "Tcp AttemptFails not readable");
+	else
+		af->status = holds(af->probe == attempt_fails);
+	if (embryonic_rsts < 0)
+		skip(er, "TcpExt EmbryonicRsts not readable");
+	else
+		er->status = sb_embryonic_status(er->probe, embryonic_rsts,
+						 causes[SB_FAIL_ABORTED], er->why, sizeof(er->why));
+}
+
+enum sb_id_status sb_embryonic_status(int64_t resets, int64_t embryonic_rsts, uint64_t aborted,
+				      char *why, size_t len)
+{
+	/* a client its application closed in SYN_SENT answers a SYN-ACK still
+	 * coming (delay, loss) with an RST, which the server's request socket
+	 * counts too: only up to that many more */
+	if (embryonic_rsts > resets && (uint64_t)(embryonic_rsts - resets) <= aborted) {
+		snprintf(why, len,
+			 "EmbryonicRsts %lld exceeds the resets by %lld, no more than the %llu "
+			 "clients their application closed in SYN_SENT (an RST to a late SYN-ACK)",
+			 (long long)embryonic_rsts, (long long)(embryonic_rsts - resets),
+			 (unsigned long long)aborted);
+		return SB_ID_SKIPPED;
+	}
+	return holds(resets == embryonic_rsts);
+}

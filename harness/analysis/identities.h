@@ -23,6 +23,9 @@ enum sb_identity_id {
 	SB_ID_CHILD_SOCKETS,	 /* probe server children = Tcp PassiveOpens */
 	SB_ID_LISTEN_OVERFLOWS, /* listener sk_drops - TCP_LISTEN_OVERFLOW skb drops =
 				 * ListenOverflows + TCPReqQFullDrop */
+	/* both, from the failed clients' causes (harness/run/krec.h): */
+	SB_ID_ATTEMPT_FAILS,	/* timeouts + refused + unreachable + other = Tcp AttemptFails */
+	SB_ID_EMBRYONIC_RSTS,	/* resets after the SYN-ACK = TcpExt EmbryonicRsts */
 	SB_NIDENTITIES,
 	SB_NRUN_IDENTITIES = SB_ID_CLIENT_SOCKETS, /* a run checks those before */
 };
@@ -34,6 +37,27 @@ struct sb_identity {
 	char why[200]; /* SB_ID_SKIPPED: why it cannot be checked on this run */
 	int64_t probe, kernel; /* watch: the two sides, -1 unknown */
 };
+
+/* 1 when identity id is one a run (watch 0) or a watch (1) states: each
+ * mode's own, and the ones both check. */
+static inline int sb_identity_of_mode(enum sb_identity_id id, int watch)
+{
+	if (id == SB_ID_SYN_RETRANS || id >= SB_ID_ATTEMPT_FAILS)
+		return 1;
+	return watch ? id >= SB_NRUN_IDENTITIES : id < SB_NRUN_IDENTITIES;
+}
+
+/* The failure identities, a run's and a watch's alike, into ids: causes[]
+ * the failed clients by the kernel's cause; the counters of the clients'
+ * namespace (AttemptFails) and of the server's (EmbryonicRsts), -1 absent;
+ * skip_why: why neither can be checked (a filter, no probes), else NULL. */
+void sb_identity_failures(const uint64_t *causes, int64_t attempt_fails, int64_t embryonic_rsts,
+			  const char *skip_why, struct sb_identity *ids);
+/* The embryonic_rsts rule alone: resets (clients reset after the SYN-ACK)
+ * against EmbryonicRsts; holds when equal, skipped (why set) when the
+ * counter exceeds them by no more than the aborted clients, else fails. */
+enum sb_id_status sb_embryonic_status(int64_t resets, int64_t embryonic_rsts, uint64_t aborted,
+				      char *why, size_t len);
 
 /* --topology veth before Linux 6.18: the client's failed retransmits the
  * tracepoint did not see (TcpExt TCPRetransFail, join.h); else 0. */
@@ -53,6 +77,8 @@ static inline const char *sb_identity_name(enum sb_identity_id id)
 		[SB_ID_CLIENT_SOCKETS] = "client_sockets",
 		[SB_ID_CHILD_SOCKETS] = "child_sockets",
 		[SB_ID_LISTEN_OVERFLOWS] = "listen_overflows",
+		[SB_ID_ATTEMPT_FAILS] = "attempt_fails",
+		[SB_ID_EMBRYONIC_RSTS] = "embryonic_rsts",
 	};
 
 	return (unsigned)id < SB_NIDENTITIES ? names[id] : "?";
@@ -78,6 +104,10 @@ static inline const char *sb_identity_what(enum sb_identity_id id)
 		[SB_ID_CHILD_SOCKETS] = "server children (LISTEN->SYN_RECV) = Tcp PassiveOpens",
 		[SB_ID_LISTEN_OVERFLOWS] = "listener sk_drops - TCP_LISTEN_OVERFLOW skb drops = "
 					   "ListenOverflows + TCPReqQFullDrop",
+		[SB_ID_ATTEMPT_FAILS] = "failed clients timed out, refused, unreachable or other "
+					"(sk_err at CLOSE) = Tcp AttemptFails",
+		[SB_ID_EMBRYONIC_RSTS] = "clients reset after the SYN-ACK without a server socket "
+					 "= TcpExt EmbryonicRsts",
 	};
 
 	return (unsigned)id < SB_NIDENTITIES ? what[id] : "?";

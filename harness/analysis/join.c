@@ -493,6 +493,8 @@ static enum sb_outcome row_outcome(const struct ctx *c, uint32_t i)
 		return u;
 	if (u == SB_OUT_RESET || u == SB_OUT_REFUSED)
 		return u;
+	if (r->cause == SB_FAIL_RESET) /* the RST came right after the SYN-ACK */
+		return SB_OUT_RESET;
 	if (sb_rec_established(kc))
 		return r->nchildren ? (u == SB_OUT_UNACCEPTED ? SB_OUT_OTHER : u) : SB_OUT_GHOST;
 	/* the kernel never completed the handshake */
@@ -534,6 +536,9 @@ static void derive(const struct ctx *c, uint32_t i)
 		r->lat[SB_LAT_SERVER_CLOSE] = diff(closed, c_est);
 	}
 	r->syn_retrans = kc ? kc->syn_retrans : -1;
+	r->cause = kc ? sb_rec_fail_cause(kc) : SB_FAIL_NONE;
+	if (r->cause == SB_FAIL_RESET && r->nchildren)
+		r->cause = SB_FAIL_NONE; /* its server had a socket: not a failed setup */
 	r->outcome = row_outcome(c, i);
 }
 
@@ -704,6 +709,7 @@ int sb_join__new(const struct sb_rundata *rd, struct sb_join **out)
 
 		derive(&c, (uint32_t)i);
 		j->counts.outcomes[r->outcome]++;
+		j->counts.causes[r->cause] += r->cause != SB_FAIL_NONE;
 		if (r->conn->outcome == LG_OUT_OK && r->kclient &&
 		    !sb_rec_established(r->kclient))
 			j->counts.user_ok_kernel_not_est++;

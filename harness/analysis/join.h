@@ -138,6 +138,9 @@ struct sb_join_row {
 	int64_t lat[SB_NLATS]; /* ns, SB_NA when not computable */
 	int syn_retrans;       /* -1 without a kernel client record */
 	enum sb_outcome outcome;
+	/* the kernel's cause when its client socket failed (its error at
+	 * CLOSE; reset only without a server child), else SB_FAIL_NONE */
+	enum sb_fail_cause cause;
 };
 
 struct sb_join_counts {
@@ -170,6 +173,7 @@ struct sb_join_counts {
 	 * ESTABLISHED ...) */
 	uint64_t established_other;
 	uint64_t outcomes[SB_NOUTCOMES];
+	uint64_t causes[SB_NFAIL]; /* rows by the kernel's cause (causes[0] unused) */
 };
 
 /* Kernel counters against records; docs/design.md and docs/kernel-facts.md, facts 2-4, 8, 11.

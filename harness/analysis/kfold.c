@@ -214,14 +214,24 @@ static int listener_here(const struct sb_kfold *f, uint16_t port, uint16_t famil
 	return 0;
 }
 
-/* A client and its child met: the client's outcome (kview's rules). */
+/* A client's outcome (kview's rules) and, when it failed, its cause. */
+static void count_client(struct sb_kfold *f, const struct sb_conn_rec *c,
+			 const struct sb_conn_rec *peer, int listener)
+{
+	enum sb_fail_cause cause;
+
+	f->w.outcomes[sb_kview_client_outcome(c, peer, listener, &cause)]++;
+	f->w.causes[cause] += cause != SB_FAIL_NONE;
+}
+
+/* A client and its child met: the client's outcome. */
 static void paired(struct sb_kfold *f, const struct sb_krec *client, const struct sb_krec *child)
 {
 	struct sb_conn_rec c, k;
 
 	sb_krec_expand(client, sizeof(*client), &c);
 	sb_krec_expand(child, sizeof(*child), &k);
-	f->w.outcomes[sb_kview_client_outcome(&c, &k, 0)]++;
+	count_client(f, &c, &k, 0);
 	/* revived: the child came after the client's FIN (join.h) */
 	f->revived += client->t_fin && child_t(child) >= client->t_fin;
 }
@@ -233,7 +243,7 @@ static void unpaired_client(struct sb_kfold *f, const struct sb_krec *k)
 	struct sb_conn_rec c;
 
 	sb_krec_expand(k, sizeof(*k), &c);
-	f->w.outcomes[sb_kview_client_outcome(&c, NULL, listener_here(f, k->dport, k->family))]++;
+	count_client(f, &c, NULL, listener_here(f, k->dport, k->family));
 }
 
 static void fold_client(struct sb_kfold *f, const struct sb_krec *k, const struct sb_conn_rec *r)
@@ -247,7 +257,7 @@ static void fold_client(struct sb_kfold *f, const struct sb_krec *k, const struc
 	f->w.handshakes += est;
 	f->w.untimed += est && !r->ts[SB_TCP_ESTABLISHED];
 	if (!est) {
-		f->w.outcomes[sb_kview_client_outcome(r, NULL, 0)]++;
+		count_client(f, r, NULL, 0);
 		return;
 	}
 	key_of(k, &key);

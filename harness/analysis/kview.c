@@ -134,16 +134,28 @@ static int listener_here(const struct sb_rundata *rd, uint16_t port, uint16_t fa
 }
 
 enum sb_wout sb_kview_client_outcome(const struct sb_conn_rec *c, const struct sb_conn_rec *peer,
-				     int listener_here)
+				     int listener_here, enum sb_fail_cause *cause)
 {
-	if (!sb_rec_established(c))
-		return c->flushed == SB_REC_LIVE_AT_END && c->final_state == SB_TCP_SYN_SENT
-			       ? SB_WOUT_OPEN
-			       : SB_WOUT_FAILED;
+	enum sb_fail_cause k = sb_rec_fail_cause(c);
+
+	*cause = SB_FAIL_NONE;
+	if (!sb_rec_established(c)) {
+		if (c->flushed == SB_REC_LIVE_AT_END && c->final_state == SB_TCP_SYN_SENT)
+			return SB_WOUT_OPEN;
+		*cause = k != SB_FAIL_NONE ? k : SB_FAIL_OTHER;
+		return SB_WOUT_FAILED;
+	}
 	if (peer)
 		return sb_rec_established(peer) && server_closed(peer) ? SB_WOUT_ACCEPTED
 									: SB_WOUT_QUEUED;
-	return listener_here ? SB_WOUT_GHOST : SB_WOUT_ESTABLISHED;
+	if (!listener_here)
+		return SB_WOUT_ESTABLISHED;
+	/* no server socket here: a ghost, unless an RST told it so */
+	if (k == SB_FAIL_RESET) {
+		*cause = k;
+		return SB_WOUT_FAILED;
+	}
+	return SB_WOUT_GHOST;
 }
 
 static int64_t span(uint64_t a, uint64_t b)
@@ -277,8 +289,15 @@ void sb_kview_reconcile(const struct sb_rundata *rd, const struct sb_kview_opts 
 	for (int i = 0; i < SB_NIDENTITIES; i++) {
 		id[i].probe = id[i].kernel = -1;
 		id_skip(&id[i], "%s", "a run's identity: bench watch checks client_sockets, "
-				"child_sockets, syn_retransmits and listen_overflows");
+				"child_sockets, syn_retransmits, listen_overflows, attempt_fails and "
+				"embryonic_rsts");
 	}
+	sb_identity_failures(w->causes, sb_mib_delta_or(rd->mib, rd->nmib, "Tcp", "AttemptFails", -1),
+			     sb_mib_delta_or(rd->mib, rd->nmib, "TcpExt", "EmbryonicRsts", -1),
+			     o->filter_name ? "filtered: not comparable (a filter selects part of "
+					      "the namespace's traffic; the counters cover all of it)"
+					    : NULL,
+			     id);
 	w->listen_overflow_skb_drops =
 	    drop_reason(rd, "TCP_LISTEN_OVERFLOW", &w->listen_overflow_known);
 	/* BPF counts every socket that passed its port filter: the records'
@@ -391,7 +410,9 @@ static int rows_of(const struct sb_rundata *rd, const struct sb_kview_opts *o,
 			a->clients++;
 			a->syn_retrans += r->syn_retrans;
 			row->outcome = sb_kview_client_outcome(
-			    r, row->peer, !row->peer && listener_here(rd, r->dport, r->family));
+			    r, row->peer, !row->peer && listener_here(rd, r->dport, r->family),
+			    &row->cause);
+			a->causes[row->cause] += row->cause != SB_FAIL_NONE;
 			row->lat[SB_LAT_KERNEL_HANDSHAKE] =
 			    span(r->ts[SB_TCP_SYN_SENT], r->ts[SB_TCP_ESTABLISHED]);
 			a->handshakes += est;

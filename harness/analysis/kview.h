@@ -19,6 +19,7 @@ struct sb_krow {
 	uint32_t pid;
 	char comm[16];
 	enum sb_wout outcome;
+	enum sb_fail_cause cause; /* a failed client's, else SB_FAIL_NONE */
 	int64_t lat[SB_NLATS]; /* kernel_handshake, child_established, server_close; else SB_NA */
 };
 
@@ -58,10 +59,12 @@ int sb_kview_analyze(const struct sb_rundata *rd, const struct sb_kview_opts *o,
 /* The outcome rules, one place for a watch and its streaming mode
  * (kfold.h): a server child's from its record; a client's from its record,
  * its child's when paired (peer, else NULL), and whether a listener on its
- * port was in the namespace (a ghost, else the server is elsewhere). */
+ * port was in the namespace (a ghost, or failed when reset after the
+ * SYN-ACK; else the server is elsewhere), with a failed client's cause in
+ * *cause (SB_FAIL_NONE otherwise). */
 enum sb_wout sb_kview_child_outcome(const struct sb_conn_rec *c);
 enum sb_wout sb_kview_client_outcome(const struct sb_conn_rec *c, const struct sb_conn_rec *peer,
-				     int listener_here);
+				     int listener_here, enum sb_fail_cause *cause);
 /* The four identities a watch checks (the run's others skipped, with why)
  * from rd's counters and MIB deltas and res->watch's listener figures
  * (listener_drops set); the failing ones warned in res->rec. */

@@ -72,7 +72,6 @@ static void write_tls(FILE *f, const struct sb_join_row *r)
 		 u->tls_verify ? ")" : "");
 	if (why[0])
 		sb_fmt_csv_field(f, why);
-	fputc('\n', f);
 }
 
 /* connections.csv rows of one batch of the join, by start. */
@@ -127,6 +126,7 @@ static int write_rows(FILE *f, const struct sb_join *j)
 			fprintf(f, "%u", (unsigned int)kc->srtt_us);
 		fprintf(f, ",%u,%u,%d,", r->nchildren, r->naccepts, r->revived ? 1 : 0);
 		write_tls(f, r);
+		fprintf(f, ",%s\n", sb_fail_cause_name(r->cause));
 	}
 	free(order);
 	return ferror(f) ? -EIO : 0;
@@ -213,8 +213,8 @@ static int write_krows(FILE *f, const struct sb_kview *v)
 		fprintf(f, ",%s,%s,", path, sb_tcp_state_name(r->final_state));
 		if (r->srtt_us)
 			fprintf(f, "%u", r->srtt_us);
-		fprintf(f, ",%s,%s,,,\n", sb_wout_name(row->outcome),
-			r->flushed < 3 ? flushed[r->flushed] : "other");
+		fprintf(f, ",%s,%s,,,,%s\n", sb_wout_name(row->outcome),
+			r->flushed < 3 ? flushed[r->flushed] : "other", sb_fail_cause_name(row->cause));
 	}
 	return ferror(f) ? -EIO : 0;
 }

@@ -138,6 +138,17 @@ static void findings_loss(struct flist *l, const json_t *s, const json_t *cfg,
 		add(l, SB_FIND_PROBLEM, "%s connections were refused and %s reset.",
 		    fmt_count(a, sizeof(a), jint(s, "outcomes.refused")),
 		    fmt_count(b, sizeof(b), jint(s, "outcomes.reset")));
+	if (jint(s, "failure_causes.timeout") + jint(s, "failure_causes.refused") +
+		jint(s, "failure_causes.reset") + jint(s, "failure_causes.unreachable") +
+		jint(s, "failure_causes.aborted") + jint(s, "failure_causes.other") > 0)
+		add(l, SB_FIND_NOTE,
+		    "The kernel's cause of each failed client connection (its socket's error as it "
+		    "closed, docs/kernel-facts.md#fact-39): %" PRId64 " timed out, %" PRId64
+		    " refused, %" PRId64 " reset after the SYN-ACK, %" PRId64 " unreachable, %" PRId64
+		    " closed by their application before the kernel gave up, %" PRId64 " other.",
+		    jint(s, "failure_causes.timeout"), jint(s, "failure_causes.refused"),
+		    jint(s, "failure_causes.reset"), jint(s, "failure_causes.unreachable"),
+		    jint(s, "failure_causes.aborted"), jint(s, "failure_causes.other"));
 	if (f->qsamples && f->qfull)
 		add(l, SB_FIND_NOTE,
 		    "The accept queue was full (%" PRId64 " of limit %" PRId64

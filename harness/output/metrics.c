@@ -143,6 +143,14 @@ static void outcomes(struct mw *w, const struct sb_result *res)
 		if (o != SB_WOUT_OPEN)
 			u64(w, "synbench_client_outcomes_total", "outcome", sb_wout_name(o),
 			    res->watch.outcomes[o]);
+	family(w, "synbench_client_failures_total", "counter",
+	       "Failed client sockets by cause, the kernel's (sk_err as the socket entered "
+	       "CLOSE): timeout (SYN retries ran out), refused (RST to the SYN), reset (RST "
+	       "after the SYN-ACK, no server socket), unreachable (ICMP, no neighbour), aborted "
+	       "(the application closed it first), other.");
+	for (int c = SB_FAIL_NONE + 1; c < SB_NFAIL; c++)
+		u64(w, "synbench_client_failures_total", "cause", sb_fail_cause_name(c),
+		    res->watch.causes[c]);
 	family(w, "synbench_server_outcomes_total", "counter",
 	       "Server children by outcome: served (closed by the server), reset (ESTABLISHED "
 	       "then CLOSE directly), failed (never ESTABLISHED).");

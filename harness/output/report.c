@@ -124,6 +124,38 @@ static void outcomes_line(FILE *f, const struct sb_report_model *m)
 	fputc('\n', f);
 }
 
+/* The kernel's cause of each failed client (summary.json failure_causes),
+ * when any failed. */
+static void causes_line(FILE *f, const struct sb_report_model *m)
+{
+	const json_t *o = json_object_get(m->s, "failure_causes"), *e;
+	const char *key;
+	int64_t any = 0, v;
+
+	json_object_foreach((json_t *)o, key, e)
+		any += sb_jget_int64(e, &v) == 0 && v > 0;
+	if (!any)
+		return;
+	fprintf(f, "failed by cause (the kernel's: sk_err at CLOSE):");
+	json_object_foreach((json_t *)o, key, e) {
+		v = 0;
+		sb_jget_int64(e, &v);
+		fprintf(f, " %s %" PRId64, key, v);
+	}
+	fputc('\n', f);
+	/* the kernel's own counts of them (identities attempt_fails, embryonic_rsts) */
+	const json_t *ids = json_object_get(json_object_get(m->s, "reconciliation"), "identities");
+	const json_t *af = json_object_get(ids, "attempt_fails");
+	const json_t *er = json_object_get(ids, "embryonic_rsts");
+
+	if (af && jint(af, "kernel") >= 0)
+		fprintf(f, "  timeout + refused + unreachable + other %" PRId64 " = Tcp AttemptFails %" PRId64
+			" (%s)\n", jint(af, "probe"), jint(af, "kernel"), jstr(af, "status"));
+	if (er && jint(er, "kernel") >= 0)
+		fprintf(f, "  reset %" PRId64 " = TcpExt EmbryonicRsts %" PRId64 " (%s)\n",
+			jint(er, "probe"), jint(er, "kernel"), jstr(er, "status"));
+}
+
 static void opt_count(FILE *f, const char *what, int64_t v)
 {
 	if (v < 0)
@@ -245,6 +277,7 @@ int sb_report_text_table(FILE *f, const struct sb_report_model *m)
 	latency_table(f, m);
 	sb_report_phases_text(f, m);
 	outcomes_line(f, m);
+	causes_line(f, m);
 	reconciliation_lines(f, m);
 	if (sb_report_cost_line(m, cost, sizeof(cost)) == 0)
 		fprintf(f, "probe cost: %s\n", cost);
@@ -369,6 +402,7 @@ int sb_report_text_write(FILE *f, const struct sb_report_model *m)
 	sb_report_phases_text(f, m);
 	fputc('\n', f);
 	outcomes_line(f, m);
+	causes_line(f, m);
 	fputs("  accepted: the server accepted it; queued: server child ESTABLISHED, never "
 	      "accepted;\n  ghost: client ESTABLISHED, server never had a socket (syncookies, "
 	      "full accept queue)\n\n",

@@ -77,6 +77,10 @@ int sb_report_watch_text(FILE *f, const struct sb_report_model *m)
 	lat_row(f, s, "server close", "server_close");
 	fprintf(f, "clients %lld:", (long long)jint(s, "reconciliation.client_records"));
 	counts(f, json_object_get(s, "outcomes"));
+	if (jint(s, "outcomes.failed") > 0) {
+		fprintf(f, "\nfailed by cause (sk_err at CLOSE):");
+		counts(f, json_object_get(s, "failure_causes"));
+	}
 	fprintf(f, "\nchildren %lld:", (long long)jint(s, "reconciliation.child_records"));
 	counts(f, json_object_get(s, "children"));
 	fprintf(f, "\nhandshakes: %lld client, %lld server child", (long long)jint(s, "watch.handshakes"),

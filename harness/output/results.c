@@ -473,9 +473,8 @@ identities:
 		const struct sb_identity *id = &res->ids[i];
 		int watch = res->mode == SB_RESULT_WATCH;
 
-		/* each mode's own; syn_retransmits means the same in both */
-		if (watch ? i < SB_NRUN_IDENTITIES && i != SB_ID_SYN_RETRANS
-			  : i >= SB_NRUN_IDENTITIES)
+		/* each mode's own, and those that mean the same in both */
+		if (!sb_identity_of_mode(i, watch))
 			continue;
 		sb_json_obj_begin(js, sb_identity_name(i));
 		sb_json_str(js, "status", sb_id_status_name(id->status));
@@ -546,6 +545,12 @@ int sb_results_write_summary(FILE *f, const struct sb_rundata *rd, const struct 
 	for (int o = 0; o < (watch ? SB_NWOUT_CLIENT : SB_NOUTCOMES); o++)
 		sb_json_uint(js, watch ? sb_wout_name(o) : sb_outcome_name(o),
 			     watch ? res->watch.outcomes[o] : res->counts.outcomes[o]);
+	sb_json_obj_end(js);
+	/* the kernel's cause of each failed client socket: its error at CLOSE */
+	sb_json_obj_begin(js, "failure_causes");
+	for (int c = SB_FAIL_NONE + 1; c < SB_NFAIL; c++)
+		sb_json_uint(js, sb_fail_cause_name(c),
+			     watch ? res->watch.causes[c] : res->counts.causes[c]);
 	sb_json_obj_end(js);
 
 	if (res->http) {

@@ -28,12 +28,12 @@
 	"child_est_us,server_close_us,syn_retrans,outcome,err,user_outcome,lport,rport,thread,"      \
 	"k_final_state,http_status,k_srtt_us,server_children,accepts,revived,"                      \
 	"t_first_ns,t_tls_start_ns,t_tls_done_ns,t_tls_accept_ns,tls_handshake_us,first_byte_us,"   \
-	"last_byte_us,tls_accept_us,tls_version,tls_resumed,tls_error"
+	"last_byte_us,tls_accept_us,tls_version,tls_resumed,tls_error,k_fail_cause"
 #define SB_WATCH_CONNECTIONS_HEADER                                                                \
 	"cookie,role,pid,comm,ip,saddr,lport,daddr,rport,peer_cookie,k_syn_sent_ns,"               \
 	"k_syn_recv_ns,k_established_ns,k_close_ns,kernel_handshake_us,child_est_us,"              \
 	"server_close_us,syn_retrans,k_state_path,k_final_state,k_srtt_us,outcome,flushed,"          \
-	"t_submit_ns,t_connected_ns,user_connect_us"
+	"t_submit_ns,t_connected_ns,user_connect_us,k_fail_cause"
 #define SB_QUEUE_HEADER	   "t_ms,port,accept_queue,limit,syn_queue,drops"
 #define SB_DWELL_HEADER	   "from_state,to_state,count,min_us,p50_us,p90_us,p99_us,p999_us,max_us"
 #define SB_COUNTERS_HEADER "source,name,before,after,delta"

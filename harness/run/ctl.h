@@ -24,7 +24,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-#define SB_CTL_VERSION 3
+#define SB_CTL_VERSION 3 /* 3: TLS and crr fields in conns and accepts, err in krecs */
 
 /* The longest line either end sends or accepts. */
 #define SB_CTL_LINE_MAX 4096

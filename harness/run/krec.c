@@ -2,6 +2,7 @@
  * reconciliation and the writers (krec.h). */
 #include "harness/run/krec.h"
 
+#include <errno.h>
 #include <string.h>
 #include <sys/socket.h>
 
@@ -55,11 +56,43 @@ void sb_krec_expand(const struct sb_krec *k, size_t len, struct sb_conn_rec *r)
 	r->side = k->side;
 	r->has_isn = !!(k->flags & SB_KF_ISN);
 	r->isn = k->isn;
+	r->err = k->err;
+	r->err_soft = !!(k->flags & SB_KF_ERR_SOFT);
 	if (k->family == AF_INET6 && len >= sizeof(*k)) {
 		memcpy(r->saddr, &k->addr[0], sizeof(r->saddr));
 		memcpy(r->daddr, &k->addr[4], sizeof(r->daddr));
 	} else {
 		r->saddr[0] = k->addr[0];
 		r->daddr[0] = k->addr[1];
+	}
+}
+
+enum sb_fail_cause sb_rec_fail_cause(const struct sb_conn_rec *r)
+{
+	if (r->role != SB_ROLE_CLIENT || r->flushed == SB_REC_LIVE_AT_END)
+		return SB_FAIL_NONE;
+	if (sb_rec_established(r))
+		return !r->err_soft && r->err == ECONNRESET && !r->ts[SB_TCP_FIN_WAIT1]
+			   ? SB_FAIL_RESET
+			   : SB_FAIL_NONE;
+	if (r->flushed == SB_REC_CLOSE_MISSED)
+		return SB_FAIL_OTHER; /* its error was never read */
+	if (!r->err || r->err_soft)
+		return SB_FAIL_ABORTED;
+	switch (r->err) {
+	case ETIMEDOUT:
+		return SB_FAIL_TIMEOUT;
+	case ECONNREFUSED:
+		return SB_FAIL_REFUSED;
+	case ECONNRESET:
+		return SB_FAIL_RESET;
+	case EHOSTUNREACH:
+	case ENETUNREACH:
+	case EHOSTDOWN:
+	case ENETDOWN:
+	case ENONET:
+		return SB_FAIL_UNREACHABLE;
+	default:
+		return SB_FAIL_OTHER;
 	}
 }

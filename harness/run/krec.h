@@ -21,4 +21,42 @@ int sb_rec_established(const struct sb_conn_rec *r);
  * of the harness reads it: a stamp per state. */
 void sb_krec_expand(const struct sb_krec *k, size_t len, struct sb_conn_rec *r);
 
+/* Why a connection failed, as its socket's error said when it entered
+ * CLOSE (struct sb_krec.err). */
+enum sb_fail_cause {
+	SB_FAIL_NONE = 0,    /* it did not fail (or it is still open) */
+	SB_FAIL_TIMEOUT,     /* SYN_SENT -> CLOSE, ETIMEDOUT: the kernel's SYN retries ran out */
+	SB_FAIL_REFUSED,     /* SYN_SENT -> CLOSE, ECONNREFUSED: an RST (or ICMP port
+			      * unreachable) answered the SYN */
+	SB_FAIL_RESET,	     /* ESTABLISHED -> CLOSE, ECONNRESET before its own FIN, the server
+			      * never having had a socket for it: reset after the SYN-ACK
+			      * (tcp_abort_on_overflow) */
+	SB_FAIL_UNREACHABLE, /* SYN_SENT -> CLOSE, EHOSTUNREACH, ENETUNREACH, ...: ICMP, or no
+			      * neighbour answered */
+	SB_FAIL_ABORTED,     /* SYN_SENT -> CLOSE without an error: its application closed it
+			      * (its own connect timeout, synbench's --connect-timeout) */
+	SB_FAIL_OTHER,	     /* SYN_SENT -> CLOSE with another error, or its CLOSE was missed */
+	SB_NFAIL,
+};
+
+/* "timeout", "refused", ... ("" for none): a table here, so the writers
+ * read names without calling a function. */
+static inline const char *sb_fail_cause_name(enum sb_fail_cause c)
+{
+	static const char *const n[SB_NFAIL] = {
+		[SB_FAIL_NONE] = "",	       [SB_FAIL_TIMEOUT] = "timeout",
+		[SB_FAIL_REFUSED] = "refused", [SB_FAIL_RESET] = "reset",
+		[SB_FAIL_UNREACHABLE] = "unreachable", [SB_FAIL_ABORTED] = "aborted",
+		[SB_FAIL_OTHER] = "other",
+	};
+
+	return (unsigned)c < SB_NFAIL ? n[c] : "other";
+}
+
+/* A client record's cause: SYN_SENT -> CLOSE by its error; an established
+ * client reset before its own FIN is SB_FAIL_RESET, which counts as a
+ * failure only where the server had no socket for it (the caller knows);
+ * anything else SB_FAIL_NONE. */
+enum sb_fail_cause sb_rec_fail_cause(const struct sb_conn_rec *r);
+
 #endif

@@ -39,6 +39,7 @@ static const struct wfield krec_fields[] = {
 	FS(struct sb_conn_rec, flushed),     FS(struct sb_conn_rec, partial),
 	FS(struct sb_conn_rec, srtt_us),     FS(struct sb_conn_rec, side),
 	FS(struct sb_conn_rec, has_isn),     FS(struct sb_conn_rec, isn),
+	FS(struct sb_conn_rec, err),	     FS(struct sb_conn_rec, err_soft),
 };
 
 static const struct wfield sample_fields[] = {
@@ -246,8 +247,9 @@ static int check_krec(const struct sb_conn_rec *r, char *why, size_t len)
 		return WHY("final_state %u out of range 0..%d", r->final_state, SB_TS_SLOTS - 1);
 	if (r->flushed > SB_REC_CLOSE_MISSED)
 		return WHY("flushed %u out of range 0..%d", r->flushed, SB_REC_CLOSE_MISSED);
-	if (r->partial > 1 || r->has_isn > 1)
-		return WHY("partial %u or has_isn %u not 0 or 1", r->partial, r->has_isn);
+	if (r->partial > 1 || r->has_isn > 1 || r->err_soft > 1)
+		return WHY("partial %u, has_isn %u or err_soft %u not 0 or 1", r->partial,
+			   r->has_isn, r->err_soft);
 	if (r->side > SB_SIDE_CLIENT)
 		return WHY("side %u out of range 0..1", r->side);
 	if (r->family != 2 && r->family != 10)

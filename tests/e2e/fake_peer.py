@@ -32,7 +32,7 @@ def meta(text, rest=b""):
 
 
 def krec(role=1):
-    """One struct sb_conn_rec as the protocol lays it out (190 bytes)."""
+    """One struct sb_conn_rec as the protocol lays it out (192 bytes)."""
     ts = [0] * 16
     ts[2], ts[1], ts[7] = 1000, 2000, 3000  # SYN_SENT, ESTABLISHED, CLOSE
     b = struct.pack("<Q", 101) + struct.pack("<16Q", *ts)
@@ -40,13 +40,14 @@ def krec(role=1):
     b += struct.pack("<HHHH", 40000, 5201, 2, 0)  # sport dport family syn_retrans
     b += struct.pack("<BBBB", role, 7, 0, 0)  # role final_state flushed partial
     b += struct.pack("<I", 0) + struct.pack("<BB", 0, 0) + struct.pack("<I", 0)
-    assert len(b) == 190
+    b += struct.pack("<BB", 0, 0)  # err err_soft (protocol 3)
+    assert len(b) == 192
     return b
 
 
 def results():
     if MODE == "good":
-        say(meta("kernel_release 6.0-fake\nn.krecs 1\n", b"blob krecs 190\n" + krec() + b"end\n"))
+        say(meta("kernel_release 6.0-fake\nn.krecs 1\n", b"blob krecs 192\n" + krec() + b"end\n"))
     elif MODE == "bigmeta":
         say("blob meta 99999999999\n")
     elif MODE == "bigblob":
@@ -54,9 +55,9 @@ def results():
     elif MODE == "bigcount":
         say(meta("n.krecs 99999999999\n", b"end\n"))
     elif MODE == "count":
-        say(meta("n.krecs 2\n", b"blob krecs 190\n" + krec() + b"end\n"))
+        say(meta("n.krecs 2\n", b"blob krecs 192\n" + krec() + b"end\n"))
     elif MODE == "enum":
-        say(meta("n.krecs 1\n", b"blob krecs 190\n" + krec(role=7) + b"end\n"))
+        say(meta("n.krecs 1\n", b"blob krecs 192\n" + krec(role=7) + b"end\n"))
     elif MODE == "path":
         say(meta("kernel_release 6.0\nserver_log %s\n" % CANARY, b"end\n"))
     elif MODE == "olddump":

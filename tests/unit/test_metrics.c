@@ -3,6 +3,7 @@
  * are escaped, a histogram's buckets are cumulative and end at +Inf with
  * the count, the page escapes what it shows. (`promtool check metrics`
  * runs on a real exporter's output in e2e/test_watch_serve.) */
+#include <errno.h>
 #include <stdlib.h>
 #include <sys/socket.h>
 
@@ -96,6 +97,12 @@ int main(void)
 	rd.drops[3] = 1; /* a reason without a name */
 	rd.bpf_stats_on = 1;
 	rd.bpf_run_ns = 1500000000ull;
+	/* a client refused: SYN_SENT -> CLOSE with ECONNREFUSED */
+	struct sb_krec refused = {.role = SB_ROLE_CLIENT, .family = AF_INET, .cookie = 1,
+				  .sport = 40000, .dport = 8080, .t_open = 1000,
+				  .final_state = SB_TCP_CLOSE, .err = ECONNREFUSED};
+
+	sb_kfold__record(f, &refused);
 	sb_kfold__listeners(f, &s, 1);
 	s.drops = 12;
 	s.ack_backlog = 6;
@@ -108,6 +115,10 @@ int main(void)
 	check_families(text);
 	ASSERT_EQ(value(text, "synbench_sockets_total{netns=\"we\\\"b\\\\1\",side=\"client\"} "), 9,
 		  "client sockets, the namespace's name escaped");
+	ASSERT_EQ(value(text, "synbench_client_failures_total{netns=\"we\\\"b\\\\1\",cause=\"refused\"} "),
+		  1, "a refused client");
+	ASSERT_EQ(value(text, "synbench_client_failures_total{netns=\"we\\\"b\\\\1\",cause=\"timeout\"} "),
+		  0, "no timeout");
 	ASSERT_EQ(value(text, "synbench_syn_retransmits_total{netns=\"we\\\"b\\\\1\"} "), 4,
 		  "SYN retransmits");
 	ASSERT_EQ(value(text, "synbench_handshake_duration_seconds_count{netns=\"we\\\"b\\\\1\","

@@ -322,12 +322,12 @@ static void check_csv(const char *dir)
 				"1000000003000,1000000023000,1000000900000,201,1000000024000,"
 				"1000000024700,1000000050000,29.000,30.000,20.000,2.000,7.000,"
 				"25.300,10.000,0.700,,0,accepted,,ok,40000,5201,0,CLOSE,,12,1,1,0,"
-				",,,,,,,,,,"),
+				",,,,,,,,,,,"),
 		    "row A exact");
 	ASSERT_TRUE(has_line(c, "104,1000003000000,1000003000000,1007103000000,,,,1000003000800,,"
 				"1007103000000,,,,,,,,0.800,,,,,,2,timeout,110,timeout,40002,5201,0,"
-				"CLOSE,,,0,0,0,,,,,,,,,,,"),
-		    "row D exact");
+				"CLOSE,,,0,0,0,,,,,,,,,,,,aborted"),
+		    "row D exact: synbench's own timeout is an abort to the kernel");
 	ASSERT_TRUE(has_line(q, SB_QUEUE_HEADER), "queue header");
 	ASSERT_TRUE(has_line(q, "0.500,5201,1,1,0,2"), "queue sample 1");
 	ASSERT_TRUE(has_line(q, "6.000,5201,1,1,1,5"), "queue sample 2");

@@ -121,6 +121,9 @@ static void round_trip(const char *what, const struct sb_rundata *rd,
 			    "histograms");
 	if (rd->nkrecs)
 		ASSERT_EQ(back.krecs[0].cookie, rd->krecs[0].cookie, "first record");
+	for (size_t i = 0; i < rd->nkrecs && i < back.nkrecs; i++)
+		ASSERT_EQ(memcmp(&back.krecs[i], &rd->krecs[i], sizeof(*rd->krecs)), 0,
+			  "a kernel record, every field (err, err_soft)");
 	for (size_t i = 0; i < rd->nconns && i < back.nconns; i++)
 		ASSERT_EQ(memcmp(&back.conns[i], &rd->conns[i], sizeof(*rd->conns)), 0,
 			  "a connection, every field (phases, TLS)");
@@ -238,6 +241,8 @@ static void records(void)
 	bad_record(SB_WK_KRECS, &k, &server_x, "side 2");
 	k = fx.krecs[0], k.partial = 2;
 	bad_record(SB_WK_KRECS, &k, &server_x, "partial 2");
+	k = fx.krecs[0], k.err_soft = 2;
+	bad_record(SB_WK_KRECS, &k, &server_x, "err_soft 2 not 0 or 1");
 	k = fx.krecs[0], k.family = 0;
 	bad_record(SB_WK_KRECS, &k, &server_x, "family 0");
 	c.outcome = 7;
@@ -309,8 +314,8 @@ static void framing(void)
 	m = with_meta("n.krecs 5\n", "blob krecs 99999999999\n");
 	refused(&server_x, -EPROTO, "krecs: 99999999999 bytes announced, meta counted 5", "%s", m);
 	free(m);
-	m = with_meta("n.krecs 2\n", "blob krecs 190\n");
-	refused(&server_x, -EPROTO, "krecs: 190 bytes announced, meta counted 2 records of 190", "%s",
+	m = with_meta("n.krecs 2\n", "blob krecs 192\n");
+	refused(&server_x, -EPROTO, "krecs: 192 bytes announced, meta counted 2 records of 192", "%s",
 		m);
 	free(m);
 	m = with_meta("n.krecs 1\n", "end\n");
@@ -342,7 +347,7 @@ static void framing(void)
 		"%s%c%c%c%c%c%c%c%c%c%c%c%c", m, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
 	free(m);
 	/* the channel closing, a half's error, chatter, a line too long */
-	m = with_meta("n.krecs 1\n", "blob krecs 190\nabc");
+	m = with_meta("n.krecs 1\n", "blob krecs 192\nabc");
 	refused(&server_x, -EPIPE, "", "%s", m);
 	free(m);
 	refused(&server_x, -EREMOTEIO, "the run failed", "progress 3\ndone\nerror the run failed\n");
@@ -399,7 +404,7 @@ static void caps(void)
 	ASSERT_EQ(sb_wire_cap(&x, SB_WK_ACCEPTS), 0, "client accepts");
 	x.conns = SB_MAX_CONNS * 10;
 	ASSERT_EQ(sb_wire_cap(&x, SB_WK_CONNS), SB_MAX_CONNS, "absolute cap");
-	ASSERT_EQ(sb_wire_rec_size(SB_WK_KRECS), 190, "a record: 190 bytes");
+	ASSERT_EQ(sb_wire_rec_size(SB_WK_KRECS), 192, "a record: 192 bytes");
 	ASSERT_EQ(sb_wire_rec_size(SB_WK_CONNS), 104, "a connection: 104 bytes");
 	ASSERT_EQ(sb_wire_rec_size(SB_WK_ACCEPTS), 43, "an accept: 43 bytes");
 }
@@ -424,6 +429,10 @@ int main(void)
 	fx.accepts[0].t_tls_done = fx.accepts[0].t_accept + 700;
 	fx.accepts[1].tls_err = 0x0a000126;
 	fx.accepts[1].tls_flags = LG_TLS_F_RESUMED;
+	/* the kernel's cause travels too (protocol 3): a refused client, a soft error */
+	fx.krecs[0].err = ECONNREFUSED;
+	fx.krecs[1].err = EHOSTUNREACH;
+	fx.krecs[1].err_soft = 1;
 	fprintf(stderr, "round trips\n");
 	server_view(&rd);
 	round_trip("the server's results", &rd, &server_x, "server.msg");
