@@ -42,6 +42,8 @@ struct sb_serve {
 	uint64_t scrapes, lost_samples;
 	double started_unix_s;
 	int stopping;
+	_Atomic uint64_t loop_ns;	/* when the sampling loop last ran */
+	uint64_t stall_ns;		/* /healthz fails when it has not run for this long */
 };
 
 int sb_serve__bind(const struct sb_watch_opts *o, struct sb_serve **out, char *err, size_t len)
@@ -205,10 +207,16 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 		return reply(c, MHD_HTTP_BAD_REQUEST, "text/plain", TEXT("no request body\n"));
 	if (strcmp(method, MHD_HTTP_METHOD_GET) != 0 && strcmp(method, MHD_HTTP_METHOD_HEAD) != 0)
 		return reply(c, MHD_HTTP_METHOD_NOT_ALLOWED, "text/plain", TEXT("GET or HEAD\n"));
-	if (strcmp(url, "/healthz") == 0)
-		return s->stopping ? reply(c, MHD_HTTP_SERVICE_UNAVAILABLE, "text/plain",
-					   TEXT("stopping\n"))
-				   : reply(c, MHD_HTTP_OK, "text/plain", TEXT("ok\n"));
+	if (strcmp(url, "/healthz") == 0) {
+		if (s->stopping)
+			return reply(c, MHD_HTTP_SERVICE_UNAVAILABLE, "text/plain",
+				     TEXT("stopping\n"));
+		/* the loop that samples the listeners and pairs the records */
+		if (lg_now_ns() - s->loop_ns > s->stall_ns)
+			return reply(c, MHD_HTTP_SERVICE_UNAVAILABLE, "text/plain",
+				     TEXT("stalled: the sampling loop has not run for seconds\n"));
+		return reply(c, MHD_HTTP_OK, "text/plain", TEXT("ok\n"));
+	}
 	if (!metrics && !page)
 		return reply(c, MHD_HTTP_NOT_FOUND, "text/plain",
 			     TEXT("not found: /metrics, / or /healthz\n"));
@@ -280,6 +288,10 @@ int sb_serve__run(struct sb_serve *s, const struct sb_watch_opts *o, struct sb_o
 	s->rd.t_start_ns = t0;
 	s->rd.bpf_stats_on = rd->bpf_stats_on;
 	s->started_unix_s = (double)time(NULL);
+	/* a pass may take a pairing pass's 50 ms and a slow sample: 5 s or ten
+	 * periods without one is a stall */
+	s->stall_ns = period * 10 > 5 * second ? period * 10 : 5 * second;
+	s->loop_ns = lg_now_ns();
 	s->rd.hists = calloc((size_t)SB_KH_DWELL * SB_HIST_BUCKETS, sizeof(uint64_t));
 	if (!s->rd.hists || sb_mib_snap__read(&s->mib0))
 		return sb_errf(err, len, -ENOMEM,
@@ -314,6 +326,7 @@ int sb_serve__run(struct sb_serve *s, const struct sb_watch_opts *o, struct sb_o
 
 		sleep_until(next_sample < end ? next_sample : end);
 		now = lg_now_ns();
+		s->loop_ns = now;
 		if (sb_stop_requested || now >= end)
 			break;
 		if (now >= next_sample) {

@@ -219,6 +219,10 @@ int sb_metrics_text(FILE *f, const struct sb_rundata *rd, const struct sb_result
 	family(&w, "synbench_syn_queue_depth", "gauge",
 	       "Request sockets of a listener (its SYN queue) at the last sample.");
 	listener_gauge(&w, l, "synbench_syn_queue_depth", 2);
+	family(&w, "synbench_listener_groups_untracked", "gauge",
+	       "Listener groups (port, family) seen beyond the ones shown one by one: their "
+	       "gauges and drops are not in these series.");
+	u64(&w, "synbench_listener_groups_untracked", NULL, NULL, l->listeners_untracked);
 	family(&w, "synbench_listener_drops_total", "counter",
 	       "A listener's sk_drops gained while watched (ListenDrops on it, and its "
 	       "TCP_LISTEN_OVERFLOW skb drops), the SO_REUSEPORT group summed.");

@@ -151,6 +151,8 @@ int main(void)
 	ASSERT_EQ(value(text, "synbench_listener_drops_total{netns=\"we\\\"b\\\\1\",port=\"8080\","
 			      "family=\"ipv4\"} "),
 		  3, "listener drops since the baseline");
+	ASSERT_EQ(value(text, "synbench_listener_groups_untracked{netns=\"we\\\"b\\\\1\"} "), 0,
+		  "every listener group shown");
 	ASSERT_EQ(value(text, "synbench_drops_total{netns=\"we\\\"b\\\\1\",reason=\"NO_SOCKET\"} "),
 		  11, "drops by reason");
 	ASSERT_EQ(value(text, "synbench_drops_total{netns=\"we\\\"b\\\\1\",reason=\"3\"} "), 1,
