@@ -242,7 +242,9 @@ END { for (k in all) print k, all[k], p1[k] + 0 }
 AWK
 	cat >"$WORK/tracer.sh" <<'SH'
 w=$1 filt=$2 ports=$3 owner=$4
-mount -t tracefs nodev /sys/kernel/tracing || exit 1
+# mounted already (a guest of the kernel matrix mounts it), else ours, in
+# this private mount namespace
+[ -d /sys/kernel/tracing/instances ] || mount -t tracefs nodev /sys/kernel/tracing || exit 1
 d=/sys/kernel/tracing/instances/synbench-e2e-$$
 mkdir "$d" || exit 1
 echo 4096 >"$d/buffer_size_kb"
@@ -327,4 +329,26 @@ mib() {
 	in_ns cat /proc/net/snmp /proc/net/netstat |
 		awk -v t="$1:" -v n="$2" '$1 == t && !h[t]++ { for (i = 2; i <= NF; i++) c[i] = $i; next }
 			$1 == t { for (i = 2; i <= NF; i++) if (c[i] == n) print $i }'
+}
+
+# serve_start ADDR:PORT SECS [ARGS...]: bench watch --serve in $NS (own_netns)
+# in the background, bounded by SECS (deadline), its PID in SERVE and
+# $PIDS; returns once it says it serves (stderr in $WORK/serve.err)
+serve_start() {
+	addr=$1 secs=$2
+	shift 2
+	"$SYNBENCH" watch --netns "$NS" --serve "$addr" "$@" >"$WORK/serve.out" 2>"$WORK/serve.err" &
+	SERVE=$!
+	PIDS="$PIDS $SERVE"
+	deadline "$secs" "$SERVE"
+	i=0
+	until grep -q "serving http://" "$WORK/serve.err" 2>/dev/null; do
+		i=$((i + 1))
+		if [ $i -gt 300 ] || ! kill -0 "$SERVE" 2>/dev/null; then
+			echo "FAIL: the exporter did not start:"
+			cat "$WORK/serve.err"
+			exit 1
+		fi
+		sleep 0.1
+	done
 }

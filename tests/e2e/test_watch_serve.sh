@@ -59,20 +59,7 @@ bad_input "not one of this namespace's" --netns "$NS" --serve 198.18.7.7:"$E" --
 in_ns sh -c 'until ss -Hltn "sport = :$1" | grep -q .; do sleep 0.1; done' sh "$P"
 
 # ---- the exporter and Prometheus ----
-"$SYNBENCH" watch --netns "$NS" --serve "127.0.0.1:$E" >"$WORK/serve.out" 2>"$WORK/serve.err" &
-SERVE=$!
-PIDS="$PIDS $SERVE"
-deadline 240 "$SERVE"
-i=0
-until grep -q "serving http://" "$WORK/serve.err" 2>/dev/null; do
-	i=$((i + 1))
-	if [ $i -gt 300 ] || ! kill -0 "$SERVE" 2>/dev/null; then
-		echo "FAIL: the exporter did not start:"
-		cat "$WORK/serve.err"
-		exit 1
-	fi
-	sleep 0.1
-done
+serve_start "127.0.0.1:$E" 240
 bad_input "cannot listen there (Address already in use)" --netns "$NS" --serve "127.0.0.1:$E"
 
 cat >"$WORK/prometheus.yml" <<EOF

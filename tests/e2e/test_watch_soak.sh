@@ -38,20 +38,7 @@ PIDS="$PIDS $!"
 in_ns sh -c 'i=0; until ss -Hltn "sport = :$1" | grep -q .; do i=$((i+1)); [ $i -gt 100 ] && exit 1; sleep 0.1; done' sh "$P" ||
 	{ echo "FAIL: nginx did not listen"; exit 1; }
 
-"$SYNBENCH" watch --netns "$NS" --serve "127.0.0.1:$E" >"$WORK/serve.out" 2>"$WORK/serve.err" &
-SERVE=$!
-PIDS="$PIDS $SERVE"
-deadline $((SECS + 300)) "$SERVE"
-i=0
-until grep -q "serving http://" "$WORK/serve.err" 2>/dev/null; do
-	i=$((i + 1))
-	if [ $i -gt 300 ] || ! kill -0 "$SERVE" 2>/dev/null; then
-		echo "FAIL: the exporter did not start:"
-		cat "$WORK/serve.err"
-		exit 1
-	fi
-	sleep 0.1
-done
+serve_start "127.0.0.1:$E" $((SECS + 300))
 A0=$(mib Tcp ActiveOpens) P0=$(mib Tcp PassiveOpens) O0=$(($(mib TcpExt ListenOverflows) + $(mib TcpExt TCPReqQFullDrop)))
 tracer_start "$P" "$E"
 PIDS="$PIDS $TRACER"
