@@ -411,7 +411,7 @@ static void test_format(void)
  * from summary.json, the failures with OpenSSL's words, the phases plot. */
 static void test_tls(void)
 {
-	char dir[PATH_MAX], src[PATH_MAX], gp[PATH_MAX], want[512], b[4][48];
+	char dir[PATH_MAX], src[PATH_MAX], gp[PATH_MAX], want[PATH_MAX + 64], b[4][48];
 	int have_gnuplot = sb_plot_find_gnuplot(gp, sizeof(gp)) == 0;
 	char *got = NULL, *fix = NULL, *dat = NULL, *html = NULL;
 	size_t glen = 0, flen = 0, len = 0;
