@@ -130,7 +130,8 @@ column() {
 # event that reached no probe: a record missing, a transition missed, an
 # untracked socket, a failing identity, an accept without its child) is the
 # machine's only when the observer, independent of BPF, saw handshake
-# transitions run on PID 1's threads in the same run: on this project's VMs
+# transitions or SYN/SYN-ACK retransmits run on PID 1's threads in the same
+# run: on this project's VMs
 # the kernel runs no BPF program for softirq work on top of them
 # (docs/kernel-facts.md#fact-22). Then the run is made once more (the first
 # summary kept as OUT.first.json, the retry said); otherwise the hole stays
@@ -157,13 +158,22 @@ run_exact() {
 		return 0
 	fi
 	if [ "$p1" = 0 ]; then
-		echo "  note: no retry: tracefs saw no transition on PID 1's threads; the hole is ours"
+		echo "  note: no retry: tracefs saw no event on PID 1's threads; the hole is ours"
 		return 0
 	fi
-	echo "  note: retry 1: tracefs saw $p1 handshake transitions on PID 1's threads (the machine's hole)"
+	echo "  note: retry 1: tracefs saw $p1 events on PID 1's threads (the machine's hole: $(pid1_events))"
 	mv "$out/summary.json" "$out.first.json"
 	rm -rf "$out"
 	exact_once "$out" "$log" "$@"
+	rc=$?
+	[ "$rc" = 0 ] && kernel_holes "$out/summary.json" &&
+		echo "  note: the retry has a hole too; tracefs saw on PID 1's threads: $(pid1_events)"
+	return "$rc"
+}
+# pid1_events: the observer's events on PID 1's threads, by kind
+pid1_events() {
+	awk '$4 > 0 { printf "%s%s %s %s", s, $1, $2, $4; s = ", " } END { if (!s) printf "none" }' \
+		"$WORK/trace.counts" 2>/dev/null
 }
 # exact_once OUT LOG CMD...: one run under the observer (exact_observer 1
 # when it ran)
@@ -207,7 +217,8 @@ finish() {
 # kernel runs no BPF program for on this project's VMs (softirq work on PID
 # 1's threads, docs/kernel-facts.md#fact-22): a tracefs instance of the
 # test's own, in a private mount namespace, streaming the handshake
-# transitions (->SYN_SENT, ->SYN_RECV, ->ESTABLISHED) of sockets on the
+# transitions (->SYN_SENT, ->SYN_RECV, ->ESTABLISHED) and the SYN and
+# SYN-ACK retransmits (RETRANSMIT SYN, RETRANSMIT SYNACK) of sockets on the
 # given ports (the test's own, in its namespace) with each one's thread
 # group (record-tgid) into a tally: bounded however long it runs. Sets
 # TRACER (its PID: in the caller's cleanup list). tracer_stop: the tally in
@@ -221,9 +232,9 @@ tracer_start() {
 }
 # tracer_try_start PORT...: the same, false when it cannot start
 tracer_try_start() {
-	filt=""
-	for p in "$@"; do filt="${filt:+$filt || }sport == $p || dport == $p"; done
-	filt="($filt) && (newstate == 1 || newstate == 2 || newstate == 3)"
+	pfilt=""
+	for p in "$@"; do pfilt="${pfilt:+$pfilt || }sport == $p || dport == $p"; done
+	filt="($pfilt) && (newstate == 1 || newstate == 2 || newstate == 3)"
 	rm -f "$WORK/tracer.ready" "$WORK/trace.counts" "$WORK/trace.stats"
 	# a client's transition is the test's when its remote port is one of
 	# the ports, a server child's when its local port is
@@ -238,10 +249,20 @@ tracer_try_start() {
 	all[o " " n]++
 	if ($0 ~ /\( *1\) /) p1[o " " n]++
 }
+/tcp_retransmit_(skb|synack):/ {
+	match($0, / sport=[0-9]+/); sp = substr($0, RSTART + 7, RLENGTH - 7)
+	match($0, / dport=[0-9]+/); dp = substr($0, RSTART + 7, RLENGTH - 7)
+	if (!index(ports, " " sp " ") && !index(ports, " " dp " ")) next
+	# tcp_retransmit_skb: the SYNs only (the syn_retransmits identities)
+	if ($0 ~ /tcp_retransmit_skb:/ && $0 !~ / state=TCP_SYN_SENT/) next
+	k = $0 ~ /tcp_retransmit_synack:/ ? "RETRANSMIT SYNACK" : "RETRANSMIT SYN"
+	all[k]++
+	if ($0 ~ /\( *1\) /) p1[k]++
+}
 END { for (k in all) print k, all[k], p1[k] + 0 }
 AWK
 	cat >"$WORK/tracer.sh" <<'SH'
-w=$1 filt=$2 ports=$3 owner=$4
+w=$1 filt=$2 ports=$3 owner=$4 pfilt=$5
 # mounted already (a guest of the kernel matrix mounts it), else ours, in
 # this private mount namespace
 [ -d /sys/kernel/tracing/instances ] || mount -t tracefs nodev /sys/kernel/tracing || exit 1
@@ -250,13 +271,17 @@ mkdir "$d" || exit 1
 echo 4096 >"$d/buffer_size_kb"
 echo 1 >"$d/options/record-tgid"
 echo "$filt" >"$d/events/sock/inet_sock_set_state/filter" || { rmdir "$d"; exit 1; }
+# the retransmits too (the syn_retransmits identities): where the kernel has them
+for e in tcp_retransmit_skb tcp_retransmit_synack; do
+	echo "$pfilt" >"$d/events/tcp/$e/filter" 2>/dev/null && echo 1 >"$d/events/tcp/$e/enable"
+done
 cat "$d/trace_pipe" >"$w/trace.fifo" &
 pipe=$!
 awk -v ports=" $ports " -f "$w/tracer.awk" <"$w/trace.fifo" >"$w/trace.counts" &
 tally=$!
 stop() {
 	echo 0 >"$d/tracing_on"
-	echo 0 >"$d/events/sock/inet_sock_set_state/enable"
+	echo 0 >"$d/events/enable"
 	sleep 0.2 # the reader empties the buffer
 	cat "$d"/per_cpu/cpu*/stats >"$w/trace.stats"
 	kill "$pipe"
@@ -273,7 +298,7 @@ stop
 SH
 	rm -f "$WORK/trace.fifo"
 	mkfifo "$WORK/trace.fifo" || return 1
-	unshare -m --propagation private sh "$WORK/tracer.sh" "$WORK" "$filt" "$*" $$ >"$WORK/tracer.log" 2>&1 &
+	unshare -m --propagation private sh "$WORK/tracer.sh" "$WORK" "$filt" "$*" $$ "$pfilt" >"$WORK/tracer.log" 2>&1 &
 	TRACER=$!
 	i=0
 	until [ -e "$WORK/tracer.ready" ]; do
