@@ -36,7 +36,7 @@ s="$out/summary.json"
 check "join rate" "$(jqv "$s" .join_rate)" = 1
 check "server child records" "$(jqv "$s" .reconciliation.kernel_children)" -gt 0
 check "every server child joined across hosts by 4-tuple + ISN" "$(jqv "$s" .reconciliation.kernel_children_by_isn)" -eq "$(jqv "$s" .reconciliation.kernel_children)"
-check "every accept joined" "$(jqv "$s" .reconciliation.accepts_unmatched)" -eq 0
+check_attested "every accept joined" "$(jqv "$s" .reconciliation.accepts_unmatched)" 0 SYN_RECV ESTABLISHED
 check "accepts joined through a child (none by port alone)" "$(jqv "$s" .reconciliation.accepts_by_peer)" -eq 0
 check "accepted = server accepts" "$(jqv "$s" .outcomes.accepted)" -eq "$(jqv "$s" '.hosts[] | select(.role == "server") | .accepts')"
 check "syncookies 0: client ESTABLISHED = accepted + queued + ghosts holds" "$(jqv "$s" .reconciliation.identities.client_established.status)" = holds
