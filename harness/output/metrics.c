@@ -234,7 +234,9 @@ int sb_metrics_text(FILE *f, const struct sb_rundata *rd, const struct sb_result
 			     fam_name(l->l[i].family));
 		fprintf(f, "%" PRIu64 "\n", l->l[i].drops);
 	}
-	if (res->watch.overflows >= 0) {
+	/* before Linux 6.15 no skb drop reason sets the overflows apart from
+	 * the listeners' other drops (synbench_listener_drops_total has them) */
+	if (res->watch.overflows >= 0 && res->watch.listen_overflow_known) {
 		family(&w, "synbench_listen_overflows_total", "counter",
 		       "Listeners' sk_drops minus TCP_LISTEN_OVERFLOW skb drops: TcpExt "
 		       "ListenOverflows + TCPReqQFullDrop of the namespace, from the probes.");

@@ -80,9 +80,16 @@ for v in 1.2 1.3; do
 	check "TLS $v on: every connection but the first two resumed" "$(jqv "$on" .tls.resumed)" -eq 298
 	check "TLS $v on: the server saw the same" "$(jqv "$on" .tls.server.resumed)" -eq 298
 	check "TLS $v on: per connection" "$(column tls_resumed "$WORK/r$v-on/connections.csv" | grep -c '^1$')" -eq 298
-	check "TLS $v: resumption lowers the handshake's median (ns)" \
-		"$(med "$WORK/r$v-on/connections.csv" tls_handshake_us | awk '{ print int($1 * 1000) }')" -lt \
-		"$(med "$WORK/r$v-off/connections.csv" tls_handshake_us | awk '{ print int($1 * 1000) }')"
+	# a timing: under emulation (the kernel matrix, SB_EMULATED=1) a 6.1
+	# guest's medians came out the other way (18.7 ms resumed, 15.6 ms
+	# full), as the `timing` tests' bounds would; said, not asserted there
+	m_on=$(med "$WORK/r$v-on/connections.csv" tls_handshake_us | awk '{ print int($1 * 1000) }')
+	m_off=$(med "$WORK/r$v-off/connections.csv" tls_handshake_us | awk '{ print int($1 * 1000) }')
+	if [ -z "${SB_EMULATED:-}" ]; then
+		check "TLS $v: resumption lowers the handshake's median (ns)" "$m_on" -lt "$m_off"
+	else
+		ok "TLS $v: handshake median $m_on ns resumed, $m_off ns full (emulated: not compared)"
+	fi
 done
 # bench compare: BASE resumed, NEW full handshakes: the TLS handshake's p50 is
 # a regression; the other way round it is not
