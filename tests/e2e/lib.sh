@@ -400,3 +400,14 @@ check_attested() {
 		bad "$1: got '$2', want '$3' (tracefs saw $a $4 $5 on PID 1's threads)"
 	fi
 }
+
+# port_quiet PORT: waits up to 10 s until no socket of $NS on PORT is left but
+# TIME_WAIT and the listener (a failed check when some are)
+port_quiet() {
+	i=0
+	until [ -z "$(in_ns ss -Htan "( sport = :$1 or dport = :$1 )" | grep -v -e TIME-WAIT -e LISTEN)" ]; do
+		i=$((i + 1))
+		[ $i -gt 100 ] && { bad "the load's sockets did not close within 10 s"; break; }
+		sleep 0.1
+	done
+}

@@ -128,12 +128,7 @@ edge A
 	--no-plot --quiet --out "$WORK/run" >"$WORK/run.log" 2>&1 ||
 	{ echo "FAIL: the load did not run:"; cat "$WORK/run.log"; exit 1; }
 # its sockets closed: none left on the port but TIME_WAIT
-i=0
-until [ -z "$(in_ns ss -Htan "( sport = :$P or dport = :$P )" | grep -v -e TIME-WAIT -e LISTEN)" ]; do
-	i=$((i + 1))
-	[ $i -gt 100 ] && { bad "the load's sockets did not close within 10 s"; break; }
-	sleep 0.1
-done
+port_quiet "$P"
 edge B
 tracer_stop
 

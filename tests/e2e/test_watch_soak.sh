@@ -80,12 +80,7 @@ c1=$(cpu_ticks)
 check "the load ran to its end" "$load_rc" -eq 0
 check "the load ran $SECS s or more" $((t1 - t0)) -ge "$SECS"
 # the sockets closed (none on the port but TIME_WAIT), the namespace quiet
-i=0
-until [ -z "$(in_ns ss -Htan "( sport = :$P or dport = :$P )" | grep -v -e TIME-WAIT -e LISTEN)" ]; do
-	i=$((i + 1))
-	[ $i -gt 100 ] && { bad "the load's sockets did not close within 10 s"; break; }
-	sleep 0.1
-done
+port_quiet "$P"
 sleep 3 # the waiting clients paired (a pass a second once they waited 1 s)
 # the last scrape, then the counters: its own connection is in both
 scrape || bad "the last scrape"
