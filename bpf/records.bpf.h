@@ -1,6 +1,6 @@
 /* Per-socket records in the kernel: a socket's key, its slot in the
  * tagged direct-mapped array with the hash map as fallback, and a record's
- * emission to the ring. Included once, by synbench.bpf.c after its maps. */
+ * emission to this CPU's record queue. Included once, by synbench.bpf.c after its maps. */
 #ifndef SB_RECORDS_BPF_H
 #define SB_RECORDS_BPF_H
 
@@ -47,25 +47,40 @@ static __always_inline struct sb_slot *rec_find(__u64 key, int *in_slot)
 	return bpf_map_lookup_elem(&socks, &key);
 }
 
-/* Sends a record: 72 B for IPv4 (SB_KREC_V4), 96 B for IPv6, written in place. */
-static __always_inline void rec_emit(const struct sb_krec *r)
+/* Sends a record (96 B) to this CPU's queue of nesting level lvl (0: a handler,
+ * 1: a catcher twin inside it): never woken, user space drains the queues
+ * every few ms. A full queue loses nothing silently (SB_C_RB_FAIL). */
+static __always_inline void rec_emit(const struct sb_krec *r, int lvl)
 {
-	void *e;
+	__u32 cpu = bpf_get_smp_processor_id(), q = lvl ? recq_ncpu + cpu : cpu, n, i;
+	struct sb_recq_ctl *c = bpf_map_lookup_elem(&recq_ctl, &q);
+	struct sb_krec *e;
+	__u64 h;
 
-	if (r->family == AF_INET6) {
-		e = bpf_ringbuf_reserve(&events, sizeof(*r), 0);
-		if (e)
-			__builtin_memcpy(e, r, sizeof(*r));
-	} else {
-		e = bpf_ringbuf_reserve(&events, SB_KREC_V4, 0);
-		if (e)
-			__builtin_memcpy(e, r, SB_KREC_V4);
+	if (!c) {
+		count(SB_C_RB_FAIL);
+		return;
 	}
+	n = lvl ? recq_tslots : recq_slots;
+	h = c->head;
+	if (h - *(volatile __u64 *)&c->tail >= n) {
+		count(SB_C_RB_FAIL);
+		return;
+	}
+	i = lvl ? recq_ncpu * recq_slots + cpu * recq_tslots : cpu * recq_slots;
+	i += (__u32)h & (n - 1);
+	e = bpf_map_lookup_elem(&recq, &i);
 	if (!e) {
 		count(SB_C_RB_FAIL);
 		return;
 	}
-	bpf_ringbuf_submit(e, BPF_RB_NO_WAKEUP);
+	/* whole: an IPv4 record's IPv6 tail is zero (track()), so user space
+	 * takes the slots as they are, many at a time */
+	__builtin_memcpy(e, r, sizeof(*r));
+	/* published after the record (an atomic add orders the stores before
+	 * it on every architecture); one writer per queue: this program on
+	 * this CPU, which the kernel never runs twice at once there */
+	__sync_fetch_and_add(&c->head, 1);
 	count(SB_C_RECORDS);
 }
 
@@ -89,7 +104,7 @@ static __always_inline void rec_release(__u64 key, struct sb_slot *s, int in_slo
  * fires while it already runs on this CPU (a softirq interrupting it;
  * counted as the program's recursion_misses). That record is sent as it
  * was, marked, before the place is reused. */
-static __always_inline struct sb_slot *rec_create(__u64 key)
+static __always_inline struct sb_slot *rec_create(__u64 key, int lvl)
 {
 	struct sb_slot *s = slot_of(key), *h;
 	struct sb_slot init = {};
@@ -99,7 +114,7 @@ static __always_inline struct sb_slot *rec_create(__u64 key)
 		if (h) {
 			count(SB_C_REPLACED);
 			h->rec.flags |= SB_REC_CLOSE_MISSED;
-			rec_emit(&h->rec);
+			rec_emit(&h->rec, lvl);
 			hash_delete(key);
 		}
 	}
@@ -107,7 +122,7 @@ static __always_inline struct sb_slot *rec_create(__u64 key)
 		if (s->tag == key) {
 			count(SB_C_REPLACED);
 			s->rec.flags |= SB_REC_CLOSE_MISSED;
-			rec_emit(&s->rec);
+			rec_emit(&s->rec, lvl);
 			return s;
 		}
 		/* two CPUs may claim one free slot at once */

@@ -9,7 +9,7 @@
  * Per connection socket one record (struct sb_krec) lives in an array slot
  * tagged with the socket's address (or the "socks" hash behind it) from
  * CLOSE->SYN_SENT (client) or LISTEN->SYN_RECV (child) until ->CLOSE, when
- * it goes to the ring buffer in one piece. Histograms and
+ * it goes to this CPU's record queue in one piece. Histograms and
  * counters are updated in place so that summaries stay exact even when a
  * record is lost; every loss is counted.
  */
@@ -21,9 +21,6 @@
 #include "bpf/synbench.h"
 #include "bpf/hist.h"
 #include "bpf/compat.bpf.h"
-#ifndef SB_EXP
-#define SB_EXP 0
-#endif
 
 char LICENSE[] SEC("license") = "GPL";
 
@@ -58,10 +55,28 @@ struct {
 	__type(value, struct sb_slot);
 } socks SEC(".maps");
 
+/* The record queues (synbench.h), sized by user space: CPU c's handler
+ * queue is recq[c * recq_slots ...], its catcher twins' queue (rarely
+ * used) recq[ncpu * recq_slots + c * recq_tslots ...]. */
+const volatile __u32 recq_slots = 1;	 /* a handler queue's, a power of two */
+const volatile __u32 recq_tslots = 1;	 /* a twin queue's, a power of two */
+const volatile __u32 recq_ncpu = 1;	 /* possible CPUs */
+
 struct {
-	__uint(type, BPF_MAP_TYPE_RINGBUF);
-	__uint(max_entries, 4 << 20); /* resized from --conns */
-} events SEC(".maps");
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(map_flags, BPF_F_MMAPABLE);
+	__uint(max_entries, 2); /* 2 x possible CPUs, set by user space */
+	__type(key, __u32);
+	__type(value, struct sb_recq_ctl);
+} recq_ctl SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(map_flags, BPF_F_MMAPABLE);
+	__uint(max_entries, 2); /* queues x recq_slots, set by user space */
+	__type(key, __u32);
+	__type(value, struct sb_krec);
+} recq SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
@@ -125,12 +140,6 @@ static __always_inline __u32 *busy_flag(__u32 idx)
 #define KREAD(kind, ptr, ...) \
 	((kind) == K_BTF ? (ptr)->__VA_ARGS__ : BPF_CORE_READ(ptr, __VA_ARGS__))
 
-/* Records never wake the consumer: it drains the ring every 10 ms, and the
- * ring holds 2 MiB of 72 B records (SB_KREC_V4) (0.15 s at 100k connections/s; a larger
- * ring costs a cache miss per record). A wake-up per record would cost a
- * context switch per connection; asking the ring how full it is, two
- * helper calls.
- * A full ring still loses nothing silently (SB_C_RB_FAIL). */
 static __always_inline void count(__u32 c)
 {
 	__u64 *v = bpf_map_lookup_elem(&counters, &c);
@@ -288,7 +297,7 @@ static __always_inline void trace_state(const struct sock *sk, int old, int new,
 /* A new connection socket (CLOSE->SYN_SENT, LISTEN->SYN_RECV), or one
  * whose opening event was missed (partial). Returns its state or NULL. */
 static __always_inline struct sb_slot *track(const struct sock *sk, __u64 key, int new, int client,
-					     __u64 now, int kind, int partial)
+					     __u64 now, int kind, int partial, int lvl)
 {
 	struct sb_slot *s;
 	__u16 rport = bpf_ntohs(KREAD(kind, sk, __sk_common.skc_dport));
@@ -299,7 +308,7 @@ static __always_inline struct sb_slot *track(const struct sock *sk, __u64 key, i
 	 * peer uses one (bench watch) */
 	if (!port_wanted(rport) && !port_wanted(lport))
 		return NULL;
-	s = rec_create(key);
+	s = rec_create(key, lvl);
 	if (!s)
 		return NULL;
 	s->t_last = now;
@@ -380,34 +389,23 @@ static __always_inline __u32 srtt_of(const struct sock *sk, int kind)
 /* Filters first (namespace, then the socket's state), one clock read per
  * tracked event, and a stamp only where an output reads one; the time
  * spent in every state goes to the per-CPU dwell histograms. */
-static __always_inline int on_set_state(const struct sock *sk, int old, int new, int kind)
+static __always_inline int on_set_state(const struct sock *sk, int old, int new, int kind,
+					int lvl)
 {
 	struct sb_slot *s;
 	struct sb_krec *r;
 	int in_slot = 0;
 	__u64 key, now;
 
-#if SB_EXP == 10
-	return 0;
-#endif
 	if (sk_side(sk, kind) < 0)
 		return 0;
-#if SB_EXP == 1
-	return 0;
-#endif
 	key = sk_key(sk);
 	count(SB_C_EVENTS);
-#if SB_EXP == 2
-	return key == 3;
-#endif
-#if SB_EXP == 4
-	return bpf_ktime_get_ns() == 3;
-#endif
 
 	if ((old == SB_TCP_CLOSE && new == SB_TCP_SYN_SENT) ||
 	    (old == SB_TCP_LISTEN && new == SB_TCP_SYN_RECV)) {
 		now = bpf_ktime_get_ns();
-		s = track(sk, key, new, new == SB_TCP_SYN_SENT, now, kind, 0);
+		s = track(sk, key, new, new == SB_TCP_SYN_SENT, now, kind, 0, lvl);
 		if (s && trace_states)
 			trace_state(sk, old, new, s->rec.role, now, kind, 0);
 		return 0;
@@ -419,7 +417,7 @@ static __always_inline int on_set_state(const struct sock *sk, int old, int new,
 		if (old == SB_TCP_SYN_SENT || old == SB_TCP_SYN_RECV) {
 			/* its opening event was missed: a partial record */
 			now = bpf_ktime_get_ns();
-			s = track(sk, key, old, old == SB_TCP_SYN_SENT, now, kind, 1);
+			s = track(sk, key, old, old == SB_TCP_SYN_SENT, now, kind, 1, lvl);
 		}
 		if (!s) {
 			count(SB_C_UNTRACKED);
@@ -442,9 +440,7 @@ static __always_inline int on_set_state(const struct sock *sk, int old, int new,
 	if (old == r->final_state && s->t_last && now >= s->t_last) {
 		__u64 d = now - s->t_last;
 
-#if SB_EXP != 5
 		hist_add(SB_KH_DWELL + sb_dwell_slot(old, new), d);
-#endif
 		if (old == SB_TCP_SYN_SENT && new == SB_TCP_ESTABLISHED)
 			hist_add(SB_H_HANDSHAKE, d);
 		else if (old == SB_TCP_SYN_RECV && new == SB_TCP_ESTABLISHED)
@@ -493,9 +489,7 @@ static __always_inline int on_set_state(const struct sock *sk, int old, int new,
 		count(SB_C_RTT_SAMPLES);
 		hist_add(SB_H_SRTT, (__u64)r->srtt_us * 1000);
 	}
-#if SB_EXP != 9
-	rec_emit(r);
-#endif
+	rec_emit(r, lvl);
 	rec_release(key, s, in_slot);
 	return 0;
 }
@@ -569,12 +563,15 @@ static __always_inline int on_drop(const struct sk_buff *skb, __u32 reason, int 
  * (harness/run/probes.c: the rare retransmit events). Without one, a skipped
  * state change still leaves a marked record (SB_KF_PARTIAL, or
  * CLOSE_MISSED), and a skipped drop is counted as lost. The busy flag is
- * per handler: another handler's run on the CPU must not wake a catcher. */
+ * per handler: another handler's run on the CPU must not wake a catcher.
+ * sb_lvl picks the record queue (records.bpf.h): a twin runs inside its
+ * handler on one CPU, so each writes to a queue of its own. */
 #define SB_BTF_PAIR(tp, name, idx, call, ...)                                \
 	SEC("tp_btf/" #tp)                                                   \
 	int BPF_PROG(name, __VA_ARGS__)                                      \
 	{                                                                    \
 		__u32 *b = (catchers & (1u << idx)) ? busy_flag(idx) : NULL; \
+		const int sb_lvl __attribute__((unused)) = 0; /* queues */   \
 		int ret;                                                     \
                                                                              \
 		if (b)                                                       \
@@ -588,6 +585,7 @@ static __always_inline int on_drop(const struct sk_buff *skb, __u32 reason, int 
 	int BPF_PROG(name##_nested, __VA_ARGS__)                             \
 	{                                                                    \
 		__u32 *b = busy_flag(idx);                                   \
+		const int sb_lvl __attribute__((unused)) = 1; /* queues */   \
                                                                              \
 		if (!b || !*b)                                               \
 			return 0;                                            \
@@ -596,7 +594,8 @@ static __always_inline int on_drop(const struct sk_buff *skb, __u32 reason, int 
 	}
 
 SB_BTF_PAIR(inet_sock_set_state, btf_set_state, SB_CATCH_STATE,
-	    on_set_state(sk, old, new, K_BTF), const struct sock *sk, int old, int new)
+	    on_set_state(sk, old, new, K_BTF, sb_lvl), const struct sock *sk, int old,
+	    int new)
 SB_BTF_PAIR(tcp_retransmit_skb, btf_retransmit, SB_CATCH_RETRANSMIT, on_retransmit(sk, K_BTF),
 	    const struct sock *sk)
 SB_BTF_PAIR(tcp_retransmit_synack, btf_synack, SB_CATCH_SYNACK, on_synack(sk, K_BTF),
@@ -608,7 +607,7 @@ SB_BTF_PAIR(kfree_skb, btf_drop, SB_CATCH_DROP, on_drop(skb, (__u32)reason, K_BT
 SEC("raw_tp/inet_sock_set_state")
 int BPF_PROG(raw_set_state, const struct sock *sk, int old, int new)
 {
-	return on_set_state(sk, old, new, K_RAW);
+	return on_set_state(sk, old, new, K_RAW, 0);
 }
 
 SEC("raw_tp/tcp_retransmit_skb")
@@ -665,7 +664,7 @@ int tp_set_state(struct trace_event_raw_inet_sock_set_state___sb *ctx)
 {
 	if (ctx->protocol != IPPROTO_TCP)
 		return 0;
-	return on_set_state(ctx->skaddr, ctx->oldstate, ctx->newstate, K_CLASSIC);
+	return on_set_state(ctx->skaddr, ctx->oldstate, ctx->newstate, K_CLASSIC, 0);
 }
 
 SEC("tracepoint/tcp/tcp_retransmit_skb")

@@ -7,6 +7,10 @@ find_program(BPF_CLANG NAMES clang clang-16 clang-15 clang-14 REQUIRED)
 find_program(BPFTOOL NAMES bpftool PATHS /usr/sbin /usr/local/sbin REQUIRED)
 set(SB_VMLINUX_BTF "/sys/kernel/btf/vmlinux" CACHE FILEPATH "kernel BTF used to generate vmlinux.h")
 set(SB_BPF_GEN_DIR ${CMAKE_BINARY_DIR}/bpf)
+# extra clang flags for the BPF objects (experiments on the per-event cost:
+# docs/speed.md)
+set(SB_BPF_CFLAGS "" CACHE STRING "extra clang flags for the BPF objects")
+separate_arguments(SB_BPF_CFLAGS_LIST UNIX_COMMAND "${SB_BPF_CFLAGS}")
 file(MAKE_DIRECTORY ${SB_BPF_GEN_DIR})
 
 if(CMAKE_SYSTEM_PROCESSOR MATCHES "x86_64|amd64")
@@ -31,7 +35,7 @@ function(bpf_object name src)
   add_custom_command(
     OUTPUT ${obj}
     COMMAND ${BPF_CLANG} -g -O2 -target bpf -D__TARGET_ARCH_${SB_BPF_ARCH}
-            -Wall -Wno-unused-function
+            -Wall -Wno-unused-function ${SB_BPF_CFLAGS_LIST}
             -I${SB_BPF_GEN_DIR} -I${CMAKE_CURRENT_SOURCE_DIR}
             -c ${CMAKE_CURRENT_SOURCE_DIR}/${src} -o ${obj}
     DEPENDS ${CMAKE_CURRENT_SOURCE_DIR}/${src} ${SB_BPF_GEN_DIR}/vmlinux.h ${ARG_DEPENDS}

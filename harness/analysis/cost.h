@@ -29,6 +29,8 @@ struct sb_cost {
 	double bpf_ns_per_event;  /* state_changes' programs (twins included) per event */
 	double bpf_ns_per_conn;	  /* every program's run time per connection */
 	double bpf_ms;		  /* every program's run time */
+	uint64_t bpf_window_events; /* the state changes BPF run time was counted
+				     * over, scaled to the run; 0: all of them */
 	uint64_t ring_records;
 	double ring_cpu_ms, ring_ns_per_record;
 	/* at the end */

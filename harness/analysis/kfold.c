@@ -290,7 +290,7 @@ static void fold_child(struct sb_kfold *f, const struct sb_krec *k, const struct
 	}
 }
 
-void sb_kfold__record(void *ctx, const struct sb_krec *k)
+static void fold_record(void *ctx, const struct sb_krec *k)
 {
 	struct sb_kfold *f = ctx;
 	struct sb_conn_rec r;
@@ -622,4 +622,10 @@ int sb_kfold__result(struct sb_kfold *f, const struct sb_rundata *rd, const stru
 	res->rate_conns_per_s = d > 0 ? (double)res->watch.handshakes / d : 0;
 	*out = res;
 	return 0;
+}
+
+void sb_kfold__records(void *ctx, const struct sb_krec *k, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		fold_record(ctx, &k[i]);
 }

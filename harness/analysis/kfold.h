@@ -16,7 +16,7 @@
  * else established (its server elsewhere). What the tables cannot hold is
  * counted (struct sb_live.unpaired), never guessed.
  *
- * Threads: sb_kfold__record runs on the probes' consumer thread, the
+ * Threads: sb_kfold__records runs on the probes' consumer thread, the
  * listener passes and the pairing passes on the watch's loop, the result on
  * the HTTP server's thread; one lock inside. */
 #ifndef SB_KFOLD_H
@@ -36,9 +36,9 @@ struct sb_kfold;
 int sb_kfold__new(const struct sb_kfold_opts *o, struct sb_kfold **out);
 void sb_kfold__free(struct sb_kfold *f); /* NULL ok */
 
-/* One record as the kernel sent it (sb_probes_opts.on_record; ctx is the
+/* n records as the kernel sent them (sb_probes_opts.on_record; ctx is the
  * fold). */
-void sb_kfold__record(void *ctx, const struct sb_krec *k);
+void sb_kfold__records(void *ctx, const struct sb_krec *k, size_t n);
 
 /* One sampling pass over the namespace's listeners (n samples). The first
  * call is the baseline: the drops its listeners had are not counted; a

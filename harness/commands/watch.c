@@ -190,7 +190,7 @@ int sb_watch_main(int argc, char **argv)
 			/* always: PID/COMM of the connecting task, --connlat */
 			.on_state = live ? sb_watch_live_on_state : NULL,
 			.on_state_ctx = live,
-			.on_record = fold ? sb_kfold__record : NULL,
+			.on_record = fold ? sb_kfold__records : NULL,
 			.on_record_ctx = fold,
 		};
 

@@ -26,6 +26,9 @@ void sb_results_json_cost(struct sb_json *js, const struct sb_cost *c)
 	sb_json_fixed(js, "bpf_ns_per_event", c->bpf_ns_per_event, 1);
 	sb_json_fixed(js, "bpf_ns_per_conn", c->bpf_ns_per_conn, 0);
 	sb_json_fixed(js, "bpf_ms", c->bpf_ms, 1);
+	if (c->bpf_stats)
+		sb_json_uint(js, "bpf_measured_events", c->bpf_window_events ? c->bpf_window_events
+									   : c->events);
 	sb_json_uint(js, "ring_records", c->ring_records);
 	sb_json_fixed(js, "ring_ns_per_record", c->ring_ns_per_record, 0);
 	sb_json_fixed(js, "ring_cpu_ms", c->ring_cpu_ms, 1);

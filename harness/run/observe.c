@@ -111,6 +111,17 @@ int sb_observe__begin(struct sb_observe *ob, struct sb_rundata *rd, uint32_t sam
 		ob->stats_fd = bpf_enable_stats(BPF_STATS_RUN_TIME);
 	rd->bpf_stats_on =
 		ob->stats_fd >= 0 || sb_sysctl_read_int("kernel.bpf_stats_enabled", 0) == 1;
+	/* a run of known size counts over its first records only (an eighth
+	 * of its connections when both ends are recorded, at least 4,000
+	 * records) and scales to the run: the statistics themselves cost
+	 * about as much as the programs (docs/speed.md); a watch counts all
+	 * along */
+	if (ob->stats_fd >= 0) {
+		uint64_t conns = rd->opts ? rd->opts->conns : 0;
+
+		sb_probes__stats_window(ob->probes, ob->stats_fd, conns / 4 >= 4000 ? conns / 4 : 0);
+		ob->stats_fd = -1; /* the probes' now */
+	}
 	if (sb_probes__start(ob->probes) ||
 	    (sample_us && sb_probes__components(ob->probes)->c[SB_COMP_LISTENER_SAMPLER].mode &&
 	     sb_sampler__start(ob->probes, sample_us, &ob->sampler))) {

@@ -23,18 +23,13 @@
 #include "harness/run/kbtf.h"
 #include "harness/run/krec.h"
 #include "harness/run/listen_diag.h"
+#include "harness/run/netns.h"
 #include "harness/run/probes_kmem.h"
 #include "harness/run/probes_plan.h"
+#include "harness/run/recq.h"
 #include "harness/cli/msg.h"
 #include "synbench.skel.h"
 
-/* The record ring: written in place by the handlers, so it costs a cache
- * miss per record once it outgrows the caches (crr --paired: 240 ns per
- * state event with 1 MiB, 340 ns with 8 MiB). 2 MiB hold ~29k records:
- * 0.15 s at 100k connections/s, drained every 10 ms; a full ring loses
- * nothing silently (ring_buffer_lost). */
-#define SB_RB_MIN (1u << 20)
-#define SB_RB_MAX (2u << 20)
 #define SB_SLOTS_MIN (1u << 10)
 #define SB_SLOTS_MAX (1u << 20)
 
@@ -74,18 +69,6 @@ static int print_cb(enum libbpf_print_level level, const char *fmt, va_list args
 	q[strcspn(q, "\n")] = 0;
 	snprintf(load_log.why, sizeof(load_log.why), "%s", q);
 	return 0;
-}
-
-#define SB_RING_MIN (256u << 10)
-#define SB_RING_MAX (32u << 20)
-
-static uint32_t pow2_at_least(uint64_t v)
-{
-	uint32_t p = SB_RB_MIN;
-
-	while (p < v && p < SB_RB_MAX)
-		p <<= 1;
-	return p;
 }
 
 static int attach_sampler(struct sb_probes *p);
@@ -148,9 +131,8 @@ static void socket_maps_size(const struct sb_probes_opts *o, uint32_t *slots, ui
 static int try_load(struct sb_probes *p)
 {
 	const struct sb_probes_opts *o = &p->opts;
-	uint32_t slots, hash;
-	uint64_t rb;
-	int err;
+	int ncpu = libbpf_num_possible_cpus(), err;
+	uint32_t slots, hash, qslots = sb_recq_slots(ncpu);
 
 	p->skel = synbench__open();
 	if (!p->skel)
@@ -165,17 +147,16 @@ static int try_load(struct sb_probes *p)
 		p->skel->rodata->ports[i] = o->ports[i];
 	socket_maps_size(o, &slots, &hash);
 	p->skel->rodata->slot_mask = slots - 1;
-	/* a client and a child record per connection, but never more than
-	 * 32 MiB: the consumer drains it every 10 ms, and its pages count in
-	 * our memory (at 100k connections/s, 1.6 s of records) */
-	rb = 2 * o->conns * (sizeof(struct sb_krec) + 8);
-	if (rb > SB_RING_MAX)
-		rb = SB_RING_MAX;
-	if (rb < SB_RING_MIN)
-		rb = SB_RING_MIN;
 	bpf_map__set_max_entries(p->skel->maps.slots, slots);
 	bpf_map__set_max_entries(p->skel->maps.socks, hash);
-	bpf_map__set_max_entries(p->skel->maps.events, pow2_at_least(rb));
+	/* the record queues: two per CPU (handlers, catcher twins) */
+	if (ncpu <= 0)
+		return ncpu ? ncpu : -EINVAL;
+	p->skel->rodata->recq_ncpu = (__u32)ncpu;
+	p->skel->rodata->recq_slots = qslots;
+	p->skel->rodata->recq_tslots = sb_recq_entries(1, qslots) - qslots;
+	bpf_map__set_max_entries(p->skel->maps.recq_ctl, 2 * (uint32_t)ncpu);
+	bpf_map__set_max_entries(p->skel->maps.recq, sb_recq_entries((uint32_t)ncpu, qslots));
 	sb_probes_plan_apply(&p->plan, p->skel);
 	p->catchers = catchers_apply(p->skel);
 	bpf_program__set_autoattach(p->skel->progs.live_socks, false);
@@ -186,6 +167,11 @@ static int try_load(struct sb_probes *p)
 		err = synbench__attach(p->skel);
 	if (!err)
 		err = attach_sampler(p);
+	if (!err && (err = sb_recq__map(&p->recq, bpf_map__fd(p->skel->maps.recq_ctl),
+					bpf_map__fd(p->skel->maps.recq), (uint32_t)ncpu, qslots))) {
+		snprintf(load_log.prog, sizeof(load_log.prog), "(record queues)");
+		snprintf(load_log.why, sizeof(load_log.why), "mmap: %s", strerror(-err));
+	}
 	if (err) {
 		bpf_link__destroy(p->sample_link);
 		bpf_link__destroy(p->find_link);
@@ -206,35 +192,43 @@ static unsigned int loaded_programs(const struct sb_probes *p)
 	return n;
 }
 
-static int on_record(void *ctx, void *data, size_t len)
+/* n records to the sink, or kept here (compact: expanded after the run) */
+static void on_records(void *ctx, const struct sb_krec *r, size_t n)
 {
 	struct sb_probes *p = ctx;
 
-	if (len < SB_KREC_V4)
-		return 0;
 	if (p->opts.on_record) {
-		struct sb_krec r;
-
-		memset(&r, 0, sizeof(r));
-		memcpy(&r, data, len < sizeof(r) ? len : sizeof(r));
-		p->opts.on_record(p->opts.on_record_ctx, &r);
-		return 0;
+		p->opts.on_record(p->opts.on_record_ctx, r, n);
+		return;
 	}
-	if (p->nrecs == p->caprecs) {
+	if (p->nrecs + n > p->caprecs) {
 		size_t cap = p->caprecs ? p->caprecs * 2 : 4096;
-		struct sb_krec *n = realloc(p->recs, cap * sizeof(*n));
+		struct sb_krec *m;
 
-		if (!n) {
-			p->lost_user++;
-			return 0;
+		while (cap < p->nrecs + n)
+			cap *= 2;
+		m = realloc(p->recs, cap * sizeof(*m));
+		if (!m) {
+			p->lost_user += n;
+			return;
 		}
-		p->recs = n;
+		p->recs = m;
 		p->caprecs = cap;
 	}
-	/* kept as the kernel sent it (96 B at most; struct sb_conn_rec is 192):
-	 * expanded after the run */
-	memcpy(&p->recs[p->nrecs], data, len < sizeof(struct sb_krec) ? len : sizeof(struct sb_krec));
-	p->nrecs++;
+	memcpy(&p->recs[p->nrecs], r, n * sizeof(*r));
+	p->nrecs += n;
+}
+
+/* One record of len bytes (the flush at the end: a slot's record) */
+static int on_record(void *ctx, void *data, size_t len)
+{
+	struct sb_krec r;
+
+	if (len < SB_KREC_V4)
+		return 0;
+	memset(&r, 0, sizeof(r));
+	memcpy(&r, data, len < sizeof(r) ? len : sizeof(r));
+	on_records(ctx, &r, 1);
 	return 0;
 }
 
@@ -366,9 +360,7 @@ int sb_probes__new(const struct sb_probes_opts *opts, struct sb_probes **out, ch
 	if (!p)
 		return -ENOMEM;
 	p->opts = *opts;
-	/* BPF run time, counted while this descriptor is open (the kernel
-	 * drops back by itself when it closes, even on a crash:
-	 * docs/kernel-facts.md, fact 36) */
+	p->stats_fd = -1;
 	sb_kbtf__open(&p->btf); /* none: every check below fails, and says so */
 	c1 = sb_thread_cpu_ns();
 	e = sb_probes_plan_init(opts, p->btf, &p->plan, err, errlen);
@@ -414,16 +406,14 @@ int sb_probes__new(const struct sb_probes_opts *opts, struct sb_probes **out, ch
 		return e;
 	}
 	open_diag(p);
-	p->rb = ring_buffer__new(bpf_map__fd(p->skel->maps.events), on_record, p, NULL);
-	if (p->rb && opts->on_state &&
-	    ring_buffer__add(p->rb, bpf_map__fd(p->skel->maps.trace), on_trace, p) != 0) {
-		ring_buffer__free(p->rb);
-		p->rb = NULL;
-	}
-	if (!p->rb) {
+	/* --trace-states: every transition through a ring buffer (the
+	 * records have their queues) */
+	if (opts->on_state)
+		p->rb = ring_buffer__new(bpf_map__fd(p->skel->maps.trace), on_trace, p, NULL);
+	if (opts->on_state && !p->rb) {
 		e = -errno;
 		snprintf(err, errlen,
-			 "could not open the BPF ring buffer (%s); needs "
+			 "could not open the --trace-states ring buffer (%s); needs "
 			 "Linux >= 5.8",
 			 strerror(-e));
 		sb_probes__free(p);
@@ -451,17 +441,60 @@ const char *sb_probes__plan(const struct sb_probes *p)
 	return sb_comp_mode_name(p->plan.c[SB_COMP_STATE_CHANGES].mode);
 }
 
+/* Ends the window of BPF run-time statistics: each component's events so
+ * far kept to scale its run time to the run. The statistics cost two clock
+ * reads per program run, a state change's twin included: about 1.5 us per
+ * crr connection on the development VMs, as much as the programs. Where
+ * another holder keeps them on (kernel.bpf_stats_enabled still 1), they
+ * count the whole run: nothing to scale. */
+static void stats_window_end(struct sb_probes *p)
+{
+	int ncpu = libbpf_num_possible_cpus(), fd = bpf_map__fd(p->skel->maps.counters);
+	uint64_t *vals = ncpu > 0 ? calloc((size_t)ncpu, sizeof(*vals)) : NULL;
+
+	for (int c = 0; c < SB_NCOMPONENTS && vals; c++)
+		p->cost.window_counts[c] = sb_comp_counter(c) >= 0
+			? sb_percpu_sum(fd, (uint32_t)sb_comp_counter(c), vals, ncpu)
+			: p->cost.passes; /* the sampler thread's: a word, read once */
+	close(p->stats_fd);
+	p->stats_fd = -1;
+	free(vals);
+	if (!vals || sb_sysctl_read_int("kernel.bpf_stats_enabled", 0) == 1) {
+		memset(p->cost.window_counts, 0, sizeof(p->cost.window_counts));
+		return;
+	}
+	p->cost.window_events = p->cost.window_counts[SB_COMP_STATE_CHANGES];
+}
+
+void sb_probes__stats_window(struct sb_probes *p, int stats_fd, uint64_t window_records)
+{
+	p->stats_fd = stats_fd;
+	p->window_records = stats_fd >= 0 ? window_records : 0;
+}
+
 static void *consumer(void *arg)
 {
 	struct sb_probes *p = arg;
 
-	/* records never wake us: drain every 10 ms (the ring holds about
-	 * 0.15 s of records at 100k connections/s); poll() returns early for
+	/* records never wake us: the queues are drained every 5 ms, every ms
+	 * while one is an eighth full (recq.h); poll() returns early for
 	 * --trace-states events */
-	while (!atomic_load(&p->stop)) {
-		int n = ring_buffer__poll(p->rb, 10), m = ring_buffer__consume(p->rb);
+	int wait_ms = 5;
 
-		p->cost.ring_records += (uint64_t)(n > 0 ? n : 0) + (uint64_t)(m > 0 ? m : 0);
+	while (!atomic_load(&p->stop)) {
+		struct timespec ts = { 0, wait_ms * 1000000L };
+		uint32_t fullest;
+
+		if (p->rb)
+			ring_buffer__poll(p->rb, wait_ms);
+		else
+			nanosleep(&ts, NULL);
+		p->cost.ring_records += sb_recq__drain(&p->recq, on_records, p, &fullest);
+		wait_ms = fullest > 64 / 8 ? 1 : 5;
+		if (p->window_records && p->cost.ring_records >= p->window_records) {
+			stats_window_end(p);
+			p->window_records = 0;
+		}
 	}
 	p->cost.ring_cpu_ns = sb_thread_cpu_ns();
 	return NULL;
@@ -571,7 +604,7 @@ void sb_probes__stop(struct sb_probes *p)
 		synbench__detach(p->skel);
 	/* a program that started before the detach may still be running on
 	 * another CPU (a socket closing right then), and its record would reach
-	 * the ring after the last read, or stay in its slot to be read twice.
+	 * its queue after the last read, or stay in its slot to be read twice.
 	 * Tracing programs run inside an RCU read-side section: a global
 	 * membarrier waits for an RCU grace period (synchronize_rcu), so every
 	 * one has finished. A fixed sleep was not always enough under emulation
@@ -585,6 +618,11 @@ void sb_probes__stop(struct sb_probes *p)
 	p->thread_started = 0;
 	if (p->rb)
 		ring_buffer__consume(p->rb);
+	{
+		uint32_t fullest;
+
+		sb_recq__drain(&p->recq, on_records, p, &fullest);
+	}
 	if (p->skel)
 		sb_flush_slots(bpf_map__fd(p->skel->maps.slots),
 			       bpf_map__max_entries(p->skel->maps.slots),
@@ -600,7 +638,10 @@ void sb_probes__free(struct sb_probes *p)
 	if (!p)
 		return;
 	sb_probes__stop(p);
+	if (p->stats_fd >= 0)
+		close(p->stats_fd);
 	ring_buffer__free(p->rb);
+	sb_recq__unmap(&p->recq);
 	bpf_link__destroy(p->sample_link);
 	bpf_link__destroy(p->find_link);
 	sb_listen_diag__free(p->diag);

@@ -1,6 +1,6 @@
 /* The kernel probes' lifecycle: open, filter, size, load with each
  * component in the best mode this kernel runs (harness/run/probes_plan.c),
- * attach, consume the ring buffer, sample listeners, detach, collect. */
+ * attach, drain the record queues, sample listeners, detach, collect. */
 #ifndef SB_PROBES_H
 #define SB_PROBES_H
 
@@ -23,8 +23,13 @@ int sb_probes__new(const struct sb_probes_opts *opts, struct sb_probes **out, ch
 const char *sb_probes__plan(const struct sb_probes *p);
 /* Every component's mode and why it is not the preferred one. */
 const struct sb_components *sb_probes__components(const struct sb_probes *p);
-/* Starts the ring-buffer consumer thread. */
+/* Starts the thread that drains the record queues. */
 int sb_probes__start(struct sb_probes *p);
+/* Hands over an enable-stats descriptor (BPF run time counted while it is
+ * open): closed once the probes have read window_records records, the
+ * window's events kept to scale the run time to the whole run, or at the
+ * end (window_records 0). */
+void sb_probes__stats_window(struct sb_probes *p, int stats_fd, uint64_t window_records);
 /* Finds the listening sockets of the namespace on the filtered ports (one
  * iter/tcp pass) and adds the new ones to the set the sampler reads.
  * Returns how many are watched in all, or a negative errno. */
@@ -35,7 +40,7 @@ int sb_probes__sample(struct sb_probes *p, struct sb_listen_sample *out, int max
 /* Live count of sockets the probes are tracking now (sockets not yet
  * CLOSE), -1 if unknown. */
 long sb_probes__live(struct sb_probes *p);
-/* Detaches every program, drains the ring buffer and flushes sockets that
+/* Detaches every program, drains the record queues and flushes sockets that
  * never closed. Idempotent. */
 void sb_probes__stop(struct sb_probes *p);
 /* Moves records, counters, histograms and drop reasons into rd (which then

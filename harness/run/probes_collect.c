@@ -41,9 +41,21 @@ static uint64_t prog_stats(struct sb_probes *p, struct sb_rundata *rd, struct sb
 		memset(&info, 0, sizeof(info));
 		if (fd < 0 || bpf_obj_get_info_by_fd(fd, &info, &len) != 0)
 			continue;
+		comp = cost ? sb_probes_plan_component(p->skel, prog) : -1;
+		if (comp >= 0 && cost->window_events) {
+			/* counted over the window: scaled by the component's
+			 * events in the run over those in the window */
+			int k = sb_comp_counter(comp);
+			uint64_t all = k >= 0 ? rd->counters[k] : p->cost.passes;
+			uint64_t in = cost->window_counts[comp];
+
+			if (in && all > in) {
+				info.run_time_ns = (__u64)((double)info.run_time_ns * all / in);
+				info.run_cnt = (__u64)((double)info.run_cnt * all / in);
+			}
+		}
 		rd->bpf_run_ns += info.run_time_ns;
 		rd->bpf_runs += info.run_cnt;
-		comp = cost ? sb_probes_plan_component(p->skel, prog) : -1;
 		if (cost) {
 			cost->programs++;
 			cost->verified_insns += info.verified_insns;

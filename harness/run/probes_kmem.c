@@ -190,7 +190,8 @@ void sb_flush_slots(int fd, uint32_t n, int hfd, struct sb_flush *f)
 }
 
 /* Kernel memory the maps hold, from their sizes: max_entries x (key +
- * value), per-CPU maps once per CPU, a ring buffer its size. Hash entries'
+ * value), per-CPU maps once per CPU, a ring buffer its size (mmapable
+ * arrays, the record queues, are counted as arrays). Hash entries'
  * own overhead and page rounding are not counted. */
 uint64_t sb_map_bytes(struct bpf_object *obj, int ncpu)
 {

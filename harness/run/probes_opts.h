@@ -18,7 +18,7 @@ struct sb_probes_opts {
 	int netns_fd2;
 	uint16_t ports[SB_MAX_PORTS]; /* optional port filter (listen port) */
 	uint32_t nports;
-	uint64_t conns;	      /* caps the ring buffer and the socket maps */
+	uint64_t conns;	      /* caps the socket maps */
 	uint32_t in_flight;   /* connections open at once at most (client + child
 			       * count as one): sizes the per-socket maps */
 	uint32_t slots;	      /* test knob: the socket slot array's size (a power
@@ -35,10 +35,10 @@ struct sb_probes_opts {
 	 * consumer thread (NULL: no per-transition events at all) */
 	void (*on_state)(void *ctx, const struct sb_state_event *e);
 	void *on_state_ctx;
-	/* where each kernel record goes as it arrives, from the consumer
-	 * thread (and from sb_probes__stop for the sockets still open); NULL:
-	 * kept for sb_probes__collect (rd->krecs) */
-	void (*on_record)(void *ctx, const struct sb_krec *r);
+	/* where the kernel records go as they arrive, n at a time, from the
+	 * consumer thread (and from sb_probes__stop for the sockets still
+	 * open); NULL: kept for sb_probes__collect (rd->krecs) */
+	void (*on_record)(void *ctx, const struct sb_krec *r, size_t n);
 	void *on_record_ctx;
 };
 

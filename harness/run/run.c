@@ -242,9 +242,9 @@ static void keep_accepts(void *ctx, const struct lg_accept *r, size_t n)
 	sb_recstore__add(ctx, SB_RK_ACCEPT, r, n);
 }
 
-static void keep_krec(void *ctx, const struct sb_krec *r)
+static void keep_krecs(void *ctx, const struct sb_krec *r, size_t n)
 {
-	sb_recstore__add(ctx, SB_RK_KREC, r, 1);
+	sb_recstore__add(ctx, SB_RK_KREC, r, n);
 }
 
 /* After the run: records that stayed within --record-memory go into rd's
@@ -550,7 +550,7 @@ static int prepare(struct run *r)
 		/* --target: a server of its own */
 		.own_listeners = !o->target[0],
 		.verbose = o->verbose,
-		.on_record = keep_krec,
+		.on_record = keep_krecs,
 	};
 	int e;
 

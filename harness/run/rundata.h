@@ -67,6 +67,12 @@ struct sb_probe_cost {
 	/* BPF run time and runs per component (bpf_prog_info, while counted);
 	 * the end-of-run pass over the namespace's sockets is in collect */
 	uint64_t run_ns[SB_NCOMPONENTS], runs[SB_NCOMPONENTS];
+	/* BPF run time counted over a window of the run (observe.c): the
+	 * components' events in it (their counters, the sampler's passes) and
+	 * the run's state changes in it; run_ns above is scaled to the run.
+	 * window_events 0: counted over the whole run */
+	uint64_t window_counts[SB_NCOMPONENTS];
+	uint64_t window_events;
 	uint64_t machine_busy_ns; /* every CPU's busy time, the probes' start to
 				   * collection (/proc/stat: other processes' work too) */
 };

@@ -178,7 +178,7 @@ static struct sb_result *fold_all(struct sb_kfold *f, const struct sb_rundata *r
 	sb_kfold__listeners(f, &s, 1);
 	for (uint64_t now = T0; now <= until; now += S) {
 		for (; i < nev && evs[i].at <= now; i++)
-			sb_kfold__record(f, &evs[i].k);
+			sb_kfold__records(f, &evs[i].k, 1);
 		if (!sb_kfold__due(f, now))
 			continue;
 		sb_kfold__pass_begin(f);
@@ -272,7 +272,7 @@ static void test_waits_for_live_child(void)
 	if (!ASSERT_OK(sb_kfold__new(&(struct sb_kfold_opts){0}, &f), "fold"))
 		return;
 	sb_kfold__listeners(f, &s, 1);
-	sb_kfold__record(f, c);
+	sb_kfold__records(f, c, 1);
 	ASSERT_FALSE(sb_kfold__due(f, T0 + 500 * MS), "not due before hold_ms");
 	ASSERT_TRUE(sb_kfold__due(f, T0 + 2 * S), "due after hold_ms");
 	for (int i = 2; i < 30; i++) { /* the child alive at every pass */
@@ -285,7 +285,7 @@ static void test_waits_for_live_child(void)
 	ASSERT_EQ(res->watch.clients, 1, "the client is counted");
 	sb_result__free(res);
 	h->t_end = T0 + 30 * S;
-	sb_kfold__record(f, h);
+	sb_kfold__records(f, h, 1);
 	ASSERT_OK(sb_kfold__result(f, &rd, &ko, &res), "result");
 	ASSERT_EQ(res->watch.outcomes[SB_WOUT_ACCEPTED], 1,
 		  "accepted when the child's record came");
@@ -295,7 +295,7 @@ static void test_waits_for_live_child(void)
 	c->t_est += 100 * S;
 	c->t_fin += 100 * S;
 	c->t_end = c->t_fin + 60 * MS;
-	sb_kfold__record(f, c);
+	sb_kfold__records(f, c, 1);
 	sb_kfold__pass_begin(f);
 	sb_kfold__pass_end(f, c->t_end + 2 * S);
 	ASSERT_OK(sb_kfold__result(f, &rd, &ko, &res), "result");
@@ -320,7 +320,7 @@ static void test_bounded(void)
 
 		c->t_est = T0 + 10 * US;
 		done(c, T0 + 1 * MS, SB_TCP_CLOSE);
-		sb_kfold__record(f, c);
+		sb_kfold__records(f, c, 1);
 	}
 	sb_kfold__pass_begin(f);
 	sb_kfold__pass_end(f, T0 + 5 * S);

@@ -102,7 +102,7 @@ int main(void)
 				  .sport = 40000, .dport = 8080, .t_open = 1000,
 				  .final_state = SB_TCP_CLOSE, .err = ECONNREFUSED};
 
-	sb_kfold__record(f, &refused);
+	sb_kfold__records(f, &refused, 1);
 	sb_kfold__listeners(f, &s, 1);
 	s.drops = 12;
 	s.ack_backlog = 6;
