@@ -167,6 +167,8 @@ void sb_print_help(FILE *f)
 	      "  bench baseline save DIR --args '...'   record a baseline in one command\n"
 	      "  bench sweep [OPTIONS with comma lists, e.g. --backlog 1,5,128]\n"
 	      "                                 one run per combination\n"
+	      "  bench advise [OPTIONS] [--goal no-overflow|p99:5ms]\n"
+	      "                                 the smallest backlog that meets the goal\n"
 	      "  bench experiment NAME          a reproducible experiment from scripts/\n"
 	      "  bench doctor [--json]          what this machine's kernel lets synbench do\n"
 	      "  bench watch [--netns N] [--port P] [--duration S] [--connlat]\n"

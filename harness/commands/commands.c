@@ -1,5 +1,6 @@
 /* The sub-command table: bench NAME ... goes to NAME's entry point. */
 #include "harness/commands/commands.h"
+#include "harness/commands/advise.h"
 #include "harness/commands/baseline.h"
 #include "harness/commands/compare.h"
 #include "harness/commands/doctor.h"
@@ -25,6 +26,7 @@ static const struct command commands[] = {
 	{ "baseline", sb_baseline_main },
 	{ "plot", sb_plot_main },
 	{ "sweep", sb_sweep_main },
+	{ "advise", sb_advise_main },
 	{ "experiment", sb_experiment_main },
 	{ "doctor", sb_doctor_main },
 	{ "watch", sb_watch_main },

@@ -16,6 +16,7 @@
 #include "harness/commands/experiment.h"
 #include "harness/commands/plot.h"
 #include "harness/commands/sweep.h"
+#include "harness/commands/advise.h"
 #include "harness/commands/watch.h"
 
 /* One sub-command's section: its synopsis lines, what it does, its table. */
@@ -62,6 +63,15 @@ static const struct man_cmd cmds[] = {
 	   "overflows against backlog. Any option of the run may be given; those below are "
 	   "the sweep's own or take lists."),
      sb_sweep_optset},
+    {"advise",
+     LINES("synbench advise [RUN OPTIONS] [--goal no-overflow|p99:DURATION] [--repeat K] "
+	   "[--max-backlog N] [--out DIR]"),
+     LINES("The smallest listen backlog of the built-in listener that meets the goal for the "
+	   "load the run options give, found by real runs (doubling, then bisecting to 1/16), "
+	   "confirmed by K more runs, with one run at half of it and the SYN-retransmit band "
+	   "it falls in; says whether net.core.somaxconn or net.ipv4.tcp_max_syn_backlog "
+	   "binds. Writes DIR/run-NNN/, DIR/advise.csv and DIR/advise.json."),
+     sb_advise_optset},
     {"experiment", LINES("synbench experiment NAME [ARGS...]", "synbench experiment [--list]"),
      LINES("Runs one reproducible experiment (a script in share/synbench/experiments/) that "
 	   "demonstrates and asserts kernel facts; exit 0 when they hold, 1 when not."),

@@ -23,6 +23,7 @@
 #include "harness/output/outdir.h"
 #include "harness/cli/msg.h"
 #include "harness/cli/optparse.h"
+#include "harness/commands/runchild.h"
 
 /* The only mutable global: what the signal handler sets. */
 static volatile sig_atomic_t sweep_stop;
@@ -466,52 +467,6 @@ static void put_row(FILE *f, const struct sb_sweep *sw, size_t c, size_t run, un
 	fflush(f);
 }
 
-/* Runs one child to completion; forwards one SIGINT when the sweep is
- * stopped. Returns the wait status, or -errno. */
-static int run_child(char **args)
-{
-	struct timespec nap = {0, 20 * 1000 * 1000};
-	int forwarded = 0, st;
-	pid_t pid;
-
-	fflush(NULL);
-	pid = fork();
-	if (pid < 0)
-		return -errno;
-	if (pid == 0) {
-		struct sigaction sa;
-
-		/* own process group: a terminal Ctrl-C reaches only the sweep,
-		 * which forwards exactly one SIGINT */
-		setpgid(0, 0);
-		memset(&sa, 0, sizeof(sa));
-		sa.sa_handler = SIG_DFL;
-		sigaction(SIGINT, &sa, NULL);
-		sigaction(SIGTERM, &sa, NULL);
-		/* the run's own "results: DIR" line; progress comes from us */
-		if (!freopen("/dev/null", "w", stdout))
-			_exit(2);
-		execv("/proc/self/exe", args);
-		sb_error("sweep: exec /proc/self/exe: %s", strerror(errno));
-		_exit(2);
-	}
-	setpgid(pid, pid);
-	for (;;) {
-		pid_t r;
-
-		if (sweep_stop && !forwarded) {
-			kill(pid, SIGINT);
-			forwarded = 1;
-		}
-		r = waitpid(pid, &st, WNOHANG);
-		if (r == pid)
-			return st;
-		if (r < 0 && errno != EINTR)
-			return -errno;
-		nanosleep(&nap, NULL);
-	}
-}
-
 static void progress(const struct sb_sweep *sw, size_t c, size_t run, size_t runs, unsigned int rep,
 		     int status, const json_t *d)
 {
@@ -604,24 +559,10 @@ static void usage(FILE *f)
 static int open_out(struct sb_sweep *sw, FILE **csv)
 {
 	char path[sizeof(sw->out) + 16];
-	struct stat st;
 	int fd;
 
-	if (!sw->out[0]) {
-		time_t now = time(NULL);
-		struct tm tm;
-
-		localtime_r(&now, &tm);
-		strftime(sw->out, sizeof(sw->out), "results/sweep-%Y%m%d-%H%M%S", &tm);
-	}
-	if (stat(sw->out, &st) == 0) {
-		sb_error("sweep: --out %s already exists; choose a new directory", sw->out);
-		return -EEXIST;
-	}
-	if (sb_mkdir_p(sw->out) != 0) {
-		sb_error("sweep: cannot create %s: %s", sw->out, strerror(errno));
+	if (sb_new_outdir(sw->out, sizeof(sw->out), "sweep", "sweep") != 0)
 		return -EIO;
-	}
 	snprintf(path, sizeof(path), "%s/sweep.csv", sw->out);
 	fd = sb_outdir_create(sw->out, "sweep.csv");
 	*csv = fd >= 0 ? fdopen(fd, "w") : NULL;
@@ -660,7 +601,7 @@ static int run_all(struct sb_sweep *sw, FILE *csv, size_t *done, size_t *ok)
 				free(args);
 				return -EINVAL; /* validated before: cannot happen */
 			}
-			st = run_child(args);
+			st = sb_run_child(args, &sweep_stop, -1);
 			code = st < 0 ? 2 : WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
 			snprintf(sumpath, sizeof(sumpath), "%s/summary.json", rundir);
 			if (sb_jget_load(sumpath, &d, je, sizeof(je)) != 0)

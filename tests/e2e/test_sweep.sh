@@ -29,14 +29,6 @@ sweep() {
 }
 sweep
 rc=$?
-# once more when a run's kernel view had a hole: on this project's VMs the
-# kernel now and then runs no BPF program for a batch of events (README,
-# "Events hidden from BPF"; tests/e2e/lib.sh run_exact)
-if [ $rc = 0 ] && [ -f "$tmp/sw/sweep.csv" ] && col join_rate | grep -qvx 1; then
-	echo "note: a join_rate below 1 ($(col join_rate | tr '\n' ' ')); the sweep once more"
-	sweep
-	rc=$?
-fi
 cat "$tmp/out"
 [ $rc = 0 ] || bad "sweep exited $rc"
 csv=$tmp/sw/sweep.csv
@@ -55,8 +47,10 @@ if [ -f "$csv" ]; then
 	for v in $(col accepted); do
 		[ "$v" -gt 0 ] 2>/dev/null || bad "accepted '$v' in a row"
 	done
+	# the join's exactness is the exact tests' (run_exact, with the tracefs
+	# observer); here: a rate in every row
 	for v in $(col join_rate); do
-		[ "$v" = 1 ] || bad "join_rate '$v' in a row"
+		awk -v v="$v" 'BEGIN { exit !(v + 0 > 0 && v + 0 <= 1) }' || bad "join_rate '$v' in a row"
 	done
 	for r in 1 2 3 4; do
 		[ -f "$tmp/sw/run-00$r/summary.json" ] || bad "run-00$r/summary.json missing"
