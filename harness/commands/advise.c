@@ -293,7 +293,7 @@ static int run_one(struct advise *a, uint32_t b, enum phase ph, unsigned int rep
 	char *args[4096];
 	json_t *d = NULL;
 	char p99s[48];
-	int argc, st;
+	int argc, st, interrupted = 0;
 
 	memset(r, 0, sizeof(*r));
 	a->runs++;
@@ -307,6 +307,14 @@ static int run_one(struct advise *a, uint32_t b, enum phase ph, unsigned int rep
 	snprintf(path, sizeof(path), "%s/summary.json", dir);
 	if (sb_jget_load(path, &d, e, sizeof(e)) == 0)
 		r->ok = 1;
+	sb_jget_bool(d ? sb_jget_path(d, "interrupted") : NULL, &interrupted);
+	if (advise_stop || interrupted) {
+		/* stopped early: its counts are not the backlog's */
+		printf("  backlog %5u: interrupted (%s, not in advise.csv)\n", b, name);
+		json_decref(d);
+		advise_stop = 1;
+		return -EINTR;
+	}
 	if (a->runs == 1)
 		learn_defaults(a, dir);
 	r->overflows = num(d, "kernel_counters.ListenOverflows");
@@ -325,15 +333,15 @@ static int run_one(struct advise *a, uint32_t b, enum phase ph, unsigned int rep
 		printf("  backlog %5u: run %s failed (exit %d, no summary.json; its messages in "
 		       "%s/runs.log)\n",
 		       b, name, r->code, a->out);
-		return advise_stop ? -EINTR : -EIO;
+		return -EIO;
 	}
 	printf("  backlog %5u (%s %u/%u): ListenOverflows %.0f, p99 connect %s, SYN retransmits "
 	       "%.0f: %s\n",
-	       b, phase_names[ph], rep + 1, a->repeat, r->overflows,
+	       b, phase_names[ph], rep + 1, ph == P_HALF ? 1 : a->repeat, r->overflows,
 	       sb_fmt_us(p99s, sizeof(p99s), r->p99_us), r->retrans,
 	       r->meets ? "meets the goal" : "does not");
 	fflush(stdout);
-	return advise_stop ? -EINTR : 0;
+	return 0;
 }
 
 /* Whether b meets the goal in all --repeat runs (stops at the first that
@@ -382,6 +390,7 @@ static int write_json(FILE *f, void *ctx)
 		sb_json_null(j, "backlog");
 	sb_json_uint(j, "largest_failing_backlog", w->lo);
 	sb_json_bool(j, "confirmed", w->confirmed);
+	sb_json_bool(j, "interrupted", advise_stop);
 	sb_json_obj_begin(j, "limits");
 	sb_json_i64_or_null(j, "somaxconn_set", a->o.somaxconn);
 	sb_json_bool(j, "somaxconn_binds",
