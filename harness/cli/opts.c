@@ -99,7 +99,7 @@ static const struct sb_optdef table[] = {
 	FLAG("ipv6", 0, O_IPV6, "connect to ::1 instead of 127.0.0.x", ipv6),
 	FLAG("per-cpu-listeners", 0, O_PER_CPU_LISTENERS,
 	     "speed: a SO_REUSEPORT listener per accept thread, each with the full backlog "
-	     "(not for accept-queue experiments)", per_cpu_listeners),
+	     "(not for accept-queue experiments: --reuseport is)", per_cpu_listeners),
 	NUM("reuseport", O_REUSEPORT, "N",
 	    "N listeners (1..64) in one SO_REUSEPORT group on the port, each with its own "
 	    "accept threads and the full backlog; queue.csv has a row per socket",
