@@ -1,21 +1,23 @@
 # --reuseport 4 with one slow socket (--accept-socket 1=delay:200), backlog
-# 3, syncookies 0, an open-loop load that the three fast sockets keep up
-# with: the kernel hashes a quarter of the connections to socket 1, whose
-# queue fills (B+1 = 4) and drops. queue.csv has one row per socket per
+# 16, syncookies 0, an open-loop load that the three fast sockets keep up
+# with (backlog 3 let a fast socket overflow when this 2-core machine was
+# loaded: load average 4.7, 62 drops on a fast socket): the kernel hashes a
+# quarter of the connections to socket 1, whose queue fills (B+1 = 17) and
+# drops. queue.csv has one row per socket per
 # sampler pass; summary.json's per-socket figures agree with those rows;
 # the group's sums reconcile with the run namespace's counters (sk_drops
 # summed - TCP_LISTEN_OVERFLOW skb drops = ListenOverflows +
 # TCPReqQFullDrop; accepts + the queues left = Tcp PassiveOpens) and with
 # the joined outcomes; the report names socket 1. Every ghost (a client
-# ESTABLISHED whose ACK found the slow socket full) is one of the
-# TCP_LISTEN_OVERFLOW skb drops. One client thread, as in
+# ESTABLISHED whose ACK found the slow socket full) is one of the ACKs
+# dropped for a full queue. One client thread, as in
 # test_run_noaccept: SYNs from two CPUs at once let a queue pass B+1. Then
 # the options' bad input: one line, exit 2.
 . "$SB_TESTS/e2e/lib.sh"
 need_root
 
 out="$WORK/run"
-run_exact "$out" "$WORK/run.log" "$SYNBENCH" --threads 1 --conns 400 --rate 2000 --backlog 3 \
+run_exact "$out" "$WORK/run.log" "$SYNBENCH" --threads 1 --conns 400 --rate 2000 --backlog 16 \
 	--reuseport 4 --accept-socket 1=delay:200 --syncookies 0 --connect-timeout 1500 \
 	--no-plot --quiet
 rc=$?
@@ -47,7 +49,7 @@ for i in 0 1 2 3; do
 	check "socket $i cookie = its rows'" "$(sock $i cookie)" = \
 		"$(awk -F, -v i=$i 'NR > 1 && $7 == i { c = $8 } END { print c }' "$q")"
 done
-check "slow socket 1 filled to B+1" "$(sock 1 max_accept_queue)" -eq 4
+check "slow socket 1 filled to B+1" "$(sock 1 max_accept_queue)" -eq 17
 check "slow socket 1 dropped" "$(sock 1 drops)" -gt 0
 check "slow socket 1 accepted" "$(sock 1 accepts)" -gt 0
 
@@ -60,23 +62,33 @@ lo=$(k ListenOverflows)
 check "ListenOverflows > 0" "$lo" -gt 0
 check "drops_sum = the sockets' drops" "$(jqv "$s" .listeners.drops_sum)" -eq "$drops"
 check "per-port listener_drops = the sockets' drops summed" "$(jqv "$s" .reconciliation.listener_drops)" -eq "$drops"
-check "sockets' drops - overflow skb drops = ListenOverflows + TCPReqQFullDrop" \
-	"$((drops - skb))" -eq "$((lo + $(k TCPReqQFullDrop)))"
-check "sockets' drops = ListenDrops + overflow skb drops" "$drops" -eq "$(($(k ListenDrops) + skb))"
+# an ACK dropped for a full queue counts in sk_drops twice (kernel fact 29):
+# the excess over ListenDrops; Linux 6.15+ names those drops
+# TCP_LISTEN_OVERFLOW, before it they cannot be told from others
+excess=$((drops - $(k ListenDrops)))
+check "sockets' drops >= ListenDrops" "$excess" -ge 0
+if [ "$(jqv "$s" .reconciliation.identities.listener_drops.status)" = skipped ]; then
+	echo "  note: no TCP_LISTEN_OVERFLOW drop reason on this kernel: the excess $excess unnamed"
+else
+	check "listener_drops identity holds" "$(jqv "$s" .reconciliation.identities.listener_drops.status)" = holds
+	check "sockets' drops = ListenDrops + overflow skb drops" "$excess" -eq "$skb"
+	check "sockets' drops - overflow skb drops = ListenOverflows + TCPReqQFullDrop" \
+		"$((drops - skb))" -eq "$((lo + $(k TCPReqQFullDrop)))"
+fi
 check "accepts_sum = the sockets' accepts" "$(jqv "$s" .listeners.accepts_sum)" -eq "$acc"
 check "sockets' accepts = accepted (joined)" "$acc" -eq "$(jqv "$s" .outcomes.accepted)"
 check "sockets' accepts + queues left = Tcp PassiveOpens" "$((acc + left))" -eq "$(k PassiveOpens)"
 check "queues left = queued (joined)" "$left" -eq "$(jqv "$s" .outcomes.queued)"
-check "listener_drops identity holds" "$(jqv "$s" .reconciliation.identities.listener_drops.status)" = holds
 # a request admitted while socket 1's queue had room can find it full at
 # its ACK (the slow socket drains one every 200 ms, the load keeps several
 # handshakes in flight): the client is ESTABLISHED, the server never had a
 # socket (a ghost, even with syncookies 0). Each ghost's ACK was a
-# TCP_LISTEN_OVERFLOW skb drop; the rest of client ESTABLISHED is exact.
+# ACK dropped for the full queue (the excess above); the rest of client
+# ESTABLISHED is exact.
 r() { jqv "$s" ".reconciliation.$1"; }
 check "client ESTABLISHED = accepted + queued + ghosts + other" "$(r client_established)" -eq \
 	"$(($(r accepted) + $(r queued) + $(r ghosts) + $(r established_other) + $(r tls_failed)))"
-check "ghosts <= TCP_LISTEN_OVERFLOW skb drops" "$(r ghosts)" -le "$skb"
+check "ghosts <= ACKs dropped for a full queue" "$(r ghosts)" -le "$excess"
 
 # the imbalance: max / mean, recomputed
 check "drops imbalance" "$(jqv "$s" .listeners.drops_imbalance)" = \
