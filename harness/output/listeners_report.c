@@ -56,20 +56,32 @@ static void ratio(char *buf, size_t len, const json_t *l, const char *key)
 		snprintf(buf, len, "%.2f", v);
 }
 
+/* An integer, or "n/a" where summary.json has null (a --target server's accepts). */
+static void count(char *buf, size_t len, const json_t *v, const char *key)
+{
+	int64_t x;
+
+	if (sb_jget_int64(sb_jget_path(v, key), &x))
+		snprintf(buf, len, "n/a");
+	else
+		snprintf(buf, len, "%" PRId64, x);
+}
+
 void sb_listeners_report(FILE *f, const json_t *summary)
 {
 	const json_t *l = sb_jget_path(summary, "listeners");
 	const json_t *a = sb_jget_path(l, "sockets");
 	int64_t port = geti(l, "port", 0);
-	char ai[16], di[16], fnd[512];
+	char ai[16], di[16], acc[24], fnd[512];
 
 	if (on_port(l) < 2)
 		return;
 	ratio(ai, sizeof(ai), l, "accepts_imbalance");
 	ratio(di, sizeof(di), l, "drops_imbalance");
+	count(acc, sizeof(acc), l, "accepts_sum");
 	fprintf(f, "listener sockets on port %" PRId64 " (one SO_REUSEPORT group): drops %" PRId64
-		   ", accepts %" PRId64 "; imbalance (max/mean) accepts %s, drops %s\n",
-		port, geti(l, "drops_sum", -1), geti(l, "accepts_sum", -1), ai, di);
+		   ", accepts %s; imbalance (max/mean) accepts %s, drops %s\n",
+		port, geti(l, "drops_sum", -1), acc, ai, di);
 	fprintf(f, "  %6s %-10s %9s %9s %9s %6s %12s  %s\n", "socket", "policy", "accepts", "drops",
 		"max queue", "limit", "full (ms)", "cookie");
 	for (size_t k = 0; k < json_array_size(a); k++) {
@@ -79,9 +91,10 @@ void sb_listeners_report(FILE *f, const json_t *summary)
 		if (port && geti(s, "port", -1) != port)
 			continue;
 		sb_jget_double(sb_jget_path(s, "time_full_ms"), &ms);
-		fprintf(f, "  %6" PRId64 " %-10s %9" PRId64 " %9" PRId64 " %9" PRId64 " %6" PRId64
+		count(acc, sizeof(acc), s, "accepts");
+		fprintf(f, "  %6" PRId64 " %-10s %9s %9" PRId64 " %9" PRId64 " %6" PRId64
 			   " %12.3f  %" PRId64 "\n",
-			geti(s, "index", -1), gets_or(s, "policy", "-"), geti(s, "accepts", -1),
+			geti(s, "index", -1), gets_or(s, "policy", "-"), acc,
 			geti(s, "drops", -1), geti(s, "max_accept_queue", -1), geti(s, "limit", -1),
 			ms, geti(s, "cookie", 0));
 	}

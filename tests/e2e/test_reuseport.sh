@@ -100,6 +100,8 @@ check "its sibling with room: a fast one" "$(sock "$(jqv "$s" .listeners.overflo
 check "socket 1 time at full queue > 0" "$(jqv "$s" '(.listeners.sockets[] | select(.index == 1)).time_full_ms > 0')" = true
 grep -q "^  Socket 1 of the SO_REUSEPORT group (policy delay:200) overflowed while a sibling had room" "$out/report.txt" &&
 	ok "report.txt names socket 1" || bad "report.txt does not name socket 1"
+grep -q "^| 1 | delay:200 | $(sock 1 accepts) | $(sock 1 drops) | 17 | 16 |" "$out/report.md" &&
+	ok "report.md's socket table has socket 1" || bad "report.md's socket table lacks socket 1"
 grep -q "Socket 1 of the SO_REUSEPORT group" "$out/report.md" &&
 	ok "report.md has the finding" || bad "report.md has no finding on socket 1"
 grep -A6 "^listener sockets" "$out/report.txt"
