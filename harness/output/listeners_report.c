@@ -108,19 +108,22 @@ int sb_listeners_finding(const json_t *summary, char *buf, size_t len)
 	int64_t i = geti(l, "overflow_with_room.socket", -1);
 	int64_t j = geti(l, "overflow_with_room.sibling", -1);
 	const json_t *s = socket_at(l, i), *r = socket_at(l, j);
+	char pol[48], sib[48];
 
 	if (i < 0 || !s)
 		return 0;
+	pol[0] = sib[0] = 0;
+	if (json_string_value(sb_jget_path(s, "policy")))
+		snprintf(pol, sizeof(pol), " (policy %s)", gets_or(s, "policy", ""));
+	if (r && json_string_value(sb_jget_path(r, "policy")))
+		snprintf(sib, sizeof(sib), ", policy %s", gets_or(r, "policy", ""));
 	snprintf(buf, len,
-		 "Socket %" PRId64 " of the SO_REUSEPORT group (policy %s) overflowed while a "
-		 "sibling had room: its sk_drops grew in %" PRId64 " sampler passes in which "
-		 "another socket's accept queue was below its limit (socket %" PRId64
-		 ", %s accepts); it dropped %" PRId64 " of the group's %" PRId64
-		 " and was full %.1f ms. The kernel picks a socket by the connection's hash, "
-		 "not by room: one slow acceptor loses its share.",
-		 i, gets_or(s, "policy", "unknown"), geti(l, "overflow_with_room.passes", 0), j,
-		 r ? gets_or(r, "policy", "unknown") : "?", geti(s, "drops", -1),
-		 geti(l, "drops_sum", -1),
-		 json_number_value(sb_jget_path(s, "time_full_ms")));
+		 "Socket %" PRId64 " of the SO_REUSEPORT group%s overflowed while a sibling had "
+		 "room: its sk_drops grew in %" PRId64 " sampler passes in which another socket's "
+		 "accept queue was below its limit (socket %" PRId64 "%s); it dropped %" PRId64
+		 " of the group's %" PRId64 " and was full %.1f ms. The kernel picks a socket by "
+		 "the connection's hash, not by room: one slow acceptor loses its share.",
+		 i, pol, geti(l, "overflow_with_room.passes", 0), j, sib, geti(s, "drops", -1),
+		 geti(l, "drops_sum", -1), json_number_value(sb_jget_path(s, "time_full_ms")));
 	return 1;
 }
