@@ -21,9 +21,13 @@ static __always_inline void fill_sample_sk(struct sb_listen_sample *s, const str
 	s->drops = sk->sk_drops.counter;
 }
 
+/* With the socket's cookie, made now if nobody asked for it yet
+ * (bpf_get_socket_cookie: tracing programs since Linux 5.12): which socket
+ * of a SO_REUSEPORT group this is. */
 static __always_inline void fill_sample(struct sb_listen_sample *s, struct tcp_sock *tp)
 {
 	fill_sample_sk(s, (struct sock *)tp, tp->inet_conn.icsk_accept_queue.qlen.counter);
+	s->cookie = bpf_get_socket_cookie(tp);
 }
 
 /* The listener on a filtered port in our namespace that skc is, or NULL. */
@@ -142,6 +146,10 @@ int sample_listeners_file(struct bpf_iter__task_file *ctx)
 		listen_fd_seen = ctx->fd;
 	fill_sample_sk(&s, sk,
 		       BPF_CORE_READ((struct tcp_sock *)sk, inet_conn.icsk_accept_queue.qlen.counter));
+	/* the cookie as the socket holds it (the helper refuses this untrusted
+	 * pointer): 0 until someone asked; the harness asks for its own
+	 * listeners' (SO_COOKIE) before the first pass */
+	s.cookie = BPF_CORE_READ(sk, __sk_common.skc_cookie.counter);
 	bpf_seq_write(ctx->meta->seq, &s, sizeof(s));
 	return 0;
 }

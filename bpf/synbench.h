@@ -159,6 +159,8 @@ struct sb_listen_sample {
 	__u16 port;
 	__u16 family;
 	__u32 pad;
+	__u64 cookie; /* the listener's socket cookie (SO_COOKIE): which socket
+		       * of a SO_REUSEPORT group; 0 where the mode cannot tell */
 };
 
 /* Per-CPU counters (array map "counters"), summed by user space. */

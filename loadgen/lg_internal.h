@@ -125,6 +125,10 @@ void lg_note_start(struct lg_thread *t, struct lg_conn *r, uint64_t k, uint64_t 
 int lg_slot_get(struct lg_thread *t);
 void lg_pin_self(uint32_t idx);
 int lg_cpu_of(uint32_t idx); /* the idx-th CPU (mod count) we may run on, or -1 */
+/* socket, SO_REUSEADDR (+ SO_REUSEPORT when cpu > -2, and SO_INCOMING_CPU
+ * cpu when cpu >= 0), bind, listen: the descriptor or negative errno
+ * (listen_sock.c) */
+int lg_open_listener(const struct lg_server_opts *opts, int cpu);
 uint32_t lg_ncpus(void);    /* CPUs we may run on, 0 if unknown */
 
 /* server.c, paired mode: listener i served from a client thread's ring.

@@ -178,6 +178,16 @@ struct lg_server_opts {
 	 * ring, so a connection's client, server and softirq work stay on one
 	 * CPU with no cross-thread wake-up. */
 	int paired;
+	/* --reuseport N (1..64): N listeners in one SO_REUSEPORT group on the
+	 * port (no SO_INCOMING_CPU: the kernel's hash spreads connections),
+	 * each with the full backlog and its own accept threads (policy fast
+	 * and pause: threads / N, at least one; delay and rate: one; none:
+	 * none). slow_socket (-1: none) is the index of one listener that
+	 * accepts with slow_policy instead of policy. 0: one listener. */
+#define LG_MAX_REUSEPORT 64
+	uint32_t reuseport;
+	int slow_socket;
+	struct lg_accept_policy slow_policy;
 	/* Where accepted connections go once their socket is closed (or at
 	 * lg_server__stop for one still open): sink(ctx, recs, n) from the
 	 * accepting threads (the client threads when paired), in batches,
@@ -208,6 +218,13 @@ uint64_t lg_server__accepted(const struct lg_server *s);
 uint64_t lg_server__closed(const struct lg_server *s);
 /* Accepted connections that could not be recorded (no memory). */
 uint64_t lg_server__overflow(const struct lg_server *s);
+/* The listening sockets: how many (--reuseport N: N; per-CPU: one per
+ * thread; else 1), listener i's descriptor (-1 out of range), its live
+ * count of accepted connections, its accept policy. */
+uint32_t lg_server__nlisteners(const struct lg_server *s);
+int lg_server__listener_fd(const struct lg_server *s, uint32_t i);
+uint64_t lg_server__listener_accepts(const struct lg_server *s, uint32_t i);
+const struct lg_accept_policy *lg_server__policy_of(const struct lg_server *s, uint32_t i);
 
 /* ---- client ---- */
 struct lg_client_opts {

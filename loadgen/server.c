@@ -43,6 +43,8 @@ struct srv_thread {
 	int joinable;
 	int err;
 	int lfd;      /* the listener this thread accepts on */
+	uint32_t li;  /* its index in s->lfd */
+	const struct lg_accept_policy *policy; /* the listener's policy */
 	int ring_gso; /* getsockopt runs inside the ring (IORING_OP_URING_CMD) */
 	uint64_t tag; /* LG_SRV_TAG when served from a client thread's ring */
 	char *rbuf;
@@ -54,6 +56,7 @@ struct lg_server {
 	int fd;	  /* == lfd[0] */
 	int *lfd; /* per_cpu_listeners: one per thread, else just fd */
 	uint32_t nl;
+	_Atomic uint64_t *lacc; /* accepts per listener (nl) */
 	int efd;
 	struct lg_accept *accepts; /* no sink: all threads' kept, by t_accept */
 	uint64_t naccepts;
@@ -126,6 +129,7 @@ static uint64_t record(struct lg_server *s, struct srv_thread *t, int fd, uint64
 	socklen_t len;
 
 	atomic_fetch_add_explicit(&s->nacc, 1, memory_order_relaxed);
+	atomic_fetch_add_explicit(&s->lacc[t->li], 1, memory_order_relaxed);
 	if (i == NOREC) {
 		atomic_fetch_add_explicit(&s->overflow, 1, memory_order_relaxed);
 		return NOREC;
@@ -214,7 +218,7 @@ static void serve_sync(struct lg_server *s, struct srv_thread *t, int fd, uint64
 
 static int accept_sync_loop(struct lg_server *s, struct srv_thread *t, int paced)
 {
-	const struct lg_accept_policy *p = &s->o.policy;
+	const struct lg_accept_policy *p = t->policy;
 	uint64_t t0 = lg_now_ns(), k = 0;
 
 	for (;;) {
@@ -453,7 +457,7 @@ static void *srv_thread_main(void *arg)
 {
 	struct srv_thread *t = arg;
 	struct lg_server *s = t->s;
-	const struct lg_accept_policy *p = &s->o.policy;
+	const struct lg_accept_policy *p = t->policy;
 
 	if (!s->o.no_affinity)
 		lg_pin_self(t->idx);
@@ -476,40 +480,6 @@ static void *srv_thread_main(void *arg)
 	return NULL;
 }
 
-/* socket, SO_REUSEADDR (+ SO_REUSEPORT and SO_INCOMING_CPU when cpu > -2),
- * bind 0.0.0.0:port or [::]:port v6only, listen(backlog) as given. */
-static int open_listener(const struct lg_server_opts *opts, int cpu)
-{
-	int one = 1, fd, err;
-
-	fd = socket(opts->ipv6 ? AF_INET6 : AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (fd < 0)
-		return -errno;
-	if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) != 0 ||
-	    (opts->ipv6 && setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one)) != 0) ||
-	    (cpu > -2 && setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof(one)) != 0) ||
-	    (cpu >= 0 && setsockopt(fd, SOL_SOCKET, SO_INCOMING_CPU, &cpu, sizeof(cpu)) != 0))
-		goto fail;
-	if (opts->ipv6) {
-		struct sockaddr_in6 a = {.sin6_family = AF_INET6,
-					 .sin6_port = htons(opts->port),
-					 .sin6_addr = IN6ADDR_ANY_INIT};
-		err = bind(fd, (struct sockaddr *)&a, sizeof(a));
-	} else {
-		struct sockaddr_in a = {.sin_family = AF_INET,
-					.sin_port = htons(opts->port),
-					.sin_addr.s_addr = htonl(INADDR_ANY)};
-		err = bind(fd, (struct sockaddr *)&a, sizeof(a));
-	}
-	if (err || listen(fd, opts->backlog) != 0)
-		goto fail;
-	return fd;
-fail:
-	err = -errno;
-	close(fd);
-	return err;
-}
-
 int lg_server__new(const struct lg_server_opts *opts, struct lg_server **out)
 {
 	struct lg_server *s;
@@ -517,7 +487,13 @@ int lg_server__new(const struct lg_server_opts *opts, struct lg_server **out)
 
 	*out = NULL;
 	if (!opts->port || opts->policy.kind > LG_ACCEPT_NONE ||
-	    (opts->policy.kind == LG_ACCEPT_RATE && !opts->policy.value))
+	    (opts->policy.kind == LG_ACCEPT_RATE && !opts->policy.value) ||
+	    opts->reuseport > LG_MAX_REUSEPORT ||
+	    (opts->reuseport && (opts->per_cpu_listeners || opts->paired)) ||
+	    (opts->reuseport && opts->slow_socket >= (int)opts->reuseport) ||
+	    (opts->reuseport && opts->slow_socket >= 0 &&
+	     (opts->slow_policy.kind > LG_ACCEPT_NONE ||
+	      (opts->slow_policy.kind == LG_ACCEPT_RATE && !opts->slow_policy.value))))
 		return -EINVAL;
 	s = calloc(1, sizeof(*s));
 	if (!s)
@@ -546,15 +522,18 @@ int lg_server__new(const struct lg_server_opts *opts, struct lg_server **out)
 			opts->threads > 1
 		    ? opts->threads
 		    : 1;
+	if (opts->reuseport)
+		s->nl = opts->reuseport;
 	s->lfd = malloc(s->nl * sizeof(*s->lfd));
-	if (!s->lfd) {
+	s->lacc = calloc(s->nl, sizeof(*s->lacc));
+	if (!s->lfd || !s->lacc) {
 		err = -ENOMEM;
 		goto fail;
 	}
 	for (uint32_t i = 0; i < s->nl; i++)
 		s->lfd[i] = -1;
 	for (uint32_t i = 0; i < s->nl; i++) {
-		err = open_listener(opts, s->nl > 1 ? lg_cpu_of(i) : -2);
+		err = lg_open_listener(opts, opts->reuseport ? -1 : s->nl > 1 ? lg_cpu_of(i) : -2);
 		if (err < 0)
 			goto fail;
 		s->lfd[i] = err;
@@ -572,19 +551,34 @@ fail:
 	return err;
 }
 
+const struct lg_accept_policy *lg_server__policy_of(const struct lg_server *s, uint32_t li)
+{
+	return s->o.reuseport && s->o.slow_socket == (int)li ? &s->o.slow_policy : &s->o.policy;
+}
+
+/* Accept threads for one listener of policy p (fast and pause: threads). */
+static uint32_t threads_for(const struct lg_server *s, const struct lg_accept_policy *p)
+{
+	uint32_t n = s->o.threads ? s->o.threads : 1;
+
+	if (p->kind == LG_ACCEPT_NONE)
+		return 0;
+	if (p->kind == LG_ACCEPT_DELAY || p->kind == LG_ACCEPT_RATE)
+		return 1;
+	/* --reuseport: the threads shared out, at least one per listener */
+	return s->o.reuseport ? (n / s->nl ? n / s->nl : 1) : n;
+}
+
 int lg_server__start(struct lg_server *s)
 {
-	const struct lg_accept_policy *p = &s->o.policy;
-	uint32_t n;
+	uint32_t n = 0, k = 0;
 
 	if (s->running)
 		return -EALREADY;
-	if (p->kind == LG_ACCEPT_NONE)
-		n = 0;
-	else if (p->kind == LG_ACCEPT_DELAY || p->kind == LG_ACCEPT_RATE)
-		n = 1;
-	else
-		n = s->o.threads ? s->o.threads : 1;
+	/* one listener: threads_for its policy; --reuseport: for each
+	 * listener's own; per-CPU and paired: thread i on listener i */
+	for (uint32_t li = 0; li < (s->o.reuseport ? s->nl : 1); li++)
+		n += threads_for(s, lg_server__policy_of(s, li));
 	s->running = 1;
 	if (!n)
 		return 0;
@@ -592,13 +586,18 @@ int lg_server__start(struct lg_server *s)
 	if (!s->th)
 		return -ENOMEM;
 	s->nth = n;
+	for (uint32_t li = 0; li < (s->o.reuseport ? s->nl : 1); li++)
+		for (uint32_t j = threads_for(s, lg_server__policy_of(s, li)); j > 0; j--) {
+			s->th[k].li = s->o.reuseport ? li : k % s->nl;
+			s->th[k++].policy = lg_server__policy_of(s, li);
+		}
 	for (uint32_t i = 0; i < n; i++) {
 		struct srv_thread *t = &s->th[i];
 		int err = 0;
 
 		t->s = s;
 		t->idx = i;
-		t->lfd = s->lfd[i % s->nl];
+		t->lfd = s->lfd[t->li];
 		t->tag = s->o.paired ? LG_SRV_TAG : 0;
 		t->rbuf = malloc(s->o.req_bytes ? s->o.req_bytes : 1);
 		if (!t->rbuf || lg_accpool_init(&t->pool, s->o.sink != NULL) ||
@@ -657,6 +656,7 @@ void lg_server__free(struct lg_server *s)
 		if (s->lfd[i] >= 0)
 			close(s->lfd[i]);
 	free(s->lfd);
+	free(s->lacc);
 	if (s->efd >= 0)
 		close(s->efd);
 	free(s->accepts);
@@ -739,6 +739,21 @@ uint64_t lg_server__closed(const struct lg_server *s)
 uint64_t lg_server__overflow(const struct lg_server *s)
 {
 	return atomic_load(&((struct lg_server *)s)->overflow);
+}
+
+uint32_t lg_server__nlisteners(const struct lg_server *s)
+{
+	return s->nl;
+}
+
+int lg_server__listener_fd(const struct lg_server *s, uint32_t i)
+{
+	return i < s->nl ? s->lfd[i] : -1;
+}
+
+uint64_t lg_server__listener_accepts(const struct lg_server *s, uint32_t i)
+{
+	return i < s->nl ? atomic_load(&s->lacc[i]) : 0;
 }
 
 /* ---- for tls_server.c ---- */

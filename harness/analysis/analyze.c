@@ -343,6 +343,7 @@ int sb_analyze(const struct sb_rundata *rd, const struct sb_row_sink *sink,
 		sb_hist__summary(a.lat[l], &res->lat[l]);
 	sb_analyze_kernel_hists(res, rd);
 	sb_reconcile_fill(rd, &res->counts, probes, &res->rec);
+	sb_listeners_compute(rd, rd->opts ? rd->opts->port : 0, &res->listeners);
 	if (res->parts_done < res->parts)
 		sb_reconcile_warn(&res->rec,
 				  "analysis stopped by a signal: %u of %u parts of the records "

@@ -16,6 +16,7 @@
 #include "harness/analysis/host_checks.h"
 #include "harness/analysis/identities.h"
 #include "harness/analysis/join.h"
+#include "harness/analysis/listeners.h"
 #include "harness/run/krec.h"
 
 /* What summary.json says about one host of a run across machines. */
@@ -91,7 +92,7 @@ struct sb_watch_figures {
 	uint64_t causes[SB_NFAIL];    /* failed clients by cause (causes[0] unused) */
 	int64_t listener_drops;	      /* sum over listeners of last - first sk_drops, -1 none */
 	int64_t overflows;	      /* listener drops - TCP_LISTEN_OVERFLOW skb drops, -1 */
-	uint64_t listeners;	      /* distinct (port, family) sampled */
+	uint64_t listeners;	      /* distinct sockets (port, family, cookie) sampled */
 	int effective_backlog;	      /* the listeners' when they agree, else -1 */
 	uint64_t listen_overflow_skb_drops;
 	int listen_overflow_known;    /* this kernel has that drop reason */
@@ -206,6 +207,7 @@ struct sb_result {
 	struct sb_host_result *hosts; /* rd->nhosts of them, NULL when none */
 	size_t nhosts;
 	struct sb_cost cost; /* what the probes cost (probes.cost) */
+	struct sb_listeners listeners; /* every listener socket on its own */
 };
 
 struct sb_kview;

@@ -196,6 +196,7 @@ static void listener_drops(const struct sb_rundata *rd, struct sb_watch_figures 
 	struct {
 		uint16_t port, family;
 		uint32_t first, last;
+		uint64_t cookie; /* each socket of a SO_REUSEPORT group its own */
 	} seen[64];
 	size_t n = 0;
 
@@ -205,13 +206,15 @@ static void listener_drops(const struct sb_rundata *rd, struct sb_watch_figures 
 		size_t k;
 
 		for (k = 0; k < n; k++)
-			if (seen[k].port == s->port && seen[k].family == s->family)
+			if (seen[k].port == s->port && seen[k].family == s->family &&
+			    seen[k].cookie == s->cookie)
 				break;
 		if (k == n) {
 			if (n == sizeof(seen) / sizeof(seen[0]))
 				continue;
 			seen[n].port = s->port;
 			seen[n].family = s->family;
+			seen[n].cookie = s->cookie;
 			seen[n].first = s->drops;
 			n++;
 		}

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "harness/analysis/identities.h"
+#include "harness/analysis/listeners.h"
 #include "harness/run/mib.h"
 
 #define warn sb_reconcile_warn
@@ -43,19 +44,24 @@ static int effective_syncookies(const struct sb_rundata *rd)
 	return -1;
 }
 
+/* The last sample's sk_drops of each socket on the port, summed (a
+ * SO_REUSEPORT group: each socket its own, told apart by cookie). */
 static int64_t last_listener_drops(const struct sb_rundata *rd)
 {
-	const struct sb_listen_sample *last = NULL;
+	struct sb_listeners *ls = calloc(1, sizeof(*ls));
+	uint16_t port = rd->opts ? rd->opts->port : 0;
+	int64_t v = -1;
+	size_t n = 0;
 
-	for (size_t i = 0; i < rd->nsamples; i++) {
-		const struct sb_listen_sample *s = &rd->samples[i];
-
-		if (rd->opts && rd->opts->port && s->port != rd->opts->port)
-			continue;
-		if (!last || s->ts >= last->ts)
-			last = s;
-	}
-	return last ? (int64_t)last->drops : -1;
+	if (!ls)
+		return -1;
+	sb_listeners_compute(rd, port, ls);
+	for (size_t i = 0; i < ls->n; i++)
+		n += !port || ls->l[i].port == port;
+	if (n)
+		v = ls->drops_sum;
+	free(ls);
+	return v;
 }
 
 static uint64_t drops_named(const struct sb_rundata *rd, const char *name)

@@ -99,7 +99,14 @@ static const struct sb_optdef table[] = {
 	FLAG("ipv6", 0, O_IPV6, "connect to ::1 instead of 127.0.0.x", ipv6),
 	FLAG("per-cpu-listeners", 0, O_PER_CPU_LISTENERS,
 	     "speed: a SO_REUSEPORT listener per accept thread, each with the full backlog "
-	     "(not for accept-queue experiments)", per_cpu_listeners),
+	     "(not for accept-queue experiments: --reuseport is)", per_cpu_listeners),
+	NUM("reuseport", O_REUSEPORT, "N",
+	    "N listeners (1..64) in one SO_REUSEPORT group on the port, each with its own "
+	    "accept threads and the full backlog; queue.csv has a row per socket",
+	    NULL, "4", 1, LG_MAX_REUSEPORT, reuseport),
+	WORD("accept-socket", 0, SB_ARG_REQ, O_ACCEPT_SOCKET, "K=POLICY",
+	     "--reuseport: socket K (0..N-1) of the group accepts with POLICY, the others "
+	     "with --accept", NULL, "0=delay:20"),
 	FLAG("paired", 0, O_PAIRED,
 	     "speed: per-CPU listeners served by the client threads in their own io_uring, "
 	     "one thread per CPU does all of a connection (accept fast, engine uring)", paired),
@@ -234,6 +241,7 @@ void sb_opts_defaults(struct sb_opts *o)
 	o->req_bytes = 1;
 	o->resp_bytes = 1;
 	o->accept = (struct lg_accept_policy){LG_ACCEPT_FAST, 0};
+	o->accept_socket = -1;
 	o->connect_timeout_ms = 5000;
 	o->max_time_s = 120;
 	o->ipv6 = 0;
@@ -355,6 +363,24 @@ bad:
 }
 
 /* Applies one CUSTOM option; val is NULL for a bare --syncookies. */
+/* --accept-socket K=POLICY */
+static int parse_accept_socket(const char *val, struct sb_opts *o)
+{
+	const char *eq = strchr(val, '=');
+	uint64_t k;
+	char num[8];
+
+	if (!eq || eq == val || (size_t)(eq - val) >= sizeof(num))
+		return -EINVAL;
+	memcpy(num, val, (size_t)(eq - val));
+	num[eq - val] = 0;
+	if (parse_u64(num, &k) || k >= LG_MAX_REUSEPORT ||
+	    lg_accept_policy_parse(eq + 1, &o->accept_socket_policy))
+		return -EINVAL;
+	o->accept_socket = (int)k;
+	return 0;
+}
+
 static int apply(void *ctx, const struct sb_optdef *d, const char *val, char *err, size_t len)
 {
 	struct parse_ctx *c = ctx;
@@ -388,6 +414,14 @@ static int apply(void *ctx, const struct sb_optdef *d, const char *val, char *er
 			return sb_errf(c->err, c->errlen, -EINVAL,
 				       "--accept must be fast, delay:MS, rate:N (N >= 1), pause:MS "
 				       "or none (got '%.64s'); try --accept %s",
+				       val, d->example);
+		break;
+	case O_ACCEPT_SOCKET:
+		if (parse_accept_socket(val, o))
+			return sb_errf(c->err, c->errlen, -EINVAL,
+				       "--accept-socket must be K=POLICY, K a socket of the group "
+				       "(0..63) and POLICY as for --accept (got '%.64s'); try "
+				       "--accept-socket %s",
 				       val, d->example);
 		break;
 	case O_SYNCOOKIES:
@@ -507,11 +541,38 @@ static const struct sb_optdef *def_of(enum opt_id id)
 	return sb_optparse_def(&sb_run_optset, id);
 }
 
+/* --reuseport and --accept-socket against the rest. */
+static int finish_reuseport(struct parse_ctx *c)
+{
+	struct sb_opts *o = &c->o;
+
+	if (c->given[O_ACCEPT_SOCKET] && !o->reuseport)
+		return sb_errf(c->err, c->errlen, -EINVAL,
+			       "--accept-socket picks a socket of a --reuseport group; add "
+			       "--reuseport N");
+	if (o->reuseport && o->accept_socket >= (int)o->reuseport)
+		return sb_errf(c->err, c->errlen, -EINVAL,
+			       "--accept-socket %d is not a socket of --reuseport %u (0..%u); "
+			       "pick one of those",
+			       o->accept_socket, o->reuseport, o->reuseport - 1);
+	if (o->reuseport && (o->per_cpu_listeners || o->paired))
+		return sb_errf(c->err, c->errlen, -EINVAL,
+			       "--reuseport makes its own SO_REUSEPORT group; drop --%s",
+			       o->paired ? "paired" : "per-cpu-listeners");
+	if (o->reuseport && (o->server_via[0] || o->nclient_via))
+		return sb_errf(c->err, c->errlen, -EINVAL,
+			       "--reuseport works with the listener on this host only; drop "
+			       "--%s or --reuseport",
+			       o->server_via[0] ? "server-via" : "client-via");
+	return 0;
+}
+
 /* --target replaces our listener: the options about it make no sense. */
 static int finish_target(struct parse_ctx *c)
 {
-	static const enum opt_id ours[] = {O_BACKLOG, O_ACCEPT, O_PORT, O_PER_CPU_LISTENERS,
-					   O_PAIRED, O_DESTS, O_CLOSE_FIRST};
+	static const enum opt_id ours[] = {O_BACKLOG,	O_ACCEPT, O_PORT, O_PER_CPU_LISTENERS,
+					   O_PAIRED,	O_DESTS,  O_CLOSE_FIRST, O_REUSEPORT,
+					   O_ACCEPT_SOCKET};
 	struct sb_opts *o = &c->o;
 	char err[256];
 	uint16_t port;
@@ -648,6 +709,8 @@ static int finish(struct parse_ctx *c)
 	if (o->paired && (o->engine != LG_ENGINE_URING || o->accept.kind != LG_ACCEPT_FAST))
 		return sb_errf(c->err, c->errlen, -EINVAL,
 			       "--paired needs --engine uring and --accept fast; drop --paired");
+	if (finish_reuseport(c))
+		return -EINVAL;
 	if (o->ipv6 && c->given[O_DESTS])
 		return sb_errf(c->err, c->errlen, -EINVAL,
 			       "--dests spreads IPv4 addresses and does nothing with --ipv6; drop "

@@ -51,6 +51,9 @@ struct sb_opts {
 	int ipv6;			/* --ipv6 */
 	int per_cpu_listeners;		/* --per-cpu-listeners: SO_REUSEPORT per thread */
 	int paired;			/* --paired: client threads serve their CPU's listener */
+	uint32_t reuseport;		/* --reuseport N: N listeners in a SO_REUSEPORT group */
+	int accept_socket;		/* --accept-socket K=POLICY: K, or -1 */
+	struct lg_accept_policy accept_socket_policy; /* and its POLICY */
 	uint16_t port;			/* --port P */
 	uint32_t ndest;			/* --dests N: 127.0.0.1..N */
 	/* namespace sysctls; -1 = leave the namespace default */

@@ -66,6 +66,16 @@ void sb_opts_foreach(const struct sb_opts *o, sb_opt_visit_fn fn, void *ctx)
 		case O_ACCEPT:
 			s = lg_accept_policy_str(&o->accept, buf, sizeof(buf));
 			break;
+		case O_ACCEPT_SOCKET: {
+			char p[32];
+
+			buf[0] = 0;
+			if (o->accept_socket >= 0)
+				snprintf(buf, sizeof(buf), "%d=%s", o->accept_socket,
+					 lg_accept_policy_str(&o->accept_socket_policy, p, sizeof(p)));
+			s = buf;
+			break;
+		}
 		case O_SYNCOOKIES:
 			snprintf(buf, sizeof(buf), "%d", o->syncookies);
 			s = buf;

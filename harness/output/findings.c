@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "harness/output/listeners_report.h"
 #include "harness/output/report_phases.h"
 
 #define fmt_count sb_fmt_count
@@ -217,7 +218,7 @@ size_t sb_report_findings(const struct sb_report_model *m, struct sb_finding *ou
 	const json_t *s = m->s, *cfg = m->cfg;
 	const struct sb_report_facts *f = &m->facts;
 	struct flist l = {out, 0, max};
-	char a[32], b[32], c[32], d[32], e[32];
+	char a[32], b[32], c[32], d[32], e[32], lsock[512];
 	double jr = jnum(s, "join_rate"), rate = jnum(s, "rate_conns_per_s");
 	int64_t lost = jint(s, "lost_events"), started = jint(s, "conns_started");
 	double hs = jnum(s, "latency_us.kernel_handshake.p99");
@@ -298,6 +299,8 @@ size_t sb_report_findings(const struct sb_report_model *m, struct sb_finding *ou
 		    "(no ghost): %s.",
 		    jbool(s, "reconciliation.identity_holds") == 1 ? "it holds"
 								   : "it does NOT hold");
+	if (sb_listeners_finding(s, lsock, sizeof(lsock)))
+		add(&l, SB_FIND_PROBLEM, "%s", lsock);
 	if (json_array_size(sb_jget_path(s, "reconciliation.warnings")))
 		add(&l, SB_FIND_NOTE, "%zu reconciliation warnings (listed under Reconciliation).",
 		    json_array_size(sb_jget_path(s, "reconciliation.warnings")));

@@ -275,6 +275,55 @@ static void sec_hosts(struct doc *d, const json_t *s)
 	table_end(d);
 }
 
+/* A SO_REUSEPORT group (summary.json listeners): a row per socket of the
+ * run's port, when it had two or more. */
+static void sec_listeners(struct doc *d, const json_t *s)
+{
+	static const char *const head[] = {"socket", "policy",    "accepts", "drops",
+					   "max queue", "limit",   "full ms", "cookie"};
+	const json_t *l = json_object_get(s, "listeners"), *a = json_object_get(l, "sockets");
+	int64_t port = jint(l, "port");
+	size_t n = 0;
+
+	for (size_t i = 0; i < json_array_size(a); i++)
+		n += !port || jint(json_array_get(a, i), "port") == port;
+	if (n < 2)
+		return;
+	heading(d, 2, "listeners", "Listener sockets");
+	char acc[32] = "n/a", ai[16] = "n/a", di[16] = "n/a";
+
+	if (json_is_integer(json_object_get(l, "accepts_sum")))
+		snprintf(acc, sizeof(acc), "%lld", (long long)jint(l, "accepts_sum"));
+	if (json_is_number(json_object_get(l, "accepts_imbalance")))
+		snprintf(ai, sizeof(ai), "%.2f", jnum(l, "accepts_imbalance"));
+	if (json_is_number(json_object_get(l, "drops_imbalance")))
+		snprintf(di, sizeof(di), "%.2f", jnum(l, "drops_imbalance"));
+	para(d, "Port %lld, one SO_REUSEPORT group: drops %lld, accepts %s; imbalance (max/mean) "
+		"accepts %s, drops %s.", (long long)port, (long long)jint(l, "drops_sum"), acc, ai, di);
+	table_begin(d, "listeners", head, 8);
+	for (size_t i = 0; i < json_array_size(a); i++) {
+		const json_t *k = json_array_get(a, i);
+		char c[8][32];
+		const char *row[8];
+		static const char *const keys[] = {"index", NULL,     "accepts", "drops",
+						   "max_accept_queue", "limit", NULL, "cookie"};
+
+		if (port && jint(k, "port") != port)
+			continue;
+		for (int j = 0; j < 8; j++) {
+			if (keys[j])
+				snprintf(c[j], 32, "%lld", (long long)jint(k, keys[j]));
+			row[j] = c[j];
+		}
+		snprintf(c[1], 32, "%s", json_string_value(json_object_get(k, "policy")) ?: "-");
+		if (!json_is_integer(json_object_get(k, "accepts")))
+			snprintf(c[2], 32, "n/a");
+		snprintf(c[6], 32, "%.3f", jnum(k, "time_full_ms"));
+		table_row(d, row, NULL, NULL, 8);
+	}
+	table_end(d);
+}
+
 static void rec_line(struct doc *d, int warn, const char *text)
 {
 	fprintf(d->h, "<li%s>", warn ? " class=\"warn\"" : "");
@@ -670,6 +719,7 @@ static void write_doc(struct doc *d, const struct sb_report_model *rm)
 	sec_findings(d, fs, nf);
 	sec_latency(d, s);
 	sec_hosts(d, s);
+	sec_listeners(d, s);
 	sec_reconciliation(d, s);
 	sec_plots(d, &rm->plots, &rm->facts, rm->s);
 	sec_config(d, cfg);

@@ -9,6 +9,7 @@
 #include "harness/output/fmt.h"
 #include "harness/output/report_phases.h"
 #include "harness/output/report_sides.h"
+#include "harness/output/listeners_report.h"
 
 #define jint  sb_report_jint
 #define jnum  sb_report_jnum
@@ -254,6 +255,7 @@ static void reconciliation_lines(FILE *f, const struct sb_report_model *m)
 	opt_count(f, "softnet dropped (global)", jint(r, "softnet_dropped"));
 	fputc('\n', f);
 	host_lines(f, m);
+	sb_listeners_report(f, m->s);
 	const char *key;
 	const json_t *id;
 

@@ -11,6 +11,7 @@
 #include "harness/output/cost_json.h"
 #include "harness/output/json.h"
 #include "harness/output/hosts_json.h"
+#include "harness/output/listeners_out.h"
 #include "harness/run/mib.h"
 #include "harness/output/outdir.h"
 #include "harness/output/fmt.h"
@@ -102,11 +103,17 @@ int sb_results_write_queue(FILE *f, const struct sb_rundata *rd)
 
 		char q[16] = ""; /* empty: the sampler's mode cannot see the SYN queue */
 
+		char li[16] = ""; /* empty: not a socket of the built-in listener */
+
 		if (s->syn_qlen != SB_SYN_QLEN_UNKNOWN)
 			snprintf(q, sizeof(q), "%u", s->syn_qlen);
-		fprintf(f, "%s,%u,%u,%u,%s,%u\n",
+		for (uint32_t k = 0; s->cookie && k < rd->nown; k++)
+			if (rd->own[k].cookie == s->cookie)
+				snprintf(li, sizeof(li), "%u", k);
+		fprintf(f, "%s,%u,%u,%u,%s,%u,%s,%" PRIu64 "\n",
 			sb_fmt_scaled(buf, sizeof(buf), (int64_t)(s->ts - rd->t_start_ns), 1000000),
-			(unsigned int)s->port, s->ack_backlog, s->max_ack_backlog, q, s->drops);
+			(unsigned int)s->port, s->ack_backlog, s->max_ack_backlog, q, s->drops, li,
+			(uint64_t)s->cookie);
 	}
 	return ferror(f) ? -EIO : 0;
 }
@@ -569,6 +576,7 @@ int sb_results_write_summary(FILE *f, const struct sb_rundata *rd, const struct 
 	sb_json_obj_end(js);
 	json_probes(js, rd, res);
 	json_reconciliation(js, rd, res);
+	sb_listeners_json(js, rd, res);
 	sb_results_json_hosts(js, rd, res);
 	if (watch)
 		sb_results_json_overhead(js, rd, res);

@@ -34,7 +34,7 @@
 	"k_syn_recv_ns,k_established_ns,k_close_ns,kernel_handshake_us,child_est_us,"              \
 	"server_close_us,syn_retrans,k_state_path,k_final_state,k_srtt_us,outcome,flushed,"          \
 	"t_submit_ns,t_connected_ns,user_connect_us,k_fail_cause"
-#define SB_QUEUE_HEADER	   "t_ms,port,accept_queue,limit,syn_queue,drops"
+#define SB_QUEUE_HEADER	   "t_ms,port,accept_queue,limit,syn_queue,drops,listener,cookie"
 #define SB_DWELL_HEADER	   "from_state,to_state,count,min_us,p50_us,p90_us,p99_us,p999_us,max_us"
 #define SB_COUNTERS_HEADER "source,name,before,after,delta"
 

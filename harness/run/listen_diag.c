@@ -82,6 +82,7 @@ static int to_sample(const struct sb_listen_diag *d, const struct nlmsghdr *h,
 	s->ack_backlog = m->idiag_rqueue;
 	s->max_ack_backlog = m->idiag_wqueue;
 	s->syn_qlen = SB_SYN_QLEN_UNKNOWN;
+	s->cookie = (uint64_t)m->id.idiag_cookie[0] | (uint64_t)m->id.idiag_cookie[1] << 32;
 	for (struct rtattr *a = (struct rtattr *)(m + 1); RTA_OK(a, len); a = RTA_NEXT(a, len)) {
 		if (a->rta_type == INET_DIAG_SKMEMINFO &&
 		    RTA_PAYLOAD(a) >= (int)sizeof(uint32_t) * (SK_MEMINFO_DROPS + 1))

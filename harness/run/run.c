@@ -31,6 +31,7 @@
 #include "harness/run/tracefmt.h"
 #include "harness/run/signals.h"
 #include "harness/run/topology.h"
+#include "harness/run/ownlisten.h"
 #include "harness/cli/msg.h"
 #include "loadgen/loadgen.h"
 
@@ -306,24 +307,15 @@ static int make_tls(const struct sb_opts *o, struct lg_tls **tls, char *err, siz
 static int start_server(const struct sb_opts *o, const struct lg_tls *tls,
 			struct sb_recstore *store, struct lg_server **srv, char *err, size_t len)
 {
-	struct lg_server_opts so = {
-		.port = o->port,
-		.backlog = o->backlog,
-		.ipv6 = o->ipv6,
-		.mode = o->mode,
-		.req_bytes = o->req_bytes,
-		.resp_bytes = o->resp_bytes,
-		.close_first = o->close_first,
-		.policy = o->accept,
-		.threads = o->accept.kind == LG_ACCEPT_FAST ? o->threads : 1,
-		.per_cpu_listeners = o->per_cpu_listeners,
-		.tls = tls,
-		.paired = o->paired,
-		.stop = &sb_stop_requested,
-		.sink = keep_accepts,
-		.sink_ctx = store,
-	};
-	int e = lg_server__new(&so, srv);
+	struct lg_server_opts so;
+	int e;
+
+	sb_ownlisten__opts(o, &so);
+	so.tls = tls;
+	so.stop = &sb_stop_requested;
+	so.sink = keep_accepts;
+	so.sink_ctx = store;
+	e = lg_server__new(&so, srv);
 
 	if (!e)
 		e = lg_server__start(*srv);
@@ -597,8 +589,10 @@ static int start_listener(struct run *r)
 		r->rd.effective_backlog = -1; /* from a sample, below */
 	} else {
 		e = start_server(o, r->tls, r->store, &r->srv, r->err, sizeof(r->err));
-		if (!e)
+		if (!e) { /* the sockets' cookies before the sampler's first pass */
 			r->rd.effective_backlog = lg_server__effective_backlog(r->srv);
+			sb_ownlisten__start(r->srv, &r->rd);
+		}
 	}
 	if (e || !p)
 		return e;
@@ -690,6 +684,7 @@ static int load(struct run *r)
 static int collect(struct run *r)
 {
 	lg_server__stop(r->srv); /* its last records to the store */
+	sb_ownlisten__end(r->srv, &r->rd); /* NULL (--target): none */
 	/* the last sample sees the listener before it closes */
 	sb_observe__end_sampling(r->ob, &r->rd);
 	if (r->topo && sb_topo__mib_read(r->topo, SB_TOPO_CLIENT, &r->cmib1) == 0)

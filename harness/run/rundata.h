@@ -77,6 +77,15 @@ struct sb_probe_cost {
 				   * collection (/proc/stat: other processes' work too) */
 };
 
+#define SB_MAX_OWN_LISTENERS 64
+
+/* One socket of the built-in listener (harness/run/ownlisten.c). */
+struct sb_own_listener {
+	uint64_t cookie;		/* SO_COOKIE */
+	uint64_t accepts;		/* accept() returned on it */
+	struct lg_accept_policy policy; /* its accept policy */
+};
+
 struct sb_rundata {
 	const struct sb_opts *opts;
 	const struct sb_watch_info *watch; /* bench watch: its options and figures */
@@ -94,6 +103,10 @@ struct sb_rundata {
 	uint64_t max_rss_kb;		/* getrusage ru_maxrss of the run */
 	double cpu_user_s, cpu_sys_s;	/* this process's CPU time */
 	int effective_backlog;
+	/* the built-in listener's sockets (--reuseport N: N, in group order),
+	 * their cookies and accepts; none with --target */
+	struct sb_own_listener own[SB_MAX_OWN_LISTENERS];
+	uint32_t nown;
 	uint64_t netns_inode;	     /* the server's namespace (lo: the only one) */
 	uint64_t client_netns_inode; /* --topology veth: the client's, else 0 */
 	/* client and server records come from different hosts (--server-via):

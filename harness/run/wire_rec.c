@@ -46,7 +46,7 @@ static const struct wfield sample_fields[] = {
 	FS(struct sb_listen_sample, ts),	      FS(struct sb_listen_sample, ack_backlog),
 	FS(struct sb_listen_sample, max_ack_backlog), FS(struct sb_listen_sample, syn_qlen),
 	FS(struct sb_listen_sample, drops),	      FS(struct sb_listen_sample, port),
-	FS(struct sb_listen_sample, family),
+	FS(struct sb_listen_sample, family),	      FS(struct sb_listen_sample, cookie),
 };
 
 static const struct wfield conn_fields[] = {

@@ -18,7 +18,7 @@ set(H ${CMAKE_SOURCE_DIR}/harness)
 set(SB_FUZZ_JSON ${H}/output/jsonget.c)
 set(SB_FUZZ_REPORT ${H}/output/findings.c ${H}/output/fmt.c ${H}/output/reportmodel.c ${H}/output/report.c
   ${H}/output/htmlreport.c ${H}/output/plotdefs.c ${H}/output/report_sides.c ${H}/output/plotdata.c
-  ${H}/output/density.c ${H}/output/outdir.c ${H}/output/report_phases.c ${H}/cli/stop.c)
+  ${H}/output/density.c ${H}/output/outdir.c ${H}/output/report_phases.c ${H}/output/listeners_report.c ${H}/cli/stop.c)
 set(SB_FUZZ_COMPARE ${SB_FUZZ_JSON} ${H}/output/json.c ${H}/commands/compare.c ${H}/commands/compare_rows.c
   ${H}/commands/compare_stats.c ${H}/commands/compare_out.c ${H}/cli/argsfile.c ${H}/cli/msg.c ${H}/cli/optparse.c)
 

@@ -88,6 +88,8 @@ static const char *const all_keys[] = {
     "dests",
     "ipv6",
     "per-cpu-listeners",
+    "reuseport",
+    "accept-socket",
     "paired",
     "syncookies",
     "abort-on-overflow",
@@ -582,7 +584,8 @@ static void test_defaults(void)
 		 "\nconns=10000\nbacklog=128\nconcurrency=10000\nrate=0\nthreads=%u\n"
 		 "mode=connect\nclose=fin\nclose-first=race\nengine=uring\nreq=1\nresp=1\n"
 		 "connect-timeout=5000\n"
-		 "max-time=120\naccept=fast\nport=5201\ndests=16\nipv6=0\nper-cpu-listeners=0\npaired=0\nsyncookies=-1\n"
+		 "max-time=120\naccept=fast\nport=5201\ndests=16\nipv6=0\nper-cpu-listeners=0\nreuseport=0\naccept-socket=\npaired=0\n"
+		 "syncookies=-1\n"
 		 "abort-on-overflow=-1\nsomaxconn=-1\nsyn-retries=-1\nsynack-retries=-1\n"
 		 "syn-linear-timeouts=-1\nmax-syn-backlog=-1\nport-range=\nno-probes=0\n"
 		 "attach=auto\nsampler=auto\nprobe-off=\nsample-us=5000\ntrace-states=0\nno-bpf-stats=0\ntarget=\nserver-cmd=\nnetns=\nhttp=0\nhttp-path=/\n"

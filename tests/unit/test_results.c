@@ -329,8 +329,8 @@ static void check_csv(const char *dir)
 				"CLOSE,,,0,0,0,,,,,,,,,,,,aborted"),
 		    "row D exact: synbench's own timeout is an abort to the kernel");
 	ASSERT_TRUE(has_line(q, SB_QUEUE_HEADER), "queue header");
-	ASSERT_TRUE(has_line(q, "0.500,5201,1,1,0,2"), "queue sample 1");
-	ASSERT_TRUE(has_line(q, "6.000,5201,1,1,1,5"), "queue sample 2");
+	ASSERT_TRUE(has_line(q, "0.500,5201,1,1,0,2,,0"), "queue sample 1");
+	ASSERT_TRUE(has_line(q, "6.000,5201,1,1,1,5,,0"), "queue sample 2");
 	ASSERT_TRUE(has_line(d, SB_DWELL_HEADER), "dwell header");
 	ASSERT_TRUE(has_line(d, "SYN_SENT,ESTABLISHED,3,19.968,20.031,20.031,20.031,20.031,20.095"),
 		    "dwell SYN_SENT -> ESTABLISHED");
