@@ -119,6 +119,24 @@ stop_watch() {
 }
 
 field() { echo "$1" | awk -v k="$2" '{ for (i = 1; i < NF; i++) if ($i == k) print $(i + 1) }'; }
+# handshakes_check DESC HS OK PENDING: the watch's handshakes HS equal the
+# clients' OK, but for clients that gave up at their deadline while still
+# connecting (PENDING of them): the kernel may establish one the instant
+# its client closes it (seen under emulation on 6.1: 83 against 82). Sets
+# LATE = HS - OK, which the failure counts then lack.
+handshakes_check() {
+	LATE=$(($2 - $3))
+	if [ "$LATE" -ge 0 ] && [ "$LATE" -le "$4" ]; then
+		if [ "$LATE" = 0 ]; then
+			ok "$1: $2"
+		else
+			ok "$1: $2, of which $LATE established as their clients gave up ($4 still connecting then)"
+		fi
+	else
+		check "$1" "$2" -eq "$3"
+		LATE=0
+	fi
+}
 
 echo "1. a burst of 2000 connects, --port 8000 --connlat"
 out="$WORK/burst"
@@ -143,7 +161,9 @@ for attempt in 1 2; do
 	recs=$(jqv "$out/summary.json" .reconciliation.client_records)
 	hs=$(jqv "$out/summary.json" .watch.handshakes)
 	untimed=$(jqv "$out/summary.json" .watch.handshakes_untimed)
-	[ "$recs" = 2000 ] && [ "$hs" = "$(field "$res" ok)" ] && [ "$untimed" = 0 ] && break
+	late=$((hs - $(field "$res" ok)))
+	[ "$recs" = 2000 ] && [ "$late" -ge 0 ] && [ "$late" -le "$(field "$res" pending)" ] &&
+		[ "$untimed" = 0 ] && break
 	p1=$(awk '{ n += $4 } END { print n + 0 }' "$WORK/trace.counts" 2>/dev/null || echo 0)
 	if [ "$observer" != 1 ] || [ "$p1" = 0 ]; then
 		echo "  note: $recs client records of 2000, $hs handshakes ($untimed without a time); no retry: $([ "$observer" = 1 ] && echo "tracefs saw no event on PID 1's threads" || echo "no tracefs observer ran")"
@@ -158,9 +178,9 @@ fail=$(field "$res" fail)
 s="$out/summary.json"
 check "mode" "$(jqv "$s" .mode)" = watch
 check "every connect appears once" "$(jqv "$s" .reconciliation.client_records)" -eq 2000
-check "handshakes = clients' connects that reached ESTABLISHED" \
-	"$(jqv "$s" .watch.handshakes)" -eq "$ok"
-check "failed = clients' failures" "$(jqv "$s" '.outcomes.failed + .outcomes.open')" -eq "$fail"
+handshakes_check "handshakes = clients' connects that reached ESTABLISHED" \
+	"$(jqv "$s" .watch.handshakes)" "$ok" "$(field "$res" pending)"
+check "failed = clients' failures" "$(jqv "$s" '.outcomes.failed + .outcomes.open')" -eq "$((fail - LATE))"
 check "lost events" "$(jqv "$s" .lost_events)" -eq 0
 [ "$(jqv "$s" .lost_events)" = 0 ] || jqv "$s" '.reconciliation.warnings[]' # which kind
 check "burst above the backlog overflowed" "$(jqv "$s" .kernel_counters.ListenOverflows)" -gt 0
@@ -204,7 +224,8 @@ ra=$(cat "$WORK/a.txt")
 echo "  clients: $ra / $(cat "$WORK/b.txt")"
 s="$out/summary.json"
 check "client records of A only" "$(jqv "$s" .reconciliation.client_records)" -eq 100
-check "handshakes of A" "$(jqv "$s" .watch.handshakes)" -eq "$(field "$ra" ok)"
+handshakes_check "handshakes of A" "$(jqv "$s" .watch.handshakes)" "$(field "$ra" ok)" \
+	"$(field "$ra" pending)"
 check "every client row is A's" \
 	"$(awk -F, 'NR > 1 && $2 == "client" { print $3 }' "$out/connections.csv" | sort -u)" = "$A"
 check "no connlat line of B" "$(awk -v b="$B" 'NR > 1 && $1 == b' "$WORK/pid.out" | wc -l)" -eq 0
@@ -253,8 +274,9 @@ for id in client_sockets child_sockets syn_retransmits; do
 	check "identity $id" "$(jqv "$s" .reconciliation.identities.$id.status)" = holds
 done
 overflow_checks "$s"
-check "handshakes = clients' ok" "$(jqv "$s" .watch.handshakes)" -eq "$(field "$res" ok)"
-check "failed = clients' failures (timed out)" "$(jqv "$s" .outcomes.failed)" -eq "$(field "$res" fail)"
+handshakes_check "handshakes = clients' ok" "$(jqv "$s" .watch.handshakes)" "$(field "$res" ok)" \
+	"$(field "$res" pending)"
+check "failed = clients' failures (timed out)" "$(jqv "$s" .outcomes.failed)" -eq "$(($(field "$res" fail) - LATE))"
 check "some clients timed out" "$(field "$res" fail)" -gt 0
 
 "$SYNBENCH" compare "$WORK/burst" "$WORK/all" >"$WORK/compare.txt" 2>&1

@@ -2,9 +2,11 @@
 127.0.0.1:PORT, each bounded by TIMEOUT seconds (the socket is closed then),
 and prints what the clients themselves saw:
 
-    pid PID ok OK fail FAIL
+    pid PID ok OK fail FAIL pending PENDING
 
-ok = connects that reached ESTABLISHED. With GO_FILE the burst waits (up to
+ok = connects that reached ESTABLISHED; pending = those still connecting at
+the deadline, closed then (counted in fail): the kernel may establish one
+the instant its client gives up. With GO_FILE the burst waits (up to
 30 s) until that file exists, so a watch can be started with --pid first.
 
     python3 watch_clients.py N PORT TIMEOUT [GO_FILE]
@@ -57,6 +59,7 @@ def main():
             else:
                 fail += 1
             s.close()
+    pending = 0
     for key in list(sel.get_map().values()):
         s = key.fileobj
         try:
@@ -64,8 +67,9 @@ def main():
             ok += 1
         except OSError:
             fail += 1
+            pending += 1
         s.close()
-    print("pid %d ok %d fail %d" % (os.getpid(), ok, fail), flush=True)
+    print("pid %d ok %d fail %d pending %d" % (os.getpid(), ok, fail, pending), flush=True)
 
 
 main()
