@@ -367,7 +367,7 @@ int sb_report_cost_line(const struct sb_report_model *m, char *buf, size_t len)
 		addf(buf, len, &n, "; BPF run time not counted (--no-bpf-stats)");
 	v = sb_report_jnum(c, "per_event.ring_ns_per_record");
 	if (!isnan(v))
-		addf(buf, len, &n, "; ring %.0f ns per record", v);
+		addf(buf, len, &n, "; records %.0f ns each (drained, stored)", v);
 	addf(buf, len, &n, "; collect %.0f ms", sb_report_jnum(c, "collect.cpu_ms"));
 	v = sb_report_jnum(c, "machine_cpu_us_per_conn");
 	if (!isnan(v))
