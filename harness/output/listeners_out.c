@@ -41,10 +41,7 @@ void sb_listeners_json(struct sb_json *js, const struct sb_rundata *rd,
 			sb_json_str(js, "policy", lg_accept_policy_str(&l->policy, pol, sizeof(pol)));
 		else
 			sb_json_null(js, "policy");
-		if (l->accepts < 0)
-			sb_json_null(js, "accepts");
-		else
-			sb_json_int(js, "accepts", l->accepts);
+		sb_json_i64_or_null(js, "accepts", l->accepts);
 		sb_json_int(js, "drops", l->drops);
 		sb_json_uint(js, "max_accept_queue", l->max_queue);
 		sb_json_uint(js, "limit", l->limit);
@@ -57,10 +54,7 @@ void sb_listeners_json(struct sb_json *js, const struct sb_rundata *rd,
 	sb_json_arr_end(js);
 	sb_json_uint(js, "untracked_samples", ls->untracked);
 	sb_json_int(js, "drops_sum", ls->drops_sum);
-	if (ls->accepts_sum < 0)
-		sb_json_null(js, "accepts_sum");
-	else
-		sb_json_int(js, "accepts_sum", ls->accepts_sum);
+	sb_json_i64_or_null(js, "accepts_sum", ls->accepts_sum);
 	json_ratio(js, "accepts_imbalance", ls->accepts_imbalance);
 	json_ratio(js, "drops_imbalance", ls->drops_imbalance);
 	if (ls->overflow_socket < 0) {
