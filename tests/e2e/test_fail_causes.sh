@@ -83,9 +83,17 @@ causes "$s"
 rst=$(jqv "$s" .kernel_counters.EmbryonicRsts)
 check "resets happened (measured 43-63 of 4000)" "$(jqv "$s" .failure_causes.reset)" -gt 0
 check "reset = TcpExt EmbryonicRsts" "$(jqv "$s" .failure_causes.reset)" -eq "$rst"
-check "= user-side resets" "$(jqv "$s" .outcomes.reset)" -eq "$rst"
-check "= Tcp EstabResets (the clients were ESTABLISHED)" \
-	"$(jqv "$s" .kernel_counters.EstabResets)" -eq "$rst"
+check "= outcomes.reset" "$(jqv "$s" .outcomes.reset)" -eq "$rst"
+# a client that closed at once may have sent its FIN before the RST came
+# (FIN_WAIT1 -> CLOSE: no EstabResets, its application saw no error; 6 of
+# 4,000 on 6.1 under TCG); the others were ESTABLISHED
+closed_first=$(awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) { if ($i == "k_fail_cause") c = i; if ($i == "user_outcome") u = i }; next }
+	$c == "reset" && $u == "ok" { n++ } END { print n + 0 }' "$out/connections.csv")
+echo "  resets of clients that had closed first: $closed_first"
+check "= Tcp EstabResets + those that had closed first" \
+	"$(($(jqv "$s" .kernel_counters.EstabResets) + closed_first))" -eq "$rst"
+check "= user-side resets + those that had closed first" \
+	"$(($(column user_outcome "$out/connections.csv" | grep -cx reset) + closed_first))" -eq "$rst"
 check "embryonic_rsts identity" "$(jqv "$s" .reconciliation.identities.embryonic_rsts.status)" = holds
 check "attempt_fails identity" "$(jqv "$s" .reconciliation.identities.attempt_fails.status)" = holds
 check "connections.csv: the resets" "$(csv_count "$out/connections.csv" reset)" -eq "$rst"
