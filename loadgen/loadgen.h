@@ -188,6 +188,13 @@ struct lg_server_opts {
 	uint32_t reuseport;
 	int slow_socket;
 	struct lg_accept_policy slow_policy;
+	/* --close-socket K@MS (close_on 1): listener close_socket, which must
+	 * have no accept threads (policy none), is closed close_after_ms after
+	 * lg_server__start: a listener restart. Its accept queue is reset by
+	 * the kernel, or moved to a sibling with net.ipv4.tcp_migrate_req=1. */
+	int close_on;
+	uint32_t close_socket;
+	uint32_t close_after_ms;
 	/* Where accepted connections go once their socket is closed (or at
 	 * lg_server__stop for one still open): sink(ctx, recs, n) from the
 	 * accepting threads (the client threads when paired), in batches,
@@ -225,6 +232,17 @@ uint32_t lg_server__nlisteners(const struct lg_server *s);
 int lg_server__listener_fd(const struct lg_server *s, uint32_t i);
 uint64_t lg_server__listener_accepts(const struct lg_server *s, uint32_t i);
 const struct lg_accept_policy *lg_server__policy_of(const struct lg_server *s, uint32_t i);
+/* The listener closed mid-run (close_on): 1 with when (CLOCK_MONOTONIC
+ * ns), the connections its accept queue held just before (tcpi_unacked)
+ * and its sk_drops once it left LISTEN (SO_MEMINFO; -1 unread), 0 when
+ * none was closed (yet). */
+struct lg_listen_closed {
+	uint32_t li;
+	uint64_t t_ns;
+	int64_t queued;
+	int64_t drops;
+};
+int lg_server__listener_closed(const struct lg_server *s, struct lg_listen_closed *out);
 
 /* ---- client ---- */
 struct lg_client_opts {

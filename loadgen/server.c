@@ -26,6 +26,7 @@
 
 #include "loadgen/accpool.h"
 #include "loadgen/lg_internal.h"
+#include "loadgen/server_int.h"
 #include "loadgen/tls.h"
 
 #define NOREC	     LG_ACC_NOREC
@@ -33,44 +34,6 @@
 #define SRV_SYNC_TMO 1 /* s: send/recv timeout of a synchronously served socket */
 
 enum { OP_ACCEPT = 1, OP_STOP, OP_RECV, OP_SEND, OP_CLOSE, OP_EOF, OP_CANCEL };
-
-struct lg_server;
-
-struct srv_thread {
-	struct lg_server *s;
-	pthread_t tid;
-	uint32_t idx;
-	int joinable;
-	int err;
-	int lfd;      /* the listener this thread accepts on */
-	uint32_t li;  /* its index in s->lfd */
-	const struct lg_accept_policy *policy; /* the listener's policy */
-	int ring_gso; /* getsockopt runs inside the ring (IORING_OP_URING_CMD) */
-	uint64_t tag; /* LG_SRV_TAG when served from a client thread's ring */
-	char *rbuf;
-	struct lg_accpool pool;
-};
-
-struct lg_server {
-	struct lg_server_opts o;
-	int fd;	  /* == lfd[0] */
-	int *lfd; /* per_cpu_listeners: one per thread, else just fd */
-	uint32_t nl;
-	_Atomic uint64_t *lacc; /* accepts per listener (nl) */
-	int efd;
-	struct lg_accept *accepts; /* no sink: all threads' kept, by t_accept */
-	uint64_t naccepts;
-	_Atomic uint64_t nacc;
-	_Atomic uint64_t nclosed;
-	_Atomic uint64_t overflow;
-	atomic_int stopping;
-	atomic_int paired_users; /* client threads serving our listeners */
-	struct srv_thread *th;
-	uint32_t nth;
-	char *resp;
-	int running;
-	struct lg_uring_caps caps; /* probed once in lg_server__new */
-};
 
 static int srv_stop_requested(struct lg_server *s)
 {
@@ -398,6 +361,7 @@ static int accept_uring_loop(struct lg_server *s, struct srv_thread *t)
 				inflight--;
 			} else if (op == OP_STOP && !stopping) {
 				atomic_store(&s->stopping, 1);
+	lg_srv_closer_stop(s);
 			}
 		}
 		io_uring_cq_advance(&ring, n);
@@ -493,7 +457,8 @@ int lg_server__new(const struct lg_server_opts *opts, struct lg_server **out)
 	    (opts->reuseport && opts->slow_socket >= (int)opts->reuseport) ||
 	    (opts->reuseport && opts->slow_socket >= 0 &&
 	     (opts->slow_policy.kind > LG_ACCEPT_NONE ||
-	      (opts->slow_policy.kind == LG_ACCEPT_RATE && !opts->slow_policy.value))))
+	      (opts->slow_policy.kind == LG_ACCEPT_RATE && !opts->slow_policy.value))) ||
+	    (opts->close_on && (opts->reuseport < 2 || opts->close_socket >= opts->reuseport)))
 		return -EINVAL;
 	s = calloc(1, sizeof(*s));
 	if (!s)
@@ -501,6 +466,7 @@ int lg_server__new(const struct lg_server_opts *opts, struct lg_server **out)
 	s->o = *opts;
 	s->fd = -1;
 	s->efd = -1;
+	s->closer_efd = -1;
 	s->resp = malloc(opts->resp_bytes ? opts->resp_bytes : 1);
 	if (!s->resp) {
 		err = -ENOMEM;
@@ -539,6 +505,10 @@ int lg_server__new(const struct lg_server_opts *opts, struct lg_server **out)
 		s->lfd[i] = err;
 	}
 	s->fd = s->lfd[0];
+	if (opts->close_on && lg_server__policy_of(s, opts->close_socket)->kind != LG_ACCEPT_NONE) {
+		err = -EINVAL; /* its accept threads would race the close */
+		goto fail;
+	}
 	s->efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	if (s->efd < 0) {
 		err = -errno;
@@ -572,6 +542,7 @@ static uint32_t threads_for(const struct lg_server *s, const struct lg_accept_po
 int lg_server__start(struct lg_server *s)
 {
 	uint32_t n = 0, k = 0;
+	int err;
 
 	if (s->running)
 		return -EALREADY;
@@ -580,6 +551,11 @@ int lg_server__start(struct lg_server *s)
 	for (uint32_t li = 0; li < (s->o.reuseport ? s->nl : 1); li++)
 		n += threads_for(s, lg_server__policy_of(s, li));
 	s->running = 1;
+	err = lg_srv_closer_start(s);
+	if (err) {
+		s->running = 0;
+		return err;
+	}
 	if (!n)
 		return 0;
 	s->th = calloc(n, sizeof(*s->th));
@@ -593,7 +569,7 @@ int lg_server__start(struct lg_server *s)
 		}
 	for (uint32_t i = 0; i < n; i++) {
 		struct srv_thread *t = &s->th[i];
-		int err = 0;
+		err = 0;
 
 		t->s = s;
 		t->idx = i;
@@ -623,6 +599,7 @@ void lg_server__stop(struct lg_server *s)
 	if (!s || !s->running)
 		return;
 	atomic_store(&s->stopping, 1);
+	lg_srv_closer_stop(s);
 	if (write(s->efd, &one, sizeof(one)) < 0) {
 		/* the flag alone stops the threads within LG_IDLE_WAIT_NS */
 	}
@@ -653,7 +630,7 @@ void lg_server__free(struct lg_server *s)
 	}
 	free(s->th);
 	for (uint32_t i = 0; s->lfd && i < s->nl; i++)
-		if (s->lfd[i] >= 0)
+		if (s->lfd[i] >= 0 && !(atomic_load(&s->lclosed) && i == s->closed.li))
 			close(s->lfd[i]);
 	free(s->lfd);
 	free(s->lacc);
@@ -672,88 +649,6 @@ const struct lg_uring_caps *lg_server__uring_caps(const struct lg_server *s)
 int lg_server__fd(const struct lg_server *s)
 {
 	return s->fd;
-}
-
-int lg_server__effective_backlog(const struct lg_server *s)
-{
-	struct tcp_info ti;
-	socklen_t len = sizeof(ti);
-	long somax = 4096;
-	char buf[32];
-	FILE *f;
-
-	/* on a listener the kernel reports sk_max_ack_backlog in tcpi_sacked */
-	if (getsockopt(s->fd, IPPROTO_TCP, TCP_INFO, &ti, &len) == 0 && ti.tcpi_state == TCP_LISTEN)
-		return (int)ti.tcpi_sacked;
-	f = fopen("/proc/sys/net/core/somaxconn", "re");
-	if (f) {
-		if (fgets(buf, sizeof(buf), f))
-			somax = strtol(buf, NULL, 10);
-		fclose(f);
-	}
-	return (unsigned int)s->o.backlog > (unsigned long)somax ? (int)somax : s->o.backlog;
-}
-
-static int by_t_accept(const void *a, const void *b)
-{
-	uint64_t x = ((const struct lg_accept *)a)->t_accept, y = ((const struct lg_accept *)b)->t_accept;
-
-	return x < y ? -1 : x > y;
-}
-
-const struct lg_accept *lg_server__accepts(struct lg_server *s, uint64_t *n)
-{
-	*n = 0;
-	if (s->o.sink || s->running)
-		return NULL;
-	if (!s->accepts) {
-		uint64_t total = 0;
-
-		for (uint32_t i = 0; i < s->nth; i++)
-			total += s->th[i].pool.nkept;
-		s->accepts = malloc((total ? total : 1) * sizeof(*s->accepts));
-		if (!s->accepts)
-			return NULL;
-		for (uint32_t i = 0; i < s->nth; i++) {
-			const struct lg_accpool *p = &s->th[i].pool;
-
-			memcpy(s->accepts + s->naccepts, p->kept, p->nkept * sizeof(*p->kept));
-			s->naccepts += p->nkept;
-		}
-		qsort(s->accepts, s->naccepts, sizeof(*s->accepts), by_t_accept);
-	}
-	*n = s->naccepts;
-	return s->accepts;
-}
-
-uint64_t lg_server__accepted(const struct lg_server *s)
-{
-	return atomic_load(&((struct lg_server *)s)->nacc);
-}
-
-uint64_t lg_server__closed(const struct lg_server *s)
-{
-	return atomic_load(&((struct lg_server *)s)->nclosed);
-}
-
-uint64_t lg_server__overflow(const struct lg_server *s)
-{
-	return atomic_load(&((struct lg_server *)s)->overflow);
-}
-
-uint32_t lg_server__nlisteners(const struct lg_server *s)
-{
-	return s->nl;
-}
-
-int lg_server__listener_fd(const struct lg_server *s, uint32_t i)
-{
-	return i < s->nl ? s->lfd[i] : -1;
-}
-
-uint64_t lg_server__listener_accepts(const struct lg_server *s, uint32_t i)
-{
-	return i < s->nl ? atomic_load(&s->lacc[i]) : 0;
 }
 
 /* ---- for tls_server.c ---- */

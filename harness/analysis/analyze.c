@@ -361,8 +361,12 @@ int sb_analyze(const struct sb_rundata *rd, const struct sb_row_sink *sink,
 	}
 	/* AttemptFails in the clients' namespace (veth, hosts: client_mib),
 	 * EmbryonicRsts in the server's */
+	uint64_t causes[SB_NFAIL];
+
+	memcpy(causes, res->counts.causes, sizeof(causes));
+	causes[SB_FAIL_RESET] -= res->counts.resets_queued; /* no request socket's */
 	sb_identity_failures(
-	    res->counts.causes,
+	    causes,
 	    rd->client_mib ? sb_mib_delta_or(rd->client_mib, rd->nclient_mib, "Tcp", "AttemptFails", -1)
 			   : sb_mib_delta_or(rd->mib, rd->nmib, "Tcp", "AttemptFails", -1),
 	    sb_mib_delta_or(rd->mib, rd->nmib, "TcpExt", "EmbryonicRsts", -1),

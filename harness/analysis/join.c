@@ -488,7 +488,7 @@ static enum sb_outcome row_outcome(const struct ctx *c, uint32_t i)
 	if (closed)
 		return SB_OUT_ACCEPTED;
 	if (est)
-		return SB_OUT_QUEUED;
+		return r->cause == SB_FAIL_RESET ? SB_OUT_RESET : SB_OUT_QUEUED;
 	if (!kc)
 		return u;
 	if (u == SB_OUT_RESET || u == SB_OUT_REFUSED)
@@ -537,8 +537,11 @@ static void derive(const struct ctx *c, uint32_t i)
 	}
 	r->syn_retrans = kc ? kc->syn_retrans : -1;
 	r->cause = kc ? sb_rec_fail_cause(kc) : SB_FAIL_NONE;
-	if (r->cause == SB_FAIL_RESET && r->nchildren)
-		r->cause = SB_FAIL_NONE; /* its server had a socket: not a failed setup */
+	/* its server had a socket: not a failed setup, unless it was ours and
+	 * never accepted, reset from its accept queue when its listener closed
+	 * (--close-socket, or the run's end) */
+	if (r->cause == SB_FAIL_RESET && r->nchildren && (r->naccepts || !c->rd->nown))
+		r->cause = SB_FAIL_NONE;
 	r->outcome = row_outcome(c, i);
 }
 
@@ -710,6 +713,7 @@ int sb_join__new(const struct sb_rundata *rd, struct sb_join **out)
 		derive(&c, (uint32_t)i);
 		j->counts.outcomes[r->outcome]++;
 		j->counts.causes[r->cause] += r->cause != SB_FAIL_NONE;
+		j->counts.resets_queued += r->cause == SB_FAIL_RESET && r->nchildren;
 		if (r->conn->outcome == LG_OUT_OK && r->kclient &&
 		    !sb_rec_established(r->kclient))
 			j->counts.user_ok_kernel_not_est++;

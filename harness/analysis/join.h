@@ -174,6 +174,10 @@ struct sb_join_counts {
 	uint64_t established_other;
 	uint64_t outcomes[SB_NOUTCOMES];
 	uint64_t causes[SB_NFAIL]; /* rows by the kernel's cause (causes[0] unused) */
+	/* of causes[SB_FAIL_RESET], those whose server child waited in our
+	 * listener's accept queue, never accepted: reset as the listener
+	 * closed (no EmbryonicRsts) */
+	uint64_t resets_queued;
 };
 
 /* Kernel counters against records; docs/design.md and docs/kernel-facts.md, facts 2-4, 8, 11.

@@ -43,12 +43,14 @@ static struct sb_listener_stat *find(struct sb_listeners *o, const struct sb_run
 	l->index = idx;
 	l->accepts = -1;
 	l->first_drops = s->drops;
+	l->drops_at_close = -1;
 	for (uint32_t k = 0; s->cookie && k < rd->nown; k++)
 		if (rd->own[k].cookie == s->cookie) {
 			l->own = 1;
 			l->index = (int32_t)k;
 			l->accepts = (int64_t)rd->own[k].accepts;
 			l->policy = rd->own[k].policy;
+			l->drops_at_close = rd->own[k].drops_at_close;
 		}
 	return l;
 }
@@ -89,7 +91,9 @@ static void totals(struct sb_listeners *out, uint16_t port)
 	for (size_t i = 0; i < out->n; i++) {
 		struct sb_listener_stat *l = &out->l[i];
 
-		l->drops = (int64_t)l->last_drops;
+		/* a socket closed mid-run dropped on after its last sample */
+		l->drops = l->drops_at_close > (int64_t)l->last_drops ? l->drops_at_close
+								      : (int64_t)l->last_drops;
 		if (port && l->port != port)
 			continue;
 		acc[m] = l->accepts;

@@ -107,6 +107,10 @@ static const struct sb_optdef table[] = {
 	WORD("accept-socket", 0, SB_ARG_REQ, O_ACCEPT_SOCKET, "K=POLICY",
 	     "--reuseport: socket K (0..N-1) of the group accepts with POLICY, the others "
 	     "with --accept", NULL, "0=delay:20"),
+	WORD("close-socket", 0, SB_ARG_REQ, O_CLOSE_SOCKET, "K@MS",
+	     "--reuseport: close socket K (accepting none) MS ms into the run, a listener "
+	     "restart; its queue is reset, or moved with --migrate-req 1",
+	     NULL, "1@500"),
 	FLAG("paired", 0, O_PAIRED,
 	     "speed: per-CPU listeners served by the client threads in their own io_uring, "
 	     "one thread per CPU does all of a connection (accept fast, engine uring)", paired),
@@ -125,6 +129,9 @@ static const struct sb_optdef table[] = {
 	    0, 255, synack_retries),
 	NUM("syn-linear-timeouts", O_SYN_LINEAR_TIMEOUTS, "N", "net.ipv4.tcp_syn_linear_timeouts",
 	    NULL, "4", 0, 255, syn_linear_timeouts),
+	NUM("migrate-req", O_MIGRATE_REQ, "0|1",
+	    "net.ipv4.tcp_migrate_req (5.14): a closing SO_REUSEPORT socket's queue moves to a "
+	    "sibling", NULL, "1", 0, 1, migrate_req),
 	NUM("max-syn-backlog", O_MAX_SYN_BACKLOG, "N", "net.ipv4.tcp_max_syn_backlog", NULL,
 	    "4096", 0, INT_MAX, max_syn_backlog),
 	WORD("port-range", 0, SB_ARG_REQ, O_PORT_RANGE, "LO-HI", "net.ipv4.ip_local_port_range",
@@ -242,6 +249,8 @@ void sb_opts_defaults(struct sb_opts *o)
 	o->resp_bytes = 1;
 	o->accept = (struct lg_accept_policy){LG_ACCEPT_FAST, 0};
 	o->accept_socket = -1;
+	o->close_socket = -1;
+	o->migrate_req = -1;
 	o->connect_timeout_ms = 5000;
 	o->max_time_s = 120;
 	o->ipv6 = 0;
@@ -363,24 +372,6 @@ bad:
 }
 
 /* Applies one CUSTOM option; val is NULL for a bare --syncookies. */
-/* --accept-socket K=POLICY */
-static int parse_accept_socket(const char *val, struct sb_opts *o)
-{
-	const char *eq = strchr(val, '=');
-	uint64_t k;
-	char num[8];
-
-	if (!eq || eq == val || (size_t)(eq - val) >= sizeof(num))
-		return -EINVAL;
-	memcpy(num, val, (size_t)(eq - val));
-	num[eq - val] = 0;
-	if (parse_u64(num, &k) || k >= LG_MAX_REUSEPORT ||
-	    lg_accept_policy_parse(eq + 1, &o->accept_socket_policy))
-		return -EINVAL;
-	o->accept_socket = (int)k;
-	return 0;
-}
-
 static int apply(void *ctx, const struct sb_optdef *d, const char *val, char *err, size_t len)
 {
 	struct parse_ctx *c = ctx;
@@ -416,8 +407,16 @@ static int apply(void *ctx, const struct sb_optdef *d, const char *val, char *er
 				       "or none (got '%.64s'); try --accept %s",
 				       val, d->example);
 		break;
+	case O_CLOSE_SOCKET:
+		if (sb_opts_parse_close_socket(val, o))
+			return sb_errf(c->err, c->errlen, -EINVAL,
+				       "--close-socket must be K@MS, K a socket of the group (0..63) "
+				       "and MS the milliseconds into the run (got '%.64s'); try "
+				       "--close-socket %s",
+				       val, d->example);
+		break;
 	case O_ACCEPT_SOCKET:
-		if (parse_accept_socket(val, o))
+		if (sb_opts_parse_accept_socket(val, o))
 			return sb_errf(c->err, c->errlen, -EINVAL,
 				       "--accept-socket must be K=POLICY, K a socket of the group "
 				       "(0..63) and POLICY as for --accept (got '%.64s'); try "
@@ -541,38 +540,12 @@ static const struct sb_optdef *def_of(enum opt_id id)
 	return sb_optparse_def(&sb_run_optset, id);
 }
 
-/* --reuseport and --accept-socket against the rest. */
-static int finish_reuseport(struct parse_ctx *c)
-{
-	struct sb_opts *o = &c->o;
-
-	if (c->given[O_ACCEPT_SOCKET] && !o->reuseport)
-		return sb_errf(c->err, c->errlen, -EINVAL,
-			       "--accept-socket picks a socket of a --reuseport group; add "
-			       "--reuseport N");
-	if (o->reuseport && o->accept_socket >= (int)o->reuseport)
-		return sb_errf(c->err, c->errlen, -EINVAL,
-			       "--accept-socket %d is not a socket of --reuseport %u (0..%u); "
-			       "pick one of those",
-			       o->accept_socket, o->reuseport, o->reuseport - 1);
-	if (o->reuseport && (o->per_cpu_listeners || o->paired))
-		return sb_errf(c->err, c->errlen, -EINVAL,
-			       "--reuseport makes its own SO_REUSEPORT group; drop --%s",
-			       o->paired ? "paired" : "per-cpu-listeners");
-	if (o->reuseport && (o->server_via[0] || o->nclient_via))
-		return sb_errf(c->err, c->errlen, -EINVAL,
-			       "--reuseport works with the listener on this host only; drop "
-			       "--%s or --reuseport",
-			       o->server_via[0] ? "server-via" : "client-via");
-	return 0;
-}
-
 /* --target replaces our listener: the options about it make no sense. */
 static int finish_target(struct parse_ctx *c)
 {
 	static const enum opt_id ours[] = {O_BACKLOG,	O_ACCEPT, O_PORT, O_PER_CPU_LISTENERS,
 					   O_PAIRED,	O_DESTS,  O_CLOSE_FIRST, O_REUSEPORT,
-					   O_ACCEPT_SOCKET};
+					   O_ACCEPT_SOCKET, O_CLOSE_SOCKET};
 	struct sb_opts *o = &c->o;
 	char err[256];
 	uint16_t port;
@@ -709,7 +682,7 @@ static int finish(struct parse_ctx *c)
 	if (o->paired && (o->engine != LG_ENGINE_URING || o->accept.kind != LG_ACCEPT_FAST))
 		return sb_errf(c->err, c->errlen, -EINVAL,
 			       "--paired needs --engine uring and --accept fast; drop --paired");
-	if (finish_reuseport(c))
+	if (sb_opts_finish_reuseport(o, c->given, c->err, c->errlen))
 		return -EINVAL;
 	if (o->ipv6 && c->given[O_DESTS])
 		return sb_errf(c->err, c->errlen, -EINVAL,

@@ -54,6 +54,9 @@ struct sb_opts {
 	uint32_t reuseport;		/* --reuseport N: N listeners in a SO_REUSEPORT group */
 	int accept_socket;		/* --accept-socket K=POLICY: K, or -1 */
 	struct lg_accept_policy accept_socket_policy; /* and its POLICY */
+	int close_socket;		/* --close-socket K@MS: K, or -1 */
+	uint32_t close_at_ms;		/* and MS */
+	int migrate_req;		/* --migrate-req: tcp_migrate_req, or -1 */
 	uint16_t port;			/* --port P */
 	uint32_t ndest;			/* --dests N: 127.0.0.1..N */
 	/* namespace sysctls; -1 = leave the namespace default */

@@ -76,6 +76,12 @@ void sb_opts_foreach(const struct sb_opts *o, sb_opt_visit_fn fn, void *ctx)
 			s = buf;
 			break;
 		}
+		case O_CLOSE_SOCKET:
+			buf[0] = 0;
+			if (o->close_socket >= 0)
+				snprintf(buf, sizeof(buf), "%d@%u", o->close_socket, o->close_at_ms);
+			s = buf;
+			break;
 		case O_SYNCOOKIES:
 			snprintf(buf, sizeof(buf), "%d", o->syncookies);
 			s = buf;

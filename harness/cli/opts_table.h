@@ -15,9 +15,9 @@ enum opt_id {
 	O_ENGINE,
 	O_REQ, O_RESP, O_CONNECT_TIMEOUT, O_MAX_TIME,
 	O_ACCEPT, O_PORT, O_DESTS, O_IPV6, O_PER_CPU_LISTENERS, O_PAIRED,
-	O_REUSEPORT, O_ACCEPT_SOCKET,
+	O_REUSEPORT, O_ACCEPT_SOCKET, O_CLOSE_SOCKET,
 	O_SYNCOOKIES, O_NO_SYNCOOKIES, O_ABORT_ON_OVERFLOW, O_SOMAXCONN, O_SYN_RETRIES,
-	O_SYNACK_RETRIES, O_SYN_LINEAR_TIMEOUTS, O_MAX_SYN_BACKLOG, O_PORT_RANGE,
+	O_SYNACK_RETRIES, O_SYN_LINEAR_TIMEOUTS, O_MIGRATE_REQ, O_MAX_SYN_BACKLOG, O_PORT_RANGE,
 	O_NO_PROBES, O_ATTACH, O_SAMPLER, O_PROBE_OFF, O_SAMPLE_US, O_TRACE_STATES,
 	O_NO_BPF_STATS,
 	O_TARGET, O_NETNS, O_SERVER_CMD, O_HTTP,
@@ -41,5 +41,14 @@ extern const struct sb_optset sb_run_optset;
 /* --tls and --http-path against the rest of the command line (opts_tls.c);
  * given[] by enum opt_id. 0, or -EINVAL with the one line in err. */
 int sb_opts_finish_tls(struct sb_opts *o, const unsigned char *given, char *err, size_t len);
+
+/* The listener group's options (opts_listen.c): --accept-socket K=POLICY
+ * and --close-socket K@MS into o (0, or -EINVAL), and --reuseport, those
+ * two and --migrate-req against the rest (0, or -EINVAL with the one line
+ * in err). */
+int sb_opts_parse_accept_socket(const char *val, struct sb_opts *o);
+int sb_opts_parse_close_socket(const char *val, struct sb_opts *o);
+int sb_opts_finish_reuseport(const struct sb_opts *o, const unsigned char *given, char *err,
+			     size_t len);
 
 #endif

@@ -3,6 +3,10 @@
 
 #include <inttypes.h>
 #include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "harness/run/mib.h"
 
 static const char *family_name(uint16_t f)
 {
@@ -15,6 +19,60 @@ static void json_ratio(struct sb_json *js, const char *key, double v)
 		sb_json_null(js, key);
 	else
 		sb_json_fixed(js, key, v, 3);
+}
+
+/* --close-socket: when the socket closed (ms into the load) and the
+ * connections its accept queue held then; null for one open to the end */
+static void closed_json(struct sb_json *js, const struct sb_rundata *rd,
+			const struct sb_listener_stat *l)
+{
+	const struct sb_own_listener *o =
+	    l->own && l->index >= 0 && (uint32_t)l->index < rd->nown ? &rd->own[l->index] : NULL;
+
+	if (!o || !o->closed_ns) {
+		sb_json_null(js, "closed_at_ms");
+		sb_json_null(js, "queued_at_close");
+		return;
+	}
+	sb_json_fixed(js, "closed_at_ms",
+		      o->closed_ns > rd->t_start_ns ? (double)(o->closed_ns - rd->t_start_ns) / 1e6 : 0,
+		      3);
+	sb_json_i64_or_null(js, "queued_at_close", o->queued_at_close);
+}
+
+/* --close-socket: the restart's figures, or null: the socket, when, its
+ * queue then, tcp_migrate_req, what the kernel moved (TcpExt
+ * TCPMigrateReq*) and the clients the close reset */
+static void restart_json(struct sb_json *js, const struct sb_rundata *rd,
+			 const struct sb_result *res)
+{
+	const struct sb_own_listener *o = NULL;
+	int64_t migrate = -1;
+	uint32_t k;
+
+	for (k = 0; k < rd->nown && !o; k++)
+		if (rd->own[k].closed_ns)
+			o = &rd->own[k];
+	if (!o) {
+		sb_json_null(js, "restart");
+		return;
+	}
+	for (size_t i = 0; i < rd->nsysctls; i++)
+		if (!strcmp(rd->sysctls[i].name, "net.ipv4.tcp_migrate_req"))
+			migrate = strtol(rd->sysctls[i].value, NULL, 10);
+	sb_json_obj_begin(js, "restart");
+	sb_json_uint(js, "socket", k - 1);
+	sb_json_fixed(js, "at_ms",
+		      o->closed_ns > rd->t_start_ns ? (double)(o->closed_ns - rd->t_start_ns) / 1e6 : 0,
+		      3);
+	sb_json_i64_or_null(js, "queued", o->queued_at_close);
+	sb_json_i64_or_null(js, "migrate_req", migrate);
+	sb_json_i64_or_null(js, "migrated",
+			    sb_mib_delta_or(rd->mib, rd->nmib, "TcpExt", "TCPMigrateReqSuccess", -1));
+	sb_json_i64_or_null(js, "migrate_failed",
+			    sb_mib_delta_or(rd->mib, rd->nmib, "TcpExt", "TCPMigrateReqFailure", -1));
+	sb_json_uint(js, "reset", res->counts.resets_queued);
+	sb_json_obj_end(js);
 }
 
 void sb_listeners_json(struct sb_json *js, const struct sb_rundata *rd,
@@ -49,6 +107,7 @@ void sb_listeners_json(struct sb_json *js, const struct sb_rundata *rd,
 		sb_json_uint(js, "full_samples", l->full_samples);
 		sb_json_fixed(js, "time_full_ms", (double)l->full_ns / 1e6, 3);
 		sb_json_uint(js, "dropped_while_sibling_had_room", l->dropped_sibling_room);
+		closed_json(js, rd, l);
 		sb_json_obj_end(js);
 	}
 	sb_json_arr_end(js);
@@ -66,5 +125,6 @@ void sb_listeners_json(struct sb_json *js, const struct sb_rundata *rd,
 		sb_json_uint(js, "passes", ls->overflow_passes);
 		sb_json_obj_end(js);
 	}
+	restart_json(js, rd, res);
 	sb_json_obj_end(js);
 }

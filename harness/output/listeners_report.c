@@ -67,6 +67,25 @@ static void count(char *buf, size_t len, const json_t *v, const char *key)
 		snprintf(buf, len, "%" PRId64, x);
 }
 
+/* --close-socket: what the restart cost */
+static void restart_line(FILE *f, const json_t *r)
+{
+	char q[24], mig[24], fail[24];
+	int64_t m = geti(r, "migrate_req", -1);
+
+	if (!json_is_object(r))
+		return;
+	count(q, sizeof(q), r, "queued");
+	count(mig, sizeof(mig), r, "migrated");
+	count(fail, sizeof(fail), r, "migrate_failed");
+	fprintf(f,
+		"  restart: socket %" PRId64 " closed at %.1f ms with %s connections in its accept "
+		"queue; tcp_migrate_req=%s: %s moved to a sibling (TCPMigrateReqSuccess), %s could "
+		"not be (TCPMigrateReqFailure), %" PRId64 " clients reset by the close\n",
+		geti(r, "socket", -1), json_number_value(sb_jget_path(r, "at_ms")), q,
+		m < 0 ? "n/a (before 5.14)" : m ? "1" : "0", mig, fail, geti(r, "reset", 0));
+}
+
 void sb_listeners_report(FILE *f, const json_t *summary)
 {
 	const json_t *l = sb_jget_path(summary, "listeners");
@@ -100,6 +119,7 @@ void sb_listeners_report(FILE *f, const json_t *summary)
 	}
 	if (sb_listeners_finding(summary, fnd, sizeof(fnd)))
 		fprintf(f, "  %s\n", fnd);
+	restart_line(f, sb_jget_path(l, "restart"));
 }
 
 int sb_listeners_finding(const json_t *summary, char *buf, size_t len)

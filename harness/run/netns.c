@@ -152,6 +152,7 @@ int sb_sysctls_record(struct sb_rundata *rd)
 		"net.ipv4.tcp_max_syn_backlog",	    "net.ipv4.ip_local_port_range",
 		"net.ipv4.tcp_tw_reuse",	    "net.ipv4.tcp_max_tw_buckets",
 		"net.core.netdev_max_backlog",	    "net.ipv4.tcp_timestamps",
+		"net.ipv4.tcp_migrate_req",
 	};
 	size_t n = sizeof(names) / sizeof(names[0]);
 

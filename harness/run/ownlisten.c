@@ -20,6 +20,9 @@ void sb_ownlisten__opts(const struct sb_opts *o, struct lg_server_opts *so)
 		.reuseport = o->reuseport,
 		.slow_socket = o->accept_socket,
 		.slow_policy = o->accept_socket_policy,
+		.close_on = o->close_socket >= 0,
+		.close_socket = o->close_socket >= 0 ? (uint32_t)o->close_socket : 0,
+		.close_after_ms = o->close_at_ms,
 		.paired = o->paired,
 	};
 }
@@ -39,11 +42,21 @@ void sb_ownlisten__start(const struct lg_server *srv, struct sb_rundata *rd)
 			l->cookie = 0;
 		l->accepts = 0;
 		l->policy = *lg_server__policy_of(srv, i);
+		l->closed_ns = 0;
+		l->queued_at_close = -1;
+		l->drops_at_close = -1;
 	}
 }
 
 void sb_ownlisten__end(const struct lg_server *srv, struct sb_rundata *rd)
 {
+	struct lg_listen_closed lc;
+
 	for (uint32_t i = 0; srv && i < rd->nown; i++)
 		rd->own[i].accepts = lg_server__listener_accepts(srv, i);
+	if (srv && lg_server__listener_closed(srv, &lc) && lc.li < rd->nown) {
+		rd->own[lc.li].closed_ns = lc.t_ns;
+		rd->own[lc.li].queued_at_close = lc.queued;
+		rd->own[lc.li].drops_at_close = lc.drops;
+	}
 }

@@ -71,6 +71,7 @@ static int apply_sysctls(const struct sb_opts *o, struct sb_restore *r, struct s
 		{ "net.ipv4.tcp_synack_retries", o->synack_retries },
 		{ "net.ipv4.tcp_syn_linear_timeouts", o->syn_linear_timeouts },
 		{ "net.ipv4.tcp_max_syn_backlog", o->max_syn_backlog },
+		{ "net.ipv4.tcp_migrate_req", o->migrate_req },
 	};
 	char range[64], val[32];
 	int e;

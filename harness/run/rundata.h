@@ -84,6 +84,9 @@ struct sb_own_listener {
 	uint64_t cookie;		/* SO_COOKIE */
 	uint64_t accepts;		/* accept() returned on it */
 	struct lg_accept_policy policy; /* its accept policy */
+	uint64_t closed_ns;		/* --close-socket: when it closed (0: open to the end) */
+	int64_t queued_at_close;	/* and its accept queue just before (-1: unread) */
+	int64_t drops_at_close;		/* and its sk_drops, final (-1: unread) */
 };
 
 struct sb_rundata {

@@ -90,6 +90,7 @@ static const char *const all_keys[] = {
     "per-cpu-listeners",
     "reuseport",
     "accept-socket",
+    "close-socket",
     "paired",
     "syncookies",
     "abort-on-overflow",
@@ -97,6 +98,7 @@ static const char *const all_keys[] = {
     "syn-retries",
     "synack-retries",
     "syn-linear-timeouts",
+    "migrate-req",
     "max-syn-backlog",
     "port-range",
     "no-probes",
@@ -140,6 +142,9 @@ static const char *const all_keys[] = {
 	"aaaaaaaaaaaa"
 
 static const struct good_case good[] = {
+    {{"--reuseport", "2", "--accept-socket", "1=none", "--close-socket", "1@500",
+      "--migrate-req", "1"},
+     {"reuseport=2", "accept-socket=1=none", "close-socket=1@500", "migrate-req=1"}},
     {{"--conns", "5"}, {"conns=5", "concurrency=5"}},
     {{"--conns=100000000"}, {"conns=100000000"}},
     {{"--conns", "007"}, {"conns=7"}},
@@ -251,6 +256,16 @@ static const struct good_case good[] = {
 };
 
 static const struct bad_case bad[] = {
+    {{"--close-socket", "1@500"}, "add --reuseport 2"},
+    {{"--reuseport", "1", "--accept-socket", "0=none", "--close-socket", "0@5"},
+     "add --reuseport 2"},
+    {{"--reuseport", "2", "--close-socket", "2@5"}, "is not a socket of --reuseport 2"},
+    {{"--reuseport", "2", "--close-socket", "1@5"}, "add --accept-socket 1=none"},
+    {{"--reuseport", "2", "--accept-socket", "1=none", "--close-socket", "1@"},
+     "--close-socket must be K@MS"},
+    {{"--reuseport", "2", "--accept-socket", "1=none", "--close-socket", "1@86400001"},
+     "--close-socket must be K@MS"},
+    {{"--migrate-req", "2"}, "--migrate-req must be"},
     {{"--conns", "0"}, "--conns must be a whole number"},
     {{"--conns", "-5"}, "--conns"},
     {{"--conns", "10x"}, "--conns"},
@@ -584,10 +599,10 @@ static void test_defaults(void)
 		 "\nconns=10000\nbacklog=128\nconcurrency=10000\nrate=0\nthreads=%u\n"
 		 "mode=connect\nclose=fin\nclose-first=race\nengine=uring\nreq=1\nresp=1\n"
 		 "connect-timeout=5000\n"
-		 "max-time=120\naccept=fast\nport=5201\ndests=16\nipv6=0\nper-cpu-listeners=0\nreuseport=0\naccept-socket=\npaired=0\n"
+		 "max-time=120\naccept=fast\nport=5201\ndests=16\nipv6=0\nper-cpu-listeners=0\nreuseport=0\naccept-socket=\nclose-socket=\npaired=0\n"
 		 "syncookies=-1\n"
 		 "abort-on-overflow=-1\nsomaxconn=-1\nsyn-retries=-1\nsynack-retries=-1\n"
-		 "syn-linear-timeouts=-1\nmax-syn-backlog=-1\nport-range=\nno-probes=0\n"
+		 "syn-linear-timeouts=-1\nmigrate-req=-1\nmax-syn-backlog=-1\nport-range=\nno-probes=0\n"
 		 "attach=auto\nsampler=auto\nprobe-off=\nsample-us=5000\ntrace-states=0\nno-bpf-stats=0\ntarget=\nserver-cmd=\nnetns=\nhttp=0\nhttp-path=/\n"
 		 "tls=0\ntls-version=1.3\ntls-key-type=ecdsa-p256\ntls-resume=0\ntls-cert=\ntls-key=\n"
 		 "tls-sni=\ntls-ca=\ntopology=lo\ndelay=\nloss=\nrate-limit=0\n"
