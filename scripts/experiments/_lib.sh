@@ -116,6 +116,23 @@ expect_ge() {
 	if [ "$3" -ge "$2" ] 2>/dev/null; then _check "$1" ok "$3 >= $2"; else _check "$1" no ">= $2, got $3"; fi
 }
 
+# expect_listener_drops NAME: the listener sockets' sk_drops summed against
+# the namespace's ListenDrops: equal but for the ACKs a full queue dropped,
+# which Linux 6.15+ names TCP_LISTEN_OVERFLOW (the listener_drops identity);
+# before it those cannot be told apart and the sum can only be >=
+# (docs/kernel-facts.md, fact 29)
+expect_listener_drops() {
+	st=$(jq -r '.reconciliation.identities.listener_drops.status' "$work/$1/summary.json")
+	why=$(jq -r '.reconciliation.identities.listener_drops.reason // ""' "$work/$1/summary.json")
+	case $st:$why in
+	skipped:*TCP_LISTEN_OVERFLOW*)
+		expect_ge "the sockets' sk_drops summed >= ListenDrops (no TCP_LISTEN_OVERFLOW reason before 6.15)" \
+			"$(j "$1" .kernel_counters.ListenDrops)" "$(j "$1" .listeners.drops_sum)" ;;
+	*) expect_eq "the sockets' sk_drops summed = ListenDrops + TCP_LISTEN_OVERFLOW drops (listener_drops identity)" \
+		holds "$st" ;;
+	esac
+}
+
 # has_option --opt: does this synbench know the option?
 has_option() {
 	"$SYNBENCH" --help 2>/dev/null | grep -q -- "$1[ =]"

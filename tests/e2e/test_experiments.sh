@@ -17,7 +17,7 @@ bad() {
 }
 
 list=$("$SYNBENCH" experiment --list) || bad "experiment --list exited $?"
-for name in listen-no-accept client-close server-close syncookies abort-on-overflow; do
+for name in listen-no-accept client-close server-close syncookies abort-on-overflow reuseport-balance listener-restart; do
 	echo "$list" | grep -q "^  $name  *[a-z]" || bad "--list does not describe $name"
 done
 [ "$("$SYNBENCH" experiment | wc -l)" = "$(echo "$list" | wc -l)" ] ||
@@ -28,7 +28,7 @@ rc=$?
 [ "$(wc -l <"${TMPDIR:-/tmp}/sb-exp-err.$$")" = 1 ] || bad "unknown experiment: not one line"
 rm -f "${TMPDIR:-/tmp}/sb-exp-err.$$"
 
-for name in listen-no-accept client-close server-close syncookies abort-on-overflow; do
+for name in listen-no-accept client-close server-close syncookies abort-on-overflow reuseport-balance listener-restart; do
 	start=$(date +%s)
 	out=$("$SYNBENCH" experiment "$name" 2>&1)
 	rc=$?
