@@ -41,6 +41,10 @@ struct advise {
 	char goal_text[64];
 	char out[4096];
 	struct sb_opts o; /* the run options as parsed (somaxconn, syncookies ...) */
+	/* --target with --server-cmd: the server listens anew in each run with
+	 * its own backlog, which the search caps with net.core.somaxconn */
+	int target;
+	long server_backlog; /* a run's backlog below somaxconn: the server's own, else -1 */
 	/* learnt from the first run's config.json */
 	long syn_backlog_default; /* net.ipv4.tcp_max_syn_backlog, -1 unknown */
 	int linear;		  /* net.ipv4.tcp_syn_linear_timeouts, 0 absent */
@@ -136,7 +140,6 @@ static const struct sb_optdef advise_table[] = {
 	{ "help", 'h', SB_ARG_NONE, SB_OPT_RETURN, A_HELP, NULL, "this text", .fld = SB_FLD_NONE },
 	{ .help = "Refused:", .kind = SB_OPT_HEADING },
 	REFUSED("backlog", "the search sets it"),
-	REFUSED("target", "a --target server's backlog is its own configuration"),
 	REFUSED("json", "each run's output is the search's"),
 	REFUSED("trace-states", "each run's output is the search's"),
 	REFUSED("force", "each run's output is the search's"),
@@ -227,11 +230,12 @@ static int run_argv(const struct advise *a, uint32_t b, const char *dir, char **
 	for (size_t i = 0; i < a->nfixed; i++)
 		args[n++] = a->fixed[i];
 	snprintf(nums[0], 24, "%u", b);
-	args[n++] = "--backlog";
+	/* a --target server's own backlog is capped at b by somaxconn */
+	args[n++] = a->target ? "--somaxconn" : "--backlog";
 	args[n++] = nums[0];
 	/* listen() caps the backlog at somaxconn: raised to b when the user
 	 * did not set it */
-	if (a->o.somaxconn < 0 && b > SOMAXCONN_DEFAULT) {
+	if (!a->target && a->o.somaxconn < 0 && b > SOMAXCONN_DEFAULT) {
 		snprintf(nums[1], 24, "%u", b);
 		args[n++] = "--somaxconn";
 		args[n++] = nums[1];
@@ -323,6 +327,9 @@ static int run_one(struct advise *a, uint32_t b, enum phase ph, unsigned int rep
 	r->p99_us = num(d, "latency_us.user_connect.p99");
 	r->eff_backlog = num(d, "effective_backlog");
 	json_decref(d);
+	/* the server asked for less than somaxconn: its own backlog binds */
+	if (a->target && r->eff_backlog >= 0 && r->eff_backlog < b)
+		a->server_backlog = (long)r->eff_backlog;
 	r->meets = r->ok && r->overflows == 0 && (isnan(r->reqq_drops) || r->reqq_drops == 0) &&
 		   (a->goal != SB_GOAL_P99 || r->p99_us <= a->p99_us);
 	fprintf(a->csv, "%zu,%s,%u,%u,%d,%.0f,%.0f,%.0f,%.3f,%.0f,%d,%s\n", a->runs,
@@ -398,6 +405,8 @@ static int write_json(FILE *f, void *ctx)
 	sb_json_int(j, "syncookies", a->o.syncookies);
 	sb_json_int(j, "tcp_max_syn_backlog_default", a->syn_backlog_default);
 	sb_json_int(j, "tcp_syn_linear_timeouts", a->linear);
+	sb_json_bool(j, "target", a->target);
+	sb_json_i64_or_null(j, "server_backlog_binds", a->server_backlog);
 	sb_json_obj_end(j);
 	if (w->half.ok) {
 		sb_json_obj_begin(j, "half");
@@ -416,7 +425,11 @@ static void say_limits(const struct advise *a, uint32_t b)
 {
 	uint32_t cap = a->o.somaxconn >= 0 ? (uint32_t)a->o.somaxconn : SOMAXCONN_DEFAULT;
 
-	if (b <= cap)
+	if (a->target)
+		printf("  the server's listen backlog and net.core.somaxconn: both at least %u (the "
+		       "runs capped the server's own with --somaxconn; listen() takes the smaller)\n",
+		       b);
+	else if (b <= cap)
 		printf("  net.core.somaxconn %u >= %u: does not bind (listen() takes the smaller)\n",
 		       cap, b);
 	else
@@ -473,8 +486,8 @@ static int search(struct advise *a, struct answer *w)
 			break;
 		}
 		w->lo = b;
-		if (b >= a->max_backlog)
-			return 0;
+		if (b >= a->max_backlog || a->server_backlog >= 0)
+			return 0; /* none, or none above the server's own backlog */
 		b = b > a->max_backlog / 2 ? a->max_backlog : 2 * b;
 	}
 	/* down to a bracket of 1/16 of its top (at least 1) */
@@ -524,6 +537,9 @@ static void usage(FILE *f)
 	      "answer is confirmed by K more runs, and one run at half of it shows what an\n"
 	      "undersized backlog costs. Says which kernel limit binds (net.core.somaxconn,\n"
 	      "net.ipv4.tcp_max_syn_backlog). Writes DIR/run-NNN/, DIR/advise.csv, DIR/advise.json.\n"
+	      "With --target and --server-cmd, your server (started anew in each run, its own\n"
+	      "backlog at least --max-backlog) has its backlog capped by net.core.somaxconn,\n"
+	      "which the search sets instead.\n"
 	      "\n"
 	      "OPTIONS (--opt VALUE or --opt=VALUE; any run option but those refused)\n",
 	      f);
@@ -535,14 +551,23 @@ static void usage(FILE *f)
 	      "\n"
 	      "EXAMPLES\n"
 	      "  bench advise --conns 400 --concurrency 400 --accept delay:1\n"
-	      "  bench advise --rate 20000 --duration 5 --accept delay:1 --goal p99:5ms\n",
+	      "  bench advise --rate 20000 --conns 100000 --accept delay:1 --goal p99:5ms\n"
+	      "  bench advise --conns 400 --concurrency 400 --target 127.0.0.1:8080 \\\n"
+	      "      --server-cmd 'exec ./myserver --listen 127.0.0.1:8080 --backlog 65535'\n",
 	      f);
 }
 
 static int check(struct advise *a, char *err, size_t errlen)
 {
 	char *args[4096], nums[3][24], e[512];
-	int argc = run_argv(a, 1, "advise-check", args, sizeof(args) / sizeof(args[0]), nums);
+	int argc, given_somaxconn = 0;
+
+	for (size_t i = 0; i < a->nfixed; i++) {
+		a->target |= !strcmp(a->fixed[i], "--target") || !strncmp(a->fixed[i], "--target=", 9);
+		given_somaxconn |= !strcmp(a->fixed[i], "--somaxconn") ||
+				   !strncmp(a->fixed[i], "--somaxconn=", 12);
+	}
+	argc = run_argv(a, 1, "advise-check", args, sizeof(args) / sizeof(args[0]), nums);
 
 	if (argc < 0)
 		return sb_errf(err, errlen, -EINVAL, "too many run options");
@@ -551,6 +576,20 @@ static int check(struct advise *a, char *err, size_t errlen)
 		return sb_errf(err, errlen, -EINVAL, "--help/--version are not run options");
 	if (argc < 0)
 		return sb_errf(err, errlen, -EINVAL, "%s", e);
+	if (a->target && !a->o.server_cmd[0])
+		return sb_errf(err, errlen, -EINVAL,
+			       "--target needs --server-cmd for bench advise: the server must "
+			       "listen anew in each run, under the somaxconn the search sets; add "
+			       "--server-cmd CMD");
+	if (a->target && a->o.netns[0])
+		return sb_errf(err, errlen, -EINVAL,
+			       "--netns is not for bench advise: the search changes somaxconn, only "
+			       "in the run's own namespace; leave --netns out");
+	if (a->target && given_somaxconn)
+		return sb_errf(err, errlen, -EINVAL,
+			       "--somaxconn is what bench advise --target searches; leave it out");
+	if (a->target)
+		a->o.somaxconn = -1; /* the search's, not the user's */
 	return 0;
 }
 
@@ -560,7 +599,7 @@ int sb_advise_main(int argc, char **argv)
 				     "TCPReqQFullDrop,TCPSynRetrans,p99_user_connect_us,"
 				     "effective_backlog,meets_goal,dir\n";
 	struct advise a = {.repeat = 2, .max_backlog = 65535, .syn_backlog_default = -1,
-			   .logfd = -1};
+			   .logfd = -1, .server_backlog = -1};
 	const void *ctx[2];
 	struct answer w;
 	struct sigaction sa;
@@ -616,6 +655,13 @@ int sb_advise_main(int argc, char **argv)
 	}
 	if (r < 0) {
 		sb_error("advise: a run failed: see the last run's directory in %s", a.out);
+		return 1;
+	}
+	if (!w.backlog && a.server_backlog >= 0) {
+		printf("advise: the server's own listen backlog %ld binds: no larger backlog could be "
+		       "tried, and %ld does not meet %s (%zu runs); raise the backlog in its "
+		       "configuration (--server-cmd) and run again\n",
+		       a.server_backlog, a.server_backlog, a.goal_text, a.runs);
 		return 1;
 	}
 	if (!w.backlog) {

@@ -3,7 +3,9 @@
 # a burst of 200 connects: the backlog it returns is confirmed by a run of
 # our own (0 ListenOverflows), a run at half of it overflows; every row of
 # advise.csv is its run's own counters; a somaxconn the user sets binds and
-# is said; bad input exits 2 with nothing written. Env: SYNBENCH (CTest).
+# is said; the same for a --target server started by --server-cmd, whose
+# backlog the search caps with somaxconn, and whose own smaller backlog is
+# said to bind; bad input exits 2 with nothing written. Env: SYNBENCH (CTest).
 set -u
 : "${SYNBENCH:?SYNBENCH must point at the synbench binary}"
 if [ "$(id -u)" != 0 ]; then
@@ -22,7 +24,7 @@ bad() {
 load="--conns 200 --concurrency 200 --accept delay:1 --connect-timeout 10000"
 
 echo "1. bad input: exit 2, nothing written"
-for args in "--backlog 4" "--target 127.0.0.1:80" "--goal p99:abc" "--goal fast" \
+for args in "--backlog 4" "--target 127.0.0.1:80" "--target 127.0.0.1:80 --server-cmd true --somaxconn 9" "--goal p99:abc" "--goal fast" \
 	"--repeat 0" "--max-backlog 70000" "--conns 0" "--json"; do
 	# shellcheck disable=SC2086
 	"$SYNBENCH" advise $args --out "$tmp/bad" >"$tmp/bad.out" 2>&1
@@ -91,6 +93,56 @@ grep -q "net.core.somaxconn 64 binds" "$tmp/cap.out" || bad "the binding somaxco
 [ -f "$tmp/adv/runs.log" ] || bad "no runs.log"
 [ "$(awk -F, '$3 == 128 { print $10 }' "$tmp/cap/advise.csv")" = 64 ] ||
 	bad "the run at backlog 128: effective backlog $(awk -F, '$3 == 128 { print $10 }' "$tmp/cap/advise.csv"), expected 64"
+
+# a server of our own that accepts one connection per ms: listen(BACKLOG)
+srv() {
+	printf '%s' "exec python3 -c 'import socket, time
+s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind((\"127.0.0.1\", 8080)); s.listen($1)
+while True:
+    c, _ = s.accept(); c.close(); time.sleep(0.001)'"
+}
+tload="--conns 200 --concurrency 200 --connect-timeout 10000 --target 127.0.0.1:8080"
+
+echo "5. --target with --server-cmd: the server's own backlog (65535) capped by somaxconn"
+# shellcheck disable=SC2086
+"$SYNBENCH" advise $tload --server-cmd "$(srv 65535)" --repeat 1 --out "$tmp/tgt" \
+	>"$tmp/tgt.out" 2>"$tmp/tgt.err"
+rc=$?
+cat "$tmp/tgt.out"
+[ "$rc" = 0 ] || bad "advise --target exited $rc: $(tail -3 "$tmp/tgt.err")"
+j=$tmp/tgt/advise.json
+b=$(jq -r '.backlog // 0' "$j" 2>/dev/null || echo 0)
+[ "$b" -gt 1 ] 2>/dev/null || bad "advise --target: no backlog"
+[ "$(jq -r .confirmed "$j")" = true ] || bad "advise --target: not confirmed"
+[ "$(jq -r .limits.target "$j")" = true ] || bad "advise.json limits.target not true"
+tail -n +2 "$tmp/tgt/advise.csv" | while IFS=, read -r run phase backlog rep ex ovf reqq retr p99 eff meets dir; do
+	c=$tmp/tgt/$dir/config.json
+	[ "$backlog" = "$(jq -r '.options.somaxconn' "$c")" ] ||
+		echo "FAIL: row $run: backlog $backlog, its run's somaxconn $(jq -r .options.somaxconn "$c")"
+	[ "$eff" = "$backlog" ] || echo "FAIL: row $run: the server's backlog $eff, not capped at $backlog"
+	case $phase in
+	confirm) [ "$ovf" = 0 ] || echo "FAIL: confirming row $run: $ovf overflows" ;;
+	half) [ "$ovf" -gt 0 ] || echo "FAIL: the run at half ($backlog) did not overflow" ;;
+	esac
+done >"$tmp/trows"
+cat "$tmp/trows"
+fails=$((fails + $(grep -c '^FAIL' "$tmp/trows")))
+grep -q "the server's listen backlog and net.core.somaxconn: both at least $b" "$tmp/tgt.out" ||
+	bad "advise --target: the limits not said"
+
+echo "6. --target whose own backlog (64) binds: said, exit 1, no larger tried"
+# shellcheck disable=SC2086
+"$SYNBENCH" advise $tload --server-cmd "$(srv 64)" --repeat 1 --out "$tmp/tcap" \
+	>"$tmp/tcap.out" 2>"$tmp/tcap.err"
+rc=$?
+cat "$tmp/tcap.out"
+[ "$rc" = 1 ] || bad "advise --target with listen(64): exit $rc, expected 1"
+[ "$(jq -r .limits.server_backlog_binds "$tmp/tcap/advise.json")" = 64 ] ||
+	bad "server_backlog_binds $(jq -r .limits.server_backlog_binds "$tmp/tcap/advise.json"), expected 64"
+[ "$(awk -F, 'NR > 1 { print $3 }' "$tmp/tcap/advise.csv" | sort -n | tail -1)" = 128 ] ||
+	bad "the search went past the first backlog above the server's 64"
+grep -q "the server's own listen backlog 64 binds" "$tmp/tcap.out" || bad "the binding server backlog not said"
 
 if [ "$fails" -gt 0 ]; then
 	echo "FAILED ($fails)"
