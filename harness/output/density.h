@@ -33,7 +33,7 @@ double sb_logbin_upper(int row, int per_decade);
 
 enum sb_grid_op { SB_GRID_SUM = 0, SB_GRID_MAX = 1 };
 
-#define SB_GRID_MAX_PLANES 8
+#define SB_GRID_MAX_PLANES 16
 
 struct sb_grid {
 	int64_t x0;   /* left edge of column 0 */

@@ -19,7 +19,9 @@
 
 /* the layers of the latency image, drawn in this order */
 enum { P_CONNECTED = 0, P_GHOST, P_FAILED, MAP_PLANES };
-enum { Q_AQ = 0, Q_SQ, Q_LIM1, Q_DROPS, Q_SAMPLES, Q_PLANES };
+/* Q_SOCK + k: socket k's accept queue (queue.csv's listener k < QUEUE_SOCKETS) */
+#define QUEUE_SOCKETS 8
+enum { Q_AQ = 0, Q_SQ, Q_LIM1, Q_DROPS, Q_SAMPLES, Q_SOCK, Q_PLANES = Q_SOCK + QUEUE_SOCKETS };
 
 struct sb_plot_data {
 	uint64_t cdf_k[MAX_CDF_ROWS], cdf_u[MAX_CDF_ROWS];
@@ -28,18 +30,20 @@ struct sb_plot_data {
 	int64_t rows;
 	double lmax_us; /* the longest connect: a burst is much shorter than it */
 	struct sb_grid queue;		/* x: µs since the run started */
+	int64_t nsockets;		/* listeners seen in queue.csv: highest index + 1 */
 };
 
 int sb_plot_data__new(struct sb_plot_data **out)
 {
-	static const enum sb_grid_op qops[Q_PLANES] = {SB_GRID_MAX, SB_GRID_MAX, SB_GRID_MAX,
-						       SB_GRID_MAX, SB_GRID_SUM};
+	enum sb_grid_op qops[Q_PLANES];
 	struct sb_plot_data *pd = calloc(1, sizeof(*pd));
 	int ny = sb_logbin_rows(MAP_PER_DECADE);
 
 	*out = NULL;
 	if (!pd)
 		return -ENOMEM;
+	for (int k = 0; k < Q_PLANES; k++)
+		qops[k] = k == Q_SAMPLES ? SB_GRID_SUM : SB_GRID_MAX;
 	if (sb_grid_init(&pd->by_time, MAP_COLS, ny, MAP_PLANES, 1024, NULL) ||
 	    sb_grid_init(&pd->by_row, MAP_COLS, ny, MAP_PLANES, 1, NULL) ||
 	    sb_grid_init(&pd->queue, QUEUE_COLS, 1, Q_PLANES, 64, qops)) {
@@ -95,9 +99,15 @@ static uint64_t clamp_u(int64_t v)
 }
 
 void sb_plot_data__queue(struct sb_plot_data *pd, double t_ms, int64_t accept_queue,
-			 int64_t limit, int64_t syn_queue, int64_t drops)
+			 int64_t limit, int64_t syn_queue, int64_t drops, int64_t listener)
 {
 	int64_t x = t_ms == t_ms && fabs(t_ms) < 1e15 ? (int64_t)(t_ms * 1000.0) : 0;
+
+	if (listener >= 0 && listener < QUEUE_SOCKETS) {
+		sb_grid_add(&pd->queue, x, 0, Q_SOCK + (int)listener, clamp_u(accept_queue));
+		if (listener + 1 > pd->nsockets)
+			pd->nsockets = listener + 1;
+	}
 
 	sb_grid_add(&pd->queue, x, 0, Q_AQ, clamp_u(accept_queue));
 	sb_grid_add(&pd->queue, x, 0, Q_SQ, clamp_u(syn_queue));
@@ -317,19 +327,34 @@ static int queue_file(FILE *f, void *ctx)
 	const struct writer *w = ctx;
 	const struct sb_grid *g = &w->pd->queue;
 
+	/* a SO_REUSEPORT group (queue_sockets.dat > 1): its first sockets' own
+	 * accept queues follow */
+	int ns = w->pd->nsockets > 1 ? (int)w->pd->nsockets : 0;
+
 	fputs("# per time bin of queue.csv (at most 1000): s since the run started, deepest\n"
-	      "# accept queue, longest SYN queue, limit B+1, listener drops (cumulative)\n",
+	      "# accept queue, longest SYN queue, limit B+1, listener drops (cumulative),\n"
+	      "# then with several listener sockets the deepest accept queue of socket 0, 1 ...\n",
 	      f);
 	for (int c = 0; c < g->nx; c++) {
 		if (!sb_grid_at(g, Q_SAMPLES, c, 0))
 			continue;
-		fprintf(f, "%.6f %llu %llu %llu %llu\n",
-			((double)g->x0 + (double)c * (double)g->w) / 1e6,
+		fprintf(f, "%.6f %llu %llu %llu %llu", ((double)g->x0 + (double)c * (double)g->w) / 1e6,
 			(unsigned long long)sb_grid_at(g, Q_AQ, c, 0),
 			(unsigned long long)sb_grid_at(g, Q_SQ, c, 0),
 			(unsigned long long)sb_grid_at(g, Q_LIM1, c, 0),
 			(unsigned long long)sb_grid_at(g, Q_DROPS, c, 0));
+		for (int k = 0; k < ns; k++)
+			fprintf(f, " %llu", (unsigned long long)sb_grid_at(g, Q_SOCK + k, c, 0));
+		fputc('\n', f);
 	}
+	return 0;
+}
+
+static int queue_sockets_file(FILE *f, void *ctx)
+{
+	const struct writer *w = ctx;
+
+	fprintf(f, "%lld\n", (long long)(w->pd->nsockets > 1 ? w->pd->nsockets : 0));
 	return 0;
 }
 
@@ -417,6 +442,7 @@ int sb_plot_data__write(const struct sb_plot_data *pd, const json_t *summary,
 		{"latency_cdf.dat", cdf_file},	       {"latency_marks.dat", marks_file},
 		{"latency_time.dat", map_file},	       {"latency_time_pct.dat", pct_file},
 		{"latency_time_info.dat", map_info_file}, {"queue.dat", queue_file},
+		{"queue_sockets.dat", queue_sockets_file},
 		{"breakdown.dat", breakdown_file},     {"outcomes.dat", outcomes_file},
 		{"phases.dat", phases_file},
 	};

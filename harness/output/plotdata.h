@@ -11,7 +11,9 @@
  *   latency_time_pct.dat   per column, p50 and p99 of the connected ones
  *   latency_time_info.dat  the image's axes
  *   queue.dat              up to 1000 steps: deepest accept and SYN queue,
- *                          the limit, listener drops, per time bin
+ *                          the limit, listener drops, per time bin; with
+ *                          several listener sockets, each one's accept queue
+ *   queue_sockets.dat      how many such columns (0: one listener)
  *   breakdown.dat, outcomes.dat   from summary.json
  *   phases.dat             a crr connection's phases at p50..p99.9, from
  *                          summary.json */
@@ -40,9 +42,9 @@ enum sb_plot_conn {
  * unknown). */
 void sb_plot_data__conn(struct sb_plot_data *pd, int64_t t_submit_ns, double user_us,
 			double kernel_us, enum sb_plot_conn kind, double failed_us);
-/* One row of queue.csv. */
+/* One row of queue.csv; listener its socket's index (-1: no column). */
 void sb_plot_data__queue(struct sb_plot_data *pd, double t_ms, int64_t accept_queue,
-			 int64_t limit, int64_t syn_queue, int64_t drops);
+			 int64_t limit, int64_t syn_queue, int64_t drops, int64_t listener);
 
 /* Writes the data files into plots_dir (which exists); summary is
  * summary.json's root. 0 or negative errno. */

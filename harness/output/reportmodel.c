@@ -184,7 +184,8 @@ static void queue_row(char **f, size_t n, const int *idx, void *ctx)
 
 	if (sc->pd)
 		sb_plot_data__queue(sc->pd, num_or_nan(field(f, n, idx[3])), aq, lim, sq,
-				    strtoll(field(f, n, idx[4]), NULL, 10));
+				    strtoll(field(f, n, idx[4]), NULL, 10),
+				    idx[5] >= 0 ? qval(field(f, n, idx[5])) : -1);
 
 	r->qsamples++;
 	r->qfull += aq >= lim + 1;
@@ -206,13 +207,14 @@ int sb_report_facts__scan(const char *dir, struct sb_report_facts *f, struct sb_
 {
 	static const char *const cn[] = {"kernel_handshake_us", "user_connect_us", "syn_retrans",
 					 "t_submit_ns", "t_connected_ns", "outcome"};
-	static const char *const qn[] = {"accept_queue", "limit", "syn_queue", "t_ms", "drops"};
+	static const char *const qn[] = {"accept_queue", "limit", "syn_queue",
+					 "t_ms",	  "drops", "listener"};
 	static const char *const dn[] = {"count"};
 	struct scan sc = {.f = f, .pd = pd};
 
 	memset(f, 0, sizeof(*f));
 	f->qlimit = f->qmax = f->synq_max = -1;
-	scan_csv(dir, "queue.csv", qn, 5, queue_row, &sc);
+	scan_csv(dir, "queue.csv", qn, 6, queue_row, &sc);
 	scan_csv(dir, "dwell.csv", dn, 1, dwell_row, &sc);
 	return scan_csv(dir, "connections.csv", cn, 6, conn_row, &sc);
 }

@@ -34,8 +34,25 @@ if (n == 0) {
 	set y2tics tc rgb C_RED
 	set y2range [0:(dmax < 1 ? 1 : dmax) * 1.1]
 	set key top left box opaque
-	plot f using 1:2 with steps lw 2 lc rgb C_KERNEL title "accept queue (sk_ack_backlog)", \
-	     f using 1:3 with steps lw 1.5 lc rgb C_GREEN title "SYN queue (request socks)", \
-	     f using 1:4 with lines dt 2 lw 1.5 lc rgb C_GREY title sprintf("limit B+1 = %d (accept queue full)", lim), \
-	     f using 1:5 axes x1y2 with lines lw 1.5 lc rgb C_RED title "listener drops (right axis)"
+	# a SO_REUSEPORT group: each socket's own accept queue (columns 6 ...)
+	ns = 0
+	if (exists("dir")) {
+		undefine STATS_*
+		stats dir . "/plots/queue_sockets.dat" using 1 nooutput
+		ns = exists("STATS_max") ? int(STATS_max) : 0
+	}
+	if (ns > 1) {
+		set key top left box opaque font ",8"
+		plot f using 1:2 with steps lw 2 lc rgb C_KERNEL title "accept queue, deepest socket", \
+		     for [k=0:ns-1] f using 1:(column(6 + k)) with steps lw 1.2 lc (k + 3) \
+		         title sprintf("socket %d's accept queue", k), \
+		     f using 1:3 with steps lw 1.5 lc rgb C_GREEN title "SYN queue (request socks)", \
+		     f using 1:4 with lines dt 2 lw 1.5 lc rgb C_GREY title sprintf("limit B+1 = %d (per socket)", lim), \
+		     f using 1:5 axes x1y2 with lines lw 1.5 lc rgb C_RED title "listener drops, a socket's most (right axis)"
+	} else {
+		plot f using 1:2 with steps lw 2 lc rgb C_KERNEL title "accept queue (sk_ack_backlog)", \
+		     f using 1:3 with steps lw 1.5 lc rgb C_GREEN title "SYN queue (request socks)", \
+		     f using 1:4 with lines dt 2 lw 1.5 lc rgb C_GREY title sprintf("limit B+1 = %d (accept queue full)", lim), \
+		     f using 1:5 axes x1y2 with lines lw 1.5 lc rgb C_RED title "listener drops (right axis)"
+	}
 }

@@ -106,6 +106,18 @@ grep -q "Socket 1 of the SO_REUSEPORT group" "$out/report.md" &&
 	ok "report.md has the finding" || bad "report.md has no finding on socket 1"
 grep -A6 "^listener sockets" "$out/report.txt"
 
+# the queue plot's data: a column per socket, socket 1's reaching B+1
+if command -v gnuplot >/dev/null; then
+	"$SYNBENCH" plot "$out" >"$WORK/plot.log" 2>&1
+	check "bench plot" "$?" -eq 0
+	check "queue_sockets.dat" "$(cat "$out/plots/queue_sockets.dat")" -eq 4
+	check "queue.dat: 5 columns + 4 sockets" \
+		"$(awk '!/^#/ { print NF }' "$out/plots/queue.dat" | sort -u | tr '\n' ' ')" = "9 "
+	check "queue.dat: socket 1's deepest = B+1" \
+		"$(awk '!/^#/ && $7 > m { m = $7 } END { print m + 0 }' "$out/plots/queue.dat")" -eq 17
+	check "queue.png drawn" "$(wc -c <"$out/plots/queue.png")" -gt 1000
+fi
+
 # bad input: one line naming the problem and the fix, exit 2
 bad_input() {
 	want=$1
@@ -121,4 +133,6 @@ bad_input "--accept-socket 4 is not a socket of --reuseport 4" --reuseport 4 --a
 bad_input "--accept-socket must be K=POLICY" --reuseport 4 --accept-socket 1=slow
 bad_input "add --reuseport N" --accept-socket 1=none
 bad_input "drop --per-cpu-listeners" --reuseport 2 --per-cpu-listeners
+bad_input "add --accept-socket 1=none" --reuseport 2 --close-socket 1@100
+bad_input "add --reuseport 2" --close-socket 0@100
 finish
