@@ -516,6 +516,9 @@ int sb_kview_analyze(const struct sb_rundata *rd, const struct sb_kview_opts *o,
 	res->conns_started = res->watch.clients;
 	res->watch.effective_backlog = effective_backlog(rd);
 	listener_drops(rd, &res->watch);
+	/* every listener socket on its own, as a run's: the sockets found on
+	 * every watched port */
+	sb_listeners_compute(rd, 0, &res->listeners);
 	sb_analyze_kernel_hists(res, rd);
 	res->rec.probes = 1;
 	res->rec.join_rate = -1; /* nothing to join */

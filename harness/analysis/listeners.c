@@ -82,7 +82,7 @@ static void pass(struct sb_listener_stat **ls, const struct sb_listen_sample *s,
 
 /* Totals over the run's port (0: all), the imbalance and the overflowing
  * socket with the sibling that most often had room meanwhile. */
-static void totals(struct sb_listeners *out, uint16_t port)
+static void totals(struct sb_listeners *out, uint16_t port, int from_first)
 {
 	int64_t acc[SB_MAX_LISTENERS], drp[SB_MAX_LISTENERS];
 	const struct sb_listener_stat *worst = NULL, *room = NULL;
@@ -91,9 +91,15 @@ static void totals(struct sb_listeners *out, uint16_t port)
 	for (size_t i = 0; i < out->n; i++) {
 		struct sb_listener_stat *l = &out->l[i];
 
-		/* a socket closed mid-run dropped on after its last sample */
-		l->drops = l->drops_at_close > (int64_t)l->last_drops ? l->drops_at_close
-								      : (int64_t)l->last_drops;
+		/* a watch: gained since its first sample (the sockets were there
+		 * before); a run's were made with it, and one closed mid-run
+		 * dropped on after its last sample */
+		if (from_first)
+			l->drops = (int64_t)l->last_drops - (int64_t)l->first_drops;
+		else
+			l->drops = l->drops_at_close > (int64_t)l->last_drops
+				       ? l->drops_at_close
+				       : (int64_t)l->last_drops;
 		if (port && l->port != port)
 			continue;
 		acc[m] = l->accepts;
@@ -160,5 +166,5 @@ void sb_listeners_compute(const struct sb_rundata *rd, uint16_t port, struct sb_
 	}
 	if (k)
 		pass(ls, rd->samples + a, prev, k);
-	totals(out, port);
+	totals(out, port, rd->watch != NULL);
 }

@@ -18,9 +18,10 @@ struct sb_listener_stat {
 	int32_t index;	    /* the built-in listener's socket number (--reuseport
 			     * order); others: the order first sampled, per port */
 	uint64_t cookie;    /* SO_COOKIE, 0 when the sampler's mode cannot read it */
-	int64_t drops;	    /* sk_drops at its last sample: for a listener made
-			     * with the run, gained over the run (the per-port
-			     * listener_drops sums these) */
+	int64_t drops;	    /* sk_drops gained: a run's listeners were made with
+			     * it (their last sample, or the final count of one
+			     * closed mid-run); a watch's since their first
+			     * sample (the per-port listener_drops sums these) */
 	int64_t accepts;    /* accept() on it (built-in listener), -1 unknown */
 	uint32_t max_queue; /* deepest accept queue sampled */
 	uint32_t limit;	    /* sk_max_ack_backlog (the queue holds limit + 1) */

@@ -98,9 +98,14 @@ void sb_listeners_report(FILE *f, const json_t *summary)
 	ratio(ai, sizeof(ai), l, "accepts_imbalance");
 	ratio(di, sizeof(di), l, "drops_imbalance");
 	count(acc, sizeof(acc), l, "accepts_sum");
-	fprintf(f, "listener sockets on port %" PRId64 " (one SO_REUSEPORT group): drops %" PRId64
-		   ", accepts %s; imbalance (max/mean) accepts %s, drops %s\n",
-		port, geti(l, "drops_sum", -1), acc, ai, di);
+	if (port)
+		fprintf(f, "listener sockets on port %" PRId64 " (one SO_REUSEPORT group)", port);
+	else /* bench watch: every port it saw, each row says its own */
+		fputs("listener sockets (every port watched)", f);
+	fprintf(f, ": drops %" PRId64 ", accepts %s; imbalance (max/mean) accepts %s, drops %s\n",
+		geti(l, "drops_sum", -1), acc, ai, di);
+	if (!port)
+		fprintf(f, "  %5s", "port");
 	fprintf(f, "  %6s %-10s %9s %9s %9s %6s %12s  %s\n", "socket", "policy", "accepts", "drops",
 		"max queue", "limit", "full (ms)", "cookie");
 	for (size_t k = 0; k < json_array_size(a); k++) {
@@ -111,6 +116,8 @@ void sb_listeners_report(FILE *f, const json_t *summary)
 			continue;
 		sb_jget_double(sb_jget_path(s, "time_full_ms"), &ms);
 		count(acc, sizeof(acc), s, "accepts");
+		if (!port)
+			fprintf(f, "  %5" PRId64, geti(s, "port", -1));
 		fprintf(f, "  %6" PRId64 " %-10s %9s %9" PRId64 " %9" PRId64 " %6" PRId64
 			   " %12.3f  %" PRId64 "\n",
 			geti(s, "index", -1), gets_or(s, "policy", "-"), acc,

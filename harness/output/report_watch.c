@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "harness/output/fmt.h"
+#include "harness/output/listeners_report.h"
 
 #define jint sb_report_jint
 #define jnum sb_report_jnum
@@ -98,6 +99,7 @@ int sb_report_watch_text(FILE *f, const struct sb_report_model *m)
 			(long long)jint(s, "reconciliation.mib_listen_overflows"),
 			(long long)jint(s, "kernel_counters.TCPReqQFullDrop"),
 			(long long)jint(s, "reconciliation.mib_listen_drops"));
+	sb_listeners_report(f, s);
 	ids = sb_jget_path(s, "reconciliation.identities");
 	json_object_foreach((json_t *)ids, key, id) {
 		int64_t p = jint(id, "probe"), k = jint(id, "kernel");

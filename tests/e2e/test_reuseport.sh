@@ -8,11 +8,12 @@
 # the group's sums reconcile with the run namespace's counters (sk_drops
 # summed - TCP_LISTEN_OVERFLOW skb drops = ListenOverflows +
 # TCPReqQFullDrop; accepts + the queues left = Tcp PassiveOpens) and with
-# the joined outcomes; the report names socket 1. Every ghost (a client
+# the joined outcomes; the report names socket 1; the queue plot has its line. Every ghost (a client
 # ESTABLISHED whose ACK found the slow socket full) is one of the ACKs
 # dropped for a full queue. One client thread, as in
 # test_run_noaccept: SYNs from two CPUs at once let a queue pass B+1. Then
-# the options' bad input: one line, exit 2.
+# bench watch on a Python server's own two-socket group (each socket found,
+# the full one named) and the options' bad input: one line, exit 2.
 . "$SB_TESTS/e2e/lib.sh"
 need_root
 
@@ -117,6 +118,70 @@ if command -v gnuplot >/dev/null; then
 		"$(awk '!/^#/ && $7 > m { m = $7 } END { print m + 0 }' "$out/plots/queue.dat")" -eq 17
 	check "queue.png drawn" "$(wc -c <"$out/plots/queue.png")" -gt 1000
 fi
+
+# bench watch finds a server's SO_REUSEPORT sockets itself: a Python
+# server with two sockets on port 8090, socket A accepting (backlog 64: it
+# never fills, however slow the machine), socket B never (backlog 4); 40
+# connects at once (syncookies 0)
+echo "-- bench watch, a server's own group of two sockets"
+own_netns sbrp
+in_ns python3 -c '
+import socket, threading, time
+a, b = socket.socket(), socket.socket()
+for s, backlog in ((a, 64), (b, 4)):
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+    s.bind(("127.0.0.1", 8090)); s.listen(backlog)
+def serve():
+    while True:
+        c, _ = a.accept(); c.close()
+threading.Thread(target=serve, daemon=True).start()
+time.sleep(20)' &
+PIDS="$PIDS $!"
+i=0
+until in_ns ss -Hltn 'sport = :8090' | grep -c . | grep -qx 2; do
+	i=$((i + 1))
+	[ $i -gt 50 ] && { bad "the Python server did not listen"; finish; }
+	sleep 0.1
+done
+w="$WORK/watch"
+"$SYNBENCH" watch --netns "$NS" --duration 4 --no-plot --quiet --out "$w" >"$WORK/watch.out" 2>"$WORK/watch.err" &
+WATCH=$!
+PIDS="$PIDS $WATCH"
+i=0
+until grep -q "synbench: watching" "$WORK/watch.err" 2>/dev/null; do
+	i=$((i + 1))
+	[ $i -gt 300 ] && { bad "the watch did not start: $(cat "$WORK/watch.err")"; finish; }
+	sleep 0.1
+done
+lo0=$(mib TcpExt ListenOverflows)
+in_ns python3 -c '
+import socket, time
+ss = []
+for i in range(40):
+    s = socket.socket(); s.setblocking(False)
+    try: s.connect(("127.0.0.1", 8090))
+    except BlockingIOError: pass
+    ss.append(s)
+time.sleep(1.5)'
+wait "$WATCH"
+check "watch exit" "$?" -eq 0
+ws="$w/summary.json"
+check "watch: 2 sockets on 8090" "$(jqv "$ws" '[.listeners.sockets[] | select(.port == 8090)] | length')" -eq 2
+check "watch: two cookies" "$(jqv "$ws" '[.listeners.sockets[].cookie] | unique | length')" -eq 2
+full=$(jqv "$ws" '[.listeners.sockets[] | select(.max_accept_queue == .limit + 1)] | length')
+check "watch: the socket that never accepts filled (B+1 = 5), one only" "$full" -eq 1
+check "watch: that socket is the one named (overflowed while its sibling had room)" \
+	"$(jqv "$ws" '(.listeners.sockets[] | select(.max_accept_queue == .limit + 1)).index')" -eq \
+	"$(jqv "$ws" .listeners.overflow_with_room.socket)"
+check "watch: drops_sum = listener_drops" "$(jqv "$ws" .listeners.drops_sum)" -eq \
+	"$(jqv "$ws" .reconciliation.listener_drops)"
+check "watch: ListenOverflows seen = the namespace's gain" "$(jqv "$ws" .kernel_counters.ListenOverflows)" -eq \
+	"$(($(mib TcpExt ListenOverflows) - lo0))"
+check "watch: ListenOverflows > 0" "$(jqv "$ws" .kernel_counters.ListenOverflows)" -gt 0
+check "watch: the sockets' drops >= ListenOverflows" "$(jqv "$ws" .listeners.drops_sum)" -ge \
+	"$(jqv "$ws" .kernel_counters.ListenOverflows)"
+grep -q "^listener sockets (every port watched)" "$w/report.txt" &&
+	ok "watch report: the socket table" || bad "watch report: no socket table"
 
 # bad input: one line naming the problem and the fix, exit 2
 bad_input() {
