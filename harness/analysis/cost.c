@@ -37,6 +37,11 @@ void sb_cost_compute(const struct sb_rundata *rd, uint64_t conns, struct sb_cost
 	c->bpf_ns_per_conn = stats ? ratio((double)rd->bpf_run_ns, (double)conns) : NAN;
 	c->bpf_ms = stats ? (double)rd->bpf_run_ns / 1e6 : NAN;
 	c->bpf_window_events = stats ? m->window_events : 0;
+	for (int k = 0; stats && k < SB_NCOMPONENTS; k++)
+		if (m->unmeasured[k]) {
+			c->bpf_unmeasured |= 1u << k;
+			c->bpf_unmeasured_events += m->unmeasured[k];
+		}
 	c->ring_records = m->ring_records;
 	c->ring_cpu_ms = (double)m->ring_cpu_ns / 1e6;
 	c->ring_ns_per_record = ratio((double)m->ring_cpu_ns, (double)m->ring_records);

@@ -31,6 +31,10 @@ struct sb_cost {
 	double bpf_ms;		  /* every program's run time */
 	uint64_t bpf_window_events; /* the state changes BPF run time was counted
 				     * over, scaled to the run; 0: all of them */
+	/* components that first fired after that window: their events, not
+	 * in the bpf_* figures (which are then a lower bound), and which */
+	uint64_t bpf_unmeasured_events;
+	uint32_t bpf_unmeasured; /* 1 << enum sb_component */
 	uint64_t ring_records;
 	double ring_cpu_ms, ring_ns_per_record;
 	/* at the end */

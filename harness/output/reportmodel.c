@@ -361,12 +361,18 @@ int sb_report_cost_line(const struct sb_report_model *m, char *buf, size_t len)
 	if (!isnan(v))
 		addf(buf, len, &n, "; sampler %.1f µs per pass x %lld", v,
 		     (long long)sb_report_jint(c, "sampling.passes"));
-	if (sb_report_jbool(c, "bpf_stats") == 1)
+	if (sb_report_jbool(c, "bpf_stats") == 1) {
 		addf(buf, len, &n, "; BPF %.0f ns per state event, %.2f µs per connection",
 		     sb_report_jnum(c, "per_event.bpf_ns_per_event"),
 		     sb_report_jnum(c, "per_event.bpf_ns_per_conn") / 1e3);
-	else
+		if (sb_report_jint(c, "per_event.bpf_unmeasured_events") > 0)
+			addf(buf, len, &n,
+			     " (at least: %lld events of probes that first fired after the counted "
+			     "window not in it)",
+			     (long long)sb_report_jint(c, "per_event.bpf_unmeasured_events"));
+	} else {
 		addf(buf, len, &n, "; BPF run time not counted (--no-bpf-stats)");
+	}
 	v = sb_report_jnum(c, "per_event.ring_ns_per_record");
 	if (!isnan(v))
 		addf(buf, len, &n, "; records %.0f ns each (drained, stored)", v);

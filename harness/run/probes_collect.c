@@ -53,6 +53,7 @@ static uint64_t prog_stats(struct sb_probes *p, struct sb_rundata *rd, struct sb
 				info.run_time_ns = (__u64)((double)info.run_time_ns * all / in);
 				info.run_cnt = (__u64)((double)info.run_cnt * all / in);
 			}
+			cost->unmeasured[comp] = in ? 0 : all;
 		}
 		rd->bpf_run_ns += info.run_time_ns;
 		rd->bpf_runs += info.run_cnt;

@@ -73,6 +73,9 @@ struct sb_probe_cost {
 	 * window_events 0: counted over the whole run */
 	uint64_t window_counts[SB_NCOMPONENTS];
 	uint64_t window_events;
+	/* a component whose first event came after the window (a SYN
+	 * retransmit 1 s into the run): its events, its run time not counted */
+	uint64_t unmeasured[SB_NCOMPONENTS];
 	uint64_t machine_busy_ns; /* every CPU's busy time, the probes' start to
 				   * collection (/proc/stat: other processes' work too) */
 };
