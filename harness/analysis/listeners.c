@@ -44,6 +44,9 @@ static struct sb_listener_stat *find(struct sb_listeners *o, const struct sb_run
 	l->accepts = -1;
 	l->first_drops = s->drops;
 	l->drops_at_close = -1;
+	for (size_t k = 0; s->cookie && k < rd->nowners; k++)
+		if (rd->owners[k].cookie == s->cookie && rd->owners[k].pid >= 0)
+			l->owner = &rd->owners[k];
 	for (uint32_t k = 0; s->cookie && k < rd->nown; k++)
 		if (rd->own[k].cookie == s->cookie) {
 			l->own = 1;

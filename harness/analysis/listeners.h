@@ -34,6 +34,7 @@ struct sb_listener_stat {
 	uint64_t room_sibling_dropped; /* passes it had room while a sibling dropped */
 	struct lg_accept_policy policy; /* built-in listener: its policy */
 	int own;			/* one of rd->own */
+	const struct sb_listen_owner *owner; /* its process (rd->owners), or NULL */
 	int64_t drops_at_close; /* --close-socket: its final sk_drops (-1: none) */
 	uint32_t first_drops, last_drops; /* sk_drops at its first and last sample */
 	uint64_t last_ts;

@@ -108,6 +108,15 @@ void sb_listeners_json(struct sb_json *js, const struct sb_rundata *rd,
 		sb_json_fixed(js, "time_full_ms", (double)l->full_ns / 1e6, 3);
 		sb_json_uint(js, "dropped_while_sibling_had_room", l->dropped_sibling_room);
 		closed_json(js, rd, l);
+		if (l->owner) {
+			sb_json_int(js, "pid", l->owner->pid);
+			sb_json_str(js, "comm", l->owner->comm);
+			sb_json_i64_or_null(js, "incoming_cpu", l->owner->incoming_cpu);
+		} else {
+			sb_json_null(js, "pid");
+			sb_json_null(js, "comm");
+			sb_json_null(js, "incoming_cpu");
+		}
 		sb_json_obj_end(js);
 	}
 	sb_json_arr_end(js);

@@ -67,6 +67,22 @@ static void count(char *buf, size_t len, const json_t *v, const char *key)
 		snprintf(buf, len, "%" PRId64, x);
 }
 
+/* "python3[812] cpu 3": the process holding the socket and its
+ * SO_INCOMING_CPU where set; "-" unknown */
+static void owner(char *buf, size_t len, const json_t *s)
+{
+	int64_t pid = geti(s, "pid", -1), cpu = geti(s, "incoming_cpu", -1);
+	int n;
+
+	if (pid < 0) {
+		snprintf(buf, len, "-");
+		return;
+	}
+	n = snprintf(buf, len, "%s[%" PRId64 "]", gets_or(s, "comm", "?"), pid);
+	if (cpu >= 0 && n > 0 && (size_t)n < len)
+		snprintf(buf + n, len - (size_t)n, " cpu %" PRId64, cpu);
+}
+
 /* --close-socket: what the restart cost */
 static void restart_line(FILE *f, const json_t *r)
 {
@@ -91,7 +107,7 @@ void sb_listeners_report(FILE *f, const json_t *summary)
 	const json_t *l = sb_jget_path(summary, "listeners");
 	const json_t *a = sb_jget_path(l, "sockets");
 	int64_t port = geti(l, "port", 0);
-	char ai[16], di[16], acc[24], fnd[512];
+	char ai[16], di[16], acc[24], fnd[512], own[64];
 
 	if (on_port(l) < 2)
 		return;
@@ -106,8 +122,8 @@ void sb_listeners_report(FILE *f, const json_t *summary)
 		geti(l, "drops_sum", -1), acc, ai, di);
 	if (!port)
 		fprintf(f, "  %5s", "port");
-	fprintf(f, "  %6s %-10s %9s %9s %9s %6s %12s  %s\n", "socket", "policy", "accepts", "drops",
-		"max queue", "limit", "full (ms)", "cookie");
+	fprintf(f, "  %6s %-10s %9s %9s %9s %6s %12s  %-12s %s\n", "socket", "policy", "accepts",
+		"drops", "max queue", "limit", "full (ms)", "cookie", "owner");
 	for (size_t k = 0; k < json_array_size(a); k++) {
 		const json_t *s = json_array_get(a, k);
 		double ms = 0;
@@ -118,11 +134,12 @@ void sb_listeners_report(FILE *f, const json_t *summary)
 		count(acc, sizeof(acc), s, "accepts");
 		if (!port)
 			fprintf(f, "  %5" PRId64, geti(s, "port", -1));
+		owner(own, sizeof(own), s);
 		fprintf(f, "  %6" PRId64 " %-10s %9s %9" PRId64 " %9" PRId64 " %6" PRId64
-			   " %12.3f  %" PRId64 "\n",
+			   " %12.3f  %-12" PRId64 " %s\n",
 			geti(s, "index", -1), gets_or(s, "policy", "-"), acc,
 			geti(s, "drops", -1), geti(s, "max_accept_queue", -1), geti(s, "limit", -1),
-			ms, geti(s, "cookie", 0));
+			ms, geti(s, "cookie", 0), own);
 	}
 	if (sb_listeners_finding(summary, fnd, sizeof(fnd)))
 		fprintf(f, "  %s\n", fnd);

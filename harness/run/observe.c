@@ -13,6 +13,7 @@
 #include <bpf/bpf.h>
 
 #include "harness/cli/msg.h"
+#include "harness/run/listen_owner.h"
 #include "harness/run/mib.h"
 #include "harness/run/netns.h"
 #include "harness/run/sampler.h"
@@ -135,8 +136,10 @@ void sb_observe__end_sampling(struct sb_observe *ob, struct sb_rundata *rd)
 {
 	if (!ob->mib1)
 		cpu_now(ob->cpu1);
-	if (ob->sampler)
+	if (ob->sampler) {
 		sb_sampler__stop(ob->sampler, &rd->samples, &rd->nsamples, &rd->lost_samples);
+		sb_listen_owners(rd); /* while the listeners are still open */
+	}
 	ob->sampler = NULL;
 	if (!ob->mib1 && sb_mib_snap__read(&ob->mib1) == 0 && ob->mib0)
 		sb_mib_deltas(ob->mib0, ob->mib1, &rd->mib, &rd->nmib);

@@ -92,6 +92,16 @@ struct sb_own_listener {
 	int64_t drops_at_close;		/* and its sk_drops, final (-1: unread) */
 };
 
+/* A listener socket's owner (listen_owner.h): pid -1 unknown; incoming_cpu
+ * its SO_INCOMING_CPU, -1 unset or unknown. */
+#define SB_MAX_OWNERS 64
+struct sb_listen_owner {
+	uint64_t cookie;
+	int32_t pid;
+	int32_t incoming_cpu;
+	char comm[16];
+};
+
 struct sb_rundata {
 	const struct sb_opts *opts;
 	const struct sb_watch_info *watch; /* bench watch: its options and figures */
@@ -113,6 +123,9 @@ struct sb_rundata {
 	 * their cookies and accepts; none with --target */
 	struct sb_own_listener own[SB_MAX_OWN_LISTENERS];
 	uint32_t nown;
+	/* every sampled listener's owner, found at the last sample */
+	struct sb_listen_owner owners[SB_MAX_OWNERS];
+	size_t nowners;
 	uint64_t netns_inode;	     /* the server's namespace (lo: the only one) */
 	uint64_t client_netns_inode; /* --topology veth: the client's, else 0 */
 	/* client and server records come from different hosts (--server-via):

@@ -107,6 +107,17 @@ grep -q "Socket 1 of the SO_REUSEPORT group" "$out/report.md" &&
 	ok "report.md has the finding" || bad "report.md has no finding on socket 1"
 grep -A6 "^listener sockets" "$out/report.txt"
 
+# each socket's owner: this run's synbench, one process
+check "owners: synbench, one pid" "$(jqv "$s" '[.listeners.sockets[] | "\(.comm) \(.pid)"] | unique | length')" -eq 1
+check "owner: synbench" "$(jqv "$s" '.listeners.sockets[0].comm')" = synbench
+check "no SO_INCOMING_CPU set (--reuseport spreads by hash)" \
+	"$(jqv "$s" '[.listeners.sockets[].incoming_cpu] | unique | map(tostring) | join(",")')" = null
+# --per-cpu-listeners sets SO_INCOMING_CPU: socket i, CPU i
+"$SYNBENCH" --threads 2 --per-cpu-listeners --conns 200 --no-plot --quiet --out "$WORK/pcl" >/dev/null 2>&1
+check "per-CPU listeners run" "$?" -eq 0
+check "per-CPU listeners: SO_INCOMING_CPU read back" \
+	"$(jqv "$WORK/pcl/summary.json" '[.listeners.sockets[].incoming_cpu] | sort | map(tostring) | join(",")')" = "0,1"
+
 # the queue plot's data: a column per socket, socket 1's reaching B+1
 if command -v gnuplot >/dev/null; then
 	"$SYNBENCH" plot "$out" >"$WORK/plot.log" 2>&1
@@ -180,6 +191,8 @@ check "watch: ListenOverflows seen = the namespace's gain" "$(jqv "$ws" .kernel_
 check "watch: ListenOverflows > 0" "$(jqv "$ws" .kernel_counters.ListenOverflows)" -gt 0
 check "watch: the sockets' drops >= ListenOverflows" "$(jqv "$ws" .listeners.drops_sum)" -ge \
 	"$(jqv "$ws" .kernel_counters.ListenOverflows)"
+check "watch: both sockets' owner is the Python server" \
+	"$(jqv "$ws" '[.listeners.sockets[] | select(.port == 8090) | "\(.comm) \(.pid)"] | unique | map(split(" ")[0]) | join(",")')" = python3
 grep -q "^listener sockets (every port watched)" "$w/report.txt" &&
 	ok "watch report: the socket table" || bad "watch report: no socket table"
 
