@@ -19,6 +19,8 @@ static __always_inline void fill_sample_sk(struct sb_listen_sample *s, const str
 	s->max_ack_backlog = sk->sk_max_ack_backlog;
 	s->syn_qlen = syn_qlen;
 	s->drops = sk->sk_drops.counter;
+	/* sk_incoming_cpu: -1 unset, stored as 0 */
+	s->incoming_cpu = (__u32)(sk->__sk_common.skc_incoming_cpu + 1);
 }
 
 /* With the socket's cookie, made now if nobody asked for it yet

@@ -158,7 +158,8 @@ struct sb_listen_sample {
 	__u32 drops;	      /* sk_drops: ListenDrops on this listener */
 	__u16 port;
 	__u16 family;
-	__u32 pad;
+	__u32 incoming_cpu; /* sk_incoming_cpu + 1 (SO_INCOMING_CPU; 0: unset, or a
+			     * mode that cannot read it) */
 	__u64 cookie; /* the listener's socket cookie (SO_COOKIE): which socket
 		       * of a SO_REUSEPORT group; 0 where the mode cannot tell */
 };

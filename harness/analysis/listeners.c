@@ -44,6 +44,7 @@ static struct sb_listener_stat *find(struct sb_listeners *o, const struct sb_run
 	l->accepts = -1;
 	l->first_drops = s->drops;
 	l->drops_at_close = -1;
+	l->incoming_cpu = -1;
 	for (size_t k = 0; s->cookie && k < rd->nowners; k++)
 		if (rd->owners[k].cookie == s->cookie && rd->owners[k].pid >= 0)
 			l->owner = &rd->owners[k];
@@ -166,6 +167,10 @@ void sb_listeners_compute(const struct sb_rundata *rd, uint16_t port, struct sb_
 		l->full_samples += (uint64_t)l->last_full;
 		l->last_drops = s->drops;
 		l->last_ts = s->ts;
+		if (s->incoming_cpu)
+			l->incoming_cpu = (int32_t)s->incoming_cpu - 1;
+		else if (l->owner)
+			l->incoming_cpu = l->owner->incoming_cpu;
 	}
 	if (k)
 		pass(ls, rd->samples + a, prev, k);

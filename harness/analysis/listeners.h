@@ -35,6 +35,7 @@ struct sb_listener_stat {
 	struct lg_accept_policy policy; /* built-in listener: its policy */
 	int own;			/* one of rd->own */
 	const struct sb_listen_owner *owner; /* its process (rd->owners), or NULL */
+	int32_t incoming_cpu; /* SO_INCOMING_CPU, -1 unset or unknown */
 	int64_t drops_at_close; /* --close-socket: its final sk_drops (-1: none) */
 	uint32_t first_drops, last_drops; /* sk_drops at its first and last sample */
 	uint64_t last_ts;

@@ -111,12 +111,11 @@ void sb_listeners_json(struct sb_json *js, const struct sb_rundata *rd,
 		if (l->owner) {
 			sb_json_int(js, "pid", l->owner->pid);
 			sb_json_str(js, "comm", l->owner->comm);
-			sb_json_i64_or_null(js, "incoming_cpu", l->owner->incoming_cpu);
 		} else {
 			sb_json_null(js, "pid");
 			sb_json_null(js, "comm");
-			sb_json_null(js, "incoming_cpu");
 		}
+		sb_json_i64_or_null(js, "incoming_cpu", l->incoming_cpu);
 		sb_json_obj_end(js);
 	}
 	sb_json_arr_end(js);

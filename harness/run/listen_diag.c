@@ -65,7 +65,7 @@ static int port_wanted(const struct sb_listen_diag *d, uint16_t port)
 
 /* One inet_diag_msg into a sample; 0 if it is not a listener we want. */
 static int to_sample(const struct sb_listen_diag *d, const struct nlmsghdr *h,
-		     struct sb_listen_sample *s)
+		     struct sb_listen_sample *s, uint32_t *ino)
 {
 	const struct inet_diag_msg *m = NLMSG_DATA(h);
 	int len = (int)h->nlmsg_len - (int)NLMSG_LENGTH(sizeof(*m));
@@ -83,6 +83,8 @@ static int to_sample(const struct sb_listen_diag *d, const struct nlmsghdr *h,
 	s->max_ack_backlog = m->idiag_wqueue;
 	s->syn_qlen = SB_SYN_QLEN_UNKNOWN;
 	s->cookie = (uint64_t)m->id.idiag_cookie[0] | (uint64_t)m->id.idiag_cookie[1] << 32;
+	if (ino)
+		*ino = m->idiag_inode;
 	for (struct rtattr *a = (struct rtattr *)(m + 1); RTA_OK(a, len); a = RTA_NEXT(a, len)) {
 		if (a->rta_type == INET_DIAG_SKMEMINFO &&
 		    RTA_PAYLOAD(a) >= (int)sizeof(uint32_t) * (SK_MEMINFO_DROPS + 1))
@@ -92,8 +94,8 @@ static int to_sample(const struct sb_listen_diag *d, const struct nlmsghdr *h,
 }
 
 /* One dump for one address family. */
-static int dump(struct sb_listen_diag *d, int family, struct sb_listen_sample *out, int max,
-		int *n)
+static int dump(struct sb_listen_diag *d, int family, struct sb_listen_sample *out,
+		uint32_t *ino, int max, int *n)
 {
 	struct {
 		struct nlmsghdr h;
@@ -127,17 +129,23 @@ static int dump(struct sb_listen_diag *d, int family, struct sb_listen_sample *o
 
 				return e->error ? e->error : -EIO;
 			}
-			if (*n < max && to_sample(d, h, &out[*n]))
+			if (*n < max && to_sample(d, h, &out[*n], ino ? &ino[*n] : NULL))
 				out[(*n)++].ts = ts;
 		}
 	}
 }
 
-int sb_listen_diag__sample(struct sb_listen_diag *d, struct sb_listen_sample *out, int max)
+int sb_listen_diag__sample_ino(struct sb_listen_diag *d, struct sb_listen_sample *out,
+			       uint32_t *ino, int max)
 {
-	int n = 0, err = dump(d, AF_INET, out, max, &n);
+	int n = 0, err = dump(d, AF_INET, out, ino, max, &n);
 
 	if (!err)
-		err = dump(d, AF_INET6, out, max, &n);
+		err = dump(d, AF_INET6, out, ino, max, &n);
 	return err ? err : n;
+}
+
+int sb_listen_diag__sample(struct sb_listen_diag *d, struct sb_listen_sample *out, int max)
+{
+	return sb_listen_diag__sample_ino(d, out, NULL, max);
 }

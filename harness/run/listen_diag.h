@@ -15,6 +15,9 @@ int sb_listen_diag__new(const uint16_t *ports, uint32_t nports, struct sb_listen
 /* One sample per matching listener (IPv4 and IPv6) into out (at most max).
  * Returns the number written or a negative errno. */
 int sb_listen_diag__sample(struct sb_listen_diag *d, struct sb_listen_sample *out, int max);
+/* The same, with each listener's socket inode in ino[i] beside out[i]. */
+int sb_listen_diag__sample_ino(struct sb_listen_diag *d, struct sb_listen_sample *out,
+			       uint32_t *ino, int max);
 void sb_listen_diag__free(struct sb_listen_diag *d);
 
 #endif

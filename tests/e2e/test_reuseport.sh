@@ -132,13 +132,14 @@ fi
 
 # bench watch finds a server's SO_REUSEPORT sockets itself: a Python
 # server with two sockets on port 8090, socket A accepting (backlog 64: it
-# never fills, however slow the machine), socket B never (backlog 4); 40
-# connects at once (syncookies 0)
+# never fills, however slow the machine), socket B never (backlog 4,
+# SO_INCOMING_CPU 1); 40 connects at once (syncookies 0)
 echo "-- bench watch, a server's own group of two sockets"
 own_netns sbrp
 in_ns python3 -c '
 import socket, threading, time
 a, b = socket.socket(), socket.socket()
+b.setsockopt(socket.SOL_SOCKET, 49, 1)  # SO_INCOMING_CPU
 for s, backlog in ((a, 64), (b, 4)):
     s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
     s.bind(("127.0.0.1", 8090)); s.listen(backlog)
@@ -193,6 +194,13 @@ check "watch: the sockets' drops >= ListenOverflows" "$(jqv "$ws" .listeners.dro
 	"$(jqv "$ws" .kernel_counters.ListenOverflows)"
 check "watch: both sockets' owner is the Python server" \
 	"$(jqv "$ws" '[.listeners.sockets[] | select(.port == 8090) | "\(.comm) \(.pid)"] | unique | map(split(" ")[0]) | join(",")')" = python3
+# the iterators read sk_incoming_cpu; sock_diag (mode tcp_info) cannot
+want_cpu=1
+[ "$(jqv "$ws" .probes.components.listener_sampler.mode)" = tcp_info ] && want_cpu=null
+check "watch: the full socket's SO_INCOMING_CPU (read by the sampler): $want_cpu" \
+	"$(jqv "$ws" '(.listeners.sockets[] | select(.max_accept_queue == .limit + 1)).incoming_cpu')" = "$want_cpu"
+check "watch: the other's unset" \
+	"$(jqv "$ws" '(.listeners.sockets[] | select(.max_accept_queue < .limit + 1)).incoming_cpu')" = null
 grep -q "^listener sockets (every port watched)" "$w/report.txt" &&
 	ok "watch report: the socket table" || bad "watch report: no socket table"
 
