@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "harness/run/bigmem.h"
+#include "harness/run/netns.h"
 
 #define NPORTS 65536
 #define NO_IDX UINT32_MAX
@@ -542,6 +543,12 @@ static void derive(const struct ctx *c, uint32_t i)
 	 * (--close-socket, or the run's end) */
 	if (r->cause == SB_FAIL_RESET && r->nchildren && (r->naccepts || !c->rd->nown))
 		r->cause = SB_FAIL_NONE;
+	/* with syncookies 0 no ghost can be: a client reset after its own FIN
+	 * with no server socket had a request socket's RST overtake its FIN
+	 * (tcp_abort_on_overflow, docs/kernel-facts.md fact 39) */
+	if (r->cause == SB_FAIL_NONE && kc && !r->nchildren && sb_rec_reset_after_fin(kc) &&
+	    sb_sysctls_syncookies(c->rd) == 0)
+		r->cause = SB_FAIL_RESET;
 	r->outcome = row_outcome(c, i);
 }
 

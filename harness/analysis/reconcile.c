@@ -10,6 +10,7 @@
 #include "harness/analysis/identities.h"
 #include "harness/analysis/listeners.h"
 #include "harness/run/mib.h"
+#include "harness/run/netns.h"
 
 #define warn sb_reconcile_warn
 
@@ -32,16 +33,6 @@ void sb_reconcile_warn(struct sb_reconcile *rec, const char *fmt, ...)
 	}
 	rec->warnings = w;
 	w[rec->nwarnings++] = s;
-}
-
-static int effective_syncookies(const struct sb_rundata *rd)
-{
-	for (size_t i = 0; i < rd->nsysctls; i++)
-		if (strcmp(rd->sysctls[i].name, "net.ipv4.tcp_syncookies") == 0)
-			return atoi(rd->sysctls[i].value);
-	if (rd->opts && rd->opts->syncookies >= 0)
-		return rd->opts->syncookies;
-	return -1;
 }
 
 /* The last sample's sk_drops of each socket on the port, summed (a
@@ -130,7 +121,7 @@ void sb_reconcile_fill(const struct sb_rundata *rd, const struct sb_join_counts 
 	rec->extra_children = n->kchildren_extra;
 	rec->extra_accepts = n->accepts_extra;
 	rec->timeouts = n->outcomes[SB_OUT_TIMEOUT];
-	rec->syncookies = effective_syncookies(rd);
+	rec->syncookies = sb_sysctls_syncookies(rd);
 	rec->probe_syn_retrans = rd->counters[SB_C_SYN_RETRANS];
 	rec->probe_synack_retrans = rd->counters[SB_C_SYNACK_RETRANS];
 	rec->listen_overflow_skb_drops = drops_named(rd, "TCP_LISTEN_OVERFLOW");

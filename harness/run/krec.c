@@ -71,12 +71,8 @@ enum sb_fail_cause sb_rec_fail_cause(const struct sb_conn_rec *r)
 {
 	if (r->role != SB_ROLE_CLIENT || r->flushed == SB_REC_LIVE_AT_END)
 		return SB_FAIL_NONE;
-	/* reset before the peer acknowledged its FIN, if it sent one: a
-	 * request socket's RST (tcp_abort_on_overflow) can overtake a client
-	 * that closes at once, as it can one that waits (docs/kernel-facts.md,
-	 * fact 39); a server child would have acknowledged the FIN */
 	if (sb_rec_established(r))
-		return !r->err_soft && r->err == ECONNRESET && !r->ts[SB_TCP_FIN_WAIT2]
+		return !r->err_soft && r->err == ECONNRESET && !r->ts[SB_TCP_FIN_WAIT1]
 			   ? SB_FAIL_RESET
 			   : SB_FAIL_NONE;
 	if (r->flushed == SB_REC_CLOSE_MISSED)
@@ -99,4 +95,10 @@ enum sb_fail_cause sb_rec_fail_cause(const struct sb_conn_rec *r)
 	default:
 		return SB_FAIL_OTHER;
 	}
+}
+
+int sb_rec_reset_after_fin(const struct sb_conn_rec *r)
+{
+	return r->role == SB_ROLE_CLIENT && sb_rec_established(r) && !r->err_soft &&
+	       r->err == ECONNRESET && r->ts[SB_TCP_FIN_WAIT1] && !r->ts[SB_TCP_FIN_WAIT2];
 }

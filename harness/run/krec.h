@@ -28,9 +28,10 @@ enum sb_fail_cause {
 	SB_FAIL_TIMEOUT,     /* SYN_SENT -> CLOSE, ETIMEDOUT: the kernel's SYN retries ran out */
 	SB_FAIL_REFUSED,     /* SYN_SENT -> CLOSE, ECONNREFUSED: an RST (or ICMP port
 			      * unreachable) answered the SYN */
-	SB_FAIL_RESET,	     /* ESTABLISHED (or FIN_WAIT1) -> CLOSE, ECONNRESET before the peer
-			      * acknowledged a FIN, the server never having had a socket for
-			      * it: reset after the SYN-ACK (tcp_abort_on_overflow) */
+	SB_FAIL_RESET,	     /* ESTABLISHED -> CLOSE, ECONNRESET before its own FIN, the server
+			      * never having had a socket for it: reset after the SYN-ACK
+			      * (tcp_abort_on_overflow); the join adds sb_rec_reset_after_fin
+			      * ones where no ghost can be */
 	SB_FAIL_UNREACHABLE, /* SYN_SENT -> CLOSE, EHOSTUNREACH, ENETUNREACH, ...: ICMP, or no
 			      * neighbour answered */
 	SB_FAIL_ABORTED,     /* SYN_SENT -> CLOSE without an error: its application closed it
@@ -54,9 +55,17 @@ static inline const char *sb_fail_cause_name(enum sb_fail_cause c)
 }
 
 /* A client record's cause: SYN_SENT -> CLOSE by its error; an established
- * client reset before FIN_WAIT2 is SB_FAIL_RESET, which counts as a
+ * client reset before its own FIN is SB_FAIL_RESET, which counts as a
  * failure only where the server had no socket for it (the caller knows);
  * anything else SB_FAIL_NONE. */
 enum sb_fail_cause sb_rec_fail_cause(const struct sb_conn_rec *r);
+
+/* An established client reset after its own FIN, before the peer
+ * acknowledged it (FIN_WAIT1 -> CLOSE, ECONNRESET). With no server socket
+ * for it, either a request socket's RST (tcp_abort_on_overflow) overtook a
+ * client that closed at once, or, with syncookies on, the listener answered
+ * a ghost's FIN with one: only the join, knowing syncookies were 0, can
+ * call it a reset (docs/kernel-facts.md, fact 39). */
+int sb_rec_reset_after_fin(const struct sb_conn_rec *r);
 
 #endif

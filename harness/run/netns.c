@@ -143,6 +143,16 @@ int sb_netns_join(const char *name)
 	return err;
 }
 
+int sb_sysctls_syncookies(const struct sb_rundata *rd)
+{
+	for (size_t i = 0; i < rd->nsysctls; i++)
+		if (strcmp(rd->sysctls[i].name, "net.ipv4.tcp_syncookies") == 0)
+			return atoi(rd->sysctls[i].value);
+	if (rd->opts && rd->opts->syncookies >= 0)
+		return rd->opts->syncookies;
+	return -1;
+}
+
 int sb_sysctls_record(struct sb_rundata *rd)
 {
 	static const char *const names[] = {

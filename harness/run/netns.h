@@ -33,5 +33,8 @@ struct sb_rundata;
  * are left out): a run's (after it set its own) and a watch's alike.
  * 0 or -ENOMEM. */
 int sb_sysctls_record(struct sb_rundata *rd);
+/* net.ipv4.tcp_syncookies as the run recorded it (else as asked), -1
+ * unknown. */
+int sb_sysctls_syncookies(const struct sb_rundata *rd);
 
 #endif
