@@ -48,6 +48,8 @@ static void *closer_main(void *arg)
 				   ? (int64_t)ti.tcpi_unacked
 				   : -1;
 	s->closed.drops = -1;
+	/* before: the RSTs to its queue go out inside shutdown() */
+	s->closed.t_ns = lg_now_ns();
 	if (shutdown(s->lfd[li], SHUT_RD) == 0) {
 		len = sizeof(mem);
 		if (getsockopt(s->lfd[li], SOL_SOCKET, SO_MEMINFO, mem, &len) == 0 &&
@@ -55,7 +57,6 @@ static void *closer_main(void *arg)
 			s->closed.drops = mem[SK_MEMINFO_DROPS];
 	}
 	close(s->lfd[li]);
-	s->closed.t_ns = lg_now_ns();
 	atomic_store(&s->lclosed, 1);
 	return NULL;
 }

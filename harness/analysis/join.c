@@ -502,6 +502,18 @@ static enum sb_outcome row_outcome(const struct ctx *c, uint32_t i)
 	return u == SB_OUT_UNACCEPTED ? SB_OUT_OTHER : u;
 }
 
+/* A client reset while the load ran, at or after the mid-run close of one
+ * of our listeners (--close-socket) */
+static int reset_by_restart(const struct sb_rundata *rd, const struct sb_conn_rec *kc)
+{
+	uint64_t t = kc->ts[SB_TCP_CLOSE];
+
+	for (uint32_t k = 0; k < rd->nown; k++)
+		if (rd->own[k].closed_ns && t >= rd->own[k].closed_ns && t <= rd->t_end_ns)
+			return 1;
+	return 0;
+}
+
 static void derive(const struct ctx *c, uint32_t i)
 {
 	struct sb_join_row *r = &c->j->rows[i];
@@ -538,10 +550,11 @@ static void derive(const struct ctx *c, uint32_t i)
 	}
 	r->syn_retrans = kc ? kc->syn_retrans : -1;
 	r->cause = kc ? sb_rec_fail_cause(kc) : SB_FAIL_NONE;
-	/* its server had a socket: not a failed setup, unless it was ours and
-	 * never accepted, reset from its accept queue when its listener closed
-	 * (--close-socket, or the run's end) */
-	if (r->cause == SB_FAIL_RESET && r->nchildren && (r->naccepts || !c->rd->nown))
+	/* its server had a socket: not a failed setup, unless it was ours,
+	 * never accepted, and reset from its accept queue as its listener closed
+	 * mid-run (--close-socket); at the run's end it was queued */
+	if (r->cause == SB_FAIL_RESET && r->nchildren &&
+	    (r->naccepts || !reset_by_restart(c->rd, kc)))
 		r->cause = SB_FAIL_NONE;
 	/* with syncookies 0 no ghost can be: a client reset after its own FIN
 	 * with no server socket had a request socket's RST overtake its FIN
