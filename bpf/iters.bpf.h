@@ -167,7 +167,7 @@ int live_socks(struct bpf_iter__tcp *ctx)
 
 	if (!skc || ns_side(skc->skc_net.net->ns.inum) < 0)
 		return 0;
-	addr = sk_key((const struct sock *)skc);
+	addr = sk_key(skc, SB_KEY_SLOT_ITER);
 	bpf_seq_write(ctx->meta->seq, &addr, sizeof(addr));
 	return 0;
 }

@@ -95,7 +95,7 @@ struct {
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, SB_NCOUNTERS);
+	__uint(max_entries, 2 * SB_NCOUNTERS); /* handlers, then twins: count() */
 	__type(key, __u32);
 	__type(value, __u64);
 } counters SEC(".maps");
@@ -119,30 +119,46 @@ enum { K_BTF = 1, K_RAW = 2, K_CLASSIC = 3 };
 /* The kernel skips a tracing program that fires while the same program is
  * already running on that CPU: a softirq interrupting a handler that runs
  * in task context (a connect() or close()) would be lost. So each tp_btf
- * handler has two instances. The first marks its CPU busy while it runs;
- * the second acts only when it finds the mark, i.e. when it was invoked in
- * an interrupt that the kernel kept from the first. The first instance's
- * skips minus the second's catches (SB_C_NESTED) are the real losses. */
+ * handler has a catcher twin, attached after it. The handler notes each
+ * event it handled in its CPU's short list; the twin, run next for the same
+ * event, takes the note off, and handles the event itself when it finds
+ * none: the handler was skipped. A flag raised inside the handler would not
+ * do: the kernel's guard spans its own code around the program too (two
+ * clock reads with kernel.bpf_stats_enabled=1), and a whole softirq batch
+ * landing there was lost (docs/kernel-facts.md, fact 44). A note is kept
+ * under the program's frame address, the same for a handler and its twin
+ * called for one event and different for an event nested in it (another
+ * stack, or deeper): one note per frame is awaited at a time, so a note the
+ * twin never took (it was skipped itself) is replaced or dropped by the next
+ * event there, never taken for a later event of a socket at the same
+ * address. The handler's skips equal the twin's catches (SB_C_NESTED). */
+#define SB_NOTES 4
+struct sb_notes {
+	__u64 frame[SB_NOTES]; /* the frame address of the event noted; 0: free */
+	__u64 id[SB_NOTES];    /* the event noted (note_of()) */
+	__u64 seq[SB_NOTES];   /* when */
+	__u64 seq_now;	       /* notes so far */
+};
+
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__uint(max_entries, SB_NCATCH);
 	__type(key, __u32);
-	__type(value, __u32);
-} busy SEC(".maps");
-
-static __always_inline __u32 *busy_flag(__u32 idx)
-{
-	return bpf_map_lookup_elem(&busy, &idx);
-}
+	__type(value, struct sb_notes);
+} handled SEC(".maps");
 
 /* Read a kernel field: a direct load where the pointer is typed (tp_btf),
  * a CO-RE probe read otherwise. `kind` is a constant after inlining. */
 #define KREAD(kind, ptr, ...) \
 	((kind) == K_BTF ? (ptr)->__VA_ARGS__ : BPF_CORE_READ(ptr, __VA_ARGS__))
 
-static __always_inline void count(__u32 c)
+/* A counter of this CPU's; a twin (lvl 1) counts in the second half: it
+ * runs inside its handler at times, maybe between the handler's load and
+ * store of the same counter. */
+static __always_inline void count(__u32 c, int lvl)
 {
-	__u64 *v = bpf_map_lookup_elem(&counters, &c);
+	__u32 k = lvl ? c + SB_NCOUNTERS : c;
+	__u64 *v = bpf_map_lookup_elem(&counters, &k);
 
 	if (v)
 		*v += 1;
@@ -158,7 +174,7 @@ __noinline int hist_add(__u32 id, __u64 ns)
 	struct sb_hist_chunk *v;
 
 	if (id >= SB_NKHISTS) {
-		count(SB_C_HIST_OVER);
+		count(SB_C_HIST_OVER, 0);
 		return 0;
 	}
 	_Static_assert(SB_HIST_NCHUNK == 2, "one comparison picks the chunk");
@@ -168,10 +184,10 @@ __noinline int hist_add(__u32 id, __u64 ns)
 	}
 	barrier_var(b); /* keep the bound check below for the verifier */
 	v = bpf_map_lookup_elem(&hists, &key);
-	if (v && b < SB_HIST_CHUNK) /* this CPU's copy: the kernel runs no
-				     * second instance of a program on one
-				     * CPU (its recursion check) */
-		v->b[b] += 1;
+	/* this CPU's copy, one locked add: a catcher twin runs inside its
+	 * handler at times (count()), maybe between a load and a store */
+	if (v && b < SB_HIST_CHUNK)
+		__sync_fetch_and_add(&v->b[b], 1);
 	return 0;
 }
 
@@ -259,7 +275,7 @@ static __always_inline void fill_krec_addrs(struct sb_krec *r, const struct sock
 }
 
 static __always_inline void trace_state(const struct sock *sk, int old, int new, __u8 role,
-					 __u64 now, int kind, int check_port)
+					 __u64 now, int kind, int check_port, int lvl)
 {
 	struct sb_state_event *e;
 	struct sb_krec a = {};
@@ -269,7 +285,7 @@ static __always_inline void trace_state(const struct sock *sk, int old, int new,
 		return;
 	e = bpf_ringbuf_reserve(&trace, sizeof(*e), 0);
 	if (!e) {
-		count(SB_C_TRACE_FAIL);
+		count(SB_C_TRACE_FAIL, lvl);
 		return;
 	}
 	e->ts = now;
@@ -297,7 +313,7 @@ static __always_inline void trace_state(const struct sock *sk, int old, int new,
 /* A new connection socket (CLOSE->SYN_SENT, LISTEN->SYN_RECV), or one
  * whose opening event was missed (partial). Returns its state or NULL. */
 static __always_inline struct sb_slot *track(const struct sock *sk, __u64 key, int new, int client,
-					     __u64 now, int kind, int partial, int lvl)
+					     __u64 now, int kind, int partial, int lvl, int side)
 {
 	struct sb_slot *s;
 	__u16 rport = bpf_ntohs(KREAD(kind, sk, __sk_common.skc_dport));
@@ -315,12 +331,11 @@ static __always_inline struct sb_slot *track(const struct sock *sk, __u64 key, i
 	__builtin_memset(&s->rec, 0, sizeof(s->rec));
 	fill_krec_addrs(&s->rec, sk, kind);
 	s->rec.role = client ? SB_ROLE_CLIENT : SB_ROLE_CHILD;
-	s->rec.side = sk_side(sk, kind) == SB_SIDE_CLIENT ? SB_SIDE_CLIENT
-								    : SB_SIDE_SERVER;
+	s->rec.side = side == SB_SIDE_CLIENT ? SB_SIDE_CLIENT : SB_SIDE_SERVER;
 	s->rec.final_state = new;
 	if (partial) {
 		s->rec.flags = SB_KF_PARTIAL;
-		count(SB_C_PARTIAL);
+		count(SB_C_PARTIAL, lvl);
 	} else {
 		s->rec.t_open = now;
 	}
@@ -330,7 +345,7 @@ static __always_inline struct sb_slot *track(const struct sock *sk, __u64 key, i
 	 * SYN_RECV->ESTABLISHED, valid on every kernel. */
 	if (kind == K_BTF && client)
 		s->rec.cookie = sk_cookie(sk, kind);
-	count(client ? SB_C_CLIENTS : SB_C_CHILDREN);
+	count(client ? SB_C_CLIENTS : SB_C_CHILDREN, lvl);
 	return s;
 }
 
@@ -394,20 +409,20 @@ static __always_inline int on_set_state(const struct sock *sk, int old, int new,
 {
 	struct sb_slot *s;
 	struct sb_krec *r;
-	int in_slot = 0;
+	int in_slot = 0, side = sk_side(sk, kind);
 	__u64 key, now;
 
-	if (sk_side(sk, kind) < 0)
+	if (side < 0)
 		return 0;
-	key = sk_key(sk);
-	count(SB_C_EVENTS);
+	key = sk_key(sk, sb_key_slot(SB_CATCH_STATE, lvl));
+	count(SB_C_EVENTS, lvl);
 
 	if ((old == SB_TCP_CLOSE && new == SB_TCP_SYN_SENT) ||
 	    (old == SB_TCP_LISTEN && new == SB_TCP_SYN_RECV)) {
 		now = bpf_ktime_get_ns();
-		s = track(sk, key, new, new == SB_TCP_SYN_SENT, now, kind, 0, lvl);
+		s = track(sk, key, new, new == SB_TCP_SYN_SENT, now, kind, 0, lvl, side);
 		if (s && trace_states)
-			trace_state(sk, old, new, s->rec.role, now, kind, 0);
+			trace_state(sk, old, new, s->rec.role, now, kind, 0, lvl);
 		return 0;
 	}
 	s = rec_find(key, &in_slot);
@@ -417,12 +432,12 @@ static __always_inline int on_set_state(const struct sock *sk, int old, int new,
 		if (old == SB_TCP_SYN_SENT || old == SB_TCP_SYN_RECV) {
 			/* its opening event was missed: a partial record */
 			now = bpf_ktime_get_ns();
-			s = track(sk, key, old, old == SB_TCP_SYN_SENT, now, kind, 1, lvl);
+			s = track(sk, key, old, old == SB_TCP_SYN_SENT, now, kind, 1, lvl, side);
 		}
 		if (!s) {
-			count(SB_C_UNTRACKED);
+			count(SB_C_UNTRACKED, lvl);
 			if (trace_states)
-				trace_state(sk, old, new, 0, bpf_ktime_get_ns(), kind, 1);
+				trace_state(sk, old, new, 0, bpf_ktime_get_ns(), kind, 1, lvl);
 			return 0;
 		}
 	} else {
@@ -432,20 +447,16 @@ static __always_inline int on_set_state(const struct sock *sk, int old, int new,
 	if (trace_states)
 		/* a tracked socket passed the port filter when it was created:
 		 * a closing socket may have lost its port already */
-		trace_state(sk, old, new, r->role, now, kind, 0);
+		trace_state(sk, old, new, r->role, now, kind, 0, lvl);
 	if (old != r->final_state && !(r->flags & SB_KF_PARTIAL)) {
 		r->flags |= SB_KF_PARTIAL;
-		count(SB_C_PARTIAL);
+		count(SB_C_PARTIAL, lvl);
 	}
-	if (old == r->final_state && s->t_last && now >= s->t_last) {
-		__u64 d = now - s->t_last;
-
-		hist_add(SB_KH_DWELL + sb_dwell_slot(old, new), d);
-		if (old == SB_TCP_SYN_SENT && new == SB_TCP_ESTABLISHED)
-			hist_add(SB_H_HANDSHAKE, d);
-		else if (old == SB_TCP_SYN_RECV && new == SB_TCP_ESTABLISHED)
-			hist_add(SB_H_CHILD_EST, d);
-	}
+	/* the handshake histograms are the dwell pairs SYN_SENT->ESTABLISHED
+	 * and SYN_RECV->ESTABLISHED, copied by user space: one bucket update
+	 * (most often a cache miss) per event, not two */
+	if (old == r->final_state && s->t_last && now >= s->t_last)
+		hist_add(SB_KH_DWELL + sb_dwell_slot(old, new), now - s->t_last);
 	s->t_last = now;
 	r->final_state = new;
 	if (new == SB_TCP_ESTABLISHED) {
@@ -486,15 +497,15 @@ static __always_inline int on_set_state(const struct sock *sk, int old, int new,
 	 * (a tcp_probe program would cost a run per segment received) */
 	r->srtt_us = srtt_of(sk, kind);
 	if (r->srtt_us) {
-		count(SB_C_RTT_SAMPLES);
-		hist_add(SB_H_SRTT, (__u64)r->srtt_us * 1000);
+		count(SB_C_RTT_SAMPLES, lvl);
+		hist_add(SB_KH_SRTT, (__u64)r->srtt_us * 1000);
 	}
 	rec_emit(r, lvl);
 	rec_release(key, s, in_slot);
 	return 0;
 }
 
-static __always_inline int on_retransmit(const struct sock *sk, int kind)
+static __always_inline int on_retransmit(const struct sock *sk, int kind, int lvl)
 {
 	struct sb_slot *s;
 	int in_slot, side;
@@ -505,24 +516,24 @@ static __always_inline int on_retransmit(const struct sock *sk, int kind)
 	side = sk_side(sk, kind);
 	if (side < 0)
 		return 0;
-	key = sk_key(sk);
-	count(SB_C_SYN_RETRANS);
+	key = sk_key(sk, sb_key_slot(SB_CATCH_RETRANSMIT, lvl));
+	count(SB_C_SYN_RETRANS, lvl);
 	if (side == SB_SIDE_CLIENT)
-		count(SB_C_NS2_SYN_RETRANS);
+		count(SB_C_NS2_SYN_RETRANS, lvl);
 	s = rec_find(key, &in_slot);
 	if (s)
 		s->rec.syn_retrans++;
 	return 0;
 }
 
-static __always_inline int on_synack(const struct sock *sk, int kind)
+static __always_inline int on_synack(const struct sock *sk, int kind, int lvl)
 {
 	int side = sk_side(sk, kind);
 
 	if (side >= 0)
-		count(SB_C_SYNACK_RETRANS);
+		count(SB_C_SYNACK_RETRANS, lvl);
 	if (side == SB_SIDE_CLIENT)
-		count(SB_C_NS2_SYNACK_RETRANS);
+		count(SB_C_NS2_SYNACK_RETRANS, lvl);
 	return 0;
 }
 
@@ -539,7 +550,7 @@ static __always_inline int skb_side(const struct sk_buff *skb, int kind)
 	return -1;
 }
 
-static __always_inline int on_drop(const struct sk_buff *skb, __u32 reason, int kind)
+static __always_inline int on_drop(const struct sk_buff *skb, __u32 reason, int kind, int lvl)
 {
 	__u64 *v;
 
@@ -547,61 +558,124 @@ static __always_inline int on_drop(const struct sk_buff *skb, __u32 reason, int 
 
 	if (side < 0)
 		return 0;
-	count(SB_C_DROPS);
+	count(SB_C_DROPS, lvl);
 	if (side == SB_SIDE_CLIENT)
-		count(SB_C_NS2_DROPS);
+		count(SB_C_NS2_DROPS, lvl);
 	if (reason >= SB_MAX_DROP_REASONS)
 		reason = SB_MAX_DROP_REASONS - 1;
 	v = bpf_map_lookup_elem(&drops, &reason);
-	if (v)
-		*v += 1;
+	if (v) /* a locked add: as in hist_add() */
+		__sync_fetch_and_add(v, 1);
 	return 0;
 }
 
 /* ---- tp_btf: each handler and its catcher for interrupted runs ----
  * A catcher costs a run per event; user space loads it only where it pays
- * (harness/run/probes.c: the rare retransmit events). Without one, a skipped
- * state change still leaves a marked record (SB_KF_PARTIAL, or
- * CLOSE_MISSED), and a skipped drop is counted as lost. The busy flag is
- * per handler: another handler's run on the CPU must not wake a catcher.
- * sb_lvl picks the record queue (records.bpf.h): a twin runs inside its
- * handler on one CPU, so each writes to a queue of its own. */
-#define SB_BTF_PAIR(tp, name, idx, call, ...)                                \
-	SEC("tp_btf/" #tp)                                                   \
-	int BPF_PROG(name, __VA_ARGS__)                                      \
-	{                                                                    \
-		__u32 *b = (catchers & (1u << idx)) ? busy_flag(idx) : NULL; \
-		const int sb_lvl __attribute__((unused)) = 0; /* queues */   \
-		int ret;                                                     \
-                                                                             \
-		if (b)                                                       \
-			*b = 1;                                              \
-		ret = call;                                                  \
-		if (b)                                                       \
-			*b = 0;                                              \
-		return ret;                                                  \
-	}                                                                    \
-	SEC("tp_btf/" #tp)                                                   \
-	int BPF_PROG(name##_nested, __VA_ARGS__)                             \
-	{                                                                    \
-		__u32 *b = busy_flag(idx);                                   \
-		const int sb_lvl __attribute__((unused)) = 1; /* queues */   \
-                                                                             \
-		if (!b || !*b)                                               \
-			return 0;                                            \
-		count(SB_C_NESTED);                                          \
-		return call;                                                 \
+ * (harness/run/probes.c: the rare retransmit events) and attaches it after
+ * its handler, so that it runs next. Without one, a skipped state change
+ * still leaves a marked record (SB_KF_PARTIAL, or CLOSE_MISSED), and a
+ * skipped drop is counted as lost. The notes are per handler: another
+ * handler's run on the CPU must not silence a catcher. An event's note is
+ * its object's address with the event's own values (tag < 2^16) in the top
+ * 16 bits, which every kernel address has set alike. sb_lvl picks the
+ * record queue (records.bpf.h), the counters' half and the key scratch: a
+ * twin runs inside its handler on one CPU at times. */
+static __always_inline __u64 note_of(__u64 addr, __u32 tag)
+{
+	return addr ^ ((__u64)tag << 48);
+}
+
+/* The program's frame address (r10) as a number, through the program's
+ * scratch word (sk_key()). The JIT's frame base is the stack pointer at the
+ * program's entry: equal for two programs the tracepoint calls in turn. */
+static __always_inline __u64 frame_of(__u32 slot)
+{
+	__u64 fp;
+
+	asm volatile("%0 = r10" : "=r"(fp));
+	return sk_key((const void *)fp, slot);
+}
+
+static __always_inline void note_put(__u32 idx, __u64 frame, __u64 id)
+{
+	struct sb_notes *n = bpf_map_lookup_elem(&handled, &idx);
+	__u32 k = 0, same = SB_NOTES, free = SB_NOTES;
+
+	if (!n)
+		return;
+	/* this frame's note (one the twin never took), else a free one,
+	 * else the oldest */
+#pragma unroll
+	for (int i = 0; i < SB_NOTES; i++) {
+		if (n->frame[i] == frame)
+			same = i;
+		else if (!n->frame[i])
+			free = i;
+		if (n->seq[i] < n->seq[k])
+			k = i;
+	}
+	if (same < SB_NOTES)
+		k = same;
+	else if (free < SB_NOTES)
+		k = free;
+	k &= SB_NOTES - 1;
+	n->frame[k] = frame;
+	n->id[k] = id;
+	n->seq[k] = ++n->seq_now;
+}
+
+/* 1 if the handler noted the event in this frame (the note taken off),
+ * else 0; another event's note there was left by a skipped twin: dropped */
+static __always_inline int note_take(__u32 idx, __u64 frame, __u64 id)
+{
+	struct sb_notes *n = bpf_map_lookup_elem(&handled, &idx);
+
+	if (!n)
+		return 1;
+#pragma unroll
+	for (int i = 0; i < SB_NOTES; i++)
+		if (n->frame[i] == frame) {
+			n->frame[i] = 0;
+			return n->id[i] == id;
+		}
+	return 0;
+}
+
+#define SB_BTF_PAIR(tp, name, idx, obj, tag, call, ...)                                   \
+	SEC("tp_btf/" #tp)                                                                 \
+	int BPF_PROG(name, __VA_ARGS__)                                                    \
+	{                                                                                  \
+		const int sb_lvl = 0;                                                      \
+		const __u32 slot = sb_key_slot(idx, sb_lvl);                               \
+		int ret = call;                                                            \
+                                                                                           \
+		if (catchers & (1u << idx))                                                \
+			note_put(idx, frame_of(slot),                                      \
+				 note_of(sk_key((const void *)(obj), slot), (tag)));       \
+		return ret;                                                                \
+	}                                                                                  \
+	SEC("tp_btf/" #tp)                                                                 \
+	int BPF_PROG(name##_nested, __VA_ARGS__)                                           \
+	{                                                                                  \
+		const int sb_lvl = 1;                                                      \
+		const __u32 slot = sb_key_slot(idx, sb_lvl);                               \
+                                                                                           \
+		if (note_take(idx, frame_of(slot),                                         \
+			      note_of(sk_key((const void *)(obj), slot), (tag))))          \
+			return 0;                                                          \
+		count(SB_C_NESTED, sb_lvl);                                                \
+		return call;                                                               \
 	}
 
-SB_BTF_PAIR(inet_sock_set_state, btf_set_state, SB_CATCH_STATE,
-	    on_set_state(sk, old, new, K_BTF, sb_lvl), const struct sock *sk, int old,
-	    int new)
-SB_BTF_PAIR(tcp_retransmit_skb, btf_retransmit, SB_CATCH_RETRANSMIT, on_retransmit(sk, K_BTF),
-	    const struct sock *sk)
-SB_BTF_PAIR(tcp_retransmit_synack, btf_synack, SB_CATCH_SYNACK, on_synack(sk, K_BTF),
-	    const struct sock *sk)
-SB_BTF_PAIR(kfree_skb, btf_drop, SB_CATCH_DROP, on_drop(skb, (__u32)reason, K_BTF),
-	    struct sk_buff *skb, void *location, int reason)
+SB_BTF_PAIR(inet_sock_set_state, btf_set_state, SB_CATCH_STATE, sk, (__u32)(old << 4 | new),
+	    on_set_state(sk, old, new, K_BTF, sb_lvl), const struct sock *sk, int old, int new)
+SB_BTF_PAIR(tcp_retransmit_skb, btf_retransmit, SB_CATCH_RETRANSMIT, sk, 0,
+	    on_retransmit(sk, K_BTF, sb_lvl), const struct sock *sk)
+SB_BTF_PAIR(tcp_retransmit_synack, btf_synack, SB_CATCH_SYNACK, sk, 0,
+	    on_synack(sk, K_BTF, sb_lvl), const struct sock *sk)
+SB_BTF_PAIR(kfree_skb, btf_drop, SB_CATCH_DROP, skb, (__u32)reason & 0xffff,
+	    on_drop(skb, (__u32)reason, K_BTF, sb_lvl), struct sk_buff *skb, void *location,
+	    int reason)
 
 /* ---- raw_tp ---- */
 SEC("raw_tp/inet_sock_set_state")
@@ -613,19 +687,19 @@ int BPF_PROG(raw_set_state, const struct sock *sk, int old, int new)
 SEC("raw_tp/tcp_retransmit_skb")
 int BPF_PROG(raw_retransmit, const struct sock *sk)
 {
-	return on_retransmit(sk, K_RAW);
+	return on_retransmit(sk, K_RAW, 0);
 }
 
 SEC("raw_tp/tcp_retransmit_synack")
 int BPF_PROG(raw_synack, const struct sock *sk)
 {
-	return on_synack(sk, K_RAW);
+	return on_synack(sk, K_RAW, 0);
 }
 
 SEC("raw_tp/kfree_skb")
 int BPF_PROG(raw_drop, struct sk_buff *skb, void *location, int reason)
 {
-	return on_drop(skb, (__u32)reason, K_RAW);
+	return on_drop(skb, (__u32)reason, K_RAW, 0);
 }
 
 /* ---- classic tracepoints (need tracefs) ----
@@ -678,13 +752,13 @@ int tp_retransmit(void *ctx)
 		sk = BPF_CORE_READ((struct trace_event_raw_tcp_retransmit_skb___sb *)ctx, skaddr);
 	else
 		sk = BPF_CORE_READ((struct trace_event_raw_tcp_event_sk_skb___sb *)ctx, skaddr);
-	return on_retransmit(sk, K_CLASSIC);
+	return on_retransmit(sk, K_CLASSIC, 0);
 }
 
 SEC("tracepoint/tcp/tcp_retransmit_synack")
 int tp_synack(struct trace_event_raw_tcp_retransmit_synack___sb *ctx)
 {
-	return on_synack(ctx->skaddr, K_CLASSIC);
+	return on_synack(ctx->skaddr, K_CLASSIC, 0);
 }
 
 SEC("tracepoint/skb/kfree_skb")
@@ -694,7 +768,7 @@ int tp_drop(struct trace_event_raw_kfree_skb___sb *ctx)
 
 	if (bpf_core_field_exists(ctx->reason))
 		reason = (__u32)ctx->reason;
-	return on_drop(ctx->skbaddr, reason, K_CLASSIC);
+	return on_drop(ctx->skbaddr, reason, K_CLASSIC, 0);
 }
 
 #include "bpf/iters.bpf.h"

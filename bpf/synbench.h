@@ -180,7 +180,7 @@ enum sb_counter {
 	SB_C_RTT_SAMPLES,   /* sockets closed with an RTT estimate */
 	SB_C_TRACE_FAIL,    /* --trace-states: trace ring buffer full */
 	SB_C_REPLACED,	    /* a new socket at the address of a tracked one */
-	SB_C_NESTED,	    /* hits the kernel kept from a busy handler, caught by its twin */
+	SB_C_NESTED,	    /* events the kernel kept from a handler, caught by its twin */
 	SB_C_SLOT_COLLISION, /* socket's array slot held by another: kept in the hash */
 	SB_C_PARTIAL,	    /* records with a missed transition (SB_KF_PARTIAL) */
 	/* --topology veth: the share of three counters above seen in the
@@ -200,10 +200,12 @@ enum sb_catcher {
 	SB_NCATCH,
 };
 
-/* Histograms kept in the kernel (array map "hists", SB_NHISTS x buckets). */
+/* The histograms of a result (rundata.h's hists, SB_NHISTS x buckets); the
+ * kernel's map keeps fewer: enum sb_khist_id below. */
 enum sb_hist_id {
-	SB_H_HANDSHAKE = 0, /* client SYN_SENT -> ESTABLISHED */
-	SB_H_CHILD_EST = 1, /* child SYN_RECV -> ESTABLISHED */
+	SB_H_HANDSHAKE = 0, /* client SYN_SENT -> ESTABLISHED (the kernel's dwell
+			     * pair, copied by user space) */
+	SB_H_CHILD_EST = 1, /* child SYN_RECV -> ESTABLISHED (likewise) */
 	SB_H_SRTT = 2,	    /* smoothed RTT per socket at CLOSE, ns */
 	SB_H_DWELL = 3,	    /* + old * SB_NSTATES + new: time in old before new */
 	SB_NHISTS = SB_H_DWELL + SB_NSTATES * SB_NSTATES,
@@ -246,11 +248,13 @@ static inline unsigned int sb_dwell_slot(unsigned int old, unsigned int new)
 	}
 }
 
+/* The kernel's histograms: SRTT, then the dwell pairs. The handshake and
+ * child-established histograms of the full layout are the dwell pairs
+ * SYN_SENT->ESTABLISHED and SYN_RECV->ESTABLISHED, which user space copies
+ * (the kernel counts each event once). */
 enum sb_khist_id {
-	SB_KH_HANDSHAKE = SB_H_HANDSHAKE,
-	SB_KH_CHILD_EST = SB_H_CHILD_EST,
-	SB_KH_SRTT = SB_H_SRTT,
-	SB_KH_DWELL = 3,
+	SB_KH_SRTT = 0,
+	SB_KH_DWELL = 1,
 	SB_NKHISTS = SB_KH_DWELL + SB_NDWELL,
 };
 

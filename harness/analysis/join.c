@@ -556,12 +556,9 @@ static void derive(const struct ctx *c, uint32_t i)
 	if (r->cause == SB_FAIL_RESET && r->nchildren &&
 	    (r->naccepts || !reset_by_restart(c->rd, kc)))
 		r->cause = SB_FAIL_NONE;
-	/* with syncookies 0 no ghost can be: a client reset after its own FIN
-	 * with no server socket had a request socket's RST overtake its FIN
-	 * (tcp_abort_on_overflow, docs/kernel-facts.md fact 39) */
-	if (r->cause == SB_FAIL_NONE && kc && !r->nchildren && sb_rec_reset_after_fin(kc) &&
-	    sb_sysctls_syncookies(c->rd) == 0)
-		r->cause = SB_FAIL_RESET;
+	/* no server socket: with syncookies 0 a reset after its own FIN too */
+	if (kc && !r->nchildren && sb_rec_reset_after_fin(kc))
+		r->cause = sb_rec_serverless_cause(kc, sb_sysctls_syncookies(c->rd));
 	r->outcome = row_outcome(c, i);
 }
 

@@ -219,8 +219,9 @@ static void count_client(struct sb_kfold *f, const struct sb_conn_rec *c,
 			 const struct sb_conn_rec *peer, int listener)
 {
 	enum sb_fail_cause cause;
+	int syncookies = f->o.syncookies_off ? 0 : -1;
 
-	f->w.outcomes[sb_kview_client_outcome(c, peer, listener, &cause)]++;
+	f->w.outcomes[sb_kview_client_outcome(c, peer, listener, syncookies, &cause)]++;
 	f->w.causes[cause] += cause != SB_FAIL_NONE;
 }
 

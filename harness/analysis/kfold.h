@@ -29,6 +29,8 @@ struct sb_kfold_opts {
 	uint32_t hold_ms;  /* how long an end waits for the other's record before a
 			    * pass decides; 0: 1000 */
 	uint32_t capacity; /* entries of each pairing table; 0: 32768 */
+	int syncookies_off; /* 1: the namespace's tcp_syncookies is 0, so no
+			     * ghost can be (the outcome rules: kview.h) */
 };
 
 struct sb_kfold;

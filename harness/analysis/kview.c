@@ -13,6 +13,7 @@
 #include "harness/analysis/stats.h"
 #include "harness/run/krec.h"
 #include "harness/run/mib.h"
+#include "harness/run/netns.h"
 
 /* ---- pairing a child with its client (both ends in this namespace) ---- */
 
@@ -134,14 +135,16 @@ static int listener_here(const struct sb_rundata *rd, uint16_t port, uint16_t fa
 }
 
 enum sb_wout sb_kview_client_outcome(const struct sb_conn_rec *c, const struct sb_conn_rec *peer,
-				     int listener_here, enum sb_fail_cause *cause)
+				     int listener_here, int syncookies,
+				     enum sb_fail_cause *cause)
 {
-	enum sb_fail_cause k = sb_rec_fail_cause(c);
+	enum sb_fail_cause k;
 
 	*cause = SB_FAIL_NONE;
 	if (!sb_rec_established(c)) {
 		if (c->flushed == SB_REC_LIVE_AT_END && c->final_state == SB_TCP_SYN_SENT)
 			return SB_WOUT_OPEN;
+		k = sb_rec_fail_cause(c);
 		*cause = k != SB_FAIL_NONE ? k : SB_FAIL_OTHER;
 		return SB_WOUT_FAILED;
 	}
@@ -151,6 +154,7 @@ enum sb_wout sb_kview_client_outcome(const struct sb_conn_rec *c, const struct s
 	if (!listener_here)
 		return SB_WOUT_ESTABLISHED;
 	/* no server socket here: a ghost, unless an RST told it so */
+	k = sb_rec_serverless_cause(c, syncookies);
 	if (k == SB_FAIL_RESET) {
 		*cause = k;
 		return SB_WOUT_FAILED;
@@ -372,7 +376,7 @@ static int rows_of(const struct sb_rundata *rd, const struct sb_kview_opts *o,
 	static const enum sb_lat lats[3] = {SB_LAT_KERNEL_HANDSHAKE, SB_LAT_CHILD_EST,
 					    SB_LAT_SERVER_CLOSE};
 	size_t n = 0;
-	int e = rows && h[0] && h[1] && h[2] ? 0 : -ENOMEM;
+	int e = rows && h[0] && h[1] && h[2] ? 0 : -ENOMEM, syncookies = sb_sysctls_syncookies(rd);
 
 	for (size_t i = 0; i < rd->nkrecs && !e; i++) {
 		struct sb_krow *row = &rows[n];
@@ -414,7 +418,7 @@ static int rows_of(const struct sb_rundata *rd, const struct sb_kview_opts *o,
 			a->syn_retrans += r->syn_retrans;
 			row->outcome = sb_kview_client_outcome(
 			    r, row->peer, !row->peer && listener_here(rd, r->dport, r->family),
-			    &row->cause);
+			    syncookies, &row->cause);
 			a->causes[row->cause] += row->cause != SB_FAIL_NONE;
 			row->lat[SB_LAT_KERNEL_HANDSHAKE] =
 			    span(r->ts[SB_TCP_SYN_SENT], r->ts[SB_TCP_ESTABLISHED]);

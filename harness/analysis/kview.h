@@ -60,11 +60,13 @@ int sb_kview_analyze(const struct sb_rundata *rd, const struct sb_kview_opts *o,
  * (kfold.h): a server child's from its record; a client's from its record,
  * its child's when paired (peer, else NULL), and whether a listener on its
  * port was in the namespace (a ghost, or failed when reset after the
- * SYN-ACK; else the server is elsewhere), with a failed client's cause in
- * *cause (SB_FAIL_NONE otherwise). */
+ * SYN-ACK, or after its FIN where syncookies were 0: sb_rec_serverless_cause;
+ * else the server is elsewhere), with a failed client's cause in *cause
+ * (SB_FAIL_NONE otherwise). */
 enum sb_wout sb_kview_child_outcome(const struct sb_conn_rec *c);
 enum sb_wout sb_kview_client_outcome(const struct sb_conn_rec *c, const struct sb_conn_rec *peer,
-				     int listener_here, enum sb_fail_cause *cause);
+				     int listener_here, int syncookies,
+				     enum sb_fail_cause *cause);
 /* The four identities a watch checks (the run's others skipped, with why)
  * from rd's counters and MIB deltas and res->watch's listener figures
  * (listener_drops set); the failing ones warned in res->rec. */

@@ -174,7 +174,10 @@ int sb_watch_main(int argc, char **argv)
 	if (sb_sysctls_record(&rd))
 		goto oom;
 	/* --serve: records folded as they come (no live events: no PID tags) */
-	if (o.serve[0] ? sb_kfold__new(&(struct sb_kfold_opts){ .family = o.family }, &fold)
+	if (o.serve[0] ? sb_kfold__new(&(struct sb_kfold_opts){ .family = o.family,
+								.syncookies_off =
+								    sb_sysctls_syncookies(&rd) == 0 },
+				       &fold)
 		       : sb_watch_live__new(&o, stdout, &live))
 		goto oom;
 	sb_watch_info_of(&o, &info);

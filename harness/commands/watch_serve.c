@@ -292,7 +292,7 @@ int sb_serve__run(struct sb_serve *s, const struct sb_watch_opts *o, struct sb_o
 	 * periods without one is a stall */
 	s->stall_ns = period * 10 > 5 * second ? period * 10 : 5 * second;
 	s->loop_ns = lg_now_ns();
-	s->rd.hists = calloc((size_t)SB_KH_DWELL * SB_HIST_BUCKETS, sizeof(uint64_t));
+	s->rd.hists = calloc((size_t)SB_H_DWELL * SB_HIST_BUCKETS, sizeof(uint64_t));
 	if (!s->rd.hists || sb_mib_snap__read(&s->mib0))
 		return sb_errf(err, len, -ENOMEM,
 			       "watch: cannot read the namespace's counters (/proc/net/netstat)");

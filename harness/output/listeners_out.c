@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "harness/run/mib.h"
+#include "harness/run/netns.h"
 
 static const char *family_name(uint16_t f)
 {
@@ -47,7 +48,6 @@ static void restart_json(struct sb_json *js, const struct sb_rundata *rd,
 			 const struct sb_result *res)
 {
 	const struct sb_own_listener *o = NULL;
-	int64_t migrate = -1;
 	uint32_t k;
 
 	for (k = 0; k < rd->nown && !o; k++)
@@ -57,16 +57,14 @@ static void restart_json(struct sb_json *js, const struct sb_rundata *rd,
 		sb_json_null(js, "restart");
 		return;
 	}
-	for (size_t i = 0; i < rd->nsysctls; i++)
-		if (!strcmp(rd->sysctls[i].name, "net.ipv4.tcp_migrate_req"))
-			migrate = strtol(rd->sysctls[i].value, NULL, 10);
 	sb_json_obj_begin(js, "restart");
 	sb_json_uint(js, "socket", k - 1);
 	sb_json_fixed(js, "at_ms",
 		      o->closed_ns > rd->t_start_ns ? (double)(o->closed_ns - rd->t_start_ns) / 1e6 : 0,
 		      3);
 	sb_json_i64_or_null(js, "queued", o->queued_at_close);
-	sb_json_i64_or_null(js, "migrate_req", migrate);
+	sb_json_i64_or_null(js, "migrate_req",
+			    sb_sysctls_recorded(rd, "net.ipv4.tcp_migrate_req"));
 	sb_json_i64_or_null(js, "migrated",
 			    sb_mib_delta_or(rd->mib, rd->nmib, "TcpExt", "TCPMigrateReqSuccess", -1));
 	sb_json_i64_or_null(js, "migrate_failed",

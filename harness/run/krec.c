@@ -102,3 +102,12 @@ int sb_rec_reset_after_fin(const struct sb_conn_rec *r)
 	return r->role == SB_ROLE_CLIENT && sb_rec_established(r) && !r->err_soft &&
 	       r->err == ECONNRESET && r->ts[SB_TCP_FIN_WAIT1] && !r->ts[SB_TCP_FIN_WAIT2];
 }
+
+enum sb_fail_cause sb_rec_serverless_cause(const struct sb_conn_rec *r, int syncookies)
+{
+	enum sb_fail_cause k = sb_rec_fail_cause(r);
+
+	if (k == SB_FAIL_NONE && syncookies == 0 && sb_rec_reset_after_fin(r))
+		return SB_FAIL_RESET;
+	return k;
+}

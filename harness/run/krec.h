@@ -30,8 +30,8 @@ enum sb_fail_cause {
 			      * unreachable) answered the SYN */
 	SB_FAIL_RESET,	     /* ESTABLISHED -> CLOSE, ECONNRESET before its own FIN, the server
 			      * never having had a socket for it: reset after the SYN-ACK
-			      * (tcp_abort_on_overflow); the join adds sb_rec_reset_after_fin
-			      * ones where no ghost can be */
+			      * (tcp_abort_on_overflow); sb_rec_serverless_cause adds
+			      * sb_rec_reset_after_fin ones where no ghost can be */
 	SB_FAIL_UNREACHABLE, /* SYN_SENT -> CLOSE, EHOSTUNREACH, ENETUNREACH, ...: ICMP, or no
 			      * neighbour answered */
 	SB_FAIL_ABORTED,     /* SYN_SENT -> CLOSE without an error: its application closed it
@@ -64,8 +64,13 @@ enum sb_fail_cause sb_rec_fail_cause(const struct sb_conn_rec *r);
  * acknowledged it (FIN_WAIT1 -> CLOSE, ECONNRESET). With no server socket
  * for it, either a request socket's RST (tcp_abort_on_overflow) overtook a
  * client that closed at once, or, with syncookies on, the listener answered
- * a ghost's FIN with one: only the join, knowing syncookies were 0, can
- * call it a reset (docs/kernel-facts.md, fact 39). */
+ * a ghost's FIN with one: only where syncookies were 0 is it a reset
+ * (docs/kernel-facts.md, fact 39). */
 int sb_rec_reset_after_fin(const struct sb_conn_rec *r);
+/* Why a client whose server never had a socket for it failed: its own
+ * cause (sb_rec_fail_cause), or, where syncookies were 0 (no ghost can
+ * be), a reset after its own FIN too; syncookies -1: unknown. One rule for
+ * a run's join and a watch's outcomes. */
+enum sb_fail_cause sb_rec_serverless_cause(const struct sb_conn_rec *r, int syncookies);
 
 #endif

@@ -143,11 +143,20 @@ int sb_netns_join(const char *name)
 	return err;
 }
 
-int sb_sysctls_syncookies(const struct sb_rundata *rd)
+long sb_sysctls_recorded(const struct sb_rundata *rd, const char *name)
 {
 	for (size_t i = 0; i < rd->nsysctls; i++)
-		if (strcmp(rd->sysctls[i].name, "net.ipv4.tcp_syncookies") == 0)
-			return atoi(rd->sysctls[i].value);
+		if (strcmp(rd->sysctls[i].name, name) == 0)
+			return strtol(rd->sysctls[i].value, NULL, 10);
+	return -1;
+}
+
+int sb_sysctls_syncookies(const struct sb_rundata *rd)
+{
+	long v = sb_sysctls_recorded(rd, "net.ipv4.tcp_syncookies");
+
+	if (v >= 0)
+		return (int)v;
 	if (rd->opts && rd->opts->syncookies >= 0)
 		return rd->opts->syncookies;
 	return -1;

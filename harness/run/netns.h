@@ -33,6 +33,9 @@ struct sb_rundata;
  * are left out): a run's (after it set its own) and a watch's alike.
  * 0 or -ENOMEM. */
 int sb_sysctls_record(struct sb_rundata *rd);
+/* A sysctl's value as rd recorded it (sb_sysctls_record: name in full,
+ * "net.ipv4.tcp_migrate_req"), as a number; -1 if not recorded. */
+long sb_sysctls_recorded(const struct sb_rundata *rd, const char *name);
 /* net.ipv4.tcp_syncookies as the run recorded it (else as asked), -1
  * unknown. */
 int sb_sysctls_syncookies(const struct sb_rundata *rd);

@@ -134,15 +134,21 @@ int sb_observe__begin(struct sb_observe *ob, struct sb_rundata *rd, uint32_t sam
 
 void sb_observe__end_sampling(struct sb_observe *ob, struct sb_rundata *rd)
 {
+	int sampled = ob->sampler != NULL;
+
 	if (!ob->mib1)
 		cpu_now(ob->cpu1);
-	if (ob->sampler) {
+	if (sampled)
 		sb_sampler__stop(ob->sampler, &rd->samples, &rd->nsamples, &rd->lost_samples);
-		sb_listen_owners(rd); /* while the listeners are still open */
-	}
 	ob->sampler = NULL;
+	/* the counters right after the listeners' last sample, nothing slow
+	 * between (the owners' search walks /proc): the kernel may still count
+	 * drops there (a ghost client's retransmitted FIN meeting a full
+	 * queue), and the watch's listener drops must cover ListenOverflows */
 	if (!ob->mib1 && sb_mib_snap__read(&ob->mib1) == 0 && ob->mib0)
 		sb_mib_deltas(ob->mib0, ob->mib1, &rd->mib, &rd->nmib);
+	if (sampled)
+		sb_listen_owners(rd); /* while the listeners are still open */
 }
 
 int sb_observe__end(struct sb_observe *ob, struct sb_rundata *rd, char *err, size_t errlen)

@@ -50,9 +50,9 @@ void sb_probes__free(struct sb_probes *p);
 
 /* While the probes run (bench watch --serve), nothing stopped: their
  * counters, drop reasons (and the kernel's names for them, once), the
- * kernel histograms below SB_KH_DWELL (handshake, child established,
- * srtt: into rd->hists when it is not NULL, which then holds at least
- * SB_KH_DWELL * SB_HIST_BUCKETS), the programs' run time, the events the
+ * histograms below SB_H_DWELL (handshake, child established, srtt: into
+ * rd->hists when it is not NULL, which then holds at least SB_H_DWELL *
+ * SB_HIST_BUCKETS), the programs' run time, the events the
  * kernel skipped, into rd, as sb_probes__collect counts them. 0 or
  * negative errno. */
 int sb_probes__peek(struct sb_probes *p, struct sb_rundata *rd);

@@ -20,14 +20,16 @@
 
 
 /* Events the kernel skipped because the program was already running on
- * that CPU (bpf_prog_info.recursion_misses, Linux >= 5.12), and the time
+ * that CPU (bpf_prog_info.recursion_misses, Linux >= 5.12) that no catcher
+ * twin caught (a state change's where no twin runs go to
+ * rd->state_misses_recovered instead), and the time
  * all programs ran (run_time_ns/run_cnt: counted only while
  * kernel.bpf_stats_enabled=1); cost (NULL: none) gains the programs'
  * count, their verification and run time per component. */
 static uint64_t prog_stats(struct sb_probes *p, struct sb_rundata *rd, struct sb_probe_cost *cost)
 {
 	struct bpf_program *prog;
-	uint64_t n = 0;
+	uint64_t n = 0, caught;
 
 	bpf_object__for_each_program(prog, p->skel->obj)
 	{
@@ -76,16 +78,20 @@ static uint64_t prog_stats(struct sb_probes *p, struct sb_rundata *rd, struct sb
 		 * the hit: never a loss. */
 		if (nl > 7 && strcmp(name + nl - 7, "_nested") == 0)
 			continue;
-		/* a state change skipped (and not caught by a twin) left a
-		 * marked record (partial_records, close_missed_records):
-		 * recovered, not lost */
-		if (strstr(name, "set_state")) {
+		/* a state change skipped where no twin runs left a marked
+		 * record (partial_records, close_missed_records): recovered,
+		 * not lost. Where the twin runs it catches every skip
+		 * (SB_C_NESTED, subtracted below): any other is a loss. */
+		if (strstr(name, "set_state") &&
+		    !(strcmp(name, "btf_set_state") == 0 && p->catchers & 1u << SB_CATCH_STATE)) {
 			rd->state_misses_recovered += info.recursion_misses;
 			continue;
 		}
 		n += info.recursion_misses;
 	}
-	return n;
+	/* the tp_btf handlers' skips that their twins caught are not losses */
+	caught = rd->counters[SB_C_NESTED];
+	return n > caught ? n - caught : 0;
 }
 
 /* Every element of a per-CPU array of n keys, each value vwords u64 per CPU,
@@ -106,10 +112,18 @@ static int lookup_all(int fd, uint32_t n, size_t vwords, uint64_t *vals, int ncp
 	return 0;
 }
 
+/* full's histogram h (the layout of rundata.h) from the kernel's slot k */
+static void put_hist(uint64_t *full, unsigned int h, const uint64_t *compact, unsigned int k)
+{
+	memcpy(full + (size_t)h * SB_HIST_BUCKETS, compact + (size_t)k * SB_HIST_BUCKETS,
+	       SB_HIST_BUCKETS * sizeof(uint64_t));
+}
+
 /* The kernel's per-CPU compact histograms (hist.h: chunks of buckets),
  * summed over CPUs and spread to the full layout of rundata.h (dwell pair
- * slots by sb_dwell_slot()); with_dwell 0: full holds the SB_KH_DWELL
- * histograms before the dwell pairs only. */
+ * slots by sb_dwell_slot(); the handshake and child-established histograms
+ * are their dwell pairs, which the kernel counts once); with_dwell 0: full
+ * holds the SB_H_DWELL histograms before the dwell pairs only. */
 static int read_hists(struct sb_probes *p, uint64_t *full, int ncpu, int with_dwell)
 {
 	const uint32_t total = SB_NKHISTS * SB_HIST_BUCKETS, nel = SB_NKHISTS * SB_HIST_NCHUNK;
@@ -133,18 +147,18 @@ static int read_hists(struct sb_probes *p, uint64_t *full, int ncpu, int with_dw
 			for (uint32_t i = 0; i < SB_HIST_CHUNK; i++)
 				compact[(size_t)e * SB_HIST_CHUNK + i] += v[i];
 		}
-	for (uint32_t h = 0; h < SB_KH_DWELL; h++)
-		memcpy(full + (size_t)h * SB_HIST_BUCKETS, compact + (size_t)h * SB_HIST_BUCKETS,
-		       SB_HIST_BUCKETS * sizeof(uint64_t));
+	if (err)
+		goto out;
+	put_hist(full, SB_H_SRTT, compact, SB_KH_SRTT);
+	put_hist(full, SB_H_HANDSHAKE, compact,
+		 SB_KH_DWELL + sb_dwell_slot(SB_TCP_SYN_SENT, SB_TCP_ESTABLISHED));
+	put_hist(full, SB_H_CHILD_EST, compact,
+		 SB_KH_DWELL + sb_dwell_slot(SB_TCP_SYN_RECV, SB_TCP_ESTABLISHED));
 	for (unsigned int o = 0; o < SB_NSTATES && with_dwell; o++)
-		for (unsigned int n = 0; n < SB_NSTATES; n++) {
-			unsigned int slot = sb_dwell_slot(o, n);
-
-			if (slot < SB_NDWELL)
-				memcpy(full + (size_t)(SB_H_DWELL + o * SB_NSTATES + n) * SB_HIST_BUCKETS,
-				       compact + (size_t)(SB_KH_DWELL + slot) * SB_HIST_BUCKETS,
-				       SB_HIST_BUCKETS * sizeof(uint64_t));
-		}
+		for (unsigned int n = 0; n < SB_NSTATES; n++)
+			if (sb_dwell_slot(o, n) < SB_NDWELL)
+				put_hist(full, SB_H_DWELL + o * SB_NSTATES + n, compact,
+					 SB_KH_DWELL + sb_dwell_slot(o, n));
 out:
 	free(vals);
 	free(compact);
@@ -164,7 +178,7 @@ int sb_probes__collect(struct sb_probes *p, struct sb_rundata *rd)
 		return -ENOMEM;
 	fd = bpf_map__fd(p->skel->maps.counters);
 	for (uint32_t c = 0; c < SB_NCOUNTERS; c++)
-		rd->counters[c] = sb_percpu_sum(fd, c, vals, ncpu);
+		rd->counters[c] = sb_counter_sum(fd, c, vals, ncpu);
 	fd = bpf_map__fd(p->skel->maps.drops);
 	for (uint32_t r = 0; r < SB_MAX_DROP_REASONS; r++)
 		rd->drops[r] = sb_percpu_sum(fd, r, vals, ncpu);
@@ -188,18 +202,7 @@ int sb_probes__collect(struct sb_probes *p, struct sb_rundata *rd)
 	free(p->recs);
 	p->recs = NULL;
 	p->nrecs = p->caprecs = 0;
-	/* the tp_btf handlers' skips that their _nested twins caught are not
-	 * losses */
 	rd->missed_events = prog_stats(p, rd, &p->cost);
-	{
-		/* the twins' catches (mostly the state changes') first cancel
-		 * the state-change skips, the rest the other handlers' */
-		uint64_t caught = rd->counters[SB_C_NESTED], st = rd->state_misses_recovered;
-
-		rd->state_misses_recovered = st > caught ? st - caught : 0;
-		caught = caught > st ? caught - st : 0;
-		rd->missed_events -= caught < rd->missed_events ? caught : rd->missed_events;
-	}
 	rd->counters[SB_C_REPLACED] += p->close_missed_at_end;
 	rd->kernel_map_bytes = sb_map_bytes(p->skel->obj, ncpu);
 	/* records that reached user space but could not be kept */
@@ -235,18 +238,16 @@ int sb_probes__peek(struct sb_probes *p, struct sb_rundata *rd)
 	int ncpu = libbpf_num_possible_cpus(), verbose = p->opts.verbose, e;
 	uint64_t *vals = ncpu > 0 ? calloc((size_t)SB_MAX_DROP_REASONS * (size_t)ncpu, sizeof(*vals))
 				  : NULL;
-	uint64_t caught, st;
-
 	if (!vals)
 		return ncpu > 0 ? -ENOMEM : -EINVAL;
 	for (uint32_t c = 0; c < SB_NCOUNTERS; c++)
-		rd->counters[c] = sb_percpu_sum(bpf_map__fd(p->skel->maps.counters), c, vals, ncpu);
+		rd->counters[c] = sb_counter_sum(bpf_map__fd(p->skel->maps.counters), c, vals, ncpu);
 	e = lookup_all(bpf_map__fd(p->skel->maps.drops), SB_MAX_DROP_REASONS, 1, vals, ncpu);
 	for (uint32_t k = 0; k < SB_MAX_DROP_REASONS && !e; k++)
 		for (int c = rd->drops[k] = 0; c < ncpu; c++)
 			rd->drops[k] += vals[(size_t)k * ncpu + c];
 	free(vals);
-	/* the SB_KH_DWELL histograms (rd->hists holds those only) */
+	/* the SB_H_DWELL histograms (rd->hists holds those only) */
 	if (!e && rd->hists)
 		e = read_hists(p, rd->hists, ncpu, 0);
 	if (!e && !rd->drop_names[0])
@@ -256,11 +257,6 @@ int sb_probes__peek(struct sb_probes *p, struct sb_rundata *rd)
 	p->opts.verbose = 0;
 	rd->missed_events = prog_stats(p, rd, NULL);
 	p->opts.verbose = verbose;
-	caught = rd->counters[SB_C_NESTED];
-	st = rd->state_misses_recovered;
-	rd->state_misses_recovered = st > caught ? st - caught : 0;
-	caught = caught > st ? caught - st : 0;
-	rd->missed_events -= caught < rd->missed_events ? caught : rd->missed_events;
 	rd->counters[SB_C_RB_FAIL] += p->lost_user;
 	return e;
 }

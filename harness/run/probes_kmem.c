@@ -56,6 +56,11 @@ uint64_t sb_percpu_sum(int fd, uint32_t key, uint64_t *vals, int ncpu)
 	return sum;
 }
 
+uint64_t sb_counter_sum(int fd, uint32_t c, uint64_t *vals, int ncpu)
+{
+	return sb_percpu_sum(fd, c, vals, ncpu) + sb_percpu_sum(fd, c + SB_NCOUNTERS, vals, ncpu);
+}
+
 static int cmp_u64(const void *a, const void *b)
 {
 	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;

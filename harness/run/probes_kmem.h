@@ -19,6 +19,9 @@ int sb_read_iter(struct bpf_link *link, void *out, size_t size, int max);
 /* A per-CPU array's value at key summed over the CPUs (vals: room for
  * ncpu values); 0 if it cannot be read. */
 uint64_t sb_percpu_sum(int fd, uint32_t key, uint64_t *vals, int ncpu);
+/* Counter c of the "counters" map: the handlers' and their catcher
+ * twins' (the second half, bpf/synbench.bpf.c count()), summed. */
+uint64_t sb_counter_sum(int fd, uint32_t c, uint64_t *vals, int ncpu);
 
 /* The addresses of the namespace's TCP sockets now, sorted, read with the
  * iter/tcp program prog from a thread in that namespace (netns_ino), or

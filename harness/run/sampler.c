@@ -18,6 +18,8 @@ struct sb_sampler {
 	struct sb_listen_sample *v;
 	size_t n, cap;
 	uint64_t failed;
+	struct timespec end; /* the last pass's end, and its time in ns */
+	long took;
 };
 
 static void take(struct sb_sampler *s)
@@ -47,33 +49,45 @@ static void take(struct sb_sampler *s)
 	s->n += (size_t)n;
 }
 
+/* The pause after a pass that took `took` ns: the period, and at most a
+ * fifth of one CPU: a pass that had to walk every socket of the namespace,
+ * TIME_WAIT included (docs/kernel-facts.md, fact 14), would grow with the
+ * run (tcp_iter stops after the listeners) */
+static void pause_after(const struct sb_sampler *s)
+{
+	struct timespec next = s->end;
+	long gap = (long)s->period_us * 1000;
+
+	if (gap < 4 * s->took)
+		gap = 4 * s->took;
+	next.tv_nsec += gap;
+	while (next.tv_nsec >= 1000000000L) {
+		next.tv_nsec -= 1000000000L;
+		next.tv_sec++;
+	}
+	clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &next, NULL);
+}
+
+/* one pass, its end and the time it took kept */
+static void timed_take(struct sb_sampler *s)
+{
+	struct timespec t0;
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	take(s);
+	clock_gettime(CLOCK_MONOTONIC, &s->end);
+	s->took = (s->end.tv_sec - t0.tv_sec) * 1000000000L + (s->end.tv_nsec - t0.tv_nsec);
+}
+
 static void *loop(void *arg)
 {
 	struct sb_sampler *s = arg;
-	struct timespec next;
 
-	clock_gettime(CLOCK_MONOTONIC, &next);
-	while (!atomic_load(&s->stop)) {
-		struct timespec t0, t1;
-		long gap, took;
-
-		clock_gettime(CLOCK_MONOTONIC, &t0);
-		take(s);
-		clock_gettime(CLOCK_MONOTONIC, &t1);
-		/* at most a fifth of one CPU: a pass that had to walk every
-		 * socket of the namespace, TIME_WAIT included (docs/kernel-facts.md, fact 14),
-		 * would grow with the run (tcp_iter stops after the listeners) */
-		took = (t1.tv_sec - t0.tv_sec) * 1000000000L + (t1.tv_nsec - t0.tv_nsec);
-		gap = (long)s->period_us * 1000;
-		if (gap < 4 * took)
-			gap = 4 * took;
-		next = t1;
-		next.tv_nsec += gap;
-		while (next.tv_nsec >= 1000000000L) {
-			next.tv_nsec -= 1000000000L;
-			next.tv_sec++;
-		}
-		clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &next, NULL);
+	for (;;) {
+		pause_after(s);
+		if (atomic_load(&s->stop))
+			break;
+		timed_take(s);
 	}
 	return NULL;
 }
@@ -87,8 +101,13 @@ int sb_sampler__start(struct sb_probes *p, uint32_t period_us, struct sb_sampler
 		return -ENOMEM;
 	s->probes = p;
 	s->period_us = period_us ? period_us : 5000;
+	/* the first pass before the caller goes on: every listener's drops
+	 * counted from before the traffic it starts (a thread's first pass
+	 * could come after it, late under emulation) */
+	timed_take(s);
 	err = pthread_create(&s->thread, NULL, loop, s);
 	if (err) {
+		free(s->v);
 		free(s);
 		return -err;
 	}

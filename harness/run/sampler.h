@@ -11,6 +11,8 @@
 
 struct sb_sampler;
 
+/* Takes the first sample before it returns (every listener's baseline
+ * precedes what the caller starts next), then starts the thread. */
 int sb_sampler__start(struct sb_probes *p, uint32_t period_us, struct sb_sampler **out);
 /* Stops the thread, takes one last sample, and hands over the series
  * (malloc'ed; the caller frees it). failed counts iterator reads that failed. */

@@ -31,14 +31,19 @@ for m in 0 1; do
 	echo "   (TCPMigrateReqSuccess), $failed not (TCPMigrateReqFailure); $reset clients reset"
 	echo "   by the close; $acc of $N accepted"
 	expect_eq "its queue at the close: full (backlog + 1)" $((B + 1)) "$q"
+	# a request socket the closing listener had (SYN_RECV, its ACK still
+	# to come) goes with it: reset when its ACK comes (0), or moved (1:
+	# TCPMigrateReqSuccess counts it too; 6.1 under TCG: 10 moved, 9 queued)
 	if [ $m = 0 ]; then
 		expect_eq "every connection in it reset by the close" "$q" "$reset"
 		expect_eq "none moved (TCPMigrateReqSuccess)" 0 "$moved"
-		expect_eq "each named in connections.csv (k_fail_cause reset)" "$q" "$named"
+		expect_ge "each named in connections.csv (k_fail_cause reset; with a request socket's)" \
+			"$q" "$named"
 		expect_eq "every other connection accepted (SYNs the full queue dropped come back to socket 0)" \
-			$((N - q)) "$acc"
+			$((N - named)) "$acc"
 	else
-		expect_eq "every connection in it moved to socket 0 (TCPMigrateReqSuccess)" "$q" "$moved"
+		expect_ge "every connection in it moved to socket 0 (TCPMigrateReqSuccess; with a request socket's)" \
+			"$q" "$moved"
 		expect_eq "none reset by the close" 0 "$reset"
 		expect_eq "connections.csv: no reset" 0 "$named"
 		expect_eq "every connection accepted" $N "$acc"

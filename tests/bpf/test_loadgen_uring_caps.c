@@ -9,6 +9,7 @@
  * equal to the connections made and its PassiveOpens to the accepts. */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -128,7 +129,7 @@ static void run(const char *no, enum lg_mode mode, enum lg_close close, uint16_t
 	const struct lg_conn *cs;
 	struct lg_client_stats st;
 	uint64_t n, na, bad = 0, missing = 0, ok = 0, ino;
-	int64_t active0, passive0, embryonic0, passive;
+	int64_t active0, passive0, embryonic0, passive, embryonic;
 	char buf[160];
 
 	fprintf(stderr, "SYNBENCH_URING_NO=%s mode=%s close=%s\n", no, mode ? "crr" : "connect",
@@ -157,21 +158,32 @@ static void run(const char *no, enum lg_mode mode, enum lg_close close, uint16_t
 	ASSERT_EQ(st.ok, CONNS, "stats ok");
 	/* the server accepts what the kernel queued: wait for it (up to 10 s,
 	 * an emulated CPU is slow) rather than for a fixed time */
-	for (int i = 0; i < 1000 && (int64_t)lg_server__accepted(s) <
-					mib("Tcp", "PassiveOpens") - passive0; i++)
+	for (int i = 0; i < 1000 && (int64_t)lg_server__accepted(s) +
+						 mib("TcpExt", "EmbryonicRsts") - embryonic0 <
+					     CONNS; i++)
 		usleep(10000);
 	usleep(50000);
 	lg_server__stop(s);
-	/* every connect sent its SYN; the server made a child for each, but
-	 * in connect + rst a client's RST can overtake its handshake's ACK
-	 * and reset the request socket instead (EmbryonicRsts) */
+	/* every connect sent its SYN; the server accepted a child for each,
+	 * but in connect + rst a client's RST can overtake its handshake's ACK
+	 * and reset the request socket instead (EmbryonicRsts). Taken on two
+	 * CPUs at once, both count: the ACK's child is made (PassiveOpens) and
+	 * dropped, the RST having unlinked the request socket first
+	 * (docs/kernel-facts.md, fact 43) */
 	passive = mib("Tcp", "PassiveOpens") - passive0;
+	embryonic = mib("TcpExt", "EmbryonicRsts") - embryonic0;
+	fprintf(stderr, "  PassiveOpens %" PRId64 ", EmbryonicRsts %" PRId64
+			", children made and dropped %" PRId64 "\n",
+		passive, embryonic, passive - (int64_t)lg_server__accepted(s));
 	ASSERT_EQ(mib("Tcp", "ActiveOpens") - active0, CONNS, "kernel ActiveOpens = connections");
-	ASSERT_EQ(passive + mib("TcpExt", "EmbryonicRsts") - embryonic0, CONNS,
-		  "kernel PassiveOpens + EmbryonicRsts = connections");
+	ASSERT_EQ((int64_t)lg_server__accepted(s) + embryonic, CONNS,
+		  "server accepted + kernel EmbryonicRsts = connections");
 	if (mode == LG_MODE_CRR)
 		ASSERT_EQ(passive, CONNS, "crr: kernel PassiveOpens = connections");
-	ASSERT_EQ(lg_server__accepted(s), passive, "server accepted = kernel PassiveOpens");
+	ASSERT_TRUE(passive >= (int64_t)lg_server__accepted(s) &&
+			    passive - (int64_t)lg_server__accepted(s) <= embryonic,
+		    "children made and dropped (PassiveOpens - accepted) each lost to an "
+		    "EmbryonicRst");
 	acc = lg_server__accepts(s, &na);
 	for (uint64_t i = 0; i < na; i++) {
 		bad += acc[i].cookie == 0 || acc[i].peer_port == 0;

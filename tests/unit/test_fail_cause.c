@@ -93,26 +93,38 @@ static void watch_outcomes(void)
 	struct sb_conn_rec r = client(ECONNRESET, 0, SB_TCP_ESTABLISHED, 0), peer;
 	enum sb_fail_cause c;
 
-	ASSERT_EQ(sb_kview_client_outcome(&r, NULL, 1, &c), SB_WOUT_FAILED,
+	ASSERT_EQ(sb_kview_client_outcome(&r, NULL, 1, -1, &c), SB_WOUT_FAILED,
 		  "reset after the SYN-ACK, a listener here, no child: failed");
 	ASSERT_EQ(c, SB_FAIL_RESET, "  by reset");
-	ASSERT_EQ(sb_kview_client_outcome(&r, NULL, 0, &c), SB_WOUT_ESTABLISHED,
+	ASSERT_EQ(sb_kview_client_outcome(&r, NULL, 0, -1, &c), SB_WOUT_ESTABLISHED,
 		  "the server elsewhere: established");
 	ASSERT_EQ(c, SB_FAIL_NONE, "  no cause");
 	peer = client(0, 0, SB_TCP_ESTABLISHED, 0);
 	peer.role = SB_ROLE_CHILD;
 	peer.ts[SB_TCP_SYN_SENT] = 0;
 	peer.ts[SB_TCP_SYN_RECV] = 1500;
-	ASSERT_NE(sb_kview_client_outcome(&r, &peer, 0, &c), SB_WOUT_FAILED,
+	ASSERT_NE(sb_kview_client_outcome(&r, &peer, 0, -1, &c), SB_WOUT_FAILED,
 		  "reset with a server child: not a failed setup");
 	ASSERT_EQ(c, SB_FAIL_NONE, "  no cause");
 	r = client(0, 0, 0, 0);
-	ASSERT_EQ(sb_kview_client_outcome(&r, NULL, 1, &c), SB_WOUT_FAILED, "aborted: failed");
+	ASSERT_EQ(sb_kview_client_outcome(&r, NULL, 1, -1, &c), SB_WOUT_FAILED, "aborted: failed");
 	ASSERT_EQ(c, SB_FAIL_ABORTED, "  by abort");
 	r = client(0, 0, 0, 0);
 	r.flushed = SB_REC_CLOSE_MISSED;
-	ASSERT_EQ(sb_kview_client_outcome(&r, NULL, 1, &c), SB_WOUT_FAILED, "CLOSE missed: failed");
+	ASSERT_EQ(sb_kview_client_outcome(&r, NULL, 1, -1, &c), SB_WOUT_FAILED, "CLOSE missed: failed");
 	ASSERT_EQ(c, SB_FAIL_OTHER, "  other");
+	/* reset after its own FIN, no child, a listener here: the run's rule */
+	r = client(ECONNRESET, 0, SB_TCP_ESTABLISHED, SB_TCP_FIN_WAIT1);
+	ASSERT_EQ(sb_kview_client_outcome(&r, NULL, 1, 1, &c), SB_WOUT_GHOST,
+		  "reset after its FIN, syncookies 1: a ghost (its FIN drew the listener's RST)");
+	ASSERT_EQ(sb_kview_client_outcome(&r, NULL, 1, -1, &c), SB_WOUT_GHOST,
+		  "  syncookies unknown: a ghost");
+	ASSERT_EQ(sb_kview_client_outcome(&r, NULL, 1, 0, &c), SB_WOUT_FAILED,
+		  "  syncookies 0 (no ghost can be): failed");
+	ASSERT_EQ(c, SB_FAIL_RESET, "  by reset");
+	ASSERT_EQ(sb_rec_serverless_cause(&r, 0), SB_FAIL_RESET,
+		  "  the join's rule is the same function");
+	ASSERT_EQ(sb_rec_serverless_cause(&r, 1), SB_FAIL_NONE, "  and with syncookies 1");
 }
 
 static void embryonic(void)

@@ -369,7 +369,7 @@ static void test_listeners(void)
 /* The kernel's histogram in Prometheus buckets. */
 static void test_buckets(void)
 {
-	uint64_t *h = calloc((size_t)SB_KH_DWELL * SB_HIST_BUCKETS, sizeof(uint64_t));
+	uint64_t *h = calloc((size_t)SB_H_DWELL * SB_HIST_BUCKETS, sizeof(uint64_t));
 	struct sb_rundata rd = {0};
 	struct sb_kview_opts ko = {.pid = -1};
 	struct sb_kfold *f = NULL;

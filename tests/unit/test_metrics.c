@@ -66,7 +66,7 @@ static void check_families(const char *text)
 
 int main(void)
 {
-	uint64_t *h = calloc((size_t)SB_KH_DWELL * SB_HIST_BUCKETS, sizeof(uint64_t));
+	uint64_t *h = calloc((size_t)SB_H_DWELL * SB_HIST_BUCKETS, sizeof(uint64_t));
 	struct sb_watch_info info = {0};
 	struct sb_rundata rd = {0};
 	struct sb_kview_opts ko = {.pid = -1};
