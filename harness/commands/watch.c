@@ -225,6 +225,7 @@ int sb_watch_main(int argc, char **argv)
 		rd.interrupted = wait_until_done(&o, live, probes, rd.t_start_ns);
 	rd.t_end_ns = lg_now_ns();
 	sb_observe__end_sampling(ob, &rd);
+	sb_observe__owners(ob, &rd);
 	sb_observe__cpu(ob, &info.watch_cpu_user_s, &info.watch_cpu_sys_s);
 	sb_watch_listen_ports(&info);
 	if (sb_observe__end(ob, &rd, err, sizeof(err)))

@@ -27,6 +27,7 @@ struct sb_observe {
 	double cpu0[2], cpu1[2]; /* user, sys at the begin and the sampling's end */
 	uint64_t busy0;		 /* every CPU's busy time at the begin */
 	uint32_t sample_us;
+	int owners_due; /* sampled: sb_observe__owners to run */
 };
 
 static void cpu_now(double cpu[2])
@@ -134,21 +135,30 @@ int sb_observe__begin(struct sb_observe *ob, struct sb_rundata *rd, uint32_t sam
 
 void sb_observe__end_sampling(struct sb_observe *ob, struct sb_rundata *rd)
 {
-	int sampled = ob->sampler != NULL;
-
 	if (!ob->mib1)
 		cpu_now(ob->cpu1);
-	if (sampled)
+	if (ob->sampler) {
 		sb_sampler__stop(ob->sampler, &rd->samples, &rd->nsamples, &rd->lost_samples);
+		ob->owners_due = 1;
+	}
 	ob->sampler = NULL;
-	/* the counters right after the listeners' last sample, nothing slow
-	 * between (the owners' search walks /proc): the kernel may still count
-	 * drops there (a ghost client's retransmitted FIN meeting a full
-	 * queue), and the watch's listener drops must cover ListenOverflows */
-	if (!ob->mib1 && sb_mib_snap__read(&ob->mib1) == 0 && ob->mib0)
-		sb_mib_deltas(ob->mib0, ob->mib1, &rd->mib, &rd->nmib);
-	if (sampled)
+	/* the counters right after the listeners' last sample, the probes'
+	 * and the kernel's together, nothing slow between: the kernel may
+	 * still count drops (a ghost client's retransmitted FIN meeting a
+	 * full queue) and retransmits (a request socket left in a server's
+	 * queue), and each side must cover what the other does */
+	if (!ob->mib1) {
+		sb_probes__window_end(ob->probes);
+		if (sb_mib_snap__read(&ob->mib1) == 0 && ob->mib0)
+			sb_mib_deltas(ob->mib0, ob->mib1, &rd->mib, &rd->nmib);
+	}
+}
+
+void sb_observe__owners(struct sb_observe *ob, struct sb_rundata *rd)
+{
+	if (ob->owners_due)
 		sb_listen_owners(rd); /* while the listeners are still open */
+	ob->owners_due = 0;
 }
 
 int sb_observe__end(struct sb_observe *ob, struct sb_rundata *rd, char *err, size_t errlen)
@@ -157,6 +167,7 @@ int sb_observe__end(struct sb_observe *ob, struct sb_rundata *rd, char *err, siz
 	double cpu[2];
 
 	sb_observe__end_sampling(ob, rd);
+	sb_observe__owners(ob, rd);
 	if (ob->probes) {
 		sb_probes__stop(ob->probes);
 		if (sb_probes__collect(ob->probes, rd)) {

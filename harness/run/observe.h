@@ -10,8 +10,11 @@
  *                       the kernel drops with us), the probes' reader and
  *                       the sampler started (the caller found the
  *                       listeners it needs before)
- *   sb_observe__end_sampling  the sampler's last sample, MIB after (before
- *                       the listener closes)
+ *   sb_observe__end_sampling  the sampler's last sample, the probes'
+ *                       MIB-compared counters and the MIB after, read
+ *                       together (before the listener closes)
+ *   sb_observe__owners  the listeners' owners (a walk of /proc: after the
+ *                       window's reads; before the listener closes)
  *   sb_observe__end     the probes stopped and collected, the BPF run time,
  *                       this process's CPU and peak memory
  *
@@ -42,6 +45,9 @@ struct sb_probes *sb_observe__probes(const struct sb_observe *ob);
 int sb_observe__begin(struct sb_observe *ob, struct sb_rundata *rd, uint32_t sample_us,
 		      char *err, size_t errlen);
 void sb_observe__end_sampling(struct sb_observe *ob, struct sb_rundata *rd);
+/* Once, after end_sampling (and any other namespace's MIB read beside
+ * it); sb_observe__end calls it when nobody did. */
+void sb_observe__owners(struct sb_observe *ob, struct sb_rundata *rd);
 /* 0, or negative errno with one line in err (out of memory). */
 int sb_observe__end(struct sb_observe *ob, struct sb_rundata *rd, char *err, size_t errlen);
 /* This process's CPU time from the begin to the sampling's end. */

@@ -165,11 +165,11 @@ out:
 	return err;
 }
 
-int sb_probes__collect(struct sb_probes *p, struct sb_rundata *rd)
+/* Every counter and drop reason, summed over the CPUs. */
+static int read_counts(struct sb_probes *p, uint64_t *counters, uint64_t *drops)
 {
-	int ncpu = libbpf_num_possible_cpus();
-	uint64_t *vals, t0 = sb_wall_ns(), c0 = sb_thread_cpu_ns();
-	int fd;
+	int ncpu = libbpf_num_possible_cpus(), fd;
+	uint64_t *vals;
 
 	if (ncpu <= 0)
 		return ncpu ? ncpu : -EINVAL;
@@ -178,11 +178,40 @@ int sb_probes__collect(struct sb_probes *p, struct sb_rundata *rd)
 		return -ENOMEM;
 	fd = bpf_map__fd(p->skel->maps.counters);
 	for (uint32_t c = 0; c < SB_NCOUNTERS; c++)
-		rd->counters[c] = sb_counter_sum(fd, c, vals, ncpu);
+		counters[c] = sb_counter_sum(fd, c, vals, ncpu);
 	fd = bpf_map__fd(p->skel->maps.drops);
 	for (uint32_t r = 0; r < SB_MAX_DROP_REASONS; r++)
-		rd->drops[r] = sb_percpu_sum(fd, r, vals, ncpu);
+		drops[r] = sb_percpu_sum(fd, r, vals, ncpu);
 	free(vals);
+	return 0;
+}
+
+/* The counters compared with the kernel's MIB counters (identities.c,
+ * kview.c); the sockets' counters stay as at the detach, where the
+ * records end. */
+static const uint32_t windowed[] = {
+	SB_C_SYN_RETRANS,    SB_C_SYNACK_RETRANS,	 SB_C_DROPS,
+	SB_C_NS2_SYN_RETRANS, SB_C_NS2_SYNACK_RETRANS, SB_C_NS2_DROPS,
+};
+
+void sb_probes__window_end(struct sb_probes *p)
+{
+	if (p && p->skel && !p->stopped && !p->windowed)
+		p->windowed = read_counts(p, p->win_counters, p->win_drops) == 0;
+}
+
+int sb_probes__collect(struct sb_probes *p, struct sb_rundata *rd)
+{
+	int ncpu = libbpf_num_possible_cpus(), err;
+	uint64_t t0 = sb_wall_ns(), c0 = sb_thread_cpu_ns();
+
+	err = read_counts(p, rd->counters, rd->drops);
+	if (err)
+		return err;
+	for (size_t i = 0; i < sizeof(windowed) / sizeof(windowed[0]) && p->windowed; i++)
+		rd->counters[windowed[i]] = p->win_counters[windowed[i]];
+	if (p->windowed)
+		memcpy(rd->drops, p->win_drops, sizeof(p->win_drops));
 	sb_drop_reason_names(p->btf, rd->drop_names, SB_MAX_DROP_REASONS);
 	rd->retrans_fail_untraced = !sb_retransmit_traces_failures(p->btf);
 

@@ -690,6 +690,7 @@ static int collect(struct run *r)
 	sb_observe__end_sampling(r->ob, &r->rd);
 	if (r->topo && sb_topo__mib_read(r->topo, SB_TOPO_CLIENT, &r->cmib1) == 0)
 		sb_mib_deltas(r->cmib0, r->cmib1, &r->rd.client_mib, &r->rd.nclient_mib);
+	sb_observe__owners(r->ob, &r->rd);
 	lg_server__free(r->srv);
 	r->srv = NULL;
 	sb_server_cmd__stop(r->cmd);
