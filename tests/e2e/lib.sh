@@ -170,6 +170,33 @@ run_exact() {
 		echo "  note: the retry has a hole too; tracefs saw on PID 1's threads: $(pid1_events)"
 	return "$rc"
 }
+# cmd_exact PORT LOG CMD...: CMD (stdout and stderr in LOG), a command
+# whose checks need the kernel view exact (an experiment), under the
+# observer on PORT; made once more only when it failed and the observer saw
+# events on PID 1's threads in the same run (run_exact's rule). Returns the
+# last exit code.
+cmd_exact() {
+	ce_port=$1 ce_log=$2
+	shift 2
+	ce_obs=0
+	[ -z "${SB_EMULATED:-}" ] && tracer_try_start "$ce_port" && ce_obs=1
+	"$@" >"$ce_log" 2>&1
+	ce_rc=$?
+	[ "$ce_obs" = 1 ] && tracer_stop
+	[ "$ce_rc" = 0 ] && return 0
+	p1=$(awk '{ n += $4 } END { print n + 0 }' "$WORK/trace.counts" 2>/dev/null || echo 0)
+	if [ "$ce_obs" != 1 ] || [ "$p1" = 0 ]; then
+		echo "  note: no retry: ${SB_EMULATED:+emulated, }tracefs saw no event on PID 1's threads"
+		return "$ce_rc"
+	fi
+	echo "  note: retry 1: tracefs saw $p1 events on PID 1's threads (the machine's hole: $(pid1_events)); the first try's failures:"
+	grep FAIL "$ce_log"
+	tracer_try_start "$ce_port" || ce_obs=0
+	"$@" >"$ce_log" 2>&1
+	ce_rc=$?
+	[ "$ce_obs" = 1 ] && tracer_stop
+	return "$ce_rc"
+}
 # pid1_events: the observer's events on PID 1's threads, by kind
 pid1_events() {
 	awk '$4 > 0 { printf "%s%s %s %s", s, $1, $2, $4; s = ", " } END { if (!s) printf "none" }' \

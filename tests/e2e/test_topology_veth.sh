@@ -64,7 +64,7 @@ for args in "--delay 20" "--loss 5" "--rate-limit 10" "--topology veth --ipv6" \
 done
 
 # the seed experiment in two-host form: the same kernel facts hold
-timeout 120 "$SYNBENCH" experiment listen-no-accept --topology veth >"$WORK/exp" 2>&1
+cmd_exact 5201 "$WORK/exp" timeout 120 "$SYNBENCH" experiment listen-no-accept --topology veth
 rc=$?
 check "experiment listen-no-accept --topology veth: exit" "$rc" -eq 0
 [ "$rc" -eq 0 ] || grep FAIL "$WORK/exp"
