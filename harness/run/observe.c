@@ -102,6 +102,7 @@ int sb_observe__begin(struct sb_observe *ob, struct sb_rundata *rd, uint32_t sam
 		snprintf(err, errlen, "cannot read /proc/net/netstat and /proc/net/snmp");
 		return -EIO;
 	}
+	sb_probes__window_begin(ob->probes); /* the probes' side of it */
 	cpu_now(ob->cpu0);
 	ob->busy0 = sb_machine_busy_ns();
 	ob->sample_us = sample_us;

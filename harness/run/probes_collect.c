@@ -194,6 +194,15 @@ static const uint32_t windowed[] = {
 	SB_C_NS2_SYN_RETRANS, SB_C_NS2_SYNACK_RETRANS, SB_C_NS2_DROPS,
 };
 
+void sb_probes__window_begin(struct sb_probes *p)
+{
+	if (p && p->skel && !p->stopped && read_counts(p, p->win0_counters, p->win0_drops)) {
+		/* counted from the attach */
+		memset(p->win0_counters, 0, sizeof(p->win0_counters));
+		memset(p->win0_drops, 0, sizeof(p->win0_drops));
+	}
+}
+
 void sb_probes__window_end(struct sb_probes *p)
 {
 	if (p && p->skel && !p->stopped && !p->windowed)
@@ -209,9 +218,9 @@ int sb_probes__collect(struct sb_probes *p, struct sb_rundata *rd)
 	if (err)
 		return err;
 	for (size_t i = 0; i < sizeof(windowed) / sizeof(windowed[0]) && p->windowed; i++)
-		rd->counters[windowed[i]] = p->win_counters[windowed[i]];
-	if (p->windowed)
-		memcpy(rd->drops, p->win_drops, sizeof(p->win_drops));
+		rd->counters[windowed[i]] = p->win_counters[windowed[i]] - p->win0_counters[windowed[i]];
+	for (size_t r = 0; r < SB_MAX_DROP_REASONS && p->windowed; r++)
+		rd->drops[r] = p->win_drops[r] - p->win0_drops[r];
 	sb_drop_reason_names(p->btf, rd->drop_names, SB_MAX_DROP_REASONS);
 	rd->retrans_fail_untraced = !sb_retransmit_traces_failures(p->btf);
 

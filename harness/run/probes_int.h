@@ -43,10 +43,11 @@ struct sb_probes {
 	 * consumer closes it after window_records records (0: at the end) */
 	int stats_fd;
 	uint64_t window_records;
-	/* the MIB-compared counters at the window's end (window_end) */
+	/* the MIB-compared counters at the window's begin and end
+	 * (window_begin, window_end) */
 	int windowed;
-	uint64_t win_counters[SB_NCOUNTERS];
-	uint64_t win_drops[SB_MAX_DROP_REASONS];
+	uint64_t win0_counters[SB_NCOUNTERS], win_counters[SB_NCOUNTERS];
+	uint64_t win0_drops[SB_MAX_DROP_REASONS], win_drops[SB_MAX_DROP_REASONS];
 };
 
 /* This thread's CPU time, ns: its kernel work included (verification, map
