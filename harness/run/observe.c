@@ -50,6 +50,25 @@ static void iso_now(char *buf, size_t len)
 	strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }
 
+/* A MIB snapshot with the probes' MIB-compared counters read on both sides
+ * of it, as the window's begin (end 0) or end: again while they moved in
+ * between (a busy server's retransmits and drops), 8 times at most, so
+ * that both sides count the same events. 0 or negative errno. */
+static int mib_between_marks(struct sb_observe *ob, struct sb_mib_snap **snap, int end)
+{
+	int e = -EIO;
+
+	for (int i = 0; i < 8; i++) {
+		sb_probes__window_mark(ob->probes, end);
+		sb_mib_snap__free(*snap);
+		*snap = NULL;
+		e = sb_mib_snap__read(snap);
+		if (e || !sb_probes__window_mark(ob->probes, end))
+			break;
+	}
+	return e;
+}
+
 int sb_observe__new(const struct sb_probes_opts *po, int bpf_stats, struct sb_rundata *rd,
 		    struct sb_observe **out, char *err, size_t errlen)
 {
@@ -98,11 +117,10 @@ int sb_observe__begin(struct sb_observe *ob, struct sb_rundata *rd, uint32_t sam
 	uname(&un);
 	snprintf(rd->kernel_release, sizeof(rd->kernel_release), "%s", un.release);
 	iso_now(rd->started_at, sizeof(rd->started_at));
-	if (sb_mib_snap__read(&ob->mib0)) {
+	if (mib_between_marks(ob, &ob->mib0, 0)) {
 		snprintf(err, errlen, "cannot read /proc/net/netstat and /proc/net/snmp");
 		return -EIO;
 	}
-	sb_probes__window_begin(ob->probes); /* the probes' side of it */
 	cpu_now(ob->cpu0);
 	ob->busy0 = sb_machine_busy_ns();
 	ob->sample_us = sample_us;
@@ -148,11 +166,8 @@ void sb_observe__end_sampling(struct sb_observe *ob, struct sb_rundata *rd)
 	 * still count drops (a ghost client's retransmitted FIN meeting a
 	 * full queue) and retransmits (a request socket left in a server's
 	 * queue), and each side must cover what the other does */
-	if (!ob->mib1) {
-		sb_probes__window_end(ob->probes);
-		if (sb_mib_snap__read(&ob->mib1) == 0 && ob->mib0)
-			sb_mib_deltas(ob->mib0, ob->mib1, &rd->mib, &rd->nmib);
-	}
+	if (!ob->mib1 && mib_between_marks(ob, &ob->mib1, 1) == 0 && ob->mib0)
+		sb_mib_deltas(ob->mib0, ob->mib1, &rd->mib, &rd->nmib);
 }
 
 void sb_observe__owners(struct sb_observe *ob, struct sb_rundata *rd)

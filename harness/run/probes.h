@@ -40,15 +40,16 @@ int sb_probes__sample(struct sb_probes *p, struct sb_listen_sample *out, int max
 /* Live count of sockets the probes are tracking now (sockets not yet
  * CLOSE), -1 if unknown. */
 long sb_probes__live(struct sb_probes *p);
-/* Read now the counters that the identities compare with the kernel's
- * MIB counters (the retransmits, the drops and their reasons): call each
- * beside the MIB's first and last snapshot. Events outside (a watched
- * server's traffic between the attach and the first snapshot, a request
- * socket left in a server's queue retransmitting its SYN-ACK before the
- * detach) are in neither; collect reports these counters as the
- * difference. */
-void sb_probes__window_begin(struct sb_probes *p);
-void sb_probes__window_end(struct sb_probes *p);
+/* Reads now the counters that the identities compare with the kernel's
+ * MIB counters (the retransmits, the drops and their reasons), as the
+ * window's begin (end 0) or end (1): call it on both sides of the MIB's
+ * first and last snapshot, until two reads agree (observe.c). Returns 1
+ * when they moved since the last read of the same end, else 0. Events
+ * outside the window (a watched server's traffic between the attach and
+ * the first snapshot, a request socket left in a server's queue
+ * retransmitting its SYN-ACK before the detach) are in neither side;
+ * collect reports these counters as the difference. */
+int sb_probes__window_mark(struct sb_probes *p, int end);
 /* Detaches every program, drains the record queues and flushes sockets that
  * never closed. Idempotent. */
 void sb_probes__stop(struct sb_probes *p);

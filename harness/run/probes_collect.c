@@ -193,20 +193,52 @@ static const uint32_t windowed[] = {
 	SB_C_SYN_RETRANS,    SB_C_SYNACK_RETRANS,	 SB_C_DROPS,
 	SB_C_NS2_SYN_RETRANS, SB_C_NS2_SYNACK_RETRANS, SB_C_NS2_DROPS,
 };
+#define SB_NWINDOWED (sizeof(windowed) / sizeof(windowed[0]))
 
-void sb_probes__window_begin(struct sb_probes *p)
+/* The windowed counters and the drop reasons now, quickly (the drops in one
+ * batch: a lookup per reason took about a millisecond, and a busy server
+ * retransmits within it): 1 if they moved since the last read into the
+ * same arrays (or it failed), else 0 */
+static int window_read(struct sb_probes *p, uint64_t *counters, uint64_t *drops)
 {
-	if (p && p->skel && !p->stopped && read_counts(p, p->win0_counters, p->win0_drops)) {
-		/* counted from the attach */
-		memset(p->win0_counters, 0, sizeof(p->win0_counters));
-		memset(p->win0_drops, 0, sizeof(p->win0_drops));
+	int ncpu = libbpf_num_possible_cpus(), moved = 0, fd;
+	uint64_t *vals, v;
+
+	if (ncpu <= 0)
+		return 1;
+	vals = calloc((size_t)SB_MAX_DROP_REASONS * (size_t)ncpu, sizeof(*vals));
+	if (!vals)
+		return 1;
+	fd = bpf_map__fd(p->skel->maps.counters);
+	for (size_t i = 0; i < SB_NWINDOWED; i++) {
+		v = sb_counter_sum(fd, windowed[i], vals, ncpu);
+		moved |= v != counters[windowed[i]];
+		counters[windowed[i]] = v;
 	}
+	if (lookup_all(bpf_map__fd(p->skel->maps.drops), SB_MAX_DROP_REASONS, 1, vals, ncpu)) {
+		free(vals);
+		return 1;
+	}
+	for (size_t r = 0; r < SB_MAX_DROP_REASONS; r++) {
+		v = 0;
+		for (int c = 0; c < ncpu; c++)
+			v += vals[r * (size_t)ncpu + (size_t)c];
+		moved |= v != drops[r];
+		drops[r] = v;
+	}
+	free(vals);
+	return moved;
 }
 
-void sb_probes__window_end(struct sb_probes *p)
+int sb_probes__window_mark(struct sb_probes *p, int end)
 {
-	if (p && p->skel && !p->stopped && !p->windowed)
-		p->windowed = read_counts(p, p->win_counters, p->win_drops) == 0;
+	if (!p || !p->skel || p->stopped)
+		return 0;
+	if (end) {
+		p->windowed = 1;
+		return window_read(p, p->win_counters, p->win_drops);
+	}
+	return window_read(p, p->win0_counters, p->win0_drops);
 }
 
 int sb_probes__collect(struct sb_probes *p, struct sb_rundata *rd)
@@ -217,7 +249,7 @@ int sb_probes__collect(struct sb_probes *p, struct sb_rundata *rd)
 	err = read_counts(p, rd->counters, rd->drops);
 	if (err)
 		return err;
-	for (size_t i = 0; i < sizeof(windowed) / sizeof(windowed[0]) && p->windowed; i++)
+	for (size_t i = 0; i < SB_NWINDOWED && p->windowed; i++)
 		rd->counters[windowed[i]] = p->win_counters[windowed[i]] - p->win0_counters[windowed[i]];
 	for (size_t r = 0; r < SB_MAX_DROP_REASONS && p->windowed; r++)
 		rd->drops[r] = p->win_drops[r] - p->win0_drops[r];
