@@ -165,25 +165,38 @@ out:
 	return err;
 }
 
+/* Each drop reason summed over the CPUs, in one batch (a lookup per reason
+ * took about a millisecond); vals holds SB_MAX_DROP_REASONS * ncpu. 0 or
+ * negative errno. */
+static int read_drops(struct sb_probes *p, uint64_t *drops, uint64_t *vals, int ncpu)
+{
+	int e = lookup_all(bpf_map__fd(p->skel->maps.drops), SB_MAX_DROP_REASONS, 1, vals, ncpu);
+
+	for (uint32_t k = 0; k < SB_MAX_DROP_REASONS && !e; k++) {
+		drops[k] = 0;
+		for (int c = 0; c < ncpu; c++)
+			drops[k] += vals[(size_t)k * (size_t)ncpu + (size_t)c];
+	}
+	return e;
+}
+
 /* Every counter and drop reason, summed over the CPUs. */
 static int read_counts(struct sb_probes *p, uint64_t *counters, uint64_t *drops)
 {
-	int ncpu = libbpf_num_possible_cpus(), fd;
+	int ncpu = libbpf_num_possible_cpus(), fd, e;
 	uint64_t *vals;
 
 	if (ncpu <= 0)
 		return ncpu ? ncpu : -EINVAL;
-	vals = calloc((size_t)ncpu, sizeof(uint64_t));
+	vals = calloc((size_t)SB_MAX_DROP_REASONS * (size_t)ncpu, sizeof(*vals));
 	if (!vals)
 		return -ENOMEM;
 	fd = bpf_map__fd(p->skel->maps.counters);
 	for (uint32_t c = 0; c < SB_NCOUNTERS; c++)
 		counters[c] = sb_counter_sum(fd, c, vals, ncpu);
-	fd = bpf_map__fd(p->skel->maps.drops);
-	for (uint32_t r = 0; r < SB_MAX_DROP_REASONS; r++)
-		drops[r] = sb_percpu_sum(fd, r, vals, ncpu);
+	e = read_drops(p, drops, vals, ncpu);
 	free(vals);
-	return 0;
+	return e;
 }
 
 /* The counters compared with the kernel's MIB counters (identities.c,
@@ -195,50 +208,46 @@ static const uint32_t windowed[] = {
 };
 #define SB_NWINDOWED (sizeof(windowed) / sizeof(windowed[0]))
 
-/* The windowed counters and the drop reasons now, quickly (the drops in one
- * batch: a lookup per reason took about a millisecond, and a busy server
- * retransmits within it): 1 if they moved since the last read into the
- * same arrays (or it failed), else 0 */
+/* The windowed counters and the drop reasons now: 1 if they moved since
+ * the last read into the same arrays, 0 if not, negative errno */
 static int window_read(struct sb_probes *p, uint64_t *counters, uint64_t *drops)
 {
-	int ncpu = libbpf_num_possible_cpus(), moved = 0, fd;
-	uint64_t *vals, v;
+	int ncpu = libbpf_num_possible_cpus(), moved = 0, fd, e;
+	uint64_t *vals, v, d[SB_MAX_DROP_REASONS];
 
 	if (ncpu <= 0)
-		return 1;
+		return ncpu ? ncpu : -EINVAL;
 	vals = calloc((size_t)SB_MAX_DROP_REASONS * (size_t)ncpu, sizeof(*vals));
 	if (!vals)
-		return 1;
+		return -ENOMEM;
 	fd = bpf_map__fd(p->skel->maps.counters);
 	for (size_t i = 0; i < SB_NWINDOWED; i++) {
 		v = sb_counter_sum(fd, windowed[i], vals, ncpu);
 		moved |= v != counters[windowed[i]];
 		counters[windowed[i]] = v;
 	}
-	if (lookup_all(bpf_map__fd(p->skel->maps.drops), SB_MAX_DROP_REASONS, 1, vals, ncpu)) {
-		free(vals);
-		return 1;
-	}
-	for (size_t r = 0; r < SB_MAX_DROP_REASONS; r++) {
-		v = 0;
-		for (int c = 0; c < ncpu; c++)
-			v += vals[r * (size_t)ncpu + (size_t)c];
-		moved |= v != drops[r];
-		drops[r] = v;
-	}
+	e = read_drops(p, d, vals, ncpu);
 	free(vals);
+	if (e)
+		return e;
+	moved |= memcmp(d, drops, sizeof(d)) != 0;
+	memcpy(drops, d, sizeof(d));
 	return moved;
 }
 
 int sb_probes__window_mark(struct sb_probes *p, int end)
 {
+	int r;
+
 	if (!p || !p->skel || p->stopped)
 		return 0;
-	if (end) {
-		p->windowed = 1;
-		return window_read(p, p->win_counters, p->win_drops);
-	}
-	return window_read(p, p->win0_counters, p->win0_drops);
+	r = window_read(p, end ? p->win_counters : p->win0_counters,
+			end ? p->win_drops : p->win0_drops);
+	/* a failed read: the end's counters as collect reads them, the
+	 * begin's from the attach (the arrays stay as they were) */
+	if (end)
+		p->windowed = r >= 0;
+	return r != 0;
 }
 
 int sb_probes__collect(struct sb_probes *p, struct sb_rundata *rd)
@@ -312,10 +321,7 @@ int sb_probes__peek(struct sb_probes *p, struct sb_rundata *rd)
 		return ncpu > 0 ? -ENOMEM : -EINVAL;
 	for (uint32_t c = 0; c < SB_NCOUNTERS; c++)
 		rd->counters[c] = sb_counter_sum(bpf_map__fd(p->skel->maps.counters), c, vals, ncpu);
-	e = lookup_all(bpf_map__fd(p->skel->maps.drops), SB_MAX_DROP_REASONS, 1, vals, ncpu);
-	for (uint32_t k = 0; k < SB_MAX_DROP_REASONS && !e; k++)
-		for (int c = rd->drops[k] = 0; c < ncpu; c++)
-			rd->drops[k] += vals[(size_t)k * ncpu + c];
+	e = read_drops(p, rd->drops, vals, ncpu);
 	free(vals);
 	/* the SB_H_DWELL histograms (rd->hists holds those only) */
 	if (!e && rd->hists)
