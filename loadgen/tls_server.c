@@ -5,7 +5,10 @@
  * 1: the client's Finished read), the request read, the response written
  * with close_notify after it, then (--close-first client) the client's
  * FIN, and close. A failed handshake records OpenSSL's reason (tls_err)
- * and closes. OpenSSL's socket BIO write()s without MSG_NOSIGNAL: the
+ * and closes. On the stop the loop accepts no more and serves its open
+ * connections on until they end (LG_DRAIN_NS / 4 at most): a client that
+ * failed the handshake is done, and the run stopped, before its alert may
+ * have been read here. OpenSSL's socket BIO write()s without MSG_NOSIGNAL: the
  * serving threads block SIGPIPE (the kernel sends it to the writing thread),
  * so a client gone away is EPIPE, not the end of the process. */
 #include "loadgen/tls.h"
@@ -236,6 +239,7 @@ int lg_srv_tls_loop(struct lg_server *s, struct srv_thread *t, const struct lg_s
 	struct epoll_event el = {.events = EPOLLIN | EPOLLEXCLUSIVE, .data.u64 = EV_LISTENER};
 	struct epoll_event es = {.events = EPOLLIN, .data.u64 = EV_STOP};
 	sigset_t old;
+	uint64_t drain_until = 0;
 	int err = 0;
 
 	no_sigpipe(&old);
@@ -246,9 +250,24 @@ int lg_srv_tls_loop(struct lg_server *s, struct srv_thread *t, const struct lg_s
 	if (!l.rbuf || l.ep < 0 || epoll_ctl(l.ep, EPOLL_CTL_ADD, lfd, &el) ||
 	    epoll_ctl(l.ep, EPOLL_CTL_ADD, efd, &es))
 		err = l.rbuf ? -errno : -ENOMEM;
-	while (!err && !lg_srv_stopping(s)) {
-		int n = epoll_wait(l.ep, evs, 256, (int)(LG_IDLE_WAIT_NS / 1000000));
+	while (!err) {
+		uint64_t wait = LG_IDLE_WAIT_NS, now;
+		int n;
 
+		if (!drain_until && lg_srv_stopping(s)) {
+			/* stopped: no new accepts, the stop's eventfd (readable
+			 * from now on) out of the set */
+			drain_until = lg_now_ns() + LG_DRAIN_NS / 4;
+			epoll_ctl(l.ep, EPOLL_CTL_DEL, lfd, NULL);
+			epoll_ctl(l.ep, EPOLL_CTL_DEL, efd, NULL);
+		}
+		if (drain_until) {
+			now = lg_now_ns();
+			if (!l.open || now >= drain_until)
+				break;
+			wait = drain_until - now < wait ? drain_until - now : wait;
+		}
+		n = epoll_wait(l.ep, evs, 256, (int)((wait + 999999) / 1000000));
 		for (int i = 0; i < n; i++) {
 			if (evs[i].data.u64 == EV_LISTENER)
 				take(&l, t, lfd);
@@ -256,7 +275,7 @@ int lg_srv_tls_loop(struct lg_server *s, struct srv_thread *t, const struct lg_s
 				advance(&l, evs[i].data.ptr);
 		}
 	}
-	while (l.open) /* stopped: what is still open closes now */
+	while (l.open) /* drained: what is still open closes now */
 		finish(&l, l.open);
 	while (l.free) {
 		struct sconn *c = l.free;
