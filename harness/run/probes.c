@@ -133,10 +133,6 @@ static uint32_t catchers_apply(struct synbench *s)
 	return on;
 }
 
-/* A twin must run after its handler for each event: it handles what its
- * handler did not note (bpf/synbench.bpf.c). A tracepoint calls its probes
- * in the order they were attached (priorities equal), so the twins are
- * attached once every handler is. */
 /* The twins go first: a twin left alone would take every event for one
  * its handler skipped (counted as caught: 187 catches for 182 skips on 6.12
  * under the kernel matrix, the other namespaces' events after the
@@ -152,6 +148,10 @@ static void detach_twins(struct sb_probes *p)
 	}
 }
 
+/* A twin must run after its handler for each event: it handles what its
+ * handler did not note (bpf/synbench.bpf.c). A tracepoint calls its probes
+ * in the order they were attached (priorities equal), so the twins are
+ * attached once every handler is. */
 static int attach_twins(struct sb_probes *p)
 {
 	for (int i = 0; i < SB_NCATCH; i++) {
