@@ -364,13 +364,18 @@ tracer_complete() {
 # long after the load: docs/kernel-facts.md#fact-19), deleted at exit with
 # every PID in $PIDS ended; in_ns CMD... runs CMD there; mib TABLE NAME
 # prints the namespace's counter now (/proc/net/snmp, /proc/net/netstat)
+# ns_add NAME: a namespace with lo up (the test ends when it cannot be made)
+ns_add() {
+	ip netns add "$1" || { echo "FAIL: cannot create namespace $1"; exit 1; }
+	ip -n "$1" link set lo up
+}
+
 own_netns() {
 	NS=$1-$$
 	PIDS=""
 	trap own_netns_cleanup EXIT
 	trap 'exit 1' INT TERM
-	ip netns add "$NS" || { echo "FAIL: cannot create namespace $NS"; exit 1; }
-	ip netns exec "$NS" ip link set lo up
+	ns_add "$NS"
 	ip netns exec "$NS" sysctl -qw net.ipv4.tcp_syncookies=0
 }
 own_netns_cleanup() {
@@ -384,6 +389,21 @@ mib() {
 	in_ns cat /proc/net/snmp /proc/net/netstat |
 		awk -v t="$1:" -v n="$2" '$1 == t && !h[t]++ { for (i = 2; i <= NF; i++) c[i] = $i; next }
 			$1 == t { for (i = 2; i <= NF; i++) if (c[i] == n) print $i }'
+}
+
+# mib_snapshot FILE: $NS's /proc/net/snmp and /proc/net/netstat, for mib_moved
+mib_snapshot() { in_ns cat /proc/net/snmp /proc/net/netstat >"$1"; }
+
+# mib_moved FILE0 FILE1: "Group:Name delta" for each counter that moved
+# between two snapshots (a failed test's evidence: what else the kernel saw)
+mib_moved() {
+	cat "$1" "$2" | awk '
+		{ g = $1 }
+		!(g in hdr) || hdr[g] == "" { hdr[g] = $0; next }
+		{ split(hdr[g], names); hdr[g] = ""
+		  for (k = 2; k <= NF; k++) { key = g names[k]
+			if (key in v0) { if ($k != v0[key]) printf "%s %d\n", key, $k - v0[key] }
+			else v0[key] = $k } }'
 }
 
 # serve_start ADDR:PORT SECS [ARGS...]: bench watch --serve in $NS (own_netns)

@@ -19,8 +19,7 @@ need_root
 PY=$(command -v python3) || { echo "FAIL: python3 missing"; exit 1; }
 FAKE="$SB_TESTS/e2e/fake_peer.py"
 NS="sbhp$$"
-ip netns add "$NS" || { echo "FAIL: cannot create namespace $NS"; exit 1; }
-ip -n "$NS" link set lo up
+ns_add "$NS"
 trap 'ip netns del "$NS" 2>/dev/null; rm -rf "$WORK"' EXIT
 CANARY="$WORK/canary"
 echo "keep me" >"$CANARY"

@@ -25,9 +25,8 @@ trap cleanup EXIT
 hosts_make 1
 CLI1="${HOSTS_PFX}cli1"
 NS="${HOSTS_PFX}t"
-ip netns add "$NS" || { echo "FAIL: cannot create namespace $NS"; exit 1; }
+ns_add "$NS"
 HOSTS_NS="$HOSTS_NS $NS"
-ip -n "$NS" link set lo up
 
 # a server of the test's own in NS (the target of the --netns runs): one
 # nginx process (no master), ended by its PID

@@ -30,9 +30,8 @@ trap 'exit 1' INT TERM
 # exact count needs a namespace of its own.
 new_ns() {
 	NS=$1
-	ip netns add "$NS" || { echo "FAIL: cannot create namespace $NS"; exit 1; }
+	ns_add "$NS"
 	NSS="$NSS $NS"
-	ip netns exec "$NS" ip link set lo up
 	# ip netns exec execs the command: $! is python's PID
 	ip netns exec "$NS" python3 -m http.server 8000 --bind 127.0.0.1 >"$WORK/http-$NS.log" 2>&1 &
 	PIDS="$PIDS $!"
@@ -302,9 +301,8 @@ echo "5. started and stopped while clients retransmit SYNs: the probes count the
 # The probes' counters are read on both sides of the MIB's first and last
 # snapshot (observe.c); read at the attach and the detach they counted more
 NS=sbwr-$$
-ip netns add "$NS" || { echo "FAIL: cannot create namespace $NS"; exit 1; }
+ns_add "$NS"
 NSS="$NSS $NS"
-ip netns exec "$NS" ip link set lo up
 ip netns exec "$NS" sysctl -qw net.ipv4.tcp_syncookies=0
 ip netns exec "$NS" timeout 30 python3 -c '
 import socket, time
