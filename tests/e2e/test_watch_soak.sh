@@ -40,6 +40,7 @@ in_ns sh -c 'i=0; until ss -Hltn "sport = :$1" | grep -q .; do i=$((i+1)); [ $i 
 
 serve_start "127.0.0.1:$E" $((SECS + 300))
 A0=$(mib Tcp ActiveOpens) P0=$(mib Tcp PassiveOpens) O0=$(($(mib TcpExt ListenOverflows) + $(mib TcpExt TCPReqQFullDrop)))
+mib_snapshot "$WORK/mib0"
 tracer_start "$P" "$E"
 PIDS="$PIDS $TRACER"
 
@@ -85,6 +86,7 @@ sleep 3 # the waiting clients paired (a pass a second once they waited 1 s)
 # the last scrape, then the counters: its own connection is in both
 scrape || bad "the last scrape"
 A1=$(mib Tcp ActiveOpens) P1=$(mib Tcp PassiveOpens) O1=$(($(mib TcpExt ListenOverflows) + $(mib TcpExt TCPReqQFullDrop)))
+mib_snapshot "$WORK/mib1"
 tracer_stop
 
 cpu_s=$(echo "scale=2; ($c1 - $c0) / $hz" | bc)
@@ -129,4 +131,12 @@ wait "$SERVE"
 rc=$?
 end_deadline
 check "the exporter ends on SIGTERM with exit 0" "$rc" -eq 0
+if [ "$failures" -gt 0 ]; then
+	# the evidence for the next reader: what else the kernel counted, and
+	# what the exporter said of drops
+	echo "the namespace's TCP counters that moved (over the load):"
+	mib_moved "$WORK/mib0" "$WORK/mib1" | grep -E '^Tcp(Ext)?:' | sed 's/^/    /'
+	echo "the exporter's drops (last scrape):"
+	grep -E '^synbench_(listener_)?drops_total|^synbench_client_outcomes_total' "$WORK/metrics.txt" | sed 's/^/    /'
+fi
 finish
