@@ -22,6 +22,10 @@ struct sb_observe {
 	struct sb_probes *probes;
 	struct sb_sampler *sampler;
 	struct sb_mib_snap *mib0, *mib1;
+	/* sb_observe__peer_mib: the other namespace's reader and snapshots */
+	int (*peer_read)(void *ctx, struct sb_mib_snap **out);
+	void *peer_ctx;
+	struct sb_mib_snap *peer0, *peer1;
 	int bpf_stats;	  /* asked to count the programs' run time */
 	int stats_fd;	  /* BPF run-time statistics while open, -1 */
 	double cpu0[2], cpu1[2]; /* user, sys at the begin and the sampling's end */
@@ -50,23 +54,35 @@ static void iso_now(char *buf, size_t len)
 	strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }
 
-/* A MIB snapshot with the probes' MIB-compared counters read on both sides
- * of it, as the window's begin (end 0) or end: again while they moved in
- * between (a busy server's retransmits and drops), 8 times at most, so
- * that both sides count the same events. 0 or negative errno. */
-static int mib_between_marks(struct sb_observe *ob, struct sb_mib_snap **snap, int end)
+/* A MIB snapshot (and the peer namespace's, when there is one) with the
+ * probes' MIB-compared counters read on both sides of it, as the window's
+ * begin (end 0) or end: again while they moved in between (a busy
+ * server's retransmits and drops), 8 times at most, so that both sides
+ * count the same events. 0 or negative errno. */
+static int mib_between_marks(struct sb_observe *ob, struct sb_mib_snap **snap,
+			     struct sb_mib_snap **peer, int end)
 {
 	int e = -EIO;
 
 	for (int i = 0; i < 8; i++) {
 		sb_probes__window_mark(ob->probes, end);
 		sb_mib_snap__free(*snap);
-		*snap = NULL;
+		sb_mib_snap__free(*peer);
+		*snap = *peer = NULL;
 		e = sb_mib_snap__read(snap);
+		if (!e && ob->peer_read)
+			e = ob->peer_read(ob->peer_ctx, peer);
 		if (e || !sb_probes__window_mark(ob->probes, end))
 			break;
 	}
 	return e;
+}
+
+void sb_observe__peer_mib(struct sb_observe *ob, int (*read)(void *ctx, struct sb_mib_snap **out),
+			  void *ctx)
+{
+	ob->peer_read = read;
+	ob->peer_ctx = ctx;
 }
 
 int sb_observe__new(const struct sb_probes_opts *po, int bpf_stats, struct sb_rundata *rd,
@@ -117,8 +133,9 @@ int sb_observe__begin(struct sb_observe *ob, struct sb_rundata *rd, uint32_t sam
 	uname(&un);
 	snprintf(rd->kernel_release, sizeof(rd->kernel_release), "%s", un.release);
 	iso_now(rd->started_at, sizeof(rd->started_at));
-	if (mib_between_marks(ob, &ob->mib0, 0)) {
-		snprintf(err, errlen, "cannot read /proc/net/netstat and /proc/net/snmp");
+	if (mib_between_marks(ob, &ob->mib0, &ob->peer0, 0)) {
+		snprintf(err, errlen, "cannot read /proc/net/netstat and /proc/net/snmp%s",
+			 ob->peer_read ? " (of the server's or the client's namespace)" : "");
 		return -EIO;
 	}
 	cpu_now(ob->cpu0);
@@ -166,8 +183,11 @@ void sb_observe__end_sampling(struct sb_observe *ob, struct sb_rundata *rd)
 	 * still count drops (a ghost client's retransmitted FIN meeting a
 	 * full queue) and retransmits (a request socket left in a server's
 	 * queue), and each side must cover what the other does */
-	if (!ob->mib1 && mib_between_marks(ob, &ob->mib1, 1) == 0 && ob->mib0)
+	if (!ob->mib1 && mib_between_marks(ob, &ob->mib1, &ob->peer1, 1) == 0 && ob->mib0) {
 		sb_mib_deltas(ob->mib0, ob->mib1, &rd->mib, &rd->nmib);
+		if (ob->peer0 && ob->peer1)
+			sb_mib_deltas(ob->peer0, ob->peer1, &rd->client_mib, &rd->nclient_mib);
+	}
 }
 
 void sb_observe__owners(struct sb_observe *ob, struct sb_rundata *rd)
@@ -227,5 +247,7 @@ void sb_observe__free(struct sb_observe *ob)
 	sb_probes__free(ob->probes);
 	sb_mib_snap__free(ob->mib0);
 	sb_mib_snap__free(ob->mib1);
+	sb_mib_snap__free(ob->peer0);
+	sb_mib_snap__free(ob->peer1);
 	free(ob);
 }

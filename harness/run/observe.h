@@ -5,6 +5,8 @@
  * collected at the end.
  *
  *   sb_observe__new     probes loaded (none without po), rd's attach plan
+ *   sb_observe__peer_mib  another namespace's MIB read inside the same
+ *                       bracket (--topology veth: the client's)
  *   sb_observe__begin   kernel release, start time, MIB before, this
  *                       process's CPU, BPF run-time statistics on (an fd
  *                       the kernel drops with us), the probes' reader and
@@ -27,6 +29,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "harness/run/mib.h"
 #include "harness/run/probes.h"
 #include "harness/run/rundata.h"
 
@@ -38,6 +41,11 @@ struct sb_observe;
  * with one line in err. */
 int sb_observe__new(const struct sb_probes_opts *po, int bpf_stats, struct sb_rundata *rd,
 		    struct sb_observe **out, char *err, size_t errlen);
+/* A second namespace's counters read with the first, between the same
+ * marks of the probes' counters, into rd->client_mib at the end (read:
+ * 0 or negative errno). Before sb_observe__begin. */
+void sb_observe__peer_mib(struct sb_observe *ob, int (*read)(void *ctx, struct sb_mib_snap **out),
+			  void *ctx);
 /* The probes (NULL without). */
 struct sb_probes *sb_observe__probes(const struct sb_observe *ob);
 /* sample_us: the listener sampler's period, when its component is on.

@@ -473,7 +473,6 @@ struct run {
 	struct sb_server_cmd *cmd;    /* --server-cmd */
 	struct lg_client *cl;	      /* the load */
 	struct lg_tls *tls;	      /* --tls: the client's and our listener's contexts */
-	struct sb_mib_snap *cmib0, *cmib1; /* veth: the client namespace's MIB */
 	char err[1024];
 };
 
@@ -521,6 +520,12 @@ static int enter_namespace(struct run *r)
 	return 0;
 }
 
+/* The client namespace's MIB (sb_observe__peer_mib's reader; ctx: the topology). */
+static int client_mib_read(void *ctx, struct sb_mib_snap **out)
+{
+	return sb_topo__mib_read(ctx, SB_TOPO_CLIENT, out);
+}
+
 /* The namespace's sysctls, the record store, the probes. */
 static int prepare(struct run *r)
 {
@@ -565,8 +570,11 @@ static int prepare(struct run *r)
 		po.on_state = sb_tracefmt_on_state;
 		po.on_state_ctx = r->trace;
 	}
-	return sb_observe__new(o->no_probes ? NULL : &po, !o->no_bpf_stats, &r->rd, &r->ob, r->err,
-			       sizeof(r->err));
+	e = sb_observe__new(o->no_probes ? NULL : &po, !o->no_bpf_stats, &r->rd, &r->ob, r->err,
+			    sizeof(r->err));
+	if (!e && r->topo) /* veth: the client namespace's MIB in the same bracket */
+		sb_observe__peer_mib(r->ob, client_mib_read, r->topo);
+	return e;
 oom:
 	snprintf(r->err, sizeof(r->err), "out of memory");
 	return -ENOMEM;
@@ -641,10 +649,6 @@ static int load(struct run *r)
 
 	if (sb_observe__begin(r->ob, &r->rd, o->sample_us, r->err, sizeof(r->err)))
 		return -EAGAIN;
-	if (r->topo && sb_topo__mib_read(r->topo, SB_TOPO_CLIENT, &r->cmib0)) {
-		snprintf(r->err, sizeof(r->err), "cannot read the client namespace's counters");
-		return -EIO;
-	}
 	if (h && h->before_load && h->before_load(h->ctx, &r->rd, r->err, sizeof(r->err)))
 		return -ECANCELED;
 	r->rd.t_start_ns = lg_now_ns();
@@ -688,8 +692,6 @@ static int collect(struct run *r)
 	sb_ownlisten__end(r->srv, &r->rd); /* NULL (--target): none */
 	/* the last sample sees the listener before it closes */
 	sb_observe__end_sampling(r->ob, &r->rd);
-	if (r->topo && sb_topo__mib_read(r->topo, SB_TOPO_CLIENT, &r->cmib1) == 0)
-		sb_mib_deltas(r->cmib0, r->cmib1, &r->rd.client_mib, &r->rd.nclient_mib);
 	sb_observe__owners(r->ob, &r->rd);
 	lg_server__free(r->srv);
 	r->srv = NULL;
@@ -754,8 +756,6 @@ int sb_run_with(const struct sb_opts *o, const struct sb_run_hooks *h, struct sb
 	sb_observe__free(r->ob);
 	sb_recstore__free(r->store);
 	sb_tracefmt__free(r->trace);
-	sb_mib_snap__free(r->cmib0);
-	sb_mib_snap__free(r->cmib1);
 	sb_topo__free(r->topo);
 	/* last: the listener and the load are gone */
 	sb_restore__close(r->restore);
