@@ -13,12 +13,14 @@ int sb_logbin_rows(int per_decade)
 
 int sb_logbin(double us, int per_decade)
 {
-	int n = sb_logbin_rows(per_decade), r;
+	int n = sb_logbin_rows(per_decade);
+	double r;
 
 	if (!(us > 0)) /* 0, negative, NaN */
 		return 0;
-	r = (int)floor((log10(us) - SB_LOGBIN_LO) * per_decade);
-	return r < 0 ? 0 : r >= n ? n - 1 : r;
+	/* clamped before the cast: +inf (a damaged file's) is no int */
+	r = floor((log10(us) - SB_LOGBIN_LO) * per_decade);
+	return !(r >= 0) ? 0 : r >= n ? n - 1 : (int)r;
 }
 
 double sb_logbin_center(int row, int per_decade)
