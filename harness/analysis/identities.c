@@ -42,6 +42,14 @@ static enum sb_id_status holds(int ok)
 	return ok ? SB_ID_HOLDS : SB_ID_FAILS;
 }
 
+/* The identity's two sides kept (summary.json's probe and kernel) and compared. */
+static void compare(struct sb_identity *out, int64_t probe, int64_t kernel)
+{
+	out->probe = probe;
+	out->kernel = kernel;
+	out->status = holds(probe == kernel);
+}
+
 /* The per-side identities of --topology veth (join.h, two_sides). */
 static void sides_check(const struct sb_rundata *rd, const struct sb_reconcile *rec,
 			enum sb_identity_id id, struct sb_identity *out)
@@ -115,11 +123,10 @@ void sb_identity_check(const struct sb_rundata *rd, const struct sb_reconcile *r
 		else if (rec->mib_syn_retrans < 0)
 			skip(out, "TcpExt TCPSynRetrans not readable");
 		else
-			out->status = (int64_t)(rec->probe_syn_retrans + rec->probe_synack_retrans) +
-							  sb_untraced_retrans_fail(rec) ==
-						      rec->mib_syn_retrans
-					      ? SB_ID_HOLDS
-					      : SB_ID_FAILS;
+			compare(out,
+				(int64_t)(rec->probe_syn_retrans + rec->probe_synack_retrans) +
+					sb_untraced_retrans_fail(rec),
+				rec->mib_syn_retrans);
 		return;
 	case SB_ID_LISTENER_DROPS:
 		if (comp_off(rd, SB_COMP_LISTENER_SAMPLER, out) || comp_off(rd, SB_COMP_DROPS, out))
@@ -130,10 +137,8 @@ void sb_identity_check(const struct sb_rundata *rd, const struct sb_reconcile *r
 		else if (rec->listener_drops < 0 || rec->mib_listen_drops < 0)
 			skip(out, "no listener sample or no TcpExt ListenDrops");
 		else
-			out->status = rec->listener_drops == rec->mib_listen_drops +
-								  (int64_t)rec->listen_overflow_skb_drops
-					      ? SB_ID_HOLDS
-					      : SB_ID_FAILS;
+			compare(out, rec->listener_drops,
+				rec->mib_listen_drops + (int64_t)rec->listen_overflow_skb_drops);
 		return;
 	case SB_ID_CLIENT_SYN_RETRANS:
 	case SB_ID_SERVER_SYN_RETRANS:

@@ -56,9 +56,10 @@ static void iso_now(char *buf, size_t len)
 
 /* A MIB snapshot (and the peer namespace's, when there is one) with the
  * probes' MIB-compared counters read on both sides of it, as the window's
- * begin (end 0) or end: again while they moved in between (a busy
- * server's retransmits and drops), 8 times at most, so that both sides
- * count the same events. 0 or negative errno. */
+ * begin (end 0) or end (end 1: the listeners' last sample too, its sk_drops
+ * compared with them): again while they moved in between (a busy server's
+ * retransmits and drops), 8 times at most, so that both sides count the
+ * same events. 0 or negative errno. */
 static int mib_between_marks(struct sb_observe *ob, struct sb_mib_snap **snap,
 			     struct sb_mib_snap **peer, int end)
 {
@@ -66,6 +67,8 @@ static int mib_between_marks(struct sb_observe *ob, struct sb_mib_snap **snap,
 
 	for (int i = 0; i < 8; i++) {
 		sb_probes__window_mark(ob->probes, end);
+		if (end)
+			sb_sampler__pass(ob->sampler, i > 0); /* halted: NULL or ours */
 		sb_mib_snap__free(*snap);
 		sb_mib_snap__free(*peer);
 		*snap = *peer = NULL;
@@ -173,21 +176,24 @@ void sb_observe__end_sampling(struct sb_observe *ob, struct sb_rundata *rd)
 {
 	if (!ob->mib1)
 		cpu_now(ob->cpu1);
-	if (ob->sampler) {
-		sb_sampler__stop(ob->sampler, &rd->samples, &rd->nsamples, &rd->lost_samples);
-		ob->owners_due = 1;
-	}
-	ob->sampler = NULL;
-	/* the counters right after the listeners' last sample, the probes'
-	 * and the kernel's together, nothing slow between: the kernel may
-	 * still count drops (a ghost client's retransmitted FIN meeting a
-	 * full queue) and retransmits (a request socket left in a server's
-	 * queue), and each side must cover what the other does */
+	/* the listeners' last sample, the probes' counters and the kernel's
+	 * read together, nothing slow between: the kernel may still count
+	 * drops (a ghost client's ACK, answering a retransmitted SYN-ACK,
+	 * meeting a full queue adds to sk_drops, ListenDrops and the
+	 * TCP_LISTEN_OVERFLOW drops at once) and retransmits (a request socket
+	 * left in a server's queue), and each side must cover what the
+	 * others do */
+	sb_sampler__halt(ob->sampler);
 	if (!ob->mib1 && mib_between_marks(ob, &ob->mib1, &ob->peer1, 1) == 0 && ob->mib0) {
 		sb_mib_deltas(ob->mib0, ob->mib1, &rd->mib, &rd->nmib);
 		if (ob->peer0 && ob->peer1)
 			sb_mib_deltas(ob->peer0, ob->peer1, &rd->client_mib, &rd->nclient_mib);
 	}
+	if (ob->sampler) {
+		sb_sampler__stop(ob->sampler, &rd->samples, &rd->nsamples, &rd->lost_samples);
+		ob->owners_due = 1;
+	}
+	ob->sampler = NULL;
 }
 
 void sb_observe__owners(struct sb_observe *ob, struct sb_rundata *rd)

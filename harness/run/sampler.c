@@ -20,6 +20,9 @@ struct sb_sampler {
 	uint64_t failed;
 	struct timespec end; /* the last pass's end, and its time in ns */
 	long took;
+	int halted;	     /* sb_sampler__halt: the thread joined */
+	size_t last_at;	     /* where the caller's last pass began, */
+	int passed;	     /* and whether it took one */
 };
 
 static void take(struct sb_sampler *s)
@@ -115,6 +118,26 @@ int sb_sampler__start(struct sb_probes *p, uint32_t period_us, struct sb_sampler
 	return 0;
 }
 
+void sb_sampler__halt(struct sb_sampler *s)
+{
+	if (!s || s->halted)
+		return;
+	atomic_store(&s->stop, 1);
+	pthread_join(s->thread, NULL);
+	s->halted = 1;
+}
+
+void sb_sampler__pass(struct sb_sampler *s, int replace)
+{
+	if (!s || !s->halted)
+		return;
+	if (replace && s->passed)
+		s->n = s->last_at;
+	s->last_at = s->n;
+	take(s);
+	s->passed = 1;
+}
+
 void sb_sampler__stop(struct sb_sampler *s, struct sb_listen_sample **samples, size_t *n,
 		      uint64_t *failed)
 {
@@ -123,9 +146,9 @@ void sb_sampler__stop(struct sb_sampler *s, struct sb_listen_sample **samples, s
 	*failed = 0;
 	if (!s)
 		return;
-	atomic_store(&s->stop, 1);
-	pthread_join(s->thread, NULL);
-	take(s);
+	sb_sampler__halt(s);
+	if (!s->passed)
+		take(s);
 	*samples = s->v;
 	*n = s->n;
 	*failed = s->failed;

@@ -14,8 +14,14 @@ struct sb_sampler;
 /* Takes the first sample before it returns (every listener's baseline
  * precedes what the caller starts next), then starts the thread. */
 int sb_sampler__start(struct sb_probes *p, uint32_t period_us, struct sb_sampler **out);
-/* Stops the thread, takes one last sample, and hands over the series
- * (malloc'ed; the caller frees it). failed counts iterator reads that failed. */
+/* Stops the thread: the caller takes the passes from now on. */
+void sb_sampler__halt(struct sb_sampler *s);
+/* One pass now (after sb_sampler__halt), in place of the one before it when
+ * replace (the window's last sample, read again with the counters). */
+void sb_sampler__pass(struct sb_sampler *s, int replace);
+/* Stops the thread, takes one last sample (unless sb_sampler__pass took it),
+ * and hands over the series (malloc'ed; the caller frees it). failed counts
+ * iterator reads that failed. */
 void sb_sampler__stop(struct sb_sampler *s, struct sb_listen_sample **samples, size_t *n,
 		      uint64_t *failed);
 
