@@ -129,7 +129,13 @@ expect_listener_drops() {
 		expect_ge "the sockets' sk_drops summed >= ListenDrops (no TCP_LISTEN_OVERFLOW reason before 6.15)" \
 			"$(j "$1" .kernel_counters.ListenDrops)" "$(j "$1" .listeners.drops_sum)" ;;
 	*) expect_eq "the sockets' sk_drops summed = ListenDrops + TCP_LISTEN_OVERFLOW drops (listener_drops identity)" \
-		holds "$st" ;;
+		holds "$st"
+		if [ "$st" = fails ]; then
+			echo "        sk_drops summed $(j "$1" .reconciliation.identities.listener_drops.probe)," \
+				"ListenDrops $(j "$1" .kernel_counters.ListenDrops) + overflow drops" \
+				"$(j "$1" .probes.drops_by_reason.TCP_LISTEN_OVERFLOW); drops by reason:" \
+				"$(j "$1" '.probes.drops_by_reason | to_entries | map("\(.key) \(.value)") | join(", ")')"
+		fi ;;
 	esac
 }
 
