@@ -72,25 +72,28 @@ static void sides_check(const struct sb_rundata *rd, const struct sb_reconcile *
 		else if (mib < 0)
 			skip(out, "TcpExt TCPSynRetrans not readable");
 		else if (id == SB_ID_CLIENT_SYN_RETRANS)
-			out->status = holds(mib == (int64_t)(rec->probe_client_syn_retrans +
-							     rec->probe_client_synack_retrans) +
-							sb_untraced_retrans_fail(rec));
+			compare(out,
+				(int64_t)(rec->probe_client_syn_retrans +
+					  rec->probe_client_synack_retrans) +
+					sb_untraced_retrans_fail(rec),
+				mib);
 		else
-			out->status = holds(mib == (int64_t)(rec->probe_server_syn_retrans +
-							     rec->probe_server_synack_retrans));
+			compare(out,
+				(int64_t)(rec->probe_server_syn_retrans +
+					  rec->probe_server_synack_retrans),
+				mib);
 		return;
 	case SB_ID_CLIENT_ACTIVE_OPENS:
 		if (rec->mib_client_active_opens < 0)
 			skip(out, "Tcp ActiveOpens not readable");
 		else
-			out->status = holds(rec->mib_client_active_opens ==
-					    (int64_t)rec->conns_started);
+			compare(out, (int64_t)rec->conns_started, rec->mib_client_active_opens);
 		return;
 	default:
 		if (rec->mib_server_active_opens < 0)
 			skip(out, "Tcp ActiveOpens not readable");
 		else
-			out->status = holds(rec->mib_server_active_opens == 0);
+			compare(out, 0, rec->mib_server_active_opens);
 		return;
 	}
 }
